@@ -1,0 +1,57 @@
+# Everything runs from a virtualenv in .venv, created on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+WEB_PORT ?= 8000
+# make run is a laptop on plain http: debug pages, no HTTPS redirect.
+RUN_ENV := DEBUG=true HOST=$(HOST) WEB_PORT=$(WEB_PORT) SITE_URL=http://$(HOST):$(WEB_PORT)
+
+.PHONY: run test lint format messages compile-messages migrations-check install clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# Compiled catalogues come from the committed .po files; Babel compiles them, so GNU
+# gettext is needed only to extract new strings (make messages).
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -D django -d locale -l $* 2>&1 | tail -n 1
+
+compile-messages: locale/ru/LC_MESSAGES/django.mo
+
+run: install compile-messages
+	$(RUN_ENV) $(MANAGE) migrate --no-input
+	$(RUN_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(RUN_ENV) $(MANAGE) seed_demo
+	@echo
+	@echo "  Mentorship Portal: http://$(HOST):$(WEB_PORT)/   (Ctrl+C stops web, worker and scheduler)"
+	@echo
+	$(RUN_ENV) $(BIN)/honcho start --no-prefix -f Procfile 2>&1 || true
+
+test: install compile-messages
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+# Extract every marked string into the Russian catalogue (needs GNU gettext).
+messages: install
+	$(MANAGE) makemessages --locale ru --no-obsolete --ignore 'var/*' --ignore '.venv/*'
+	$(BIN)/pybabel compile -D django -d locale -l ru
+
+clean:
+	rm -rf $(VENV) var

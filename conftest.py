@@ -1,0 +1,92 @@
+"""Shared fixtures: one person per role, related the way the access rules care about.
+
+``mentor`` mentors ``student`` and belongs to ``supervisor``'s team; ``other_mentor``
+mentors ``other_student`` and belongs to ``other_supervisor``'s team.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from mentorship.tests.factories import (
+    AssignmentFactory,
+    MentorFactory,
+    StaffFactory,
+    StudentFactory,
+    SupervisorFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate limits and other cached state must not leak from one test to the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def supervisor(db):
+    return SupervisorFactory(display_name="Sofia Supervisor")
+
+
+@pytest.fixture
+def other_supervisor(db):
+    return SupervisorFactory(display_name="Oleg Othersupervisor")
+
+
+@pytest.fixture
+def mentor(db, supervisor):
+    user = MentorFactory(display_name="Maria Mentor")
+    user.mentor_profile.supervisor = supervisor
+    user.mentor_profile.save()
+    return user
+
+
+@pytest.fixture
+def other_mentor(db, other_supervisor):
+    user = MentorFactory(display_name="Otto Othermentor")
+    user.mentor_profile.supervisor = other_supervisor
+    user.mentor_profile.save()
+    return user
+
+
+@pytest.fixture
+def student(db, mentor):
+    user = StudentFactory(display_name="Stas Student")
+    AssignmentFactory(student=user, mentor=mentor)
+    return user
+
+
+@pytest.fixture
+def other_student(db, other_mentor):
+    user = StudentFactory(display_name="Olga Otherstudent")
+    AssignmentFactory(student=user, mentor=other_mentor)
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(display_name="Stella Staff")
+
+
+ROLES = [
+    "student",
+    "other_student",
+    "mentor",
+    "other_mentor",
+    "supervisor",
+    "other_supervisor",
+    "staff",
+]
+
+
+@pytest.fixture
+def as_user(client, request):
+    """``as_user("mentor")`` logs the test client in as that role fixture's user."""
+
+    def login(role: str):
+        user = request.getfixturevalue(role)
+        client.force_login(user)
+        return user
+
+    return login

@@ -1,0 +1,208 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import ApiToken, Assignment, Invitation, MentorProfile, StudentProfile, User
+
+
+class MentorProfileInline(admin.StackedInline):
+    model = MentorProfile
+    fk_name = "user"
+    extra = 0
+    filter_horizontal = ["programmes"]
+    autocomplete_fields = ["supervisor"]
+
+
+class StudentProfileInline(admin.StackedInline):
+    model = StudentProfile
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "role", "language", "is_active", "date_joined"]
+    list_filter = ["role", "is_active", "language"]
+    search_fields = ["email", "display_name"]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["display_name", "role", "language", "time_zone"]}),
+        (_("Access"), {"fields": ["is_active", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "display_name", "role", "password1", "password2"],
+            },
+        )
+    ]
+    filter_horizontal = ["groups", "user_permissions"]
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        if obj.is_mentor:
+            return [MentorProfileInline]
+        if obj.is_student:
+            return [StudentProfileInline]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.user_ensure_profile(user=obj)
+
+
+@admin.register(MentorProfile)
+class MentorProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "supervisor", "capacity"]
+    list_filter = ["supervisor", "programmes"]
+    search_fields = ["user__email", "user__display_name"]
+    autocomplete_fields = ["user", "supervisor"]
+    filter_horizontal = ["programmes"]
+    list_select_related = ["user", "supervisor"]
+
+
+@admin.register(StudentProfile)
+class StudentProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "status", "weekly_hours", "external_id"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "user__display_name", "external_id"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+
+class AssignmentAddForm(forms.ModelForm):
+    override_capacity = forms.BooleanField(
+        label=_("Exceed the mentor's capacity"),
+        required=False,
+        help_text=_("Only with a reason."),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["student", "mentor", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("student") and cleaned.get("mentor"):
+            services.assignment_validate(
+                student=cleaned["student"],
+                mentor=cleaned["mentor"],
+                reason=cleaned.get("reason", ""),
+                override_capacity=cleaned.get("override_capacity", False),
+            )
+        return cleaned
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["student", "mentor", "started_at", "ended_at", "assigned_by"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter), "mentor"]
+    search_fields = ["student__email", "student__display_name", "mentor__email"]
+    autocomplete_fields = ["student", "mentor"]
+    list_select_related = ["student", "mentor", "assigned_by"]
+    date_hierarchy = "started_at"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = AssignmentAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["student", "mentor", "started_at", "assigned_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # New assignments go through the service: capacity, history, one current.
+        assignment = services.assignment_create(
+            student=form.cleaned_data["student"],
+            mentor=form.cleaned_data["mentor"],
+            assigned_by=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            override_capacity=form.cleaned_data.get("override_capacity", False),
+        )
+        obj.pk = assignment.pk
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "display_name"]
+    readonly_fields = ["invited_by", "created_at", "sent_at", "accepted_at", "accepted_user"]
+    list_select_related = ["invited_by"]
+    fields = ["email", "display_name", "role", "supervisor", "expires_at", *readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        invitation, _token = services.invitation_create(
+            email=obj.email,
+            role=obj.role,
+            display_name=obj.display_name,
+            supervisor=obj.supervisor,
+            invited_by=request.user,
+        )
+        obj.pk = invitation.pk
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__email"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["name", "user", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        token, key = services.api_token_create(
+            name=obj.name, user=obj.user, created_by=request.user
+        )
+        obj.pk = token.pk
+        self.message_user(
+            request,
+            _("Copy the token now, it will not be shown again: %(key)s") % {"key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            services.api_token_revoke(token=token)
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(tokens))
+            % {"count": len(tokens)},
+        )

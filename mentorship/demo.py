@@ -1,0 +1,282 @@
+"""Demo and benchmark data for people: staff, supervisors, mentors, students and who
+mentors whom. Used by ``manage.py seed_demo``; other apps add their own ``demo.py``.
+
+Everything is written with bulk inserts keyed on natural keys (e-mail, slug), so a
+second run adds nothing and 10,000 students take seconds, not minutes.
+"""
+
+import random
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Programme, Project
+
+from .models import Assignment, MentorProfile, Role, StudentProfile, StudentStatus, User
+
+DEMO_PASSWORD = "mentorship"  # noqa: S105 (published demo logins)
+DEMO_DOMAIN = "demo.test"
+BATCH = 2000
+
+FIRST_NAMES = [
+    "Alice", "Boris", "Chloé", "Dmitri", "Elena", "Farid", "Greta", "Hugo", "Irina",
+    "Jonas", "Katya", "Léa", "Maxim", "Nadia", "Oscar", "Polina", "Quentin", "Rosa",
+    "Sergei", "Tanya", "Umar", "Vera", "William", "Xenia", "Yusuf", "Zoé",
+]  # fmt: skip
+LAST_NAMES = [
+    "Ivanova", "Martin", "Petrov", "Bernard", "Smirnova", "Dubois", "Kuznetsov",
+    "Moreau", "Popova", "Laurent", "Sokolov", "Garcia", "Volkova", "Müller", "Novak",
+    "Fischer", "Orlova", "Rossi", "Lebedev", "Silva",
+]  # fmt: skip
+TIME_ZONES = ["Europe/Moscow", "Europe/Paris", "Europe/Berlin", "Asia/Yekaterinburg",
+              "Europe/London", "America/Montreal", "Asia/Almaty"]  # fmt: skip
+
+PROGRAMMES = [
+    (
+        "web-developer",
+        "Web Developer",
+        "From HTML to a deployed Django application.",
+        [
+            ("Build a personal page with HTML and CSS", 15, 10),
+            ("Make it responsive", 20, 14),
+            ("Add interactivity with JavaScript", 30, 21),
+            ("Model data with SQL", 25, 14),
+            ("Build a Django application", 40, 28),
+            ("Deploy and monitor it", 20, 14),
+        ],
+    ),
+    (
+        "data-analyst",
+        "Data Analyst",
+        "Clean, explore and explain data with Python and SQL.",
+        [
+            ("Explore a dataset in a spreadsheet", 10, 7),
+            ("Query a database with SQL", 20, 14),
+            ("Clean data with pandas", 30, 21),
+            ("Visualise findings", 25, 14),
+            ("Present an analysis to stakeholders", 20, 14),
+        ],
+    ),
+]
+
+
+def demo_email(kind: str, number: int) -> str:
+    """``mentor@demo.test`` for the first of a kind, then ``mentor2@demo.test``..."""
+    return f"{kind}{'' if number == 1 else number}@{DEMO_DOMAIN}"
+
+
+def _name(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+
+
+def _batched(items: list, size: int = BATCH) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def seed_programmes() -> list[Programme]:
+    for slug, title, description, projects in PROGRAMMES:
+        programme, _created = Programme.objects.get_or_create(
+            slug=slug, defaults={"title": title, "description": description}
+        )
+        Project.objects.bulk_create(
+            [
+                Project(
+                    programme=programme,
+                    position=position,
+                    title=project_title,
+                    effort_hours=hours,
+                    target_days=days,
+                    brief=f"Deliverables for “{project_title}”.",
+                )
+                for position, (project_title, hours, days) in enumerate(projects, start=1)
+            ],
+            ignore_conflicts=True,
+        )
+    return list(Programme.objects.filter(slug__in=[p[0] for p in PROGRAMMES]))
+
+
+def _ensure_users(
+    specs: list[dict], password_hash: str, progress: Callable[[int], None]
+) -> dict[str, User]:
+    """Create the users in ``specs`` that do not exist yet; return all by e-mail."""
+    emails = [spec["email"] for spec in specs]
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    now = timezone.now()
+    new = [
+        User(password=password_hash, date_joined=spec.pop("date_joined", now), **spec)
+        for spec in specs
+        if spec["email"] not in existing
+    ]
+    for batch in _batched(new):
+        User.objects.bulk_create(batch, ignore_conflicts=True)
+        progress(len(batch))
+    users: dict[str, User] = {}
+    for batch in _batched(emails):
+        users.update({user.email: user for user in User.objects.filter(email__in=batch)})
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in users.values()
+        ],
+        ignore_conflicts=True,
+        batch_size=BATCH,
+    )
+    return users
+
+
+def seed_people(
+    *,
+    students: int = 40,
+    mentors: int = 6,
+    supervisors: int = 2,
+    days: int = 120,
+    seed: int = 42,
+    progress: Callable[[int], None] = lambda n: None,
+) -> dict[str, int]:
+    """Staff, supervisors, mentors and students, each student with a current mentor.
+
+    Mentors are split evenly between supervisors' teams; students go round-robin to
+    mentors of a programme they can mentor, so every mentor has a similar load. A few
+    students are paused or graduated, as in any real cohort.
+    """
+    rng = random.Random(seed)
+    password_hash = make_password(DEMO_PASSWORD)
+    programmes = seed_programmes()
+    now = timezone.now()
+
+    with transaction.atomic():
+        staff = _ensure_users(
+            [{"email": demo_email("staff", 1), "display_name": "Stella Staff",
+              "role": Role.STAFF, "is_superuser": True}],
+            password_hash,
+            progress,
+        )  # fmt: skip
+        supervisor_users = _ensure_users(
+            [
+                {
+                    "email": demo_email("supervisor", n),
+                    "display_name": "Sofia Supervisor" if n == 1 else _name(rng),
+                    "role": Role.SUPERVISOR,
+                    "time_zone": rng.choice(TIME_ZONES),
+                }
+                for n in range(1, supervisors + 1)
+            ],
+            password_hash,
+            progress,
+        )
+        mentor_users = _ensure_users(
+            [
+                {
+                    "email": demo_email("mentor", n),
+                    "display_name": "Maria Mentor" if n == 1 else _name(rng),
+                    "role": Role.MENTOR,
+                    "language": "ru" if n % 3 == 0 else "en",
+                    "time_zone": rng.choice(TIME_ZONES),
+                }
+                for n in range(1, mentors + 1)
+            ],
+            password_hash,
+            progress,
+        )
+        student_specs = []
+        for n in range(1, students + 1):
+            student_specs.append(
+                {
+                    "email": demo_email("student", n),
+                    "display_name": "Stas Student" if n == 1 else _name(rng),
+                    "role": Role.STUDENT,
+                    "language": "ru" if n % 2 == 0 else "en",
+                    "time_zone": rng.choice(TIME_ZONES),
+                    "date_joined": now - timedelta(days=rng.randint(1, max(days, 1))),
+                }
+            )
+        student_users = _ensure_users(student_specs, password_hash, progress)
+
+        supervisors_list = [supervisor_users[demo_email("supervisor", n)]
+                            for n in range(1, supervisors + 1)]  # fmt: skip
+        mentors_list = [mentor_users[demo_email("mentor", n)] for n in range(1, mentors + 1)]
+        capacity = max(10, -(-students // max(mentors, 1)) + 2)
+        MentorProfile.objects.bulk_create(
+            [
+                MentorProfile(
+                    user=mentor,
+                    capacity=capacity,
+                    supervisor=supervisors_list[index % len(supervisors_list)]
+                    if supervisors_list
+                    else None,
+                    languages=["en", "ru"] if index % 2 == 0 else ["en", "fr"],
+                )
+                for index, mentor in enumerate(mentors_list)
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH,
+        )
+        profiles = {p.user_id: p for p in MentorProfile.objects.filter(user__in=mentors_list)}
+        through = MentorProfile.programmes.through
+        through.objects.bulk_create(
+            [
+                through(mentorprofile_id=profiles[mentor.pk].pk, programme_id=programme.pk)
+                for index, mentor in enumerate(mentors_list)
+                for programme in (programmes if index % 3 == 0 else programmes[index % 2 :][:1])
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH,
+        )
+
+        students_list = [student_users[demo_email("student", n)] for n in range(1, students + 1)]
+        statuses = [StudentStatus.ACTIVE] * 16 + [StudentStatus.PAUSED, StudentStatus.GRADUATED]
+        StudentProfile.objects.bulk_create(
+            [
+                StudentProfile(
+                    user=student,
+                    status=StudentStatus.ACTIVE if index == 0 else rng.choice(statuses),
+                    weekly_hours=rng.choice([5, 8, 10, 15, 20]),
+                    goals=rng.choice(
+                        [
+                            "Change careers into web development within a year.",
+                            "Get promoted to a data role at my company.",
+                            "Build my own product.",
+                            "Сменить профессию и найти работу аналитиком.",
+                        ]
+                    ),
+                    external_id=f"lp-{index + 1:06d}",
+                )
+                for index, student in enumerate(students_list)
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH,
+        )
+
+        assigned = set(
+            Assignment.objects.current()
+            .filter(student__email__endswith=f"@{DEMO_DOMAIN}")
+            .values_list("student_id", flat=True)
+        )
+        new_assignments = [
+            Assignment(
+                student=student,
+                mentor=mentors_list[index % len(mentors_list)],
+                started_at=student.date_joined,
+                reason="Demo data",
+                assigned_by=staff[demo_email("staff", 1)],
+            )
+            for index, student in enumerate(students_list)
+            if student.pk not in assigned and mentors_list
+        ]
+        for batch in _batched(new_assignments):
+            Assignment.objects.bulk_create(batch, ignore_conflicts=True)
+            progress(len(batch))
+
+    return {
+        "staff": len(staff),
+        "supervisors": len(supervisors_list),
+        "mentors": len(mentors_list),
+        "students": len(students_list),
+        "programmes": len(programmes),
+        "assignments_created": len(new_assignments),
+    }

@@ -1,0 +1,60 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import TIME_ZONE_CHOICES, Invitation, Role, User
+
+
+class PreferencesForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=150)
+    language = forms.ChoiceField(label=_("Interface language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    display_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STUDENT)
+    supervisor = forms.ModelChoiceField(
+        label=_("Supervisor"),
+        queryset=User.objects.supervisors(),
+        required=False,
+        help_text=_("For mentors: the team they join."),
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
+    language = forms.ChoiceField(label=_("Interface language"), choices=settings.LANGUAGES)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2:
+            if password1 != password2:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                candidate = User(
+                    email=self.invitation.email, display_name=cleaned.get("display_name", "")
+                )
+                try:
+                    password_validation.validate_password(password1, candidate)
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,74 @@
+"""Per-request behaviour: the person's language and time zone, staff two-factor, CSP."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+
+
+class UserPreferencesMiddleware:
+    """Show a signed-in person the portal in their own language and time zone.
+
+    LocaleMiddleware has already picked a language from the cookie or the browser;
+    a signed-in person's saved choice wins over both."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = translation.get_language()
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        response = self.get_response(request)
+        timezone.deactivate()
+        return response
+
+
+class StaffTwoFactorMiddleware:
+    """With MFA_REQUIRED_FOR_STAFF on, staff who have not set up an authenticator app
+    can reach only the pages that let them set it up (and sign out)."""
+
+    allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.MFA_REQUIRED_FOR_STAFF
+            and request.user.is_authenticated
+            and request.user.is_staff
+            and not request.path.startswith(self.allowed_prefixes)
+        ):
+            from allauth.mfa.models import Authenticator
+
+            has_totp = Authenticator.objects.filter(
+                user=request.user, type=Authenticator.Type.TOTP
+            ).exists()
+            if not has_totp:
+                return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the strict policy from settings: scripts, styles and fonts come from the
+    portal itself, never inline, never from elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault(
+                "Content-Security-Policy", settings.CONTENT_SECURITY_POLICY
+            )
+        return response

@@ -1,0 +1,412 @@
+"""People and their relationships: users and roles, profiles, mentor assignments,
+invitations and API tokens."""
+
+import hashlib
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value: str) -> None:
+    # Checked against the tz database at run time rather than frozen as choices in
+    # a migration, so a tzdata update needs no schema change.
+    from django.core.exceptions import ValidationError
+
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s.") % {"zone": value})
+
+
+class Role(models.TextChoices):
+    STUDENT = "student", _("Student")
+    MENTOR = "mentor", _("Mentor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    STAFF = "staff", _("Staff")
+
+
+class ContentLanguage(models.TextChoices):
+    """Languages people speak and content is written in (wider than the UI's two)."""
+
+    ENGLISH = "en", _("English")
+    RUSSIAN = "ru", _("Russian")
+    FRENCH = "fr", _("French")
+    GERMAN = "de", _("German")
+    SPANISH = "es", _("Spanish")
+
+
+class UserQuerySet(models.QuerySet):
+    def mentors(self):
+        return self.filter(role=Role.MENTOR, is_active=True)
+
+    def supervisors(self):
+        return self.filter(role=Role.SUPERVISOR, is_active=True)
+
+    def students(self):
+        return self.filter(role=Role.STUDENT)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        # `createsuperuser` passes Django's flags; here a superuser is a staff member.
+        fields.pop("is_staff", None)
+        fields.setdefault("is_superuser", True)
+        fields["role"] = Role.STAFF
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in. E-mail is the login; the role decides the home page and,
+    with assignments and teams, what the person may see."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STUDENT)
+    language = models.CharField(
+        _("interface language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone], default="UTC"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["display_name", "email"]
+        indexes = [
+            # "mentors of a team", "all students": the role filters every people list.
+            models.Index(fields=["role", "display_name"], name="user_role_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return str(self)
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin access: staff members (deans, programme managers, admins)."""
+        return self.role == Role.STAFF
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == Role.STUDENT
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.role == Role.MENTOR
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    def has_perm(self, perm, obj=None) -> bool:
+        # Staff may do everything in the admin; object-level rules live in selectors.
+        if self.is_active and self.role == Role.STAFF:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_active and self.role == Role.STAFF:
+            return True
+        return super().has_module_perms(app_label)
+
+
+class MentorProfile(models.Model):
+    """What a mentor can take on: how many students, which programmes, which languages,
+    and the supervisor whose team they belong to."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mentor_profile")
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=10, help_text=_("Most active students at once.")
+    )
+    programmes = models.ManyToManyField(
+        "projects.Programme",
+        blank=True,
+        related_name="mentor_profiles",
+        verbose_name=_("programmes they can mentor"),
+    )
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, help_text=_("Language codes, e.g. en, ru.")
+    )
+    supervisor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_profiles",
+        limit_choices_to={"role": Role.SUPERVISOR},
+        verbose_name=_("supervisor"),
+    )
+    bio = models.TextField(_("about"), blank=True)
+
+    class Meta:
+        verbose_name = _("mentor profile")
+        verbose_name_plural = _("mentor profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        known = set(ContentLanguage.values)
+        if not isinstance(self.languages, list) or not set(self.languages) <= known:
+            raise ValidationError(
+                {
+                    "languages": _("Use a list of language codes among: %(codes)s.")
+                    % {"codes": ", ".join(sorted(known))}
+                }
+            )
+
+
+class StudentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    GRADUATED = "graduated", _("Graduated")
+    DROPPED = "dropped", _("Dropped")
+
+
+class StudentProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="student_profile")
+    goals = models.TextField(_("goals"), blank=True)
+    weekly_hours = models.PositiveSmallIntegerField(_("hours available per week"), default=10)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=StudentStatus.choices,
+        default=StudentStatus.ACTIVE,
+    )
+    external_id = models.CharField(
+        _("learning platform id"),
+        max_length=64,
+        blank=True,
+        help_text=_("How the learning platform names this student in its events."),
+    )
+
+    class Meta:
+        verbose_name = _("student profile")
+        verbose_name_plural = _("student profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="student_external_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Assignment(models.Model):
+    """A student's mentor over a period. Ended rows are kept as history; at most one
+    assignment per student is current (``ended_at`` empty)."""
+
+    student = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="mentor_assignments",
+        limit_choices_to={"role": Role.STUDENT},
+        verbose_name=_("student"),
+    )
+    mentor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="student_assignments",
+        limit_choices_to={"role": Role.MENTOR},
+        verbose_name=_("mentor"),
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    assigned_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_mentor_per_student",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # "current students of this mentor": capacity checks and mentor home pages.
+            models.Index(
+                fields=["mentor"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_current_mentor_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.mentor}"
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A staff member's invitation for someone to join with a given role. The link in
+    the e-mail carries a secret token; only its hash is stored."""
+
+    email = models.EmailField(_("e-mail address"))
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    supervisor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"role": Role.SUPERVISOR},
+        verbose_name=_("supervisor"),
+        help_text=_("For mentors: the team they join."),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=_invitation_expiry)
+    sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        indexes = [
+            # purge_expired_invitations: unaccepted rows past their expiry.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_unaccepted_exp_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A credential for an integration (the learning platform, a report job). Staff
+    create and revoke tokens in the admin; the secret is shown once and stored hashed.
+    Requests made with it act as ``user``."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("acts as")
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

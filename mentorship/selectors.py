@@ -1,0 +1,105 @@
+"""Reads about people that span relations, and who may see whom.
+
+``students_visible_to`` is the object-level rule every page, API endpoint and export
+uses: a student sees themself, a mentor their current students, a supervisor the
+current students of their team's mentors, staff everyone.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from .models import Assignment, Role, User
+
+
+def students_visible_to(user: User) -> QuerySet[User]:
+    students = User.objects.filter(role=Role.STUDENT)
+    if not user.is_authenticated or not user.is_active:
+        return students.none()
+    if user.role == Role.STAFF:
+        return students
+    if user.role == Role.SUPERVISOR:
+        return students.filter(
+            mentor_assignments__ended_at__isnull=True,
+            mentor_assignments__mentor__mentor_profile__supervisor=user,
+        )
+    if user.role == Role.MENTOR:
+        return students.filter(
+            mentor_assignments__ended_at__isnull=True,
+            mentor_assignments__mentor=user,
+        )
+    return students.filter(pk=user.pk)
+
+
+def mentors_visible_to(user: User) -> QuerySet[User]:
+    """Mentors a person may look at: staff all, a supervisor their team, a mentor
+    themself, a student their current mentor."""
+    mentors = User.objects.filter(role=Role.MENTOR)
+    if not user.is_authenticated or not user.is_active:
+        return mentors.none()
+    if user.role == Role.STAFF:
+        return mentors
+    if user.role == Role.SUPERVISOR:
+        return mentors.filter(mentor_profile__supervisor=user)
+    if user.role == Role.MENTOR:
+        return mentors.filter(pk=user.pk)
+    return mentors.filter(
+        student_assignments__ended_at__isnull=True,
+        student_assignments__student=user,
+    )
+
+
+def current_mentor(*, student: User) -> User | None:
+    assignment = (
+        Assignment.objects.current().select_related("mentor").filter(student=student).first()
+    )
+    return assignment.mentor if assignment else None
+
+
+def mentors_with_load(mentors: QuerySet[User]) -> QuerySet[User]:
+    """Mentors annotated with ``current_students`` and their profile (capacity,
+    supervisor) in one query, for team and workload lists."""
+    return (
+        mentors.select_related("mentor_profile", "mentor_profile__supervisor")
+        .annotate(
+            current_students=Count(
+                "student_assignments",
+                filter=Q(student_assignments__ended_at__isnull=True),
+            )
+        )
+        .order_by("display_name", "email")
+    )
+
+
+def mentor_current_students(*, mentor: User) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            role=Role.STUDENT,
+            mentor_assignments__ended_at__isnull=True,
+            mentor_assignments__mentor=mentor,
+        )
+        .select_related("student_profile")
+        .order_by("display_name", "email")
+    )
+
+
+def unassigned_students() -> QuerySet[User]:
+    """Active students with no current mentor: staff's first job of the day."""
+    return User.objects.filter(
+        role=Role.STUDENT,
+        is_active=True,
+        student_profile__status="active",
+    ).exclude(Exists(Assignment.objects.current().filter(student=OuterRef("pk"))))
+
+
+def staff_overview() -> dict[str, int]:
+    """Head counts for the staff home page, in two queries."""
+    counts = User.objects.filter(is_active=True).aggregate(
+        students=Count("pk", filter=Q(role=Role.STUDENT)),
+        mentors=Count("pk", filter=Q(role=Role.MENTOR)),
+        supervisors=Count("pk", filter=Q(role=Role.SUPERVISOR)),
+    )
+    counts["unassigned"] = unassigned_students().count()
+    return counts
+
+
+def assignment_history(*, student: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(student=student).select_related("mentor", "assigned_by")

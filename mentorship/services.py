@@ -1,0 +1,279 @@
+"""Writes about people: invitations, accounts, profiles, assignments and API tokens.
+
+Every function here is the one place its rule lives; views, the admin, commands and
+tasks call these instead of saving models themselves.
+"""
+
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    ApiToken,
+    Assignment,
+    Invitation,
+    MentorProfile,
+    Role,
+    StudentProfile,
+    User,
+)
+
+
+def user_ensure_profile(*, user: User) -> None:
+    """Give a student or mentor the profile their role needs (idempotent)."""
+    if user.role == Role.STUDENT:
+        StudentProfile.objects.get_or_create(user=user)
+    elif user.role == Role.MENTOR:
+        MentorProfile.objects.get_or_create(user=user)
+
+
+def user_update_preferences(
+    *, user: User, display_name: str, language: str, time_zone: str
+) -> User:
+    """Change how the portal addresses and shows itself to a person."""
+    user.display_name = display_name
+    user.language = language
+    user.time_zone = time_zone
+    user.full_clean()
+    user.save(update_fields=["display_name", "language", "time_zone"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the interface language a signed-in person picked in the switcher."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+# --- Invitations --------------------------------------------------------------------
+
+
+def invitation_create(
+    *,
+    email: str,
+    role: str,
+    invited_by: User,
+    display_name: str = "",
+    supervisor: User | None = None,
+) -> tuple[Invitation, str]:
+    """Invite someone to join with a role. Returns the invitation and the secret token
+    (which is stored only as a hash); the e-mail with the link goes out after commit.
+    An earlier unaccepted invitation to the same address is withdrawn."""
+    from .tasks import send_invitation_email
+
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Someone with this e-mail address has already joined.")})
+    if role != Role.MENTOR:
+        supervisor = None
+    token = Invitation.new_token()
+    with transaction.atomic():
+        Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
+        invitation = Invitation(
+            email=email,
+            role=role,
+            display_name=display_name,
+            supervisor=supervisor,
+            invited_by=invited_by,
+            token_hash=Invitation.hash_token(token),
+        )
+        invitation.full_clean()
+        invitation.save()
+        language = invited_by.language
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token, language))
+    return invitation, token
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation a link points to, if it can still be used."""
+    invitation = (
+        Invitation.objects.select_related("invited_by")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        return None
+    return invitation
+
+
+def invitation_accept(
+    *, invitation: Invitation, password: str, display_name: str, language: str
+) -> User:
+    """Turn an invitation into an account: the address is verified (the link reached
+    it), the role and team come from the invitation."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_usable:
+            raise ValidationError(_("This invitation has expired or was already used."))
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(_("Someone with this e-mail address has already joined."))
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=password,
+            display_name=display_name or invitation.display_name,
+            role=invitation.role,
+            language=language,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        user_ensure_profile(user=user)
+        if invitation.role == Role.MENTOR and invitation.supervisor_id:
+            MentorProfile.objects.filter(user=user).update(supervisor_id=invitation.supervisor_id)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_user = user
+        invitation.save(update_fields=["accepted_at", "accepted_user"])
+    return user
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Withdraw an invitation that has not been accepted: its link stops working."""
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation was already accepted."))
+    invitation.delete()
+
+
+def invitations_purge_expired(*, grace_days: int = 30) -> int:
+    """Delete unaccepted invitations that expired more than ``grace_days`` ago (kept a
+    while so staff can see who never joined). Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=grace_days)
+    deleted, _details = Invitation.objects.filter(
+        accepted_at__isnull=True, expires_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+# --- Assignments --------------------------------------------------------------------
+
+
+def assignment_validate(
+    *,
+    student: User,
+    mentor: User,
+    reason: str = "",
+    override_capacity: bool = False,
+) -> None:
+    """Check that ``mentor`` may become the student's mentor; raise ValidationError
+    naming the field otherwise. A mentor at capacity (current students ≥ capacity) is
+    refused unless ``override_capacity`` is set with a reason."""
+    if student.role != Role.STUDENT:
+        raise ValidationError({"student": _("Only students can be assigned a mentor.")})
+    if mentor.role != Role.MENTOR or not mentor.is_active:
+        raise ValidationError({"mentor": _("Choose an active mentor.")})
+    if override_capacity and not reason.strip():
+        raise ValidationError({"reason": _("Say why the mentor's capacity may be exceeded.")})
+    current = Assignment.objects.current().filter(student=student).first()
+    if current is not None and current.mentor_id == mentor.pk:
+        raise ValidationError(
+            {"mentor": _("%(mentor)s is already this student's mentor.") % {"mentor": mentor}}
+        )
+    capacity = MentorProfile.objects.filter(user=mentor).values_list("capacity", flat=True).first()
+    if capacity is None:
+        capacity = MentorProfile._meta.get_field("capacity").default
+    load = Assignment.objects.current().filter(mentor=mentor).count()
+    if load >= capacity and not override_capacity:
+        raise ValidationError(
+            {
+                "mentor": _("%(mentor)s is at capacity (%(load)d of %(capacity)d students).")
+                % {"mentor": mentor, "load": load, "capacity": capacity}
+            }
+        )
+
+
+def assignment_create(
+    *,
+    student: User,
+    mentor: User,
+    assigned_by: User | None,
+    reason: str = "",
+    override_capacity: bool = False,
+) -> Assignment:
+    """Make ``mentor`` the student's current mentor, ending any earlier assignment
+    (history is kept). The rules are ``assignment_validate``'s; they are checked with
+    the mentor's profile row locked, so two assignments made at once cannot both take
+    the last free place."""
+    with transaction.atomic():
+        profile, _created = MentorProfile.objects.get_or_create(user=mentor)
+        MentorProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        assignment_validate(
+            student=student,
+            mentor=mentor,
+            reason=reason,
+            override_capacity=override_capacity,
+        )
+        now = timezone.now()
+        Assignment.objects.current().filter(student=student).update(ended_at=now)
+        user_ensure_profile(user=student)
+        assignment = Assignment(
+            student=student,
+            mentor=mentor,
+            started_at=now,
+            reason=reason.strip(),
+            assigned_by=assigned_by,
+        )
+        assignment.full_clean(validate_constraints=False)
+        assignment.save()
+    return assignment
+
+
+def assignment_end(*, student: User) -> Assignment | None:
+    """End the student's current assignment (graduation, drop-out); history stays."""
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.current().select_for_update().filter(student=student).first()
+        )
+        if assignment is not None:
+            assignment.ended_at = timezone.now()
+            assignment.save(update_fields=["ended_at"])
+    return assignment
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+
+def api_token_create(*, name: str, user: User, created_by: User | None) -> tuple[ApiToken, str]:
+    """Issue a token for an integration. The secret is returned once and only its
+    hash is kept; the prefix lets staff recognise it later."""
+    key = "mp_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        user=user,
+        created_by=created_by,
+        prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Stop a token working from now on; the row stays for the record."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def api_token_authenticate(*, key: str) -> ApiToken | None:
+    """The active token for a presented key, noting when it was last used (at most
+    once a minute, so a busy integration does not write on every request)."""
+    token = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,0 +1,36 @@
+"""Background jobs about people. Thin: load by id, call a service."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import Invitation
+from .services import invitations_purge_expired
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+def send_invitation_email(invitation_id: int, token: str, language: str) -> bool:
+    """E-mail the invitation link once. Does nothing if the invitation is gone, used,
+    or already e-mailed (a redelivered task sends no second copy)."""
+    invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_usable or invitation.sent_at:
+        return False
+    with translation.override(language):
+        context = {
+            "invitation": invitation,
+            "url": settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token]),
+        }
+        subject = render_to_string("mentorship/email/invitation_subject.txt", context)
+        body = render_to_string("mentorship/email/invitation_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [invitation.email])
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return True
+
+
+@shared_task(acks_late=True)
+def purge_expired_invitations() -> int:
+    """Housekeeping: drop invitations that expired long ago. Safe to run twice."""
+    return invitations_purge_expired()

@@ -1,0 +1,206 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
+
+from . import selectors, services
+from .decorators import role_required
+from .forms import InvitationAcceptForm, InvitationForm, PreferencesForm
+from .models import Invitation, Role
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on what it comes to do."""
+    user = request.user
+    context: dict = {}
+    if user.role == Role.STUDENT:
+        context["mentor"] = selectors.current_mentor(student=user)
+        context["profile"] = getattr(user, "student_profile", None)
+    elif user.role == Role.MENTOR:
+        context["students"] = selectors.mentor_current_students(mentor=user)
+        context["profile"] = getattr(user, "mentor_profile", None)
+    elif user.role == Role.SUPERVISOR:
+        context["mentors"] = selectors.mentors_with_load(selectors.mentors_visible_to(user))
+    else:
+        context["overview"] = selectors.staff_overview()
+        context["mentors"] = selectors.mentors_with_load(selectors.mentors_visible_to(user))
+    return render(request, f"mentorship/home_{user.role}.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None,
+        initial={
+            "display_name": user.display_name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update_preferences(user=user, **form.cleaned_data)
+        messages.success(request, _("Your preferences are saved."))
+        response = redirect("profile")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+        return response
+    return render(request, "mentorship/profile.html", {"form": form})
+
+
+@login_not_required
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The switcher in the navigation bar: remembers the choice on the account (when
+    signed in) and in the language cookie, then goes back where the person was."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return set_language(request)
+
+
+@role_required(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("invitation_list")
+    invitations = Invitation.objects.select_related("invited_by", "supervisor", "accepted_user")[
+        :200
+    ]
+    return render(
+        request,
+        "mentorship/invitation_list.html",
+        {
+            "form": form,
+            "invitations": invitations,
+            "invitation_valid_days": settings.INVITATION_VALID_DAYS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.STAFF)
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk, accepted_at__isnull=True)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(
+        request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email}
+    )
+    return redirect("invitation_list")
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_for_token(token=token)
+    if invitation is None:
+        raise Http404(_("This invitation has expired or was already used."))
+    if request.user.is_authenticated:
+        return render(request, "mentorship/invitation_signed_in.html", {"invitation": invitation})
+    form = InvitationAcceptForm(
+        request.POST or None,
+        invitation=invitation,
+        initial={
+            "display_name": invitation.display_name,
+            "language": request.LANGUAGE_CODE,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                display_name=form.cleaned_data["display_name"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("home")
+    return render(
+        request,
+        "mentorship/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and readiness for load balancers and humans: database, cache and
+    broker. Only a database failure makes the portal unhealthy (503)."""
+    checks = {"database": _check_database(), "cache": _check_cache()}
+    checks["broker"] = _check_broker()
+    status = 200 if checks["database"] == "ok" else 503
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "unavailable", "checks": checks},
+        status=status,
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means "down"; the log keeps the detail
+        logger.exception("health check: database")
+        return "error"
+    return "ok"
+
+
+def _check_cache() -> str:
+    try:
+        cache.set("healthz", "ok", 10)
+        return "ok" if cache.get("healthz") == "ok" else "error"
+    except Exception:
+        logger.exception("health check: cache")
+        return "error"
+
+
+def _check_broker() -> str:
+    from .celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        logger.exception("health check: broker")
+        return "error"
+    return "ok"
