@@ -15,6 +15,8 @@ from mentorship.tests.factories import (
     SupervisorFactory,
 )
 
+pytest_plugins = ["mentorship.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

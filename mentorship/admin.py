@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -101,6 +102,33 @@ class AssignmentAddForm(forms.ModelForm):
         return cleaned
 
 
+class AssignmentChangeForm(forms.ModelForm):
+    """Staff end an assignment or correct its reason; student, mentor and start stay
+    fixed. The table's constraints name those read-only fields, so Django's form
+    validation skips them: they are checked here instead of failing on save."""
+
+    class Meta:
+        model = Assignment
+        fields = ["ended_at", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        ended_at = cleaned.get("ended_at")
+        if ended_at is not None and ended_at < self.instance.started_at:
+            raise ValidationError({"ended_at": _("An assignment cannot end before it started.")})
+        if (
+            ended_at is None
+            and Assignment.objects.current()
+            .filter(student_id=self.instance.student_id)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"ended_at": _("This student has another current mentor; end that first.")}
+            )
+        return cleaned
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["student", "mentor", "started_at", "ended_at", "assigned_by"]
@@ -111,8 +139,7 @@ class AssignmentAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = AssignmentAddForm
+        kwargs["form"] = AssignmentAddForm if obj is None else AssignmentChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -143,6 +170,12 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ["invited_by", "created_at", "sent_at", "accepted_at", "accepted_user"]
     list_select_related = ["invited_by"]
     fields = ["email", "display_name", "role", "supervisor", "expires_at", *readonly_fields]
+
+    def get_fields(self, request, obj=None):
+        # A new invitation's expiry is the service's (INVITATION_VALID_DAYS); offering
+        # the field on the add page would let staff pick a date that is then ignored.
+        fields = super().get_fields(request, obj)
+        return [field for field in fields if field != "expires_at"] if obj is None else fields
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -1,21 +1,61 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .models import TIME_ZONE_CHOICES, Invitation, Role, User
+from .models import TIME_ZONE_CHOICES, ContentLanguage, Invitation, Role, User
+
+
+def interface_language_choices() -> list[tuple[str, str]]:
+    """Each language named in itself ("Русский"), as people look for their own."""
+    return [
+        (code, get_language_info(code)["name_local"].capitalize())
+        for code, _name in settings.LANGUAGES
+    ]
 
 
 class PreferencesForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=150)
-    language = forms.ChoiceField(label=_("Interface language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Interface language"), choices=interface_language_choices)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+
+
+class StudentProfileForm(forms.Form):
+    goals = forms.CharField(
+        label=_("Your goals"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you want from the programme; your mentor reads this."),
+    )
+    weekly_hours = forms.IntegerField(
+        label=_("Hours you can study per week"), min_value=1, max_value=80
+    )
+
+
+class MentorProfileForm(forms.Form):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you mentor in"),
+        choices=ContentLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    bio = forms.CharField(
+        label=_("About you"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your experience and expertise, shown to your students."),
+    )
 
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     display_name = forms.CharField(label=_("Name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STUDENT)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=interface_language_choices,
+        help_text=_("The e-mail is written in it, and the portal starts in it."),
+    )
     supervisor = forms.ModelChoiceField(
         label=_("Supervisor"),
         queryset=User.objects.supervisors(),
@@ -26,7 +66,7 @@ class InvitationForm(forms.Form):
 
 class InvitationAcceptForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=150)
-    language = forms.ChoiceField(label=_("Interface language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Interface language"), choices=interface_language_choices)
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,

@@ -3,9 +3,11 @@
 import zoneinfo
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 
 class UserPreferencesMiddleware:
@@ -54,6 +56,11 @@ class StaffTwoFactorMiddleware:
                 user=request.user, type=Authenticator.Type.TOTP
             ).exists()
             if not has_totp:
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": _("Set up two-factor authentication before using the API.")},
+                        status=403,
+                    )
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

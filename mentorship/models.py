@@ -312,6 +312,13 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail address"))
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Of the invitation e-mail and, at first, of the portal."),
+    )
     supervisor = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,

@@ -45,6 +45,27 @@ def user_update_preferences(
     return user
 
 
+def student_profile_update(*, user: User, goals: str, weekly_hours: int) -> StudentProfile:
+    """A student states their goals and how much time they have each week."""
+    profile, _created = StudentProfile.objects.get_or_create(user=user)
+    profile.goals = goals
+    profile.weekly_hours = weekly_hours
+    profile.full_clean()
+    profile.save(update_fields=["goals", "weekly_hours"])
+    return profile
+
+
+def mentor_profile_update(*, user: User, languages: list[str], bio: str) -> MentorProfile:
+    """A mentor states the languages they mentor in and a few words about themself.
+    Capacity, programmes and team are staff's to set."""
+    profile, _created = MentorProfile.objects.get_or_create(user=user)
+    profile.languages = sorted(languages)
+    profile.bio = bio
+    profile.full_clean()
+    profile.save(update_fields=["languages", "bio"])
+    return profile
+
+
 def user_set_language(*, user: User, language: str) -> None:
     """Remember the interface language a signed-in person picked in the switcher."""
     if language not in dict(settings.LANGUAGES):
@@ -64,6 +85,7 @@ def invitation_create(
     invited_by: User,
     display_name: str = "",
     supervisor: User | None = None,
+    language: str = "",
 ) -> tuple[Invitation, str]:
     """Invite someone to join with a role. Returns the invitation and the secret token
     (which is stored only as a hash); the e-mail with the link goes out after commit.
@@ -83,13 +105,13 @@ def invitation_create(
             role=role,
             display_name=display_name,
             supervisor=supervisor,
+            language=language or invited_by.language,
             invited_by=invited_by,
             token_hash=Invitation.hash_token(token),
         )
         invitation.full_clean()
         invitation.save()
-        language = invited_by.language
-        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token, language))
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
     return invitation, token
 
 

@@ -12,13 +12,13 @@ from .services import invitations_purge_expired
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
-def send_invitation_email(invitation_id: int, token: str, language: str) -> bool:
+def send_invitation_email(invitation_id: int, token: str) -> bool:
     """E-mail the invitation link once. Does nothing if the invitation is gone, used,
     or already e-mailed (a redelivered task sends no second copy)."""
     invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_usable or invitation.sent_at:
         return False
-    with translation.override(language):
+    with translation.override(invitation.language):
         context = {
             "invitation": invitation,
             "url": settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token]),

@@ -3,11 +3,7 @@ unless it is marked ``login_not_required``: sign-in pages, invitation links, hea
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import api, views
 
@@ -33,8 +29,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api_schema"),
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", template_name="api_docs.html"),
         name="api_docs",
     ),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
 ]

@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,13 @@ from django.views.i18n import set_language
 
 from . import selectors, services
 from .decorators import role_required
-from .forms import InvitationAcceptForm, InvitationForm, PreferencesForm
+from .forms import (
+    InvitationAcceptForm,
+    InvitationForm,
+    MentorProfileForm,
+    PreferencesForm,
+    StudentProfileForm,
+)
 from .models import Invitation, Role
 
 logger = logging.getLogger(__name__)
@@ -34,26 +40,60 @@ def home(request: HttpRequest) -> HttpResponse:
         context["students"] = selectors.mentor_current_students(mentor=user)
         context["profile"] = getattr(user, "mentor_profile", None)
     elif user.role == Role.SUPERVISOR:
-        context["mentors"] = selectors.mentors_with_load(selectors.mentors_visible_to(user))
+        context["mentors"] = selectors.mentors_with_load(
+            selectors.mentors_visible_to(user).filter(is_active=True)
+        )
     else:
         context["overview"] = selectors.staff_overview()
-        context["mentors"] = selectors.mentors_with_load(selectors.mentors_visible_to(user))
+        context["mentors"] = selectors.mentors_with_load(
+            selectors.mentors_visible_to(user).filter(is_active=True)
+        )
     return render(request, f"mentorship/home_{user.role}.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
+    """Preferences every role has, plus the profile fields a student or mentor keeps
+    up to date themself. Nothing is saved unless every form on the page is valid."""
     user = request.user
+    data = request.POST if request.method == "POST" else None
     form = PreferencesForm(
-        request.POST or None,
+        data,
         initial={
             "display_name": user.display_name,
             "language": user.language,
             "time_zone": user.time_zone,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        services.user_update_preferences(user=user, **form.cleaned_data)
+    role_form = None
+    if user.role == Role.STUDENT:
+        student_profile = getattr(user, "student_profile", None)
+        role_form = StudentProfileForm(
+            data,
+            prefix="student",
+            initial={
+                "goals": getattr(student_profile, "goals", ""),
+                "weekly_hours": getattr(student_profile, "weekly_hours", 10),
+            },
+        )
+    elif user.role == Role.MENTOR:
+        mentor_profile = getattr(user, "mentor_profile", None)
+        role_form = MentorProfileForm(
+            data,
+            prefix="mentor",
+            initial={
+                "languages": getattr(mentor_profile, "languages", []),
+                "bio": getattr(mentor_profile, "bio", ""),
+            },
+        )
+    forms_valid = form.is_valid() and (role_form is None or role_form.is_valid())
+    if request.method == "POST" and forms_valid:
+        with transaction.atomic():
+            services.user_update_preferences(user=user, **form.cleaned_data)
+            if isinstance(role_form, StudentProfileForm):
+                services.student_profile_update(user=user, **role_form.cleaned_data)
+            elif isinstance(role_form, MentorProfileForm):
+                services.mentor_profile_update(user=user, **role_form.cleaned_data)
         messages.success(request, _("Your preferences are saved."))
         response = redirect("profile")
         response.set_cookie(
@@ -63,7 +103,12 @@ def profile(request: HttpRequest) -> HttpResponse:
             secure=settings.SESSION_COOKIE_SECURE,
         )
         return response
-    return render(request, "mentorship/profile.html", {"form": form})
+    return render(
+        request,
+        "mentorship/profile.html",
+        {"form": form, "role_form": role_form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_not_required
@@ -80,7 +125,10 @@ def language_switch(request: HttpRequest) -> HttpResponse:
 @role_required(Role.STAFF)
 @require_http_methods(["GET", "POST"])
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"language": request.user.language},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -130,12 +178,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         return render(request, "mentorship/invitation_signed_in.html", {"invitation": invitation})
     form = InvitationAcceptForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         invitation=invitation,
-        initial={
-            "display_name": invitation.display_name,
-            "language": request.LANGUAGE_CODE,
-        },
+        initial={"display_name": invitation.display_name, "language": invitation.language},
     )
     if request.method == "POST" and form.is_valid():
         try:

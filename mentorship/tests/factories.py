@@ -1,7 +1,14 @@
 import factory
 from allauth.account.models import EmailAddress
 
-from mentorship.models import Assignment, MentorProfile, Role, StudentProfile, User
+from mentorship.models import (
+    Assignment,
+    Invitation,
+    MentorProfile,
+    Role,
+    StudentProfile,
+    User,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -71,3 +78,20 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     student = factory.SubFactory(StudentFactory)
     mentor = factory.SubFactory(MentorFactory)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation whose secret is ``token`` (only its hash is stored, as in the
+    service); pass ``token=...`` to know the link."""
+
+    class Meta:
+        model = Invitation
+
+    class Params:
+        token = factory.Sequence(lambda n: f"invitation-token-{n}")
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    display_name = factory.Faker("name")
+    role = Role.STUDENT
+    invited_by = factory.SubFactory(StaffFactory)
+    token_hash = factory.LazyAttribute(lambda o: Invitation.hash_token(o.token))
