@@ -17,9 +17,7 @@ def mfa_required(settings):
 
 
 @pytest.mark.usefixtures("mfa_required")
-@pytest.mark.parametrize(
-    "url_name", ["home", "profile", "invitation_list", "admin:index"]
-)
+@pytest.mark.parametrize("url_name", ["home", "profile", "invitation_list", "admin:index"])
 def test_it_sends_staff_without_totp_to_set_it_up(client, as_user, url_name):
     as_user("staff")
 
