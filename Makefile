@@ -18,12 +18,14 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 install: $(BIN)/.installed
 
-# Compiled catalogues come from the committed .po files; Babel compiles them, so GNU
-# gettext is needed only to extract new strings (make messages).
+# Compiled catalogues come from the committed .po files (none yet is fine); Babel
+# compiles them, so GNU gettext is needed only to extract new strings (make messages).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -D django -d locale -l $* 2>&1 | tail -n 1
 
-compile-messages: locale/ru/LC_MESSAGES/django.mo
+compile-messages: $(CATALOGUES)
 
 run: install compile-messages
 	$(RUN_ENV) $(MANAGE) migrate --no-input
@@ -32,7 +34,7 @@ run: install compile-messages
 	@echo
 	@echo "  Mentorship Portal: http://$(HOST):$(WEB_PORT)/   (Ctrl+C stops web, worker and scheduler)"
 	@echo
-	$(RUN_ENV) $(BIN)/honcho start --no-prefix -f Procfile 2>&1 || true
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(RUN_ENV) $(BIN)/honcho start --no-prefix -f Procfile 2>&1 || true
 
 test: install compile-messages
 	$(BIN)/pytest

@@ -19,6 +19,11 @@ class PreferencesForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=150)
     language = forms.ChoiceField(label=_("Interface language"), choices=interface_language_choices)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    email_notifications = forms.BooleanField(
+        label=_("E-mail me notifications"),
+        required=False,
+        help_text=_("They always appear in the portal."),
+    )
 
 
 class StudentProfileForm(forms.Form):

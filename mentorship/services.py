@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -19,6 +19,7 @@ from .models import (
     Assignment,
     Invitation,
     MentorProfile,
+    Notification,
     Role,
     StudentProfile,
     User,
@@ -34,14 +35,20 @@ def user_ensure_profile(*, user: User) -> None:
 
 
 def user_update_preferences(
-    *, user: User, display_name: str, language: str, time_zone: str
+    *,
+    user: User,
+    display_name: str,
+    language: str,
+    time_zone: str,
+    email_notifications: bool = True,
 ) -> User:
     """Change how the portal addresses and shows itself to a person."""
     user.display_name = display_name
     user.language = language
     user.time_zone = time_zone
+    user.email_notifications = email_notifications
     user.full_clean()
-    user.save(update_fields=["display_name", "language", "time_zone"])
+    user.save(update_fields=["display_name", "language", "time_zone", "email_notifications"])
     return user
 
 
@@ -299,3 +306,42 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- Notifications ------------------------------------------------------------------
+
+
+def notification_send(
+    *,
+    user: User,
+    kind: str,
+    title,
+    body="",
+    url: str = "",
+    params: dict | None = None,
+) -> Notification:
+    """Tell someone something in the portal, and by e-mail (after commit, by Celery)
+    if they want e-mail. ``title`` and ``body`` are lazy translatable strings with
+    named placeholders filled from ``params``, rendered in the recipient's language."""
+    from .tasks import send_notification_email
+
+    params = params or {}
+    with translation.override(user.language):
+        notification = Notification.objects.create(
+            user=user,
+            kind=kind,
+            title=str(title) % params if params else str(title),
+            body=(str(body) % params if params else str(body)) if body else "",
+            url=url,
+        )
+    if user.email_notifications and user.is_active:
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+    return notification
+
+
+def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark some (or all) of a person's unread notifications read."""
+    unread = Notification.objects.unread().filter(user=user)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -16,8 +16,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_or(name: str, default: str) -> str:
+    """A variable that is set but empty (``DATABASE_URL=`` in .env) means the default."""
+    return env.str(name, default="") or default
+
+
 # Runtime state of a local install: SQLite file, broker folder, uploads, static files.
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR = Path(env_or("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str(
@@ -101,7 +108,9 @@ TEMPLATES = [
 # beside the one writer; IMMEDIATE transactions take the write lock up front, so two
 # processes never deadlock upgrading a read lock, and busy_timeout makes them queue.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mentorship.sqlite3'}")
+    "default": env.db_url_config(
+        env_or("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mentorship.sqlite3'}")
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +130,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker ------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env_or("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -132,21 +141,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Kombu's filesystem transport needs no server: producers and consumers share a
     # folder. Good for one machine (make run), not for a fleet.
     _broker_dir = VAR_DIR / "celery-broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
+CELERY_RESULT_BACKEND = env_or("CELERY_RESULT_BACKEND", REDIS_URL) or None
 CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -165,7 +175,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=17),
     },
+    "remind-overdue-reviews": {
+        "task": "projects.tasks.remind_overdue_reviews",
+        "schedule": crontab(minute=5),
+    },
 }
+
+# --- Review loop --------------------------------------------------------------------
+# How long starting a review holds a submission for one reviewer.
+REVIEW_CLAIM_MINUTES = env.int("REVIEW_CLAIM_MINUTES", default=120)
+# A mentor is nudged once when a submission has waited this long.
+REVIEW_REMINDER_HOURS = env.int("REVIEW_REMINDER_HOURS", default=48)
 
 # --- Accounts -----------------------------------------------------------------------
 AUTH_USER_MODEL = "mentorship.User"
@@ -213,11 +233,11 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT = Path(env_or("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads live outside the static root and have no public URL: only views that check
 # access serve them.
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(env_or("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,5 +1,8 @@
 """Settings for the test suite: the real settings, made fast and self-contained."""
 
+import tempfile
+from pathlib import Path
+
 from .settings import *  # noqa: F403
 
 DEBUG = False
@@ -17,3 +20,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Uploads (and the files seed_demo writes) go to a scratch folder, never var/media;
+# projects/tests/conftest.py gives each of its tests a folder of its own.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "mentorship-test-media"
+# WhiteNoise warns on every request when the static root is missing (a fresh clone).
+STATIC_ROOT = Path(tempfile.gettempdir()) / "mentorship-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)

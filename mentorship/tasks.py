@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Invitation
+from .models import Invitation, Notification
 from .services import invitations_purge_expired
 
 
@@ -34,3 +34,20 @@ def send_invitation_email(invitation_id: int, token: str) -> bool:
 def purge_expired_invitations() -> int:
     """Housekeeping: drop invitations that expired long ago. Safe to run twice."""
     return invitations_purge_expired()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail a portal notification once (a redelivered task sends no second copy)."""
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at or not notification.user.is_active:
+        return False
+    link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
+    with translation.override(notification.user.language):
+        body = render_to_string(
+            "mentorship/email/notification_body.txt",
+            {"notification": notification, "link": link},
+        )
+    send_mail(notification.title, body, None, [notification.user.email])
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return True

@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
+
+from projects.selectors import student_progress
 
 from . import selectors, services
 from .decorators import role_required
@@ -23,7 +26,7 @@ from .forms import (
     PreferencesForm,
     StudentProfileForm,
 )
-from .models import Invitation, Role
+from .models import Invitation, Notification, Role
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.STUDENT:
         context["mentor"] = selectors.current_mentor(student=user)
         context["profile"] = getattr(user, "student_profile", None)
+        context["progress"] = student_progress(student=user)
     elif user.role == Role.MENTOR:
         context["students"] = selectors.mentor_current_students(mentor=user)
         context["profile"] = getattr(user, "mentor_profile", None)
@@ -63,6 +67,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "display_name": user.display_name,
             "language": user.language,
             "time_zone": user.time_zone,
+            "email_notifications": user.email_notifications,
         },
     )
     role_form = None
@@ -249,3 +254,23 @@ def _check_broker() -> str:
         logger.exception("health check: broker")
         return "error"
     return "ok"
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """A person's notifications, newest first, 30 a page."""
+    notifications = Notification.objects.filter(user=request.user).order_by("-created_at")
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "mentorship/notification_list.html", {"page": page})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification read (``id``) and follow its link, or mark all read."""
+    notification_id = request.POST.get("id", "")
+    if notification_id.isdigit():
+        notification = get_object_or_404(Notification, pk=int(notification_id), user=request.user)
+        services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+        return redirect(notification.url or "notifications")
+    services.notifications_mark_read(user=request.user)
+    return redirect("notifications")

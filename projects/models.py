@@ -1,6 +1,16 @@
-"""Programmes (learning paths) and their ordered projects."""
+"""Programmes (learning paths), their ordered projects and rubrics; enrolments and the
+plan they imply; submissions, reviews and what the review loop keeps."""
 
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +29,16 @@ class Programme(models.Model):
         return self.title
 
 
+class Deliverable(models.TextChoices):
+    FILES = "files", _("Files")
+    LINK = "link", _("A link")
+    FILES_AND_LINK = "both", _("Files and a link")
+    FILES_OR_LINK = "either", _("Files or a link")
+
+
+DEFAULT_FILE_TYPES = "pdf,zip,png,jpg,jpeg,gif,txt,md,py,html,css,js,json,ipynb,sql,csv"
+
+
 class Project(models.Model):
     programme = models.ForeignKey(
         Programme,
@@ -28,9 +48,26 @@ class Project(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=200)
-    brief = models.TextField(_("brief"), blank=True)
+    brief = models.TextField(_("brief"), blank=True, help_text=_("Markdown."))
     effort_hours = models.PositiveSmallIntegerField(_("expected effort (hours)"), default=10)
     target_days = models.PositiveSmallIntegerField(_("target duration (days)"), default=14)
+    deliverable = models.CharField(
+        _("deliverables"),
+        max_length=8,
+        choices=Deliverable.choices,
+        default=Deliverable.FILES_OR_LINK,
+    )
+    allowed_file_types = models.CharField(
+        _("allowed file types"),
+        max_length=255,
+        default=DEFAULT_FILE_TYPES,
+        help_text=_("File extensions separated by commas, e.g. pdf,zip,py."),
+    )
+    max_file_size_mb = models.PositiveSmallIntegerField(
+        _("largest file (MB)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+    )
 
     class Meta:
         verbose_name = _("project")
@@ -44,3 +81,376 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.position}. {self.title}"
+
+    @property
+    def allowed_extensions(self) -> set[str]:
+        return {
+            extension.strip().lower().lstrip(".")
+            for extension in self.allowed_file_types.split(",")
+            if extension.strip()
+        }
+
+    @property
+    def accepts_files(self) -> bool:
+        return self.deliverable != Deliverable.LINK
+
+    @property
+    def accepts_link(self) -> bool:
+        return self.deliverable != Deliverable.FILES
+
+    @property
+    def max_file_size(self) -> int:
+        return self.max_file_size_mb * 1024 * 1024
+
+
+class RubricCriterion(models.Model):
+    """One thing a reviewer checks; every review gives each criterion met / not met."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("project")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    met_means = models.TextField(_('what "met" means'), blank=True)
+
+    class Meta:
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="criterion_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    project: Project
+    due_on: date
+
+
+class Enrolment(models.Model):
+    """A student following a programme from a start date to a target end date. The plan
+    (when each project is due) follows from those dates and the projects' targets."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("student"),
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("programme")
+    )
+    started_on = models.DateField(_("started on"), default=timezone.localdate)
+    target_end_on = models.DateField(_("target end date"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.ACTIVE,
+    )
+    allow_skipping = models.BooleanField(
+        _("may skip ahead"),
+        default=False,
+        help_text=_("Let the student submit a project before the previous one is approved."),
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "programme"], name="enrolment_student_programme_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_end_on__gte=models.F("started_on")),
+                name="enrolment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.programme}"
+
+    def plan(self, projects: list[Project]) -> list[PlanItem]:
+        """Due date of each project: the enrolment's span shared out in proportion to
+        the projects' target durations, in order. ``projects`` are the programme's, in
+        position order (passed in so a list page plans many enrolments in one query)."""
+        total_days = sum(project.target_days for project in projects) or 1
+        span = max((self.target_end_on - self.started_on).days, 0)
+        items, elapsed = [], 0
+        for project in projects:
+            elapsed += project.target_days
+            items.append(
+                PlanItem(
+                    project, self.started_on + timedelta(days=round(span * elapsed / total_days))
+                )
+            )
+        return items
+
+
+class SubmissionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status=SubmissionStatus.SUBMITTED)
+
+
+class Submission(models.Model):
+    """One attempt at a project. Attempts are numbered per student and project; every
+    attempt and its review are kept."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        verbose_name=_("student"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("project")
+    )
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    comment = models.TextField(_("comment"), blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.SUBMITTED,
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_submissions",
+        verbose_name=_("held by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claim_expires_at = models.DateTimeField(_("claim expires"), null=True, blank=True)
+    first_claimed_at = models.DateTimeField(_("first claimed"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "project", "attempt"], name="submission_attempt_unique"
+            ),
+            # A student waits for one review of a project at a time.
+            models.UniqueConstraint(
+                fields=["student", "project"],
+                condition=Q(status="submitted"),
+                name="one_waiting_submission_per_project",
+            ),
+        ]
+        indexes = [
+            # The review queue: waiting submissions, oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(status="submitted"),
+                name="submission_waiting_idx",
+            ),
+            # A student's history of a project.
+            models.Index(fields=["student", "project", "-attempt"], name="submission_history_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.title} — {self.student} #{self.attempt}"
+
+    def claim_is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(self.claimed_by_id and self.claim_expires_at and self.claim_expires_at > now)
+
+    @property
+    def time_to_review(self) -> timedelta | None:
+        return self.reviewed_at - self.submitted_at if self.reviewed_at else None
+
+
+def submission_upload_to(instance: "SubmissionFile", filename: str) -> str:
+    """A random name under a dated folder: nothing about the student or the original
+    name is guessable from the stored path."""
+    suffix = PurePath(filename).suffix.lower()[:16]
+    return f"submissions/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class SubmissionFile(models.Model):
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="files", verbose_name=_("submission")
+    )
+    file = models.FileField(_("file"), upload_to=submission_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("submitted file")
+        verbose_name_plural = _("submitted files")
+        ordering = ["original_name"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return PurePath(self.original_name).suffix.lower().lstrip(".")
+
+
+class Verdict(models.TextChoices):
+    APPROVED = "approved", _("Approve")
+    CHANGES_REQUESTED = "changes_requested", _("Request changes")
+
+
+class Review(models.Model):
+    """The verdict on one attempt: one per submission, final once posted."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, related_name="review", verbose_name=_("submission")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("reviewer"),
+    )
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    feedback = models.TextField(_("feedback"), help_text=_("Markdown."))
+    created_at = models.DateTimeField(_("reviewed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} — {self.get_verdict_display()}"
+
+
+class CriterionVerdict(models.Model):
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="verdicts", verbose_name=_("review")
+    )
+    criterion = models.ForeignKey(
+        RubricCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    met = models.BooleanField(_("met"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("criterion verdict")
+        verbose_name_plural = _("criterion verdicts")
+        ordering = ["criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "criterion"], name="one_verdict_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {'✓' if self.met else '✗'}"
+
+
+class ReviewDraft(models.Model):
+    """What a reviewer has typed so far, saved as they type so a closed tab loses
+    nothing. ``criteria`` maps criterion id → {"met": true/false/null, "comment": ""}."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("submission")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    feedback = models.TextField(_("feedback"), blank=True)
+    criteria = models.JSONField(_("criteria"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review draft")
+        verbose_name_plural = _("review drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "reviewer"], name="one_draft_per_reviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} — {self.reviewer}"
+
+
+class ReviewNote(models.Model):
+    """A snippet mentors of a project write once and insert into feedback with one
+    click; ``use_count`` shows which ones earn their place."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="review_notes", verbose_name=_("project")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    use_count = models.PositiveIntegerField(_("times used"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review note")
+        verbose_name_plural = _("review notes")
+        ordering = ["-use_count", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DifficultyRating(models.Model):
+    """After an approval, the student says how hard the project was (feeds programme
+    analytics: the difficult points of programmes)."""
+
+    submission = models.OneToOneField(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="difficulty_rating",
+        verbose_name=_("submission"),
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("difficulty"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("difficulty rating")
+        verbose_name_plural = _("difficulty ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="difficulty_between_1_and_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.rating}/5"

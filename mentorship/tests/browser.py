@@ -44,6 +44,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 # Short enough that a missing element fails the test in seconds, not half a minute.
 ACTION_TIMEOUT_MS = 5_000
 NAVIGATION_TIMEOUT_MS = 15_000
+# Chromium's own pages and extensions (its PDF viewer), not the portal's.
+BROWSER_INTERNAL = ("chrome-extension://", "chrome://", "devtools://")
 # A response of 400 or more for one of these means the page is missing a piece.
 ASSET_TYPES = {"stylesheet", "script", "image", "font", "media"}
 
@@ -153,8 +155,10 @@ def _watch(context, problems: list[str]) -> None:
     def on_console(message):
         # A failed load is also reported below with its URL; a page that answers 4xx on
         # purpose (a form with errors is a 400) is not a broken page.
+        where = message.location.get("url") or message.page and message.page.url
+        if (where or "").startswith(BROWSER_INTERNAL):
+            return
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            where = message.location.get("url") or message.page and message.page.url
             problems.append(f"console error on {where}: {message.text}")
 
     def on_web_error(web_error):
@@ -167,6 +171,10 @@ def _watch(context, problems: list[str]) -> None:
 
     def on_request_failed(request):
         # Chromium also aborts an asset that answered 4xx; that one is reported already.
+        # Its own viewers (the PDF viewer is an extension) abort their scripts when a
+        # page is left early: that is the browser's business, not the page's.
+        if request.url.startswith(BROWSER_INTERNAL):
+            return
         if request.resource_type in ASSET_TYPES and request.url not in broken_assets:
             problems.append(f"{request.resource_type} {request.url}: {request.failure}")
 

@@ -127,8 +127,9 @@ def test_it_shows_the_mentor_home_in_constant_queries(
     _give_mentor_students(mentor, students)
 
     # 1. the session, 2. the signed-in user, 3. the mentor's profile,
-    # 4. the profile's supervisor, 5. current students with their profiles.
-    with django_assert_max_num_queries(5):
+    # 4. the profile's supervisor, 5. current students with their profiles,
+    # 6. the unread-notifications badge.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("home"))
 
     assert len(response.context["students"]) == students
@@ -151,8 +152,8 @@ def test_it_shows_the_supervisor_home_in_constant_queries(
     _give_supervisor_mentors(supervisor, mentors)
 
     # 1. the session, 2. the signed-in user, 3. the team's mentors with their
-    # profiles and current-student counts.
-    with django_assert_max_num_queries(3):
+    # profiles and current-student counts, 4. the unread-notifications badge.
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("home"))
 
     team = list(response.context["mentors"])
@@ -172,8 +173,8 @@ def test_it_shows_the_staff_home_in_constant_queries(
 
     # 1. the session, 2. the signed-in user, 3. head counts by role,
     # 4. active students without a mentor, 5. all mentors with profiles,
-    # supervisors and current-student counts.
-    with django_assert_max_num_queries(5):
+    # supervisors and current-student counts, 6. the unread-notifications badge.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("home"))
 
     assert response.context["overview"]["unassigned"] == mentors

@@ -150,8 +150,9 @@ def test_it_lists_invitations_in_constant_queries(
     InvitationFactory.create_batch(invitations, role=Role.MENTOR, supervisor=supervisor)
 
     # 1. the session, 2. the signed-in user, 3. supervisors for the form's choices,
-    # 4. invitations with who invited, the supervisor and who accepted.
-    with django_assert_max_num_queries(4):
+    # 4. invitations with who invited, the supervisor and who accepted,
+    # 5. the unread-notifications badge.
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("invitation_list"))
 
     assert len(response.context["invitations"]) == invitations

@@ -47,6 +47,7 @@ def test_it_shows_every_role_their_preferences(client, as_user, role):
         "display_name": user.display_name,
         "language": user.language,
         "time_zone": user.time_zone,
+        "email_notifications": True,
     }
 
 
@@ -166,3 +167,14 @@ def test_it_shows_no_profile_form_to_roles_without_a_profile(client, as_user, ro
     response = client.get(reverse("profile"))
 
     assert response.context["role_form"] is None
+
+
+def test_it_turns_email_notifications_off(client, as_user):
+    user = as_user("staff")
+    data = {"display_name": "Stella", "language": "en", "time_zone": "UTC"}
+
+    response = client.post(reverse("profile"), data)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email_notifications is False

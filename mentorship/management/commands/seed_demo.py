@@ -7,10 +7,14 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from mentorship import demo
+from projects.demo import seed_projects
 
 
 class Command(BaseCommand):
-    help = "Create demo programmes, people and assignments (safe to run again)."
+    help = (
+        "Create demo programmes, people, assignments, enrolments and review histories "
+        "(safe to run again)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -33,7 +37,8 @@ class Command(BaseCommand):
             supervisors = supervisors or max(2, mentors // 12)
         else:
             students, mentors, supervisors = students or 40, mentors or 6, supervisors or 2
-        total = 1 + supervisors + mentors + 2 * students
+        # People, their profiles, then each student's enrolment and review history.
+        total = 1 + supervisors + mentors + 3 * students
         started = time.monotonic()
         with tqdm(
             total=total,
@@ -49,6 +54,7 @@ class Command(BaseCommand):
                 seed=seed,
                 progress=bar.update,
             )
+            loop = seed_projects(seed=seed, with_files=not scale, progress=bar.update)
         elapsed = time.monotonic() - started
         if options["verbosity"] == 0:
             return
@@ -58,6 +64,11 @@ class Command(BaseCommand):
                 "{mentors} mentors, {students} students ({assignments_created} new "
                 "assignments).".format(elapsed, **counts)
             )
+        )
+        self.stdout.write(
+            "Review loop: {enrolments} new enrolments, {submissions} submissions "
+            "({waiting} waiting for review), {reviews} reviews, {files} files, "
+            "{notes} review notes.".format(**loop)
         )
         self.stdout.write(
             f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"

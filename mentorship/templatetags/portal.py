@@ -1,0 +1,11 @@
+from django import template
+
+from mentorship.text import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str):
+    """``{{ project.brief|markdown }}``: sanitised HTML from Markdown."""
+    return render_markdown(text)

@@ -1,0 +1,388 @@
+"""API of the review loop (``/api/v1/programmes/``, ``/projects/``, ``/submissions/``).
+
+The same access rules as the pages (``selectors``): a student reads the programmes and
+projects they are enrolled in and their own submissions; reviewers read what
+``submissions_visible_to`` lets them. Objects outside those rules answer 404. Writes go
+through the same services as the pages; their ValidationErrors become JSON errors
+naming the field (``mentorship.api_errors``).
+"""
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from mentorship.models import Role, User
+
+from . import selectors, services
+from .models import (
+    CriterionVerdict,
+    Programme,
+    Project,
+    Review,
+    RubricCriterion,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    Verdict,
+)
+
+# --- Serializers --------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "display_name"]
+        read_only_fields = fields
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    project_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "slug", "title", "description", "is_active", "project_count"]
+        read_only_fields = fields
+
+
+class RubricCriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RubricCriterion
+        fields = ["id", "position", "title", "met_means"]
+        read_only_fields = fields
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    allowed_file_types = serializers.SerializerMethodField()
+    criteria = RubricCriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "programme",
+            "position",
+            "title",
+            "brief",
+            "effort_hours",
+            "target_days",
+            "deliverable",
+            "allowed_file_types",
+            "max_file_size_mb",
+            "criteria",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"brief": {"help_text": _("Markdown.")}}
+
+    def get_allowed_file_types(self, project: Project) -> list[str]:
+        return sorted(project.allowed_extensions)
+
+
+class ProjectSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "programme", "position", "title"]
+        read_only_fields = fields
+
+
+class SubmissionFileSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField(help_text=_("Download (access checked)."))
+
+    class Meta:
+        model = SubmissionFile
+        fields = ["id", "name", "size", "content_type", "url"]
+        read_only_fields = fields
+
+    def get_url(self, file: SubmissionFile) -> str:
+        path = reverse("projects:file", args=[file.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class CriterionVerdictSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="criterion.title", read_only=True)
+
+    class Meta:
+        model = CriterionVerdict
+        fields = ["criterion", "title", "met", "comment"]
+        read_only_fields = fields
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = PersonSerializer(read_only=True)
+    verdicts = CriterionVerdictSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "reviewer", "verdict", "feedback", "created_at", "verdicts"]
+        read_only_fields = fields
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    student = PersonSerializer(read_only=True)
+    project = ProjectSummarySerializer(read_only=True)
+    claimed_by = PersonSerializer(read_only=True, allow_null=True)
+    files = SubmissionFileSerializer(many=True, read_only=True)
+    review = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "student",
+            "project",
+            "attempt",
+            "status",
+            "comment",
+            "link",
+            "submitted_at",
+            "claimed_by",
+            "claim_expires_at",
+            "reviewed_at",
+            "files",
+            "review",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ReviewSerializer(allow_null=True))
+    def get_review(self, submission: Submission) -> dict | None:
+        review = getattr(submission, "review", None)
+        return ReviewSerializer(review, context=self.context).data if review else None
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        default=list,
+        help_text=_("One or more files (repeat the field)."),
+    )
+    link = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only projects the student may see: others are "not found", not "forbidden".
+            self.fields["project"].queryset = selectors.projects_visible_to(request.user)
+
+
+class CriterionInputSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(help_text=_("A rubric criterion of the project."))
+    met = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    feedback = serializers.CharField(allow_blank=True, help_text=_("Markdown."))
+    criteria = serializers.ListField(child=CriterionInputSerializer(), allow_empty=True)
+
+    def validate_criteria(self, items: list[dict]) -> dict[int, services.CriterionInput]:
+        rubric = self.context["rubric"]
+        given = [item["criterion"] for item in items]
+        if len(given) != len(set(given)):
+            raise ValidationError(_("Give each criterion one verdict."))
+        unknown = sorted(set(given) - rubric)
+        if unknown:
+            raise ValidationError(
+                _("Not a criterion of this project: %(ids)s.")
+                % {"ids": ", ".join(str(pk) for pk in unknown)}
+            )
+        return {
+            item["criterion"]: services.CriterionInput(met=item["met"], comment=item["comment"])
+            for item in items
+        }
+
+
+class SubmissionFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
+    project = serializers.IntegerField(required=False, min_value=1)
+
+
+class ProjectFilterSerializer(serializers.Serializer):
+    programme = serializers.IntegerField(required=False, min_value=1)
+
+
+# --- Permissions --------------------------------------------------------------------
+
+
+class IsStudent(permissions.BasePermission):
+    message = _("Only students can submit projects.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.role == Role.STUDENT
+
+
+class IsReviewer(permissions.BasePermission):
+    message = _("Only mentors, supervisors and staff review submissions.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.role in (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+
+
+# --- Views --------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Programmes", description="A student sees their own."),
+    retrieve=extend_schema(summary="A programme"),
+)
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Programme.objects.none()  # for the schema; get_queryset applies access
+    serializer_class = ProgrammeSerializer
+
+    def get_queryset(self):
+        return selectors.programmes_for_user(self.request.user).order_by("title", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Projects",
+        description="With their rubric. A student sees their programmes' projects.",
+        parameters=[ProjectFilterSerializer],
+    ),
+    retrieve=extend_schema(summary="A project"),
+)
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Project.objects.none()  # for the schema; get_queryset applies access
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self):
+        projects = (
+            selectors.projects_visible_to(self.request.user)
+            .prefetch_related(
+                Prefetch("criteria", queryset=RubricCriterion.objects.order_by("position"))
+            )
+            .order_by("programme__title", "position")
+        )
+        if self.action == "list":
+            filters = ProjectFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if "programme" in filters.validated_data:
+                projects = projects.filter(programme_id=filters.validated_data["programme"])
+        return projects
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Submissions",
+        description=(
+            "Newest first. A student sees their own; a mentor their current students' "
+            "and any they hold; a supervisor their team's; staff all."
+        ),
+        parameters=[SubmissionFilterSerializer],
+    ),
+    retrieve=extend_schema(summary="A submission, with its files and review"),
+)
+class SubmissionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Submission.objects.none()  # for the schema; get_queryset applies access
+    serializer_class = SubmissionSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        extra = {"create": [IsStudent()], "review": [IsReviewer()]}.get(self.action, [])
+        return [*super().get_permissions(), *extra]
+
+    def get_queryset(self):
+        submissions = (
+            selectors.submissions_visible_to(self.request.user)
+            .select_related("student", "project", "claimed_by", "review", "review__reviewer")
+            .prefetch_related(
+                "files",
+                Prefetch(
+                    "review__verdicts",
+                    queryset=CriterionVerdict.objects.select_related("criterion"),
+                ),
+            )
+            .order_by("-submitted_at", "-pk")
+        )
+        if self.action == "list":
+            filters = SubmissionFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if "status" in filters.validated_data:
+                submissions = submissions.filter(status=filters.validated_data["status"])
+            if "project" in filters.validated_data:
+                submissions = submissions.filter(project_id=filters.validated_data["project"])
+        return submissions
+
+    def _read(self, pk: int) -> dict:
+        submission = self.get_queryset().get(pk=pk)
+        return SubmissionSerializer(submission, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        summary="Submit a project (students)",
+        description=(
+            "A new attempt: files (repeat the `files` field), a link, or both, as the "
+            "project expects, and a comment. Refused while an earlier attempt waits for "
+            "review or before the previous project is approved."
+        ),
+        request={"multipart/form-data": SubmissionCreateSerializer},
+        responses={
+            201: SubmissionSerializer,
+            400: OpenApiResponse(description="Invalid input, named by field."),
+            403: OpenApiResponse(description="Not a student."),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        form = SubmissionCreateSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        submission = services.submission_create(student=request.user, **form.validated_data)
+        return Response(self._read(submission.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Review a submission (mentors, supervisors, staff)",
+        description=(
+            "Post the verdict: one entry per rubric criterion, overall feedback in "
+            "Markdown, approve or request changes. Once per attempt; refused while "
+            "someone else holds the submission. Approval needs every criterion met."
+        ),
+        request=ReviewInputSerializer,
+        responses={
+            201: SubmissionSerializer,
+            400: OpenApiResponse(description="Invalid input, named by field."),
+            403: OpenApiResponse(description="Not a reviewer."),
+            404: OpenApiResponse(description="Not a submission you may see."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk=None) -> Response:
+        submission = self.get_object()
+        rubric = set(submission.project.criteria.values_list("pk", flat=True))
+        form = ReviewInputSerializer(data=request.data, context={"rubric": rubric})
+        form.is_valid(raise_exception=True)
+        services.review_submit(
+            submission=submission,
+            reviewer=request.user,
+            verdict=form.validated_data["verdict"],
+            feedback=form.validated_data["feedback"],
+            criteria=form.validated_data["criteria"],
+        )
+        return Response(self._read(submission.pk), status=status.HTTP_201_CREATED)
+
+
+router = SimpleRouter()
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("submissions", SubmissionViewSet, basename="submission")

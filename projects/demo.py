@@ -1,0 +1,613 @@
+"""Demo and benchmark data for the review loop, run by ``manage.py seed_demo`` after
+``mentorship.demo.seed_people``: rubrics and briefs for the demo projects, an enrolment
+for every demo student, and each student's history of submissions and reviews.
+
+Every state of the loop is present: approved history, changes requested then
+resubmitted, submissions waiting for review (some held by their mentor, one whose claim
+has expired, a few older than the reminder threshold), review notes with use counts
+and difficulty ratings. ``student@demo.test`` has two approved projects and attempt 2
+of the third waiting, so ``mentor@demo.test`` has a queue on first login.
+
+Idempotent: curriculum details are written once per project, histories only for
+enrolments created by this run. Rows go in with bulk inserts, per batch of students;
+at ``--scale`` no files are written.
+"""
+
+import mimetypes
+import random
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+from mentorship.demo import DEMO_DOMAIN, demo_email
+from mentorship.models import Assignment, MentorProfile, StudentStatus, User
+
+from .demo_curriculum import (
+    APPROVED_FEEDBACK,
+    CHANGES_INTRO,
+    CHANGES_OUTRO,
+    CURRICULUM,
+    DIFFICULTY_COMMENTS,
+    REVIEW_NOTES,
+    STUDENT_COMMENTS,
+    ProjectSpec,
+)
+from .models import (
+    CriterionVerdict,
+    Deliverable,
+    DifficultyRating,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    Project,
+    Review,
+    ReviewNote,
+    RubricCriterion,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    Verdict,
+    submission_upload_to,
+)
+
+BATCH = 2000
+# The demo student's waiting attempt went in this long ago (fresh, not yet overdue).
+FIRST_STUDENT_WAITING_FOR = timedelta(hours=5)
+
+
+@dataclass
+class _Attempt:
+    """One attempt of the simulated history. Offsets count from the student's join."""
+
+    project: Project
+    attempt: int
+    submitted: timedelta
+    review_delay: timedelta
+    # True approved, False changes requested, None still waiting for review.
+    approved: bool | None
+    not_met: list[int] = field(default_factory=list)
+
+    @property
+    def reviewed(self) -> timedelta:
+        return self.submitted + self.review_delay
+
+
+@dataclass
+class _Student:
+    user_id: int
+    number: int
+    email: str
+    name: str
+    joined: datetime
+    status: str
+    mentor_id: int
+    programme: Programme
+
+
+# --- Curriculum ---------------------------------------------------------------------
+
+
+def _demo_projects() -> dict[int, list[Project]]:
+    """The demo programmes' projects, in order, by programme id."""
+    by_programme: dict[int, list[Project]] = {}
+    slugs = {slug for slug, _position in CURRICULUM}
+    for project in (
+        Project.objects.filter(programme__slug__in=slugs)
+        .select_related("programme")
+        .order_by("programme_id", "position")
+    ):
+        by_programme.setdefault(project.programme_id, []).append(project)
+    return by_programme
+
+
+def seed_curriculum() -> int:
+    """Briefs, deliverables and rubrics for demo projects that have no rubric yet (so
+    a staff member's later edits survive another run). Returns the criteria created."""
+    projects = [p for ps in _demo_projects().values() for p in ps]
+    with_rubric = set(
+        RubricCriterion.objects.filter(project__in=projects).values_list("project_id", flat=True)
+    )
+    to_update, criteria = [], []
+    for project in projects:
+        spec = CURRICULUM.get((project.programme.slug, project.position))
+        if spec is None or project.pk in with_rubric:
+            continue
+        project.brief = spec.brief
+        project.deliverable = spec.deliverable
+        project.allowed_file_types = spec.allowed_file_types
+        project.max_file_size_mb = spec.max_file_size_mb
+        to_update.append(project)
+        criteria += [
+            RubricCriterion(
+                project=project,
+                position=position,
+                title=criterion.title,
+                met_means=criterion.met_means,
+            )
+            for position, criterion in enumerate(spec.criteria, start=1)
+        ]
+    Project.objects.bulk_update(
+        to_update, ["brief", "deliverable", "allowed_file_types", "max_file_size_mb"]
+    )
+    RubricCriterion.objects.bulk_create(criteria, ignore_conflicts=True)
+    return len(criteria)
+
+
+# --- Simulated histories ------------------------------------------------------------
+
+
+def _attempts(
+    rng: random.Random, projects: list[Project], script: list[list[bool | None]] | None = None
+) -> Iterator[_Attempt]:
+    """Attempts at each project in turn, as offsets from the start, for as long as the
+    programme lasts. ``script`` fixes the outcomes (per project, per attempt)."""
+    elapsed = timedelta(days=rng.uniform(0.5, 3))
+    for index, project in enumerate(projects):
+        if script is not None and index >= len(script):
+            return
+        elapsed += timedelta(days=project.target_days * rng.uniform(0.5, 1.1))
+        attempt = 1
+        while True:
+            delay = timedelta(hours=rng.uniform(2, 40))
+            if script is not None:
+                approved = script[index][attempt - 1]
+            else:
+                approved = attempt >= 3 or rng.random() > (0.4 if attempt == 1 else 0.2)
+            spec = _spec(project)
+            criteria_count = len(spec.criteria) if spec else 0
+            not_met = (
+                sorted(
+                    rng.sample(range(criteria_count), k=min(criteria_count, rng.choice([1, 2])))
+                )
+                if approved is False and criteria_count
+                else []
+            )
+            yield _Attempt(project, attempt, elapsed, delay, approved, not_met)
+            if approved is None:
+                return
+            elapsed += delay
+            if approved:
+                break
+            elapsed += timedelta(days=rng.uniform(1, 4))
+            attempt += 1
+
+
+def _spec(project: Project) -> ProjectSpec | None:
+    return CURRICULUM.get((project.programme.slug, project.position))
+
+
+def _fit(attempts: list[_Attempt], end: timedelta, *, last_event: str) -> None:
+    """Squeeze (never stretch) a history so its last event lands at ``end``."""
+    last = attempts[-1]
+    span = last.reviewed if last_event == "reviewed" else last.submitted
+    factor = min(1.0, end / span) if span > timedelta(0) else 1.0
+    shift = end - span * factor
+    for item in attempts:
+        item.submitted = shift + item.submitted * factor
+        item.review_delay = item.review_delay * factor
+
+
+def _history(rng: random.Random, student: _Student, projects: list[Project], now: datetime):
+    """A plausible history for one student, ending in the student's current state."""
+    elapsed = now - student.joined
+    if student.number == 1:
+        # Two approved projects, then changes requested and attempt 2 waiting.
+        attempts = list(_attempts(rng, projects, script=[[True], [False, True], [False, None]]))
+        _fit(attempts, elapsed - FIRST_STUDENT_WAITING_FOR, last_event="submitted")
+        return attempts
+    if student.status == StudentStatus.GRADUATED:
+        attempts = list(_attempts(rng, projects))
+        end = max(elapsed - timedelta(days=rng.uniform(1, 10)), elapsed * 0.5)
+        _fit(attempts, end, last_event="reviewed")
+        return attempts
+    attempts = []
+    for item in _attempts(rng, projects):
+        if item.submitted >= elapsed:
+            break
+        if item.reviewed >= elapsed or (item.approved and item.project == projects[-1]):
+            # Still waiting; or the final project, which only graduates finish.
+            item.approved, item.not_met = None, []
+            if item.submitted < elapsed - timedelta(hours=1):
+                item.submitted = max(item.submitted, elapsed - timedelta(hours=rng.uniform(1, 60)))
+                attempts.append(item)
+            return attempts
+        attempts.append(item)
+    if student.status != StudentStatus.ACTIVE or rng.random() > 0.45:
+        return attempts  # working on the next attempt, or paused
+    # The student sent their next attempt a while ago: it waits for review.
+    if attempts and attempts[-1].approved is False:
+        project, attempt = attempts[-1].project, attempts[-1].attempt + 1
+    else:
+        done = {item.project.pk for item in attempts}
+        remaining = [project for project in projects if project.pk not in done]
+        if not remaining:
+            return attempts
+        project, attempt = remaining[0], 1
+    previous = attempts[-1].reviewed if attempts else timedelta(hours=1)
+    submitted = elapsed - timedelta(hours=rng.uniform(1, 80))
+    if submitted > previous + timedelta(hours=1):
+        attempts.append(_Attempt(project, attempt, submitted, timedelta(0), None))
+    return attempts
+
+
+# --- Rows ---------------------------------------------------------------------------
+
+
+def _feedback(rng: random.Random, attempt: _Attempt) -> str:
+    if attempt.approved:
+        return rng.choice(APPROVED_FEEDBACK)
+    spec = _spec(attempt.project)
+    points = [
+        f"- **{spec.criteria[index].title}**: {spec.criteria[index].not_met_comment}"
+        for index in attempt.not_met
+        if spec is not None
+    ] or ["- Have another look at the brief's checklist."]
+    return "\n\n".join([rng.choice(CHANGES_INTRO), "\n".join(points), rng.choice(CHANGES_OUTRO)])
+
+
+def _readme(student: _Student, attempt: _Attempt) -> str:
+    return (
+        f"# {attempt.project.title}\n\n"
+        f"Attempt {attempt.attempt} by {student.name}.\n\n"
+        "## What I did\n\n"
+        "I followed the brief step by step and kept notes of what I learnt.\n\n"
+        "## How to check it\n\n"
+        "Open the main file; everything runs without extra set-up.\n\n"
+        "## What I would improve next\n\n"
+        "More tests, and a second pass on naming.\n"
+    )
+
+
+def _link(student: _Student, project: Project) -> str:
+    handle = re.sub(r"[^a-z0-9]+", "-", student.name.lower()).strip("-") or "student"
+    slug = re.sub(r"[^a-z0-9]+", "-", project.title.lower()).strip("-")
+    return f"https://github.com/{handle}-{student.number}/{slug}"
+
+
+def _files(student: _Student, attempt: _Attempt) -> list[tuple[str, bytes]]:
+    spec = _spec(attempt.project)
+    files = [("README.md", _readme(student, attempt).encode())]
+    if spec is not None and spec.main_file is not None:
+        name, text = spec.main_file
+        files.append((name, text.encode()))
+    return files
+
+
+def _store(name: str, content: bytes) -> str:
+    return default_storage.save(submission_upload_to(None, name), ContentFile(content))
+
+
+def _write_enrolments(
+    plans: list[tuple[_Student, list[_Attempt]]], projects_by_programme: dict[int, list[Project]]
+) -> int:
+    """Each student's enrolment from their join date; the target end date is what the
+    projects' targets add up to. Graduates' enrolments are completed at their last
+    approval."""
+    enrolments = []
+    for student, attempts in plans:
+        started_on = timezone.localdate(student.joined)
+        projects = projects_by_programme[student.programme.pk]
+        enrolment = Enrolment(
+            student_id=student.user_id,
+            programme=student.programme,
+            started_on=started_on,
+            target_end_on=started_on + timedelta(days=sum(p.target_days for p in projects)),
+        )
+        approved = {item.project.pk for item in attempts if item.approved}
+        if approved >= {project.pk for project in projects}:
+            enrolment.status = EnrolmentStatus.COMPLETED
+            enrolment.completed_at = student.joined + attempts[-1].reviewed
+        enrolments.append(enrolment)
+    Enrolment.objects.bulk_create(enrolments, ignore_conflicts=True)
+    return len(enrolments)
+
+
+def _write_histories(
+    rng: random.Random,
+    plans: list[tuple[_Student, list[_Attempt]]],
+    now: datetime,
+    *,
+    with_files: bool,
+) -> dict[str, int]:
+    submissions: list[Submission] = []
+    reviewed: list[tuple[Submission, _Attempt, _Student]] = []
+    waiting: list[tuple[Submission, _Student, timedelta]] = []
+    for student, attempts in plans:
+        previous_event = timedelta(0)
+        for item in attempts:
+            submitted_at = student.joined + item.submitted
+            project = item.project
+            link = ""
+            if project.deliverable in (Deliverable.LINK, Deliverable.FILES_AND_LINK) or (
+                project.deliverable == Deliverable.FILES_OR_LINK and rng.random() < 0.5
+            ):
+                link = _link(student, project)
+            submission = Submission(
+                student_id=student.user_id,
+                project=project,
+                attempt=item.attempt,
+                comment=rng.choice(STUDENT_COMMENTS)
+                if item.attempt == 1
+                else "I fixed everything from the review — see the README for what changed.",
+                link=link,
+                submitted_at=submitted_at,
+                status=SubmissionStatus.SUBMITTED,
+            )
+            if item.approved is None:
+                waiting.append((submission, student, previous_event))
+            else:
+                claimed = submitted_at + item.review_delay * rng.uniform(0.2, 0.9)
+                submission.status = (
+                    SubmissionStatus.APPROVED
+                    if item.approved
+                    else SubmissionStatus.CHANGES_REQUESTED
+                )
+                submission.claimed_at = claimed
+                submission.first_claimed_at = claimed
+                submission.reviewed_at = student.joined + item.reviewed
+                reviewed.append((submission, item, student))
+                previous_event = item.reviewed
+            submissions.append(submission)
+    _claim_some(rng, waiting, now)
+    Submission.objects.bulk_create(submissions, batch_size=BATCH)
+
+    reviews = [
+        Review(
+            submission=submission,
+            reviewer_id=student.mentor_id,
+            verdict=Verdict.APPROVED if item.approved else Verdict.CHANGES_REQUESTED,
+            feedback=_feedback(rng, item),
+            created_at=submission.reviewed_at,
+        )
+        for submission, item, student in reviewed
+    ]
+    Review.objects.bulk_create(reviews, batch_size=BATCH)
+    criteria = _criteria_by_project([item.project for _s, item, _st in reviewed])
+    verdicts = []
+    for review, (_submission, item, _student) in zip(reviews, reviewed, strict=True):
+        spec = _spec(item.project)
+        for index, criterion in enumerate(criteria.get(item.project.pk, [])):
+            met = index not in item.not_met
+            comment = ""
+            if not met and spec is not None and index < len(spec.criteria):
+                comment = spec.criteria[index].not_met_comment
+            elif met and item.approved and rng.random() < 0.15:
+                comment = "Nicely done."
+            verdicts.append((review.pk, criterion.pk, met, comment))
+    _insert_verdicts(verdicts)
+
+    ratings = [
+        DifficultyRating(
+            submission=submission,
+            rating=min(5, max(1, round(item.project.position * 0.6 + rng.gauss(1.5, 0.8)))),
+            comment=rng.choice(DIFFICULTY_COMMENTS),
+            created_at=submission.reviewed_at + timedelta(hours=rng.uniform(1, 30)),
+        )
+        for submission, item, student in reviewed
+        if item.approved
+        # The demo student has rated the first project, not the second (the page asks).
+        and (student.number != 1 or item.project.position == 1)
+        and (student.number == 1 or rng.random() < 0.6)
+    ]
+    for rating in ratings:
+        rating.created_at = min(rating.created_at, now)
+    DifficultyRating.objects.bulk_create(ratings, batch_size=BATCH)
+
+    files = []
+    if with_files:
+        plan_by_key = {
+            (student.user_id, item.project.pk, item.attempt): (student, item)
+            for student, attempts in plans
+            for item in attempts
+        }
+        for submission in submissions:
+            if not submission.project.accepts_files:
+                continue
+            student, item = plan_by_key[
+                (submission.student_id, submission.project_id, submission.attempt)
+            ]
+            for name, content in _files(student, item):
+                files.append(
+                    SubmissionFile(
+                        submission=submission,
+                        file=_store(name, content),
+                        original_name=name,
+                        size=len(content),
+                        content_type=mimetypes.guess_type(name)[0] or "text/plain",
+                    )
+                )
+        SubmissionFile.objects.bulk_create(files, batch_size=BATCH)
+
+    return {
+        "submissions": len(submissions),
+        "waiting": len(waiting),
+        "reviews": len(reviews),
+        "files": len(files),
+        "ratings": len(ratings),
+    }
+
+
+def _insert_verdicts(rows: list[tuple[int, int, bool, str]]) -> None:
+    """Criterion verdicts are most of the rows at ``--scale`` (one per criterion per
+    review); a plain ``executemany`` writes them several times faster than building
+    a model instance each for ``bulk_create``."""
+    table = connection.ops.quote_name(CriterionVerdict._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(CriterionVerdict._meta.get_field(name).column)
+        for name in ("review", "criterion", "met", "comment")
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                rows[start : start + BATCH],
+            )
+
+
+def _claim_some(
+    rng: random.Random, waiting: list[tuple[Submission, _Student, timedelta]], now: datetime
+) -> None:
+    """Among waiting submissions (the demo student's excepted, so it sits unclaimed at
+    the top of the mentor's queue): about a third held by their mentor, one whose claim
+    has expired, and at least two past the reminder threshold."""
+    hold = timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
+    overdue_age = timedelta(hours=settings.REVIEW_REMINDER_HOURS)
+    others = [entry for entry in waiting if entry[1].number != 1]
+    overdue = [s for s, _student, _prev in others if now - s.submitted_at > overdue_age]
+    for submission, student, previous in others:
+        if len(overdue) >= 2:
+            break
+        old = now - overdue_age - timedelta(hours=rng.uniform(2, 30))
+        if submission not in overdue and student.joined + previous + timedelta(hours=1) < old:
+            submission.submitted_at = old
+            overdue.append(submission)
+    expired_done = False
+    for index, (submission, student, _previous) in enumerate(others):
+        if not expired_done:
+            claimed_at = now - hold - timedelta(minutes=rng.uniform(20, 180))
+        elif index % 3 == 1:
+            claimed_at = now - timedelta(minutes=rng.uniform(5, 60))
+        else:
+            continue
+        if claimed_at <= submission.submitted_at:
+            continue
+        submission.claimed_by_id = student.mentor_id
+        submission.claimed_at = claimed_at
+        submission.first_claimed_at = claimed_at
+        submission.claim_expires_at = claimed_at + hold
+        expired_done = True
+
+
+def _criteria_by_project(projects: list[Project]) -> dict[int, list[RubricCriterion]]:
+    by_project: dict[int, list[RubricCriterion]] = {}
+    for criterion in RubricCriterion.objects.filter(
+        project__in={project.pk for project in projects}
+    ).order_by("project_id", "position"):
+        by_project.setdefault(criterion.project_id, []).append(criterion)
+    return by_project
+
+
+# --- Review notes -------------------------------------------------------------------
+
+
+def seed_review_notes(rng: random.Random) -> int:
+    mentors = list(
+        User.objects.filter(email__in=[demo_email("mentor", n) for n in (1, 2, 3)]).order_by(
+            "email"
+        )
+    )
+    existing = set(ReviewNote.objects.values_list("project_id", "title"))
+    notes = [
+        ReviewNote(
+            project=project,
+            author=rng.choice(mentors) if mentors else None,
+            title=title,
+            body=body,
+            use_count=rng.randint(0, 30),
+        )
+        for projects in _demo_projects().values()
+        for project in projects
+        for title, body in REVIEW_NOTES.get(project.programme.slug, [])
+        if (project.pk, title) not in existing
+    ]
+    ReviewNote.objects.bulk_create(notes)
+    return len(notes)
+
+
+# --- Entry point --------------------------------------------------------------------
+
+
+def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
+    """Every demo student with a current mentor, and the programme they follow: one
+    their mentor mentors (by student number when the mentor mentors several)."""
+    through = MentorProfile.programmes.through
+    mentor_programmes: dict[int, list[int]] = {}
+    for user_id, programme_id in (
+        through.objects.filter(programme_id__in=programmes)
+        .order_by("programme__slug")
+        .values_list("mentorprofile__user_id", "programme_id")
+    ):
+        mentor_programmes.setdefault(user_id, []).append(programme_id)
+    fallback = sorted(programmes.values(), key=lambda programme: programme.slug)
+    students = []
+    for user_id, mentor_id, email, name, joined, status in (
+        Assignment.objects.current()
+        .filter(student__email__endswith=f"@{DEMO_DOMAIN}")
+        .values_list(
+            "student_id",
+            "mentor_id",
+            "student__email",
+            "student__display_name",
+            "student__date_joined",
+            "student__student_profile__status",
+        )
+    ):
+        match = re.fullmatch(r"student(\d*)@.*", email)
+        if match is None:
+            continue
+        number = int(match.group(1) or 1)
+        choices = [programmes[pk] for pk in mentor_programmes.get(mentor_id, [])] or fallback
+        # Odd numbers (the demo student among them) follow the first, web development.
+        programme = sorted(choices, key=lambda p: p.slug != "web-developer")[
+            (number + 1) % len(choices)
+        ]
+        students.append(
+            _Student(
+                user_id, number, email, name, joined, status or "active", mentor_id, programme
+            )
+        )
+    return sorted(students, key=lambda student: student.number)
+
+
+def seed_projects(
+    *,
+    seed: int = 42,
+    with_files: bool = True,
+    progress: Callable[[int], None] = lambda n: None,
+) -> dict[str, int]:
+    """Curriculum details, enrolments and review histories for the demo people."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    counts = {
+        "criteria": 0,
+        "enrolments": 0,
+        "submissions": 0,
+        "waiting": 0,
+        "reviews": 0,
+        "files": 0,
+        "ratings": 0,
+        "notes": 0,
+    }
+    with transaction.atomic():
+        counts["criteria"] = seed_curriculum()
+        projects_by_programme = _demo_projects()
+        programmes = {
+            programme.pk: programme
+            for programme in Programme.objects.filter(pk__in=projects_by_programme)
+        }
+        students = _demo_students(programmes)
+        enrolled = set(
+            Enrolment.objects.filter(student_id__in=[s.user_id for s in students]).values_list(
+                "student_id", flat=True
+            )
+        )
+        new_students = [student for student in students if student.user_id not in enrolled]
+        for batch_start in range(0, len(new_students), BATCH):
+            plans = [
+                (student, _history(rng, student, projects_by_programme[student.programme.pk], now))
+                for student in new_students[batch_start : batch_start + BATCH]
+            ]
+            counts["enrolments"] += _write_enrolments(plans, projects_by_programme)
+            written = _write_histories(rng, plans, now, with_files=with_files)
+            for key, value in written.items():
+                counts[key] += value
+            progress(len(plans))
+        counts["notes"] = seed_review_notes(rng)
+    return counts

@@ -1,0 +1,233 @@
+"""Reads of the review loop, and who may see which submission.
+
+``submissions_visible_to`` is the object-level rule for submissions, their files and
+reviews, used by pages, the API and file downloads alike: a student sees their own; a
+mentor those of their current students and any they hold; a supervisor those of their
+team's students and any their team holds; staff all.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from mentorship.models import Role, User
+
+from .models import (
+    CriterionVerdict,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    Project,
+    ReviewDraft,
+    ReviewNote,
+    Submission,
+    SubmissionStatus,
+)
+
+
+def submissions_visible_to(user: User) -> QuerySet[Submission]:
+    submissions = Submission.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return submissions.none()
+    if user.role == Role.STAFF:
+        return submissions
+    if user.role == Role.STUDENT:
+        return submissions.filter(student=user)
+    if user.role == Role.MENTOR:
+        return submissions.filter(
+            Q(
+                student__mentor_assignments__ended_at__isnull=True,
+                student__mentor_assignments__mentor=user,
+            )
+            | Q(claimed_by=user)
+        ).distinct()
+    if user.role == Role.SUPERVISOR:
+        return submissions.filter(
+            Q(
+                student__mentor_assignments__ended_at__isnull=True,
+                student__mentor_assignments__mentor__mentor_profile__supervisor=user,
+            )
+            | Q(claimed_by__mentor_profile__supervisor=user)
+        ).distinct()
+    return submissions.none()
+
+
+def submission_for_user(user: User, pk: int) -> Submission:
+    """One submission this person may see, with what its pages show; 404 otherwise."""
+    submission = (
+        submissions_visible_to(user)
+        .select_related("student", "project", "project__programme", "claimed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    return submission
+
+
+def projects_visible_to(user: User) -> QuerySet[Project]:
+    """Projects are curriculum: everyone signed in may read them. A student sees only
+    projects of programmes they are enrolled in."""
+    projects = Project.objects.select_related("programme")
+    if user.role == Role.STUDENT:
+        projects = projects.filter(programme__enrolments__student=user)
+    return projects
+
+
+def project_for_user(user: User, pk: int) -> Project:
+    """One project this person may read (see ``projects_visible_to``); 404 otherwise."""
+    project = projects_visible_to(user).filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    return project
+
+
+def programmes_for_user(user: User) -> QuerySet[Programme]:
+    programmes = Programme.objects.annotate(project_count=Count("projects"))
+    if user.role == Role.STUDENT:
+        return programmes.filter(enrolments__student=user)
+    return programmes
+
+
+def review_queue(
+    user: User, *, programme_id: int | None = None, project_id: int | None = None
+) -> QuerySet[Submission]:
+    """Waiting submissions this person may review, oldest first, with what a queue row
+    shows (student, project, who holds it, how many projects the student has approved)
+    loaded in the same query."""
+    if user.role == Role.STUDENT:
+        return Submission.objects.none()
+    approved = (
+        Submission.objects.filter(student=OuterRef("student"), status=SubmissionStatus.APPROVED)
+        .order_by()
+        .values("student")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    queue = (
+        submissions_visible_to(user)
+        .waiting()
+        .select_related("student", "project", "project__programme", "claimed_by")
+        .annotate(
+            approved_count=Coalesce(Subquery(approved), 0),
+            has_draft=Exists(ReviewDraft.objects.filter(submission=OuterRef("pk"))),
+        )
+        .order_by("submitted_at")
+    )
+    if programme_id:
+        queue = queue.filter(project__programme_id=programme_id)
+    if project_id:
+        queue = queue.filter(project_id=project_id)
+    return queue
+
+
+def project_history(*, student: User, project: Project) -> QuerySet[Submission]:
+    """Every attempt of a student at a project, newest first, with files, review,
+    criterion verdicts and difficulty rating prefetched (a constant number of queries)."""
+    return (
+        Submission.objects.filter(student=student, project=project)
+        .select_related("review", "review__reviewer", "difficulty_rating")
+        .prefetch_related(
+            "files",
+            Prefetch(
+                "review__verdicts",
+                queryset=CriterionVerdict.objects.select_related("criterion"),
+            ),
+        )
+        .order_by("-attempt")
+    )
+
+
+def review_notes_for(project: Project) -> QuerySet[ReviewNote]:
+    return ReviewNote.objects.filter(project=project).select_related("author")
+
+
+@dataclass
+class ProjectProgress:
+    project: Project
+    due_on: date | None
+    status: str  # approved, submitted, changes_requested, available, locked
+    attempts: int = 0
+
+    @property
+    def overdue(self) -> bool:
+        """Past its due date and not approved yet."""
+        return (
+            self.status != SubmissionStatus.APPROVED
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )
+
+
+@dataclass
+class ProgrammeProgress:
+    enrolment: Enrolment
+    projects: list[ProjectProgress] = field(default_factory=list)
+
+    @property
+    def approved_count(self) -> int:
+        return sum(1 for item in self.projects if item.status == SubmissionStatus.APPROVED)
+
+    @property
+    def next_project(self) -> ProjectProgress | None:
+        return next(
+            (item for item in self.projects if item.status != SubmissionStatus.APPROVED), None
+        )
+
+    @property
+    def pace(self) -> int:
+        """How far the student is from their plan, in projects: those approved minus
+        those due before today. Above zero they are ahead, below zero behind."""
+        today = timezone.localdate()
+        due = sum(1 for item in self.projects if item.due_on is not None and item.due_on < today)
+        return self.approved_count - due
+
+    @property
+    def projects_ahead(self) -> int:
+        return max(self.pace, 0)
+
+    @property
+    def projects_behind(self) -> int:
+        return max(-self.pace, 0)
+
+
+def student_progress(*, student: User) -> list[ProgrammeProgress]:
+    """For each of a student's enrolments, every project with its due date and where
+    the student stands on it. Three queries, whatever the number of projects."""
+    enrolments = list(
+        Enrolment.objects.filter(student=student)
+        .select_related("programme")
+        .prefetch_related(
+            Prefetch("programme__projects", queryset=Project.objects.order_by("position"))
+        )
+        .order_by("status", "-started_on")
+    )
+    latest: dict[int, tuple[str, int]] = {}
+    for project_id, status, attempt in (
+        Submission.objects.filter(student=student)
+        .order_by("project_id", "attempt")
+        .values_list("project_id", "status", "attempt")
+    ):
+        latest[project_id] = (status, attempt)
+    progress = []
+    for enrolment in enrolments:
+        projects = list(enrolment.programme.projects.all())
+        plan = {item.project.pk: item.due_on for item in enrolment.plan(projects)}
+        items, previous_approved = [], True
+        for project in projects:
+            status, attempts = latest.get(project.pk, (None, 0))
+            if status is None:
+                unlocked = previous_approved or enrolment.allow_skipping
+                status = (
+                    "available"
+                    if unlocked and enrolment.status == EnrolmentStatus.ACTIVE
+                    else "locked"
+                )
+            items.append(ProjectProgress(project, plan.get(project.pk), status, attempts))
+            previous_approved = status == SubmissionStatus.APPROVED
+        progress.append(ProgrammeProgress(enrolment, items))
+    return progress

@@ -1,0 +1,516 @@
+"""Writes of the review loop: enrolling, submitting, claiming, reviewing, notes,
+difficulty ratings and reminders. Each rule of the loop lives here once."""
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from mentorship.models import Role, StudentProfile, StudentStatus, User
+from mentorship.selectors import current_mentor
+from mentorship.services import notification_send
+
+from .models import (
+    CriterionVerdict,
+    DifficultyRating,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    Project,
+    Review,
+    ReviewDraft,
+    ReviewNote,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    Verdict,
+)
+
+# --- Enrolment ----------------------------------------------------------------------
+
+
+def enrolment_create(
+    *,
+    student: User,
+    programme: Programme,
+    started_on: date | None = None,
+    target_end_on: date | None = None,
+    allow_skipping: bool = False,
+) -> Enrolment:
+    """Enrol a student in a programme. Without a target end date, the plan is the sum
+    of the projects' target durations from the start date."""
+    if student.role != Role.STUDENT:
+        raise ValidationError({"student": _("Only students can enrol in a programme.")})
+    started_on = started_on or timezone.localdate()
+    if target_end_on is None:
+        total = sum(programme.projects.values_list("target_days", flat=True))
+        target_end_on = started_on + timedelta(days=total)
+    enrolment = Enrolment(
+        student=student,
+        programme=programme,
+        started_on=started_on,
+        target_end_on=target_end_on,
+        allow_skipping=allow_skipping,
+    )
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment
+
+
+# --- Submitting ---------------------------------------------------------------------
+
+
+def _clean_file_name(name: str) -> str:
+    """The last path component only, without control characters: ``../../x`` is
+    ``x``. What is stored on disk is a random name anyway; this is for display."""
+    base = PurePath(name.replace("\\", "/")).name
+    base = "".join(char for char in base if char.isprintable() and char not in '<>:"|?*')
+    return base.strip(" .")[:200] or "file"
+
+
+def submission_files_validate(*, project: Project, files: list[UploadedFile]) -> None:
+    """Each file must have an allowed extension and be within the project's limit."""
+    allowed = project.allowed_extensions
+    problems = []
+    for upload in files:
+        name = _clean_file_name(upload.name)
+        extension = PurePath(name).suffix.lower().lstrip(".")
+        if extension not in allowed:
+            problems.append(
+                _("%(name)s: this type of file is not accepted (allowed: %(allowed)s).")
+                % {"name": name, "allowed": ", ".join(sorted(allowed))}
+            )
+        elif upload.size > project.max_file_size:
+            problems.append(
+                _("%(name)s is larger than %(limit)d MB.")
+                % {"name": name, "limit": project.max_file_size_mb}
+            )
+        elif upload.size == 0:
+            problems.append(_("%(name)s is empty.") % {"name": name})
+    if problems:
+        raise ValidationError({"files": problems})
+
+
+def submission_check_allowed(*, student: User, project: Project) -> Enrolment:
+    """Why a student may not submit this project now, as a ValidationError; or their
+    enrolment if they may. Rules: enrolled and active in the programme; nothing of
+    theirs waiting for review on this project; not approved already; the previous
+    project approved, unless the enrolment may skip ahead."""
+    enrolment = Enrolment.objects.filter(
+        student=student, programme_id=project.programme_id, status=EnrolmentStatus.ACTIVE
+    ).first()
+    if enrolment is None:
+        raise ValidationError(_("You are not enrolled in this programme."))
+    statuses = set(
+        Submission.objects.filter(student=student, project=project).values_list(
+            "status", flat=True
+        )
+    )
+    if SubmissionStatus.APPROVED in statuses:
+        raise ValidationError(_("This project is already approved."))
+    if SubmissionStatus.SUBMITTED in statuses:
+        raise ValidationError(
+            _("Your previous attempt is waiting for review; you can submit again after it.")
+        )
+    if not enrolment.allow_skipping:
+        previous = (
+            Project.objects.filter(
+                programme_id=project.programme_id, position__lt=project.position
+            )
+            .order_by("-position")
+            .first()
+        )
+        if (
+            previous is not None
+            and not Submission.objects.filter(
+                student=student, project=previous, status=SubmissionStatus.APPROVED
+            ).exists()
+        ):
+            raise ValidationError(
+                _("Finish “%(previous)s” first: it must be approved before this one.")
+                % {"previous": previous.title}
+            )
+    return enrolment
+
+
+def submission_create(
+    *,
+    student: User,
+    project: Project,
+    comment: str = "",
+    link: str = "",
+    files: list[UploadedFile] | None = None,
+) -> Submission:
+    """A new attempt at a project, numbered after the student's earlier ones. Files
+    are stored under random names; the mentor is notified after commit."""
+    files = files or []
+    submission_check_allowed(student=student, project=project)
+    if files and not project.accepts_files:
+        raise ValidationError({"files": _("This project expects a link, not files.")})
+    if link and not project.accepts_link:
+        raise ValidationError({"link": _("This project expects files, not a link.")})
+    # What is missing is named beside its field; "files or a link" names neither.
+    missing = {}
+    if project.deliverable in ("files", "both") and not files:
+        missing["files"] = _("Add the project's files.")
+    if project.deliverable in ("link", "both") and not link.strip():
+        missing["link"] = _("Add the link to your work.")
+    if missing:
+        raise ValidationError(missing)
+    if not files and not link.strip():
+        raise ValidationError(_("Add at least one file or a link."))
+    submission_files_validate(project=project, files=files)
+
+    try:
+        with transaction.atomic():
+            last = Submission.objects.filter(student=student, project=project).aggregate(
+                last=Max("attempt")
+            )["last"]
+            submission = Submission(
+                student=student,
+                project=project,
+                attempt=(last or 0) + 1,
+                comment=comment.strip(),
+                link=link.strip(),
+            )
+            submission.full_clean(exclude=["status"], validate_constraints=False)
+            submission.save()
+            for upload in files:
+                name = _clean_file_name(upload.name)
+                SubmissionFile.objects.create(
+                    submission=submission,
+                    file=upload,
+                    original_name=name,
+                    size=upload.size,
+                    content_type=(mimetypes.guess_type(name)[0] or "application/octet-stream"),
+                )
+            mentor = current_mentor(student=student)
+            if mentor is not None:
+                notification_send(
+                    user=mentor,
+                    kind="submission_new",
+                    title=gettext_lazy(
+                        "%(student)s submitted “%(project)s” (attempt %(attempt)d)"
+                    ),
+                    params={
+                        "student": student,
+                        "project": project.title,
+                        "attempt": submission.attempt,
+                    },
+                    url=reverse("projects:review", args=[submission.pk]),
+                )
+    except IntegrityError as error:
+        # Two submissions raced: the database's one-waiting-per-project rule won.
+        raise ValidationError(
+            _("Your previous attempt is waiting for review; you can submit again after it.")
+        ) from error
+    return submission
+
+
+# --- Claiming -----------------------------------------------------------------------
+
+
+def claim_duration() -> timedelta:
+    return timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
+
+
+def submission_claim(*, submission: Submission, reviewer: User) -> Submission:
+    """Take a waiting submission to review it. Another reviewer's live claim is
+    respected; an expired one is taken over. Claiming again extends one's own claim."""
+    now = timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.status != SubmissionStatus.SUBMITTED:
+            raise ValidationError(_("This submission has already been reviewed."))
+        if submission.claim_is_active(now) and submission.claimed_by_id != reviewer.pk:
+            raise ValidationError(
+                _("%(reviewer)s is reviewing this submission until %(time)s.")
+                % {
+                    "reviewer": submission.claimed_by,
+                    "time": timezone.localtime(submission.claim_expires_at).strftime("%H:%M"),
+                }
+            )
+        submission.claimed_by = reviewer
+        submission.claimed_at = now
+        submission.claim_expires_at = now + claim_duration()
+        submission.first_claimed_at = submission.first_claimed_at or now
+        submission.save(
+            update_fields=["claimed_by", "claimed_at", "claim_expires_at", "first_claimed_at"]
+        )
+    return submission
+
+
+def submission_release(*, submission: Submission, reviewer: User) -> None:
+    """Give a claim back so someone else can review (the draft stays)."""
+    Submission.objects.filter(pk=submission.pk, claimed_by=reviewer).update(
+        claimed_by=None, claimed_at=None, claim_expires_at=None
+    )
+
+
+def submission_reassign(*, submission: Submission, to_mentor: User, by: User) -> Submission:
+    """A supervisor (or staff) hands a waiting review to another mentor: the new
+    reviewer holds it from now on, and is told."""
+    if to_mentor.role != Role.MENTOR or not to_mentor.is_active:
+        raise ValidationError({"mentor": _("Choose an active mentor.")})
+    if by.role == Role.SUPERVISOR and to_mentor.mentor_profile.supervisor_id != by.pk:
+        raise ValidationError({"mentor": _("Choose a mentor of your team.")})
+    now = timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.status != SubmissionStatus.SUBMITTED:
+            raise ValidationError(_("This submission has already been reviewed."))
+        submission.claimed_by = to_mentor
+        submission.claimed_at = now
+        submission.claim_expires_at = now + claim_duration()
+        submission.first_claimed_at = submission.first_claimed_at or now
+        submission.save(
+            update_fields=["claimed_by", "claimed_at", "claim_expires_at", "first_claimed_at"]
+        )
+        notification_send(
+            user=to_mentor,
+            kind="review_reassigned",
+            title=gettext_lazy("%(by)s asked you to review “%(project)s” by %(student)s"),
+            params={"by": by, "project": submission.project.title, "student": submission.student},
+            url=reverse("projects:review", args=[submission.pk]),
+        )
+    return submission
+
+
+# --- Reviewing ----------------------------------------------------------------------
+
+
+def review_draft_save(
+    *, submission: Submission, reviewer: User, feedback: str, criteria: dict
+) -> ReviewDraft:
+    """Keep what the reviewer has typed so far (called as they type)."""
+    if submission.status != SubmissionStatus.SUBMITTED:
+        raise ValidationError(_("This submission has already been reviewed."))
+    draft, _created = ReviewDraft.objects.update_or_create(
+        submission=submission,
+        reviewer=reviewer,
+        defaults={"feedback": feedback, "criteria": criteria},
+    )
+    return draft
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    met: bool
+    comment: str = ""
+
+
+def review_submit(
+    *,
+    submission: Submission,
+    reviewer: User,
+    verdict: str,
+    feedback: str,
+    criteria: dict[int, CriterionInput],
+) -> Review:
+    """Post the verdict on an attempt: one verdict per rubric criterion, overall
+    feedback, approve or request changes. Only once per attempt, and only by whoever
+    holds the claim (or anyone, if nobody does). Approval needs every criterion met.
+    Approving the programme's last project completes the enrolment and graduates the
+    student. The student is notified after commit."""
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": _("Choose approve or request changes.")})
+    if not feedback.strip():
+        raise ValidationError({"feedback": _("Write some overall feedback for the student.")})
+    now = timezone.now()
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("project", "project__programme", "student")
+            .get(pk=submission.pk)
+        )
+        if submission.status != SubmissionStatus.SUBMITTED or hasattr(submission, "review"):
+            raise ValidationError(_("This submission has already been reviewed."))
+        if submission.claim_is_active(now) and submission.claimed_by_id != reviewer.pk:
+            raise ValidationError(
+                _("%(reviewer)s holds this submission; ask them or your supervisor.")
+                % {"reviewer": submission.claimed_by}
+            )
+        rubric = list(submission.project.criteria.all())
+        missing = [criterion.title for criterion in rubric if criterion.pk not in criteria]
+        if missing:
+            raise ValidationError(
+                {
+                    "criteria": _("Give a verdict on: %(criteria)s.")
+                    % {"criteria": ", ".join(missing)}
+                }
+            )
+        if verdict == Verdict.APPROVED and not all(criteria[c.pk].met for c in rubric):
+            raise ValidationError(
+                {"verdict": _("Every criterion must be met to approve; request changes instead.")}
+            )
+        review = Review.objects.create(
+            submission=submission, reviewer=reviewer, verdict=verdict, feedback=feedback.strip()
+        )
+        CriterionVerdict.objects.bulk_create(
+            [
+                CriterionVerdict(
+                    review=review,
+                    criterion=criterion,
+                    met=criteria[criterion.pk].met,
+                    comment=criteria[criterion.pk].comment.strip(),
+                )
+                for criterion in rubric
+            ]
+        )
+        submission.status = (
+            SubmissionStatus.APPROVED
+            if verdict == Verdict.APPROVED
+            else SubmissionStatus.CHANGES_REQUESTED
+        )
+        submission.reviewed_at = now
+        submission.claimed_by = None
+        submission.claim_expires_at = None
+        submission.first_claimed_at = submission.first_claimed_at or now
+        submission.save(
+            update_fields=[
+                "status",
+                "reviewed_at",
+                "claimed_by",
+                "claim_expires_at",
+                "first_claimed_at",
+            ]
+        )
+        ReviewDraft.objects.filter(submission=submission).delete()
+        if verdict == Verdict.APPROVED:
+            _complete_programme_if_last(submission=submission, now=now)
+            title = gettext_lazy("“%(project)s” is approved")
+        else:
+            title = gettext_lazy("Changes requested on “%(project)s”")
+        notification_send(
+            user=submission.student,
+            kind="review_posted",
+            title=title,
+            body=gettext_lazy("%(reviewer)s reviewed attempt %(attempt)d."),
+            params={
+                "project": submission.project.title,
+                "reviewer": reviewer,
+                "attempt": submission.attempt,
+            },
+            url=reverse("projects:project", args=[submission.project_id]),
+        )
+    return review
+
+
+def _complete_programme_if_last(*, submission: Submission, now) -> None:
+    project = submission.project
+    approved = set(
+        Submission.objects.filter(
+            student=submission.student,
+            project__programme_id=project.programme_id,
+            status=SubmissionStatus.APPROVED,
+        ).values_list("project_id", flat=True)
+    )
+    all_projects = set(project.programme.projects.values_list("pk", flat=True))
+    if not all_projects <= approved:
+        return
+    Enrolment.objects.filter(
+        student=submission.student,
+        programme_id=project.programme_id,
+        status=EnrolmentStatus.ACTIVE,
+    ).update(status=EnrolmentStatus.COMPLETED, completed_at=now)
+    StudentProfile.objects.filter(user=submission.student).update(status=StudentStatus.GRADUATED)
+
+
+# --- Review notes -------------------------------------------------------------------
+
+
+def review_note_create(*, project: Project, author: User, title: str, body: str) -> ReviewNote:
+    """A snippet for everyone who reviews this project."""
+    note = ReviewNote(project=project, author=author, title=title.strip(), body=body.strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+def review_note_use(*, note: ReviewNote) -> None:
+    """Count one more use of a note (it was inserted into feedback)."""
+    ReviewNote.objects.filter(pk=note.pk).update(use_count=F("use_count") + 1)
+
+
+# --- After approval -----------------------------------------------------------------
+
+
+def difficulty_rate(
+    *, submission: Submission, student: User, rating: int, comment: str = ""
+) -> DifficultyRating:
+    """The student rates how hard an approved project was; once per project."""
+    if submission.student_id != student.pk or submission.status != SubmissionStatus.APPROVED:
+        raise ValidationError(_("You can rate a project once it is approved."))
+    if DifficultyRating.objects.filter(submission=submission).exists():
+        raise ValidationError(_("You have already rated this project."))
+    rating_row = DifficultyRating(submission=submission, rating=rating, comment=comment.strip())
+    rating_row.full_clean()
+    rating_row.save()
+    return rating_row
+
+
+# --- Reminders ----------------------------------------------------------------------
+
+
+def reviews_remind_overdue(*, now=None) -> int:
+    """Nudge each mentor whose students' submissions have waited longer than
+    REVIEW_REMINDER_HOURS: once per submission, one notification per mentor listing
+    how many are overdue. Safe to run again: reminded submissions are marked."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.REVIEW_REMINDER_HOURS)
+    overdue = list(
+        Submission.objects.waiting()
+        .filter(submitted_at__lt=cutoff, reminder_sent_at__isnull=True)
+        .filter(
+            student__mentor_assignments__ended_at__isnull=True,
+        )
+        .values_list("pk", "student__mentor_assignments__mentor_id")
+    )
+    by_mentor: dict[int, list[int]] = {}
+    for submission_id, mentor_id in overdue:
+        by_mentor.setdefault(mentor_id, []).append(submission_id)
+    mentors = User.objects.in_bulk(list(by_mentor))
+    reminded = 0
+    for mentor_id, submission_ids in by_mentor.items():
+        with transaction.atomic():
+            # Whoever marks the rows first sends the reminder: two overlapping runs
+            # cannot both notify.
+            marked = Submission.objects.filter(
+                pk__in=submission_ids, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if not marked:
+                continue
+            mentor = mentors[mentor_id]
+            notification_send(
+                user=mentor,
+                kind="review_overdue",
+                title=_ReminderTitle(marked),
+                params={"count": marked, "hours": settings.REVIEW_REMINDER_HOURS},
+                url=reverse("projects:queue"),
+            )
+            reminded += marked
+    return reminded
+
+
+class _ReminderTitle:
+    """A plural-aware lazy title, rendered in the mentor's language."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __str__(self) -> str:
+        return ngettext(
+            "%(count)d submission has waited more than %(hours)d hours for your review",
+            "%(count)d submissions have waited more than %(hours)d hours for your review",
+            self.count,
+        )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from .views import curriculum, files, reviews
+
+app_name = "projects"
+
+urlpatterns = [
+    # Curriculum and the student's side of the loop
+    path("programmes/", curriculum.programme_list, name="programmes"),
+    path("programmes/<slug:slug>/", curriculum.programme_detail, name="programme"),
+    path("projects/<int:pk>/", curriculum.project_detail, name="project"),
+    path("projects/<int:pk>/submit/", curriculum.submission_create, name="submit"),
+    path("submissions/<int:pk>/", curriculum.submission_detail, name="submission"),
+    path("submissions/<int:pk>/difficulty/", curriculum.difficulty_rate, name="rate"),
+    path("submissions/files/<int:pk>/", files.submission_file, name="file"),
+    # The reviewer's side
+    path("reviews/", reviews.review_queue, name="queue"),
+    path("reviews/<int:pk>/", reviews.review_page, name="review"),
+    path("reviews/<int:pk>/claim/", reviews.claim, name="claim"),
+    path("reviews/<int:pk>/release/", reviews.release, name="release"),
+    path("reviews/<int:pk>/draft/", reviews.draft_save, name="draft"),
+    path("reviews/<int:pk>/submit/", reviews.review_submit, name="review_submit"),
+    path("reviews/<int:pk>/reassign/", reviews.reassign, name="reassign"),
+    path("projects/<int:pk>/notes/", reviews.note_create, name="note_create"),
+    path("notes/<int:pk>/use/", reviews.note_use, name="note_use"),
+]
