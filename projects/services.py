@@ -292,14 +292,23 @@ def submission_reassign(*, submission: Submission, to_mentor: User, by: User) ->
 def review_draft_save(
     *, submission: Submission, reviewer: User, feedback: str, criteria: dict
 ) -> ReviewDraft:
-    """Keep what the reviewer has typed so far (called as they type)."""
-    if submission.status != SubmissionStatus.SUBMITTED:
-        raise ValidationError(_("This submission has already been reviewed."))
-    draft, _created = ReviewDraft.objects.update_or_create(
-        submission=submission,
-        reviewer=reviewer,
-        defaults={"feedback": feedback, "criteria": criteria},
-    )
+    """Keep what the reviewer has typed so far (called as they type). The submission
+    row is locked, as ``review_submit`` locks it, so a save racing the verdict either
+    lands before it (and is deleted with the other drafts) or sees it and is refused."""
+    with transaction.atomic():
+        status = (
+            Submission.objects.select_for_update()
+            .filter(pk=submission.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != SubmissionStatus.SUBMITTED:
+            raise ValidationError(_("This submission has already been reviewed."))
+        draft, _created = ReviewDraft.objects.update_or_create(
+            submission=submission,
+            reviewer=reviewer,
+            defaults={"feedback": feedback, "criteria": criteria},
+        )
     return draft
 
 
