@@ -1,10 +1,22 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .models import TIME_ZONE_CHOICES, ContentLanguage, Invitation, Role, User
+
+
+class ServiceErrorsMixin:
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's ValidationError beside the field it names (``files``,
+        ``mentor``, ...), or above the form when it names none or a field not shown."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
 
 
 def interface_language_choices() -> list[tuple[str, str]]:

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.forms import ServiceErrorsMixin
+
 from .models import Project, ReviewDraft, RubricCriterion, Verdict
 from .services import CriterionInput
 
@@ -35,7 +37,7 @@ class MultipleFileField(forms.FileField):
         return []
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(ServiceErrorsMixin, forms.Form):
     """A new attempt at a project: files and/or a link, and a comment. Which of files
     and link are offered follows the project's deliverables; the service decides what
     is acceptable (types, sizes, whether the student may submit now)."""
@@ -70,15 +72,6 @@ class SubmissionForm(forms.Form):
             del self.fields["files"]
         if not project.accepts_link:
             del self.fields["link"]
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put a service's ValidationError beside the field it names (``files``,
-        ``link``, ...) or above the form when it names none (or one not shown)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
 
 
 # --- After approval (student) -------------------------------------------------------
@@ -133,16 +126,6 @@ class QueueFilterForm(forms.Form):
 
 
 MET, NOT_MET = "met", "not_met"
-
-
-class ServiceErrorsMixin:
-    def add_service_error(self, error: ValidationError) -> None:
-        """A service's ValidationError beside the field it names, else above the form."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
 
 
 class ReviewForm(ServiceErrorsMixin, forms.Form):
