@@ -194,32 +194,48 @@ class ProgrammeProgress:
     def projects_behind(self) -> int:
         return max(-self.pace, 0)
 
+    @property
+    def days_behind(self) -> int:
+        """How many days the oldest project past its due date and not approved has
+        been overdue; zero when nothing is overdue."""
+        today = timezone.localdate()
+        overdue = [item.due_on for item in self.projects if item.overdue]
+        return (today - min(overdue)).days if overdue else 0
+
 
 def student_progress(*, student: User) -> list[ProgrammeProgress]:
     """For each of a student's enrolments, every project with its due date and where
     the student stands on it. Three queries, whatever the number of projects."""
+    return students_progress(student_ids=[student.pk]).get(student.pk, [])
+
+
+def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
+    """``student_progress`` for many students at once (a list page): each student's
+    id to their enrolments' progress, in the same three queries whatever the number
+    of students, enrolments and projects. ``student_ids`` may be a list or a values
+    queryset."""
     enrolments = list(
-        Enrolment.objects.filter(student=student)
+        Enrolment.objects.filter(student_id__in=student_ids)
         .select_related("programme")
         .prefetch_related(
             Prefetch("programme__projects", queryset=Project.objects.order_by("position"))
         )
-        .order_by("status", "-started_on")
+        .order_by("student_id", "status", "-started_on")
     )
-    latest: dict[int, tuple[str, int]] = {}
-    for project_id, status, attempt in (
-        Submission.objects.filter(student=student)
-        .order_by("project_id", "attempt")
-        .values_list("project_id", "status", "attempt")
+    latest: dict[tuple[int, int], tuple[str, int]] = {}
+    for student_id, project_id, status, attempt in (
+        Submission.objects.filter(student_id__in=student_ids)
+        .order_by("student_id", "project_id", "attempt")
+        .values_list("student_id", "project_id", "status", "attempt")
     ):
-        latest[project_id] = (status, attempt)
-    progress = []
+        latest[(student_id, project_id)] = (status, attempt)
+    progress: dict[int, list[ProgrammeProgress]] = {}
     for enrolment in enrolments:
         projects = list(enrolment.programme.projects.all())
         plan = {item.project.pk: item.due_on for item in enrolment.plan(projects)}
         items, previous_approved = [], True
         for project in projects:
-            status, attempts = latest.get(project.pk, (None, 0))
+            status, attempts = latest.get((enrolment.student_id, project.pk), (None, 0))
             if status is None:
                 unlocked = previous_approved or enrolment.allow_skipping
                 status = (
@@ -229,5 +245,5 @@ def student_progress(*, student: User) -> list[ProgrammeProgress]:
                 )
             items.append(ProjectProgress(project, plan.get(project.pk), status, attempts))
             previous_approved = status == SubmissionStatus.APPROVED
-        progress.append(ProgrammeProgress(enrolment, items))
+        progress.setdefault(enrolment.student_id, []).append(ProgrammeProgress(enrolment, items))
     return progress
