@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import ApiToken, Assignment, Invitation, MentorProfile, StudentProfile, User
+from .models import (
+    ApiToken,
+    Assignment,
+    Invitation,
+    MentoringSession,
+    MentorProfile,
+    StudentProfile,
+    User,
+)
 
 
 class MentorProfileInline(admin.StackedInline):
@@ -239,3 +247,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(tokens))
             % {"count": len(tokens)},
         )
+
+
+# --- Mentoring sessions -------------------------------------------------------------
+
+
+@admin.register(MentoringSession)
+class MentoringSessionAdmin(admin.ModelAdmin):
+    """Read-only: mentors schedule and log sessions in the portal, where the rules
+    (future times, outcomes after the start, one rating) and notifications live."""
+
+    list_display = ["scheduled_at", "mentor", "student", "duration_minutes", "status", "rating"]
+    list_filter = ["status", "scheduled_at"]
+    search_fields = ["mentor__email", "mentor__display_name", "student__email"]
+    date_hierarchy = "scheduled_at"
+    list_select_related = ["mentor", "student"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -461,3 +462,148 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Mentoring sessions -------------------------------------------------------------
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    STUDENT_NO_SHOW = "student_no_show", _("Student did not come")
+    CANCELLED_BY_STUDENT = "cancelled_by_student", _("Cancelled by the student")
+    CANCELLED_BY_MENTOR = "cancelled_by_mentor", _("Cancelled by the mentor")
+
+
+# The outcomes a mentor may log; only the first two need the start time to have passed.
+SESSION_OUTCOMES = [status for status in SessionStatus if status != SessionStatus.SCHEDULED]
+SESSION_OUTCOMES_AFTER_START = [SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW]
+
+
+class MentoringSessionQuerySet(models.QuerySet):
+    def due_for_reminder(self, *, now, ahead: timedelta):
+        """Scheduled sessions starting within ``ahead`` whose reminder has not gone."""
+        return self.filter(
+            status=SessionStatus.SCHEDULED,
+            reminder_sent_at__isnull=True,
+            scheduled_at__gt=now,
+            scheduled_at__lte=now + ahead,
+        )
+
+
+class MentoringSession(models.Model):
+    """A one-to-one video session between a mentor and one of their students. The
+    mentor schedules it, both are reminded the day before, and afterwards the mentor
+    logs what happened: the outcome is what a mentor is paid for, the summary and next
+    steps are the student's, the private notes stay among mentors and staff."""
+
+    mentor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="sessions_given",
+        limit_choices_to={"role": Role.MENTOR},
+        verbose_name=_("mentor"),
+    )
+    student = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="sessions_attended",
+        limit_choices_to={"role": Role.STUDENT},
+        verbose_name=_("student"),
+    )
+    scheduled_at = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=45,
+        validators=[MinValueValidator(15), MaxValueValidator(180)],
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=SessionStatus.choices,
+        default=SessionStatus.SCHEDULED,
+    )
+    cancelled_at = models.DateTimeField(
+        _("cancelled"),
+        null=True,
+        blank=True,
+        help_text=_("When the cancellation was made (for the student: when they told)."),
+    )
+    notice_hours = models.PositiveIntegerField(
+        _("notice given (hours)"),
+        null=True,
+        blank=True,
+        help_text=_("For a student's cancellation: whole hours between it and the start."),
+    )
+    private_notes = models.TextField(
+        _("private notes"),
+        blank=True,
+        help_text=_("Seen by the mentor, their supervisor and staff; never by the student."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    logged_at = models.DateTimeField(_("logged"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+
+    objects = MentoringSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentoring session")
+        verbose_name_plural = _("mentoring sessions")
+        ordering = ["-scheduled_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="session_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(status=SessionStatus.COMPLETED),
+                name="session_rated_only_when_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=180),
+                name="session_duration_15_to_180",
+            ),
+        ]
+        indexes = [
+            # A mentor's sessions list and monthly statement: by mentor, by start.
+            models.Index(fields=["mentor", "scheduled_at"], name="session_mentor_start_idx"),
+            # A student's sessions list.
+            models.Index(fields=["student", "scheduled_at"], name="session_student_start_idx"),
+            # send_session_reminders: scheduled sessions not yet reminded, by start.
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(status="scheduled", reminder_sent_at__isnull=True),
+                name="session_reminder_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} – {self.student}, {self.scheduled_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def has_started(self) -> bool:
+        return self.scheduled_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == SessionStatus.SCHEDULED
+
+    @property
+    def awaits_log(self) -> bool:
+        """Scheduled and already started: the mentor should log what happened."""
+        return self.is_scheduled and self.has_started

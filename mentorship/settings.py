@@ -179,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.remind_overdue_reviews",
         "schedule": crontab(minute=5),
     },
+    "send-session-reminders": {
+        "task": "mentorship.tasks.send_session_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Review loop --------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .models import Invitation, Notification
-from .services import invitations_purge_expired
+from .services import invitations_purge_expired, sessions_send_reminders
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
@@ -51,3 +51,10 @@ def send_notification_email(notification_id: int) -> bool:
     send_mail(notification.title, body, None, [notification.user.email])
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return True
+
+
+@shared_task(acks_late=True)
+def send_session_reminders() -> int:
+    """Every 15 minutes: remind both people of sessions starting within 24 hours.
+    Each session is reminded once, however often this runs or overlaps."""
+    return sessions_send_reminders()
