@@ -8,12 +8,13 @@ from tqdm import tqdm
 
 from mentorship import demo
 from projects.demo import seed_projects
+from students.demo import seed_mentoring
 
 
 class Command(BaseCommand):
     help = (
-        "Create demo programmes, people, assignments, enrolments and review histories "
-        "(safe to run again)."
+        "Create demo programmes, people, assignments, enrolments, review histories, "
+        "mentoring sessions and notes (safe to run again)."
     )
 
     def add_arguments(self, parser):
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 progress=bar.update,
             )
             loop = seed_projects(seed=seed, with_files=not scale, progress=bar.update)
+            mentoring = seed_mentoring()
         elapsed = time.monotonic() - started
         if options["verbosity"] == 0:
             return
@@ -69,6 +71,11 @@ class Command(BaseCommand):
             "Review loop: {enrolments} new enrolments, {submissions} submissions "
             "({waiting} waiting for review), {reviews} reviews, {files} files, "
             "{notes} review notes.".format(**loop)
+        )
+        self.stdout.write(
+            "Mentoring: {sessions} new sessions, {mentor_notes} private mentor notes.".format(
+                **mentoring
+            )
         )
         self.stdout.write(
             f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"

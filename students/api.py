@@ -1,0 +1,165 @@
+"""API of students (``/api/v1/students/``): profile, current mentor and progress.
+
+Who may see a student is ``mentorship.selectors.students_visible_to`` (a student
+themself, their mentor, the mentor's supervisor, staff); others get 404. Progress comes
+from ``projects.selectors.students_progress``, the one place it is computed. Private
+mentor notes are never part of this API.
+"""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from mentorship.models import Assignment, StudentStatus, User
+from mentorship.selectors import students_visible_to
+from projects.api import PersonSerializer
+from projects.selectors import ProgrammeProgress, students_progress
+
+# --- Serializers --------------------------------------------------------------------
+
+
+class StudentProfileSerializer(serializers.Serializer):
+    goals = serializers.CharField(read_only=True)
+    weekly_hours = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=StudentStatus.choices, read_only=True)
+
+
+class NextProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="project.pk", read_only=True)
+    title = serializers.CharField(source="project.title", read_only=True)
+    due_on = serializers.DateField(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    """One enrolment measured against its plan (``ProgrammeProgress``)."""
+
+    programme = serializers.SerializerMethodField()
+    enrolment_status = serializers.CharField(source="enrolment.status", read_only=True)
+    started_on = serializers.DateField(source="enrolment.started_on", read_only=True)
+    target_end_on = serializers.DateField(source="enrolment.target_end_on", read_only=True)
+    approved_count = serializers.IntegerField(read_only=True)
+    project_count = serializers.SerializerMethodField()
+    pace = serializers.IntegerField(
+        read_only=True,
+        help_text=_("Projects approved minus projects due: above zero ahead, below behind."),
+    )
+    projects_ahead = serializers.IntegerField(read_only=True)
+    projects_behind = serializers.IntegerField(read_only=True)
+    days_behind = serializers.IntegerField(read_only=True)
+    next_project = NextProjectSerializer(read_only=True, allow_null=True)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "title": {"type": "string"}},
+        }
+    )
+    def get_programme(self, progress: ProgrammeProgress) -> dict:
+        programme = progress.enrolment.programme
+        return {"id": programme.pk, "title": programme.title}
+
+    def get_project_count(self, progress: ProgrammeProgress) -> int:
+        return len(progress.projects)
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    profile = serializers.SerializerMethodField()
+    current_mentor = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "display_name",
+            "language",
+            "time_zone",
+            "profile",
+            "current_mentor",
+            "progress",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(StudentProfileSerializer(allow_null=True))
+    def get_profile(self, student: User) -> dict | None:
+        profile = getattr(student, "student_profile", None)
+        return StudentProfileSerializer(profile).data if profile else None
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_current_mentor(self, student: User) -> dict | None:
+        current = student.current_assignments
+        return PersonSerializer(current[0].mentor).data if current else None
+
+    @extend_schema_field(ProgressSerializer(many=True))
+    def get_progress(self, student: User) -> list[dict]:
+        progress = self.context["progress"].get(student.pk, [])
+        return ProgressSerializer(progress, many=True).data
+
+
+class StudentFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=StudentStatus.choices, required=False)
+
+
+# --- Views --------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Students",
+        description=(
+            "By name. A student sees themself; a mentor their current students; a "
+            "supervisor their team's; staff all. With profile, current mentor and "
+            "progress against plan for each enrolment."
+        ),
+        parameters=[StudentFilterSerializer],
+    ),
+    retrieve=extend_schema(summary="A student, with profile, mentor and progress"),
+)
+class StudentViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = User.objects.none()  # for the schema; get_queryset applies access
+    serializer_class = StudentSerializer
+
+    def get_queryset(self):
+        students = (
+            students_visible_to(self.request.user)
+            .select_related("student_profile")
+            .prefetch_related(
+                Prefetch(
+                    "mentor_assignments",
+                    queryset=Assignment.objects.current().select_related("mentor"),
+                    to_attr="current_assignments",
+                )
+            )
+            .order_by("display_name", "email", "pk")
+        )
+        if self.action == "list":
+            filters = StudentFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if "status" in filters.validated_data:
+                students = students.filter(
+                    student_profile__status=filters.validated_data["status"]
+                )
+        return students
+
+    def _serialize(self, students: list[User], *, many: bool):
+        progress = students_progress(student_ids=[student.pk for student in students])
+        context = {**self.get_serializer_context(), "progress": progress}
+        return StudentSerializer(students if many else students[0], many=many, context=context)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._serialize(list(page), many=True).data)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return Response(self._serialize([self.get_object()], many=False).data)
+
+
+router = SimpleRouter()
+router.register("students", StudentViewSet, basename="student")

@@ -1,0 +1,179 @@
+"""``/api/v1/students/``: who sees whom (``students_visible_to``), profile, current
+mentor and progress, constant queries, token auth; private notes never appear."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from conftest import ROLES
+from mentorship import services
+from mentorship.tests.factories import AssignmentFactory, StudentFactory
+from mentorship.tests.helpers_sessions import completed
+from projects.tests.helpers_curriculum import curriculum_create, project_approved
+from students.models import MentorNote
+
+# Which of the two students each role sees.
+VISIBLE = {
+    "student": {"student"},
+    "other_student": {"other_student"},
+    "mentor": {"student"},
+    "other_mentor": {"other_student"},
+    "supervisor": {"student"},
+    "other_supervisor": {"other_student"},
+    "staff": {"student", "other_student"},
+}
+NOTE_TEXT = "PRIVATE-NOTE-TEXT: family trouble, go gently"
+
+
+@pytest.fixture
+def both(student, other_student):
+    return {"student": student, "other_student": other_student}
+
+
+def _detail(student) -> str:
+    return reverse("api:student-detail", args=[student.pk])
+
+
+@pytest.mark.django_db
+def test_it_answers_anonymous_callers_with_401(client, student):
+    assert client.get(reverse("api:student-list")).status_code == 401
+    assert client.get(_detail(student)).status_code == 401
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_it_is_read_only(client, as_user, student, method):
+    as_user("staff")
+    url = reverse("api:student-list") if method == "post" else _detail(student)
+
+    response = getattr(client, method)(url, {}, content_type="application/json")
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_lists_the_students_a_role_may_see(client, as_user, both, role):
+    as_user(role)
+
+    response = client.get(reverse("api:student-list"))
+
+    assert response.status_code == 200
+    ids = {row["id"] for row in response.json()["results"]}
+    assert ids == {both[name].pk for name in VISIBLE[role]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("whose", ["student", "other_student"])
+def test_it_shows_a_student_only_to_those_who_may_see_them(client, as_user, both, role, whose):
+    as_user(role)
+
+    response = client.get(_detail(both[whose]))
+
+    assert response.status_code == (200 if whose in VISIBLE[role] else 404)
+
+
+def test_it_describes_a_student_with_profile_mentor_and_progress(client, as_user, student, mentor):
+    curriculum = curriculum_create(projects=2, students=[student])
+    project_approved(student=student, project=curriculum.first)
+    student.time_zone = "Europe/Moscow"
+    student.save()
+    as_user("mentor")
+
+    body = client.get(_detail(student)).json()
+
+    assert body["display_name"] == "Stas Student"
+    assert body["time_zone"] == "Europe/Moscow"
+    assert body["language"] == student.language
+    assert body["profile"] == {
+        "goals": "Become a web developer",
+        "weekly_hours": 12,
+        "status": "active",
+    }
+    assert body["current_mentor"] == {"id": mentor.pk, "display_name": "Maria Mentor"}
+    [progress] = body["progress"]
+    assert progress["programme"] == {
+        "id": curriculum.programme.pk,
+        "title": curriculum.programme.title,
+    }
+    assert progress["enrolment_status"] == "active"
+    assert (progress["approved_count"], progress["project_count"]) == (1, 2)
+    assert progress["next_project"]["id"] == curriculum.second.pk
+    assert {"pace", "projects_ahead", "projects_behind", "days_behind"} <= set(progress)
+
+
+def test_it_shows_no_mentor_and_no_progress_when_there_is_none(client, as_user, db):
+    loner = StudentFactory()
+    as_user("staff")
+
+    body = client.get(_detail(loner)).json()
+
+    assert body["current_mentor"] is None
+    assert body["progress"] == []
+
+
+def test_it_filters_by_status(client, as_user, student, other_student):
+    other_student.student_profile.status = "paused"
+    other_student.student_profile.save()
+    as_user("staff")
+
+    response = client.get(reverse("api:student-list"), {"status": "paused"})
+
+    assert [row["id"] for row in response.json()["results"]] == [other_student.pk]
+    assert client.get(reverse("api:student-list"), {"status": "nope"}).status_code == 400
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_never_shows_private_notes(client, as_user, both, mentor, other_mentor, role):
+    for name, author in (("student", mentor), ("other_student", other_mentor)):
+        MentorNote.objects.create(student=both[name], author=author, body=NOTE_TEXT)
+        completed(author, both[name])
+    as_user(role)
+
+    listed = client.get(reverse("api:student-list")).content.decode()
+    details = [client.get(_detail(both[name])).content.decode() for name in VISIBLE[role]]
+
+    for text in (listed, *details):
+        assert NOTE_TEXT not in text
+        assert "SECRET-NOTE" not in text
+        assert "note" not in json.dumps(json.loads(text)).lower()
+
+
+@pytest.mark.parametrize("count", [10, 100])
+@pytest.mark.parametrize("role", ["mentor", "supervisor", "staff"])
+def test_it_lists_students_in_a_constant_number_of_queries(
+    client, as_user, mentor, django_assert_max_num_queries, count, role
+):
+    students = [StudentFactory() for _ in range(count)]
+    for student in students:
+        AssignmentFactory(student=student, mentor=mentor)
+    curriculum = curriculum_create(projects=3, students=students)
+    for student in students[::3]:
+        project_approved(student=student, project=curriculum.first)
+    as_user(role)
+
+    # 1 session, 2 user, 3 count, 4 the page of students with profiles, 5 their
+    # current assignments with mentors, 6 enrolments with programmes, 7 projects,
+    # 8 submissions.
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("api:student-list"))
+
+    assert len(response.json()["results"]) == min(count, 50)
+
+
+def test_it_accepts_an_api_token(client, staff, mentor, student):
+    _token, key = services.api_token_create(name="Reports", user=mentor, created_by=staff)
+
+    response = client.get(reverse("api:student-list"), headers={"Authorization": f"Bearer {key}"})
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [student.pk]
+
+
+def test_it_documents_the_endpoints(client, as_user):
+    as_user("staff")
+
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
+
+    assert {"/api/v1/students/", "/api/v1/students/{id}/"} <= set(schema["paths"])
+    params = {p["name"] for p in schema["paths"]["/api/v1/students/"]["get"]["parameters"]}
+    assert {"status", "page"} <= params

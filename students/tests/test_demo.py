@@ -1,0 +1,97 @@
+"""``seed_demo``'s mentoring part (``students.demo.seed_mentoring``): sessions in every
+state and private notes for the demo students, once."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from mentorship.models import Assignment, MentoringSession, SessionStatus, User
+from students.demo import DEMO_STUDENTS
+from students.models import MentorNote
+
+
+def _seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return _seed()
+
+
+def _pair():
+    return (
+        User.objects.get(email="mentor@demo.test"),
+        User.objects.get(email="student@demo.test"),
+    )
+
+
+def test_it_gives_the_first_student_a_session_in_every_state(seeded):
+    mentor, student = _pair()
+    sessions = MentoringSession.objects.filter(mentor=mentor, student=student)
+    now = timezone.now()
+
+    assert {session.status for session in sessions} == set(SessionStatus.values)
+    held = sessions.filter(status=SessionStatus.COMPLETED)
+    assert all(session.summary and session.private_notes for session in held)
+    assert held.filter(rating__isnull=False).exists()
+    assert held.filter(rating__isnull=True).exists()  # left for the demo student to rate
+    cancelled = sessions.get(status=SessionStatus.CANCELLED_BY_STUDENT)
+    assert cancelled.notice_hours > 0
+    assert cancelled.cancelled_at == cancelled.scheduled_at - timedelta(
+        hours=cancelled.notice_hours
+    )
+    upcoming = sessions.filter(status=SessionStatus.SCHEDULED, scheduled_at__gt=now)
+    assert upcoming.filter(scheduled_at__lte=now + timedelta(hours=24)).count() == 1
+    assert upcoming.filter(scheduled_at__gt=now + timedelta(hours=24)).exists()
+    assert sessions.filter(status=SessionStatus.SCHEDULED, scheduled_at__lt=now).exists()
+
+
+def test_it_keeps_every_session_valid(seeded):
+    for session in MentoringSession.objects.all():
+        session.full_clean()
+        assert (
+            Assignment.objects.current()
+            .filter(student=session.student, mentor=session.mentor)
+            .exists()
+        )
+
+
+def test_it_writes_private_notes_by_the_students_mentors(seeded):
+    _mentor, student = _pair()
+
+    notes = MentorNote.objects.select_related("author")
+    assert notes.filter(student=student).exists()
+    for note in notes:
+        note.full_clean()
+        assert (
+            Assignment.objects.current().filter(student=note.student, mentor=note.author).exists()
+        )
+
+
+def test_it_seeds_only_the_first_demo_students(seeded):
+    students = MentoringSession.objects.values("student").distinct().count()
+
+    assert 1 < students <= DEMO_STUDENTS
+    assert "Mentoring: " in seeded
+
+
+def test_it_adds_nothing_the_second_time(seeded):
+    before = (MentoringSession.objects.count(), MentorNote.objects.count())
+
+    output = _seed()
+
+    assert "Mentoring: 0 new sessions, 0 private mentor notes." in output
+    assert (MentoringSession.objects.count(), MentorNote.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_it_stays_small_at_scale():
+    _seed("--scale", "--students", "300", "--mentors", "12")
+
+    assert MentoringSession.objects.values("student").distinct().count() <= DEMO_STUDENTS
