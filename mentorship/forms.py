@@ -207,3 +207,36 @@ class SessionStatementForm(forms.Form):
 
     def clean_mentor(self) -> User:
         return self.mentors[self.cleaned_data["mentor"]]
+
+
+# --- Matching and assignment --------------------------------------------------------
+
+
+class AssignmentForm(ServiceErrorsMixin, forms.Form):
+    """Choose a student's mentor. The mentors offered are those the person may
+    assign to (staff all, a supervisor their team); the service checks capacity."""
+
+    mentor = forms.ModelChoiceField(
+        label=_("Mentor"),
+        queryset=User.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a mentor."),
+            "invalid_choice": _("Choose one of the mentors you may assign students to."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        required=False,
+        help_text=_("Kept in the student's history of mentors."),
+    )
+    override_capacity = forms.BooleanField(
+        label=_("Exceed the mentor's capacity"),
+        required=False,
+        help_text=_("Only with a reason."),
+    )
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors

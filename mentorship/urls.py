@@ -6,12 +6,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from projects.api import router as projects_api
+from students.api import router as students_api
 
 from . import api, views
 
 api_v1 = [
     path("me/", api.me, name="me"),
     path("", include(projects_api.urls)),
+    path("", include(students_api.urls)),
+    path("", include(api.router.urls)),
 ]
 
 urlpatterns = [
@@ -36,6 +39,9 @@ urlpatterns = [
     path("sessions/<int:pk>/log/", views.session_log, name="session_log"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/rate/", views.session_rate, name="session_rate"),
+    # Matching and assignment
+    path("people/assign/", views.unassigned_student_list, name="assignment_unassigned"),
+    path("people/assign/<int:pk>/", views.assignment_assign, name="assignment_assign"),
     path("", include("projects.urls")),
     path("", include("students.urls")),
     path("accounts/", include("allauth.urls")),
