@@ -259,3 +259,12 @@ def test_it_links_the_list_from_the_home_page(as_user, client, role):
     as_user(role)
 
     assert reverse("assignment_unassigned") in client.get(reverse("home")).content.decode()
+
+
+def test_it_names_the_student_language_in_each_suggestion(client, as_user, student, other_mentor):
+    as_user("staff")
+
+    response = client.get(reverse("assignment_assign", args=[student.pk]))
+
+    assert response.status_code == 200
+    assert "speaks English" in response.content.decode()
