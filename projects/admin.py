@@ -10,8 +10,10 @@ from .models import (
     CriterionVerdict,
     DifficultyRating,
     Enrolment,
+    ImprovementProposal,
     Programme,
     Project,
+    Recommendation,
     Review,
     ReviewNote,
     RubricCriterion,
@@ -219,3 +221,29 @@ class DifficultyRatingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Students rate their own approved projects in the portal.
         return False
+
+
+# --- Recommendations ----------------------------------------------------------------
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "mentor", "student", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["mentor", "student", "programme"]
+    search_fields = ["course_title", "programme__title", "student__email", "mentor__email"]
+    raw_id_fields = ["mentor", "student"]
+    readonly_fields = ["created_at", "answered_at", "enrolled_at"]
+
+
+# --- Improvement proposals ----------------------------------------------------------
+
+
+@admin.register(ImprovementProposal)
+class ImprovementProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "author", "subject", "status", "created_at"]
+    list_filter = ["status", "subject"]
+    list_select_related = ["author"]
+    search_fields = ["title", "body", "author__email"]
+    raw_id_fields = ["author", "programme", "project"]
+    readonly_fields = ["created_at", "decided_at"]

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
 
-from .models import Project, ReviewDraft, RubricCriterion, Verdict
+from .models import (
+    Programme,
+    Project,
+    ProposalStatus,
+    ProposalSubject,
+    ReviewDraft,
+    RubricCriterion,
+    Verdict,
+)
 from .services import CriterionInput
 
 # --- Submitting (student) -----------------------------------------------------------
@@ -235,3 +243,92 @@ class ReviewNoteForm(ServiceErrorsMixin, forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
     )
+
+
+# --- Recommendations (mentor) -------------------------------------------------------
+
+
+class RecommendationForm(ServiceErrorsMixin, forms.Form):
+    """A programme of the school or an external course (title and link) for one of
+    the mentor's students; the service checks the student and the either-or rule."""
+
+    student = forms.ModelChoiceField(label=_("Student"), queryset=None)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.filter(is_active=True),
+        required=False,
+    )
+    course_title = forms.CharField(
+        label=_("Or an external course"), max_length=200, required=False
+    )
+    course_url = forms.URLField(
+        label=_("Course link"), max_length=500, required=False, assume_scheme="https"
+    )
+    note = forms.CharField(
+        label=_("Why you recommend it"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students
+        for name, field in self.fields.items():
+            select = name in ("student", "programme")
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def clean(self):
+        cleaned = super().clean()
+        has_programme = bool(cleaned.get("programme"))
+        has_course = bool(cleaned.get("course_title") or cleaned.get("course_url"))
+        if has_programme == has_course:
+            raise ValidationError(
+                _("Recommend either a programme or an external course (title and link).")
+            )
+        if has_course and not (cleaned.get("course_title") and cleaned.get("course_url")):
+            raise ValidationError(_("An external course needs both a title and a link."))
+        return cleaned
+
+
+# --- Improvement proposals ----------------------------------------------------------
+
+
+class ProposalForm(ServiceErrorsMixin, forms.Form):
+    subject = forms.ChoiceField(label=_("About"), choices=ProposalSubject.choices)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.all(), required=False
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.select_related("programme").order_by("programme", "position"),
+        required=False,
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Your proposal"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown is allowed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            select = name in ("subject", "programme", "project")
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+
+class ProposalUpdateForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=ProposalStatus.choices)
+    reply = forms.CharField(
+        label=_("Reply to the author"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.attrs["class"] = "form-select"
+        self.fields["reply"].widget.attrs["class"] = "form-control"

@@ -454,3 +454,137 @@ class DifficultyRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.rating}/5"
+
+
+# --- Recommendations (a mentor recommends a programme or course to a student) -------
+
+
+class RecommendationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    ENROLLED = "enrolled", _("Enrolled")
+
+
+class Recommendation(models.Model):
+    """A programme of the school or an external course (exactly one of the two) that
+    a mentor recommends to one of their students, and what came of it."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recommendations_made",
+        verbose_name=_("mentor"),
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("student"),
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("programme"),
+    )
+    course_title = models.CharField(_("external course"), max_length=200, blank=True)
+    course_url = models.URLField(_("course link"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(programme__isnull=False, course_title="", course_url="")
+                    | Q(programme__isnull=True) & ~Q(course_title="") & ~Q(course_url="")
+                ),
+                name="recommendation_programme_xor_course",
+                violation_error_message=_(
+                    "Recommend either a programme or an external course (title and link)."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.programme) if self.programme_id else self.course_title
+
+    @property
+    def target_title(self) -> str:
+        return self.programme.title if self.programme_id else self.course_title
+
+
+# --- Improvement proposals (a mentor proposes, staff decide) ------------------------
+
+
+class ProposalSubject(models.TextChoices):
+    PROGRAMME = "programme", _("A programme")
+    PROJECT = "project", _("A project")
+    PLATFORM = "platform", _("The platform")
+
+
+class ProposalStatus(models.TextChoices):
+    NEW = "new", _("New")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    DONE = "done", _("Done")
+
+
+class ImprovementProposal(models.Model):
+    """A mentor's proposal to improve a programme, a project or the platform, and the
+    staff's decision on it."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        verbose_name=_("author"),
+    )
+    subject = models.CharField(_("about"), max_length=10, choices=ProposalSubject.choices)
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("programme"),
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("project"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("proposal"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.NEW
+    )
+    reply = models.TextField(_("reply from the school"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("improvement proposal")
+        verbose_name_plural = _("improvement proposals")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

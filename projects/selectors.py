@@ -20,8 +20,11 @@ from .models import (
     CriterionVerdict,
     Enrolment,
     EnrolmentStatus,
+    ImprovementProposal,
     Programme,
     Project,
+    Recommendation,
+    RecommendationStatus,
     ReviewDraft,
     ReviewNote,
     Submission,
@@ -247,3 +250,82 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
             previous_approved = status == SubmissionStatus.APPROVED
         progress.setdefault(enrolment.student_id, []).append(ProgrammeProgress(enrolment, items))
     return progress
+
+
+# --- Recommendations ----------------------------------------------------------------
+
+
+def recommendations_visible_to(user: User) -> QuerySet[Recommendation]:
+    """A student sees those made to them; a mentor those they made; a supervisor those
+    their team's mentors made; staff all."""
+    recommendations = Recommendation.objects.select_related("mentor", "student", "programme")
+    if not user.is_authenticated or not user.is_active:
+        return recommendations.none()
+    if user.role == Role.STAFF:
+        return recommendations
+    if user.role == Role.STUDENT:
+        return recommendations.filter(student=user)
+    if user.role == Role.MENTOR:
+        return recommendations.filter(mentor=user)
+    if user.role == Role.SUPERVISOR:
+        return recommendations.filter(mentor__mentor_profile__supervisor=user)
+    return recommendations.none()
+
+
+def recommendation_for_user(user: User, pk: int) -> Recommendation:
+    try:
+        return recommendations_visible_to(user).get(pk=pk)
+    except Recommendation.DoesNotExist as error:
+        raise Http404 from error
+
+
+def recommendation_uptake(*, mentor_ids) -> dict[int, dict[str, int]]:
+    """For the scorecard: per mentor, recommendations made, accepted (including those
+    that led to an enrolment) and enrolled, in one query. Mentors with none get zeros."""
+    rows = (
+        Recommendation.objects.filter(mentor_id__in=mentor_ids)
+        .values("mentor_id")
+        .annotate(
+            made=Count("pk"),
+            accepted=Count(
+                "pk",
+                filter=Q(
+                    status__in=[RecommendationStatus.ACCEPTED, RecommendationStatus.ENROLLED]
+                ),
+            ),
+            enrolled=Count("pk", filter=Q(status=RecommendationStatus.ENROLLED)),
+        )
+        .order_by()
+    )
+    uptake = {mentor_id: {"made": 0, "accepted": 0, "enrolled": 0} for mentor_id in mentor_ids}
+    for row in rows:
+        uptake[row["mentor_id"]] = {
+            "made": row["made"],
+            "accepted": row["accepted"],
+            "enrolled": row["enrolled"],
+        }
+    return uptake
+
+
+# --- Improvement proposals ----------------------------------------------------------
+
+
+def proposals_visible_to(user: User) -> QuerySet[ImprovementProposal]:
+    """A mentor sees their own; a supervisor their team's; staff all; students none."""
+    proposals = ImprovementProposal.objects.select_related("author", "programme", "project")
+    if not user.is_authenticated or not user.is_active:
+        return proposals.none()
+    if user.role == Role.STAFF:
+        return proposals
+    if user.role == Role.MENTOR:
+        return proposals.filter(author=user)
+    if user.role == Role.SUPERVISOR:
+        return proposals.filter(author__mentor_profile__supervisor=user)
+    return proposals.none()
+
+
+def proposal_for_user(user: User, pk: int) -> ImprovementProposal:
+    try:
+        return proposals_visible_to(user).get(pk=pk)
+    except ImprovementProposal.DoesNotExist as error:
+        raise Http404 from error

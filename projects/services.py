@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from mentorship.models import Role, StudentProfile, StudentStatus, User
-from mentorship.selectors import current_mentor
+from mentorship.selectors import current_mentor, students_visible_to
 from mentorship.services import notification_send
 
 from .models import (
@@ -25,8 +25,13 @@ from .models import (
     DifficultyRating,
     Enrolment,
     EnrolmentStatus,
+    ImprovementProposal,
     Programme,
     Project,
+    ProposalStatus,
+    ProposalSubject,
+    Recommendation,
+    RecommendationStatus,
     Review,
     ReviewDraft,
     ReviewNote,
@@ -64,6 +69,7 @@ def enrolment_create(
     )
     enrolment.full_clean()
     enrolment.save()
+    recommendations_mark_enrolled(student=student, programme=programme)
     return enrolment
 
 
@@ -523,3 +529,163 @@ class _ReminderTitle:
             "%(count)d submissions have waited more than %(hours)d hours for your review",
             self.count,
         )
+
+
+# --- Recommendations ----------------------------------------------------------------
+
+
+def recommendation_create(
+    *,
+    mentor: User,
+    student: User,
+    programme: Programme | None = None,
+    course_title: str = "",
+    course_url: str = "",
+    note: str = "",
+) -> Recommendation:
+    """A mentor recommends a programme or an external course to one of their current
+    students; the student is told."""
+    if mentor.role != Role.MENTOR:
+        raise ValidationError({"student": _("Only mentors recommend programmes.")})
+    if not students_visible_to(mentor).filter(pk=student.pk).exists():
+        raise ValidationError({"student": _("You can only recommend to your own students.")})
+    recommendation = Recommendation(
+        mentor=mentor,
+        student=student,
+        programme=programme,
+        course_title=course_title.strip(),
+        course_url=course_url.strip(),
+        note=note,
+    )
+    recommendation.full_clean()
+    with transaction.atomic():
+        recommendation.save()
+        notification_send(
+            user=student,
+            kind="recommendation",
+            title=gettext_lazy("%(mentor)s recommends %(title)s to you"),
+            url=reverse("projects:recommendation", args=[recommendation.pk]),
+            params={"mentor": str(mentor), "title": recommendation.target_title},
+        )
+    return recommendation
+
+
+def recommendation_answer(
+    *, recommendation: Recommendation, student: User, accept: bool
+) -> Recommendation:
+    """The student accepts or declines a recommendation made to them; the mentor is
+    told. Answering again with the same answer changes nothing."""
+    if recommendation.student_id != student.pk:
+        raise ValidationError({"status": _("Only the student can answer this recommendation.")})
+    status = RecommendationStatus.ACCEPTED if accept else RecommendationStatus.DECLINED
+    with transaction.atomic():
+        recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+        if recommendation.status == status:
+            return recommendation
+        if recommendation.status == RecommendationStatus.ENROLLED:
+            raise ValidationError({"status": _("You are already enrolled in this programme.")})
+        recommendation.status = status
+        recommendation.answered_at = timezone.now()
+        recommendation.save(update_fields=["status", "answered_at"])
+        title = (
+            gettext_lazy("%(student)s accepted your recommendation: %(title)s")
+            if accept
+            else gettext_lazy("%(student)s declined your recommendation: %(title)s")
+        )
+        notification_send(
+            user=recommendation.mentor,
+            kind="recommendation",
+            title=title,
+            url=reverse("projects:recommendation", args=[recommendation.pk]),
+            params={"student": str(student), "title": recommendation.target_title},
+        )
+    return recommendation
+
+
+def recommendations_mark_enrolled(*, student: User, programme: Programme) -> int:
+    """Close the loop: the student's pending or accepted recommendations of this
+    programme become "enrolled" (called by ``enrolment_create``)."""
+    return Recommendation.objects.filter(
+        student=student,
+        programme=programme,
+        status__in=[RecommendationStatus.PENDING, RecommendationStatus.ACCEPTED],
+    ).update(status=RecommendationStatus.ENROLLED, enrolled_at=timezone.now())
+
+
+# --- Improvement proposals ----------------------------------------------------------
+
+PROPOSAL_TRANSITIONS = {
+    ProposalStatus.NEW: {ProposalStatus.UNDER_REVIEW},
+    ProposalStatus.UNDER_REVIEW: {ProposalStatus.ACCEPTED, ProposalStatus.DECLINED},
+    ProposalStatus.ACCEPTED: {ProposalStatus.DONE},
+    ProposalStatus.DECLINED: set(),
+    ProposalStatus.DONE: set(),
+}
+
+
+def proposal_create(
+    *,
+    author: User,
+    subject: str,
+    title: str,
+    body: str,
+    programme: Programme | None = None,
+    project: Project | None = None,
+) -> ImprovementProposal:
+    """A mentor files a proposal about a programme, a project or the platform."""
+    if author.role != Role.MENTOR:
+        raise ValidationError({"subject": _("Only mentors file improvement proposals.")})
+    if subject == ProposalSubject.PROGRAMME and programme is None:
+        raise ValidationError({"programme": _("Choose the programme this is about.")})
+    if subject == ProposalSubject.PROJECT and project is None:
+        raise ValidationError({"project": _("Choose the project this is about.")})
+    proposal = ImprovementProposal(
+        author=author,
+        subject=subject,
+        title=title,
+        body=body,
+        programme=programme if subject == ProposalSubject.PROGRAMME else None,
+        project=project if subject == ProposalSubject.PROJECT else None,
+    )
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def proposal_update(
+    *, proposal: ImprovementProposal, by: User, status: str, reply: str = ""
+) -> ImprovementProposal:
+    """Staff move a proposal on (new → under review → accepted or declined, accepted →
+    done) with a reply; the author is told. Other moves are refused."""
+    if by.role != Role.STAFF:
+        raise ValidationError({"status": _("Only staff decide on proposals.")})
+    with transaction.atomic():
+        proposal = ImprovementProposal.objects.select_for_update().get(pk=proposal.pk)
+        if status not in PROPOSAL_TRANSITIONS.get(proposal.status, set()):
+            raise ValidationError(
+                {
+                    "status": _("A proposal cannot go from %(current)s to %(new)s.")
+                    % {
+                        "current": ProposalStatus(proposal.status).label,
+                        "new": ProposalStatus(status).label
+                        if status in ProposalStatus.values
+                        else status,
+                    }
+                }
+            )
+        proposal.status = status
+        if reply.strip():
+            proposal.reply = reply.strip()
+        if status in (ProposalStatus.ACCEPTED, ProposalStatus.DECLINED):
+            proposal.decided_at = timezone.now()
+        proposal.full_clean()
+        proposal.save(update_fields=["status", "reply", "decided_at"])
+        notification_send(
+            user=proposal.author,
+            kind="proposal",
+            title=gettext_lazy("Your proposal “%(title)s” is now: %(status)s"),
+            body=proposal.reply,
+            url=reverse("projects:proposal", args=[proposal.pk]),
+            params={"title": proposal.title, "status": ProposalStatus(status).label},
+        )
+    return proposal

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import curriculum, files, reviews
+from .views import curriculum, files, mentoring, reviews
 
 app_name = "projects"
 
@@ -23,4 +23,26 @@ urlpatterns = [
     path("reviews/<int:pk>/reassign/", reviews.reassign, name="reassign"),
     path("projects/<int:pk>/notes/", reviews.note_create, name="note_create"),
     path("notes/<int:pk>/use/", reviews.note_use, name="note_use"),
+    # Recommendations (mentor to student)
+    path("recommendations/", mentoring.recommendation_list, name="recommendations"),
+    path(
+        "recommendations/new/",
+        mentoring.recommendation_create,
+        name="recommendation_create",
+    ),
+    path(
+        "recommendations/<int:pk>/",
+        mentoring.recommendation_detail,
+        name="recommendation",
+    ),
+    path(
+        "recommendations/<int:pk>/answer/",
+        mentoring.recommendation_answer,
+        name="recommendation_answer",
+    ),
+    # Improvement proposals (mentor to the school)
+    path("proposals/", mentoring.proposal_list, name="proposals"),
+    path("proposals/new/", mentoring.proposal_create, name="proposal_create"),
+    path("proposals/<int:pk>/", mentoring.proposal_detail, name="proposal"),
+    path("proposals/<int:pk>/update/", mentoring.proposal_update, name="proposal_update"),
 ]
