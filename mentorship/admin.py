@@ -9,6 +9,8 @@ from . import services
 from .models import (
     ApiToken,
     Assignment,
+    CaseDiscussion,
+    CaseReply,
     Invitation,
     MentoringSession,
     MentorProfile,
@@ -262,6 +264,39 @@ class MentoringSessionAdmin(admin.ModelAdmin):
     search_fields = ["mentor__email", "mentor__display_name", "student__email"]
     date_hierarchy = "scheduled_at"
     list_select_related = ["mentor", "student"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Case discussions ---------------------------------------------------------------
+
+
+class CaseReplyInline(admin.TabularInline):
+    model = CaseReply
+    extra = 0
+    fields = ["author", "body", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseDiscussion)
+class CaseDiscussionAdmin(admin.ModelAdmin):
+    """Read-only: mentors raise, answer and resolve cases in the portal, where the
+    access rules and notifications live."""
+
+    list_display = ["title", "author", "audience", "student", "created_at", "resolved_at"]
+    list_filter = ["audience", "created_at"]
+    search_fields = ["title", "author__email", "author__display_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["author", "student"]
+    inlines = [CaseReplyInline]
 
     def has_add_permission(self, request):
         return False

@@ -5,7 +5,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .models import SESSION_OUTCOMES, TIME_ZONE_CHOICES, ContentLanguage, Invitation, Role, User
+from .models import (
+    SESSION_OUTCOMES,
+    TIME_ZONE_CHOICES,
+    CaseAudience,
+    ContentLanguage,
+    Invitation,
+    Role,
+    User,
+)
 
 
 class ServiceErrorsMixin:
@@ -240,3 +248,49 @@ class AssignmentForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, mentors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = mentors
+
+
+# --- Case discussions ---------------------------------------------------------------
+
+
+class CaseOpenForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    audience = forms.ChoiceField(
+        label=_("Who sees it"), choices=CaseAudience.choices, initial=CaseAudience.SUPERVISOR
+    )
+    student = forms.ModelChoiceField(
+        label=_("About a student (optional)"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("The student never sees the case."),
+    )
+    body = forms.CharField(
+        label=_("The case"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what you tried, what you need. Markdown."),
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students
+
+
+class CaseReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown."),
+    )
+
+
+class CaseFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("open", _("Open")),
+            ("resolved", _("Resolved")),
+            ("mine", _("Mine")),
+        ],
+    )

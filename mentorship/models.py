@@ -607,3 +607,100 @@ class MentoringSession(models.Model):
     def awaits_log(self) -> bool:
         """Scheduled and already started: the mentor should log what happened."""
         return self.is_scheduled and self.has_started
+
+
+# --- Case discussions ---------------------------------------------------------------
+
+
+class CaseAudience(models.TextChoices):
+    SUPERVISOR = "supervisor", _("My supervisor only")
+    MENTORS = "mentors", _("All mentors")
+
+
+class CaseDiscussion(models.Model):
+    """A hard case a mentor raises with their supervisor or with all mentors, optionally
+    about one of their students (who never sees it). Replies by other mentors count as
+    peer help."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases_raised",
+        limit_choices_to={"role": Role.MENTOR},
+        verbose_name=_("author"),
+    )
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=CaseAudience.choices, default=CaseAudience.SUPERVISOR
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), help_text=_("Markdown."))
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases_about",
+        limit_choices_to={"role": Role.STUDENT},
+        verbose_name=_("student"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        verbose_name = _("case discussion")
+        verbose_name_plural = _("case discussions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_by__isnull=False),
+                name="case_resolved_by_someone",
+            ),
+        ]
+        indexes = [
+            # The case list: open first, newest first ("mine" filters by author).
+            models.Index(fields=["author", "created_at"], name="case_author_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class CaseReply(models.Model):
+    """One reply in a case's thread, ordered by time."""
+
+    case = models.ForeignKey(
+        CaseDiscussion, on_delete=models.CASCADE, related_name="replies", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_replies",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("body"), help_text=_("Markdown."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case reply")
+        verbose_name_plural = _("case replies")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # A case's thread, and peer_help_counts by author.
+            models.Index(fields=["case", "created_at"], name="casereply_case_created_idx"),
+            models.Index(fields=["author", "created_at"], name="casereply_author_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.case}"

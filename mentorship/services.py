@@ -22,6 +22,8 @@ from .models import (
     SESSION_OUTCOMES_AFTER_START,
     ApiToken,
     Assignment,
+    CaseDiscussion,
+    CaseReply,
     Invitation,
     MentoringSession,
     MentorProfile,
@@ -610,3 +612,97 @@ def assignment_announce(*, assignment: Assignment) -> None:
         )
 
     transaction.on_commit(send)
+
+
+# --- Case discussions ---------------------------------------------------------------
+
+
+def _case_supervisor(case: CaseDiscussion) -> User | None:
+    profile = MentorProfile.objects.filter(user_id=case.author_id).select_related("supervisor")
+    profile = profile.first()
+    return profile.supervisor if profile else None
+
+
+def case_open(
+    *,
+    author: User,
+    audience: str,
+    title: str,
+    body: str,
+    student: User | None = None,
+) -> CaseDiscussion:
+    """A mentor raises a hard case, optionally about one of their current students.
+    Their supervisor is told; other mentors are not notified (they find it in the list)."""
+    if author.role != Role.MENTOR:
+        raise ValidationError(_("Only mentors raise case discussions."))
+    if (
+        student is not None
+        and not Assignment.objects.current().filter(student=student, mentor=author).exists()
+    ):
+        raise ValidationError({"student": _("Choose one of your current students.")})
+    with transaction.atomic():
+        case = CaseDiscussion(
+            author=author,
+            audience=audience,
+            title=title.strip(),
+            body=body.strip(),
+            student=student,
+        )
+        case.full_clean()
+        case.save()
+        supervisor = _case_supervisor(case)
+        if supervisor is not None and supervisor.is_active:
+            notification_send(
+                user=supervisor,
+                kind="case_opened",
+                title=gettext_lazy("%(author)s raised a case: %(title)s"),
+                url=reverse("case_detail", args=[case.pk]),
+                params={"author": str(author), "title": case.title},
+            )
+    return case
+
+
+def case_reply(*, case: CaseDiscussion, author: User, body: str) -> CaseReply:
+    """Someone who may see the case answers in its thread; the case's author is told
+    unless they wrote the reply. Replies by other mentors count as peer help."""
+    from .selectors import cases_visible_to
+
+    if author.role == Role.STUDENT or not cases_visible_to(author).filter(pk=case.pk).exists():
+        raise ValidationError(_("You cannot reply to this case."))
+    with transaction.atomic():
+        reply = CaseReply(case=case, author=author, body=body.strip())
+        reply.full_clean()
+        reply.save()
+        if author.pk != case.author_id:
+            notification_send(
+                user=case.author,
+                kind="case_replied",
+                title=gettext_lazy("%(author)s replied to your case: %(title)s"),
+                url=reverse("case_detail", args=[case.pk]),
+                params={"author": str(author), "title": case.title},
+            )
+    return reply
+
+
+def case_can_resolve(*, case: CaseDiscussion, user: User) -> bool:
+    """The author, their supervisor or staff may mark a case resolved."""
+    if user.role == Role.STAFF or user.pk == case.author_id:
+        return True
+    return (
+        user.role == Role.SUPERVISOR
+        and MentorProfile.objects.filter(user_id=case.author_id, supervisor=user).exists()
+    )
+
+
+def case_resolve(*, case: CaseDiscussion, by: User) -> CaseDiscussion:
+    """Mark a case resolved; doing it twice changes nothing."""
+    if not case_can_resolve(case=case, user=by):
+        raise ValidationError(_("Only the author, their supervisor or staff resolve a case."))
+    with transaction.atomic():
+        case = CaseDiscussion.objects.select_for_update().get(pk=case.pk)
+        if case.resolved_at is None:
+            case.resolved_at = timezone.now()
+            case.resolved_by = by
+            case.full_clean()
+            case.save(update_fields=["resolved_at", "resolved_by"])
+    return case

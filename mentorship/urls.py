@@ -42,6 +42,12 @@ urlpatterns = [
     # Matching and assignment
     path("people/assign/", views.unassigned_student_list, name="assignment_unassigned"),
     path("people/assign/<int:pk>/", views.assignment_assign, name="assignment_assign"),
+    # Case discussions
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_open, name="case_open"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/reply/", views.case_reply, name="case_reply"),
+    path("cases/<int:pk>/resolve/", views.case_resolve, name="case_resolve"),
     path("", include("projects.urls")),
     path("", include("students.urls")),
     path("accounts/", include("allauth.urls")),
