@@ -9,12 +9,12 @@ team's students and any their team holds; staff all.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from mentorship.models import Role, User
+from mentorship.models import Role, StudentStatus, User
 
 from .models import (
     CriterionVerdict,
@@ -166,10 +166,28 @@ class ProjectProgress:
         )
 
 
+class Standing:
+    """Where a student stands against the plan of one enrolment. Only an active
+    student in an active enrolment is judged against the plan: a paused student's plan
+    waits for them, and a finished or stopped enrolment has nothing left to be late on."""
+
+    AHEAD = "ahead"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    PAUSED = "paused"  # the student paused their studies
+    FINISHED = (
+        "finished"  # every project approved, the enrolment completed or the student graduated
+    )
+    STOPPED = "stopped"  # the enrolment was withdrawn or the student dropped out
+
+    JUDGED = (AHEAD, ON_TRACK, BEHIND)
+
+
 @dataclass
 class ProgrammeProgress:
     enrolment: Enrolment
     projects: list[ProjectProgress] = field(default_factory=list)
+    student_status: str = StudentStatus.ACTIVE
 
     @property
     def approved_count(self) -> int:
@@ -184,26 +202,75 @@ class ProgrammeProgress:
     @property
     def pace(self) -> int:
         """How far the student is from their plan, in projects: those approved minus
-        those due before today. Above zero they are ahead, below zero behind."""
+        those due before today. Above zero they are ahead, below zero behind. Whether
+        that counts at all is ``standing``'s call."""
         today = timezone.localdate()
         due = sum(1 for item in self.projects if item.due_on is not None and item.due_on < today)
         return self.approved_count - due
 
     @property
+    def standing(self) -> str:
+        """The one answer to "is this student ahead, on track or behind?" (see
+        ``Standing``). A project counts as late from the day after its due date, so
+        an enrolment that started today is on track whatever its plan."""
+        if (
+            self.enrolment.status == EnrolmentStatus.COMPLETED
+            or self.student_status == StudentStatus.GRADUATED
+            or (self.projects and self.next_project is None)
+        ):
+            return Standing.FINISHED
+        if (
+            self.enrolment.status == EnrolmentStatus.WITHDRAWN
+            or self.student_status == StudentStatus.DROPPED
+        ):
+            return Standing.STOPPED
+        if self.student_status == StudentStatus.PAUSED:
+            return Standing.PAUSED
+        pace = self.pace
+        if pace > 0:
+            return Standing.AHEAD
+        if pace < 0:
+            return Standing.BEHIND
+        return Standing.ON_TRACK
+
+    @property
+    def is_behind(self) -> bool:
+        return self.standing == Standing.BEHIND
+
+    @property
     def projects_ahead(self) -> int:
-        return max(self.pace, 0)
+        return max(self.pace, 0) if self.standing == Standing.AHEAD else 0
 
     @property
     def projects_behind(self) -> int:
-        return max(-self.pace, 0)
+        return max(-self.pace, 0) if self.standing == Standing.BEHIND else 0
 
     @property
     def days_behind(self) -> int:
-        """How many days the oldest project past its due date and not approved has
-        been overdue; zero when nothing is overdue."""
+        """For a student behind plan: how many days the oldest project past its due
+        date and not approved has been overdue. Zero for anyone not behind."""
+        if self.standing != Standing.BEHIND:
+            return 0
         today = timezone.localdate()
         overdue = [item.due_on for item in self.projects if item.overdue]
         return (today - min(overdue)).days if overdue else 0
+
+    @property
+    def days_ahead(self) -> int:
+        """For a student ahead of plan: how many days before its due date the
+        furthest-ahead approved project was done, counted from today. Zero for anyone
+        not ahead."""
+        if self.standing != Standing.AHEAD:
+            return 0
+        today = timezone.localdate()
+        early = [
+            item.due_on
+            for item in self.projects
+            if item.status == SubmissionStatus.APPROVED
+            and item.due_on is not None
+            and item.due_on >= today
+        ]
+        return (max(early) - today).days if early else 0
 
 
 def student_progress(*, student: User) -> list[ProgrammeProgress]:
@@ -220,6 +287,7 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
     enrolments = list(
         Enrolment.objects.filter(student_id__in=student_ids)
         .select_related("programme")
+        .annotate(student_status=F("student__student_profile__status"))
         .prefetch_related(
             Prefetch("programme__projects", queryset=Project.objects.order_by("position"))
         )
@@ -248,7 +316,9 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
                 )
             items.append(ProjectProgress(project, plan.get(project.pk), status, attempts))
             previous_approved = status == SubmissionStatus.APPROVED
-        progress.setdefault(enrolment.student_id, []).append(ProgrammeProgress(enrolment, items))
+        progress.setdefault(enrolment.student_id, []).append(
+            ProgrammeProgress(enrolment, items, enrolment.student_status or StudentStatus.ACTIVE)
+        )
     return progress
 
 

@@ -17,7 +17,7 @@ from rest_framework.routers import SimpleRouter
 from mentorship.models import Assignment, StudentStatus, User
 from mentorship.selectors import students_visible_to
 from projects.api import PersonSerializer
-from projects.selectors import ProgrammeProgress, students_progress
+from projects.selectors import ProgrammeProgress, Standing, students_progress
 
 # --- Serializers --------------------------------------------------------------------
 
@@ -50,8 +50,24 @@ class ProgressSerializer(serializers.Serializer):
         read_only=True,
         help_text=_("Projects approved minus projects due: above zero ahead, below behind."),
     )
+    standing = serializers.ChoiceField(
+        choices=[
+            Standing.AHEAD,
+            Standing.ON_TRACK,
+            Standing.BEHIND,
+            Standing.PAUSED,
+            Standing.FINISHED,
+            Standing.STOPPED,
+        ],
+        read_only=True,
+        help_text=_(
+            "Only active students in active enrolments are judged ahead, on track or "
+            "behind; otherwise paused, finished or stopped."
+        ),
+    )
     projects_ahead = serializers.IntegerField(read_only=True)
     projects_behind = serializers.IntegerField(read_only=True)
+    days_ahead = serializers.IntegerField(read_only=True)
     days_behind = serializers.IntegerField(read_only=True)
     next_project = NextProjectSerializer(read_only=True, allow_null=True)
 

@@ -47,7 +47,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
         behind = [
             pk
             for pk, items in progress.items()
-            if (current := selectors.current_progress(items)) and current.pace < 0
+            if (current := selectors.current_progress(items)) and current.is_behind
         ]
         students = students.filter(pk__in=behind)
     page = Paginator(students, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
