@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from mentorship import demo
 from projects.demo import seed_projects
-from students.demo import seed_mentoring
+from students.demo import seed_community, seed_mentoring
 
 
 class Command(BaseCommand):
@@ -57,6 +57,7 @@ class Command(BaseCommand):
             )
             loop = seed_projects(seed=seed, with_files=not scale, progress=bar.update)
             mentoring = seed_mentoring()
+            community = seed_community()
         elapsed = time.monotonic() - started
         if options["verbosity"] == 0:
             return
@@ -76,6 +77,11 @@ class Command(BaseCommand):
             "Mentoring: {sessions} new sessions, {mentor_notes} private mentor notes.".format(
                 **mentoring
             )
+        )
+        self.stdout.write(
+            "Community: {cases} case discussions, {recommendations} recommendations, "
+            "{proposals} improvement proposals, {incidents} incidents, {records} "
+            "self-development records.".format(**community)
         )
         self.stdout.write(
             f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"
