@@ -1,8 +1,10 @@
 """What mentors keep about their students beyond the review loop."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,3 +116,302 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == IncidentStatus.OPEN
+
+
+# --- Activity -------------------------------------------------------------------------
+
+
+class ActivityKind(models.TextChoices):
+    """What a student did. The portal records the first kinds itself; the learning
+    platform sends the others (and may send any of them)."""
+
+    LOGIN = "login", _("Signed in")
+    SUBMISSION = "submission", _("Submitted a project")
+    REVIEW_READ = "review_read", _("Read a review")
+    QUESTION = "question", _("Asked a question")
+    ANSWER_ACCEPTED = "answer_accepted", _("Accepted an answer")
+    ARTICLE_READ = "article_read", _("Read an article")
+    SESSION_ATTENDED = "session_attended", _("Attended a session")
+    SESSION_MISSED = "session_missed", _("Missed a session")
+    LESSON_VIEWED = "lesson_viewed", _("Viewed a lesson")
+    QUIZ_TAKEN = "quiz_taken", _("Took a quiz")
+    EXERCISE_DONE = "exercise_done", _("Did an exercise")
+    VIDEO_WATCHED = "video_watched", _("Watched a video")
+    FORUM_POST = "forum_post", _("Posted in the forum")
+
+
+# A missed session is recorded but is not activity: it must never make a student look
+# engaged.
+NOT_ENGAGEMENT = frozenset({ActivityKind.SESSION_MISSED})
+
+
+class ActivityEvent(models.Model):
+    """One thing a student did, append-only. ``day`` is the student's local date when
+    it happened (their time zone at recording), which is what every signal counts in.
+    A source's ``external_id`` is unique, so a batch sent twice records nothing twice."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="activity_events",
+        verbose_name=_("student"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=ActivityKind.choices)
+    occurred_at = models.DateTimeField(_("happened"))
+    day = models.DateField(_("student's local day"))
+    source = models.CharField(_("source"), max_length=64, default="portal")
+    external_id = models.CharField(_("external id"), max_length=128, null=True, blank=True)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity event")
+        verbose_name_plural = _("activity events")
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="activityevent_source_external_unique",
+            ),
+        ]
+        indexes = [
+            # The rollup's recount of a student's day, and a student's recent events.
+            models.Index(fields=["student", "day"], name="activityevent_student_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class DailyActivity(models.Model):
+    """How many engagement events a student had on one of their local days, kept
+    current as events arrive, so that signals, charts and the backtest never scan the
+    raw events. Days without events have no row."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="daily_activity",
+        verbose_name=_("student"),
+    )
+    day = models.DateField(_("day"))
+    events = models.PositiveIntegerField(_("events"), default=0)
+
+    class Meta:
+        verbose_name = _("daily activity")
+        verbose_name_plural = _("daily activity")
+        ordering = ["student_id", "day"]
+        constraints = [
+            # Also the index of every signal query: a chunk of students over a range of days.
+            models.UniqueConstraint(fields=["student", "day"], name="dailyactivity_student_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.day}: {self.events}"
+
+
+# --- At-risk flags --------------------------------------------------------------------
+
+
+class FlagSettings(models.Model):
+    """The thresholds of the at-risk signals: one row, edited by staff in the admin.
+    ``FlagSettings.current()`` reads it (creating it with the defaults)."""
+
+    inactivity_amber_days = models.PositiveSmallIntegerField(
+        _("inactivity: amber after (days)"), default=7
+    )
+    inactivity_red_days = models.PositiveSmallIntegerField(
+        _("inactivity: red after (days)"), default=14
+    )
+    drop_window_days = models.PositiveSmallIntegerField(
+        _("activity drop: recent window (days)"), default=14
+    )
+    drop_baseline_days = models.PositiveSmallIntegerField(
+        _("activity drop: baseline window (days)"), default=42
+    )
+    drop_baseline_min_active_days = models.PositiveSmallIntegerField(
+        _("activity drop: active days the baseline needs"),
+        default=6,
+        help_text=_("Below this many active days in the baseline, no drop is judged."),
+    )
+    drop_amber_percent = models.PositiveSmallIntegerField(
+        _("activity drop: amber below (% of baseline)"), default=50
+    )
+    drop_red_percent = models.PositiveSmallIntegerField(
+        _("activity drop: red below (% of baseline)"), default=25
+    )
+    stalled_factor = models.DecimalField(
+        _("stalled project: open longer than × target duration"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.5"),
+    )
+    behind_plan_days = models.PositiveSmallIntegerField(
+        _("behind plan: more than (days)"), default=14
+    )
+    missed_sessions = models.PositiveSmallIntegerField(_("missed sessions: at least"), default=2)
+    missed_sessions_window_days = models.PositiveSmallIntegerField(
+        _("missed sessions: within (days)"), default=30
+    )
+    struggling_changes_requested = models.PositiveSmallIntegerField(
+        _("struggling: at least this many 'changes requested' on one project"), default=3
+    )
+    resolve_after_clear_days = models.PositiveSmallIntegerField(
+        _("resolve a flag after signals are clear for (days)"), default=7
+    )
+    recovery_window_days = models.PositiveSmallIntegerField(
+        _("recovery: judged within (days) of the first outreach"), default=14
+    )
+
+    class Meta:
+        verbose_name = _("flag settings")
+        verbose_name_plural = _("flag settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inactivity_red_days__gt=F("inactivity_amber_days")),
+                name="flagsettings_inactivity_red_after_amber",
+            ),
+            models.CheckConstraint(
+                condition=Q(drop_red_percent__lt=F("drop_amber_percent")),
+                name="flagsettings_drop_red_below_amber",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("At-risk flag settings"))
+
+    @classmethod
+    def current(cls) -> "FlagSettings":
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class FlagSeverity(models.TextChoices):
+    AMBER = "amber", _("Amber")
+    RED = "red", _("Red")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class FlagVerdict(models.TextChoices):
+    USEFUL = "useful", _("Useful")
+    FALSE_ALARM = "false_alarm", _("False alarm")
+
+
+class RiskFlag(models.Model):
+    """A student whose activity is dropping, with the evidence. At most one open flag
+    per student: the nightly job opens it, raises its severity when signals worsen and
+    resolves it once they stay clear. The mentor acknowledges it, logs outreach and
+    says whether it was useful; the portal records whether the student recovered."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="risk_flags",
+        verbose_name=_("student"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    severity = models.CharField(_("severity"), max_length=8, choices=FlagSeverity.choices)
+    reasons = models.JSONField(
+        _("reasons"),
+        default=list,
+        help_text=_("Each signal: its name, severity, observed value, baseline and threshold."),
+    )
+    opened_on = models.DateField(_("opened on"))
+    evaluated_on = models.DateField(_("last evaluated on"))
+    clear_since = models.DateField(_("signals clear since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    worsened_at = models.DateTimeField(_("last worsened"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    verdict = models.CharField(
+        _("verdict"), max_length=16, choices=FlagVerdict.choices, blank=True
+    )
+    verdict_at = models.DateTimeField(_("verdict given"), null=True, blank=True)
+    first_outreach_at = models.DateTimeField(_("first outreach"), null=True, blank=True)
+    recovered = models.BooleanField(
+        _("recovered"),
+        null=True,
+        blank=True,
+        help_text=_("Whether activity recovered within the window after the first outreach."),
+    )
+    recovery_checked_on = models.DateField(_("recovery judged on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("at-risk flag")
+        verbose_name_plural = _("at-risk flags")
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            # Two overlapping runs or workers can never open a second flag.
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(status="open"),
+                name="riskflag_one_open_per_student",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_on__isnull=True)
+                | Q(status="resolved", resolved_on__isnull=False),
+                name="riskflag_resolved_consistently",
+            ),
+        ]
+        indexes = [
+            # Supervisors' and mentors' lists: open flags, oldest unacknowledged first.
+            models.Index(
+                fields=["acknowledged_at", "opened_on"],
+                condition=Q(status="open"),
+                name="riskflag_open_queue_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} ({self.get_severity_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == FlagStatus.OPEN
+
+
+class OutreachKind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    CALL = "call", _("Call")
+    SESSION_BOOKED = "session_booked", _("Session booked")
+    OTHER = "other", _("Other")
+
+
+class FlagOutreach(models.Model):
+    """What the mentor did about a flag."""
+
+    flag = models.ForeignKey(
+        RiskFlag, on_delete=models.CASCADE, related_name="outreach", verbose_name=_("flag")
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=OutreachKind.choices)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outreach")
+        verbose_name_plural = _("outreach")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
