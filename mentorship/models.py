@@ -215,6 +215,14 @@ class StudentProfile(models.Model):
         choices=StudentStatus.choices,
         default=StudentStatus.ACTIVE,
     )
+    status_changed_at = models.DateTimeField(
+        _("status since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the status last changed: the backtest needs to know when a student dropped."
+        ),
+    )
     external_id = models.CharField(
         _("learning platform id"),
         max_length=64,

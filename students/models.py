@@ -350,6 +350,12 @@ class RiskFlag(models.Model):
         help_text=_("Whether activity recovered within the window after the first outreach."),
     )
     recovery_checked_on = models.DateField(_("recovery judged on"), null=True, blank=True)
+    notified_at = models.DateTimeField(
+        _("mentor notified"),
+        null=True,
+        blank=True,
+        help_text=_("When the mentor was last told of it (opened or worsened)."),
+    )
 
     class Meta:
         verbose_name = _("at-risk flag")
@@ -383,6 +389,46 @@ class RiskFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == FlagStatus.OPEN
+
+
+class FlagRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+
+
+class FlagRun(models.Model):
+    """One run of the flagging job over every active student as of a day, split
+    into chunks that workers take in parallel. Each chunk adds its counts when it
+    commits; the last one to finish sends the mentors' digests."""
+
+    as_of = models.DateField(_("as of"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=FlagRunStatus.choices, default=FlagRunStatus.RUNNING
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    chunks = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    students = models.PositiveIntegerField(_("students evaluated"), default=0)
+    opened = models.PositiveIntegerField(_("flags opened"), default=0)
+    worsened = models.PositiveIntegerField(_("flags worsened"), default=0)
+    resolved = models.PositiveIntegerField(_("flags resolved"), default=0)
+
+    class Meta:
+        verbose_name = _("flagging run")
+        verbose_name_plural = _("flagging runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return _("Flagging as of %(day)s") % {"day": self.as_of.isoformat()}
 
 
 class OutreachKind(models.TextChoices):
