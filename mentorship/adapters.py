@@ -1,7 +1,14 @@
-"""How allauth behaves here: sign-up by invitation unless opened by a setting."""
+"""How allauth behaves here: sign-up by invitation unless opened by a setting; a
+student's sign-in recorded as activity."""
+
+from zoneinfo import ZoneInfo
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.utils import timezone
+
+from students.models import ActivityKind
+from students.services import activity_record
 
 from .services import user_ensure_profile
 
@@ -16,3 +23,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user_ensure_profile(user=user)
         return user
+
+    def login(self, request, user):
+        super().login(request, user)
+        # A student's sign-in is activity, counted once per day of their calendar.
+        today = timezone.localdate(timezone=ZoneInfo(user.time_zone))
+        activity_record(
+            student=user, kind=ActivityKind.LOGIN, key=f"login:{user.pk}:{today.isoformat()}"
+        )

@@ -183,7 +183,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.send_session_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Mondays 12:00 UTC: each mentor's report of their last complete week (on their
+    # own clock) is drafted. At noon UTC it is Monday from UTC−12 to UTC+14, so every
+    # mentor's last week is over and the same one.
+    "draft-weekly-reports": {
+        "task": "mentorship.tasks.draft_weekly_reports",
+        "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
+    },
 }
+
+# A batch of 5,000 activity events (POST /api/v1/events/) with long e-mails and ids
+# comes to about 3 MB of JSON; Django's default limit on a request body is 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=6 * 1024 * 1024)
 
 # --- Review loop --------------------------------------------------------------------
 # How long starting a review holds a submission for one reviewer.

@@ -48,6 +48,22 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/reply/", views.case_reply, name="case_reply"),
     path("cases/<int:pk>/resolve/", views.case_resolve, name="case_resolve"),
+    # Weekly reports
+    path("reports/", views.weekly_report_list, name="weekly_report_list"),
+    path("reports/draft/", views.weekly_report_draft_now, name="weekly_report_draft_now"),
+    path("reports/<int:pk>/", views.weekly_report_detail, name="weekly_report_detail"),
+    path("reports/<int:pk>/refresh/", views.weekly_report_refresh, name="weekly_report_refresh"),
+    path("reports/<int:pk>/send/", views.weekly_report_send, name="weekly_report_send"),
+    # Self-development
+    path("development/", views.development_list, name="development_list"),
+    path("development/add/", views.development_add, name="development_add"),
+    path("development/<int:pk>/delete/", views.development_delete, name="development_delete"),
+    path("development/<int:pk>/verify/", views.development_verify, name="development_verify"),
+    path(
+        "development/<int:pk>/unverify/",
+        views.development_unverify,
+        name="development_unverify",
+    ),
     path("", include("projects.urls")),
     path("", include("students.urls")),
     path("accounts/", include("allauth.urls")),

@@ -13,7 +13,9 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +31,8 @@ from .forms import (
     CaseFilterForm,
     CaseOpenForm,
     CaseReplyForm,
+    DevelopmentFilterForm,
+    DevelopmentRecordForm,
     InvitationAcceptForm,
     InvitationForm,
     MentorProfileForm,
@@ -38,8 +42,10 @@ from .forms import (
     SessionScheduleForm,
     SessionStatementForm,
     StudentProfileForm,
+    WeeklyReportFilterForm,
+    WeeklyReportForm,
 )
-from .models import Invitation, MentoringSession, Notification, Role
+from .models import DevelopmentKind, Invitation, MentoringSession, Notification, Role
 
 logger = logging.getLogger(__name__)
 
@@ -679,3 +685,255 @@ def case_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     services.case_resolve(case=case, by=request.user)
     messages.success(request, _("The case is marked resolved."))
     return redirect("case_detail", pk=case.pk)
+
+
+# --- Self-development ---------------------------------------------------------------
+
+DEVELOPMENT_PAGE_SIZE = 25
+DEVELOPMENT_ROLES = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+
+
+def _development_list_url(request: HttpRequest) -> str:
+    """Back to the list with the filters and page the action was taken from."""
+    query = request.GET.urlencode()
+    return reverse("development_list") + (f"?{query}" if query else "")
+
+
+def _render_development(
+    request: HttpRequest, *, form: DevelopmentRecordForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The self-development page as the viewer's role sees it: a mentor their own
+    records by kind and the form to add one; a supervisor their team's, by mentor;
+    staff all, those awaiting verification first of all."""
+    user = request.user
+    records = selectors.development_records_visible_to(user)
+    context: dict = {"form": None, "filter_form": None, "query": ""}
+    if user.role == Role.MENTOR:
+        context["form"] = form or DevelopmentRecordForm()
+    else:
+        mentors = list(selectors.mentors_visible_to(user).order_by("display_name", "email"))
+        filter_form = DevelopmentFilterForm(
+            request.GET, mentors=mentors, verification=user.role == Role.STAFF
+        )
+        filter_form.is_valid()
+        mentor_id = filter_form.cleaned_data.get("mentor")
+        if mentor_id:
+            records = records.filter(mentor_id=mentor_id)
+        filters = {"mentor": mentor_id or ""}
+        if user.role == Role.STAFF:
+            show = filter_form.cleaned_data.get("show") or DevelopmentFilterForm.AWAITING
+            if show == DevelopmentFilterForm.AWAITING:
+                records = records.filter(verified_at__isnull=True)
+            filters["show"] = show
+        context["filter_form"] = filter_form
+        context["query"] = urlencode(filters)
+    page = Paginator(
+        selectors.development_records_listed(records), DEVELOPMENT_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    context["page"] = page
+    if user.role == Role.MENTOR:
+        headings = {
+            DevelopmentKind.PROGRAMME: _("Programmes completed as a student"),
+            DevelopmentKind.COURSE: _("Other courses"),
+            DevelopmentKind.EXPERTISE: _("Areas of expertise"),
+        }
+        groups = [
+            (heading, [record for record in page.object_list if record.kind == kind])
+            for kind, heading in headings.items()
+        ]
+        context["groups"] = [(heading, rows) for heading, rows in groups if rows]
+    return render(request, "mentorship/development_list.html", context, status=status)
+
+
+@role_required(*DEVELOPMENT_ROLES)
+@require_GET
+def development_list(request: HttpRequest) -> HttpResponse:
+    return _render_development(request)
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def development_add(request: HttpRequest) -> HttpResponse:
+    form = DevelopmentRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.development_record_add(mentor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Recorded. Staff will verify it."))
+            return redirect("development_list")
+    return _render_development(request, form=form, status=400)
+
+
+@role_required(Role.MENTOR, Role.STAFF)
+@require_POST
+def development_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.development_record_for_user(request.user, pk)
+    try:
+        services.development_record_delete(record=record, by=request.user)
+    except ValidationError as error:
+        raise PermissionDenied from error
+    messages.success(request, _("The record is deleted."))
+    return redirect(_development_list_url(request))
+
+
+@role_required(Role.STAFF)
+@require_POST
+def development_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.development_record_for_user(request.user, pk)
+    services.development_record_verify(record=record, by=request.user)
+    messages.success(request, _("Verified: %(record)s.") % {"record": record})
+    return redirect(_development_list_url(request))
+
+
+@role_required(Role.STAFF)
+@require_POST
+def development_unverify(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.development_record_for_user(request.user, pk)
+    services.development_record_unverify(record=record, by=request.user)
+    messages.success(request, _("No longer verified: %(record)s.") % {"record": record})
+    return redirect(_development_list_url(request))
+
+
+# --- Weekly reports -----------------------------------------------------------------
+
+REPORT_ROLES = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+REPORT_PAGE_SIZE = 25
+
+
+@role_required(*REPORT_ROLES)
+@require_GET
+def weekly_report_list(request: HttpRequest) -> HttpResponse:
+    """A mentor's own reports, newest week first; for a supervisor (their team) or
+    staff (every mentor), one week's reports: who sent theirs and who has not yet."""
+    if request.user.role == Role.MENTOR:
+        reports = selectors.weekly_reports_visible_to(request.user).order_by("-week_start")
+        last_week = selectors.last_complete_week_start(request.user)
+        return render(
+            request,
+            "mentorship/weekly_report_list.html",
+            {
+                "page": Paginator(reports, REPORT_PAGE_SIZE).get_page(request.GET.get("page")),
+                "last_week": last_week,
+                "last_week_drafted": reports.filter(week_start=last_week).exists(),
+            },
+        )
+    weeks = selectors.weekly_report_weeks(request.user)
+    data = request.GET.copy()
+    data.setdefault("week", weeks[0].isoformat())
+    mentors = list(selectors.mentors_visible_to(request.user).order_by("display_name", "email"))
+    form = WeeklyReportFilterForm(data, weeks=weeks, mentors=mentors)
+    rows, page, query = [], None, ""
+    if form.is_valid():
+        week, mentor_id = form.cleaned_data["week"], form.cleaned_data["mentor"]
+        shown = selectors.weekly_report_mentors(request.user, week=week)
+        if mentor_id:
+            shown = shown.filter(pk=mentor_id)
+        page = Paginator(shown, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = selectors.weekly_report_rows(request.user, week=week, mentors=page.object_list)
+        query = urlencode({"week": week.isoformat(), "mentor": mentor_id or ""})
+    return render(
+        request,
+        "mentorship/weekly_report_overview.html",
+        {"form": form, "rows": rows, "page": page, "query": query},
+        status=400 if form.errors else 200,
+    )
+
+
+def _render_weekly_report(request, report, *, form=None, status: int = 200) -> HttpResponse:
+    can_edit = report.mentor_id == request.user.pk and not report.is_sent
+    if can_edit and form is None:
+        form = WeeklyReportForm(
+            initial={"comments": report.comments, "difficulties": report.difficulties}
+        )
+    return render(
+        request,
+        "mentorship/weekly_report_detail.html",
+        {
+            "report": report,
+            "figures": report.figures,
+            "display": selectors.weekly_report_display(report.figures),
+            "form": form if can_edit else None,
+            "can_edit": can_edit,
+            # A refusal that names no field (the report was sent meanwhile) shows even
+            # when the form is no longer offered.
+            "refusals": form.non_field_errors() if form is not None else [],
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def weekly_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One report's figures, comments and difficulties; its mentor saves the draft's
+    text here. Whoever may not read the report gets 404 (students included)."""
+    report = selectors.weekly_report_for_user(request.user, pk)
+    if request.method == "GET":
+        return _render_weekly_report(request, report)
+    if report.mentor_id != request.user.pk:
+        raise PermissionDenied
+    form = WeeklyReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.weekly_report_update(report=report, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Your draft is saved."))
+            return redirect("weekly_report_detail", pk=report.pk)
+    return _render_weekly_report(request, report, form=form, status=400)
+
+
+@require_POST
+def weekly_report_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mentor sends their draft, with the text in the form, to their supervisor."""
+    report = selectors.weekly_report_for_user(request.user, pk)
+    if report.mentor_id != request.user.pk:
+        raise PermissionDenied
+    form = WeeklyReportForm(request.POST)
+    if form.is_valid():
+        text = {name: value for name, value in form.cleaned_data.items() if name in request.POST}
+        try:
+            report = services.weekly_report_send(report=report, by=request.user, **text)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            supervisor = selectors.mentor_supervisor(mentor=request.user)
+            if supervisor is not None:
+                messages.success(
+                    request,
+                    _("Your report is sent to %(supervisor)s.") % {"supervisor": supervisor},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Your report is sent. You have no supervisor yet, so staff will read it."),
+                )
+            return redirect("weekly_report_detail", pk=report.pk)
+    return _render_weekly_report(request, report, form=form, status=400)
+
+
+@require_POST
+def weekly_report_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mentor draws a draft's figures again (a session logged late, say)."""
+    report = selectors.weekly_report_for_user(request.user, pk)
+    if report.mentor_id != request.user.pk:
+        raise PermissionDenied
+    if report.is_sent:
+        messages.info(request, _("This report is sent: its figures stay as they were sent."))
+    else:
+        services.weekly_report_draft(mentor=request.user, week_start=report.week_start)
+        messages.success(request, _("The figures are up to date."))
+    return redirect("weekly_report_detail", pk=report.pk)
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def weekly_report_draft_now(request: HttpRequest) -> HttpResponse:
+    """The mentor drafts the report of their last complete week without waiting for
+    Monday's job (or opens it, if it exists)."""
+    report = services.weekly_report_draft(
+        mentor=request.user, week_start=selectors.last_complete_week_start(request.user)
+    )
+    return redirect("weekly_report_detail", pk=report.pk)

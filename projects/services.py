@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from mentorship.models import Role, StudentProfile, StudentStatus, User
 from mentorship.selectors import current_mentor, students_visible_to
 from mentorship.services import notification_send
+from students.models import ActivityKind
+from students.services import activity_record
 
 from .models import (
     CriterionVerdict,
@@ -191,6 +193,12 @@ def submission_create(
             )
             submission.full_clean(exclude=["status"], validate_constraints=False)
             submission.save()
+            activity_record(
+                student=student,
+                kind=ActivityKind.SUBMISSION,
+                occurred_at=submission.submitted_at,
+                key=f"submission:{submission.pk}",
+            )
             for upload in files:
                 name = _clean_file_name(upload.name)
                 SubmissionFile.objects.create(

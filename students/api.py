@@ -4,20 +4,40 @@ Who may see a student is ``mentorship.selectors.students_visible_to`` (a student
 themself, their mentor, the mentor's supervisor, staff); others get 404. Progress comes
 from ``projects.selectors.students_progress``, the one place it is computed. Private
 mentor notes are never part of this API.
+
+Activity: a student's daily series (``/api/v1/students/{id}/activity/``) comes from the
+daily rollup (``selectors.activity_series``). The learning platform pushes events to
+``/api/v1/events/`` (staff tokens), recorded by ``services.activity_ingest``.
 """
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from mentorship.models import Assignment, StudentStatus, User
+from mentorship.models import Assignment, Role, StudentStatus, User
 from mentorship.selectors import students_visible_to
 from projects.api import PersonSerializer
 from projects.selectors import ProgrammeProgress, Standing, students_progress
+
+from .models import ActivityKind
+from .selectors import activity_series
+from .services import PORTAL_SOURCE, activity_ingest
 
 # --- Serializers --------------------------------------------------------------------
 
@@ -123,6 +143,116 @@ class StudentFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=StudentStatus.choices, required=False)
 
 
+class ActivityRangeSerializer(serializers.Serializer):
+    """``?from=&to=``: the student's local days, both included."""
+
+    MAX_DAYS = 366
+    DEFAULT_DAYS = 90
+
+    from_ = serializers.DateField(
+        required=False, help_text=_("First day (default: 89 days before the last).")
+    )
+    to = serializers.DateField(
+        required=False, help_text=_("Last day (default: today, in the student's time zone).")
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # a Python keyword, the name callers use
+        return fields
+
+    def validate(self, attrs):
+        end = attrs.get("to") or self.context["today"]
+        start = attrs.get("from") or end - timedelta(days=self.DEFAULT_DAYS - 1)
+        if start > end:
+            raise serializers.ValidationError({"from": [_("Must not be after to.")]})
+        if (end - start).days >= self.MAX_DAYS:
+            raise serializers.ValidationError(
+                {"from": [_("Ask for at most %(days)d days.") % {"days": self.MAX_DAYS}]}
+            )
+        return {"start": start, "end": end}
+
+
+class ActivityDaySerializer(serializers.Serializer):
+    day = serializers.DateField(read_only=True)
+    events = serializers.IntegerField(read_only=True)
+
+
+class ActivityWeekSerializer(serializers.Serializer):
+    week_start = serializers.DateField(read_only=True, help_text=_("The week's Monday."))
+    events = serializers.IntegerField(
+        read_only=True, help_text=_("Only the days of the week inside the range.")
+    )
+
+
+class ActivitySeriesSerializer(serializers.Serializer):
+    """A student's engagement events per local day (a missed session does not count)."""
+
+    student = serializers.IntegerField(read_only=True)
+    start = serializers.DateField(read_only=True)
+    end = serializers.DateField(read_only=True)
+    total = serializers.IntegerField(read_only=True)
+    days = ActivityDaySerializer(many=True, read_only=True, help_text=_("Every day, zeros too."))
+    weeks = ActivityWeekSerializer(many=True, read_only=True)
+
+
+class ActivityEventInSerializer(serializers.Serializer):
+    """One pushed event. Documentation of the shape: items are checked one by one by
+    ``activity_ingest``, so that a bad item never drops the good ones."""
+
+    student_email = serializers.EmailField(
+        required=False, help_text=_("The student, by e-mail; or give student_external_id.")
+    )
+    student_external_id = serializers.CharField(
+        required=False, help_text=_("The student, by the learning platform's id.")
+    )
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    occurred_at = serializers.DateTimeField(
+        help_text=_("ISO 8601 with its UTC offset, e.g. 2026-03-01T14:30:00+03:00.")
+    )
+    external_id = serializers.CharField(
+        required=False,
+        max_length=128,
+        help_text=_("Your id of the event: an event sent again with it is not recorded twice."),
+    )
+    value = serializers.FloatField(
+        required=False, allow_null=True, help_text=_("A score, minutes, ...")
+    )
+
+
+class EventSourceSerializer(serializers.Serializer):
+    source = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]+$",
+        max_length=64,
+        required=False,
+        default="platform",
+        help_text=_("Who sends the events; external ids are unique per source."),
+    )
+
+    def validate_source(self, value: str) -> str:
+        if value == PORTAL_SOURCE:
+            raise serializers.ValidationError(_("This source is reserved for the portal."))
+        return value
+
+
+class RejectedEventSerializer(serializers.Serializer):
+    index = serializers.IntegerField(read_only=True, help_text=_("Position in the list sent."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        read_only=True,
+        help_text=_("Messages by field of the event."),
+    )
+
+
+class IngestResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(read_only=True, help_text=_("Recorded now."))
+    duplicates = serializers.IntegerField(
+        read_only=True,
+        help_text=_("Recorded before (same source and external_id), or twice here."),
+    )
+    rejected = RejectedEventSerializer(many=True, read_only=True)
+
+
 # --- Views --------------------------------------------------------------------------
 
 
@@ -176,6 +306,95 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return Response(self._serialize([self.get_object()], many=False).data)
 
+    @extend_schema(
+        summary="A student's daily activity",
+        description=(
+            "Engagement events per day of the student's own calendar, every day of the "
+            "range with zeros, and weekly totals (Monday to Sunday). At most 366 days; "
+            "by default the last 90."
+        ),
+        parameters=[ActivityRangeSerializer],
+        responses={
+            200: ActivitySeriesSerializer,
+            400: OpenApiResponse(description="Bad dates, named by field."),
+            404: OpenApiResponse(description="Not a student you may see."),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def activity(self, request: Request, pk=None) -> Response:
+        student = get_object_or_404(students_visible_to(request.user).distinct(), pk=pk)
+        today = timezone.now().astimezone(ZoneInfo(student.time_zone)).date()
+        dates = ActivityRangeSerializer(data=request.query_params, context={"today": today})
+        dates.is_valid(raise_exception=True)
+        series = activity_series(student=student, **dates.validated_data)
+        data = {
+            "student": student.pk,
+            "start": series.start,
+            "end": series.end,
+            "total": series.total,
+            "days": [{"day": day, "events": events} for day, events in series.days],
+            "weeks": [{"week_start": week, "events": events} for week, events in series.weeks],
+        }
+        return Response(ActivitySeriesSerializer(data).data)
+
+
+class IsStaff(permissions.BasePermission):
+    message = _("Only staff, or a token acting for staff, may push activity events.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.role == Role.STAFF
+
+
+class ActivityEventViewSet(viewsets.GenericViewSet):
+    """``POST /api/v1/events/``: the learning platform's pushes."""
+
+    serializer_class = IngestResultSerializer
+    parser_classes = [JSONParser]
+
+    def get_permissions(self):
+        return [*super().get_permissions(), IsStaff()]
+
+    @extend_schema(
+        summary="Push activity events (staff tokens)",
+        description=(
+            "A JSON list of at most 5,000 events (or an object with the list under "
+            "`events`). Each names the student by `student_email` or "
+            "`student_external_id`. An event whose `external_id` was recorded before "
+            "for this source counts as a duplicate, so a retried batch records nothing "
+            "twice. A bad event is rejected with its index and the reason by field; the "
+            "good ones are recorded all the same."
+        ),
+        parameters=[EventSourceSerializer],
+        request=ActivityEventInSerializer(many=True),
+        responses={
+            200: IngestResultSerializer,
+            400: OpenApiResponse(description="Not a list, too many events, or a bad source."),
+            403: OpenApiResponse(description="Only staff may push events."),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        query = EventSourceSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        items = request.data
+        if isinstance(items, dict) and set(items) == {"events"}:
+            items = items["events"]
+        if not isinstance(items, list):
+            raise serializers.ValidationError({"events": [_("Send a JSON list of events.")]})
+        result = activity_ingest(source=query.validated_data["source"], items=items)
+        data = {
+            "accepted": result.accepted,
+            "duplicates": result.duplicates,
+            "rejected": [
+                {
+                    "index": rejected["index"],
+                    "errors": {field: [message] for field, message in rejected["errors"].items()},
+                }
+                for rejected in result.rejected
+            ],
+        }
+        return Response(IngestResultSerializer(data).data)
+
 
 router = SimpleRouter()
 router.register("students", StudentViewSet, basename="student")
+router.register("events", ActivityEventViewSet, basename="event")

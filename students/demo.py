@@ -326,6 +326,43 @@ def _students_of(mentor) -> list:
     ]
 
 
+WEEKLY_REPORT_TEXT = {
+    # mentor number: (comments, difficulties); mentors without text leave a draft.
+    2: (
+        "A steady week: most students submitted on time and two sessions went well.",
+        "One student stopped answering messages; I may need your advice on next steps.",
+    ),
+    3: ("Quiet week, reviews kept under a day.", ""),
+}
+
+
+def seed_weekly_reports() -> int:
+    """Each of the first three demo mentors' reports of their last complete week and
+    the week before, drafted by the portal's own service: mentor@ keeps this week's
+    as a draft to complete, the others have sent theirs. Returns reports created."""
+    from mentorship.models import WeeklyReport
+    from mentorship.selectors import last_complete_week_start
+    from mentorship.services import weekly_report_draft, weekly_report_send
+
+    created = 0
+    for number in (1, 2, 3):
+        mentor = _demo_user("mentor", number)
+        if mentor is None:
+            continue
+        last_week = last_complete_week_start(mentor)
+        for week_start in (last_week - timedelta(days=7), last_week):
+            if WeeklyReport.objects.filter(mentor=mentor, week_start=week_start).exists():
+                continue
+            report = weekly_report_draft(mentor=mentor, week_start=week_start)
+            created += 1
+            comments, difficulties = WEEKLY_REPORT_TEXT.get(number, ("Good progress overall.", ""))
+            if number != 1 or week_start != last_week:
+                weekly_report_send(
+                    report=report, by=mentor, comments=comments, difficulties=difficulties
+                )
+    return created
+
+
 def seed_community() -> dict[str, int]:
     """Case discussions, recommendations, improvement proposals, incidents between
     students and self-development records for the first demo mentors, each written

@@ -1,12 +1,17 @@
 """Forms of the students pages. They clean input; ``services.py`` acts."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
-from mentorship.models import StudentStatus
+from mentorship.models import Role, StudentStatus, User
 from projects.models import Programme
 
+from .models import IncidentStatus
 from .selectors import StudentSort, TimelineKind
 
 
@@ -51,11 +56,7 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args, with_notes: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = [
-            (value, label)
-            for value, label in TimelineKind.choices
-            if with_notes or value != TimelineKind.NOTE
-        ]
+        kinds = TimelineKind.visible(with_notes=with_notes)
         self.fields["kind"].choices = [("", _("Everything")), *kinds]
 
 
@@ -69,3 +70,131 @@ class MentorNoteForm(ServiceErrorsMixin, forms.Form):
             "never by the student."
         ),
     )
+
+
+# --- Incidents between students -------------------------------------------------------
+
+
+def incident_arbitrator_choices() -> QuerySet[User]:
+    """Who the forms offer as arbitrator: active supervisors and staff."""
+    return User.objects.filter(is_active=True, role__in=[Role.SUPERVISOR, Role.STAFF]).order_by(
+        "display_name", "email"
+    )
+
+
+class IncidentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *IncidentStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    arbitrating = forms.BooleanField(
+        label=_("Only those I arbitrate"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class IncidentRecordForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(label=_("Summary"), max_length=200)
+    occurred_on = forms.DateField(
+        label=_("When it happened"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    students = forms.ModelMultipleChoiceField(
+        label=_("Students involved"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The students you look after. Students never see incidents."),
+    )
+    other_students = forms.CharField(
+        label=_("Other students (e-mail addresses, one per line)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Students involved whom you do not look after."),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown. Never shown to the students."),
+    )
+    arbitrator = forms.ModelChoiceField(
+        label=_("Arbitrator"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Default: a mentor's supervisor, otherwise you"),
+    )
+
+    def __init__(self, *args, looked_after: QuerySet[User] | None, **kwargs):
+        """``looked_after``: the students offered as checkboxes; None for staff, who
+        look after everyone and name the students by e-mail."""
+        super().__init__(*args, **kwargs)
+        if looked_after is None:
+            del self.fields["students"]
+            self.fields["other_students"].label = _(
+                "Students involved (e-mail addresses, one per line)"
+            )
+            self.fields["other_students"].help_text = ""
+        else:
+            self.fields["students"].queryset = looked_after
+        self.fields["arbitrator"].queryset = incident_arbitrator_choices()
+
+    def clean_other_students(self) -> list[User]:
+        emails = list(
+            dict.fromkeys(
+                line.strip().lower()
+                for line in self.cleaned_data["other_students"].splitlines()
+                if line.strip()
+            )
+        )
+        if not emails:
+            return []
+        found = {
+            student.email_lower: student
+            for student in User.objects.annotate(email_lower=Lower("email")).filter(
+                role=Role.STUDENT, email_lower__in=emails
+            )
+        }
+        unknown = [email for email in emails if email not in found]
+        if unknown:
+            raise ValidationError(
+                _("No student has these e-mail addresses: %(emails)s."),
+                code="unknown",
+                params={"emails": ", ".join(unknown)},
+            )
+        return [found[email] for email in emails]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        chosen = [*cleaned_data.get("students", []), *cleaned_data.get("other_students", [])]
+        cleaned_data["involved"] = list({student.pk: student for student in chosen}.values())
+        return cleaned_data
+
+    def add_service_error(self, error: ValidationError) -> None:
+        # Staff have no checkboxes: what the service says about the students goes
+        # beside the e-mail addresses.
+        if "students" not in self.fields and "students" in getattr(error, "error_dict", {}):
+            error.error_dict["other_students"] = error.error_dict.pop("students")
+        super().add_service_error(error)
+
+
+class IncidentResolveForm(ServiceErrorsMixin, forms.Form):
+    resolution = forms.CharField(
+        label=_("Resolution"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How it ended and what was agreed. Markdown."),
+    )
+
+
+class IncidentArbitratorForm(ServiceErrorsMixin, forms.Form):
+    arbitrator = forms.ModelChoiceField(label=_("New arbitrator"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arbitrator"].queryset = incident_arbitrator_choices()

@@ -236,10 +236,10 @@ class FlagSettings(models.Model):
         help_text=_("Below this many active days in the baseline, no drop is judged."),
     )
     drop_amber_percent = models.PositiveSmallIntegerField(
-        _("activity drop: amber below (% of baseline)"), default=50
+        _("activity drop: amber below (percent of baseline)"), default=50
     )
     drop_red_percent = models.PositiveSmallIntegerField(
-        _("activity drop: red below (% of baseline)"), default=25
+        _("activity drop: red below (percent of baseline)"), default=25
     )
     stalled_factor = models.DecimalField(
         _("stalled project: open longer than × target duration"),

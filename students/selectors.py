@@ -5,7 +5,7 @@ notes follow the same rule minus the student themself (``mentor_notes_visible_to
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     CharField,
@@ -13,30 +13,69 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Model,
     OuterRef,
+    Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.models import Assignment, Role, User
-from mentorship.selectors import students_visible_to
-from projects.models import Enrolment, EnrolmentStatus, Review, Submission, SubmissionStatus
-from projects.selectors import ProgrammeProgress
+from mentorship.models import Assignment, MentoringSession, Role, SessionStatus, User
+from mentorship.selectors import sessions_visible_to, students_visible_to
+from projects.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Recommendation,
+    Review,
+    Submission,
+    SubmissionStatus,
+)
+from projects.selectors import ProgrammeProgress, recommendations_visible_to
 
-from .models import MentorNote
+from .models import DailyActivity, Incident, MentorNote
 
 
 def student_for_user(user: User, pk: int) -> User:
     """One student this person may see (see ``students_visible_to``), with their
-    profile; 404 otherwise."""
-    student = students_visible_to(user).select_related("student_profile").filter(pk=pk).first()
+    profile and last and next sessions (``session_annotations``); 404 otherwise."""
+    student = (
+        students_visible_to(user)
+        .select_related("student_profile")
+        .annotate(**session_annotations())
+        .filter(pk=pk)
+        .first()
+    )
     if student is None:
         raise Http404
     return student
+
+
+def session_annotations() -> dict:
+    """For a queryset of students: ``last_session_at`` and ``last_session_status``, the
+    latest session that has started and took place or that the student missed (a
+    cancelled one did not happen), and ``next_session_at``, the earliest scheduled
+    session still to come. Subqueries, so a list stays one query."""
+    now = timezone.now()
+    last = MentoringSession.objects.filter(
+        student=OuterRef("pk"),
+        scheduled_at__lte=now,
+        status__in=[SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW],
+    ).order_by("-scheduled_at", "-pk")
+    upcoming = MentoringSession.objects.filter(
+        student=OuterRef("pk"), status=SessionStatus.SCHEDULED, scheduled_at__gt=now
+    ).order_by("scheduled_at", "pk")
+    return {
+        "last_session_at": Subquery(last.values("scheduled_at")[:1]),
+        "last_session_status": Subquery(last.values("status")[:1]),
+        "next_session_at": Subquery(upcoming.values("scheduled_at")[:1]),
+    }
 
 
 def mentor_notes_visible_to(user: User) -> QuerySet[MentorNote]:
@@ -63,11 +102,13 @@ class StudentSort:
     NAME = "name"
     ACTIVITY = "activity"
     WAITING = "waiting"
+    NEXT_SESSION = "next_session"
 
     choices = [
         (NAME, _("Name")),
         (ACTIVITY, _("Last activity")),
         (WAITING, _("Waiting submissions")),
+        (NEXT_SESSION, _("Next session")),
     ]
 
 
@@ -80,10 +121,11 @@ def student_list(
 ) -> QuerySet[User]:
     """The students this person may see, with what a row of "My students" shows in the
     same query: profile, ``last_activity`` (the latest submission or review),
-    ``waiting`` (submissions waiting for review) and ``mentor_name`` (their current
-    mentor, for supervisors and staff). Filtered by status and by the
-    programme of an active enrolment; sorted by name, last activity (latest first) or
-    waiting submissions (most first)."""
+    ``waiting`` (submissions waiting for review), ``mentor_name`` (their current
+    mentor, for supervisors and staff) and the last and next sessions
+    (``session_annotations``). Filtered by status and by the programme of an active
+    enrolment; sorted by name, last activity (latest first), waiting submissions (most
+    first) or next session (soonest first, students without one last)."""
     last_submitted = (
         Submission.objects.filter(student=OuterRef("pk"))
         .order_by("-submitted_at")
@@ -124,6 +166,7 @@ def student_list(
             last_activity=Greatest(Coalesce(submitted, reviewed), Coalesce(reviewed, submitted)),
             waiting=Coalesce(Subquery(waiting), 0),
             mentor_name=Subquery(current_mentor),
+            **session_annotations(),
         )
     )
     if status:
@@ -142,6 +185,8 @@ def student_list(
         order = [F("last_activity").desc(nulls_last=True)]
     elif sort == StudentSort.WAITING:
         order = [F("waiting").desc()]
+    elif sort == StudentSort.NEXT_SESSION:
+        order = [F("next_session_at").asc(nulls_last=True)]
     else:
         order = []
     return students.order_by(*order, "display_name", "email", "pk")
@@ -162,51 +207,70 @@ def current_progress(progress: list[ProgrammeProgress]) -> ProgrammeProgress | N
 class TimelineKind:
     SUBMISSION = "submission"
     REVIEW = "review"
+    SESSION = "session"
+    RECOMMENDATION = "recommendation"
+    ASSIGNMENT = "assignment"
     NOTE = "note"
+    INCIDENT = "incident"
+
+    # Seen only by those who look after the student, never by the student themself.
+    PRIVATE = (NOTE, INCIDENT)
 
     choices = [
         (SUBMISSION, _("Submissions")),
         (REVIEW, _("Reviews")),
+        (SESSION, _("Sessions")),
+        (RECOMMENDATION, _("Recommendations")),
+        (ASSIGNMENT, _("Mentor changes")),
         (NOTE, _("Private notes")),
+        (INCIDENT, _("Incidents")),
     ]
+
+    @classmethod
+    def visible(cls, *, with_notes: bool) -> list[tuple[str, str]]:
+        """The kinds a viewer gets: all of them, or all but the private ones."""
+        return [
+            (value, label)
+            for value, label in cls.choices
+            if with_notes or value not in cls.PRIVATE
+        ]
 
 
 @dataclass
 class TimelineItem:
     kind: str
     at: datetime
-    object: Submission | Review | MentorNote
+    # A Submission, Review, MentoringSession, Recommendation, Assignment, MentorNote
+    # or Incident, as ``kind`` says.
+    object: Model
 
 
 def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> QuerySet:
     """Everything that happened to a student, newest first, as rows of (kind, pk, at):
     one UNION query, so the page can count and slice it before loading the objects
-    (``timeline_items``). Private notes only when ``with_notes`` (never for the
-    student themself)."""
-    label = CharField()
+    (``timeline_items``). A session stands at its start, so upcoming ones come first;
+    a mentor change at the start of the new assignment. Private notes and incidents
+    only when ``with_notes`` (never for the student themself)."""
+    sources = {
+        TimelineKind.SUBMISSION: (Submission.objects.filter(student=student), "submitted_at"),
+        TimelineKind.REVIEW: (Review.objects.filter(submission__student=student), "created_at"),
+        TimelineKind.SESSION: (MentoringSession.objects.filter(student=student), "scheduled_at"),
+        TimelineKind.RECOMMENDATION: (
+            Recommendation.objects.filter(student=student),
+            "created_at",
+        ),
+        TimelineKind.ASSIGNMENT: (Assignment.objects.filter(student=student), "started_at"),
+        TimelineKind.NOTE: (MentorNote.objects.filter(student=student), "created_at"),
+        TimelineKind.INCIDENT: (Incident.objects.filter(students=student), "created_at"),
+    }
     parts = []
-    if kind in ("", TimelineKind.SUBMISSION):
+    for value, _label in TimelineKind.visible(with_notes=with_notes):
+        if kind not in ("", value):
+            continue
+        queryset, field = sources[value]
         parts.append(
-            Submission.objects.filter(student=student)
-            .order_by()
-            .annotate(kind=Value(TimelineKind.SUBMISSION, output_field=label))
-            .annotate(at=F("submitted_at"))
-            .values_list("kind", "pk", "at")
-        )
-    if kind in ("", TimelineKind.REVIEW):
-        parts.append(
-            Review.objects.filter(submission__student=student)
-            .order_by()
-            .annotate(kind=Value(TimelineKind.REVIEW, output_field=label))
-            .annotate(at=F("created_at"))
-            .values_list("kind", "pk", "at")
-        )
-    if with_notes and kind in ("", TimelineKind.NOTE):
-        parts.append(
-            MentorNote.objects.filter(student=student)
-            .order_by()
-            .annotate(kind=Value(TimelineKind.NOTE, output_field=label))
-            .annotate(at=F("created_at"))
+            queryset.order_by()
+            .annotate(kind=Value(value, output_field=CharField()), at=F(field))
             .values_list("kind", "pk", "at")
         )
     if not parts:
@@ -216,29 +280,176 @@ def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> Quer
     return timeline.order_by("-at", "-pk")
 
 
-def timeline_items(rows) -> list[TimelineItem]:
-    """The objects behind a page of ``student_timeline`` rows, in the rows' order: one
-    query per kind present."""
+def _timeline_querysets(user: User) -> dict[str, QuerySet]:
+    """How each kind is loaded for a page, related objects included. Sessions and
+    recommendations carry ``openable``: whether ``user`` may open their page (an
+    earlier mentor's are not theirs); a mentor change names the mentor before it."""
+    previous_mentor = (
+        Assignment.objects.filter(
+            student=OuterRef("student"), started_at__lt=OuterRef("started_at")
+        )
+        .annotate(
+            name=Coalesce(
+                NullIf("mentor__display_name", Value("")),
+                "mentor__email",
+                output_field=CharField(),
+            )
+        )
+        .order_by("-started_at", "-pk")
+        .values("name")[:1]
+    )
+    return {
+        TimelineKind.SUBMISSION: Submission.objects.select_related(
+            "project", "project__programme"
+        ),
+        TimelineKind.REVIEW: Review.objects.select_related(
+            "reviewer", "submission", "submission__project"
+        ),
+        TimelineKind.SESSION: MentoringSession.objects.select_related("mentor").annotate(
+            openable=Exists(sessions_visible_to(user).filter(pk=OuterRef("pk")))
+        ),
+        TimelineKind.RECOMMENDATION: Recommendation.objects.select_related(
+            "mentor", "programme"
+        ).annotate(openable=Exists(recommendations_visible_to(user).filter(pk=OuterRef("pk")))),
+        TimelineKind.ASSIGNMENT: Assignment.objects.select_related(
+            "mentor", "assigned_by"
+        ).annotate(previous_mentor=Subquery(previous_mentor)),
+        TimelineKind.NOTE: MentorNote.objects.select_related("author"),
+        TimelineKind.INCIDENT: Incident.objects.all(),
+    }
+
+
+def timeline_items(rows, *, user: User) -> list[TimelineItem]:
+    """The objects behind a page of ``student_timeline`` rows, in the rows' order, as
+    ``user`` sees them: one query per kind present."""
     rows = list(rows)
     wanted: dict[str, list[int]] = {}
     for kind, pk, _at in rows:
         wanted.setdefault(kind, []).append(pk)
+    querysets = _timeline_querysets(user)
     loaded: dict[tuple[str, int], object] = {}
-    if wanted.get(TimelineKind.SUBMISSION):
-        for submission in Submission.objects.filter(
-            pk__in=wanted[TimelineKind.SUBMISSION]
-        ).select_related("project", "project__programme"):
-            loaded[(TimelineKind.SUBMISSION, submission.pk)] = submission
-    if wanted.get(TimelineKind.REVIEW):
-        for review in Review.objects.filter(pk__in=wanted[TimelineKind.REVIEW]).select_related(
-            "reviewer", "submission", "submission__project"
-        ):
-            loaded[(TimelineKind.REVIEW, review.pk)] = review
-    if wanted.get(TimelineKind.NOTE):
-        for note in MentorNote.objects.filter(pk__in=wanted[TimelineKind.NOTE]).select_related(
-            "author"
-        ):
-            loaded[(TimelineKind.NOTE, note.pk)] = note
+    for kind, pks in wanted.items():
+        for item in querysets[kind].filter(pk__in=pks):
+            loaded[(kind, item.pk)] = item
     return [
         TimelineItem(kind, at, loaded[(kind, pk)]) for kind, pk, at in rows if (kind, pk) in loaded
     ]
+
+
+# --- Incidents between students -------------------------------------------------------
+
+
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
+    """Incidents a person may see: staff all; a mentor those involving one of their
+    current students; a supervisor those involving a current student of their team's
+    mentors; anyone those they recorded or arbitrate. Students never, not even the
+    incidents they are involved in."""
+    incidents = Incident.objects.all()
+    if not user.is_authenticated or not user.is_active or user.role == Role.STUDENT:
+        return incidents.none()
+    if user.role == Role.STAFF:
+        return incidents
+    current = Assignment.objects.current().filter(student__incidents=OuterRef("pk"))
+    if user.role == Role.SUPERVISOR:
+        looked_after = current.filter(mentor__mentor_profile__supervisor=user)
+    else:
+        looked_after = current.filter(mentor=user)
+    return incidents.filter(Q(Exists(looked_after)) | Q(reported_by=user) | Q(arbitrator=user))
+
+
+def incidents_open_first(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Open incidents first, then resolved ones, newest first within each, with the
+    arbitrator and the students involved loaded in two queries. "open" sorts before
+    "resolved", so the order follows the (status, -created_at) index."""
+    return (
+        incidents.select_related("arbitrator")
+        .prefetch_related(
+            Prefetch("students", queryset=User.objects.order_by("display_name", "email"))
+        )
+        .order_by("status", "-created_at", "-pk")
+    )
+
+
+def incident_for_user(user: User, pk: int) -> Incident:
+    """One incident for this person, with its people loaded; 404 to outsiders. Each
+    student involved carries ``file_visible``: whether this person may open their file
+    (one query for all of them)."""
+    students = User.objects.annotate(
+        file_visible=Exists(students_visible_to(user).filter(pk=OuterRef("pk")))
+    ).order_by("display_name", "email")
+    return get_object_or_404(
+        incidents_visible_to(user)
+        .select_related("reported_by", "arbitrator", "resolved_by")
+        .prefetch_related(Prefetch("students", queryset=students)),
+        pk=pk,
+    )
+
+
+def may_resolve_incident(user: User, *, incident: Incident) -> bool:
+    """Whether this person settles the incident (resolves it, or reopens it): its
+    arbitrator, staff, or a supervisor who may see it."""
+    if not user.is_authenticated or not user.is_active or user.role == Role.STUDENT:
+        return False
+    if user.role == Role.STAFF or user.pk == incident.arbitrator_id:
+        return True
+    return (
+        user.role == Role.SUPERVISOR and incidents_visible_to(user).filter(pk=incident.pk).exists()
+    )
+
+
+def may_change_arbitrator(user: User, *, incident: Incident) -> bool:
+    """Whether this person may hand the incident to another arbitrator: staff, or a
+    supervisor who may see it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.STAFF:
+        return True
+    return (
+        user.role == Role.SUPERVISOR and incidents_visible_to(user).filter(pk=incident.pk).exists()
+    )
+
+
+def incident_mentors(*, incident: Incident) -> QuerySet[User]:
+    """The current mentors of the students involved in an incident."""
+    return User.objects.filter(
+        Exists(
+            Assignment.objects.current().filter(mentor=OuterRef("pk"), student__incidents=incident)
+        )
+    )
+
+
+# --- Activity -------------------------------------------------------------------------
+
+
+@dataclass
+class ActivitySeries:
+    """A student's engagement from ``start`` to ``end`` (their local days, both
+    included): every day with its count, zeros included, and the totals of the weeks
+    (Monday to Sunday) those days fall in, counting only days inside the range."""
+
+    start: date
+    end: date
+    days: list[tuple[date, int]]
+    weeks: list[tuple[date, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(events for _day, events in self.days)
+
+
+def activity_series(*, student: User, start: date, end: date) -> ActivitySeries:
+    """From the daily rollup (``DailyActivity``), never the raw events: one query."""
+    counts = dict(
+        DailyActivity.objects.filter(student=student, day__range=(start, end))
+        .order_by()
+        .values_list("day", "events")
+    )
+    days = [
+        (start + timedelta(days=offset), counts.get(start + timedelta(days=offset), 0))
+        for offset in range((end - start).days + 1)
+    ]
+    weeks: dict[date, int] = {}
+    for day, events in days:
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + events
+    return ActivitySeries(start=start, end=end, days=days, weeks=list(weeks.items()))

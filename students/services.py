@@ -1,12 +1,39 @@
 """Writes about students. Keyword-only ``<entity>_<verb>`` functions."""
 
-from django.core.exceptions import PermissionDenied
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, F
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from mentorship.models import User
+from mentorship.models import Role, StudentProfile, User
+from mentorship.selectors import students_visible_to
+from mentorship.services import notification_send
 
-from .models import MentorNote
-from .selectors import may_read_mentor_notes
+from .models import (
+    NOT_ENGAGEMENT,
+    ActivityEvent,
+    ActivityKind,
+    DailyActivity,
+    Incident,
+    IncidentStatus,
+    MentorNote,
+)
+from .selectors import (
+    incident_mentors,
+    may_change_arbitrator,
+    may_read_mentor_notes,
+    may_resolve_incident,
+)
 
 
 @transaction.atomic
@@ -19,3 +46,460 @@ def mentor_note_create(*, author: User, student: User, body: str) -> MentorNote:
     note.full_clean()
     note.save()
     return note
+
+
+# --- Incidents between students -------------------------------------------------------
+
+INCIDENT_RECORDER_ROLES = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+
+
+def _arbitrator_error(arbitrator: User) -> str | None:
+    if not arbitrator.is_active or arbitrator.role == Role.STUDENT:
+        return _("Choose an active mentor, supervisor or staff member.")
+    return None
+
+
+def _default_arbitrator(reporter: User) -> User:
+    """A mentor's incident goes to their supervisor when they have an active one;
+    anyone else arbitrates what they record."""
+    if reporter.role == Role.MENTOR:
+        profile = getattr(reporter, "mentor_profile", None)
+        supervisor = profile.supervisor if profile is not None else None
+        if supervisor is not None and supervisor.is_active:
+            return supervisor
+    return reporter
+
+
+def _incident_notify(*, incident: Incident, recipients, kind: str, title, params: dict) -> None:
+    """Tell each recipient once."""
+    told: set[int] = set()
+    for user in recipients:
+        if user.pk in told:
+            continue
+        told.add(user.pk)
+        notification_send(
+            user=user,
+            kind=kind,
+            title=title,
+            url=reverse("students:incident_detail", args=[incident.pk]),
+            params=params,
+        )
+
+
+def incident_record(
+    *,
+    reporter: User,
+    title: str,
+    description: str,
+    occurred_on: date,
+    students: list[User],
+    arbitrator: User | None = None,
+) -> Incident:
+    """A mentor, supervisor or staff member records a conflict between two or more
+    students, at least one of whom they look after. Without a chosen arbitrator, a
+    mentor's supervisor arbitrates (or the reporter, when there is none). The arbitrator
+    and the current mentors of the students involved are told; the students never are."""
+    if not reporter.is_active or reporter.role not in INCIDENT_RECORDER_ROLES:
+        raise PermissionDenied
+    involved = list({student.pk: student for student in students}.values())
+    errors: dict = {}
+    not_students = [str(person) for person in involved if person.role != Role.STUDENT]
+    if len(involved) < 2:
+        errors["students"] = _("Choose at least two students.")
+    elif not_students:
+        errors["students"] = _("These people are not students: %(names)s.") % {
+            "names": ", ".join(not_students)
+        }
+    elif not students_visible_to(reporter).filter(pk__in=[s.pk for s in involved]).exists():
+        errors["students"] = _("Choose at least one student you look after.")
+    if occurred_on is not None and occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("The incident cannot have happened in the future.")
+    if arbitrator is None:
+        arbitrator = _default_arbitrator(reporter)
+    elif message := _arbitrator_error(arbitrator):
+        errors["arbitrator"] = message
+    incident = Incident(
+        title=title.strip(),
+        description=description.strip(),
+        occurred_on=occurred_on,
+        reported_by=reporter,
+        arbitrator=arbitrator,
+    )
+    try:
+        incident.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        incident.save()
+        incident.students.set(involved)
+        params = {"reporter": str(reporter), "title": incident.title}
+        if arbitrator.pk != reporter.pk:
+            _incident_notify(
+                incident=incident,
+                recipients=[arbitrator],
+                kind="incident_arbitrate",
+                title=gettext_lazy("%(reporter)s asks you to arbitrate an incident: %(title)s"),
+                params=params,
+            )
+        _incident_notify(
+            incident=incident,
+            recipients=incident_mentors(incident=incident).exclude(
+                pk__in=[reporter.pk, arbitrator.pk]
+            ),
+            kind="incident_recorded",
+            title=gettext_lazy(
+                "%(reporter)s recorded an incident involving your student: %(title)s"
+            ),
+            params=params,
+        )
+    return incident
+
+
+def incident_arbitrator_change(*, incident: Incident, by: User, arbitrator: User) -> Incident:
+    """Staff, or a supervisor who may see the incident, hands an open incident to
+    another arbitrator, who is told. Choosing the current arbitrator changes nothing."""
+    if not may_change_arbitrator(by, incident=incident):
+        raise PermissionDenied
+    if message := _arbitrator_error(arbitrator):
+        raise ValidationError({"arbitrator": message})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if not incident.is_open:
+            raise ValidationError(_("A resolved incident keeps its arbitrator; reopen it first."))
+        if incident.arbitrator_id == arbitrator.pk:
+            return incident
+        incident.arbitrator = arbitrator
+        incident.full_clean()
+        incident.save(update_fields=["arbitrator"])
+        if arbitrator.pk != by.pk:
+            _incident_notify(
+                incident=incident,
+                recipients=[arbitrator],
+                kind="incident_arbitrate",
+                title=gettext_lazy("%(reporter)s asks you to arbitrate an incident: %(title)s"),
+                params={"reporter": str(by), "title": incident.title},
+            )
+    return incident
+
+
+def incident_resolve(*, incident: Incident, by: User, resolution: str) -> Incident:
+    """The arbitrator, staff or a supervisor who may see the incident writes how it
+    ended and closes it. Whoever recorded it and the current mentors of the students
+    involved are told (not the person resolving)."""
+    if not may_resolve_incident(by, incident=incident):
+        raise PermissionDenied
+    resolution = resolution.strip()
+    if not resolution:
+        raise ValidationError({"resolution": _("Say how the incident was resolved.")})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if not incident.is_open:
+            raise ValidationError(_("This incident is already resolved."))
+        incident.status = IncidentStatus.RESOLVED
+        incident.resolution = resolution
+        incident.resolved_at = timezone.now()
+        incident.resolved_by = by
+        incident.full_clean()
+        incident.save(update_fields=["status", "resolution", "resolved_at", "resolved_by"])
+        recipients = [
+            person
+            for person in [incident.reported_by, *incident_mentors(incident=incident)]
+            if person.pk != by.pk
+        ]
+        _incident_notify(
+            incident=incident,
+            recipients=recipients,
+            kind="incident_resolved",
+            title=gettext_lazy("%(person)s resolved the incident: %(title)s"),
+            params={"person": str(by), "title": incident.title},
+        )
+    return incident
+
+
+def incident_reopen(*, incident: Incident, by: User) -> Incident:
+    """Whoever may resolve an incident reopens a resolved one: it is open again, with
+    no resolver or date. The text of the earlier resolution is kept, shown as the
+    previous resolution and offered for editing when it is resolved again; the
+    arbitrator is told (unless they reopened it)."""
+    if not may_resolve_incident(by, incident=incident):
+        raise PermissionDenied
+    with transaction.atomic():
+        incident = (
+            Incident.objects.select_for_update().select_related("arbitrator").get(pk=incident.pk)
+        )
+        if incident.is_open:
+            raise ValidationError(_("This incident is open already."))
+        incident.status = IncidentStatus.OPEN
+        incident.resolved_at = None
+        incident.resolved_by = None
+        incident.full_clean()
+        incident.save(update_fields=["status", "resolved_at", "resolved_by"])
+        if incident.arbitrator_id != by.pk:
+            _incident_notify(
+                incident=incident,
+                recipients=[incident.arbitrator],
+                kind="incident_reopened",
+                title=gettext_lazy("%(person)s reopened the incident: %(title)s"),
+                params={"person": str(by), "title": incident.title},
+            )
+    return incident
+
+
+# --- Activity -------------------------------------------------------------------------
+
+ACTIVITY_BATCH_LIMIT = 5000
+PORTAL_SOURCE = "portal"
+# How far ahead of our clock an event may claim to have happened (clock skew).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class IngestResult:
+    """What became of a batch: how many events were recorded, how many had been
+    recorded before (same source and external id), and each rejected item's index
+    with the reason by field."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+
+def _local_day(moment: datetime, time_zone: str) -> date:
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).date()
+
+
+def _clean_activity_item(item, *, now: datetime) -> tuple[dict, dict[str, str]]:
+    """One item of a batch, checked for shape: (cleaned values, errors by field)."""
+    if not isinstance(item, dict):
+        return {}, {"non_field_errors": _("Each event must be an object.")}
+    cleaned, errors = {}, {}
+    email = item.get("student_email")
+    external = item.get("student_external_id")
+    if email in (None, "") and external in (None, ""):
+        errors["student_email"] = _("Name the student by student_email or student_external_id.")
+    elif email not in (None, ""):
+        if not isinstance(email, str):
+            errors["student_email"] = _("Must be a string.")
+        else:
+            cleaned["student_email"] = email.strip().lower()
+    else:
+        cleaned["student_external_id"] = str(external).strip()
+    kind = item.get("kind")
+    if kind not in ActivityKind.values:
+        errors["kind"] = _("Unknown kind %(kind)r; use one of: %(kinds)s.") % {
+            "kind": kind,
+            "kinds": ", ".join(ActivityKind.values),
+        }
+    else:
+        cleaned["kind"] = kind
+    occurred_at = item.get("occurred_at")
+    try:
+        parsed = parse_datetime(occurred_at) if isinstance(occurred_at, str) else None
+    except ValueError:  # well formed but no such date, e.g. 2026-02-30
+        parsed = None
+    if parsed is None:
+        errors["occurred_at"] = _("Give an ISO 8601 date and time, e.g. 2026-03-01T14:30:00Z.")
+    elif timezone.is_naive(parsed):
+        errors["occurred_at"] = _("Give the time zone offset, e.g. +03:00 or Z.")
+    elif parsed > now + FUTURE_TOLERANCE:
+        errors["occurred_at"] = _("This is in the future.")
+    else:
+        cleaned["occurred_at"] = parsed
+    external_id = item.get("external_id")
+    if external_id not in (None, ""):
+        if not isinstance(external_id, (str, int)) or len(str(external_id)) > 128:
+            errors["external_id"] = _("Use a string of at most 128 characters.")
+        else:
+            cleaned["external_id"] = str(external_id)
+    value = item.get("value")
+    if value is not None:
+        number = None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except OverflowError:  # an integer beyond any float
+                number = None
+        if number is None or not math.isfinite(number):
+            errors["value"] = _("Must be a number.")
+        else:
+            cleaned["value"] = number
+    return cleaned, errors
+
+
+def activity_ingest(*, source: str, items: list) -> IngestResult:
+    """Record a batch of events from one source (the learning platform's pushes, a
+    CSV back-fill, the portal itself). A bad item is rejected with its reason and
+    never drops the good ones; an item whose (source, external id) was recorded
+    before is counted as a duplicate, so a retried batch records nothing twice. The
+    daily rollup of the students concerned is brought up to date in the same
+    transaction."""
+    if len(items) > ACTIVITY_BATCH_LIMIT:
+        raise ValidationError(
+            {
+                "events": _("Send at most %(limit)d events at once.")
+                % {"limit": ACTIVITY_BATCH_LIMIT}
+            }
+        )
+    now = timezone.now()
+    result = IngestResult()
+    cleaned_items: list[tuple[int, dict]] = []
+    for index, item in enumerate(items):
+        cleaned, errors = _clean_activity_item(item, now=now)
+        if errors:
+            result.rejected.append({"index": index, "errors": errors})
+        else:
+            cleaned_items.append((index, cleaned))
+
+    students = _students_named_in([cleaned for _index, cleaned in cleaned_items])
+    rows: list[ActivityEvent] = []
+    seen_ids: set[str] = set()
+    for index, cleaned in cleaned_items:
+        if "student_email" in cleaned:
+            student = students["email"].get(cleaned["student_email"])
+            field_name = "student_email"
+        else:
+            student = students["external_id"].get(cleaned["student_external_id"])
+            field_name = "student_external_id"
+        if student is None:
+            result.rejected.append(
+                {"index": index, "errors": {field_name: _("No student is known by this.")}}
+            )
+            continue
+        external_id = cleaned.get("external_id")
+        if external_id is not None:
+            if external_id in seen_ids:
+                result.duplicates += 1
+                continue
+            seen_ids.add(external_id)
+        rows.append(
+            ActivityEvent(
+                student_id=student.pk,
+                kind=cleaned["kind"],
+                occurred_at=cleaned["occurred_at"],
+                day=_local_day(cleaned["occurred_at"], student.time_zone),
+                source=source,
+                external_id=external_id,
+                value=cleaned.get("value"),
+                recorded_at=now,
+            )
+        )
+    if rows:
+        accepted, duplicates = _activity_store(source=source, rows=rows)
+        result.accepted += accepted
+        result.duplicates += duplicates
+    result.rejected.sort(key=lambda rejected: rejected["index"])
+    return result
+
+
+def _students_named_in(items: list[dict]) -> dict[str, dict[str, User]]:
+    """The students a batch names, by e-mail and by learning-platform id, in at most
+    two queries."""
+    emails = {item["student_email"] for item in items if "student_email" in item}
+    external_ids = {item["student_external_id"] for item in items if "student_external_id" in item}
+    found = {"email": {}, "external_id": {}}
+    students = User.objects.filter(role=Role.STUDENT).only("pk", "email", "time_zone")
+    if emails:
+        for student in students.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=emails
+        ):
+            found["email"][student.email.lower()] = student
+    if external_ids:
+        for student in students.filter(student_profile__external_id__in=external_ids).annotate(
+            platform_id=F("student_profile__external_id")
+        ):
+            found["external_id"][student.platform_id] = student
+    return found
+
+
+@transaction.atomic
+def _activity_store(*, source: str, rows: list[ActivityEvent]) -> tuple[int, int]:
+    """Insert new events and recount the rollup for their (student, day) pairs.
+    Batches for the same students are serialised by locking the students' profiles
+    first (in id order, so two batches never deadlock): the recount then sees every
+    event committed before it, and the rollup stays exact under concurrent pushes."""
+    student_ids = sorted({row.student_id for row in rows})
+    list(
+        StudentProfile.objects.select_for_update()
+        .filter(user_id__in=student_ids)
+        .order_by("user_id")
+        .values_list("pk", flat=True)
+    )
+    external_ids = [row.external_id for row in rows if row.external_id is not None]
+    known: set[str] = set()
+    for start in range(0, len(external_ids), 1000):
+        known.update(
+            ActivityEvent.objects.filter(
+                source=source, external_id__in=external_ids[start : start + 1000]
+            ).values_list("external_id", flat=True)
+        )
+    new = [row for row in rows if row.external_id is None or row.external_id not in known]
+    ActivityEvent.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    daily_activity_refresh(pairs={(row.student_id, row.day) for row in new})
+    return len(new), len(rows) - len(new)
+
+
+def daily_activity_refresh(*, pairs: set[tuple[int, date]]) -> None:
+    """Recount the engagement events of these (student, day) pairs from the events
+    themselves and write them to the rollup (an upsert: safe to run again)."""
+    if not pairs:
+        return
+    student_ids = {student_id for student_id, _day in pairs}
+    days = {day for _student_id, day in pairs}
+    counts = dict.fromkeys(pairs, 0)
+    for row in (
+        ActivityEvent.objects.filter(student_id__in=student_ids, day__in=days)
+        .exclude(kind__in=NOT_ENGAGEMENT)
+        .values("student_id", "day")
+        .annotate(events=Count("pk"))
+        .order_by()
+    ):
+        pair = (row["student_id"], row["day"])
+        if pair in counts:
+            counts[pair] = row["events"]
+    DailyActivity.objects.bulk_create(
+        [
+            DailyActivity(student_id=student_id, day=day, events=events)
+            for (student_id, day), events in counts.items()
+            if events
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["student", "day"],
+        update_fields=["events"],
+    )
+
+
+def activity_record(
+    *,
+    student: User,
+    kind: str,
+    occurred_at: datetime | None = None,
+    key: str | None = None,
+    value: float | None = None,
+) -> None:
+    """Record something a student did in the portal. ``key`` makes it idempotent
+    (``submission:42``): recording the same key again does nothing. Non-students are
+    ignored, so callers need not check."""
+    if student.role != Role.STUDENT:
+        return
+    occurred_at = occurred_at or timezone.now()
+    _activity_store(
+        source=PORTAL_SOURCE,
+        rows=[
+            ActivityEvent(
+                student_id=student.pk,
+                kind=kind,
+                occurred_at=occurred_at,
+                day=_local_day(occurred_at, student.time_zone),
+                source=PORTAL_SOURCE,
+                external_id=key,
+                value=value,
+            )
+        ],
+    )

@@ -8,4 +8,10 @@ urlpatterns = [
     path("students/", views.student_list, name="list"),
     path("students/<int:pk>/", views.student_file, name="file"),
     path("students/<int:pk>/notes/", views.mentor_note_create, name="note_create"),
+    path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/new/", views.incident_record, name="incident_record"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/resolve/", views.incident_resolve, name="incident_resolve"),
+    path("incidents/<int:pk>/arbitrator/", views.incident_arbitrator, name="incident_arbitrator"),
+    path("incidents/<int:pk>/reopen/", views.incident_reopen, name="incident_reopen"),
 ]

@@ -25,6 +25,7 @@ def test_it_takes_an_invited_mentor_from_email_to_a_russian_home(
     staff_page.goto("/")
     # app.css is served under live_server (it makes the body a flex column).
     assert staff_page.locator("body").evaluate("body => getComputedStyle(body).display") == "flex"
+    staff_page.get_by_test_id("nav-people").click()
     staff_page.get_by_role("navigation").get_by_role("link", name="Invitations").click()
     expect(staff_page).to_have_url(re.compile(re.escape(reverse("invitation_list")) + "$"))
     form = staff_page.get_by_test_id("invitation-form")

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mentorship.decorators import role_required
 from mentorship.models import Role
+from students.models import ActivityKind
+from students.services import activity_record
 
 from .. import selectors, services
 from ..forms import DifficultyRatingForm, SubmissionForm
@@ -86,6 +88,12 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = selectors.project_history(
         student=submission.student, project=submission.project
     ).get(pk=submission.pk)
+    if request.user.pk == submission.student_id and hasattr(attempt, "review"):
+        activity_record(
+            student=request.user,
+            kind=ActivityKind.REVIEW_READ,
+            key=f"review_read:{attempt.review.pk}",
+        )
     return render(
         request,
         "projects/submission_detail.html",

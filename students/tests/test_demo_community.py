@@ -13,6 +13,8 @@ from mentorship.models import (
     CaseReply,
     DevelopmentRecord,
     User,
+    WeeklyReport,
+    WeeklyReportStatus,
 )
 from mentorship.selectors import students_visible_to
 from projects.models import ImprovementProposal, ProposalStatus, Recommendation
@@ -96,8 +98,25 @@ def test_it_records_verified_and_unverified_self_development(seeded):
         record.full_clean()
 
 
+def test_it_drafts_weekly_reports_sent_and_one_left_to_complete(seeded):
+    reports = WeeklyReport.objects.all()
+
+    assert reports.filter(mentor=_mentor(), status=WeeklyReportStatus.DRAFT).count() == 1
+    sent = reports.filter(status=WeeklyReportStatus.SENT)
+    assert sent.exists()
+    assert all(report.figures and report.comments for report in sent)
+    assert all(report.week_start.weekday() == 0 for report in reports)
+
+
 def test_it_adds_nothing_the_second_time(seeded):
-    models = [CaseDiscussion, Recommendation, ImprovementProposal, Incident, DevelopmentRecord]
+    models = [
+        CaseDiscussion,
+        Recommendation,
+        ImprovementProposal,
+        Incident,
+        DevelopmentRecord,
+        WeeklyReport,
+    ]
     before = [model.objects.count() for model in models]
 
     output = _seed()

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorship.tests.helpers_sessions import MentoringSessionFactory, completed
 from projects.tests.factories import (
     EnrolmentFactory,
     ProgrammeFactory,
@@ -38,6 +39,8 @@ def test_it_lets_a_mentor_keep_private_notes_the_student_never_sees(
         target_end_on=today + timedelta(days=10),
     )
     SubmissionFactory(student=student, project=first)
+    held = completed(mentor, student, scheduled_at=timezone.now() - timedelta(days=2))
+    MentoringSessionFactory(mentor=mentor, student=student)
 
     # --- The mentor finds the student behind plan -------------------------------------
     mentor_page = logged_in_page("mentor")
@@ -48,6 +51,7 @@ def test_it_lets_a_mentor_keep_private_notes_the_student_never_sees(
     row = mentor_page.get_by_test_id("student-row").filter(has_text=str(student))
     expect(row).to_contain_text("Python foundations")
     expect(row.get_by_test_id("pace")).to_have_text("Behind by 1 project")
+    expect(row.get_by_test_id("next-session")).not_to_contain_text("None planned")
     screenshot(mentor_page, "student-list")
 
     # --- Opens the file and writes a note ---------------------------------------------
@@ -56,10 +60,13 @@ def test_it_lets_a_mentor_keep_private_notes_the_student_never_sees(
         re.compile(re.escape(reverse("students:file", args=[student.pk])))
     )
     expect(mentor_page.get_by_test_id("mentor-history")).to_contain_text(str(mentor))
+    expect(mentor_page.get_by_test_id("timeline")).to_contain_text(held.private_notes)
+    expect(mentor_page.get_by_test_id("schedule-session")).to_be_visible()
     mentor_page.get_by_label("Private note").fill(SECRET)
     mentor_page.get_by_role("button", name="Save the note").click()
     expect(mentor_page.get_by_role("alert")).to_contain_text("Note saved.")
-    expect(mentor_page.get_by_test_id("timeline-item").first).to_contain_text(SECRET)
+    # Newest first: the upcoming session, then the note just written.
+    expect(mentor_page.get_by_test_id("timeline-item").nth(1)).to_contain_text(SECRET)
     screenshot(mentor_page, "student-file-mentor")
     assert MentorNote.objects.get().author == mentor
 
@@ -67,8 +74,11 @@ def test_it_lets_a_mentor_keep_private_notes_the_student_never_sees(
     student_page = logged_in_page("student")
     student_page.goto(reverse("students:file", args=[student.pk]))
     expect(student_page.get_by_test_id("student-enrolments")).to_contain_text("Python foundations")
-    expect(student_page.get_by_test_id("timeline-item")).to_have_count(1)
+    # The submission, both sessions and the mentor's assignment; not the note.
+    expect(student_page.get_by_test_id("timeline-item")).to_have_count(4)
+    expect(student_page.get_by_test_id("timeline")).to_contain_text(held.summary)
     expect(student_page.get_by_test_id("timeline")).to_contain_text("Hello, world")
     expect(student_page.get_by_test_id("note-form")).to_have_count(0)
     assert SECRET not in student_page.content()
+    assert held.private_notes not in student_page.content()
     screenshot(student_page, "student-file-student")

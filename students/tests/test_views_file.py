@@ -1,15 +1,18 @@
 """The student's file: access per role, private notes, timeline, query count."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.models import Assignment
+from mentorship.models import Assignment, MentoringSession, SessionStatus
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
-from projects.models import Review, Submission, Verdict
+from mentorship.tests.helpers_sessions import MentoringSessionFactory, completed
+from projects.models import Recommendation, RecommendationStatus, Review, Submission, Verdict
 from projects.tests.factories import (
     EnrolmentFactory,
     ProgrammeFactory,
@@ -17,7 +20,7 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
-from students.models import MentorNote
+from students.models import Incident, MentorNote
 
 SECRET = "Struggles at home; be gentle about deadlines."
 
@@ -123,7 +126,7 @@ def test_it_ignores_a_student_asking_for_notes_in_the_timeline(as_user, client, 
     response = client.get(file_url(student), {"kind": "note"})
 
     assert SECRET not in response.content.decode()
-    assert response.context["items"] == []
+    assert kinds(response) == ["assignment"]
 
 
 @pytest.mark.parametrize("role", ["mentor", "supervisor", "staff"])
@@ -135,7 +138,7 @@ def test_it_shows_private_notes_to_those_who_look_after_the_student(
     response = client.get(file_url(student))
 
     assert SECRET in response.content.decode()
-    assert kinds(response) == ["note"]
+    assert kinds(response) == ["note", "assignment"]
     assert 'data-testid="note-form"' in response.content.decode()
 
 
@@ -234,9 +237,12 @@ def test_it_shows_profile_enrolment_and_mentor_history(as_user, client, student,
 
 @pytest.fixture
 def history(student, mentor):
-    """A submission three days ago reviewed two days ago, a note a day ago, and a
-    waiting submission now."""
+    """The mentor assigned ten days ago, a submission three days ago reviewed two days
+    ago, a note a day ago, and a waiting submission now."""
     now = timezone.now()
+    assignment = Assignment.objects.get(student=student)
+    assignment.started_at = now - timedelta(days=10)
+    assignment.save()
     first = SubmissionFactory(student=student, submitted_at=now - timedelta(days=3))
     review = ReviewFactory(
         submission=first,
@@ -248,7 +254,7 @@ def history(student, mentor):
         student=student, author=mentor, body=SECRET, created_at=now - timedelta(days=1)
     )
     second = SubmissionFactory(student=student, project=first.project, attempt=2, submitted_at=now)
-    return second, note, review, first
+    return second, note, review, first, assignment
 
 
 def test_it_shows_the_timeline_newest_first(as_user, client, history):
@@ -260,17 +266,28 @@ def test_it_shows_the_timeline_newest_first(as_user, client, history):
 
 
 def test_it_shows_the_student_their_timeline_without_notes(as_user, client, history):
-    second, _note, review, first = history
+    second, _note, review, first, assignment = history
     as_user("student")
 
     response = client.get(file_url(second.student))
 
-    assert [item.object for item in response.context["items"]] == [second, review, first]
+    assert [item.object for item in response.context["items"]] == [
+        second,
+        review,
+        first,
+        assignment,
+    ]
 
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
-    [("submission", [0, 3]), ("review", [2]), ("note", [1]), ("", [0, 1, 2, 3])],
+    [
+        ("submission", [0, 3]),
+        ("review", [2]),
+        ("note", [1]),
+        ("assignment", [4]),
+        ("", [0, 1, 2, 3, 4]),
+    ],
 )
 def test_it_filters_the_timeline_by_kind(as_user, client, history, kind, expected):
     as_user("mentor")
@@ -289,7 +306,7 @@ def test_it_keeps_other_students_out_of_the_timeline(as_user, client, student, o
 
     response = client.get(file_url(student))
 
-    assert response.context["items"] == []
+    assert kinds(response) == ["assignment"]
 
 
 def test_it_paginates_the_timeline_and_keeps_the_filter(as_user, client, student):
@@ -315,24 +332,298 @@ def test_it_paginates_the_timeline_and_keeps_the_filter(as_user, client, student
     assert "?kind=submission&amp;page=2" in first.content.decode()
 
 
+# --- Sessions, recommendations, mentor changes, incidents ----------------------------
+
+SESSION_SECRET = "SECRET-NOTE: seems discouraged, check in weekly."
+
+
+@pytest.fixture
+def incident(student, other_student, mentor, supervisor):
+    incident = Incident.objects.create(
+        title="Shouting match in the group call",
+        description="Both raised their voices.",
+        reported_by=mentor,
+        arbitrator=supervisor,
+    )
+    incident.students.add(student, other_student)
+    return incident
+
+
+@pytest.fixture
+def held_session(student, mentor):
+    return completed(mentor, student, scheduled_at=timezone.now() - timedelta(days=2))
+
+
+def test_it_never_shows_the_student_private_session_notes_nor_incidents(
+    as_user, client, student, held_session, incident
+):
+    as_user("student")
+
+    response = client.get(file_url(student))
+
+    content = response.content.decode()
+    assert SESSION_SECRET not in content
+    assert 'data-testid="session-private-notes"' not in content
+    assert incident.title not in content
+    assert "incident" not in kinds(response)
+    assert "We reviewed the layout." in content
+    assert "Finish the contact page." in content
+
+
+def test_it_shows_the_mentor_private_session_notes_and_incidents(
+    as_user, client, student, held_session, incident
+):
+    as_user("mentor")
+
+    response = client.get(file_url(student))
+
+    content = response.content.decode()
+    assert SESSION_SECRET in content
+    assert incident.title in content
+    assert kinds(response) == ["incident", "assignment", "session"]
+
+
+def test_it_ignores_a_student_asking_for_incidents(as_user, client, student, incident):
+    as_user("student")
+
+    response = client.get(file_url(student), {"kind": "incident"})
+
+    assert incident.title not in response.content.decode()
+    assert "incident" not in kinds(response)
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        (
+            "student",
+            ["", "submission", "review", "session", "recommendation", "assignment"],
+        ),
+        (
+            "mentor",
+            [
+                "",
+                "submission",
+                "review",
+                "session",
+                "recommendation",
+                "assignment",
+                "note",
+                "incident",
+            ],
+        ),
+    ],
+)
+def test_it_offers_only_the_kinds_the_viewer_may_see(as_user, client, student, role, offered):
+    as_user(role)
+
+    response = client.get(file_url(student))
+
+    field = response.context["filter_form"].fields["kind"]
+    assert [value for value, _label in field.choices] == offered
+
+
+def test_it_labels_upcoming_sessions_and_shows_their_length(as_user, client, student, mentor):
+    upcoming = MentoringSessionFactory(
+        mentor=mentor, student=student, duration_minutes=60, private_notes="Planned privately"
+    )
+    as_user("student")
+
+    response = client.get(file_url(student), {"kind": "session"})
+
+    assert [item.object for item in response.context["items"]] == [upcoming]
+    content = response.content.decode()
+    assert 'data-testid="upcoming"' in content
+    assert "Session with Maria Mentor, 60 minutes" in content
+    assert reverse("session_detail", args=[upcoming.pk]) in content
+    assert "Planned privately" not in content
+
+
+def test_it_does_not_label_past_sessions_upcoming(as_user, client, student, held_session):
+    as_user("mentor")
+
+    response = client.get(file_url(student), {"kind": "session"})
+
+    assert 'data-testid="upcoming"' not in response.content.decode()
+
+
+def test_it_links_a_former_mentors_session_only_for_those_who_may_open_it(
+    as_user, client, student
+):
+    former = MentorFactory(display_name="Former Mentor")
+    session = completed(former, student, scheduled_at=timezone.now() - timedelta(days=40))
+    url = reverse("session_detail", args=[session.pk])
+
+    as_user("mentor")
+    as_mentor = client.get(file_url(student), {"kind": "session"})
+    as_user("staff")
+    as_staff = client.get(file_url(student), {"kind": "session"})
+
+    assert "Session with Former Mentor" in as_mentor.content.decode()
+    assert url not in as_mentor.content.decode()
+    assert url in as_staff.content.decode()
+
+
+def test_it_shows_recommendations_to_the_student_too(as_user, client, student, mentor):
+    programme = ProgrammeFactory(title="Data analyst")
+    to_programme = Recommendation.objects.create(
+        mentor=mentor, student=student, programme=programme
+    )
+    to_course = Recommendation.objects.create(
+        mentor=mentor,
+        student=student,
+        course_title="SQL for beginners",
+        course_url="https://example.com/sql",
+        status=RecommendationStatus.ACCEPTED,
+        created_at=timezone.now() + timedelta(minutes=1),
+    )
+    as_user("student")
+
+    response = client.get(file_url(student), {"kind": "recommendation"})
+
+    assert [item.object for item in response.context["items"]] == [to_course, to_programme]
+    content = response.content.decode()
+    assert "Maria Mentor recommended the programme Data analyst" in content
+    assert "Maria Mentor recommended the course SQL for beginners" in content
+    assert "Accepted" in content
+    assert reverse("projects:recommendation", args=[to_course.pk]) in content
+
+
+@pytest.mark.parametrize("role", ["student", "mentor", "supervisor", "staff"])
+def test_it_shows_mentor_changes_with_their_reason(as_user, client, student, mentor, role):
+    former = MentorFactory(display_name="Former Mentor")
+    current = Assignment.objects.get(student=student)
+    AssignmentFactory(
+        student=student,
+        mentor=former,
+        started_at=timezone.now() - timedelta(days=100),
+        ended_at=current.started_at,
+    )
+    current.reason = "Former mentor left the school"
+    current.save()
+    as_user(role)
+
+    response = client.get(file_url(student), {"kind": "assignment"})
+
+    assert kinds(response) == ["assignment", "assignment"]
+    content = response.content.decode()
+    assert "Mentor changed from Former Mentor to Maria Mentor" in content
+    assert "Former Mentor became the mentor" in content
+    assert "Reason: Former mentor left the school" in content
+
+
+def test_it_links_an_incident_to_its_page(as_user, client, student, incident):
+    as_user("mentor")
+
+    content = client.get(file_url(student), {"kind": "incident"}).content.decode()
+
+    assert incident.title in content
+    assert ">Open</span>" in content
+    assert reverse("students:incident_detail", args=[incident.pk]) in content
+
+
+# --- Sessions in the header -----------------------------------------------------------
+
+
+def test_it_shows_the_last_and_next_sessions(as_user, client, student, mentor):
+    mentor.time_zone = "Asia/Tokyo"
+    mentor.save()
+    # 23:30 UTC is already the next day in Tokyo (UTC+9).
+    MentoringSessionFactory(
+        mentor=mentor,
+        student=student,
+        status=SessionStatus.STUDENT_NO_SHOW,
+        scheduled_at=datetime(2025, 1, 12, 23, 30, tzinfo=ZoneInfo("UTC")),
+    )
+    MentoringSessionFactory(
+        mentor=mentor,
+        student=student,
+        scheduled_at=datetime(2040, 3, 1, 23, 30, tzinfo=ZoneInfo("UTC")),
+    )
+    MentoringSessionFactory(
+        mentor=mentor,
+        student=student,
+        status=SessionStatus.CANCELLED_BY_MENTOR,
+        scheduled_at=datetime(2039, 3, 1, 9, 0, tzinfo=ZoneInfo("UTC")),
+    )
+    as_user("mentor")
+
+    content = client.get(file_url(student)).content.decode()
+
+    last = re.search(r'data-testid="last-session">(.*?)</dd>', content, re.S).group(1)
+    upcoming = re.search(r'data-testid="next-session">(.*?)</dd>', content, re.S).group(1)
+    assert "Jan. 13, 2025" in last
+    assert "No-show" in last
+    assert "March 2, 2040" in upcoming
+
+
+def test_it_says_when_no_session_is_planned(as_user, client, student):
+    as_user("student")
+
+    content = client.get(file_url(student)).content.decode()
+
+    assert "None planned" in content
+
+
+@pytest.mark.parametrize("role", ["student", "supervisor", "staff"])
+def test_it_offers_scheduling_only_to_the_mentor(as_user, client, student, role):
+    as_user(role)
+
+    content = client.get(file_url(student)).content.decode()
+
+    assert 'data-testid="schedule-session"' not in content
+
+
+def test_it_opens_the_schedule_form_with_the_student_chosen(as_user, client, student):
+    as_user("mentor")
+    content = client.get(file_url(student)).content.decode()
+    link = f"{reverse('session_schedule')}?student={student.pk}"
+    assert f'href="{link}" data-testid="schedule-session"' in content
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    field = response.context["form"]["student"]
+    assert str(field.value()) == str(student.pk)
+    assert f'<option value="{student.pk}" selected>' in response.content.decode()
+
+
+def test_it_does_not_preselect_someone_elses_student(as_user, client, student, other_student):
+    as_user("mentor")
+
+    response = client.get(reverse("session_schedule"), {"student": other_student.pk})
+
+    assert response.status_code == 200
+    assert f'<option value="{other_student.pk}"' not in response.content.decode()
+
+
+# --- Query count ----------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("count", [10, 200])
 def test_it_keeps_the_number_of_queries_constant(
-    as_user, client, student, mentor, django_assert_max_num_queries, count
+    as_user, client, student, mentor, supervisor, django_assert_max_num_queries, count
 ):
+    """Every kind of the timeline on the first page, at two sizes."""
     programme = ProgrammeFactory()
     projects = ProjectFactory.create_batch(3, programme=programme, criteria=0)
     EnrolmentFactory(student=student, programme=programme)
     now = timezone.now()
-    third = count // 3
-    Submission.objects.bulk_create(
+    per_kind = count // 7 + 1
+    # Kind k of row n happens n * 7 + k minutes ago, so each page mixes every kind.
+
+    def ago(number, kind):
+        return now - timedelta(minutes=number * 7 + kind)
+
+    submissions = Submission.objects.bulk_create(
         Submission(
             student=student,
             project=projects[0],
-            attempt=number,
+            attempt=number + 1,
             status="changes_requested",
-            submitted_at=now - timedelta(hours=number),
+            submitted_at=ago(number, 0),
         )
-        for number in range(1, third + 1)
+        for number in range(per_kind)
     )
     Review.objects.bulk_create(
         Review(
@@ -340,23 +631,76 @@ def test_it_keeps_the_number_of_queries_constant(
             reviewer=mentor,
             verdict=Verdict.CHANGES_REQUESTED,
             feedback="Again.",
-            created_at=submission.submitted_at + timedelta(minutes=30),
+            created_at=ago(number, 1),
         )
-        for submission in Submission.objects.filter(student=student)
+        for number, submission in enumerate(submissions)
     )
-    MentorNote.objects.bulk_create(
-        MentorNote(
-            student=student, author=mentor, body="Note", created_at=now - timedelta(minutes=n)
+    MentoringSession.objects.bulk_create(
+        MentoringSession(
+            mentor=mentor,
+            student=student,
+            scheduled_at=ago(number, 2),
+            status=SessionStatus.COMPLETED,
+            summary="Went well.",
+            private_notes="Private.",
+            logged_at=now,
         )
-        for n in range(count - 2 * third)
+        for number in range(per_kind)
+    )
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            mentor=mentor, student=student, programme=programme, created_at=ago(number, 3)
+        )
+        for number in range(per_kind)
+    )
+    current = Assignment.objects.get(student=student)
+    Assignment.objects.bulk_create(
+        Assignment(
+            student=student,
+            mentor=mentor,
+            started_at=ago(number + 1, 4),
+            ended_at=ago(number, 4),
+            reason="Back again",
+        )
+        for number in range(per_kind)
+    )
+    Assignment.objects.filter(pk=current.pk).update(started_at=ago(0, 4))
+    MentorNote.objects.bulk_create(
+        MentorNote(student=student, author=mentor, body="Note", created_at=ago(number, 5))
+        for number in range(per_kind)
+    )
+    incidents = Incident.objects.bulk_create(
+        Incident(
+            title="Quarrel",
+            description="Words.",
+            reported_by=mentor,
+            arbitrator=supervisor,
+            created_at=ago(number, 6),
+        )
+        for number in range(per_kind)
+    )
+    Incident.students.through.objects.bulk_create(
+        Incident.students.through(incident=incident, user=student) for incident in incidents
     )
     as_user("mentor")
 
-    # 1 session, 2 user, 3 student with profile, 4-6 progress (enrolments, projects,
-    # submissions), 7 mentor history, 8 timeline count, 9 timeline page (one UNION),
-    # 10-12 the page's submissions, reviews and notes, 13 unread notifications.
-    with django_assert_max_num_queries(13):
+    # 1 session, 2 user, 3 student with profile and last and next sessions, 4-6
+    # progress (enrolments, projects, submissions), 7 mentor history, 8 timeline
+    # count, 9 timeline page (one UNION), 10-16 the page's submissions, reviews,
+    # sessions, recommendations, mentor changes, notes and incidents, 17 unread
+    # notifications.
+    with django_assert_max_num_queries(17):
         response = client.get(file_url(student))
 
     assert response.status_code == 200
-    assert len(response.context["items"]) == min(count, 20)
+    # Each kind per_kind times, and the current assignment.
+    assert len(response.context["items"]) == min(7 * per_kind + 1, 20)
+    assert {item.kind for item in response.context["items"]} == {
+        "submission",
+        "review",
+        "session",
+        "recommendation",
+        "assignment",
+        "note",
+        "incident",
+    }

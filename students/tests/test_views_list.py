@@ -1,14 +1,16 @@
 """My students: access, columns, filters, sorting, pagination and query count."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.models import StudentProfile, StudentStatus
+from mentorship.models import MentoringSession, SessionStatus, StudentProfile, StudentStatus
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
+from mentorship.tests.helpers_sessions import MentoringSessionFactory
 from projects.models import Enrolment, EnrolmentStatus, Submission, SubmissionStatus
 from projects.tests.factories import (
     EnrolmentFactory,
@@ -187,6 +189,61 @@ def test_it_names_a_mentor_without_a_display_name_by_e_mail(as_user, client, stu
     assert response.context["page"].object_list[0].mentor_name == mentor.email
 
 
+def test_it_shows_the_last_session_held_and_the_next_one_planned(as_user, client, student, mentor):
+    now = timezone.now()
+
+    def session(status, days):
+        return MentoringSessionFactory(
+            mentor=mentor, student=student, status=status, scheduled_at=now + timedelta(days=days)
+        )
+
+    session(SessionStatus.COMPLETED, -5)
+    missed = session(SessionStatus.STUDENT_NO_SHOW, -3)
+    session(SessionStatus.CANCELLED_BY_STUDENT, -2)
+    session(SessionStatus.SCHEDULED, -1)  # started, not logged yet: not held
+    session(SessionStatus.CANCELLED_BY_MENTOR, 1)
+    soonest = session(SessionStatus.SCHEDULED, 2)
+    session(SessionStatus.SCHEDULED, 6)
+    as_user("mentor")
+
+    response = client.get(LIST)
+
+    row = response.context["page"].object_list[0]
+    assert row.last_session_at == missed.scheduled_at
+    assert row.last_session_status == SessionStatus.STUDENT_NO_SHOW
+    assert row.next_session_at == soonest.scheduled_at
+    assert 'data-testid="no-show"' in response.content.decode()
+
+
+def test_it_shows_no_sessions_for_a_new_student(as_user, client, student):
+    as_user("mentor")
+
+    response = client.get(LIST)
+
+    row = response.context["page"].object_list[0]
+    assert (row.last_session_at, row.next_session_at) == (None, None)
+    assert 'data-testid="no-show"' not in response.content.decode()
+    assert "None planned" in response.content.decode()
+
+
+def test_it_shows_session_dates_in_the_viewers_time_zone(as_user, client, student, mentor):
+    mentor.time_zone = "Asia/Tokyo"
+    mentor.save()
+    # 23:30 UTC on 12 January is already 13 January in Tokyo (UTC+9).
+    MentoringSessionFactory(
+        mentor=mentor,
+        student=student,
+        status=SessionStatus.COMPLETED,
+        scheduled_at=datetime(2025, 1, 12, 23, 30, tzinfo=ZoneInfo("UTC")),
+    )
+    as_user("mentor")
+
+    content = client.get(LIST).content.decode()
+
+    assert "Jan. 13, 2025" in content
+    assert "Jan. 12, 2025" not in content
+
+
 # --- Filters and sorting --------------------------------------------------------------
 
 
@@ -257,6 +314,24 @@ def test_it_sorts_by_waiting_submissions_most_first(as_user, client, three_stude
     as_user("mentor")
 
     assert rows(client.get(LIST, {"sort": "waiting"})) == [anna.pk, clara.pk, boris.pk]
+
+
+def test_it_sorts_by_next_session_soonest_first_and_none_last(
+    as_user, client, mentor, three_students
+):
+    anna, boris, clara = three_students
+    now = timezone.now()
+    MentoringSessionFactory(mentor=mentor, student=clara, scheduled_at=now + timedelta(days=1))
+    MentoringSessionFactory(mentor=mentor, student=anna, scheduled_at=now + timedelta(days=4))
+    MentoringSessionFactory(
+        mentor=mentor,
+        student=boris,
+        scheduled_at=now + timedelta(hours=1),
+        status=SessionStatus.CANCELLED_BY_STUDENT,
+    )
+    as_user("mentor")
+
+    assert rows(client.get(LIST, {"sort": "next_session"})) == [clara.pk, anna.pk, boris.pk]
 
 
 def test_it_filters_by_status(as_user, client, three_students):
@@ -339,12 +414,22 @@ def test_it_keeps_the_number_of_queries_constant(
         for student in students
         for project in projects[:2]
     )
+    now = timezone.now()
+    MentoringSession.objects.bulk_create(
+        MentoringSession(mentor=mentor, student=student, scheduled_at=now + days, status=status)
+        for student in students
+        for days, status in (
+            (timedelta(days=-7), SessionStatus.COMPLETED),
+            (timedelta(days=-1), SessionStatus.STUDENT_NO_SHOW),
+            (timedelta(days=3), SessionStatus.SCHEDULED),
+        )
+    )
     as_user("mentor")
 
     # 1 session, 2 user, 3 programme choices, 4 count, 5 page of students with
-    # profile, last activity and waiting, 6-8 progress (enrolments, their projects,
-    # submissions), 9 unread notifications (navbar); with "behind plan", progress is
-    # computed for everyone before the count and page queries.
+    # profile, last activity, waiting and last and next sessions, 6-8 progress
+    # (enrolments, their projects, submissions), 9 unread notifications (navbar); with
+    # "behind plan", progress is computed for everyone before the count and page queries.
     with django_assert_max_num_queries(9):
         response = client.get(LIST, params)
 

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from mentorship import demo
 from projects.demo import seed_projects
-from students.demo import seed_community, seed_mentoring
+from students.demo import seed_community, seed_mentoring, seed_weekly_reports
 
 
 class Command(BaseCommand):
@@ -58,6 +58,7 @@ class Command(BaseCommand):
             loop = seed_projects(seed=seed, with_files=not scale, progress=bar.update)
             mentoring = seed_mentoring()
             community = seed_community()
+            community["reports"] = seed_weekly_reports()
         elapsed = time.monotonic() - started
         if options["verbosity"] == 0:
             return
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Community: {cases} case discussions, {recommendations} recommendations, "
             "{proposals} improvement proposals, {incidents} incidents, {records} "
-            "self-development records.".format(**community)
+            "self-development records, {reports} weekly reports.".format(**community)
         )
         self.stdout.write(
             f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"
