@@ -186,6 +186,12 @@ CELERY_BEAT_SCHEDULE = {
     # Mondays 12:00 UTC: each mentor's report of their last complete week (on their
     # own clock) is drafted. At noon UTC it is Monday from UTC−12 to UTC+14, so every
     # mentor's last week is over and the same one.
+    # Nightly: judge every active student and open, raise or resolve at-risk flags
+    # (the run fans out to chunk tasks; staff can also start one from the admin).
+    "flag-students": {
+        "task": "students.tasks.flag_students",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "draft-weekly-reports": {
         "task": "mentorship.tasks.draft_weekly_reports",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),

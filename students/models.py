@@ -398,8 +398,9 @@ class FlagRunStatus(models.TextChoices):
 
 class FlagRun(models.Model):
     """One run of the flagging job over every active student as of a day, split
-    into chunks that workers take in parallel. Each chunk adds its counts when it
-    commits; the last one to finish sends the mentors' digests."""
+    into chunks that workers take in parallel (``FlagRunChunk``). The totals are
+    summed from the chunks when the last one finishes, which also sends the mentors'
+    digests."""
 
     as_of = models.DateField(_("as of"))
     status = models.CharField(
@@ -416,11 +417,11 @@ class FlagRun(models.Model):
         verbose_name=_("started by"),
     )
     chunks = models.PositiveIntegerField(_("chunks"), default=0)
-    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     students = models.PositiveIntegerField(_("students evaluated"), default=0)
     opened = models.PositiveIntegerField(_("flags opened"), default=0)
     worsened = models.PositiveIntegerField(_("flags worsened"), default=0)
     resolved = models.PositiveIntegerField(_("flags resolved"), default=0)
+    mentors_notified = models.PositiveIntegerField(_("mentors notified"), default=0)
 
     class Meta:
         verbose_name = _("flagging run")
@@ -429,6 +430,32 @@ class FlagRun(models.Model):
 
     def __str__(self) -> str:
         return _("Flagging as of %(day)s") % {"day": self.as_of.isoformat()}
+
+
+class FlagRunChunk(models.Model):
+    """One chunk of a run, written in the same transaction as the chunk's flags: a
+    chunk retried after it committed finds its row and does nothing again."""
+
+    run = models.ForeignKey(
+        FlagRun, on_delete=models.CASCADE, related_name="chunk_results", verbose_name=_("run")
+    )
+    index = models.PositiveIntegerField(_("chunk"))
+    students = models.PositiveIntegerField(_("students"), default=0)
+    opened = models.PositiveIntegerField(_("flags opened"), default=0)
+    worsened = models.PositiveIntegerField(_("flags worsened"), default=0)
+    resolved = models.PositiveIntegerField(_("flags resolved"), default=0)
+    finished_at = models.DateTimeField(_("finished"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("flagging run chunk")
+        verbose_name_plural = _("flagging run chunks")
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="flagrunchunk_run_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.index}"
 
 
 class OutreachKind(models.TextChoices):

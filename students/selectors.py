@@ -5,7 +5,7 @@ notes follow the same rule minus the student themself (``mentor_notes_visible_to
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import (
     CharField,
@@ -13,12 +13,14 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Max,
     Model,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, NullIf
@@ -27,19 +29,28 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.models import Assignment, MentoringSession, Role, SessionStatus, User
+from mentorship.models import (
+    Assignment,
+    MentoringSession,
+    Role,
+    SessionStatus,
+    StudentStatus,
+    User,
+)
 from mentorship.selectors import sessions_visible_to, students_visible_to
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
+    Project,
     Recommendation,
     Review,
     Submission,
     SubmissionStatus,
+    Verdict,
 )
 from projects.selectors import ProgrammeProgress, recommendations_visible_to
 
-from .models import DailyActivity, Incident, MentorNote
+from .models import DailyActivity, FlagSettings, FlagSeverity, Incident, MentorNote
 
 
 def student_for_user(user: User, pk: int) -> User:
@@ -453,3 +464,297 @@ def activity_series(*, student: User, start: date, end: date) -> ActivitySeries:
         monday = day - timedelta(days=day.weekday())
         weeks[monday] = weeks.get(monday, 0) + events
     return ActivitySeries(start=start, end=end, days=days, weeks=list(weeks.items()))
+
+
+# --- At-risk signals ------------------------------------------------------------------
+
+
+class SignalName:
+    INACTIVITY = "inactivity"
+    ACTIVITY_DROP = "activity_drop"
+    STALLED_PROJECT = "stalled_project"
+    BEHIND_PLAN = "behind_plan"
+    MISSED_SESSIONS = "missed_sessions"
+    STRUGGLING = "struggling"
+
+    ALL = (INACTIVITY, ACTIVITY_DROP, STALLED_PROJECT, BEHIND_PLAN, MISSED_SESSIONS, STRUGGLING)
+
+
+SEVERITY_RANK = {FlagSeverity.AMBER: 1, FlagSeverity.RED: 2}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One reason to worry about a student, with its evidence: what was observed,
+    the student's own baseline where there is one, and the threshold crossed.
+    ``project`` names the project a project-level signal is about."""
+
+    name: str
+    severity: str
+    observed: float
+    threshold: float
+    baseline: float | None = None
+    project: str = ""
+
+    def as_reason(self) -> dict:
+        return {
+            "signal": self.name,
+            "severity": self.severity,
+            "observed": self.observed,
+            "baseline": self.baseline,
+            "threshold": self.threshold,
+            "project": self.project,
+        }
+
+
+def flaggable_student_ids(*, as_of: date) -> QuerySet:
+    """Students the flagging job judges as of a day: active accounts whose status was
+    active on that day, with an enrolment that was active then. Paused, graduated and
+    dropped students are never flagged; a student whose status changed after ``as_of``
+    is judged as the active student they were (what the backtest replays)."""
+    cutoff = end_of_day(as_of)
+    return (
+        User.objects.filter(role=Role.STUDENT, is_active=True)
+        .filter(
+            Q(student_profile__status=StudentStatus.ACTIVE)
+            | Q(student_profile__status_changed_at__gte=cutoff)
+        )
+        .filter(
+            Exists(
+                Enrolment.objects.filter(student=OuterRef("pk"), started_on__lte=as_of).filter(
+                    Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff)
+                )
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after ``day`` (UTC): data "up to a day" is everything before."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def risk_signals(
+    *, student_ids: list[int], as_of: date, thresholds: FlagSettings
+) -> dict[int, list[Signal]]:
+    """Every signal each of these students shows as of a day, from data up to that
+    day only (activity by the student's local days, the rest up to the end of the day
+    in UTC). Students with no signal are left out. Seven set-based queries whatever the
+    number of students; callers pass ``flaggable_student_ids`` in chunks."""
+    if not student_ids:
+        return {}
+    signals: dict[int, list[Signal]] = {}
+
+    def add(student_id: int, signal: Signal) -> None:
+        signals.setdefault(student_id, []).append(signal)
+
+    cutoff = end_of_day(as_of)
+    enrolments = _active_enrolments(student_ids=student_ids, as_of=as_of, cutoff=cutoff)
+    reviews = _reviews_up_to(student_ids=student_ids, cutoff=cutoff)
+    submitted = set(
+        Submission.objects.filter(student_id__in=student_ids, submitted_at__lt=cutoff)
+        .values_list("student_id", "project_id")
+        .distinct()
+    )
+
+    # Inactivity and activity drop, from the rollup.
+    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
+    recent_from = as_of - timedelta(days=window - 1)
+    base_from = recent_from - timedelta(days=base)
+    activity = {
+        row["student_id"]: row
+        for row in DailyActivity.objects.filter(
+            student_id__in=student_ids, day__gte=base_from, day__lte=as_of
+        )
+        .values("student_id")
+        .annotate(
+            recent=Sum("events", filter=Q(day__gte=recent_from), default=0),
+            baseline=Sum("events", filter=Q(day__lt=recent_from), default=0),
+            baseline_days=Count("pk", filter=Q(day__lt=recent_from)),
+        )
+        .order_by()
+    }
+    last_active = dict(
+        DailyActivity.objects.filter(student_id__in=student_ids, day__lte=as_of)
+        .values("student_id")
+        .annotate(last=Max("day"))
+        .order_by()
+        .values_list("student_id", "last")
+    )
+    for student_id in student_ids:
+        starts = [enrolment.started_on for enrolment in enrolments.get(student_id, [])] or [as_of]
+        # Enrolling is a sign of life too: a student who enrolled three days ago and
+        # has done nothing since has been idle three days, not since they signed up.
+        last = max(filter(None, [last_active.get(student_id), max(starts)]))
+        idle = (as_of - last).days
+        if idle >= thresholds.inactivity_red_days:
+            severity, threshold = FlagSeverity.RED, thresholds.inactivity_red_days
+        elif idle >= thresholds.inactivity_amber_days:
+            severity, threshold = FlagSeverity.AMBER, thresholds.inactivity_amber_days
+        else:
+            severity = None
+        if severity:
+            add(student_id, Signal(SignalName.INACTIVITY, severity, idle, threshold))
+
+        row = activity.get(student_id)
+        if (
+            row
+            and row["baseline_days"] >= thresholds.drop_baseline_min_active_days
+            and min(starts) <= base_from
+        ):
+            per_week_recent = row["recent"] * 7 / window
+            per_week_base = row["baseline"] * 7 / base
+            percent = 100 * per_week_recent / per_week_base
+            if percent < thresholds.drop_red_percent:
+                severity, threshold = FlagSeverity.RED, thresholds.drop_red_percent
+            elif percent < thresholds.drop_amber_percent:
+                severity, threshold = FlagSeverity.AMBER, thresholds.drop_amber_percent
+            else:
+                severity = None
+            if severity:
+                add(
+                    student_id,
+                    Signal(
+                        SignalName.ACTIVITY_DROP,
+                        severity,
+                        round(per_week_recent, 1),
+                        threshold,
+                        baseline=round(per_week_base, 1),
+                    ),
+                )
+
+    # Project signals: the plan as it stood on the day.
+    for student_id, student_enrolments in enrolments.items():
+        approved_at = reviews["approved_at"].get(student_id, {})
+        for enrolment in student_enrolments:
+            projects = enrolment.projects
+            current = next((p for p in projects if p.pk not in approved_at), None)
+            if current is None:
+                continue
+            # Behind plan: the oldest project past its due date and not approved.
+            overdue = [
+                item.due_on
+                for item in enrolment.plan(projects)
+                if item.project.pk not in approved_at and item.due_on < as_of
+            ]
+            if overdue and (late := (as_of - min(overdue)).days) > thresholds.behind_plan_days:
+                add(
+                    student_id,
+                    Signal(
+                        SignalName.BEHIND_PLAN,
+                        FlagSeverity.AMBER,
+                        late,
+                        thresholds.behind_plan_days,
+                    ),
+                )
+            # Stalled: the current project open too long with nothing submitted.
+            index = projects.index(current)
+            opened_on = (
+                approved_at[projects[index - 1].pk].date()
+                if index and projects[index - 1].pk in approved_at
+                else enrolment.started_on
+            )
+            limit = float(thresholds.stalled_factor) * current.target_days
+            open_days = (as_of - opened_on).days
+            if (student_id, current.pk) not in submitted and open_days > limit:
+                add(
+                    student_id,
+                    Signal(
+                        SignalName.STALLED_PROJECT,
+                        FlagSeverity.AMBER,
+                        open_days,
+                        round(limit, 1),
+                        baseline=current.target_days,
+                        project=current.title,
+                    ),
+                )
+
+    # Struggling: many "changes requested" on a project still not approved.
+    for (student_id, project_id), count in reviews["changes_requested"].items():
+        if count >= thresholds.struggling_changes_requested and project_id not in reviews[
+            "approved_at"
+        ].get(student_id, {}):
+            add(
+                student_id,
+                Signal(
+                    SignalName.STRUGGLING,
+                    FlagSeverity.AMBER,
+                    count,
+                    thresholds.struggling_changes_requested,
+                    project=reviews["titles"].get(project_id, ""),
+                ),
+            )
+
+    # Missed sessions.
+    missed = (
+        MentoringSession.objects.filter(
+            student_id__in=student_ids,
+            status=SessionStatus.STUDENT_NO_SHOW,
+            scheduled_at__lt=cutoff,
+            scheduled_at__gte=cutoff - timedelta(days=thresholds.missed_sessions_window_days),
+        )
+        .values("student_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("student_id", "count")
+    )
+    for student_id, count in missed:
+        if count >= thresholds.missed_sessions:
+            add(
+                student_id,
+                Signal(
+                    SignalName.MISSED_SESSIONS,
+                    FlagSeverity.AMBER,
+                    count,
+                    thresholds.missed_sessions,
+                ),
+            )
+    return signals
+
+
+def _active_enrolments(*, student_ids, as_of: date, cutoff: datetime) -> dict[int, list]:
+    """Each student's enrolments that were active on the day, with the programme's
+    projects in order on ``enrolment.projects``. Two queries."""
+    enrolments = (
+        Enrolment.objects.filter(student_id__in=student_ids, started_on__lte=as_of)
+        .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff))
+        .prefetch_related(
+            Prefetch("programme__projects", queryset=Project.objects.order_by("position"))
+        )
+        .select_related("programme")
+    )
+    by_student: dict[int, list] = {}
+    for enrolment in enrolments:
+        enrolment.projects = list(enrolment.programme.projects.all())
+        by_student.setdefault(enrolment.student_id, []).append(enrolment)
+    return by_student
+
+
+def _reviews_up_to(*, student_ids, cutoff: datetime) -> dict:
+    """From the reviews posted before ``cutoff``: when each student's projects were
+    approved, and how many times changes were requested on each project. One query."""
+    approved_at: dict[int, dict[int, datetime]] = {}
+    changes: dict[tuple[int, int], int] = {}
+    titles: dict[int, str] = {}
+    for student_id, project_id, title, verdict, created_at in Review.objects.filter(
+        submission__student_id__in=student_ids, created_at__lt=cutoff
+    ).values_list(
+        "submission__student_id",
+        "submission__project_id",
+        "submission__project__title",
+        "verdict",
+        "created_at",
+    ):
+        titles[project_id] = title
+        if verdict == Verdict.APPROVED:
+            approved_at.setdefault(student_id, {})[project_id] = created_at
+        else:
+            changes[(student_id, project_id)] = changes.get((student_id, project_id), 0) + 1
+    return {"approved_at": approved_at, "changes_requested": changes, "titles": titles}
+
+
+def flag_severity(signals: list[Signal]) -> str:
+    """A flag is as severe as its worst signal."""
+    return max((signal.severity for signal in signals), key=SEVERITY_RANK.__getitem__)

@@ -7,15 +7,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from mentorship.models import Role, StudentProfile, User
+from mentorship.models import Assignment, Role, StudentProfile, User
 from mentorship.selectors import students_visible_to
 from mentorship.services import notification_send
 
@@ -24,15 +24,27 @@ from .models import (
     ActivityEvent,
     ActivityKind,
     DailyActivity,
+    FlagRun,
+    FlagRunChunk,
+    FlagRunStatus,
+    FlagSettings,
+    FlagStatus,
     Incident,
     IncidentStatus,
     MentorNote,
+    RiskFlag,
 )
 from .selectors import (
+    SEVERITY_RANK,
+    SignalName,
+    end_of_day,
+    flag_severity,
+    flaggable_student_ids,
     incident_mentors,
     may_change_arbitrator,
     may_read_mentor_notes,
     may_resolve_incident,
+    risk_signals,
 )
 
 
@@ -503,3 +515,197 @@ def activity_record(
             )
         ],
     )
+
+
+# --- At-risk flags --------------------------------------------------------------------
+
+FLAG_CHUNK_SIZE = 2000
+
+
+def flag_run_start(
+    *, as_of: date, triggered_by: User | None = None, chunk_size: int = FLAG_CHUNK_SIZE
+) -> tuple[FlagRun, list[list[int]]]:
+    """Open a flagging run as of a day and split the students it judges into chunks
+    (see ``flaggable_student_ids``) for workers to take."""
+    ids = list(flaggable_student_ids(as_of=as_of))
+    chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    run = FlagRun.objects.create(
+        as_of=as_of, triggered_by=triggered_by, chunks=len(chunks), students=len(ids)
+    )
+    return run, chunks
+
+
+def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> FlagRunChunk:
+    """Judge one chunk of students as of the run's day and bring their flags up to
+    date, in one transaction: open a flag for a student with signals and none open;
+    refresh the reasons of an open flag and raise its severity when signals worsen;
+    resolve it once signals have stayed clear for the configured days; judge whether
+    students recovered after outreach.
+
+    Safe to repeat and to overlap: a chunk retried after it committed finds its
+    ``FlagRunChunk`` row and changes nothing; two runs judging the same students
+    queue on the students' profile locks, so the second sees the first's flags, and
+    the database allows one open flag per student whatever happens."""
+    as_of = run.as_of
+    thresholds = FlagSettings.current()
+    now = timezone.now()
+    with transaction.atomic():
+        list(
+            StudentProfile.objects.select_for_update()
+            .filter(user_id__in=student_ids)
+            .order_by("user_id")
+            .values_list("pk", flat=True)
+        )
+        done = FlagRunChunk.objects.filter(run=run, index=index).first()
+        if done is not None:
+            return done
+        chunk = FlagRunChunk(run=run, index=index, students=len(student_ids))
+        signals = risk_signals(student_ids=student_ids, as_of=as_of, thresholds=thresholds)
+        open_flags = {
+            flag.student_id: flag
+            for flag in RiskFlag.objects.filter(student_id__in=student_ids, status=FlagStatus.OPEN)
+        }
+        new_flags, changed = [], []
+        for student_id in student_ids:
+            found = signals.get(student_id)
+            flag = open_flags.get(student_id)
+            if flag is not None and flag.evaluated_on > as_of:
+                continue  # judged on a later day already: never go back in time
+            if found:
+                severity = flag_severity(found)
+                reasons = [signal.as_reason() for signal in found]
+                if flag is None:
+                    new_flags.append(
+                        RiskFlag(
+                            student_id=student_id,
+                            severity=severity,
+                            reasons=reasons,
+                            opened_on=as_of,
+                            evaluated_on=as_of,
+                            created_at=now,
+                        )
+                    )
+                    chunk.opened += 1
+                    continue
+                if SEVERITY_RANK[severity] > SEVERITY_RANK[flag.severity]:
+                    flag.worsened_at = now
+                    chunk.worsened += 1
+                flag.severity, flag.reasons, flag.clear_since = severity, reasons, None
+            elif flag is not None:
+                flag.clear_since = flag.clear_since or as_of
+                if (as_of - flag.clear_since).days >= thresholds.resolve_after_clear_days:
+                    flag.status, flag.resolved_on = FlagStatus.RESOLVED, as_of
+                    chunk.resolved += 1
+            else:
+                continue
+            flag.evaluated_on = as_of
+            changed.append(flag)
+        RiskFlag.objects.bulk_create(new_flags)
+        RiskFlag.objects.bulk_update(
+            changed,
+            ["severity", "reasons", "clear_since", "worsened_at", "status", "resolved_on",
+             "evaluated_on"],
+        )  # fmt: skip
+        _flag_recovery_judge(student_ids=student_ids, as_of=as_of, thresholds=thresholds)
+        chunk.save()
+    return chunk
+
+
+def _flag_recovery_judge(*, student_ids: list[int], as_of: date, thresholds: FlagSettings) -> int:
+    """Whether students re-engaged after their mentor reached out: once the recovery
+    window after a flag's first outreach has passed, the student recovered if, at the
+    end of the window, neither inactivity nor an activity drop showed. The same rule
+    as the signals themselves, replayed as of that day."""
+    window = timedelta(days=thresholds.recovery_window_days)
+    pending = list(
+        RiskFlag.objects.filter(
+            student_id__in=student_ids,
+            first_outreach_at__isnull=False,
+            recovered__isnull=True,
+            first_outreach_at__lt=end_of_day(as_of) - window,
+        )
+    )
+    by_day: dict[date, list[RiskFlag]] = {}
+    for flag in pending:
+        by_day.setdefault(flag.first_outreach_at.date() + window, []).append(flag)
+    activity_signals = {SignalName.INACTIVITY, SignalName.ACTIVITY_DROP}
+    for day, flags in by_day.items():
+        found = risk_signals(
+            student_ids=[flag.student_id for flag in flags], as_of=day, thresholds=thresholds
+        )
+        for flag in flags:
+            names = {signal.name for signal in found.get(flag.student_id, [])}
+            flag.recovered = not (names & activity_signals)
+            flag.recovery_checked_on = day
+    RiskFlag.objects.bulk_update(pending, ["recovered", "recovery_checked_on"])
+    return len(pending)
+
+
+def flag_run_finish(*, run: FlagRun) -> bool:
+    """Once every chunk has committed: add up the run's totals, mark it finished and
+    send the mentors' digests. Called by every chunk; only the call that sees all
+    chunks done (under a lock on the run) does it, once."""
+    with transaction.atomic():
+        run = FlagRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == FlagRunStatus.FINISHED:
+            return False
+        totals = run.chunk_results.aggregate(
+            done=Count("pk"),
+            opened=Sum("opened", default=0),
+            worsened=Sum("worsened", default=0),
+            resolved=Sum("resolved", default=0),
+        )
+        if totals["done"] < run.chunks:
+            return False
+        run.opened, run.worsened, run.resolved = (
+            totals["opened"],
+            totals["worsened"],
+            totals["resolved"],
+        )
+        run.mentors_notified = flag_digests_send()
+        run.status, run.finished_at = FlagRunStatus.FINISHED, timezone.now()
+        run.save()
+    return True
+
+
+@transaction.atomic
+def flag_digests_send() -> int:
+    """One notification per mentor listing their students' open flags that are new or
+    worse since the mentor was last told; marks them told. Returns mentors told."""
+    untold = (
+        RiskFlag.objects.select_for_update(of=("self",))
+        .filter(status=FlagStatus.OPEN)
+        .filter(Q(notified_at__isnull=True) | Q(worsened_at__gt=F("notified_at")))
+        .annotate(
+            mentor_id=Subquery(
+                Assignment.objects.current()
+                .filter(student=OuterRef("student"))
+                .values("mentor_id")[:1]
+            )
+        )
+        .select_related("student")
+    )
+    by_mentor: dict[int, list[RiskFlag]] = {}
+    flags = list(untold)
+    for flag in flags:
+        if flag.mentor_id:
+            by_mentor.setdefault(flag.mentor_id, []).append(flag)
+    mentors = User.objects.in_bulk(list(by_mentor))
+    for mentor_id, mentor_flags in by_mentor.items():
+        names = ", ".join(str(flag.student) for flag in mentor_flags[:5])
+        notification_send(
+            user=mentors[mentor_id],
+            kind="risk_flags",
+            title=ngettext_lazy(
+                "One of your students needs attention",
+                "%(count)d of your students need attention",
+                "count",
+            ),
+            body=gettext_lazy("New or worse at-risk flags: %(names)s."),
+            url=reverse("students:flag_list"),
+            params={"count": len(mentor_flags), "names": names},
+        )
+    RiskFlag.objects.filter(pk__in=[flag.pk for flag in flags if flag.mentor_id]).update(
+        notified_at=timezone.now()
+    )
+    return len(by_mentor)

@@ -1,0 +1,47 @@
+"""Background jobs about students: the at-risk flagging run. Thin: take ids, call a
+service. A run fans out to one task per chunk of students, so it spreads over however
+many workers there are; every step is safe to run twice."""
+
+from datetime import date
+
+from celery import group, shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from mentorship.models import User
+
+from .models import FlagRun
+from .services import flag_chunk_evaluate, flag_run_finish, flag_run_start
+
+
+@shared_task(acks_late=True)
+def flag_students(as_of: str | None = None, triggered_by_id: int | None = None) -> int:
+    """Judge every active student as of a day (ISO date; default today) and update
+    their flags: opens a run and sends one chunk task per slice of students. Returns
+    the run's id."""
+    day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    triggered_by = User.objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
+    run, chunks = flag_run_start(as_of=day, triggered_by=triggered_by)
+    if not chunks:
+        flag_run_finish(run=run)
+        return run.pk
+    group(
+        flag_students_chunk.si(run.pk, index, student_ids)
+        for index, student_ids in enumerate(chunks)
+    ).apply_async()
+    return run.pk
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+)
+def flag_students_chunk(run_id: int, index: int, student_ids: list[int]) -> None:
+    """One chunk of a run. A failure (a deadlock, a lost connection) rolls the chunk
+    back and retries it alone; the others are untouched. The last chunk to commit
+    finishes the run."""
+    run = FlagRun.objects.get(pk=run_id)
+    flag_chunk_evaluate(run=run, index=index, student_ids=student_ids)
+    flag_run_finish(run=run)
