@@ -1,0 +1,297 @@
+"""The at-risk signals (``students.selectors.risk_signals``) on built histories: each
+signal on both sides of its threshold, time zones, and data after the as-of day."""
+
+from datetime import timedelta
+
+import pytest
+
+from mentorship.models import StudentStatus
+from mentorship.tests.factories import AssignmentFactory, MentorFactory
+from projects.models import Verdict
+from students.models import FlagSettings
+from students.selectors import SignalName, flaggable_student_ids, risk_signals
+from students.services import activity_ingest
+
+from .helpers_risk import (
+    AS_OF,
+    NO_SHOW,
+    active_on,
+    approved,
+    at,
+    enrolled_student,
+    programme_of,
+    project,
+    reviewed,
+    session,
+    steady,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def thresholds():
+    return FlagSettings.current()
+
+
+@pytest.fixture
+def programme():
+    # Long projects, so that only the signal a test builds shows.
+    return programme_of(60, 60, 60)
+
+
+def signals_of(student, thresholds, *, as_of=AS_OF) -> dict[str, tuple]:
+    found = risk_signals(student_ids=[student.pk], as_of=as_of, thresholds=thresholds)
+    return {
+        signal.name: (signal.severity, signal.observed, signal.baseline, signal.threshold)
+        for signal in found.get(student.pk, [])
+    }
+
+
+# --- Inactivity -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("idle_days", "expected"),
+    [
+        (0, None),
+        (6, None),
+        (7, ("amber", 7, None, 7)),
+        (13, ("amber", 13, None, 7)),
+        (14, ("red", 14, None, 14)),
+        (30, ("red", 30, None, 14)),
+    ],
+)
+def test_it_counts_days_since_the_last_activity(programme, thresholds, idle_days, expected):
+    student = enrolled_student(programme, started_days_ago=40)
+    active_on(student, [idle_days, idle_days + 1])
+
+    assert signals_of(student, thresholds).get(SignalName.INACTIVITY) == expected
+
+
+def test_it_counts_a_student_who_never_did_anything_from_their_enrolment(programme, thresholds):
+    new = enrolled_student(programme, started_days_ago=3)
+    silent = enrolled_student(programme, started_days_ago=10)
+
+    assert SignalName.INACTIVITY not in signals_of(new, thresholds)
+    assert signals_of(silent, thresholds)[SignalName.INACTIVITY] == ("amber", 10, None, 7)
+
+
+def test_it_judges_inactivity_on_the_students_own_calendar(programme, thresholds):
+    """The same instant, 23:30 UTC seven days before the as-of day, is already the
+    next day in Moscow and still that day in New York."""
+    moscow = enrolled_student(programme, started_days_ago=40, time_zone="Europe/Moscow")
+    new_york = enrolled_student(programme, started_days_ago=40, time_zone="America/New_York")
+    moment = at(7, hour=23).replace(minute=30).isoformat()
+    result = activity_ingest(
+        source="platform",
+        items=[
+            {"student_email": student.email, "kind": "lesson_viewed", "occurred_at": moment}
+            for student in (moscow, new_york)
+        ],
+    )
+    assert result.accepted == 2
+
+    assert SignalName.INACTIVITY not in signals_of(moscow, thresholds)
+    assert signals_of(new_york, thresholds)[SignalName.INACTIVITY][:2] == ("amber", 7)
+
+
+def test_it_ignores_activity_after_the_as_of_day(programme, thresholds):
+    student = enrolled_student(programme, started_days_ago=40)
+    active_on(student, [20])
+    active_on(student, [-1, -2])  # after the as-of day
+
+    assert signals_of(student, thresholds)[SignalName.INACTIVITY][:2] == ("red", 20)
+
+
+# --- Activity drop --------------------------------------------------------------------
+
+
+def baseline_and_recent(student, *, baseline_per_day: int, recent_days: list[int], recent=1):
+    """Active every day of the 42-day baseline (days 14 to 55 before), and on
+    ``recent_days`` of the last 14 days."""
+    active_on(student, range(14, 56), baseline_per_day)
+    active_on(student, recent_days, recent)
+
+
+def test_it_flags_a_drop_against_the_students_own_baseline(programme, thresholds):
+    student = enrolled_student(programme, started_days_ago=80)
+    # Baseline 21 events a week; the last 14 days, 7 a week: a third of usual.
+    baseline_and_recent(student, baseline_per_day=3, recent_days=range(14))
+
+    assert signals_of(student, thresholds)[SignalName.ACTIVITY_DROP] == ("amber", 7.0, 21.0, 50)
+
+
+def test_it_calls_a_deep_drop_red(programme, thresholds):
+    student = enrolled_student(programme, started_days_ago=80)
+    baseline_and_recent(student, baseline_per_day=4, recent_days=[0, 3, 6])  # 3 of 56
+
+    severity, observed, baseline, threshold = signals_of(student, thresholds)[
+        SignalName.ACTIVITY_DROP
+    ]
+    assert (severity, observed, baseline, threshold) == ("red", 1.5, 28.0, 25)
+
+
+def test_it_does_not_flag_activity_exactly_at_half_the_baseline(programme, thresholds):
+    student = enrolled_student(programme, started_days_ago=80)
+    # Baseline 2 a day; the last 14 days, 1 a day: exactly 50 %.
+    baseline_and_recent(student, baseline_per_day=2, recent_days=range(14))
+
+    assert SignalName.ACTIVITY_DROP not in signals_of(student, thresholds)
+
+
+def test_it_needs_a_meaningful_baseline(programme, thresholds):
+    sparse = enrolled_student(programme, started_days_ago=80)
+    active_on(sparse, [20, 30, 40, 50, 55], events=10)  # five active days: too few
+    newcomer = enrolled_student(programme, started_days_ago=30)  # no full baseline yet
+    active_on(newcomer, range(14, 30), events=5)
+
+    assert SignalName.ACTIVITY_DROP not in signals_of(sparse, thresholds)
+    assert SignalName.ACTIVITY_DROP not in signals_of(newcomer, thresholds)
+
+
+# --- Project signals ------------------------------------------------------------------
+
+
+def test_it_flags_a_project_open_too_long_with_nothing_submitted(thresholds):
+    programme = programme_of(14, 14)
+    stalled = enrolled_student(programme, started_days_ago=22, span_days=200)
+    just_in_time = enrolled_student(programme, started_days_ago=21, span_days=200)
+    submitted = enrolled_student(programme, started_days_ago=30, span_days=200)
+    reviewed(submitted, project(programme, 1), Verdict.CHANGES_REQUESTED, days_before=5)
+    for student in (stalled, just_in_time, submitted):
+        steady(student)
+
+    assert signals_of(stalled, thresholds)[SignalName.STALLED_PROJECT] == ("amber", 22, 14, 21.0)
+    assert SignalName.STALLED_PROJECT not in signals_of(just_in_time, thresholds)
+    assert SignalName.STALLED_PROJECT not in signals_of(submitted, thresholds)
+
+
+def test_it_counts_the_next_project_open_from_the_approval_of_the_previous(thresholds):
+    programme = programme_of(10, 10)
+    student = enrolled_student(programme, started_days_ago=60, span_days=200)
+    approved(student, project(programme, 1), days_before=16)
+    steady(student)
+
+    found = risk_signals(student_ids=[student.pk], as_of=AS_OF, thresholds=thresholds)
+    (stalled,) = [s for s in found[student.pk] if s.name == SignalName.STALLED_PROJECT]
+    assert (stalled.observed, stalled.threshold) == (16, 15.0)
+    assert stalled.project == project(programme, 2).title
+
+
+def test_it_flags_a_student_more_than_two_weeks_behind_plan(thresholds):
+    programme = programme_of(14, 14, 14)
+    # Planned over 42 days: the first project fell due 15 and 14 days before the as-of day.
+    late = enrolled_student(programme, started_days_ago=29)
+    on_the_edge = enrolled_student(programme, started_days_ago=28)
+    for student in (late, on_the_edge):
+        steady(student)
+        reviewed(student, project(programme, 1), Verdict.CHANGES_REQUESTED, days_before=2)
+
+    assert signals_of(late, thresholds)[SignalName.BEHIND_PLAN] == ("amber", 15, None, 14)
+    assert SignalName.BEHIND_PLAN not in signals_of(on_the_edge, thresholds)
+
+
+def test_it_judges_the_plan_from_approvals_made_by_the_as_of_day(thresholds):
+    programme = programme_of(14, 14, 14)
+    student = enrolled_student(programme, started_days_ago=30)
+    steady(student)
+    approved(student, project(programme, 1), days_before=-3)  # approved after the day
+
+    assert SignalName.BEHIND_PLAN in signals_of(student, thresholds)
+    assert SignalName.BEHIND_PLAN not in signals_of(
+        student, thresholds, as_of=AS_OF + timedelta(days=3)
+    )
+
+
+def test_it_flags_a_student_struggling_with_one_project(thresholds):
+    programme = programme_of(60, 60)
+    struggling = enrolled_student(programme, started_days_ago=50)
+    recovered = enrolled_student(programme, started_days_ago=50)
+    for student in (struggling, recovered):
+        steady(student)
+        for attempt, days in enumerate((20, 15, 10), start=1):
+            reviewed(
+                student,
+                project(programme, 1),
+                Verdict.CHANGES_REQUESTED,
+                days_before=days,
+                attempt=attempt,
+            )
+    reviewed(recovered, project(programme, 1), Verdict.APPROVED, days_before=5, attempt=4)
+
+    assert signals_of(struggling, thresholds)[SignalName.STRUGGLING] == ("amber", 3, None, 3)
+    assert SignalName.STRUGGLING not in signals_of(recovered, thresholds)
+
+
+# --- Missed sessions ------------------------------------------------------------------
+
+
+def test_it_flags_two_no_shows_within_thirty_days(programme, thresholds):
+    mentor = MentorFactory()
+    flagged = enrolled_student(programme, started_days_ago=60)
+    older = enrolled_student(programme, started_days_ago=60)
+    for student in (flagged, older):
+        AssignmentFactory(student=student, mentor=mentor)
+        steady(student)
+        session(student, mentor, NO_SHOW, days_before=3)
+    session(flagged, mentor, NO_SHOW, days_before=29)
+    session(older, mentor, NO_SHOW, days_before=31)
+
+    assert signals_of(flagged, thresholds)[SignalName.MISSED_SESSIONS] == ("amber", 2, None, 2)
+    assert SignalName.MISSED_SESSIONS not in signals_of(older, thresholds)
+
+
+# --- Who is judged, and at what cost ----------------------------------------------------
+
+
+def test_it_never_judges_paused_graduated_or_dropped_students(programme):
+    active = enrolled_student(programme, started_days_ago=40)
+    others = []
+    for status in (StudentStatus.PAUSED, StudentStatus.GRADUATED, StudentStatus.DROPPED):
+        student = enrolled_student(programme, started_days_ago=40)
+        student.student_profile.status = status
+        student.student_profile.status_changed_at = at(10)
+        student.student_profile.save()
+        others.append(student)
+
+    assert list(flaggable_student_ids(as_of=AS_OF)) == [active.pk]
+    # Before they stopped, they were active students like any other.
+    assert set(flaggable_student_ids(as_of=AS_OF - timedelta(days=11))) == {
+        active.pk,
+        *(student.pk for student in others),
+    }
+
+
+def test_it_judges_only_students_with_an_enrolment_begun_by_the_day(programme):
+    enrolled_student(programme, started_days_ago=-2)  # starts in two days
+
+    assert list(flaggable_student_ids(as_of=AS_OF)) == []
+
+
+def test_it_leaves_out_students_without_signals(programme, thresholds):
+    student = enrolled_student(programme, started_days_ago=40)
+    steady(student)
+
+    assert risk_signals(student_ids=[student.pk], as_of=AS_OF, thresholds=thresholds) == {}
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_it_runs_seven_queries_whatever_the_number_of_students(
+    size, thresholds, django_assert_num_queries
+):
+    programme = programme_of(14, 14, 14)
+    mentor = MentorFactory()
+    students = []
+    for index in range(size):
+        student = enrolled_student(programme, started_days_ago=40 + index)
+        AssignmentFactory(student=student, mentor=mentor)
+        active_on(student, range(index % 20, 60, 3))
+        reviewed(student, project(programme, 1), Verdict.CHANGES_REQUESTED, days_before=5)
+        session(student, mentor, NO_SHOW, days_before=4)
+        students.append(student.pk)
+
+    # Enrolments, their projects, reviews, submitted projects, the activity windows,
+    # the last active day, and no-shows.
+    with django_assert_num_queries(7):
+        risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
