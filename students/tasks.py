@@ -2,7 +2,7 @@
 service. A run fans out to one task per chunk of students, so it spreads over however
 many workers there are; every step is safe to run twice."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from celery import group, shared_task
 from django.db import OperationalError
@@ -16,10 +16,10 @@ from .services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 
 @shared_task(acks_late=True)
 def flag_students(as_of: str | None = None, triggered_by_id: int | None = None) -> int:
-    """Judge every active student as of a day (ISO date; default today) and update
-    their flags: opens a run and sends one chunk task per slice of students. Returns
-    the run's id."""
-    day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    """Judge every active student as of a day (ISO date; default yesterday, the last
+    complete day) and update their flags: opens a run and sends one chunk task per
+    slice of students. Returns the run's id."""
+    day = date.fromisoformat(as_of) if as_of else timezone.localdate() - timedelta(days=1)
     triggered_by = User.objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
     run, chunks = flag_run_start(as_of=day, triggered_by=triggered_by)
     if not chunks:
