@@ -8,7 +8,7 @@ WEB_PORT ?= 8000
 # make run is a laptop on plain http: debug pages, no HTTPS redirect.
 RUN_ENV := DEBUG=true HOST=$(HOST) WEB_PORT=$(WEB_PORT) SITE_URL=http://$(HOST):$(WEB_PORT)
 
-.PHONY: run test lint format messages compile-messages migrations-check install clean
+.PHONY: run test lint format messages compile-messages migrations-check install clean bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ format: install
 
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
+
+# The flagging benchmark (docs/benchmarks.md): PostgreSQL only (DATABASE_URL), in a
+# database of its own on that server; e.g. make bench BENCH_ARGS="--students 10000
+# --events 1000000". Results in var/bench/flags.json.
+BENCH_ARGS ?=
+bench: install
+	$(MANAGE) bench_flags $(BENCH_ARGS)
 
 # Extract every marked string into the Russian catalogue (needs GNU gettext).
 messages: install

@@ -1,0 +1,530 @@
+"""The flagging benchmark behind ``make bench`` (``manage.py bench_flags``).
+
+It builds a synthetic cohort in a database of its own on the same PostgreSQL server
+(never the dev or CI database), then times two things as of the same day:
+
+- the *floor*: one hand-written SQL query computing the inactivity and activity-drop
+  signals of every student, the least any implementation must do;
+- the *flagging run* the nightly job does (``flag_run_start``, every chunk's
+  ``flag_chunk_evaluate``, ``flag_run_finish``), with the peak memory of the process.
+
+Data are generated set-based in SQL (``INSERT ... SELECT generate_series``), so ten
+million events take a few minutes, not hours.
+"""
+
+import json
+import multiprocessing
+import resource
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.db import connection, connections
+
+# The day every benchmark judges; data are placed relative to it.
+BENCH_AS_OF = date(2026, 6, 30)
+HISTORY_DAYS = 120
+# Bump when the generated data change, so an old benchmark database is rebuilt.
+GENERATOR_VERSION = 2
+MARKER_TABLE = "bench_marker"
+TARGET_RATIO = 3.0
+
+
+@dataclass
+class BenchResult:
+    students: int
+    events: int
+    daily_rows: int
+    as_of: str
+    floor_seconds: float
+    floor_runs: list[float]
+    floor_flagged: int
+    run_seconds: float
+    run_mode: str
+    chunks: int
+    judged: int
+    flags_opened: int
+    peak_rss_mb: float
+    target_ratio: float = TARGET_RATIO
+
+    @property
+    def ratio(self) -> float:
+        return self.run_seconds / self.floor_seconds if self.floor_seconds else float("inf")
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ratio": round(self.ratio, 2), "within_target": self.ratio <= 3}
+
+
+# --- The benchmark database ---------------------------------------------------------
+
+
+def server_connection(settings_dict: dict, dbname: str):
+    """A psycopg2 connection in autocommit to ``dbname`` on the configured server."""
+    import psycopg2
+
+    return psycopg2.connect(
+        dbname=dbname,
+        user=settings_dict.get("USER") or None,
+        password=settings_dict.get("PASSWORD") or None,
+        host=settings_dict.get("HOST") or None,
+        port=settings_dict.get("PORT") or None,
+    )
+
+
+def bench_marker(settings_dict: dict, name: str) -> dict | None | bool:
+    """What the benchmark database holds: its marker row as a dict, ``None`` when the
+    database does not exist, ``False`` when it exists without a marker (not ours)."""
+    admin = server_connection(settings_dict, "postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                return None
+    finally:
+        admin.close()
+    bench = server_connection(settings_dict, name)
+    try:
+        with bench.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [MARKER_TABLE])
+            if cursor.fetchone()[0] is None:
+                return False
+            cursor.execute(f"SELECT students, events, version, ready FROM {MARKER_TABLE}")  # noqa: S608
+            row = cursor.fetchone()
+    finally:
+        bench.close()
+    if row is None:
+        return {"students": 0, "events": 0, "version": 0, "ready": False}
+    return dict(zip(("students", "events", "version", "ready"), row, strict=True))
+
+
+def bench_database_create(settings_dict: dict, name: str, *, drop: bool) -> None:
+    """(Re)create the benchmark database and mark it as ours before anything else."""
+    admin = server_connection(settings_dict, "postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            if drop:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
+    bench = server_connection(settings_dict, name)
+    bench.autocommit = True
+    try:
+        with bench.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE {MARKER_TABLE} (students integer, events bigint, "
+                "version integer, ready boolean)"
+            )
+            cursor.execute(f"INSERT INTO {MARKER_TABLE} VALUES (0, 0, 0, false)")  # noqa: S608
+    finally:
+        bench.close()
+
+
+def bench_database_use(name: str) -> None:
+    """Point Django's default connection at the benchmark database."""
+    from django.conf import settings
+
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = name
+    connections["default"].settings_dict["NAME"] = name
+
+
+def bench_marker_set(*, students: int, events: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {MARKER_TABLE} SET students = %s, events = %s, version = %s, ready = true",  # noqa: S608
+            [students, events, GENERATOR_VERSION],
+        )
+
+
+# --- Data -----------------------------------------------------------------------------
+
+# Students by number n (0-based): most are steady; n % 20 == 1 went quiet three weeks
+# ago, n % 20 == 2 is slowing down, n % 20 == 3 is paused and n % 50 == 4 dropped
+# (with the day), so every signal the floor computes has students to find.
+GENERATE = [
+    "SET LOCAL synchronous_commit = off",
+    """
+    INSERT INTO mentorship_user
+        (password, is_superuser, email, display_name, role, language, time_zone,
+         email_notifications, is_active, date_joined)
+    SELECT '!', false, 'bench-mentor-' || n || '@bench.test', 'Bench mentor ' || n,
+           'mentor', 'en', 'UTC', false, true, %(as_of)s::date - 400
+    FROM generate_series(0, %(mentors)s - 1) AS n
+    """,
+    """
+    INSERT INTO mentorship_mentorprofile (user_id, capacity, languages, bio)
+    SELECT id, 100, '["en"]'::jsonb, '' FROM mentorship_user WHERE role = 'mentor'
+    """,
+    """
+    INSERT INTO mentorship_user
+        (password, is_superuser, email, display_name, role, language, time_zone,
+         email_notifications, is_active, date_joined)
+    SELECT '!', false, 'bench-student-' || n || '@bench.test', 'Bench student ' || n,
+           'student', 'en', 'UTC', false, true, %(as_of)s::date - 30 - n %% 90
+    FROM generate_series(0, %(students)s - 1) AS n
+    """,
+    """
+    CREATE TEMP TABLE bench_student ON COMMIT DROP AS
+    SELECT (row_number() OVER (ORDER BY id) - 1)::integer AS n, id
+    FROM mentorship_user WHERE role = 'student'
+    """,
+    "CREATE UNIQUE INDEX ON bench_student (n)",
+    """
+    CREATE TEMP TABLE bench_mentor ON COMMIT DROP AS
+    SELECT (row_number() OVER (ORDER BY id) - 1)::integer AS n, id
+    FROM mentorship_user WHERE role = 'mentor'
+    """,
+    """
+    INSERT INTO mentorship_studentprofile
+        (user_id, goals, weekly_hours, status, status_changed_at, external_id)
+    SELECT id, '', 10,
+           CASE WHEN n %% 50 = 4 THEN 'dropped' WHEN n %% 20 = 3 THEN 'paused'
+                ELSE 'active' END,
+           CASE WHEN n %% 50 = 4 THEN %(as_of)s::date - n %% 60
+                WHEN n %% 20 = 3 THEN %(as_of)s::date - 10 END,
+           ''
+    FROM bench_student
+    """,
+    """
+    INSERT INTO mentorship_assignment (student_id, mentor_id, started_at, reason)
+    SELECT s.id, m.id, %(as_of)s::date - 30 - s.n %% 90, 'Benchmark'
+    FROM bench_student s JOIN bench_mentor m ON m.n = s.n %% %(mentors)s
+    """,
+    """
+    INSERT INTO projects_enrolment
+        (student_id, programme_id, started_on, target_end_on, status, allow_skipping)
+    SELECT s.id, p.id, %(as_of)s::date - 30 - s.n %% 90,
+           %(as_of)s::date - 30 - s.n %% 90 + p.span, 'active', false
+    FROM bench_student s
+    JOIN (SELECT programme.id, row_number() OVER (ORDER BY programme.id) - 1 AS k,
+                 (SELECT sum(target_days) FROM projects_project
+                  WHERE programme_id = programme.id)::integer AS span
+          FROM projects_programme programme WHERE slug LIKE 'bench-%%') p
+      ON p.k = s.n %% 2
+    """,
+    # Events: about the same number per student, spread over the history; quiet
+    # students have none in the last three weeks, slowing ones fewer and fewer.
+    """
+    INSERT INTO students_activityevent
+        (student_id, kind, occurred_at, day, source, recorded_at)
+    SELECT s.id, 'lesson_viewed', e.day + time '12:00', e.day, 'bench', now()
+    FROM (
+        SELECT g %% %(students)s AS n,
+               CASE WHEN g %% %(students)s %% 20 = 1
+                        THEN %(as_of)s::date - 21 - floor(random() * %(history)s)::integer
+                    WHEN g %% %(students)s %% 20 = 2
+                        THEN %(as_of)s::date
+                             - floor(sqrt(random()) * %(history)s)::integer
+                    ELSE %(as_of)s::date - floor(random() * %(history)s)::integer
+               END AS day
+        FROM generate_series(0, %(events)s - 1) AS g
+    ) e
+    JOIN bench_student s ON s.n = e.n
+    """,
+    "ANALYZE students_activityevent",
+    # The rollup, from the events themselves.
+    """
+    INSERT INTO students_dailyactivity (student_id, day, events)
+    SELECT student_id, day, count(*) FROM students_activityevent
+    GROUP BY student_id, day
+    """,
+    # Two no-shows in the last month for one student in fifty.
+    """
+    INSERT INTO mentorship_mentoringsession
+        (mentor_id, student_id, scheduled_at, duration_minutes, agenda, status,
+         private_notes, summary, next_steps, created_at, rating_comment)
+    SELECT m.id, s.id, %(as_of)s::date - d + time '10:00', 45, '', 'student_no_show',
+           '', '', '', %(as_of)s::date - d - 3, ''
+    FROM bench_student s
+    JOIN bench_mentor m ON m.n = s.n %% %(mentors)s
+    CROSS JOIN (VALUES (5), (19)) AS days(d)
+    WHERE s.n %% 50 = 7
+    """,
+    "ANALYZE",
+    # Reviews: each project approved on its due day while the plan says it should be
+    # done, except for one student in twenty-five, who stopped after the first; and
+    # changes requested three times on the current project for one in a hundred
+    # (struggling).
+    """
+    CREATE TEMP TABLE bench_plan ON COMMIT DROP AS
+    SELECT p.id AS project_id, p.programme_id, p.position,
+           (sum(p.target_days) OVER (
+               PARTITION BY p.programme_id ORDER BY p.position))::integer AS due_after
+    FROM projects_project p JOIN projects_programme g ON g.id = p.programme_id
+    WHERE g.slug LIKE 'bench-%%'
+    """,
+    """
+    INSERT INTO projects_submission
+        (student_id, project_id, attempt, comment, link, status, submitted_at, reviewed_at)
+    SELECT s.id, plan.project_id, 1, '', '', 'approved',
+           e.started_on + plan.due_after - 2, e.started_on + plan.due_after - 1
+    FROM bench_student s
+    JOIN projects_enrolment e ON e.student_id = s.id
+    JOIN bench_plan plan ON plan.programme_id = e.programme_id
+    WHERE e.started_on + plan.due_after < %(as_of)s::date
+      AND (s.n %% 25 <> 5 OR plan.position = 1)
+    """,
+    """
+    INSERT INTO projects_submission
+        (student_id, project_id, attempt, comment, link, status, submitted_at, reviewed_at)
+    SELECT s.id, plan.project_id, a.attempt, '', '', 'changes_requested',
+           %(as_of)s::date - 10 * a.attempt, %(as_of)s::date - 10 * a.attempt + 1
+    FROM bench_student s
+    JOIN projects_enrolment e ON e.student_id = s.id
+    JOIN bench_plan plan ON plan.programme_id = e.programme_id
+    CROSS JOIN generate_series(1, 3) AS a(attempt)
+    WHERE s.n %% 100 = 9 AND plan.position = (
+        SELECT count(*) + 1 FROM bench_plan done
+        WHERE done.programme_id = e.programme_id
+          AND e.started_on + done.due_after < %(as_of)s::date)
+    """,
+    """
+    INSERT INTO projects_review (submission_id, reviewer_id, verdict, feedback, created_at)
+    SELECT sub.id, asg.mentor_id,
+           CASE WHEN sub.status = 'approved' THEN 'approved' ELSE 'changes_requested' END,
+           'Benchmark review.', sub.reviewed_at
+    FROM projects_submission sub
+    JOIN mentorship_assignment asg ON asg.student_id = sub.student_id
+    """,
+]
+
+
+def bench_data_generate(
+    *, students: int, events: int, progress=lambda step: None, vacuum: bool = True
+) -> None:
+    """The cohort, in one transaction of set-based statements, then ``VACUUM ANALYZE``
+    (which cannot run inside a transaction, hence ``vacuum=False`` in tests)."""
+    from django.db import transaction
+
+    from projects.models import Programme, Project
+    from students.models import FlagSettings
+
+    mentors = max(10, students // 30)
+    params = {
+        "students": students,
+        "events": events,
+        "mentors": mentors,
+        "as_of": BENCH_AS_OF,
+        "history": HISTORY_DAYS,
+    }
+    with transaction.atomic():
+        for number, (title, targets) in enumerate(
+            [("Web", [15, 20, 30, 25, 40]), ("Data", [10, 20, 30, 25, 20])]
+        ):
+            programme = Programme.objects.create(
+                slug=f"bench-{number}", title=f"Bench {title}", description=""
+            )
+            Project.objects.bulk_create(
+                Project(
+                    programme=programme,
+                    position=position,
+                    title=f"{title} project {position}",
+                    effort_hours=10,
+                    target_days=days,
+                    brief="",
+                )
+                for position, days in enumerate(targets, start=1)
+            )
+        FlagSettings.current()
+        with connection.cursor() as cursor:
+            for statement in GENERATE:
+                progress(" ".join(statement.split())[:70])
+                cursor.execute(statement, params)
+            progress("COMMIT (the deferred foreign-key checks of every row)")
+    if vacuum:
+        progress("VACUUM ANALYZE")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
+# --- The floor --------------------------------------------------------------------------
+
+# Inactivity and activity drop for every student judged as of a day, in one statement:
+# the same students (``flaggable_student_ids``), the same rules and thresholds as
+# ``risk_signals``, only the students showing either signal returned.
+FLOOR_SQL = """
+WITH judged AS (
+    SELECT u.id
+    FROM mentorship_user u
+    JOIN mentorship_studentprofile p ON p.user_id = u.id
+    WHERE u.role = 'student' AND u.is_active
+      AND (p.status = 'active' OR p.status_changed_at >= %(cutoff)s)
+),
+enrolled AS (
+    SELECT e.student_id, min(e.started_on) AS first_start, max(e.started_on) AS last_start
+    FROM projects_enrolment e
+    WHERE e.started_on <= %(as_of)s
+      AND (e.status = 'active' OR e.completed_at >= %(cutoff)s)
+    GROUP BY e.student_id
+),
+activity AS (
+    SELECT d.student_id,
+           max(d.day) AS last_day,
+           coalesce(sum(d.events) FILTER (WHERE d.day >= %(recent_from)s), 0) AS recent,
+           coalesce(sum(d.events) FILTER (
+               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s), 0) AS baseline,
+           count(*) FILTER (
+               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s) AS baseline_days
+    FROM students_dailyactivity d
+    WHERE d.day <= %(as_of)s
+    GROUP BY d.student_id
+),
+measured AS (
+    SELECT j.id,
+           %(as_of)s::date - greatest(a.last_day, e.last_start) AS idle,
+           CASE WHEN a.baseline_days >= %(min_days)s AND e.first_start <= %(base_from)s
+                THEN 100.0 * (a.recent * 7.0 / %(window)s) / (a.baseline * 7.0 / %(base)s)
+           END AS percent
+    FROM judged j
+    JOIN enrolled e ON e.student_id = j.id
+    LEFT JOIN activity a ON a.student_id = j.id
+)
+SELECT id,
+       CASE WHEN idle >= %(inactivity_red)s THEN 'red'
+            WHEN idle >= %(inactivity_amber)s THEN 'amber' END AS inactivity,
+       idle,
+       CASE WHEN percent < %(drop_red)s THEN 'red'
+            WHEN percent < %(drop_amber)s THEN 'amber' END AS activity_drop,
+       percent
+FROM measured
+WHERE idle >= %(inactivity_amber)s OR percent < %(drop_amber)s
+"""
+
+
+def floor_params(as_of: date, thresholds) -> dict:
+    from students.selectors import end_of_day
+
+    recent_from = as_of - timedelta(days=thresholds.drop_window_days - 1)
+    return {
+        "as_of": as_of,
+        "cutoff": end_of_day(as_of),
+        "recent_from": recent_from,
+        "base_from": recent_from - timedelta(days=thresholds.drop_baseline_days),
+        "window": thresholds.drop_window_days,
+        "base": thresholds.drop_baseline_days,
+        "min_days": thresholds.drop_baseline_min_active_days,
+        "inactivity_amber": thresholds.inactivity_amber_days,
+        "inactivity_red": thresholds.inactivity_red_days,
+        "drop_amber": thresholds.drop_amber_percent,
+        "drop_red": thresholds.drop_red_percent,
+    }
+
+
+def floor_time(*, as_of: date, repeat: int = 3) -> tuple[list[float], int]:
+    """Run the floor query ``repeat`` times; the seconds of each and the rows found."""
+    from students.models import FlagSettings
+
+    params = floor_params(as_of, FlagSettings.current())
+    runs, found = [], 0
+    with connection.cursor() as cursor:
+        for _attempt in range(repeat):
+            started = time.perf_counter()
+            cursor.execute(FLOOR_SQL, params)
+            found = len(cursor.fetchall())
+            runs.append(time.perf_counter() - started)
+    return runs, found
+
+
+# --- The flagging run -------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _chunk_in_worker(arguments) -> tuple[int, float]:
+    from students.models import FlagRun
+    from students.services import flag_chunk_evaluate
+
+    run_id, index, student_ids = arguments
+    flag_chunk_evaluate(run=FlagRun.objects.get(pk=run_id), index=index, student_ids=student_ids)
+    return index, _peak_rss_mb()
+
+
+def _flagging_run(as_of: date, workers: int, queue) -> None:
+    """In a child process (so its peak memory is its own): one whole run."""
+    from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
+
+    connections.close_all()
+    started = time.perf_counter()
+    run, chunks = flag_run_start(as_of=as_of)
+    peaks = []
+    if workers > 1:
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            for _index, peak in pool.imap_unordered(
+                _chunk_in_worker, [(run.pk, index, ids) for index, ids in enumerate(chunks)]
+            ):
+                peaks.append(peak)
+    else:
+        for index, ids in enumerate(chunks):
+            flag_chunk_evaluate(run=run, index=index, student_ids=ids)
+    flag_run_finish(run=run)
+    seconds = time.perf_counter() - started
+    run.refresh_from_db()
+    queue.put(
+        {
+            "seconds": seconds,
+            "chunks": run.chunks,
+            "judged": run.students,
+            "opened": run.opened,
+            "peak_rss_mb": max([_peak_rss_mb(), *peaks]),
+        }
+    )
+    connections.close_all()
+
+
+def flagging_time(*, as_of: date, workers: int = 1) -> dict:
+    """One flagging run from a clean slate (earlier benchmark flags and runs removed),
+    in a child process."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE students_flagoutreach, students_riskflag, students_flagrunchunk, "
+            "students_flagrun, mentorship_notification"
+        )
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_flagging_run, args=(as_of, workers, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    if child.exitcode:
+        raise RuntimeError(f"The flagging run failed (exit code {child.exitcode}).")
+    return result
+
+
+def bench_run(*, students: int, events: int, workers: int = 1, repeat: int = 3) -> BenchResult:
+    from students.models import DailyActivity
+
+    floor_runs, floor_found = floor_time(as_of=BENCH_AS_OF, repeat=repeat)
+    flagging = flagging_time(as_of=BENCH_AS_OF, workers=workers)
+    return BenchResult(
+        students=students,
+        events=events,
+        daily_rows=DailyActivity.objects.count(),
+        as_of=BENCH_AS_OF.isoformat(),
+        floor_seconds=round(statistics.median(floor_runs), 3),
+        floor_runs=[round(seconds, 3) for seconds in floor_runs],
+        floor_flagged=floor_found,
+        run_seconds=round(flagging["seconds"], 3),
+        run_mode="sequential, in one process"
+        if workers == 1
+        else f"process pool of {workers} workers",
+        chunks=flagging["chunks"],
+        judged=flagging["judged"],
+        flags_opened=flagging["opened"],
+        peak_rss_mb=round(flagging["peak_rss_mb"], 1),
+    )
+
+
+def bench_results_write(result: BenchResult, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.as_dict(), indent=2) + "\n")

@@ -1,0 +1,101 @@
+"""``make bench`` (``manage.py bench_flags``): the flagging run against the floor of one
+hand-written SQL query, on a synthetic cohort in a PostgreSQL database of its own
+(``students.bench``). Results go to ``var/bench/flags.json``."""
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from students import bench
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the at-risk flagging run on PostgreSQL (100,000 students and 10 "
+        "million events by default) against one hand-written SQL query computing the "
+        "inactivity and drop signals. Uses its own database, never the configured one."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--students", type=int, default=100_000)
+        parser.add_argument("--events", type=int, default=10_000_000)
+        parser.add_argument(
+            "--database",
+            default="mentorship_bench",
+            help="Name of the benchmark database on the same server (created if missing).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Evaluate chunks in a pool of this many processes (default: sequentially).",
+        )
+        parser.add_argument("--rebuild", action="store_true", help="Regenerate the data.")
+        parser.add_argument(
+            "--output", default=str(settings.VAR_DIR / "bench" / "flags.json"), help="JSON file."
+        )
+
+    def handle(self, *args, students, events, database, workers, rebuild, output, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "The benchmark needs PostgreSQL: set DATABASE_URL=postgres://... (it "
+                "creates a database of its own on that server and leaves yours alone)."
+            )
+        if students < 1 or events < 0 or workers < 1:
+            raise CommandError("--students and --workers must be positive, --events not negative.")
+        server = dict(connection.settings_dict)
+        if database == server["NAME"]:
+            raise CommandError("The benchmark database must not be the configured database.")
+        marker = bench.bench_marker(server, database)
+        if marker is False:
+            raise CommandError(
+                f"Database {database!r} exists and was not made by this benchmark; "
+                "choose another name with --database."
+            )
+        reuse = (
+            not rebuild
+            and marker is not None
+            and marker["ready"]
+            and (marker["students"], marker["events"], marker["version"])
+            == (students, events, bench.GENERATOR_VERSION)
+        )
+        if not reuse:
+            self.stdout.write(f"Creating database {database} ...")
+            bench.bench_database_create(server, database, drop=marker is not None)
+        bench.bench_database_use(database)
+        if not reuse:
+            call_command("migrate", verbosity=0)
+            started = time.monotonic()
+            self.stdout.write(f"Generating {students:,} students and {events:,} events ...")
+            bench.bench_data_generate(
+                students=students,
+                events=events,
+                progress=lambda step: self.stdout.write(
+                    f"  [{time.monotonic() - started:6.1f}s] {step}"
+                ),
+            )
+            bench.bench_marker_set(students=students, events=events)
+            self.stdout.write(f"Data ready in {time.monotonic() - started:.1f}s.")
+        else:
+            self.stdout.write(f"Reusing database {database} ({students:,} students).")
+
+        result = bench.bench_run(students=students, events=events, workers=workers)
+        bench.bench_results_write(result, Path(output))
+        verdict = "OK" if result.ratio <= bench.TARGET_RATIO else "OVER"
+        self.stdout.write(
+            f"As of {result.as_of}: {result.judged:,} students judged, "
+            f"{result.daily_rows:,} daily rows.\n"
+            f"  floor (one SQL query, inactivity + drop): {result.floor_seconds:.3f}s "
+            f"(runs: {', '.join(f'{s:.3f}' for s in result.floor_runs)}; "
+            f"{result.floor_flagged:,} students with either signal)\n"
+            f"  flagging run ({result.run_mode}, {result.chunks} chunks): "
+            f"{result.run_seconds:.3f}s, peak memory {result.peak_rss_mb:.0f} MB, "
+            f"{result.flags_opened:,} flags opened\n"
+            f"  ratio {result.ratio:.2f}x the floor (target: within "
+            f"{bench.TARGET_RATIO:g}x) -> {verdict}\n"
+            f"Written to {output}."
+        )

@@ -1,0 +1,91 @@
+"""``make bench`` (``manage.py bench_flags``, ``students.bench``). The benchmark itself
+is not a test; these check that it refuses SQLite, that its floor query computes the
+same inactivity and drop signals as ``risk_signals``, and that its data generator
+runs (the last two on PostgreSQL only)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from mentorship.models import Role, StudentProfile, User
+from projects.models import Enrolment
+from students import bench
+from students.models import ActivityEvent, DailyActivity, FlagSettings
+from students.selectors import SignalName, risk_signals
+
+from .helpers_risk import AS_OF, active_on, enrolled_student, programme_of
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the benchmark runs on PostgreSQL only"
+)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="checks the refusal on SQLite")
+def test_it_refuses_to_run_on_sqlite(db):
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        call_command("bench_flags", "--students", "10", "--events", "100", stdout=StringIO())
+
+
+@postgresql_only
+def test_it_refuses_to_use_the_configured_database_for_the_benchmark(db):
+    with pytest.raises(CommandError, match="must not be the configured database"):
+        call_command(
+            "bench_flags", "--database", connection.settings_dict["NAME"], stdout=StringIO()
+        )
+
+
+@postgresql_only
+def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
+    programme = programme_of(200)
+    students = [enrolled_student(programme, started_days_ago=100) for _ in range(6)]
+    active_on(students[0], range(100))  # steady
+    active_on(students[1], range(9, 100))  # idle 9 days: amber, and a drop
+    active_on(students[2], range(20, 100))  # idle 20 days: red
+    active_on(students[3], range(0, 100, 3))  # thin but steady
+    active_on(students[4], [*range(0, 14, 4), *range(14, 100)])  # a drop, still active
+    # students[5] never did anything since enrolling 100 days ago.
+    thresholds = FlagSettings.current()
+    ids = [student.pk for student in students]
+    expected = {}
+    for student_id, signals in risk_signals(
+        student_ids=ids, as_of=AS_OF, thresholds=thresholds
+    ).items():
+        found = {
+            signal.name: signal.severity
+            for signal in signals
+            if signal.name in (SignalName.INACTIVITY, SignalName.ACTIVITY_DROP)
+        }
+        if found:
+            expected[student_id] = found
+
+    with connection.cursor() as cursor:
+        cursor.execute(bench.FLOOR_SQL, bench.floor_params(AS_OF, thresholds))
+        rows = cursor.fetchall()
+
+    floor = {
+        student_id: {
+            name: severity
+            for name, severity in (
+                (SignalName.INACTIVITY, inactivity),
+                (SignalName.ACTIVITY_DROP, drop),
+            )
+            if severity
+        }
+        for student_id, inactivity, _idle, drop, _percent in rows
+    }
+    assert floor == expected
+    assert set(expected) == {students[1].pk, students[2].pk, students[4].pk, students[5].pk}
+
+
+@postgresql_only
+def test_its_generator_builds_a_cohort(db):
+    bench.bench_data_generate(students=40, events=2000, vacuum=False)
+
+    students = User.objects.filter(role=Role.STUDENT, email__startswith="bench-student-")
+    assert students.count() == 40
+    assert StudentProfile.objects.filter(user__in=students).count() == 40
+    assert Enrolment.objects.filter(student__in=students).count() == 40
+    assert ActivityEvent.objects.filter(source="bench").count() == 2000
+    assert sum(DailyActivity.objects.values_list("events", flat=True)) == 2000
