@@ -35,6 +35,7 @@ class MentorProfileInline(admin.StackedInline):
 class StudentProfileInline(admin.StackedInline):
     model = StudentProfile
     extra = 0
+    readonly_fields = ["status_changed_at"]
 
 
 @admin.register(User)
@@ -74,6 +75,16 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         services.user_ensure_profile(user=obj)
 
+    def save_formset(self, request, form, formset, change):
+        # A student's new status goes through the service, which records when it changed.
+        if formset.model is StudentProfile:
+            for profile_form in formset.forms:
+                if profile_form.instance.pk and "status" in profile_form.changed_data:
+                    services.student_status_set(
+                        profile=profile_form.instance, status=profile_form.instance.status
+                    )
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(admin.ModelAdmin):
@@ -92,6 +103,14 @@ class StudentProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__display_name", "external_id"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+    readonly_fields = ["status_changed_at"]
+
+    def save_model(self, request, obj, form, change):
+        # A new status goes through the service, which records when it changed.
+        if "status" in form.changed_data:
+            services.student_status_set(profile=obj, status=obj.status)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class AssignmentAddForm(forms.ModelForm):

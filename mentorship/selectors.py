@@ -637,11 +637,44 @@ def _week_reviews(*, mentor: User, start: datetime, end: datetime, student_ids: 
     }
 
 
-def weekly_report_flags(*, mentor: User, start: datetime, end: datetime, students: dict) -> dict:
-    """The report's "at risk" section. There is no at-risk flag system yet, so this is
-    the students behind plan and nothing else; when flags exist, their counts for the
-    week (opened, closed, still open) belong here and only here."""
-    return {"behind_plan": students["behind_plan"]}
+def weekly_report_flags(
+    *, mentor: User, start: datetime, end: datetime, students: dict, student_ids: list[int]
+) -> dict:
+    """The report's "at risk" section: the students behind plan, and the at-risk flags
+    of the mentor's students: opened and resolved during the week, outreach the mentor
+    logged, and those still open at the end of the week (oldest first). Two queries."""
+    from students.models import FlagOutreach, RiskFlag
+
+    first_day, after = start.date(), end.date()
+    flags = list(
+        RiskFlag.objects.filter(student_id__in=student_ids, opened_on__lt=after)
+        .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=first_day))
+        .select_related("student")
+        .order_by("opened_on", "pk")
+    )
+    still_open = [
+        {
+            "id": flag.pk,
+            "student_id": flag.student_id,
+            "name": str(flag.student),
+            "severity": flag.severity,
+            "opened_on": flag.opened_on.isoformat(),
+            "acknowledged": flag.acknowledged_at is not None and flag.acknowledged_at < end,
+        }
+        for flag in flags
+        if flag.resolved_on is None or flag.resolved_on >= after
+    ]
+    return {
+        "behind_plan": students["behind_plan"],
+        "opened": sum(1 for flag in flags if flag.opened_on >= first_day),
+        "resolved": sum(
+            1 for flag in flags if flag.resolved_on is not None and flag.resolved_on < after
+        ),
+        "outreach": FlagOutreach.objects.filter(
+            flag__student_id__in=student_ids, mentor=mentor, at__gte=start, at__lt=end
+        ).count(),
+        "open_at_end": still_open,
+    }
 
 
 def _week_contributions(*, mentor: User, start: datetime, end: datetime) -> dict:
@@ -703,7 +736,9 @@ def weekly_report_figures(*, mentor: User, week_start: date, now: datetime | Non
         "students": students,
         "sessions": _week_sessions(mentor=mentor, start=start, end=end, now=now),
         "reviews": _week_reviews(mentor=mentor, start=start, end=end, student_ids=student_ids),
-        "flags": weekly_report_flags(mentor=mentor, start=start, end=end, students=students),
+        "flags": weekly_report_flags(
+            mentor=mentor, start=start, end=end, students=students, student_ids=student_ids
+        ),
         "community": _week_contributions(mentor=mentor, start=start, end=end),
     }
 

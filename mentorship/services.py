@@ -75,6 +75,23 @@ def student_profile_update(*, user: User, goals: str, weekly_hours: int) -> Stud
     return profile
 
 
+def student_status_set(*, profile: StudentProfile, status: str) -> StudentProfile:
+    """Change a student's status (active, paused, graduated, dropped) and remember when:
+    the flagging job judges a student as the status they had on a day, and the
+    backtest scores flags against the day a student dropped. Setting the status they
+    already have changes nothing."""
+    if profile.pk is not None:
+        stored = StudentProfile.objects.filter(pk=profile.pk).values_list("status", flat=True)
+        if stored.first() == status:
+            profile.status = status
+            return profile
+    profile.status = status
+    profile.status_changed_at = timezone.now()
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
 def mentor_profile_update(*, user: User, languages: list[str], bio: str) -> MentorProfile:
     """A mentor states the languages they mentor in and a few words about themself.
     Capacity, programmes and team are staff's to set."""
@@ -343,8 +360,10 @@ def notification_send(
         notification = Notification.objects.create(
             user=user,
             kind=kind,
-            title=str(title) % params if params else str(title),
-            body=(str(body) % params if params else str(body)) if body else "",
+            # ``lazy % params`` rather than ``str(lazy) % params``: a lazy plural
+            # (ngettext_lazy with a named count) picks its form from the params.
+            title=str(title % params) if params else str(title),
+            body=(str(body % params) if params else str(body)) if body else "",
             url=url,
         )
     if user.email_notifications and user.is_active:
@@ -810,7 +829,8 @@ def _development_record_for_verification(
     if by.role != Role.STAFF:
         raise ValidationError(_("Only staff verify self-development records."))
     return (
-        DevelopmentRecord.objects.select_for_update()
+        # Lock the record only: the programme is joined on the nullable side.
+        DevelopmentRecord.objects.select_for_update(of=("self",))
         .select_related("mentor", "programme")
         .get(pk=record.pk)
     )

@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
 # comes to about 3 MB of JSON; Django's default limit on a request body is 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=6 * 1024 * 1024)
 
+# --- At-risk flags ------------------------------------------------------------------
+# Students per chunk task of a flagging run: each chunk is one transaction of a
+# handful of queries; more workers take more chunks at once.
+FLAG_CHUNK_SIZE = env.int("FLAG_CHUNK_SIZE", default=2000)
+
 # --- Review loop --------------------------------------------------------------------
 # How long starting a review holds a submission for one reviewer.
 REVIEW_CLAIM_MINUTES = env.int("REVIEW_CLAIM_MINUTES", default=120)
@@ -324,6 +329,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Reviews and at-risk flags both have a "verdict"; each enum gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictEnum": "projects.models.Verdict",
+        "FlagVerdictEnum": "students.models.FlagVerdict",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.views.i18n import set_language
 
 from projects.models import Enrolment, EnrolmentStatus
 from projects.selectors import student_progress
+from students.selectors import flag_reasons, flags_open_counts, flags_open_queue, flags_visible_to
 
 from . import selectors, services
 from .decorators import role_required
@@ -50,6 +51,10 @@ from .models import DevelopmentKind, Invitation, MentoringSession, Notification,
 logger = logging.getLogger(__name__)
 
 
+# The mentor's home lists this many flags needing attention; the rest are a link away.
+HOME_FLAGS = 10
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on what it comes to do."""
@@ -62,10 +67,15 @@ def home(request: HttpRequest) -> HttpResponse:
     elif user.role == Role.MENTOR:
         context["students"] = selectors.mentor_current_students(mentor=user)
         context["profile"] = getattr(user, "mentor_profile", None)
+        context["flag_rows"] = [
+            (flag, flag_reasons(flag))
+            for flag in flags_open_queue(flags_visible_to(user))[:HOME_FLAGS]
+        ]
     elif user.role == Role.SUPERVISOR:
         context["mentors"] = selectors.mentors_with_load(
             selectors.mentors_visible_to(user).filter(is_active=True)
         )
+        context["flag_counts"] = flags_open_counts(user)
     else:
         context["overview"] = selectors.staff_overview()
         context["mentors"] = selectors.mentors_with_load(

@@ -14,7 +14,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from mentorship.models import Role, StudentProfile, StudentStatus, User
 from mentorship.selectors import current_mentor, students_visible_to
@@ -446,7 +446,9 @@ def _complete_programme_if_last(*, submission: Submission, now) -> None:
         programme_id=project.programme_id,
         status=EnrolmentStatus.ACTIVE,
     ).update(status=EnrolmentStatus.COMPLETED, completed_at=now)
-    StudentProfile.objects.filter(user=submission.student).update(status=StudentStatus.GRADUATED)
+    StudentProfile.objects.filter(user=submission.student).update(
+        status=StudentStatus.GRADUATED, status_changed_at=now
+    )
 
 
 # --- Review notes -------------------------------------------------------------------
@@ -517,26 +519,16 @@ def reviews_remind_overdue(*, now=None) -> int:
             notification_send(
                 user=mentor,
                 kind="review_overdue",
-                title=_ReminderTitle(marked),
+                title=ngettext_lazy(
+                    "%(count)d submission has waited more than %(hours)d hours for your review",
+                    "%(count)d submissions have waited more than %(hours)d hours for your review",
+                    "count",
+                ),
                 params={"count": marked, "hours": settings.REVIEW_REMINDER_HOURS},
                 url=reverse("projects:queue"),
             )
             reminded += marked
     return reminded
-
-
-class _ReminderTitle:
-    """A plural-aware lazy title, rendered in the mentor's language."""
-
-    def __init__(self, count: int):
-        self.count = count
-
-    def __str__(self) -> str:
-        return ngettext(
-            "%(count)d submission has waited more than %(hours)d hours for your review",
-            "%(count)d submissions have waited more than %(hours)d hours for your review",
-            self.count,
-        )
 
 
 # --- Recommendations ----------------------------------------------------------------

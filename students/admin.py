@@ -1,6 +1,28 @@
-from django.contrib import admin
+import json
 
-from .models import Incident, MentorNote
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ActivityEvent,
+    DailyActivity,
+    FlagOutreach,
+    FlagRun,
+    FlagRunChunk,
+    FlagSettings,
+    Incident,
+    MentorNote,
+    RiskFlag,
+)
+from .tasks import flag_students
 
 
 @admin.register(MentorNote)
@@ -26,3 +48,264 @@ class IncidentAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["students", "reported_by", "arbitrator", "resolved_by"]
     date_hierarchy = "created_at"
+
+
+# --- Activity ---------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the portal writes: staff look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(ReadOnlyAdmin):
+    """Append-only: events come from the portal's own actions and the learning
+    platform's pushes; the daily rollup and every signal are computed from them."""
+
+    list_display = ["occurred_at", "student", "kind", "day", "source", "external_id", "value"]
+    list_filter = ["kind", "source"]
+    search_fields = ["student__email", "student__display_name", "external_id"]
+    list_select_related = ["student"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False  # the table is large: no second COUNT(*) per page
+
+
+@admin.register(DailyActivity)
+class DailyActivityAdmin(ReadOnlyAdmin):
+    """The per-student per-day rollup, kept current as events arrive."""
+
+    list_display = ["day", "student", "events"]
+    search_fields = ["student__email", "student__display_name"]
+    list_select_related = ["student"]
+    date_hierarchy = "day"
+    show_full_result_count = False
+
+
+# --- At-risk flags ----------------------------------------------------------------------
+
+
+FLAG_SETTINGS_FIELDSETS = [
+    (_("Inactivity"), {"fields": ["inactivity_amber_days", "inactivity_red_days"]}),
+    (
+        _("Activity drop"),
+        {
+            "fields": [
+                "drop_window_days",
+                "drop_baseline_days",
+                "drop_baseline_min_active_days",
+                "drop_amber_percent",
+                "drop_red_percent",
+            ]
+        },
+    ),
+    (
+        _("Projects and sessions"),
+        {
+            "fields": [
+                "stalled_factor",
+                "behind_plan_days",
+                "missed_sessions",
+                "missed_sessions_window_days",
+                "struggling_changes_requested",
+            ]
+        },
+    ),
+    (_("Closing the loop"), {"fields": ["resolve_after_clear_days", "recovery_window_days"]}),
+]
+
+
+class FlagSettingsForm(forms.ModelForm):
+    class Meta:
+        model = FlagSettings
+        fields = [name for _title, group in FLAG_SETTINGS_FIELDSETS for name in group["fields"]]
+
+    def clean(self):
+        # The table's constraints say the same; checked here to answer beside the field.
+        cleaned = super().clean()
+        amber_days, red_days = (
+            cleaned.get("inactivity_amber_days"),
+            cleaned.get("inactivity_red_days"),
+        )
+        if amber_days is not None and red_days is not None and red_days <= amber_days:
+            self.add_error(
+                "inactivity_red_days",
+                _("Red must come after amber: more than %(days)d days.") % {"days": amber_days},
+            )
+        amber_percent, red_percent = (
+            cleaned.get("drop_amber_percent"),
+            cleaned.get("drop_red_percent"),
+        )
+        if amber_percent is not None and red_percent is not None and red_percent >= amber_percent:
+            self.add_error(
+                "drop_red_percent",
+                _("Red must be a deeper drop than amber: below %(percent)d %%.")
+                % {"percent": amber_percent},
+            )
+        return cleaned
+
+
+@admin.register(FlagSettings)
+class FlagSettingsAdmin(admin.ModelAdmin):
+    """The one row of thresholds the nightly job reads (``FlagSettings.current()``).
+    Run ``manage.py backtest_flags`` before changing them."""
+
+    form = FlagSettingsForm
+    fieldsets = FLAG_SETTINGS_FIELDSETS
+
+    def has_add_permission(self, request):
+        return not FlagSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1  # the row FlagSettings.current() reads
+        super().save_model(request, obj, form, change)
+
+
+class FlagOutreachInline(admin.TabularInline):
+    model = FlagOutreach
+    extra = 0
+    fields = ["at", "mentor", "kind", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskFlag)
+class RiskFlagAdmin(admin.ModelAdmin):
+    """Read-only: the nightly job opens, raises and resolves flags; mentors
+    acknowledge them, log outreach and give verdicts in the portal. Deleting one is
+    allowed (a flag opened on wrong data); the job opens it again if it still holds."""
+
+    list_display = [
+        "student",
+        "severity",
+        "status",
+        "opened_on",
+        "acknowledged",
+        "verdict",
+        "recovered",
+    ]
+    list_filter = ["status", "severity", "verdict", "recovered", "opened_on"]
+    search_fields = ["student__email", "student__display_name"]
+    list_select_related = ["student"]
+    date_hierarchy = "opened_on"
+    fields = [
+        "student",
+        "status",
+        "severity",
+        "reasons_as_json",
+        "opened_on",
+        "evaluated_on",
+        "clear_since",
+        "worsened_at",
+        "resolved_on",
+        "notified_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "first_outreach_at",
+        "verdict",
+        "verdict_at",
+        "recovered",
+        "recovery_checked_on",
+    ]
+    readonly_fields = ["reasons_as_json"]
+    inlines = [FlagOutreachInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("acknowledged"), boolean=True, ordering="acknowledged_at")
+    def acknowledged(self, flag: RiskFlag) -> bool:
+        return flag.acknowledged_at is not None
+
+    @admin.display(description=_("reasons"))
+    def reasons_as_json(self, flag: RiskFlag):
+        return format_html("<pre>{}</pre>", json.dumps(flag.reasons, indent=2, ensure_ascii=False))
+
+
+class FlagRunChunkInline(admin.TabularInline):
+    model = FlagRunChunk
+    extra = 0
+    fields = ["index", "students", "opened", "worsened", "resolved", "finished_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FlagRun)
+class FlagRunAdmin(ReadOnlyAdmin):
+    """The flagging runs, nightly and on demand, with their totals and how many of
+    their chunks have committed. "Run flagging now" queues the nightly job at once,
+    started by the staff member."""
+
+    change_list_template = "admin/students/flagrun/change_list.html"
+    list_display = [
+        "as_of",
+        "status",
+        "started_at",
+        "finished_at",
+        "triggered_by",
+        "chunk_progress",
+        "students",
+        "opened",
+        "worsened",
+        "resolved",
+        "mentors_notified",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["triggered_by"]
+    date_hierarchy = "started_at"
+    inlines = [FlagRunChunkInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(chunks_done=Count("chunk_results"))
+
+    @admin.display(description=_("chunks done"))
+    def chunk_progress(self, run: FlagRun) -> str:
+        return f"{run.chunks_done} / {run.chunks}"
+
+    def get_urls(self):
+        run_now = path(
+            "run-now/",
+            self.admin_site.admin_view(self.run_now_view),
+            name="students_flagrun_run_now",
+        )
+        return [run_now, *super().get_urls()]
+
+    def run_now_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        user_id = request.user.pk
+        transaction.on_commit(lambda: flag_students.delay(triggered_by_id=user_id))
+        self.message_user(
+            request,
+            _("Flagging run queued: it appears here when it starts."),
+            messages.SUCCESS,
+        )
+        return redirect("admin:students_flagrun_changelist")

@@ -8,14 +8,19 @@ mentor notes are never part of this API.
 Activity: a student's daily series (``/api/v1/students/{id}/activity/``) comes from the
 daily rollup (``selectors.activity_series``). The learning platform pushes events to
 ``/api/v1/events/`` (staff tokens), recorded by ``services.activity_ingest``.
+
+At-risk flags (``/api/v1/flags/``): those ``selectors.flags_visible_to`` the caller, the
+reasons read out by ``selectors.flag_reasons`` as on the pages. Students are refused with
+403 (a flag is for the people who look after them), as a role refused an action is
+elsewhere in the API.
 """
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -35,8 +40,8 @@ from mentorship.selectors import students_visible_to
 from projects.api import PersonSerializer
 from projects.selectors import ProgrammeProgress, Standing, students_progress
 
-from .models import ActivityKind
-from .selectors import activity_series
+from .models import ActivityKind, FlagSeverity, FlagStatus, RiskFlag
+from .selectors import SignalName, activity_series, flag_reasons, flags_visible_to
 from .services import PORTAL_SOURCE, activity_ingest
 
 # --- Serializers --------------------------------------------------------------------
@@ -395,6 +400,143 @@ class ActivityEventViewSet(viewsets.GenericViewSet):
         return Response(IngestResultSerializer(data).data)
 
 
+# --- At-risk flags (``/api/v1/flags/``) ------------------------------------------------
+
+
+class FlagStatusFilter:
+    ALL = "all"
+    CHOICES = [FlagStatus.OPEN, FlagStatus.RESOLVED, ALL]
+
+
+class FlagFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=FlagStatusFilter.CHOICES,
+        required=False,
+        default=FlagStatus.OPEN,
+        help_text=_("open (default), resolved or all."),
+    )
+    severity = serializers.ChoiceField(choices=FlagSeverity.choices, required=False)
+
+
+class FlagReasonSerializer(serializers.Serializer):
+    """One signal behind a flag, as the job recorded it, with a sentence saying it
+    (``selectors.Reason``); the worst first."""
+
+    signal = serializers.ChoiceField(choices=SignalName.ALL, read_only=True)
+    severity = serializers.ChoiceField(choices=FlagSeverity.choices, read_only=True)
+    observed = serializers.FloatField(
+        read_only=True,
+        help_text=_(
+            "Days idle, events a week, days open or late, sessions missed or reviews, "
+            "depending on the signal."
+        ),
+    )
+    baseline = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Activity drop: the student's usual events a week; stalled project: its target days."
+        ),
+    )
+    threshold = serializers.FloatField(read_only=True, help_text=_("The threshold crossed."))
+    project = serializers.CharField(
+        read_only=True, help_text=_("The project a project signal is about, or empty.")
+    )
+    text = serializers.CharField(
+        source="sentence", read_only=True, help_text=_("The reason in your language.")
+    )
+
+
+class RiskFlagSerializer(serializers.ModelSerializer):
+    student = PersonSerializer(read_only=True)
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskFlag
+        fields = [
+            "id",
+            "student",
+            "status",
+            "severity",
+            "opened_on",
+            "evaluated_on",
+            "resolved_on",
+            "acknowledged_at",
+            "verdict",
+            "recovered",
+            "reasons",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(FlagReasonSerializer(many=True))
+    def get_reasons(self, flag: RiskFlag) -> list[dict]:
+        with translation.override(self.context["language"]):
+            return FlagReasonSerializer(flag_reasons(flag), many=True).data
+
+
+class MayReadFlags(permissions.BasePermission):
+    message = _("Students do not see at-risk flags.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.role != Role.STUDENT
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="At-risk flags",
+        description=(
+            "Flags on the students you look after: a mentor's current students, a "
+            "supervisor's team's, every student for staff. Open flags by default, "
+            "oldest unacknowledged first; each with its reasons as the nightly job "
+            "recorded them and a sentence in your language. Students get 403."
+        ),
+        parameters=[FlagFilterSerializer],
+        responses={
+            200: RiskFlagSerializer(many=True),
+            400: OpenApiResponse(description="Bad filter, named by field."),
+            403: OpenApiResponse(description="Students do not see flags."),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="An at-risk flag",
+        responses={
+            200: RiskFlagSerializer,
+            403: OpenApiResponse(description="Students do not see flags."),
+            404: OpenApiResponse(description="Not a flag you may see."),
+        },
+    ),
+)
+class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = RiskFlag.objects.none()  # for the schema; get_queryset applies access
+    serializer_class = RiskFlagSerializer
+
+    def get_permissions(self):
+        return [*super().get_permissions(), MayReadFlags()]
+
+    def get_queryset(self):
+        flags = (
+            flags_visible_to(self.request.user)
+            .select_related("student")
+            .order_by(F("acknowledged_at").asc(nulls_first=True), "opened_on", "pk")
+        )
+        if self.action == "list":
+            filters = FlagFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            status = filters.validated_data["status"]
+            if status != FlagStatusFilter.ALL:
+                flags = flags.filter(status=status)
+            if "severity" in filters.validated_data:
+                flags = flags.filter(severity=filters.validated_data["severity"])
+        return flags
+
+    def get_serializer_context(self) -> dict:
+        # A token caller has no session language: their saved one, else Accept-Language.
+        user = self.request.user
+        language = getattr(user, "language", "") or translation.get_language()
+        return {**super().get_serializer_context(), "language": language}
+
+
 router = SimpleRouter()
 router.register("students", StudentViewSet, basename="student")
 router.register("events", ActivityEventViewSet, basename="event")
+router.register("flags", RiskFlagViewSet, basename="flag")

@@ -6,13 +6,15 @@ see every state, cheap at ``--scale``. A student who already has sessions (or no
 gets none again, so a second run adds nothing.
 """
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from mentorship.demo import demo_email
+from mentorship.demo import DEMO_DOMAIN, demo_email
 from mentorship.models import Assignment, MentoringSession, SessionStatus
 from students.models import MentorNote
 
@@ -507,3 +509,338 @@ def seed_community() -> dict[str, int]:
                 )
                 counts["records"] += 1
     return counts
+
+
+# --- Activity and at-risk flags --------------------------------------------------------
+
+ACTIVITY_SOURCE = "demo"
+ACTIVITY_DAYS = 120
+STEADY_KINDS = [
+    "lesson_viewed", "lesson_viewed", "exercise_done", "quiz_taken", "video_watched",
+    "login", "article_read", "forum_post",
+]  # fmt: skip
+MISSED_AGENDA = "Weekly check-in (demo: missed)"
+
+
+class DemoStory:
+    """What a demo student's history is made to show. The first demo mentors' students
+    take the at-risk stories in this order (mentor@demo.test the first three, so the
+    first login already has flagged students); everyone else is steady."""
+
+    INACTIVE = "inactive"  # silent for three weeks: inactivity, red
+    SLOWING = "slowing"  # a third of their usual pace: activity drop, amber
+    MISSED = "missed"  # two more no-shows in the last month: missed sessions
+    STRUGGLING = "struggling"  # a third round of changes on one project: struggling
+    DROPPED = "dropped"  # went quiet, then dropped out (what the backtest finds)
+    # Stalled projects and students behind plan come from the review loop's own
+    # histories (``projects.demo``): students who joined long ago and approved little.
+
+    BY_MENTOR = {
+        1: [INACTIVE, SLOWING, MISSED],
+        2: [STRUGGLING],
+        3: [DROPPED, DROPPED, DROPPED],
+    }
+    # Days of enrolment a story needs before the as-of day: a history to fall quiet
+    # from, or a baseline long enough to judge a drop against (14 + 42 days).
+    MIN_ENROLLED_DAYS = {INACTIVE: 40, SLOWING: 60, DROPPED: 40}
+
+
+def _story_students(as_of) -> dict[int, str]:
+    """Student id -> story, chosen the same way on every run: each story goes to the
+    first fitting student of its mentor (in e-mail order; active, or dropped by an
+    earlier run; long enough enrolled), or else of the next demo mentors. The first
+    demo student is left out: their own story is the review queue."""
+    from django.db.models import Q
+
+    from mentorship.models import StudentProfile, StudentStatus
+    from projects.models import Enrolment, Submission, SubmissionStatus
+
+    mentors = [mentor for number in range(1, 7) if (mentor := _demo_user("mentor", number))]
+    students = {mentor.pk: _students_of(mentor) for mentor in mentors}
+    everyone = [student for group in students.values() for student in group]
+    statuses = dict(
+        StudentProfile.objects.filter(user__in=everyone).values_list("user_id", "status")
+    )
+    first_start: dict[int, object] = {}
+    for student_id, started_on in Enrolment.objects.filter(student__in=everyone).values_list(
+        "student_id", "started_on"
+    ):
+        first_start[student_id] = min(started_on, first_start.get(student_id, started_on))
+    taken: dict[int, str] = {}
+    # Missed sessions go to a student who has sessions already (``seed_mentoring``);
+    # struggling to one with nothing waiting for review and nothing in the last days.
+    with_sessions = {demo_email("student", number) for number in range(1, DEMO_STUDENTS + 1)}
+    recently = timezone.now() - timedelta(days=4)
+    busy = set(
+        Submission.objects.filter(student__in=everyone)
+        .filter(
+            Q(status=SubmissionStatus.SUBMITTED)
+            | Q(submitted_at__gte=recently)
+            | Q(reviewed_at__gte=recently)
+        )
+        .values_list("student_id", flat=True)
+        .distinct()
+    )
+    # The review loop's histories never send a project back three times: a student
+    # who has that is the one an earlier run chose, and stays chosen.
+    rounds = Counter(
+        Submission.objects.filter(
+            student__in=everyone, status=SubmissionStatus.CHANGES_REQUESTED
+        ).values_list("student_id", "project_id")
+    )
+    struggling = {student_id for (student_id, _project), count in rounds.items() if count >= 3}
+
+    def fits(student, story: str) -> bool:
+        needed = DemoStory.MIN_ENROLLED_DAYS.get(story, 0)
+        return (
+            student.pk not in taken
+            and student.email != demo_email("student", 1)
+            and (story != DemoStory.MISSED or student.email in with_sessions)
+            and (
+                story != DemoStory.STRUGGLING
+                or student.pk in struggling
+                or (student.pk not in busy and not struggling)
+            )
+            and statuses.get(student.pk) in (StudentStatus.ACTIVE, StudentStatus.DROPPED)
+            and student.pk in first_start
+            and first_start[student.pk] <= as_of - timedelta(days=needed)
+        )
+
+    for number, stories in DemoStory.BY_MENTOR.items():
+        if len(mentors) < number:
+            break
+        order = mentors[number - 1 :] + mentors[: number - 1]
+        for story in stories:
+            chosen = next(
+                (
+                    student
+                    for mentor in order
+                    for student in students[mentor.pk]
+                    if fits(student, story)
+                ),
+                None,
+            )
+            if chosen is not None:
+                taken[chosen.pk] = story
+    return taken
+
+
+def _active_days(rng, story: str, start, as_of) -> list[tuple]:
+    """(day, events) for one student from ``start`` to ``as_of`` (and the day after, as
+    the nightly job judges yesterday), following their story."""
+    days = []
+    day = start
+    while day <= as_of + timedelta(days=1):
+        before = (as_of - day).days  # days before the as-of day (negative: after)
+        if story == DemoStory.INACTIVE:
+            events = rng.randint(1, 4) if before > 21 and rng.random() < 0.8 else 0
+        elif story == DemoStory.SLOWING:
+            # Four a day before, three every other day in the last two weeks: 37 %.
+            events = 4 if before >= 14 else (3 if before % 2 == 0 and before >= 0 else 0)
+        elif story == DemoStory.DROPPED:
+            events = 0  # the dropped students' days come from _dropped_days
+        else:
+            recent = 0 <= before <= 3
+            events = rng.randint(1, 3) if recent or rng.random() < 0.65 else 0
+        if events:
+            days.append((day, events))
+        day += timedelta(days=1)
+    return days
+
+
+def _dropped_days(rng, start, dropped_on, quiet_days: int) -> list[tuple]:
+    """Steady until ``quiet_days`` before the drop, then nothing."""
+    days, day = [], start
+    while day < dropped_on - timedelta(days=quiet_days):
+        if rng.random() < 0.75:
+            days.append((day, rng.randint(1, 4)))
+        day += timedelta(days=1)
+    return days
+
+
+# How long ago each dropped demo student dropped, and how long they were quiet before.
+DROPPED_AGO = [(12, 16), (33, 12), (55, 20)]
+
+
+def seed_activity(
+    *, seed: int = 42, with_files: bool = True, progress: Callable[[int], None] = lambda n: None
+) -> dict[str, int]:
+    """About 120 days of activity for every demo student (events from the "demo"
+    source, with the daily rollup), most of them steady; the first demo mentors'
+    students get the histories of ``DemoStory``: each at-risk signal, and a few who
+    went quiet and then dropped out (with the day), for the backtest. Then one flagging
+    run as of yesterday, as the nightly job would do, so the demo opens with flags.
+
+    A student who already has demo events keeps them, sessions and enrolments are
+    added once, and the run happens once a day: a second seed adds nothing."""
+    import random
+    from zoneinfo import ZoneInfo
+
+    from mentorship.models import StudentProfile, StudentStatus, User
+
+    from .models import ActivityEvent, FlagRun
+    from .services import (
+        daily_activity_refresh,
+        flag_chunk_evaluate,
+        flag_run_finish,
+        flag_run_start,
+    )
+
+    today = timezone.localdate()
+    as_of = today - timedelta(days=1)
+    now = timezone.now()
+    stories = _story_students(as_of)
+    counts = {"events": 0, "sessions": 0, "attempts": 0, "dropped": 0, "flags": 0}
+
+    students = list(
+        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", role="student")
+        .exclude(pk__in=ActivityEvent.objects.filter(source=ACTIVITY_SOURCE).values("student_id"))
+        .order_by("pk")
+        .values_list("pk", "email", "time_zone", "date_joined")
+    )
+    dropped_order = [pk for pk, story in stories.items() if story == DemoStory.DROPPED]
+    for start in range(0, len(students), 500):
+        batch = students[start : start + 500]
+        events = []
+        for student_id, email, time_zone, joined in batch:
+            rng = random.Random(f"{seed}:{email}")
+            story = stories.get(student_id, "steady")
+            first_day = max(today - timedelta(days=ACTIVITY_DAYS), timezone.localdate(joined))
+            if story == DemoStory.DROPPED:
+                ago, quiet = DROPPED_AGO[dropped_order.index(student_id) % len(DROPPED_AGO)]
+                days = _dropped_days(rng, first_day, today - timedelta(days=ago), quiet)
+            else:
+                days = _active_days(rng, story, first_day, as_of)
+            try:
+                zone = ZoneInfo(time_zone)
+            except (ValueError, KeyError):
+                zone = ZoneInfo("UTC")
+            for day, number in days:
+                for index in range(number):
+                    moment = datetime.combine(day, time(9 + (index * 3) % 13), tzinfo=zone)
+                    if moment > now:
+                        continue
+                    events.append(
+                        ActivityEvent(
+                            student_id=student_id,
+                            kind=rng.choice(STEADY_KINDS),
+                            occurred_at=moment,
+                            day=day,
+                            source=ACTIVITY_SOURCE,
+                            external_id=f"{email}:{day.isoformat()}:{index}",
+                            recorded_at=now,
+                        )
+                    )
+        with transaction.atomic():
+            ActivityEvent.objects.bulk_create(events, batch_size=2000, ignore_conflicts=True)
+            daily_activity_refresh(pairs={(event.student_id, event.day) for event in events})
+        counts["events"] += len(events)
+        progress(len(batch))
+
+    with transaction.atomic():
+        profiles = StudentProfile.objects.filter(
+            user_id__in=dropped_order, status=StudentStatus.ACTIVE
+        )
+        for profile in profiles:
+            ago, _quiet = DROPPED_AGO[dropped_order.index(profile.user_id) % len(DROPPED_AGO)]
+            profile.status = StudentStatus.DROPPED
+            profile.status_changed_at = now - timedelta(days=ago)
+            profile.save(update_fields=["status", "status_changed_at"])
+            counts["dropped"] += 1
+        counts["sessions"] = _seed_missed_sessions(stories, now)
+        counts["attempts"] = _seed_struggling(stories, now, seed=seed, with_files=with_files)
+
+    if not FlagRun.objects.filter(as_of=as_of).exists():
+        run, chunks = flag_run_start(as_of=as_of)
+        for index, student_ids in enumerate(chunks):
+            counts["flags"] += flag_chunk_evaluate(
+                run=run, index=index, student_ids=student_ids
+            ).opened
+        flag_run_finish(run=run)
+    return counts
+
+
+def _seed_missed_sessions(stories: dict[int, str], now) -> int:
+    """Two no-shows in the last month for the student whose story is missed sessions."""
+    sessions = []
+    for assignment in Assignment.objects.current().filter(
+        student_id__in=[pk for pk, story in stories.items() if story == DemoStory.MISSED]
+    ):
+        if MentoringSession.objects.filter(
+            student_id=assignment.student_id, agenda=MISSED_AGENDA
+        ).exists():
+            continue
+        for days_ago in (6, 20):
+            scheduled_at = (now - timedelta(days=days_ago)).replace(
+                minute=0, second=0, microsecond=0
+            )
+            sessions.append(
+                MentoringSession(
+                    mentor_id=assignment.mentor_id,
+                    student_id=assignment.student_id,
+                    scheduled_at=scheduled_at,
+                    agenda=MISSED_AGENDA,
+                    status=SessionStatus.STUDENT_NO_SHOW,
+                    private_notes="No answer on the call or by e-mail.",
+                    created_at=scheduled_at - timedelta(days=4),
+                    logged_at=scheduled_at + timedelta(hours=1),
+                    reminder_sent_at=scheduled_at - timedelta(hours=24),
+                )
+            )
+    MentoringSession.objects.bulk_create(sessions)
+    return len(sessions)
+
+
+def _seed_struggling(stories: dict[int, str], now, *, seed: int, with_files: bool) -> int:
+    """The struggling student's current project gets more rounds of "changes
+    requested" until there are three, after their last event and before yesterday
+    ended, written by the review loop's own demo writer (files, links, rubric
+    verdicts and feedback as for every other attempt). Returns the attempts added."""
+    import random
+
+    from projects.demo import _Attempt, _demo_projects, _demo_students, _write_histories
+    from projects.models import Programme, Submission, SubmissionStatus
+
+    wanted = [pk for pk, story in stories.items() if story == DemoStory.STRUGGLING]
+    if not wanted:
+        return 0
+    projects_by_programme = _demo_projects()
+    programmes = Programme.objects.in_bulk(list(projects_by_programme))
+    rng = random.Random(seed)
+    plans = []
+    for student in _demo_students(programmes):
+        if student.user_id not in wanted:
+            continue
+        submissions = list(Submission.objects.filter(student_id=student.user_id))
+        approved = {s.project_id for s in submissions if s.status == SubmissionStatus.APPROVED}
+        projects = projects_by_programme[student.programme.pk]
+        current = next((p for p in projects if p.pk not in approved), None)
+        on_current = [s for s in submissions if current and s.project_id == current.pk]
+        if current is None or any(s.status == SubmissionStatus.SUBMITTED for s in on_current):
+            continue
+        rounds = 3 - len(on_current)
+        if rounds <= 0:
+            continue
+        last = max([s.reviewed_at or s.submitted_at for s in submissions] or [student.joined])
+        # Between the last event and the end of the day before yesterday, evenly.
+        end = datetime.combine(timezone.localdate() - timedelta(days=1), time(), tzinfo=UTC)
+        step = max((end - last) / (rounds + 1), timedelta(hours=2))
+        if last + step * rounds + step / 3 > end:
+            continue  # no room before yesterday for the rounds
+        has_criteria = current.criteria.exists()
+        attempts = [
+            _Attempt(
+                project=current,
+                attempt=len(on_current) + number,
+                submitted=last + step * number - student.joined,
+                review_delay=step / 3,
+                approved=False,
+                not_met=[0] if has_criteria else [],
+            )
+            for number in range(1, rounds + 1)
+        ]
+        plans.append((student, attempts))
+    if not plans:
+        return 0
+    written = _write_histories(rng, plans, now, with_files=with_files)
+    return written["submissions"]

@@ -11,7 +11,7 @@ from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import Role, StudentStatus, User
 from projects.models import Programme
 
-from .models import IncidentStatus
+from .models import FlagSeverity, FlagVerdict, IncidentStatus, OutreachKind
 from .selectors import StudentSort, TimelineKind
 
 
@@ -31,6 +31,11 @@ class StudentFilterForm(forms.Form):
     )
     behind = forms.BooleanField(
         label=_("Behind plan only"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    flagged = forms.BooleanField(
+        label=_("Flagged only"),
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
@@ -198,3 +203,56 @@ class IncidentArbitratorForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["arbitrator"].queryset = incident_arbitrator_choices()
+
+
+# --- At-risk flags --------------------------------------------------------------------
+
+
+class FlagFilterForm(forms.Form):
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        required=False,
+        choices=[("", _("Any severity")), *FlagSeverity.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    acknowledged = forms.ChoiceField(
+        label=_("Acknowledged"),
+        required=False,
+        choices=[("", _("Either")), ("no", _("Not yet")), ("yes", _("Yes"))],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    mentor = forms.ModelChoiceField(
+        label=_("Mentor"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("Any mentor"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, mentors: QuerySet[User] | None, **kwargs):
+        """``mentors``: those offered in the mentor filter; None leaves it out (a
+        mentor sees only their own students' flags)."""
+        super().__init__(*args, **kwargs)
+        if mentors is None:
+            del self.fields["mentor"]
+        else:
+            self.fields["mentor"].queryset = mentors
+
+
+class FlagOutreachForm(ServiceErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What you did"),
+        choices=OutreachKind.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        help_text=_("What was said or agreed. Never shown to the student."),
+    )
+
+
+class FlagVerdictForm(ServiceErrorsMixin, forms.Form):
+    verdict = forms.ChoiceField(label=_("Was this flag useful?"), choices=FlagVerdict.choices)

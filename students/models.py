@@ -422,6 +422,15 @@ class FlagRun(models.Model):
     worsened = models.PositiveIntegerField(_("flags worsened"), default=0)
     resolved = models.PositiveIntegerField(_("flags resolved"), default=0)
     mentors_notified = models.PositiveIntegerField(_("mentors notified"), default=0)
+    cohort = models.JSONField(
+        _("programme activity"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Each programme's recent activity against its usual, as of the run's day "
+            "(programme id: ratio); drops are judged against it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("flagging run")

@@ -6,12 +6,16 @@ notes follow the same rule minus the student themself (``mentor_notes_visible_to
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from statistics import median
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     DateTimeField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     Model,
@@ -22,11 +26,14 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.models import (
@@ -34,6 +41,7 @@ from mentorship.models import (
     MentoringSession,
     Role,
     SessionStatus,
+    StudentProfile,
     StudentStatus,
     User,
 )
@@ -50,7 +58,16 @@ from projects.models import (
 )
 from projects.selectors import ProgrammeProgress, recommendations_visible_to
 
-from .models import DailyActivity, FlagSettings, FlagSeverity, Incident, MentorNote
+from .models import (
+    DailyActivity,
+    FlagOutreach,
+    FlagSettings,
+    FlagSeverity,
+    FlagStatus,
+    Incident,
+    MentorNote,
+    RiskFlag,
+)
 
 
 def student_for_user(user: User, pk: int) -> User:
@@ -114,12 +131,14 @@ class StudentSort:
     ACTIVITY = "activity"
     WAITING = "waiting"
     NEXT_SESSION = "next_session"
+    FLAG = "flag"
 
     choices = [
         (NAME, _("Name")),
         (ACTIVITY, _("Last activity")),
         (WAITING, _("Waiting submissions")),
         (NEXT_SESSION, _("Next session")),
+        (FLAG, _("At-risk flag severity")),
     ]
 
 
@@ -128,15 +147,19 @@ def student_list(
     *,
     status: str = "",
     programme_id: int | None = None,
+    flagged: bool = False,
     sort: str = StudentSort.NAME,
 ) -> QuerySet[User]:
     """The students this person may see, with what a row of "My students" shows in the
     same query: profile, ``last_activity`` (the latest submission or review),
     ``waiting`` (submissions waiting for review), ``mentor_name`` (their current
-    mentor, for supervisors and staff) and the last and next sessions
-    (``session_annotations``). Filtered by status and by the programme of an active
-    enrolment; sorted by name, last activity (latest first), waiting submissions (most
-    first) or next session (soonest first, students without one last)."""
+    mentor, for supervisors and staff), the last and next sessions
+    (``session_annotations``) and the open at-risk flag (``flag_severity``,
+    ``flag_acknowledged_at``; empty without one). Filtered by status, by the programme
+    of an active enrolment and to flagged students; sorted by name, last activity
+    (latest first), waiting submissions (most first), next session (soonest first,
+    students without one last) or flag severity (red, amber, then the unflagged;
+    unacknowledged first within each)."""
     last_submitted = (
         Submission.objects.filter(student=OuterRef("pk"))
         .order_by("-submitted_at")
@@ -166,6 +189,7 @@ def student_list(
         )
         .values("name")[:1]
     )
+    open_flag = RiskFlag.objects.filter(student=OuterRef("pk"), status=FlagStatus.OPEN)
     submitted = Subquery(last_submitted, output_field=DateTimeField())
     reviewed = Subquery(last_reviewed, output_field=DateTimeField())
     students = (
@@ -177,9 +201,13 @@ def student_list(
             last_activity=Greatest(Coalesce(submitted, reviewed), Coalesce(reviewed, submitted)),
             waiting=Coalesce(Subquery(waiting), 0),
             mentor_name=Subquery(current_mentor),
+            flag_severity=Subquery(open_flag.values("severity")[:1]),
+            flag_acknowledged_at=Subquery(open_flag.values("acknowledged_at")[:1]),
             **session_annotations(),
         )
     )
+    if flagged:
+        students = students.filter(flag_severity__isnull=False)
     if status:
         students = students.filter(student_profile__status=status)
     if programme_id:
@@ -198,6 +226,12 @@ def student_list(
         order = [F("waiting").desc()]
     elif sort == StudentSort.NEXT_SESSION:
         order = [F("next_session_at").asc(nulls_last=True)]
+    elif sort == StudentSort.FLAG:
+        rank = Case(
+            *(When(flag_severity=value, then=Value(r)) for value, r in SEVERITY_RANK.items()),
+            default=Value(0),
+        )
+        order = [rank.desc(), F("flag_acknowledged_at").asc(nulls_first=True)]
     else:
         order = []
     return students.order_by(*order, "display_name", "email", "pk")
@@ -223,9 +257,13 @@ class TimelineKind:
     ASSIGNMENT = "assignment"
     NOTE = "note"
     INCIDENT = "incident"
+    FLAG = "flag"
+    # A flag stands twice in the timeline: when it opened (``FLAG``) and when it was
+    # resolved (this); the filter's "At-risk flags" shows both.
+    FLAG_RESOLVED = "flag_resolved"
 
     # Seen only by those who look after the student, never by the student themself.
-    PRIVATE = (NOTE, INCIDENT)
+    PRIVATE = (NOTE, INCIDENT, FLAG)
 
     choices = [
         (SUBMISSION, _("Submissions")),
@@ -235,6 +273,7 @@ class TimelineKind:
         (ASSIGNMENT, _("Mentor changes")),
         (NOTE, _("Private notes")),
         (INCIDENT, _("Incidents")),
+        (FLAG, _("At-risk flags")),
     ]
 
     @classmethod
@@ -260,8 +299,9 @@ def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> Quer
     """Everything that happened to a student, newest first, as rows of (kind, pk, at):
     one UNION query, so the page can count and slice it before loading the objects
     (``timeline_items``). A session stands at its start, so upcoming ones come first;
-    a mentor change at the start of the new assignment. Private notes and incidents
-    only when ``with_notes`` (never for the student themself)."""
+    a mentor change at the start of the new assignment; an at-risk flag when it was
+    opened and, once resolved, at the start of the day it was resolved. Private notes,
+    incidents and flags only when ``with_notes`` (never for the student themself)."""
     sources = {
         TimelineKind.SUBMISSION: (Submission.objects.filter(student=student), "submitted_at"),
         TimelineKind.REVIEW: (Review.objects.filter(submission__student=student), "created_at"),
@@ -273,17 +313,26 @@ def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> Quer
         TimelineKind.ASSIGNMENT: (Assignment.objects.filter(student=student), "started_at"),
         TimelineKind.NOTE: (MentorNote.objects.filter(student=student), "created_at"),
         TimelineKind.INCIDENT: (Incident.objects.filter(students=student), "created_at"),
+        TimelineKind.FLAG: (RiskFlag.objects.filter(student=student), "created_at"),
     }
+    flags_resolved = (
+        RiskFlag.objects.filter(student=student, resolved_on__isnull=False),
+        Cast("resolved_on", DateTimeField()),
+    )
     parts = []
     for value, _label in TimelineKind.visible(with_notes=with_notes):
         if kind not in ("", value):
             continue
-        queryset, field = sources[value]
-        parts.append(
-            queryset.order_by()
-            .annotate(kind=Value(value, output_field=CharField()), at=F(field))
-            .values_list("kind", "pk", "at")
-        )
+        rows = [(value, *sources[value])]
+        if value == TimelineKind.FLAG:
+            rows.append((TimelineKind.FLAG_RESOLVED, *flags_resolved))
+        for row_kind, queryset, field in rows:
+            at = F(field) if isinstance(field, str) else field
+            parts.append(
+                queryset.order_by()
+                .annotate(kind=Value(row_kind, output_field=CharField()), at=at)
+                .values_list("kind", "pk", "at")
+            )
     if not parts:
         return Submission.objects.none().values_list("pk")
     first, *others = parts
@@ -327,6 +376,7 @@ def _timeline_querysets(user: User) -> dict[str, QuerySet]:
         ).annotate(previous_mentor=Subquery(previous_mentor)),
         TimelineKind.NOTE: MentorNote.objects.select_related("author"),
         TimelineKind.INCIDENT: Incident.objects.all(),
+        TimelineKind.FLAG: RiskFlag.objects.all(),
     }
 
 
@@ -334,16 +384,20 @@ def timeline_items(rows, *, user: User) -> list[TimelineItem]:
     """The objects behind a page of ``student_timeline`` rows, in the rows' order, as
     ``user`` sees them: one query per kind present."""
     rows = list(rows)
+    # A resolved flag's row is loaded with the flags.
+    loaded_as = {TimelineKind.FLAG_RESOLVED: TimelineKind.FLAG}
     wanted: dict[str, list[int]] = {}
     for kind, pk, _at in rows:
-        wanted.setdefault(kind, []).append(pk)
+        wanted.setdefault(loaded_as.get(kind, kind), []).append(pk)
     querysets = _timeline_querysets(user)
     loaded: dict[tuple[str, int], object] = {}
     for kind, pks in wanted.items():
         for item in querysets[kind].filter(pk__in=pks):
             loaded[(kind, item.pk)] = item
     return [
-        TimelineItem(kind, at, loaded[(kind, pk)]) for kind, pk, at in rows if (kind, pk) in loaded
+        TimelineItem(kind, at, loaded[(loaded_as.get(kind, kind), pk)])
+        for kind, pk, at in rows
+        if (loaded_as.get(kind, kind), pk) in loaded
     ]
 
 
@@ -495,9 +549,12 @@ class Signal:
     threshold: float
     baseline: float | None = None
     project: str = ""
+    # For an activity drop in a week quiet for the whole programme: the programme's
+    # activity as a percentage of its own usual, which the student's is judged against.
+    cohort: float | None = None
 
     def as_reason(self) -> dict:
-        return {
+        reason = {
             "signal": self.name,
             "severity": self.severity,
             "observed": self.observed,
@@ -505,6 +562,9 @@ class Signal:
             "threshold": self.threshold,
             "project": self.project,
         }
+        if self.cohort is not None:
+            reason["cohort"] = self.cohort
+        return reason
 
 
 def flaggable_student_ids(*, as_of: date) -> QuerySet:
@@ -536,13 +596,58 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+# Below this many students with a baseline, a programme's activity says too little
+# about a quiet week (and mostly echoes the student being judged).
+COHORT_MIN_STUDENTS = 10
+
+
+def cohort_activity(*, as_of: date, thresholds: FlagSettings) -> dict[int, float]:
+    """How active each programme's students were in the recent window against their
+    baseline, as a ratio of daily rates (1.0: as usual; 0.4: the whole programme is at
+    40 % of its usual, e.g. a holiday week or the lull after a deadline). Over the
+    students enrolled since before the baseline began. One query, once per run."""
+    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
+    recent_from = as_of - timedelta(days=window - 1)
+    base_from = recent_from - timedelta(days=base)
+    rows = (
+        DailyActivity.objects.filter(
+            day__gte=base_from,
+            day__lte=as_of,
+            student__enrolments__status=EnrolmentStatus.ACTIVE,
+            student__enrolments__started_on__lte=base_from,
+        )
+        .values("student__enrolments__programme_id")
+        .annotate(
+            recent=Sum("events", filter=Q(day__gte=recent_from), default=0),
+            baseline=Sum("events", filter=Q(day__lt=recent_from), default=0),
+            students=Count("student_id", distinct=True),
+        )
+        .order_by()
+    )
+    return {
+        row["student__enrolments__programme_id"]: (row["recent"] / window)
+        / (row["baseline"] / base)
+        for row in rows
+        if row["baseline"] and row["students"] >= COHORT_MIN_STUDENTS
+    }
+
+
 def risk_signals(
-    *, student_ids: list[int], as_of: date, thresholds: FlagSettings
+    *,
+    student_ids: list[int],
+    as_of: date,
+    thresholds: FlagSettings,
+    cohort: dict[int, float] | None = None,
 ) -> dict[int, list[Signal]]:
     """Every signal each of these students shows as of a day, from data up to that
     day only (activity by the student's local days, the rest up to the end of the day
     in UTC). Students with no signal are left out. Seven set-based queries whatever the
-    number of students; callers pass ``flaggable_student_ids`` in chunks."""
+    number of students; callers pass ``flaggable_student_ids`` in chunks.
+
+    ``cohort`` (``cohort_activity``) makes the activity drop relative to peers: when
+    the student's whole programme is quieter than usual, the student's drop is
+    measured against the programme's, so a week quiet for everyone flags no one."""
+    cohort = cohort or {}
     if not student_ids:
         return {}
     signals: dict[int, list[Signal]] = {}
@@ -607,6 +712,11 @@ def risk_signals(
             per_week_recent = row["recent"] * 7 / window
             per_week_base = row["baseline"] * 7 / base
             percent = 100 * per_week_recent / per_week_base
+            programmes = [e.programme_id for e in enrolments.get(student_id, [])]
+            ratios = [cohort[p] for p in programmes if p in cohort]
+            quiet = min(1.0, max(ratios)) if ratios else 1.0
+            if quiet < 1.0:
+                percent = percent / quiet if quiet > 0 else 100.0
             if percent < thresholds.drop_red_percent:
                 severity, threshold = FlagSeverity.RED, thresholds.drop_red_percent
             elif percent < thresholds.drop_amber_percent:
@@ -622,6 +732,7 @@ def risk_signals(
                         round(per_week_recent, 1),
                         threshold,
                         baseline=round(per_week_base, 1),
+                        cohort=round(100 * quiet) if quiet < 1.0 else None,
                     ),
                 )
 
@@ -717,17 +828,21 @@ def risk_signals(
 def _active_enrolments(*, student_ids, as_of: date, cutoff: datetime) -> dict[int, list]:
     """Each student's enrolments that were active on the day, with the programme's
     projects in order on ``enrolment.projects``. Two queries."""
-    enrolments = (
-        Enrolment.objects.filter(student_id__in=student_ids, started_on__lte=as_of)
-        .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff))
-        .prefetch_related(
-            Prefetch("programme__projects", queryset=Project.objects.order_by("position"))
+    enrolments = list(
+        Enrolment.objects.filter(student_id__in=student_ids, started_on__lte=as_of).filter(
+            Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff)
         )
-        .select_related("programme")
     )
+    # The projects of the few programmes involved, loaded once and shared by every
+    # enrolment in them (a prefetch would build a queryset per enrolment).
+    projects: dict[int, list[Project]] = {}
+    for project in Project.objects.filter(
+        programme_id__in={enrolment.programme_id for enrolment in enrolments}
+    ).order_by("programme_id", "position"):
+        projects.setdefault(project.programme_id, []).append(project)
     by_student: dict[int, list] = {}
     for enrolment in enrolments:
-        enrolment.projects = list(enrolment.programme.projects.all())
+        enrolment.projects = projects.get(enrolment.programme_id, [])
         by_student.setdefault(enrolment.student_id, []).append(enrolment)
     return by_student
 
@@ -758,3 +873,479 @@ def _reviews_up_to(*, student_ids, cutoff: datetime) -> dict:
 def flag_severity(signals: list[Signal]) -> str:
     """A flag is as severe as its worst signal."""
     return max((signal.severity for signal in signals), key=SEVERITY_RANK.__getitem__)
+
+
+# --- Backtest of the at-risk signals --------------------------------------------------
+
+
+@dataclass
+class BacktestDay:
+    """One as-of day of a backtest: how many students were judged and how many the
+    signals flagged, in all and per signal."""
+
+    as_of: date
+    judged: int
+    flagged: int
+    by_signal: dict[str, int]
+
+    @property
+    def share(self) -> float:
+        return self.flagged / self.judged if self.judged else 0.0
+
+
+@dataclass
+class BacktestOutcome:
+    """What a rule set (all signals together, or one signal) would have told staff:
+    of the students who later dropped, how many it flagged before they dropped and how
+    long before (lead times in days, from the first as-of day it flagged them to the day
+    they dropped); of the others, how many it flagged all the same (false alarms)."""
+
+    dropped: int
+    caught: int
+    lead_days: list[int]
+    not_dropped: int
+    false_alarms: int
+
+    @property
+    def median_lead_days(self) -> float | None:
+        return median(self.lead_days) if self.lead_days else None
+
+    def as_dict(self) -> dict:
+        return {
+            "dropped": self.dropped,
+            "caught": self.caught,
+            "median_lead_days": self.median_lead_days,
+            "not_dropped": self.not_dropped,
+            "false_alarms": self.false_alarms,
+        }
+
+
+@dataclass
+class FlagBacktest:
+    """The signals replayed over history (``flag_backtest``). Students counted in the
+    outcomes are those judged on at least one as-of day. A dropped student whose drop
+    date is unknown is never judged (``flaggable_student_ids`` cannot tell when they were
+    active), so they are only counted in ``drop_date_unknown``."""
+
+    start: date
+    end: date
+    every: int
+    days: list[BacktestDay]
+    overall: BacktestOutcome
+    by_signal: dict[str, BacktestOutcome]
+    drop_date_unknown: int
+
+    @property
+    def share_mean(self) -> float:
+        return sum(day.share for day in self.days) / len(self.days) if self.days else 0.0
+
+    @property
+    def share_max(self) -> float:
+        return max((day.share for day in self.days), default=0.0)
+
+    def signal_share_mean(self, name: str) -> float:
+        shares = [day.by_signal[name] / day.judged for day in self.days if day.judged]
+        return sum(shares) / len(self.days) if self.days else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "every_days": self.every,
+            "dates_evaluated": len(self.days),
+            "flagged_share_mean": round(self.share_mean, 4),
+            "flagged_share_max": round(self.share_max, 4),
+            "drop_date_unknown": self.drop_date_unknown,
+            "overall": self.overall.as_dict(),
+            "signals": {
+                name: {
+                    **outcome.as_dict(),
+                    "flagged_share_mean": round(self.signal_share_mean(name), 4),
+                }
+                for name, outcome in self.by_signal.items()
+            },
+            "days": [
+                {
+                    "as_of": day.as_of.isoformat(),
+                    "judged": day.judged,
+                    "flagged": day.flagged,
+                    "share": round(day.share, 4),
+                    "signals": day.by_signal,
+                }
+                for day in self.days
+            ],
+        }
+
+
+BACKTEST_CHUNK_SIZE = 2000
+
+
+def flag_backtest(
+    *,
+    start: date,
+    end: date,
+    every: int = 7,
+    thresholds: FlagSettings | None = None,
+    chunk_size: int = BACKTEST_CHUNK_SIZE,
+) -> FlagBacktest:
+    """Replay the at-risk signals on every ``every``-th day from ``start`` to ``end``
+    exactly as the nightly job would have judged them then (``flaggable_student_ids``
+    and ``risk_signals``, from data up to each day only), and score them against what
+    happened: who later dropped. Reads only, writes nothing (not even the settings
+    row): staff use it to tune the thresholds before changing them."""
+    if every < 1:
+        raise ValueError("every must be at least one day")
+    if end < start:
+        raise ValueError("end must not be before start")
+    if thresholds is None:
+        thresholds = FlagSettings.objects.filter(pk=1).first() or FlagSettings()
+    first_flagged: dict[str | None, dict[int, date]] = {
+        name: {} for name in (None, *SignalName.ALL)
+    }
+    judged_ids: set[int] = set()
+    days: list[BacktestDay] = []
+    as_of = start
+    while as_of <= end:
+        ids = list(flaggable_student_ids(as_of=as_of))
+        judged_ids.update(ids)
+        day = BacktestDay(as_of, len(ids), 0, dict.fromkeys(SignalName.ALL, 0))
+        for offset in range(0, len(ids), chunk_size):
+            found = risk_signals(
+                student_ids=ids[offset : offset + chunk_size], as_of=as_of, thresholds=thresholds
+            )
+            for student_id, signals in found.items():
+                day.flagged += 1
+                first_flagged[None].setdefault(student_id, as_of)
+                for name in {signal.name for signal in signals}:
+                    day.by_signal[name] += 1
+                    first_flagged[name].setdefault(student_id, as_of)
+        days.append(day)
+        as_of += timedelta(days=every)
+
+    # A student is judged only while their status was active, so every flag above came
+    # before the drop (``flaggable_student_ids``); one who dropped on a day nobody
+    # recorded was never judged at all.
+    dropped: dict[int, date] = {}
+    unknown = 0
+    for student_id, changed_at in StudentProfile.objects.filter(
+        status=StudentStatus.DROPPED
+    ).values_list("user_id", "status_changed_at"):
+        if changed_at is None:
+            unknown += 1
+        elif student_id in judged_ids:
+            dropped[student_id] = changed_at.astimezone(UTC).date()
+    not_dropped = judged_ids - dropped.keys()
+
+    def outcome(first: dict[int, date]) -> BacktestOutcome:
+        leads = sorted(
+            (drop_day - first[student_id]).days
+            for student_id, drop_day in dropped.items()
+            if student_id in first
+        )
+        return BacktestOutcome(
+            dropped=len(dropped),
+            caught=len(leads),
+            lead_days=leads,
+            not_dropped=len(not_dropped),
+            false_alarms=sum(1 for student_id in not_dropped if student_id in first),
+        )
+
+    return FlagBacktest(
+        start=start,
+        end=end,
+        every=every,
+        days=days,
+        overall=outcome(first_flagged[None]),
+        by_signal={name: outcome(first_flagged[name]) for name in SignalName.ALL},
+        drop_date_unknown=unknown,
+    )
+
+
+# --- At-risk flags: who sees them, how they read --------------------------------------
+
+
+def flags_visible_to(user: User) -> QuerySet[RiskFlag]:
+    """At-risk flags a person may see and act on: staff all; a supervisor those of
+    the current students of their team's mentors; a mentor those of their current
+    students. A student never sees a flag, not even their own."""
+    flags = RiskFlag.objects.all()
+    if not user.is_authenticated or not user.is_active or user.role == Role.STUDENT:
+        return flags.none()
+    if user.role == Role.STAFF:
+        return flags
+    current = Assignment.objects.current().filter(student=OuterRef("student"))
+    if user.role == Role.SUPERVISOR:
+        return flags.filter(Exists(current.filter(mentor__mentor_profile__supervisor=user)))
+    return flags.filter(Exists(current.filter(mentor=user)))
+
+
+def flag_for_user(user: User, pk: int) -> RiskFlag:
+    """One flag this person may see (``flags_visible_to``), with its student; 404
+    otherwise."""
+    return get_object_or_404(
+        flags_visible_to(user).select_related("student", "acknowledged_by"), pk=pk
+    )
+
+
+def may_act_on_flag(user: User, *, flag: RiskFlag) -> bool:
+    """Whether this person acknowledges the flag, logs outreach and gives a verdict:
+    the student's current mentor, that mentor's supervisor, staff."""
+    return flags_visible_to(user).filter(pk=flag.pk).exists()
+
+
+def flags_open_queue(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
+    """Open flags as a queue: oldest unacknowledged first, then the acknowledged
+    ones, oldest first (the ``riskflag_open_queue_idx`` order). Each carries its
+    student, who acknowledged it, ``mentor_id`` and ``mentor_name`` (the student's
+    current mentor), ``outreach_count`` and ``open_for`` (a duration: today, in the
+    viewer's time zone, less the day it opened). One query."""
+    current_mentor = Assignment.objects.current().filter(student=OuterRef("student"))
+    outreach = (
+        FlagOutreach.objects.filter(flag=OuterRef("pk"))
+        .order_by()
+        .values("flag")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        flags.filter(status=FlagStatus.OPEN)
+        .select_related("student", "acknowledged_by")
+        .annotate(
+            mentor_id=Subquery(current_mentor.values("mentor_id")[:1]),
+            mentor_name=Subquery(
+                current_mentor.annotate(
+                    name=Coalesce(
+                        NullIf("mentor__display_name", Value("")),
+                        "mentor__email",
+                        output_field=CharField(),
+                    )
+                ).values("name")[:1]
+            ),
+            outreach_count=Coalesce(Subquery(outreach), 0),
+            open_for=ExpressionWrapper(
+                Value(timezone.localdate()) - F("opened_on"), output_field=DurationField()
+            ),
+        )
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "opened_on", "pk")
+    )
+
+
+def flags_open_counts(user: User) -> dict[str, int]:
+    """How many open flags this person may see (``open``), and how many of them
+    nobody has acknowledged yet (``unacknowledged``). One query."""
+    return (
+        flags_visible_to(user)
+        .filter(status=FlagStatus.OPEN)
+        .aggregate(
+            open=Count("pk"),
+            unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+        )
+    )
+
+
+def student_flag(user: User, *, student: User) -> RiskFlag | None:
+    """The flag the student's file shows this person: the open one, otherwise the
+    latest resolved one; None when there is none or this person may not see flags
+    (a student). Its outreach log, oldest first, with who did it, is on
+    ``flag.outreach_log``. Two queries (one when there is no flag)."""
+    # "open" sorts before "resolved".
+    flag = (
+        flags_visible_to(user)
+        .filter(student=student)
+        .select_related("student", "acknowledged_by")
+        .order_by("status", "-opened_on", "-pk")
+        .first()
+    )
+    if flag is not None:
+        flag.outreach_log = list(flag.outreach.select_related("mentor"))
+    return flag
+
+
+def _number(value) -> str:
+    """A number as the reader writes it: 1.5 → "1,5" in Russian, 2.0 → "2"."""
+    value = float(value)
+    if value.is_integer():
+        return number_format(int(value))
+    return number_format(round(value, 1), decimal_pos=1)
+
+
+def _level(severity: str) -> str:
+    # The level word inside a reason's sentence, in lower case: "(red from 14)".
+    if severity == FlagSeverity.RED:
+        return pgettext("at-risk flag level in a sentence", "red")
+    return pgettext("at-risk flag level in a sentence", "amber")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One stored reason of a flag (``Signal.as_reason``), read out as a sentence in
+    the language active when ``sentence`` is read (the reader's, at display time)."""
+
+    signal: str
+    severity: str
+    observed: float
+    threshold: float
+    baseline: float | None = None
+    project: str = ""
+
+    @classmethod
+    def from_stored(cls, reason: dict) -> "Reason":
+        return cls(
+            signal=reason.get("signal", ""),
+            severity=reason.get("severity", ""),
+            observed=reason.get("observed") or 0,
+            threshold=reason.get("threshold") or 0,
+            baseline=reason.get("baseline"),
+            project=reason.get("project") or "",
+        )
+
+    @property
+    def sentence(self) -> str:
+        observed, threshold = self.observed, self.threshold
+        count = int(observed)
+        if self.signal == SignalName.INACTIVITY:
+            return ngettext(
+                "No activity for %(days)d day (%(level)s from %(threshold)s).",
+                "No activity for %(days)d days (%(level)s from %(threshold)s).",
+                count,
+            ) % {"days": count, "level": _level(self.severity), "threshold": _number(threshold)}
+        if self.signal == SignalName.ACTIVITY_DROP:
+            percent = round(100 * observed / self.baseline) if self.baseline else 0
+            return gettext(
+                "Activity has fallen to %(observed)s events a week, %(percent)d %% of their "
+                "usual %(baseline)s (%(level)s below %(threshold)s %%)."
+            ) % {
+                "observed": _number(observed),
+                "percent": percent,
+                "baseline": _number(self.baseline or 0),
+                "level": _level(self.severity),
+                "threshold": _number(threshold),
+            }
+        if self.signal == SignalName.STALLED_PROJECT:
+            if not self.baseline:
+                return ngettext(
+                    "Project “%(project)s” open for %(days)d day with nothing submitted "
+                    "(more than %(limit)s days).",
+                    "Project “%(project)s” open for %(days)d days with nothing submitted "
+                    "(more than %(limit)s days).",
+                    count,
+                ) % {"project": self.project, "days": count, "limit": _number(threshold)}
+            return ngettext(
+                "Project “%(project)s” open for %(days)d day with nothing submitted "
+                "(more than %(factor)s × its %(target)s target days).",
+                "Project “%(project)s” open for %(days)d days with nothing submitted "
+                "(more than %(factor)s × its %(target)s target days).",
+                count,
+            ) % {
+                "project": self.project,
+                "days": count,
+                "factor": _number(threshold / self.baseline),
+                "target": _number(self.baseline),
+            }
+        if self.signal == SignalName.BEHIND_PLAN:
+            return ngettext(
+                "%(days)d day behind plan (more than %(threshold)s).",
+                "%(days)d days behind plan (more than %(threshold)s).",
+                count,
+            ) % {"days": count, "threshold": _number(threshold)}
+        if self.signal == SignalName.MISSED_SESSIONS:
+            return ngettext(
+                "Missed %(count)d session recently (a flag from %(threshold)s).",
+                "Missed %(count)d sessions recently (a flag from %(threshold)s).",
+                count,
+            ) % {"count": count, "threshold": _number(threshold)}
+        if self.signal == SignalName.STRUGGLING:
+            return ngettext(
+                "%(count)d request for changes on “%(project)s” (a flag from %(threshold)s).",
+                "%(count)d requests for changes on “%(project)s” (a flag from %(threshold)s).",
+                count,
+            ) % {"count": count, "project": self.project, "threshold": _number(threshold)}
+        return gettext("%(signal)s: %(observed)s (threshold %(threshold)s).") % {
+            "signal": self.signal,
+            "observed": _number(observed),
+            "threshold": _number(threshold),
+        }
+
+
+def flag_reasons(flag: RiskFlag) -> list[Reason]:
+    """A flag's reasons, worst first, each able to say itself as a sentence."""
+    reasons = [Reason.from_stored(reason) for reason in flag.reasons or []]
+    return sorted(reasons, key=lambda reason: -SEVERITY_RANK.get(reason.severity, 0))
+
+
+def flag_reason_sentences(flag: RiskFlag) -> list[str]:
+    """The reasons of a flag as sentences in the active language, worst first."""
+    return [reason.sentence for reason in flag_reasons(flag)]
+
+
+# The weekly chart on the student's file: bars drawn server-side as SVG (no scripts
+# or inline styles under our CSP), coloured by classes in static/css/app.css.
+CHART_WEEKS = 16
+CHART_WIDTH, CHART_HEIGHT = 640, 160
+CHART_TOP, CHART_BOTTOM = 16, 24  # room for the top value and the week labels
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    week: date  # its Monday
+    events: int
+    x: float
+    y: float
+    width: float
+    height: float
+    flagged: bool  # the flag was open during that week
+    label: str  # the week's date under the bar, every fourth week; else empty
+    slot_x: float  # the week's whole column, shaded behind the bar when flagged
+    slot_width: float
+
+    @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+
+@dataclass(frozen=True)
+class ActivityChart:
+    bars: list[ChartBar]
+    peak: int
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    baseline_y: int = CHART_HEIGHT - CHART_BOTTOM
+    label_y: int = CHART_HEIGHT - 6
+    top: int = CHART_TOP
+    room: int = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+
+    @property
+    def total(self) -> int:
+        return sum(bar.events for bar in self.bars)
+
+
+def flag_activity_chart(
+    *, flag: RiskFlag, today: date | None = None, weeks: int = CHART_WEEKS
+) -> ActivityChart:
+    """The student's events per week over the last ``weeks`` weeks up to ``today``
+    (from the daily rollup: one query), the weeks the flag was open marked."""
+    today = today or timezone.localdate()
+    start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    series = activity_series(student=flag.student, start=start, end=today)
+    flag_end = flag.resolved_on or today
+    peak = max((events for _week, events in series.weeks), default=0)
+    slot = CHART_WIDTH / max(len(series.weeks), 1)
+    room = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    bars = []
+    for index, (monday, events) in enumerate(series.weeks):
+        height = round(room * events / peak, 1) if peak else 0
+        bars.append(
+            ChartBar(
+                week=monday,
+                events=events,
+                x=round(index * slot + slot * 0.15, 1),
+                y=round(CHART_TOP + room - height, 1),
+                width=round(slot * 0.7, 1),
+                height=height,
+                flagged=monday <= flag_end and monday + timedelta(days=6) >= flag.opened_on,
+                label=date_format(monday, "j M") if index % 4 == 0 else "",
+                slot_x=round(index * slot, 1),
+                slot_width=round(slot, 1),
+            )
+        )
+    return ActivityChart(bars=bars, peak=peak)

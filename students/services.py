@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
@@ -24,11 +25,13 @@ from .models import (
     ActivityEvent,
     ActivityKind,
     DailyActivity,
+    FlagOutreach,
     FlagRun,
     FlagRunChunk,
     FlagRunStatus,
     FlagSettings,
     FlagStatus,
+    FlagVerdict,
     Incident,
     IncidentStatus,
     MentorNote,
@@ -37,10 +40,12 @@ from .models import (
 from .selectors import (
     SEVERITY_RANK,
     SignalName,
+    cohort_activity,
     end_of_day,
     flag_severity,
     flaggable_student_ids,
     incident_mentors,
+    may_act_on_flag,
     may_change_arbitrator,
     may_read_mentor_notes,
     may_resolve_incident,
@@ -519,18 +524,22 @@ def activity_record(
 
 # --- At-risk flags --------------------------------------------------------------------
 
-FLAG_CHUNK_SIZE = 2000
-
 
 def flag_run_start(
-    *, as_of: date, triggered_by: User | None = None, chunk_size: int = FLAG_CHUNK_SIZE
+    *, as_of: date, triggered_by: User | None = None, chunk_size: int | None = None
 ) -> tuple[FlagRun, list[list[int]]]:
     """Open a flagging run as of a day and split the students it judges into chunks
     (see ``flaggable_student_ids``) for workers to take."""
+    chunk_size = chunk_size or settings.FLAG_CHUNK_SIZE
     ids = list(flaggable_student_ids(as_of=as_of))
     chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    cohort = cohort_activity(as_of=as_of, thresholds=FlagSettings.current())
     run = FlagRun.objects.create(
-        as_of=as_of, triggered_by=triggered_by, chunks=len(chunks), students=len(ids)
+        as_of=as_of,
+        triggered_by=triggered_by,
+        chunks=len(chunks),
+        students=len(ids),
+        cohort={str(programme_id): ratio for programme_id, ratio in cohort.items()},
     )
     return run, chunks
 
@@ -560,7 +569,12 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
         if done is not None:
             return done
         chunk = FlagRunChunk(run=run, index=index, students=len(student_ids))
-        signals = risk_signals(student_ids=student_ids, as_of=as_of, thresholds=thresholds)
+        signals = risk_signals(
+            student_ids=student_ids,
+            as_of=as_of,
+            thresholds=thresholds,
+            cohort={int(programme_id): ratio for programme_id, ratio in run.cohort.items()},
+        )
         open_flags = {
             flag.student_id: flag
             for flag in RiskFlag.objects.filter(student_id__in=student_ids, status=FlagStatus.OPEN)
@@ -691,6 +705,7 @@ def flag_digests_send() -> int:
         if flag.mentor_id:
             by_mentor.setdefault(flag.mentor_id, []).append(flag)
     mentors = User.objects.in_bulk(list(by_mentor))
+    url = reverse("students:list")  # once: reversing costs more than the insert
     for mentor_id, mentor_flags in by_mentor.items():
         names = ", ".join(str(flag.student) for flag in mentor_flags[:5])
         notification_send(
@@ -702,10 +717,84 @@ def flag_digests_send() -> int:
                 "count",
             ),
             body=gettext_lazy("New or worse at-risk flags: %(names)s."),
-            url=reverse("students:flag_list"),
+            url=url,
             params={"count": len(mentor_flags), "names": names},
         )
     RiskFlag.objects.filter(pk__in=[flag.pk for flag in flags if flag.mentor_id]).update(
         notified_at=timezone.now()
     )
     return len(by_mentor)
+
+
+# --- At-risk flags: what the mentor does about them -----------------------------------
+
+
+def _flag_locked(flag: RiskFlag, *, by: User) -> RiskFlag:
+    """The flag, locked for the change, after checking that ``by`` may act on it."""
+    if not may_act_on_flag(by, flag=flag):
+        raise PermissionDenied
+    return RiskFlag.objects.select_for_update().get(pk=flag.pk)
+
+
+def flag_acknowledge(*, flag: RiskFlag, by: User) -> RiskFlag:
+    """The student's current mentor, their supervisor or staff say they have seen an
+    open flag: it leaves the top of the queues. Acknowledging it again changes
+    nothing (the first person and time are kept)."""
+    with transaction.atomic():
+        flag = _flag_locked(flag, by=by)
+        if flag.acknowledged_at is not None:
+            return flag
+        if not flag.is_open:
+            raise ValidationError(_("This flag is resolved already."))
+        flag.acknowledged_at, flag.acknowledged_by = timezone.now(), by
+        flag.full_clean()
+        flag.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return flag
+
+
+def flag_outreach_log(*, flag: RiskFlag, by: User, kind: str, note: str = "") -> FlagOutreach:
+    """Record what was done about an open flag (a message, a call, a session booked).
+    The first outreach starts the recovery window: the nightly job later judges
+    whether the student's activity recovered within it. Logging outreach
+    acknowledges the flag when nobody has yet."""
+    with transaction.atomic():
+        flag = _flag_locked(flag, by=by)
+        if not flag.is_open:
+            raise ValidationError(
+                _("This flag is resolved already: there is nothing to follow up.")
+            )
+        outreach = FlagOutreach(flag=flag, mentor=by, kind=kind, note=note.strip())
+        limit = FlagOutreach._meta.get_field("note").max_length
+        if len(outreach.note) > limit:
+            # full_clean() does not hold a TextField to its max_length.
+            raise ValidationError(
+                {"note": _("Keep the note under %(limit)d characters.") % {"limit": limit}}
+            )
+        outreach.full_clean()
+        outreach.save()
+        fields = []
+        if flag.first_outreach_at is None:
+            flag.first_outreach_at = outreach.at
+            fields.append("first_outreach_at")
+        if flag.acknowledged_at is None:
+            flag.acknowledged_at, flag.acknowledged_by = outreach.at, by
+            fields += ["acknowledged_at", "acknowledged_by"]
+        if fields:
+            flag.full_clean()
+            flag.save(update_fields=fields)
+    return outreach
+
+
+def flag_verdict_set(*, flag: RiskFlag, by: User, verdict: str) -> RiskFlag:
+    """Whether the flag was worth raising: *useful* or *false alarm*, open or
+    resolved, changeable later. Feeds the tuning of the thresholds."""
+    if verdict not in FlagVerdict.values:
+        raise ValidationError({"verdict": _("Choose useful or false alarm.")})
+    with transaction.atomic():
+        flag = _flag_locked(flag, by=by)
+        if flag.verdict == verdict:
+            return flag
+        flag.verdict, flag.verdict_at = verdict, timezone.now()
+        flag.full_clean()
+        flag.save(update_fields=["verdict", "verdict_at"])
+    return flag

@@ -13,6 +13,7 @@ from mentorship.tests.factories import (
     StudentFactory,
     SupervisorFactory,
 )
+from students.models import RiskFlag
 
 
 def _login_redirect(path: str) -> str:
@@ -125,14 +126,23 @@ def test_it_shows_the_mentor_home_in_constant_queries(
 ):
     mentor = as_user("mentor")
     _give_mentor_students(mentor, students)
+    for student in mentor.student_assignments.values_list("student", flat=True):
+        RiskFlag.objects.create(
+            student_id=student,
+            severity="red",
+            reasons=[{"signal": "inactivity", "severity": "red", "observed": 15, "threshold": 14}],
+            opened_on=timezone.localdate(),
+            evaluated_on=timezone.localdate(),
+        )
 
     # 1. the session, 2. the signed-in user, 3. the mentor's profile,
     # 4. the profile's supervisor, 5. current students with their profiles,
-    # 6. the unread-notifications badge.
-    with django_assert_max_num_queries(6):
+    # 6. their open at-risk flags (the first ten), 7. the unread-notifications badge.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("home"))
 
     assert len(response.context["students"]) == students
+    assert len(response.context["flag_rows"]) == min(students, 10)
 
 
 def _give_supervisor_mentors(supervisor: User, count: int) -> None:
@@ -152,8 +162,9 @@ def test_it_shows_the_supervisor_home_in_constant_queries(
     _give_supervisor_mentors(supervisor, mentors)
 
     # 1. the session, 2. the signed-in user, 3. the team's mentors with their
-    # profiles and current-student counts, 4. the unread-notifications badge.
-    with django_assert_max_num_queries(4):
+    # profiles and current-student counts, 4. the team's open flags counted,
+    # 5. the unread-notifications badge.
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("home"))
 
     team = list(response.context["mentors"])

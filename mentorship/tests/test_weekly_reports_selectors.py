@@ -20,6 +20,7 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
+from students.models import FlagOutreach, FlagSeverity, FlagStatus, OutreachKind, RiskFlag
 
 WEEK = date(2026, 3, 2)  # a Monday
 # Monday 00:00 of that week and of the next, in UTC, for each zone (no DST change in
@@ -243,7 +244,41 @@ def test_it_lists_the_students_behind_plan_among_those_at_the_end(mentor, moscow
         }
     ]
     assert figures["students"]["behind_plan"] == expected
-    assert figures["flags"] == {"behind_plan": expected}
+    assert figures["flags"]["behind_plan"] == expected
+
+
+def test_it_counts_the_weeks_flags_and_lists_those_still_open(mentor, moscow_week):
+    anna = moscow_week["Anna"]
+    others = [StudentFactory(display_name=name) for name in ("Boris", "Clara", "Dmitri", "Elena")]
+    for student in others:
+        AssignmentFactory(student=student, mentor=mentor, started_at=utc(2026, 1, 1))
+
+    def flag(student, opened_on, resolved_on=None, **fields):
+        return RiskFlag.objects.create(
+            student=student,
+            severity=fields.pop("severity", FlagSeverity.AMBER),
+            opened_on=opened_on,
+            evaluated_on=resolved_on or opened_on,
+            status=FlagStatus.RESOLVED if resolved_on else FlagStatus.OPEN,
+            resolved_on=resolved_on,
+            **fields,
+        )
+
+    opened = flag(anna, date(2026, 3, 3), severity=FlagSeverity.RED)
+    flag(others[0], date(2026, 2, 20), acknowledged_at=utc(2026, 2, 21))  # open all week
+    flag(others[1], date(2026, 2, 20), date(2026, 3, 4))  # resolved during the week
+    flag(others[2], date(2026, 2, 1), date(2026, 2, 10))  # over before the week
+    flag(others[3], date(2026, 3, 9))  # opened after the week
+    FlagOutreach.objects.create(
+        flag=opened, mentor=mentor, kind=OutreachKind.CALL, at=utc(2026, 3, 4)
+    )
+
+    flags = selectors.weekly_report_figures(mentor=mentor, week_start=WEEK)["flags"]
+
+    assert (flags["opened"], flags["resolved"], flags["outreach"]) == (1, 1, 1)
+    assert [
+        (row["name"], row["severity"], row["acknowledged"]) for row in flags["open_at_end"]
+    ] == [("Boris", "amber", True), ("Anna", "red", False)]
 
 
 def test_it_counts_the_weeks_reviews_and_what_was_left_waiting(mentor, moscow_week):

@@ -9,7 +9,13 @@ from mentorship.models import StudentStatus
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from projects.models import Verdict
 from students.models import FlagSettings
-from students.selectors import SignalName, flaggable_student_ids, risk_signals
+from students.selectors import (
+    COHORT_MIN_STUDENTS,
+    SignalName,
+    cohort_activity,
+    flaggable_student_ids,
+    risk_signals,
+)
 from students.services import activity_ingest
 
 from .helpers_risk import (
@@ -295,3 +301,54 @@ def test_it_runs_seven_queries_whatever_the_number_of_students(
     # the last active day, and no-shows.
     with django_assert_num_queries(7):
         risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
+
+
+# --- Against peers ----------------------------------------------------------------------
+
+
+def test_it_flags_no_one_for_a_week_quiet_for_the_whole_programme(programme, thresholds):
+    """Everyone in the programme at 36 % of their usual (a holiday fortnight): judged
+    against their own baseline alone they would all be flagged; against their peers,
+    no one is."""
+    students = []
+    for _ in range(COHORT_MIN_STUDENTS):
+        student = enrolled_student(programme, started_days_ago=80)
+        baseline_and_recent(student, baseline_per_day=1, recent_days=range(0, 14, 3))
+        students.append(student.pk)
+
+    cohort = cohort_activity(as_of=AS_OF, thresholds=thresholds)
+    alone = risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
+    with_peers = risk_signals(
+        student_ids=students, as_of=AS_OF, thresholds=thresholds, cohort=cohort
+    )
+
+    assert cohort == {programme.pk: pytest.approx(5 / 14)}
+    assert all(SignalName.ACTIVITY_DROP in {s.name for s in alone[pk]} for pk in students)
+    assert all(
+        SignalName.ACTIVITY_DROP not in {s.name for s in with_peers.get(pk, [])} for pk in students
+    )
+
+
+def test_it_still_flags_a_student_who_dropped_far_more_than_their_peers(programme, thresholds):
+    for _ in range(COHORT_MIN_STUDENTS - 1):
+        peer = enrolled_student(programme, started_days_ago=80)
+        baseline_and_recent(peer, baseline_per_day=2, recent_days=range(14))  # at 50 %
+    student = enrolled_student(programme, started_days_ago=80)
+    baseline_and_recent(student, baseline_per_day=2, recent_days=[0, 7])  # at 7 %
+
+    cohort = cohort_activity(as_of=AS_OF, thresholds=thresholds)
+    found = risk_signals(
+        student_ids=[student.pk], as_of=AS_OF, thresholds=thresholds, cohort=cohort
+    )
+
+    (drop,) = [s for s in found[student.pk] if s.name == SignalName.ACTIVITY_DROP]
+    # 7 % of their usual while the programme is at 46 %: 15 % of the peers' pace.
+    assert (drop.severity, drop.observed, drop.baseline, drop.cohort) == ("red", 1.0, 14.0, 46)
+
+
+def test_it_judges_a_small_programme_without_peers(programme, thresholds):
+    for _ in range(COHORT_MIN_STUDENTS - 1):
+        student = enrolled_student(programme, started_days_ago=80)
+        baseline_and_recent(student, baseline_per_day=1, recent_days=range(0, 14, 3))
+
+    assert cohort_activity(as_of=AS_OF, thresholds=thresholds) == {}

@@ -20,7 +20,16 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
-from students.models import Incident, MentorNote
+from students.models import (
+    DailyActivity,
+    FlagOutreach,
+    FlagSeverity,
+    FlagStatus,
+    Incident,
+    MentorNote,
+    OutreachKind,
+    RiskFlag,
+)
 
 SECRET = "Struggles at home; be gentle about deadlines."
 
@@ -410,6 +419,7 @@ def test_it_ignores_a_student_asking_for_incidents(as_user, client, student, inc
                 "assignment",
                 "note",
                 "incident",
+                "flag",
             ],
         ),
     ],
@@ -682,20 +692,44 @@ def test_it_keeps_the_number_of_queries_constant(
     Incident.students.through.objects.bulk_create(
         Incident.students.through(incident=incident, user=student) for incident in incidents
     )
+    flags = RiskFlag.objects.bulk_create(
+        RiskFlag(
+            student=student,
+            severity=FlagSeverity.AMBER,
+            reasons=[],
+            opened_on=ago(number + 1, 7).date(),
+            evaluated_on=ago(number, 7).date(),
+            created_at=ago(number, 7),
+            status=FlagStatus.OPEN if number == 0 else FlagStatus.RESOLVED,
+            resolved_on=None if number == 0 else ago(number, 7).date(),
+        )
+        for number in range(per_kind)
+    )
+    FlagOutreach.objects.bulk_create(
+        FlagOutreach(flag=flags[0], mentor=mentor, kind=OutreachKind.CALL)
+        for _number in range(per_kind)
+    )
+    DailyActivity.objects.bulk_create(
+        DailyActivity(student=student, day=now.date() - timedelta(days=number), events=1)
+        for number in range(per_kind)
+    )
     as_user("mentor")
 
     # 1 session, 2 user, 3 student with profile and last and next sessions, 4-6
-    # progress (enrolments, projects, submissions), 7 mentor history, 8 timeline
-    # count, 9 timeline page (one UNION), 10-16 the page's submissions, reviews,
-    # sessions, recommendations, mentor changes, notes and incidents, 17 unread
-    # notifications.
-    with django_assert_max_num_queries(17):
+    # progress (enrolments, projects, submissions), 7 mentor history, 8-10 the
+    # at-risk flag card (the flag, its outreach, the weekly activity), 11 timeline
+    # count, 12 timeline page (one UNION), 13-20 the page's submissions, reviews,
+    # sessions, recommendations, mentor changes, notes, incidents and flags (opened
+    # and resolved alike), 21 unread notifications.
+    with django_assert_max_num_queries(21):
         response = client.get(file_url(student))
 
     assert response.status_code == 200
-    # Each kind per_kind times, and the current assignment.
-    assert len(response.context["items"]) == min(7 * per_kind + 1, 20)
-    assert {item.kind for item in response.context["items"]} == {
+    # Each kind per_kind times, the current assignment, and the resolved flags once
+    # more (at the start of the day they were resolved, so past the first page when
+    # there are many rows).
+    assert len(response.context["items"]) == min(8 * per_kind + 1 + per_kind - 1, 20)
+    assert {item.kind for item in response.context["items"]} - {"flag_resolved"} == {
         "submission",
         "review",
         "session",
@@ -703,4 +737,5 @@ def test_it_keeps_the_number_of_queries_constant(
         "assignment",
         "note",
         "incident",
+        "flag",
     }

@@ -19,6 +19,7 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
+from students.models import FlagSeverity, RiskFlag
 
 LIST = reverse("students:list")
 
@@ -386,7 +387,10 @@ def test_it_paginates_and_keeps_the_filters(as_user, client, mentor):
 
 
 @pytest.mark.parametrize("count", [10, 200])
-@pytest.mark.parametrize("params", [{}, {"behind": "on", "sort": "activity"}])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"behind": "on", "sort": "activity"}, {"flagged": "on", "sort": "flag"}],
+)
 def test_it_keeps_the_number_of_queries_constant(
     as_user, client, mentor, django_assert_max_num_queries, count, params
 ):
@@ -424,10 +428,21 @@ def test_it_keeps_the_number_of_queries_constant(
             (timedelta(days=3), SessionStatus.SCHEDULED),
         )
     )
+    RiskFlag.objects.bulk_create(
+        RiskFlag(
+            student=student,
+            severity=FlagSeverity.RED if index % 3 else FlagSeverity.AMBER,
+            reasons=[],
+            opened_on=today,
+            evaluated_on=today,
+        )
+        for index, student in enumerate(students)
+        if index % 2
+    )
     as_user("mentor")
 
     # 1 session, 2 user, 3 programme choices, 4 count, 5 page of students with
-    # profile, last activity, waiting and last and next sessions, 6-8 progress
+    # profile, last activity, waiting, last and next sessions and open flag, 6-8 progress
     # (enrolments, their projects, submissions), 9 unread notifications (navbar); with
     # "behind plan", progress is computed for everyone before the count and page queries.
     with django_assert_max_num_queries(9):

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from mentorship import demo
 from projects.demo import seed_projects
-from students.demo import seed_community, seed_mentoring, seed_weekly_reports
+from students.demo import seed_activity, seed_community, seed_mentoring, seed_weekly_reports
 
 
 class Command(BaseCommand):
@@ -59,6 +59,10 @@ class Command(BaseCommand):
             mentoring = seed_mentoring()
             community = seed_community()
             community["reports"] = seed_weekly_reports()
+            activity = seed_activity(seed=seed, with_files=not scale)
+            # The struggling student's extra rounds are review-loop rows too.
+            for key in ("submissions", "reviews"):
+                loop[key] += activity["attempts"]
         elapsed = time.monotonic() - started
         if options["verbosity"] == 0:
             return
@@ -83,6 +87,12 @@ class Command(BaseCommand):
             "Community: {cases} case discussions, {recommendations} recommendations, "
             "{proposals} improvement proposals, {incidents} incidents, {records} "
             "self-development records, {reports} weekly reports.".format(**community)
+        )
+        self.stdout.write(
+            "Activity: {events} events, {sessions} missed sessions, {attempts} more "
+            "attempts, {dropped} students dropped out; {flags} at-risk flags opened.".format(
+                **activity
+            )
         )
         self.stdout.write(
             f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"

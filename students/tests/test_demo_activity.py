@@ -1,0 +1,111 @@
+"""``seed_demo``'s activity histories (``students.demo.seed_activity``): every at-risk
+signal shows among the flags right after the first run, the first demo mentor has
+flagged students, dropped students went quiet first, and a second run adds nothing."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from mentorship.models import Assignment, MentoringSession, StudentProfile, StudentStatus, User
+from projects.models import CriterionVerdict, Enrolment, Review, Submission
+from students.models import ActivityEvent, DailyActivity, FlagRun, RiskFlag
+from students.selectors import SignalName, flag_backtest
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return _seed()
+
+
+def test_it_shows_every_signal_among_the_flags(seeded):
+    signals = {
+        reason["signal"]
+        for flag in RiskFlag.objects.filter(status="open")
+        for reason in flag.reasons
+    }
+
+    assert signals == set(SignalName.ALL)
+    assert "at-risk flags opened" in seeded
+
+
+def test_it_keeps_most_students_unflagged(seeded):
+    judged = FlagRun.objects.get().students
+
+    assert RiskFlag.objects.count() < judged / 2
+
+
+def test_it_gives_the_first_demo_mentor_flagged_students(seeded):
+    mentor = User.objects.get(email="mentor@demo.test")
+    students = Assignment.objects.current().filter(mentor=mentor).values("student_id")
+
+    assert RiskFlag.objects.filter(status="open", student_id__in=students).count() >= 2
+
+
+def test_it_keeps_the_rollup_equal_to_the_events(seeded):
+    events = ActivityEvent.objects.filter(source="demo").count()
+
+    assert events > 40 * 30
+    assert sum(DailyActivity.objects.values_list("events", flat=True)) == events
+
+
+def test_it_drops_students_who_went_quiet_first(seeded):
+    dropped = StudentProfile.objects.filter(status=StudentStatus.DROPPED)
+    now = timezone.now()
+
+    assert dropped.count() >= 3
+    for profile in dropped:
+        assert profile.status_changed_at < now - timedelta(days=7)
+        last = (
+            DailyActivity.objects.filter(student_id=profile.user_id)
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
+        assert last <= profile.status_changed_at.date() - timedelta(days=10)
+
+
+def test_it_gives_the_backtest_drop_outs_to_catch(seeded):
+    today = timezone.localdate()
+
+    result = flag_backtest(start=today - timedelta(days=100), end=today, every=7)
+
+    assert result.overall.dropped >= 3
+    assert result.overall.caught == result.overall.dropped
+
+
+def test_it_adds_nothing_the_second_time(seeded):
+    models = [
+        ActivityEvent,
+        DailyActivity,
+        MentoringSession,
+        Enrolment,
+        Submission,
+        Review,
+        CriterionVerdict,
+        RiskFlag,
+        FlagRun,
+    ]
+    before = {model.__name__: model.objects.count() for model in models}
+    dropped = list(
+        StudentProfile.objects.filter(status="dropped").values_list("pk", "status_changed_at")
+    )
+
+    output = _seed()
+
+    assert {model.__name__: model.objects.count() for model in models} == before
+    assert (
+        list(
+            StudentProfile.objects.filter(status="dropped").values_list("pk", "status_changed_at")
+        )
+        == dropped
+    )
+    assert "Activity: 0 events, 0 missed sessions, 0 more attempts, 0 students" in output

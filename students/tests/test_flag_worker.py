@@ -1,0 +1,116 @@
+"""The nightly flagging job through a real broker and a real worker (a thread in this
+process, as in ``mentorship/tests/test_celery_worker.py``): ``flag_students`` opens a
+run and fans out one task per chunk, a chunk that fails on a lost connection is
+retried alone, and the last chunk finishes the run. On Redis when ``REDIS_URL`` is
+set, and always on Kombu's filesystem transport (what ``make run`` uses)."""
+
+import threading
+from collections import Counter
+from functools import partial
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
+from django.db import OperationalError
+
+from mentorship.celery import app
+from mentorship.tests.test_celery_worker import celery_broker  # noqa: F401 (a fixture)
+from students import services
+from students.models import FlagRun, FlagRunStatus
+from students.tasks import flag_students, flag_students_chunk
+
+from .helpers_flag_runs import (
+    FLAGGED,
+    IDLE_DAYS,
+    FailOnce,
+    idle_students,
+    one_open_flag_each,
+    open_flags_per_student,
+)
+from .helpers_risk import AS_OF
+
+# The worker thread has its own database connection: it only sees committed rows.
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+CHUNK_SIZE = 2
+CHUNKS = -(-len(IDLE_DAYS) // CHUNK_SIZE)
+TIMEOUT = 60  # seconds; the whole run takes well under one, a retry waits up to one more
+
+
+def _broker_options(broker: str, tmp_path) -> dict:
+    if broker == "redis":
+        if not settings.REDIS_URL:
+            pytest.skip("REDIS_URL is not set")
+        return {"broker_url": settings.REDIS_URL}
+    folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
+    for folder in folders.values():
+        folder.mkdir()
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(folders["queue"]),
+            "data_folder_out": str(folders["queue"]),
+            "processed_folder": str(folders["processed"]),
+            "control_folder": str(folders["control"]),
+            "polling_interval": 0.1,
+        },
+    }
+
+
+@pytest.mark.parametrize("broker", ["redis", "filesystem"])
+def test_it_flags_students_through_a_worker_in_chunks(
+    celery_broker,  # noqa: F811
+    monkeypatch,
+    tmp_path,
+    broker,
+):
+    # Results are not kept anywhere: the database says how the run went, and nothing
+    # is left behind on the broker but the test's queue, which the fixture deletes.
+    celery_broker(
+        **_broker_options(broker, tmp_path), result_backend=None, task_ignore_result=True
+    )
+    students = idle_students()
+    monkeypatch.setattr(
+        "students.tasks.flag_run_start", partial(services.flag_run_start, chunk_size=CHUNK_SIZE)
+    )
+    failing = FailOnce(services.risk_signals, student_id=students[2].pk, error=OperationalError)
+    monkeypatch.setattr(services, "risk_signals", failing)
+    states: list[tuple[str, str]] = []
+    done = threading.Event()
+
+    def record(task, state, **kwargs):
+        # In the worker's thread. The run is over once the job and every chunk have
+        # succeeded; only then does the test read the database, so that it never
+        # competes with the worker's writes (SQLite's shared test database would
+        # refuse one of them).
+        states.append((task.name, state))
+        succeeded = [name for name, outcome in states if outcome == "SUCCESS"]
+        if succeeded.count(flag_students_chunk.name) == CHUNKS and flag_students.name in succeeded:
+            done.set()
+
+    # Queued before the worker starts (see test_celery_worker: celery/kombu#1551); the
+    # chunks are sent by the worker's own thread, which is not polling meanwhile.
+    flag_students.delay(as_of=AS_OF.isoformat())
+    task_postrun.connect(record, weak=False)
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=TIMEOUT):
+            assert done.wait(TIMEOUT), f"the run did not finish: {states}"
+    finally:
+        task_postrun.disconnect(record)
+
+    run = FlagRun.objects.get()
+    assert (run.status, run.as_of, run.chunks, run.students) == (
+        FlagRunStatus.FINISHED,
+        AS_OF,
+        CHUNKS,
+        len(IDLE_DAYS),
+    )
+    assert (run.opened, run.worsened, run.resolved, run.mentors_notified) == (FLAGGED, 0, 0, 1)
+    assert sorted(run.chunk_results.values_list("index", flat=True)) == list(range(CHUNKS))
+    assert open_flags_per_student() == one_open_flag_each(students)
+    # The chunk that failed (the second) was retried; the others ran once each.
+    ids = sorted(student.pk for student in students)
+    chunks = [tuple(ids[start : start + CHUNK_SIZE]) for start in range(0, len(ids), CHUNK_SIZE)]
+    assert Counter(map(tuple, failing.asked)) == {chunks[0]: 1, chunks[1]: 2, chunks[2]: 1}
+    assert states.count((flag_students_chunk.name, "RETRY")) == 1
