@@ -6,6 +6,7 @@ tasks call these instead of saving models themselves.
 
 import secrets
 import zoneinfo
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
@@ -353,22 +354,60 @@ def notification_send(
     """Tell someone something in the portal, and by e-mail (after commit, by Celery)
     if they want e-mail. ``title`` and ``body`` are lazy translatable strings with
     named placeholders filled from ``params``, rendered in the recipient's language."""
-    from .tasks import send_notification_email
-
-    params = params or {}
-    with translation.override(user.language):
-        notification = Notification.objects.create(
-            user=user,
-            kind=kind,
-            # ``lazy % params`` rather than ``str(lazy) % params``: a lazy plural
-            # (ngettext_lazy with a named count) picks its form from the params.
-            title=str(title % params) if params else str(title),
-            body=(str(body % params) if params else str(body)) if body else "",
-            url=url,
-        )
-    if user.email_notifications and user.is_active:
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+    (notification,) = notifications_send(
+        messages=[
+            NotificationMessage(
+                user=user, kind=kind, title=title, body=body, url=url, params=params or {}
+            )
+        ]
+    )
     return notification
+
+
+@dataclass
+class NotificationMessage:
+    """One notification to send with ``notifications_send``."""
+
+    user: User
+    kind: str
+    title: object  # a lazy translatable string
+    body: object = ""
+    url: str = ""
+    params: dict = field(default_factory=dict)
+
+
+def notifications_send(*, messages: list[NotificationMessage]) -> list[Notification]:
+    """``notification_send`` for many people at once (a nightly digest to thousands of
+    mentors): each rendered in its recipient's language, written in one insert, and
+    e-mailed by one task after commit."""
+    from .tasks import send_notification_emails
+
+    notifications = []
+    for message in messages:
+        params = message.params
+        with translation.override(message.user.language):
+            notifications.append(
+                Notification(
+                    user=message.user,
+                    kind=message.kind,
+                    # ``lazy % params`` rather than ``str(lazy) % params``: a lazy
+                    # plural (ngettext_lazy with a named count) picks its form there.
+                    title=str(message.title % params) if params else str(message.title),
+                    body=(str(message.body % params) if params else str(message.body))
+                    if message.body
+                    else "",
+                    url=message.url,
+                )
+            )
+    Notification.objects.bulk_create(notifications)
+    to_email = [
+        notification.pk
+        for notification, message in zip(notifications, messages, strict=True)
+        if message.user.email_notifications and message.user.is_active
+    ]
+    if to_email:
+        transaction.on_commit(lambda: send_notification_emails.delay(to_email))
+    return notifications
 
 
 def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:

@@ -59,6 +59,13 @@ def send_notification_email(notification_id: int) -> bool:
     return True
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail a batch of portal notifications (a digest run's), each once: a retry
+    after a mail-server error skips those already sent."""
+    return sum(send_notification_email(notification_id) for notification_id in notification_ids)
+
+
 @shared_task(acks_late=True)
 def send_session_reminders() -> int:
     """Every 15 minutes: remind both people of sessions starting within 24 hours.

@@ -596,6 +596,17 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+def _students_among(student_ids: list[int]) -> Q:
+    """``student_id`` among these: as a range when the ids are dense, as flagging
+    chunks are (a slice of the sorted judged ids), which the database answers from
+    its indexes far faster than a list of thousands of ids; as a list otherwise.
+    A range may bring in students around the chunk: callers keep only theirs."""
+    low, high = min(student_ids), max(student_ids)
+    if high - low + 1 <= 2 * len(student_ids):
+        return Q(student_id__gte=low, student_id__lte=high)
+    return Q(student_id__in=student_ids)
+
+
 # Below this many students with a baseline, a programme's activity says too little
 # about a quiet week (and mostly echoes the student being judged).
 COHORT_MIN_STUDENTS = 10
@@ -641,7 +652,7 @@ def risk_signals(
 ) -> dict[int, list[Signal]]:
     """Every signal each of these students shows as of a day, from data up to that
     day only (activity by the student's local days, the rest up to the end of the day
-    in UTC). Students with no signal are left out. Seven set-based queries whatever the
+    in UTC). Students with no signal are left out. Six set-based queries whatever the
     number of students; callers pass ``flaggable_student_ids`` in chunks.
 
     ``cohort`` (``cohort_activity``) makes the activity drop relative to peers: when
@@ -651,18 +662,23 @@ def risk_signals(
     if not student_ids:
         return {}
     signals: dict[int, list[Signal]] = {}
+    wanted = set(student_ids)
+    among = _students_among(student_ids)
 
     def add(student_id: int, signal: Signal) -> None:
-        signals.setdefault(student_id, []).append(signal)
+        if student_id in wanted:
+            signals.setdefault(student_id, []).append(signal)
 
     cutoff = end_of_day(as_of)
-    enrolments = _active_enrolments(student_ids=student_ids, as_of=as_of, cutoff=cutoff)
-    reviews = _reviews_up_to(student_ids=student_ids, cutoff=cutoff)
-    submitted = set(
-        Submission.objects.filter(student_id__in=student_ids, submitted_at__lt=cutoff)
-        .values_list("student_id", "project_id")
-        .distinct()
-    )
+    enrolments = _active_enrolments(among=among, as_of=as_of, cutoff=cutoff)
+    reviews = _attempts_up_to(among=among, cutoff=cutoff)
+    submitted = reviews["submitted"]
+    titles = {
+        project.pk: project.title
+        for student_enrolments in enrolments.values()
+        for enrolment in student_enrolments
+        for project in enrolment.projects
+    }
 
     # Inactivity and activity drop, from the rollup.
     window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
@@ -670,9 +686,7 @@ def risk_signals(
     base_from = recent_from - timedelta(days=base)
     activity = {
         row["student_id"]: row
-        for row in DailyActivity.objects.filter(
-            student_id__in=student_ids, day__gte=base_from, day__lte=as_of
-        )
+        for row in DailyActivity.objects.filter(among, day__gte=base_from, day__lte=as_of)
         .values("student_id")
         .annotate(
             recent=Sum("events", filter=Q(day__gte=recent_from), default=0),
@@ -682,7 +696,7 @@ def risk_signals(
         .order_by()
     }
     last_active = dict(
-        DailyActivity.objects.filter(student_id__in=student_ids, day__lte=as_of)
+        DailyActivity.objects.filter(among, day__lte=as_of)
         .values("student_id")
         .annotate(last=Max("day"))
         .order_by()
@@ -794,14 +808,14 @@ def risk_signals(
                     FlagSeverity.AMBER,
                     count,
                     thresholds.struggling_changes_requested,
-                    project=reviews["titles"].get(project_id, ""),
+                    project=titles.get(project_id, ""),
                 ),
             )
 
     # Missed sessions.
     missed = (
         MentoringSession.objects.filter(
-            student_id__in=student_ids,
+            among,
             status=SessionStatus.STUDENT_NO_SHOW,
             scheduled_at__lt=cutoff,
             scheduled_at__gte=cutoff - timedelta(days=thresholds.missed_sessions_window_days),
@@ -825,13 +839,13 @@ def risk_signals(
     return signals
 
 
-def _active_enrolments(*, student_ids, as_of: date, cutoff: datetime) -> dict[int, list]:
+def _active_enrolments(*, among: Q, as_of: date, cutoff: datetime) -> dict[int, list]:
     """Each student's enrolments that were active on the day, with the programme's
     projects in order on ``enrolment.projects``. Two queries."""
     enrolments = list(
-        Enrolment.objects.filter(student_id__in=student_ids, started_on__lte=as_of).filter(
-            Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff)
-        )
+        Enrolment.objects.filter(among, started_on__lte=as_of)
+        .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff))
+        .order_by()
     )
     # The projects of the few programmes involved, loaded once and shared by every
     # enrolment in them (a prefetch would build a queryset per enrolment).
@@ -847,27 +861,27 @@ def _active_enrolments(*, student_ids, as_of: date, cutoff: datetime) -> dict[in
     return by_student
 
 
-def _reviews_up_to(*, student_ids, cutoff: datetime) -> dict:
-    """From the reviews posted before ``cutoff``: when each student's projects were
-    approved, and how many times changes were requested on each project. One query."""
+def _attempts_up_to(*, among: Q, cutoff: datetime) -> dict:
+    """From the submissions made and reviews posted before ``cutoff``: which projects
+    each student had submitted, when their projects were approved, and how many
+    times changes were requested on each project. One query (submissions with their
+    review)."""
+    submitted: set[tuple[int, int]] = set()
     approved_at: dict[int, dict[int, datetime]] = {}
     changes: dict[tuple[int, int], int] = {}
-    titles: dict[int, str] = {}
-    for student_id, project_id, title, verdict, created_at in Review.objects.filter(
-        submission__student_id__in=student_ids, created_at__lt=cutoff
-    ).values_list(
-        "submission__student_id",
-        "submission__project_id",
-        "submission__project__title",
-        "verdict",
-        "created_at",
+    for student_id, project_id, verdict, reviewed_at in (
+        Submission.objects.filter(among, submitted_at__lt=cutoff)
+        .order_by()
+        .values_list("student_id", "project_id", "review__verdict", "review__created_at")
     ):
-        titles[project_id] = title
+        submitted.add((student_id, project_id))
+        if reviewed_at is None or reviewed_at >= cutoff:
+            continue
         if verdict == Verdict.APPROVED:
-            approved_at.setdefault(student_id, {})[project_id] = created_at
+            approved_at.setdefault(student_id, {})[project_id] = reviewed_at
         else:
             changes[(student_id, project_id)] = changes.get((student_id, project_id), 0) + 1
-    return {"approved_at": approved_at, "changes_requested": changes, "titles": titles}
+    return {"submitted": submitted, "approved_at": approved_at, "changes_requested": changes}
 
 
 def flag_severity(signals: list[Signal]) -> str:
@@ -1349,3 +1363,35 @@ def flag_activity_chart(
             )
         )
     return ActivityChart(bars=bars, peak=peak)
+
+
+# --- Re-engagement, for the scorecard -----------------------------------------------------
+
+
+def reengagement_rates(*, mentor_ids) -> dict[int, dict]:
+    """Per mentor: of the flags whose recovery has been judged (the window after the
+    first outreach is over), how many students recovered, and the rate. A flag counts
+    for the mentor who reached out first. One query; mentors with none get zeros and
+    no rate."""
+    first_outreach = (
+        FlagOutreach.objects.filter(flag=OuterRef("pk")).order_by("at", "pk").values("mentor")[:1]
+    )
+    rows = (
+        RiskFlag.objects.filter(recovered__isnull=False)
+        .annotate(mentor_id=Subquery(first_outreach))
+        .filter(mentor_id__in=mentor_ids)
+        .values("mentor_id")
+        .annotate(
+            judged=Count("pk"),
+            recovered_count=Count("pk", filter=Q(recovered=True)),
+        )
+        .order_by()
+    )
+    rates = {mentor_id: {"judged": 0, "recovered": 0, "rate": None} for mentor_id in mentor_ids}
+    for row in rows:
+        rates[row["mentor_id"]] = {
+            "judged": row["judged"],
+            "recovered": row["recovered_count"],
+            "rate": row["recovered_count"] / row["judged"],
+        }
+    return rates

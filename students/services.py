@@ -1,5 +1,6 @@
 """Writes about students. Keyword-only ``<entity>_<verb>`` functions."""
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -7,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from mentorship.models import Assignment, Role, StudentProfile, User
 from mentorship.selectors import students_visible_to
-from mentorship.services import notification_send
+from mentorship.services import NotificationMessage, notification_send, notifications_send
 
 from .models import (
     NOT_ENGAGEMENT,
@@ -615,14 +616,57 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
             flag.evaluated_on = as_of
             changed.append(flag)
         RiskFlag.objects.bulk_create(new_flags)
-        RiskFlag.objects.bulk_update(
-            changed,
-            ["severity", "reasons", "clear_since", "worsened_at", "status", "resolved_on",
-             "evaluated_on"],
-        )  # fmt: skip
+        _flags_update(changed)
         _flag_recovery_judge(student_ids=student_ids, as_of=as_of, thresholds=thresholds)
         chunk.save()
     return chunk
+
+
+FLAG_UPDATE_FIELDS = [
+    "severity",
+    "reasons",
+    "clear_since",
+    "worsened_at",
+    "status",
+    "resolved_on",
+    "evaluated_on",
+]
+
+
+def _flags_update(flags: list[RiskFlag]) -> None:
+    """Write the judged fields of many flags. Most open flags change every night (the
+    days of inactivity grow), and Django's ``bulk_update`` builds a CASE expression
+    per field and row in Python, which took most of a chunk's time at 100,000
+    students; on PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per thousand flags
+    does the same in a fraction of it."""
+    if not flags:
+        return
+    if connection.vendor != "postgresql":
+        RiskFlag.objects.bulk_update(flags, FLAG_UPDATE_FIELDS, batch_size=200)
+        return
+    meta = RiskFlag._meta
+    columns = [meta.get_field(name) for name in FLAG_UPDATE_FIELDS]
+    assignments = ", ".join(
+        f'"{column.column}" = v."{column.column}"::{column.db_type(connection)}'
+        for column in columns
+    )
+    names = ", ".join(f'"{column.column}"' for column in columns)
+    for start in range(0, len(flags), 1000):
+        batch = flags[start : start + 1000]
+        rows = ", ".join(["(%s" + ", %s" * len(columns) + ")"] * len(batch))
+        params = []
+        for flag in batch:
+            params.append(flag.pk)
+            for column in columns:
+                value = getattr(flag, column.attname)
+                params.append(json.dumps(value) if column.name == "reasons" else value)
+        # Names come from the model's own metadata; every value is a parameter.
+        sql = (
+            f'UPDATE "{meta.db_table}" AS f SET {assignments} '  # noqa: S608
+            f'FROM (VALUES {rows}) AS v("id", {names}) WHERE f."id" = v."id"'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def _flag_recovery_judge(*, student_ids: list[int], as_of: date, thresholds: FlagSettings) -> int:
@@ -682,6 +726,16 @@ def flag_run_finish(*, run: FlagRun) -> bool:
     return True
 
 
+# Built once: a lazy string is a new class each time it is made, which a digest
+# to thousands of mentors feels.
+FLAG_DIGEST_TITLE = ngettext_lazy(
+    "One of your students needs attention",
+    "%(count)d of your students need attention",
+    "count",
+)
+FLAG_DIGEST_BODY = gettext_lazy("New or worse at-risk flags: %(names)s.")
+
+
 @transaction.atomic
 def flag_digests_send() -> int:
     """One notification per mentor listing their students' open flags that are new or
@@ -697,33 +751,34 @@ def flag_digests_send() -> int:
                 .values("mentor_id")[:1]
             )
         )
-        .select_related("student")
+        .filter(mentor_id__isnull=False)
     )
-    by_mentor: dict[int, list[RiskFlag]] = {}
-    flags = list(untold)
-    for flag in flags:
-        if flag.mentor_id:
-            by_mentor.setdefault(flag.mentor_id, []).append(flag)
-    mentors = User.objects.in_bulk(list(by_mentor))
-    url = reverse("students:list")  # once: reversing costs more than the insert
-    for mentor_id, mentor_flags in by_mentor.items():
-        names = ", ".join(str(flag.student) for flag in mentor_flags[:5])
-        notification_send(
-            user=mentors[mentor_id],
-            kind="risk_flags",
-            title=ngettext_lazy(
-                "One of your students needs attention",
-                "%(count)d of your students need attention",
-                "count",
-            ),
-            body=gettext_lazy("New or worse at-risk flags: %(names)s."),
-            url=url,
-            params={"count": len(mentor_flags), "names": names},
-        )
-    RiskFlag.objects.filter(pk__in=[flag.pk for flag in flags if flag.mentor_id]).update(
-        notified_at=timezone.now()
+    names_by_mentor: dict[int, list[str]] = {}
+    flag_ids = []
+    for pk, mentor_id, display_name, email in untold.values_list(
+        "pk", "mentor_id", "student__display_name", "student__email"
+    ):
+        flag_ids.append(pk)
+        names_by_mentor.setdefault(mentor_id, []).append(display_name or email)
+    mentors = User.objects.in_bulk(list(names_by_mentor))
+    url = reverse("students:flag_list")
+    notifications_send(
+        messages=[
+            NotificationMessage(
+                user=mentors[mentor_id],
+                kind="risk_flags",
+                title=FLAG_DIGEST_TITLE,
+                body=FLAG_DIGEST_BODY,
+                url=url,
+                params={"count": len(names), "names": ", ".join(names[:5])},
+            )
+            for mentor_id, names in names_by_mentor.items()
+        ]
     )
-    return len(by_mentor)
+    now = timezone.now()
+    for start in range(0, len(flag_ids), 5000):
+        RiskFlag.objects.filter(pk__in=flag_ids[start : start + 5000]).update(notified_at=now)
+    return len(names_by_mentor)
 
 
 # --- At-risk flags: what the mentor does about them -----------------------------------

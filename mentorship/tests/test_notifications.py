@@ -3,7 +3,8 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils import translation
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from conftest import ROLES
 from mentorship import services
@@ -141,3 +142,40 @@ def test_it_lists_notifications_in_constant_queries(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("notifications"))
     assert response.status_code == 200
+
+
+def test_it_sends_many_at_once_each_in_its_readers_language_and_mails_after_commit(
+    django_capture_on_commit_callbacks, student, other_student, mentor
+):
+    student.language = "ru"
+    student.save()
+    other_student.email_notifications = False
+    other_student.save()
+    plural = ngettext_lazy(
+        "One of your students needs attention",
+        "%(count)d of your students need attention",
+        "count",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sent = services.notifications_send(
+            messages=[
+                services.NotificationMessage(
+                    user=user, kind="test", title=plural, params={"count": count}
+                )
+                for user, count in ((student, 3), (other_student, 1), (mentor, 2))
+            ]
+        )
+
+    with translation.override("ru"):
+        russian = str(plural % {"count": 3})
+    assert russian != "3 of your students need attention"
+    assert [notification.title for notification in sent] == [
+        russian,
+        "One of your students needs attention",
+        "2 of your students need attention",
+    ]
+    assert len(callbacks) == 1  # one task for the whole batch
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [student.email, mentor.email]
+    )

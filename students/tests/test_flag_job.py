@@ -17,6 +17,7 @@ from students.models import (
     OutreachKind,
     RiskFlag,
 )
+from students.selectors import reengagement_rates
 from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 from students.tasks import flag_students
 
@@ -250,3 +251,38 @@ def test_the_task_fans_out_in_chunks_and_finishes_the_run(programme, mentor, set
     assert (run.status, run.chunks, run.opened) == ("finished", 1, 2)
     assert RiskFlag.objects.filter(status=FlagStatus.OPEN).count() == 2
     assert run.finished_at <= timezone.now()
+
+
+def test_it_gives_each_mentor_their_re_engagement_rate(
+    programme, mentor, django_assert_num_queries
+):
+    other_mentor = MentorFactory()
+    silent_mentor = MentorFactory()
+    outcomes = [(mentor, True), (mentor, True), (mentor, False), (other_mentor, False)]
+    for index, (who, recovered) in enumerate(outcomes):
+        student = student_idle_since(programme, who, 8 + index)
+        flag = RiskFlag.objects.create(
+            student=student,
+            severity="amber",
+            opened_on=AS_OF,
+            evaluated_on=AS_OF,
+            recovered=recovered,
+            first_outreach_at=at(0),
+        )
+        FlagOutreach.objects.create(flag=flag, mentor=who, kind=OutreachKind.MESSAGE, at=at(0))
+    unjudged = RiskFlag.objects.create(
+        student=student_idle_since(programme, mentor, 20),
+        severity="red",
+        opened_on=AS_OF,
+        evaluated_on=AS_OF,
+    )
+    FlagOutreach.objects.create(flag=unjudged, mentor=mentor, kind=OutreachKind.CALL, at=at(0))
+
+    with django_assert_num_queries(1):
+        rates = reengagement_rates(mentor_ids=[mentor.pk, other_mentor.pk, silent_mentor.pk])
+
+    assert rates == {
+        mentor.pk: {"judged": 3, "recovered": 2, "rate": 2 / 3},
+        other_mentor.pk: {"judged": 1, "recovered": 0, "rate": 0.0},
+        silent_mentor.pk: {"judged": 0, "recovered": 0, "rate": None},
+    }
