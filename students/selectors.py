@@ -596,7 +596,7 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def _students_among(student_ids: list[int]) -> Q:
+def students_among(student_ids: list[int]) -> Q:
     """``student_id`` among these: as a range when the ids are dense, as flagging
     chunks are (a slice of the sorted judged ids), which the database answers from
     its indexes far faster than a list of thousands of ids; as a list otherwise.
@@ -652,8 +652,9 @@ def risk_signals(
 ) -> dict[int, list[Signal]]:
     """Every signal each of these students shows as of a day, from data up to that
     day only (activity by the student's local days, the rest up to the end of the day
-    in UTC). Students with no signal are left out. Six set-based queries whatever the
-    number of students; callers pass ``flaggable_student_ids`` in chunks.
+    in UTC). Students with no signal are left out. Five set-based queries whatever the
+    number of students, and a sixth for those silent through the activity windows;
+    callers pass ``flaggable_student_ids`` in chunks.
 
     ``cohort`` (``cohort_activity``) makes the activity drop relative to peers: when
     the student's whole programme is quieter than usual, the student's drop is
@@ -663,7 +664,7 @@ def risk_signals(
         return {}
     signals: dict[int, list[Signal]] = {}
     wanted = set(student_ids)
-    among = _students_among(student_ids)
+    among = students_among(student_ids)
 
     def add(student_id: int, signal: Signal) -> None:
         if student_id in wanted:
@@ -692,16 +693,22 @@ def risk_signals(
             recent=Sum("events", filter=Q(day__gte=recent_from), default=0),
             baseline=Sum("events", filter=Q(day__lt=recent_from), default=0),
             baseline_days=Count("pk", filter=Q(day__lt=recent_from)),
+            last=Max("day"),
         )
         .order_by()
     }
-    last_active = dict(
-        DailyActivity.objects.filter(among, day__lte=as_of)
-        .values("student_id")
-        .annotate(last=Max("day"))
-        .order_by()
-        .values_list("student_id", "last")
-    )
+    # The last active day is in the windows for nearly everyone; only the students
+    # silent for the whole of them need their older history.
+    last_active = {student_id: row["last"] for student_id, row in activity.items()}
+    silent = [student_id for student_id in student_ids if student_id not in last_active]
+    if silent:
+        last_active.update(
+            DailyActivity.objects.filter(students_among(silent), day__lt=base_from)
+            .values("student_id")
+            .annotate(last=Max("day"))
+            .order_by()
+            .values_list("student_id", "last")
+        )
     for student_id in student_ids:
         starts = [enrolment.started_on for enrolment in enrolments.get(student_id, [])] or [as_of]
         # Enrolling is a sign of life too: a student who enrolled three days ago and
@@ -864,23 +871,31 @@ def _active_enrolments(*, among: Q, as_of: date, cutoff: datetime) -> dict[int, 
 def _attempts_up_to(*, among: Q, cutoff: datetime) -> dict:
     """From the submissions made and reviews posted before ``cutoff``: which projects
     each student had submitted, when their projects were approved, and how many
-    times changes were requested on each project. One query (submissions with their
-    review)."""
+    times changes were requested on each project. One query, a row per student and
+    project."""
     submitted: set[tuple[int, int]] = set()
     approved_at: dict[int, dict[int, datetime]] = {}
     changes: dict[tuple[int, int], int] = {}
-    for student_id, project_id, verdict, reviewed_at in (
+    reviewed = Q(review__created_at__lt=cutoff)
+    for student_id, project_id, approved, changes_requested in (
         Submission.objects.filter(among, submitted_at__lt=cutoff)
+        .values("student_id", "project_id")
+        .annotate(
+            approved=Max(
+                "review__created_at", filter=reviewed & Q(review__verdict=Verdict.APPROVED)
+            ),
+            changes_requested=Count(
+                "review", filter=reviewed & Q(review__verdict=Verdict.CHANGES_REQUESTED)
+            ),
+        )
         .order_by()
-        .values_list("student_id", "project_id", "review__verdict", "review__created_at")
+        .values_list("student_id", "project_id", "approved", "changes_requested")
     ):
         submitted.add((student_id, project_id))
-        if reviewed_at is None or reviewed_at >= cutoff:
-            continue
-        if verdict == Verdict.APPROVED:
-            approved_at.setdefault(student_id, {})[project_id] = reviewed_at
-        else:
-            changes[(student_id, project_id)] = changes.get((student_id, project_id), 0) + 1
+        if approved is not None:
+            approved_at.setdefault(student_id, {})[project_id] = approved
+        if changes_requested:
+            changes[(student_id, project_id)] = changes_requested
     return {"submitted": submitted, "approved_at": approved_at, "changes_requested": changes}
 
 

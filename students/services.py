@@ -51,6 +51,7 @@ from .selectors import (
     may_read_mentor_notes,
     may_resolve_incident,
     risk_signals,
+    students_among,
 )
 
 
@@ -549,8 +550,7 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
     """Judge one chunk of students as of the run's day and bring their flags up to
     date, in one transaction: open a flag for a student with signals and none open;
     refresh the reasons of an open flag and raise its severity when signals worsen;
-    resolve it once signals have stayed clear for the configured days; judge whether
-    students recovered after outreach.
+    resolve it once signals have stayed clear for the configured days.
 
     Safe to repeat and to overlap: a chunk retried after it committed finds its
     ``FlagRunChunk`` row and changes nothing; two runs judging the same students
@@ -578,7 +578,9 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
         )
         open_flags = {
             flag.student_id: flag
-            for flag in RiskFlag.objects.filter(student_id__in=student_ids, status=FlagStatus.OPEN)
+            for flag in RiskFlag.objects.filter(
+                students_among(student_ids), status=FlagStatus.OPEN
+            )
         }
         new_flags, changed = [], []
         for student_id in student_ids:
@@ -617,7 +619,6 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
             changed.append(flag)
         RiskFlag.objects.bulk_create(new_flags)
         _flags_update(changed)
-        _flag_recovery_judge(student_ids=student_ids, as_of=as_of, thresholds=thresholds)
         chunk.save()
     return chunk
 
@@ -669,15 +670,16 @@ def _flags_update(flags: list[RiskFlag]) -> None:
             cursor.execute(sql, params)
 
 
-def _flag_recovery_judge(*, student_ids: list[int], as_of: date, thresholds: FlagSettings) -> int:
+def flag_recovery_judge(*, as_of: date) -> int:
     """Whether students re-engaged after their mentor reached out: once the recovery
     window after a flag's first outreach has passed, the student recovered if, at the
     end of the window, neither inactivity nor an activity drop showed. The same rule
-    as the signals themselves, replayed as of that day."""
+    as the signals themselves, replayed as of that day. Once per run, for every flag
+    whose window ended by ``as_of``; judged flags are not judged again."""
+    thresholds = FlagSettings.current()
     window = timedelta(days=thresholds.recovery_window_days)
     pending = list(
         RiskFlag.objects.filter(
-            student_id__in=student_ids,
             first_outreach_at__isnull=False,
             recovered__isnull=True,
             first_outreach_at__lt=end_of_day(as_of) - window,
@@ -689,7 +691,9 @@ def _flag_recovery_judge(*, student_ids: list[int], as_of: date, thresholds: Fla
     activity_signals = {SignalName.INACTIVITY, SignalName.ACTIVITY_DROP}
     for day, flags in by_day.items():
         found = risk_signals(
-            student_ids=[flag.student_id for flag in flags], as_of=day, thresholds=thresholds
+            student_ids=sorted({flag.student_id for flag in flags}),
+            as_of=day,
+            thresholds=thresholds,
         )
         for flag in flags:
             names = {signal.name for signal in found.get(flag.student_id, [])}
@@ -700,8 +704,9 @@ def _flag_recovery_judge(*, student_ids: list[int], as_of: date, thresholds: Fla
 
 
 def flag_run_finish(*, run: FlagRun) -> bool:
-    """Once every chunk has committed: add up the run's totals, mark it finished and
-    send the mentors' digests. Called by every chunk; only the call that sees all
+    """Once every chunk has committed: add up the run's totals, judge recovery after
+    outreach (``flag_recovery_judge``), mark the run finished and send the mentors'
+    digests. Called by every chunk; only the call that sees all
     chunks done (under a lock on the run) does it, once."""
     with transaction.atomic():
         run = FlagRun.objects.select_for_update().get(pk=run.pk)
@@ -720,6 +725,7 @@ def flag_run_finish(*, run: FlagRun) -> bool:
             totals["worsened"],
             totals["resolved"],
         )
+        flag_recovery_judge(as_of=run.as_of)
         run.mentors_notified = flag_digests_send()
         run.status, run.finished_at = FlagRunStatus.FINISHED, timezone.now()
         run.save()

@@ -297,8 +297,12 @@ def test_it_runs_six_queries_whatever_the_number_of_students(
         session(student, mentor, NO_SHOW, days_before=4)
         students.append(student.pk)
 
+    silent = enrolled_student(programme, started_days_ago=120)
+    active_on(silent, [90])  # nothing in the 56 days of the activity windows
+    students.append(silent.pk)
+
     # Enrolments, their programmes' projects, submissions with their reviews, the
-    # activity windows, the last active day, and no-shows.
+    # activity windows, the last active day of the silent, and no-shows.
     with django_assert_num_queries(6):
         risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
 
@@ -364,3 +368,10 @@ def test_it_answers_only_for_the_students_asked_about(programme, thresholds):
     found = risk_signals(student_ids=[first.pk, last.pk], as_of=AS_OF, thresholds=thresholds)
 
     assert set(found) == {first.pk, last.pk}
+
+
+def test_it_finds_the_last_activity_of_a_student_silent_for_months(programme, thresholds):
+    student = enrolled_student(programme, started_days_ago=150)
+    active_on(student, [90, 91, 120])
+
+    assert signals_of(student, thresholds)[SignalName.INACTIVITY] == ("red", 90, None, 14)
