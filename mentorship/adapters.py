@@ -1,8 +1,6 @@
 """How allauth behaves here: sign-up by invitation unless opened by a setting; a
 student's sign-in recorded as activity."""
 
-from zoneinfo import ZoneInfo
-
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import timezone
@@ -27,7 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user):
         super().login(request, user)
         # A student's sign-in is activity, counted once per day of their calendar.
-        today = timezone.localdate(timezone=ZoneInfo(user.time_zone))
+        today = timezone.localdate(timezone=user.zone)
         activity_record(
             student=user, kind=ActivityKind.LOGIN, key=f"login:{user.pk}:{today.isoformat()}"
         )

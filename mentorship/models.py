@@ -122,6 +122,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return str(self)
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The person's time zone: every "their day", "their week" and "their local
+        time" is read in it. ``time_zone`` is validated on save; UTC if it is unknown
+        all the same (a row written around the validation)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    @property
     def is_staff(self) -> bool:
         """Django admin access: staff members (deans, programme managers, admins)."""
         return self.role == Role.STAFF

@@ -198,7 +198,7 @@ class SessionStatement:
 def session_statement(*, mentor: User, month: date) -> SessionStatement:
     """The monthly statement of ``mentor`` for the month containing ``month``: two
     queries, the sessions and the totals."""
-    zone = zoneinfo.ZoneInfo(mentor.time_zone)
+    zone = mentor.zone
     first_day = month.replace(day=1)
     next_month = (first_day + timedelta(days=32)).replace(day=1)
     start = datetime.combine(first_day, time.min, tzinfo=zone)
@@ -473,17 +473,10 @@ def development_summary(*, mentor_ids) -> dict[int, dict]:
 # wherever they live.
 
 
-def _mentor_zone(mentor: User) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(mentor.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def week_bounds(*, mentor: User, week_start: date) -> tuple[datetime, datetime]:
     """The instants the week starting on Monday ``week_start`` begins and ends (end
     excluded) in the mentor's time zone."""
-    zone = _mentor_zone(mentor)
+    zone = mentor.zone
     start = datetime.combine(week_start, time.min, tzinfo=zone)
     end = datetime.combine(week_start + timedelta(days=7), time.min, tzinfo=zone)
     return start, end
@@ -492,7 +485,7 @@ def week_bounds(*, mentor: User, week_start: date) -> tuple[datetime, datetime]:
 def last_complete_week_start(mentor: User, now: datetime | None = None) -> date:
     """The Monday of the last week that is over on the mentor's clock at ``now``:
     the Monday before this week's."""
-    local_today = (now or timezone.now()).astimezone(_mentor_zone(mentor)).date()
+    local_today = (now or timezone.now()).astimezone(mentor.zone).date()
     this_monday = local_today - timedelta(days=local_today.weekday())
     return this_monday - timedelta(days=7)
 
@@ -731,7 +724,7 @@ def weekly_report_figures(*, mentor: User, week_start: date, now: datetime | Non
         "week": {
             "start": week_start.isoformat(),
             "end": (week_start + timedelta(days=6)).isoformat(),
-            "time_zone": _mentor_zone(mentor).key,
+            "time_zone": mentor.zone.key,
         },
         "students": students,
         "sessions": _week_sessions(mentor=mentor, start=start, end=end, now=now),

@@ -5,7 +5,6 @@ tasks call these instead of saving models themselves.
 """
 
 import secrets
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -423,9 +422,8 @@ def notifications_mark_read(*, user: User, notification_ids: list[int] | None = 
 
 def _session_time_for(user: User, moment) -> str:
     """``moment`` as ``user`` reads it: in their language, their time zone, named."""
-    zone = zoneinfo.ZoneInfo(user.time_zone)
     with translation.override(user.language):
-        text = formats.date_format(timezone.localtime(moment, zone), "DATETIME_FORMAT")
+        text = formats.date_format(timezone.localtime(moment, user.zone), "DATETIME_FORMAT")
     return f"{text} ({user.time_zone})"
 
 
@@ -821,7 +819,7 @@ def development_record_add(
             raise ValidationError({"title": _("Name the course or the area of expertise.")})
     if completed_on is None and kind != DevelopmentKind.EXPERTISE:
         raise ValidationError({"completed_on": _("Say when you completed it.")})
-    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(mentor.time_zone))
+    today = timezone.localdate(timezone=mentor.zone)
     if completed_on is not None and completed_on > today:
         raise ValidationError({"completed_on": _("This cannot be in the future.")})
     already = {"programme": _("You have already recorded this programme.")}

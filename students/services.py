@@ -4,7 +4,6 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -285,14 +284,6 @@ class IngestResult:
     rejected: list[dict] = field(default_factory=list)
 
 
-def _local_day(moment: datetime, time_zone: str) -> date:
-    try:
-        zone = ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
-
-
 def _clean_activity_item(item, *, now: datetime) -> tuple[dict, dict[str, str]]:
     """One item of a batch, checked for shape: (cleaned values, errors by field)."""
     if not isinstance(item, dict):
@@ -401,7 +392,7 @@ def activity_ingest(*, source: str, items: list) -> IngestResult:
                 student_id=student.pk,
                 kind=cleaned["kind"],
                 occurred_at=cleaned["occurred_at"],
-                day=_local_day(cleaned["occurred_at"], student.time_zone),
+                day=cleaned["occurred_at"].astimezone(student.zone).date(),
                 source=source,
                 external_id=external_id,
                 value=cleaned.get("value"),
@@ -515,7 +506,7 @@ def activity_record(
                 student_id=student.pk,
                 kind=kind,
                 occurred_at=occurred_at,
-                day=_local_day(occurred_at, student.time_zone),
+                day=occurred_at.astimezone(student.zone).date(),
                 source=PORTAL_SOURCE,
                 external_id=key,
                 value=value,
