@@ -531,13 +531,14 @@ class DemoStory:
     SLOWING = "slowing"  # a third of their usual pace: activity drop, amber
     MISSED = "missed"  # two more no-shows in the last month: missed sessions
     STRUGGLING = "struggling"  # a third round of changes on one project: struggling
+    STALLED = "stalled"  # enrolled weeks ago, first project never submitted: stalled
     DROPPED = "dropped"  # went quiet, then dropped out (what the backtest finds)
-    # Stalled projects and students behind plan come from the review loop's own
-    # histories (``projects.demo``): students who joined long ago and approved little.
+    # Students behind plan come from the review loop's own histories
+    # (``projects.demo``): students who joined long ago and approved little.
 
     BY_MENTOR = {
         1: [INACTIVE, SLOWING, MISSED],
-        2: [STRUGGLING],
+        2: [STRUGGLING, STALLED],
         3: [DROPPED, DROPPED, DROPPED],
     }
     # Days of enrolment a story needs before the as-of day: a history to fall quiet
@@ -589,6 +590,11 @@ def _story_students(as_of) -> dict[int, str]:
         ).values_list("student_id", "project_id")
     )
     struggling = {student_id for (student_id, _project), count in rounds.items() if count >= 3}
+    # Stalled goes to a student who has submitted nothing yet: their first project has
+    # been open since they enrolled, which ``_seed_stalled`` moves back in time.
+    submitters = set(
+        Submission.objects.filter(student__in=everyone).values_list("student_id", flat=True)
+    )
 
     def fits(student, story: str) -> bool:
         needed = DemoStory.MIN_ENROLLED_DAYS.get(story, 0)
@@ -596,6 +602,7 @@ def _story_students(as_of) -> dict[int, str]:
             student.pk not in taken
             and student.email != demo_email("student", 1)
             and (story != DemoStory.MISSED or student.email in with_sessions)
+            and (story != DemoStory.STALLED or student.pk not in submitters)
             and (
                 story != DemoStory.STRUGGLING
                 or student.pk in struggling
@@ -698,6 +705,15 @@ def seed_activity(
         .order_by("pk")
         .values_list("pk", "email", "time_zone", "date_joined")
     )
+    _seed_stalled(stories, as_of)
+    students = [
+        (pk, email, time_zone, joined)
+        for (pk, email, time_zone, _joined), joined in zip(
+            students,
+            _joined_dates([pk for pk, *_rest in students]),
+            strict=True,
+        )
+    ]
     dropped_order = [pk for pk, story in stories.items() if story == DemoStory.DROPPED]
     for start in range(0, len(students), 500):
         batch = students[start : start + 500]
@@ -758,6 +774,44 @@ def seed_activity(
             ).opened
         flag_run_finish(run=run)
     return counts
+
+
+def _joined_dates(student_ids: list[int]) -> list:
+    """The students' sign-up times, read again after ``_seed_stalled`` moved some."""
+    from mentorship.models import User
+
+    joined = dict(User.objects.filter(pk__in=student_ids).values_list("pk", "date_joined"))
+    return [joined[pk] for pk in student_ids]
+
+
+def _seed_stalled(stories: dict[int, str], as_of) -> int:
+    """Move the stalled student's enrolment (and sign-up) back in time so that their
+    first project, never submitted, has been open five days longer than the signal
+    allows (1.5 x its target duration). Already far enough back: nothing moves."""
+    import math
+
+    from mentorship.models import User
+    from projects.models import Enrolment, EnrolmentStatus
+
+    moved = 0
+    for student_id in [pk for pk, story in stories.items() if story == DemoStory.STALLED]:
+        for enrolment in Enrolment.objects.filter(
+            student_id=student_id, status=EnrolmentStatus.ACTIVE
+        ).select_related("programme"):
+            first = enrolment.programme.projects.order_by("position").first()
+            if first is None:
+                continue
+            latest_start = as_of - timedelta(days=math.ceil(1.5 * first.target_days) + 5)
+            shift = enrolment.started_on - latest_start
+            if shift <= timedelta(0):
+                continue
+            enrolment.started_on -= shift
+            enrolment.target_end_on -= shift
+            enrolment.save(update_fields=["started_on", "target_end_on"])
+            start = datetime.combine(enrolment.started_on, time(9), tzinfo=UTC)
+            User.objects.filter(pk=student_id, date_joined__gt=start).update(date_joined=start)
+            moved += 1
+    return moved
 
 
 def _seed_missed_sessions(stories: dict[int, str], now) -> int:
