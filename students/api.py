@@ -18,7 +18,7 @@ elsewhere in the API.
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +41,13 @@ from projects.api import PersonSerializer
 from projects.selectors import ProgrammeProgress, Standing, students_progress
 
 from .models import ActivityKind, FlagSeverity, FlagStatus, RiskFlag
-from .selectors import SignalName, activity_series, flag_reasons, flags_visible_to
+from .selectors import (
+    SignalName,
+    activity_series,
+    flag_reasons,
+    flags_in_queue_order,
+    flags_visible_to,
+)
 from .services import PORTAL_SOURCE, activity_ingest
 
 # --- Serializers --------------------------------------------------------------------
@@ -514,11 +520,7 @@ class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
         return [*super().get_permissions(), MayReadFlags()]
 
     def get_queryset(self):
-        flags = (
-            flags_visible_to(self.request.user)
-            .select_related("student")
-            .order_by(F("acknowledged_at").asc(nulls_first=True), "opened_on", "pk")
-        )
+        flags = flags_in_queue_order(flags_visible_to(self.request.user).select_related("student"))
         if self.action == "list":
             filters = FlagFilterSerializer(data=self.request.query_params)
             filters.is_valid(raise_exception=True)

@@ -1136,7 +1136,7 @@ def flags_open_queue(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return (
+    return flags_in_queue_order(
         flags.filter(status=FlagStatus.OPEN)
         .select_related("student", "acknowledged_by")
         .annotate(
@@ -1155,8 +1155,13 @@ def flags_open_queue(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
                 Value(timezone.localdate()) - F("opened_on"), output_field=DurationField()
             ),
         )
-        .order_by(F("acknowledged_at").asc(nulls_first=True), "opened_on", "pk")
     )
+
+
+def flags_in_queue_order(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
+    """The order people work through flags in: oldest unacknowledged first, then the
+    acknowledged ones, oldest first (``riskflag_open_queue_idx``)."""
+    return flags.order_by(F("acknowledged_at").asc(nulls_first=True), "opened_on", "pk")
 
 
 def flags_open_counts(user: User) -> dict[str, int]:
