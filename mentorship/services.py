@@ -381,12 +381,15 @@ def notifications_send(*, messages: list[NotificationMessage]) -> list[Notificat
     e-mailed by one task after commit."""
     from .tasks import send_notification_emails
 
-    notifications = []
+    by_language: dict[str, list[NotificationMessage]] = {}
     for message in messages:
-        params = message.params
-        with translation.override(message.user.language):
-            notifications.append(
-                Notification(
+        by_language.setdefault(message.user.language, []).append(message)
+    rendered: dict[int, Notification] = {}
+    for language, in_language in by_language.items():
+        with translation.override(language):
+            for message in in_language:
+                params = message.params
+                rendered[id(message)] = Notification(
                     user=message.user,
                     kind=message.kind,
                     # ``lazy % params`` rather than ``str(lazy) % params``: a lazy
@@ -397,7 +400,7 @@ def notifications_send(*, messages: list[NotificationMessage]) -> list[Notificat
                     else "",
                     url=message.url,
                 )
-            )
+    notifications = [rendered[id(message)] for message in messages]
     Notification.objects.bulk_create(notifications)
     to_email = [
         notification.pk

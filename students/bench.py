@@ -449,8 +449,13 @@ def _chunk_in_worker(arguments) -> tuple[int, float]:
 
 def _flagging_run(as_of: date, workers: int, queue) -> None:
     """In a child process (so its peak memory is its own): one whole run."""
+    from django.urls import get_resolver
+
     from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 
+    # A worker imports the URL configuration once, the first time it needs a link
+    # (the digests do); half a second of imports that is not the run's.
+    get_resolver().url_patterns  # noqa: B018
     connections.close_all()
     started = time.perf_counter()
     run, chunks = flag_run_start(as_of=as_of)

@@ -7,7 +7,9 @@ notes follow the same rule minus the student themself (``mentor_notes_visible_to
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -24,7 +26,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -54,7 +55,6 @@ from projects.models import (
     Review,
     Submission,
     SubmissionStatus,
-    Verdict,
 )
 from projects.selectors import ProgrammeProgress, recommendations_visible_to
 
@@ -596,15 +596,15 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def students_among(student_ids: list[int]) -> Q:
-    """``student_id`` among these: as a range when the ids are dense, as flagging
-    chunks are (a slice of the sorted judged ids), which the database answers from
-    its indexes far faster than a list of thousands of ids; as a list otherwise.
+def students_among(student_ids: list[int], *, field: str = "student_id") -> Q:
+    """``field`` (a student's id) among these: as a range when the ids are dense, as
+    flagging chunks are (a slice of the sorted judged ids), which the database answers
+    from its indexes far faster than a list of thousands of ids; as a list otherwise.
     A range may bring in students around the chunk: callers keep only theirs."""
     low, high = min(student_ids), max(student_ids)
     if high - low + 1 <= 2 * len(student_ids):
-        return Q(student_id__gte=low, student_id__lte=high)
-    return Q(student_id__in=student_ids)
+        return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    return Q(**{f"{field}__in": student_ids})
 
 
 # Below this many students with a baseline, a programme's activity says too little
@@ -616,30 +616,38 @@ def cohort_activity(*, as_of: date, thresholds: FlagSettings) -> dict[int, float
     """How active each programme's students were in the recent window against their
     baseline, as a ratio of daily rates (1.0: as usual; 0.4: the whole programme is at
     40 % of its usual, e.g. a holiday week or the lull after a deadline). Over the
-    students enrolled since before the baseline began. One query, once per run."""
+    students enrolled since before the baseline began. One query, once per run: each
+    student's two sums first (from the rollup's covering index), then the programmes'
+    (an ORM join would repeat each day row once per enrolment)."""
     window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
     recent_from = as_of - timedelta(days=window - 1)
     base_from = recent_from - timedelta(days=base)
-    rows = (
-        DailyActivity.objects.filter(
-            day__gte=base_from,
-            day__lte=as_of,
-            student__enrolments__status=EnrolmentStatus.ACTIVE,
-            student__enrolments__started_on__lte=base_from,
+    # Table names come from the models' metadata; every value is a parameter.
+    sql = f"""
+        SELECT e.programme_id, SUM(a.recent), SUM(a.baseline), COUNT(*)
+        FROM (
+            SELECT student_id,
+                   SUM(CASE WHEN day >= %s THEN events ELSE 0 END) AS recent,
+                   SUM(CASE WHEN day < %s THEN events ELSE 0 END) AS baseline
+            FROM {DailyActivity._meta.db_table}
+            WHERE day >= %s AND day <= %s
+            GROUP BY student_id
+        ) a
+        JOIN {Enrolment._meta.db_table} e ON e.student_id = a.student_id
+        WHERE e.status = %s AND e.started_on <= %s
+        GROUP BY e.programme_id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [recent_from, recent_from, base_from, as_of, EnrolmentStatus.ACTIVE, base_from],
         )
-        .values("student__enrolments__programme_id")
-        .annotate(
-            recent=Sum("events", filter=Q(day__gte=recent_from), default=0),
-            baseline=Sum("events", filter=Q(day__lt=recent_from), default=0),
-            students=Count("student_id", distinct=True),
-        )
-        .order_by()
-    )
+        rows = cursor.fetchall()
     return {
-        row["student__enrolments__programme_id"]: (row["recent"] / window)
-        / (row["baseline"] / base)
-        for row in rows
-        if row["baseline"] and row["students"] >= COHORT_MIN_STUDENTS
+        # PostgreSQL sums the per-student sums as numeric: counted events, whole.
+        programme_id: (int(recent) / window) / (int(baseline) / base)
+        for programme_id, recent, baseline, students in rows
+        if baseline and students >= COHORT_MIN_STUDENTS
     }
 
 
@@ -652,8 +660,8 @@ def risk_signals(
 ) -> dict[int, list[Signal]]:
     """Every signal each of these students shows as of a day, from data up to that
     day only (activity by the student's local days, the rest up to the end of the day
-    in UTC). Students with no signal are left out. Five set-based queries whatever the
-    number of students, and a sixth for those silent through the activity windows;
+    in UTC). Students with no signal are left out. Four set-based queries whatever the
+    number of students (a fifth for students silent through the activity windows);
     callers pass ``flaggable_student_ids`` in chunks.
 
     ``cohort`` (``cohort_activity``) makes the activity drop relative to peers: when
@@ -664,239 +672,387 @@ def risk_signals(
         return {}
     signals: dict[int, list[Signal]] = {}
     wanted = set(student_ids)
-    among = students_among(student_ids)
 
     def add(student_id: int, signal: Signal) -> None:
         if student_id in wanted:
             signals.setdefault(student_id, []).append(signal)
 
     cutoff = end_of_day(as_of)
-    enrolments = _active_enrolments(among=among, as_of=as_of, cutoff=cutoff)
-    reviews = _attempts_up_to(among=among, cutoff=cutoff)
-    submitted = reviews["submitted"]
-    titles = {
-        project.pk: project.title
-        for student_enrolments in enrolments.values()
-        for enrolment in student_enrolments
-        for project in enrolment.projects
-    }
-
-    # Inactivity and activity drop, from the rollup.
-    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
-    recent_from = as_of - timedelta(days=window - 1)
-    base_from = recent_from - timedelta(days=base)
-    activity = {
-        row["student_id"]: row
-        for row in DailyActivity.objects.filter(among, day__gte=base_from, day__lte=as_of)
-        .values("student_id")
-        .annotate(
-            recent=Sum("events", filter=Q(day__gte=recent_from), default=0),
-            baseline=Sum("events", filter=Q(day__lt=recent_from), default=0),
-            baseline_days=Count("pk", filter=Q(day__lt=recent_from)),
-            last=Max("day"),
-        )
-        .order_by()
-    }
-    # The last active day is in the windows for nearly everyone; only the students
-    # silent for the whole of them need their older history.
-    last_active = {student_id: row["last"] for student_id, row in activity.items()}
-    silent = [student_id for student_id in student_ids if student_id not in last_active]
-    if silent:
-        last_active.update(
-            DailyActivity.objects.filter(students_among(silent), day__lt=base_from)
-            .values("student_id")
-            .annotate(last=Max("day"))
-            .order_by()
-            .values_list("student_id", "last")
-        )
-    for student_id in student_ids:
-        starts = [enrolment.started_on for enrolment in enrolments.get(student_id, [])] or [as_of]
-        # Enrolling is a sign of life too: a student who enrolled three days ago and
-        # has done nothing since has been idle three days, not since they signed up.
-        last = max(filter(None, [last_active.get(student_id), max(starts)]))
-        idle = (as_of - last).days
-        if idle >= thresholds.inactivity_red_days:
-            severity, threshold = FlagSeverity.RED, thresholds.inactivity_red_days
-        elif idle >= thresholds.inactivity_amber_days:
-            severity, threshold = FlagSeverity.AMBER, thresholds.inactivity_amber_days
-        else:
-            severity = None
-        if severity:
-            add(student_id, Signal(SignalName.INACTIVITY, severity, idle, threshold))
-
-        row = activity.get(student_id)
-        if (
-            row
-            and row["baseline_days"] >= thresholds.drop_baseline_min_active_days
-            and min(starts) <= base_from
+    rows = [
+        row for row in _enrolment_rows(student_ids, as_of, thresholds) if row.student_id in wanted
+    ]
+    plans = _plans({(row.programme_id, row.started_on, row.target_end_on) for row in rows})
+    by_student: dict[int, list[_EnrolmentRow]] = {}
+    for row in rows:
+        by_student.setdefault(row.student_id, []).append(row)
+    quiet_since = as_of - timedelta(days=thresholds.inactivity_amber_days)
+    # Students silent through the windows whose enrolment is no excuse: their last
+    # active day is older (the rows carry the windows' last day only).
+    silent = [
+        student_id
+        for student_id, enrolled in by_student.items()
+        if enrolled[0].last_day is None and max(row.started_on for row in enrolled) <= quiet_since
+    ]
+    older = _last_active_before(silent, day=_windows_start(as_of, thresholds))
+    for student_id, enrolled in by_student.items():
+        for signal in _activity_signals(
+            enrolled,
+            last_active=enrolled[0].last_day or older.get(student_id),
+            as_of=as_of,
+            thresholds=thresholds,
+            cohort=cohort,
         ):
-            per_week_recent = row["recent"] * 7 / window
-            per_week_base = row["baseline"] * 7 / base
-            percent = 100 * per_week_recent / per_week_base
-            programmes = [e.programme_id for e in enrolments.get(student_id, [])]
-            ratios = [cohort[p] for p in programmes if p in cohort]
-            quiet = min(1.0, max(ratios)) if ratios else 1.0
-            if quiet < 1.0:
-                percent = percent / quiet if quiet > 0 else 100.0
-            if percent < thresholds.drop_red_percent:
-                severity, threshold = FlagSeverity.RED, thresholds.drop_red_percent
-            elif percent < thresholds.drop_amber_percent:
-                severity, threshold = FlagSeverity.AMBER, thresholds.drop_amber_percent
-            else:
-                severity = None
-            if severity:
-                add(
-                    student_id,
-                    Signal(
-                        SignalName.ACTIVITY_DROP,
-                        severity,
-                        round(per_week_recent, 1),
-                        threshold,
-                        baseline=round(per_week_base, 1),
-                        cohort=round(100 * quiet) if quiet < 1.0 else None,
-                    ),
-                )
-
-    # Project signals: the plan as it stood on the day.
-    for student_id, student_enrolments in enrolments.items():
-        approved_at = reviews["approved_at"].get(student_id, {})
-        for enrolment in student_enrolments:
-            projects = enrolment.projects
-            current = next((p for p in projects if p.pk not in approved_at), None)
-            if current is None:
-                continue
-            # Behind plan: the oldest project past its due date and not approved.
-            overdue = [
-                item.due_on
-                for item in enrolment.plan(projects)
-                if item.project.pk not in approved_at and item.due_on < as_of
-            ]
-            if overdue and (late := (as_of - min(overdue)).days) > thresholds.behind_plan_days:
-                add(
-                    student_id,
-                    Signal(
-                        SignalName.BEHIND_PLAN,
-                        FlagSeverity.AMBER,
-                        late,
-                        thresholds.behind_plan_days,
-                    ),
-                )
-            # Stalled: the current project open too long with nothing submitted.
-            index = projects.index(current)
-            opened_on = (
-                approved_at[projects[index - 1].pk].date()
-                if index and projects[index - 1].pk in approved_at
-                else enrolment.started_on
-            )
-            limit = float(thresholds.stalled_factor) * current.target_days
-            open_days = (as_of - opened_on).days
-            if (student_id, current.pk) not in submitted and open_days > limit:
-                add(
-                    student_id,
-                    Signal(
-                        SignalName.STALLED_PROJECT,
-                        FlagSeverity.AMBER,
-                        open_days,
-                        round(limit, 1),
-                        baseline=current.target_days,
-                        project=current.title,
-                    ),
-                )
+            add(student_id, signal)
+        for row in enrolled:
+            plan = plans[(row.programme_id, row.started_on, row.target_end_on)]
+            for signal in _project_signals(row, plan=plan, as_of=as_of, thresholds=thresholds):
+                add(student_id, signal)
 
     # Struggling: many "changes requested" on a project still not approved.
-    for (student_id, project_id), count in reviews["changes_requested"].items():
-        if count >= thresholds.struggling_changes_requested and project_id not in reviews[
-            "approved_at"
-        ].get(student_id, {}):
-            add(
-                student_id,
-                Signal(
-                    SignalName.STRUGGLING,
-                    FlagSeverity.AMBER,
-                    count,
-                    thresholds.struggling_changes_requested,
-                    project=titles.get(project_id, ""),
-                ),
-            )
+    reviewed = Q(reviewed_at__lt=cutoff)
+    struggling = list(
+        Submission.objects.filter(students_among(student_ids), submitted_at__lt=cutoff)
+        .values("student_id", "project_id")
+        .annotate(
+            changes=Count("pk", filter=reviewed & Q(status=SubmissionStatus.CHANGES_REQUESTED)),
+            approvals=Count("pk", filter=reviewed & Q(status=SubmissionStatus.APPROVED)),
+        )
+        .filter(changes__gte=thresholds.struggling_changes_requested, approvals=0)
+        .order_by()
+        .values_list("student_id", "project_id", "changes")
+    )
+    titles = {
+        project_id: step.title for plan in plans.values() for project_id, step in plan.items()
+    }
+    for student_id, project_id, count in struggling:
+        add(
+            student_id,
+            Signal(
+                SignalName.STRUGGLING,
+                FlagSeverity.AMBER,
+                count,
+                thresholds.struggling_changes_requested,
+                project=titles.get(project_id, ""),
+            ),
+        )
 
     # Missed sessions.
     missed = (
         MentoringSession.objects.filter(
-            among,
+            students_among(student_ids),
             status=SessionStatus.STUDENT_NO_SHOW,
             scheduled_at__lt=cutoff,
             scheduled_at__gte=cutoff - timedelta(days=thresholds.missed_sessions_window_days),
         )
         .values("student_id")
         .annotate(count=Count("pk"))
+        .filter(count__gte=thresholds.missed_sessions)
         .order_by()
         .values_list("student_id", "count")
     )
     for student_id, count in missed:
-        if count >= thresholds.missed_sessions:
-            add(
-                student_id,
-                Signal(
-                    SignalName.MISSED_SESSIONS,
-                    FlagSeverity.AMBER,
-                    count,
-                    thresholds.missed_sessions,
-                ),
-            )
+        add(
+            student_id,
+            Signal(
+                SignalName.MISSED_SESSIONS,
+                FlagSeverity.AMBER,
+                count,
+                thresholds.missed_sessions,
+            ),
+        )
     return signals
 
 
-def _active_enrolments(*, among: Q, as_of: date, cutoff: datetime) -> dict[int, list]:
-    """Each student's enrolments that were active on the day, with the programme's
-    projects in order on ``enrolment.projects``. Two queries."""
-    enrolments = list(
-        Enrolment.objects.filter(among, started_on__lte=as_of)
-        .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff))
-        .order_by()
+def _windows_start(as_of: date, thresholds: FlagSettings) -> date:
+    """The first day of the activity windows: the baseline, then the recent window
+    ending on ``as_of``."""
+    return as_of - timedelta(days=thresholds.drop_window_days - 1 + thresholds.drop_baseline_days)
+
+
+class _EnrolmentRow(NamedTuple):
+    """One enrolment active on the day, with what every signal needs: where the
+    student stands in the programme (the first project not approved, whether it was
+    submitted, when the one before it was approved) and the student's activity in
+    the windows (None when silent through them)."""
+
+    student_id: int
+    programme_id: int
+    started_on: date
+    target_end_on: date
+    current_project_id: int | None
+    current_submitted: bool
+    # As the database gives it (``_day`` reads it): needed for the few stalled.
+    previous_approved_at: object
+    recent: int
+    baseline: int
+    baseline_days: int
+    last_day: date | None
+
+
+# A row per enrolment active on the day: the programme's projects in order against the
+# student's submissions (approved ones with their time), and the student's activity in
+# the windows from the rollup's covering index. Table names come from the models'
+# metadata; every value is a parameter.
+ENROLMENT_ROWS_SQL = """
+WITH enrolled AS (
+    SELECT e.id, e.student_id, e.programme_id, e.started_on, e.target_end_on
+    FROM {enrolment} e
+    WHERE {enrolment_among} AND e.started_on <= %s AND (e.status = %s OR e.completed_at >= %s)
+),
+attempts AS (
+    SELECT s.student_id, s.project_id,
+           MAX(CASE WHEN s.status = %s AND s.reviewed_at < %s THEN s.reviewed_at END)
+               AS approved_at
+    FROM {submission} s
+    WHERE {submission_among} AND s.submitted_at < %s
+    GROUP BY s.student_id, s.project_id
+),
+steps AS (
+    SELECT n.id AS enrolment_id, p.id AS project_id, p.position,
+           a.student_id IS NOT NULL AS submitted, a.approved_at,
+           LAG(a.approved_at) OVER (PARTITION BY n.id ORDER BY p.position)
+               AS previous_approved_at
+    FROM enrolled n
+    JOIN {project} p ON p.programme_id = n.programme_id
+    LEFT JOIN attempts a ON a.student_id = n.student_id AND a.project_id = p.id
+),
+current AS (
+    SELECT enrolment_id, project_id, submitted, previous_approved_at,
+           ROW_NUMBER() OVER (PARTITION BY enrolment_id ORDER BY position) AS rank
+    FROM steps
+    WHERE approved_at IS NULL
+),
+activity AS (
+    SELECT d.student_id,
+           SUM(CASE WHEN d.day >= %s THEN d.events ELSE 0 END) AS recent,
+           SUM(CASE WHEN d.day < %s THEN d.events ELSE 0 END) AS baseline,
+           SUM(CASE WHEN d.day < %s THEN 1 ELSE 0 END) AS baseline_days,
+           MAX(d.day) AS last_day
+    FROM {daily} d
+    WHERE {daily_among} AND d.day >= %s AND d.day <= %s
+    GROUP BY d.student_id
+)
+SELECT n.student_id, n.programme_id, n.started_on, n.target_end_on,
+       c.project_id, c.submitted, c.previous_approved_at,
+       COALESCE(a.recent, 0), COALESCE(a.baseline, 0), COALESCE(a.baseline_days, 0), a.last_day
+FROM enrolled n
+LEFT JOIN current c ON c.enrolment_id = n.id AND c.rank = 1
+LEFT JOIN activity a ON a.student_id = n.student_id
+ORDER BY n.student_id, n.id
+"""
+
+
+def _among_sql(column: str, student_ids: list[int]) -> tuple[str, list[int]]:
+    """``students_among`` for a raw query: a range when the ids are dense."""
+    low, high = min(student_ids), max(student_ids)
+    if high - low + 1 <= 2 * len(student_ids):
+        return f"{column} BETWEEN %s AND %s", [low, high]
+    return f"{column} IN ({', '.join(['%s'] * len(student_ids))})", list(student_ids)
+
+
+def _day(value) -> date | None:
+    """A date, or the day (UTC) of a moment, from a raw row: PostgreSQL gives dates
+    and aware datetimes, SQLite ISO text (moments in UTC)."""
+    if value is None or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date()
+    return date.fromisoformat(value[:10])
+
+
+def _enrolment_rows(
+    student_ids: list[int], as_of: date, thresholds: FlagSettings
+) -> list[_EnrolmentRow]:
+    """``_EnrolmentRow`` of every enrolment of (and around) these students active on
+    the day, in one query."""
+    cutoff = end_of_day(as_of)
+    recent_from = as_of - timedelta(days=thresholds.drop_window_days - 1)
+    base_from = _windows_start(as_of, thresholds)
+    ops = connection.ops
+    enrolment_among, enrolment_ids = _among_sql("e.student_id", student_ids)
+    submission_among, submission_ids = _among_sql("s.student_id", student_ids)
+    daily_among, daily_ids = _among_sql("d.student_id", student_ids)
+    sql = ENROLMENT_ROWS_SQL.format(
+        enrolment=Enrolment._meta.db_table,
+        submission=Submission._meta.db_table,
+        project=Project._meta.db_table,
+        daily=DailyActivity._meta.db_table,
+        enrolment_among=enrolment_among,
+        submission_among=submission_among,
+        daily_among=daily_among,
     )
-    # The projects of the few programmes involved, loaded once and shared by every
-    # enrolment in them (a prefetch would build a queryset per enrolment).
-    projects: dict[int, list[Project]] = {}
-    for project in Project.objects.filter(
-        programme_id__in={enrolment.programme_id for enrolment in enrolments}
-    ).order_by("programme_id", "position"):
-        projects.setdefault(project.programme_id, []).append(project)
-    by_student: dict[int, list] = {}
-    for enrolment in enrolments:
-        enrolment.projects = projects.get(enrolment.programme_id, [])
-        by_student.setdefault(enrolment.student_id, []).append(enrolment)
-    return by_student
-
-
-def _attempts_up_to(*, among: Q, cutoff: datetime) -> dict:
-    """From the submissions made and reviews posted before ``cutoff``: which projects
-    each student had submitted, when their projects were approved, and how many
-    times changes were requested on each project. One query, a row per student and
-    project."""
-    submitted: set[tuple[int, int]] = set()
-    approved_at: dict[int, dict[int, datetime]] = {}
-    changes: dict[tuple[int, int], int] = {}
-    reviewed = Q(review__created_at__lt=cutoff)
-    for student_id, project_id, approved, changes_requested in (
-        Submission.objects.filter(among, submitted_at__lt=cutoff)
-        .values("student_id", "project_id")
-        .annotate(
-            approved=Max(
-                "review__created_at", filter=reviewed & Q(review__verdict=Verdict.APPROVED)
-            ),
-            changes_requested=Count(
-                "review", filter=reviewed & Q(review__verdict=Verdict.CHANGES_REQUESTED)
-            ),
+    moment = ops.adapt_datetimefield_value(cutoff)
+    params = [
+        *enrolment_ids,
+        ops.adapt_datefield_value(as_of),
+        EnrolmentStatus.ACTIVE,
+        moment,
+        SubmissionStatus.APPROVED,
+        moment,
+        *submission_ids,
+        moment,
+        *[ops.adapt_datefield_value(recent_from)] * 3,
+        *daily_ids,
+        ops.adapt_datefield_value(base_from),
+        ops.adapt_datefield_value(as_of),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        return [_EnrolmentRow._make(row) for row in rows]
+    # SQLite gives dates as ISO text.
+    return [
+        _EnrolmentRow._make(row)._replace(
+            started_on=_day(row[2]), target_end_on=_day(row[3]), last_day=_day(row[10])
         )
+        for row in rows
+    ]
+
+
+def _last_active_before(student_ids: list[int], *, day: date) -> dict[int, date]:
+    """The last active day before ``day`` of students silent since (one query, for
+    the few; none when there are none)."""
+    if not student_ids:
+        return {}
+    return dict(
+        DailyActivity.objects.filter(student_id__in=student_ids, day__lt=day)
+        .values("student_id")
+        .annotate(last=Max("day"))
         .order_by()
-        .values_list("student_id", "project_id", "approved", "changes_requested")
+        .values_list("student_id", "last")
+    )
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One project of a plan, as the signals read it."""
+
+    title: str
+    target_days: int
+    due_on: date
+
+
+def _plans(keys: set[tuple]) -> dict[tuple, dict[int, _Step]]:
+    """The plan (``Enrolment.plan``) of each (programme, start, target end), by
+    project: a chunk of thousands of enrolments shares a few dozen. One query."""
+    projects: dict[int, list[Project]] = {}
+    for project in (
+        Project.objects.filter(programme_id__in={key[0] for key in keys})
+        .order_by("programme_id", "position")
+        .only("pk", "programme_id", "position", "title", "target_days")
     ):
-        submitted.add((student_id, project_id))
-        if approved is not None:
-            approved_at.setdefault(student_id, {})[project_id] = approved
-        if changes_requested:
-            changes[(student_id, project_id)] = changes_requested
-    return {"submitted": submitted, "approved_at": approved_at, "changes_requested": changes}
+        projects.setdefault(project.programme_id, []).append(project)
+    return {
+        key: {
+            item.project.pk: _Step(item.project.title, item.project.target_days, item.due_on)
+            for item in Enrolment(started_on=key[1], target_end_on=key[2]).plan(
+                projects.get(key[0], [])
+            )
+        }
+        for key in keys
+    }
+
+
+def _activity_signals(
+    enrolled: list[_EnrolmentRow],
+    *,
+    last_active: date | None,
+    as_of: date,
+    thresholds: FlagSettings,
+    cohort: dict[int, float],
+) -> list[Signal]:
+    """Inactivity and the activity drop of a student, from their enrolments' rows."""
+    found = []
+    # Enrolling is a sign of life too: a student who enrolled three days ago and has
+    # done nothing since has been idle three days, not since they signed up.
+    last = max(row.started_on for row in enrolled)
+    if last_active and last_active > last:
+        last = last_active
+    idle = (as_of - last).days
+    if idle >= thresholds.inactivity_red_days:
+        found.append(
+            Signal(SignalName.INACTIVITY, FlagSeverity.RED, idle, thresholds.inactivity_red_days)
+        )
+    elif idle >= thresholds.inactivity_amber_days:
+        found.append(
+            Signal(
+                SignalName.INACTIVITY, FlagSeverity.AMBER, idle, thresholds.inactivity_amber_days
+            )
+        )
+
+    measure = enrolled[0]
+    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
+    # Per week, 100 * recent / window against amber * baseline / base, in whole
+    # numbers first: most students are nowhere near it. The programme's quiet can
+    # only excuse a drop, never make one.
+    if (
+        measure.baseline_days < thresholds.drop_baseline_min_active_days
+        or not measure.baseline
+        or 100 * measure.recent * base >= thresholds.drop_amber_percent * measure.baseline * window
+        or min(row.started_on for row in enrolled) > _windows_start(as_of, thresholds)
+    ):
+        return found
+    per_week_recent = measure.recent * 7 / window
+    per_week_base = measure.baseline * 7 / base
+    percent = 100 * per_week_recent / per_week_base
+    ratios = [cohort[row.programme_id] for row in enrolled if row.programme_id in cohort]
+    quiet = min(1.0, max(ratios)) if ratios else 1.0
+    if quiet < 1.0:
+        percent = percent / quiet if quiet > 0 else 100.0
+    if percent < thresholds.drop_red_percent:
+        severity, threshold = FlagSeverity.RED, thresholds.drop_red_percent
+    elif percent < thresholds.drop_amber_percent:
+        severity, threshold = FlagSeverity.AMBER, thresholds.drop_amber_percent
+    else:
+        return found
+    found.append(
+        Signal(
+            SignalName.ACTIVITY_DROP,
+            severity,
+            round(per_week_recent, 1),
+            threshold,
+            baseline=round(per_week_base, 1),
+            cohort=round(100 * quiet) if quiet < 1.0 else None,
+        )
+    )
+    return found
+
+
+def _project_signals(
+    row: _EnrolmentRow, *, plan: dict[int, _Step], as_of: date, thresholds: FlagSettings
+) -> list[Signal]:
+    """Behind plan and stalled project: the plan as it stood on the day, at the
+    first project not approved (every one before it is approved; due dates never go
+    back, so it is also the oldest not approved)."""
+    if row.current_project_id is None:
+        return []
+    current = plan[row.current_project_id]
+    found = []
+    if current.due_on < as_of and (late := (as_of - current.due_on).days) > (
+        thresholds.behind_plan_days
+    ):
+        found.append(
+            Signal(SignalName.BEHIND_PLAN, FlagSeverity.AMBER, late, thresholds.behind_plan_days)
+        )
+    # Stalled: the current project open too long with nothing submitted.
+    if row.current_submitted:
+        return found
+    opened_on = _day(row.previous_approved_at) or row.started_on
+    limit = float(thresholds.stalled_factor) * current.target_days
+    open_days = (as_of - opened_on).days
+    if open_days > limit:
+        found.append(
+            Signal(
+                SignalName.STALLED_PROJECT,
+                FlagSeverity.AMBER,
+                open_days,
+                round(limit, 1),
+                baseline=current.target_days,
+                project=current.title,
+            )
+        )
+    return found
 
 
 def flag_severity(signals: list[Signal]) -> str:

@@ -84,6 +84,26 @@ def test_it_opens_one_flag_with_its_reasons(programme, mentor):
     assert (run.status, run.students, run.opened, run.chunks) == ("finished", 2, 1, 1)
 
 
+def test_it_writes_reasons_with_any_text_as_given(mentor):
+    # New flags are written in bulk (``COPY`` on PostgreSQL): tabs, newlines,
+    # backslashes, quotes and other scripts in a project's title survive it.
+    title = 'Tab\there, new\nline, back\\slash, "quotes" and «ёжик» \\N'
+    stalled = programme_of(10, 10)
+    stalled.projects.filter(position=1).update(title=title)
+    student = enrolled_student(stalled, started_days_ago=16)
+    AssignmentFactory(student=student, mentor=mentor)
+    active_on(student, range(16))
+
+    run_flagging()
+
+    (reason,) = RiskFlag.objects.get(student=student).reasons
+    assert (reason["signal"], reason["project"], reason["observed"]) == (
+        "stalled_project",
+        title,
+        16,
+    )
+
+
 def test_it_gives_every_signal_a_student_shows(programme, mentor):
     # Enrolled long enough for a baseline: idle for 8 of the last 14 days is also
     # a drop to 43 % of their usual activity.
