@@ -695,14 +695,21 @@ def risk_signals(
     ]
     older = _last_active_before(silent, day=_windows_start(as_of, thresholds))
     for student_id, enrolled in by_student.items():
-        for signal in _activity_signals(
-            enrolled,
-            last_active=enrolled[0].last_day or older.get(student_id),
-            as_of=as_of,
-            thresholds=thresholds,
-            cohort=cohort,
+        first = enrolled[0]
+        # Most students were active lately and keep their pace: nothing to judge.
+        if (
+            first.last_day is None
+            or first.last_day <= quiet_since
+            or _below_amber_share(first, thresholds)
         ):
-            add(student_id, signal)
+            for signal in _activity_signals(
+                enrolled,
+                last_active=first.last_day or older.get(student_id),
+                as_of=as_of,
+                thresholds=thresholds,
+                cohort=cohort,
+            ):
+                add(student_id, signal)
         for row in enrolled:
             plan = plans[(row.programme_id, row.started_on, row.target_end_on)]
             for signal in _project_signals(row, plan=plan, as_of=as_of, thresholds=thresholds):
@@ -954,6 +961,16 @@ def _plans(keys: set[tuple]) -> dict[tuple, dict[int, _Step]]:
     }
 
 
+def _below_amber_share(row: _EnrolmentRow, thresholds: FlagSettings) -> bool:
+    """Whether the student's recent activity fell below the amber share of their
+    baseline (per week, 100 * recent / window < amber * baseline / base), in whole
+    numbers. The programme's quiet can only excuse such a drop, never make one."""
+    return (
+        100 * row.recent * thresholds.drop_baseline_days
+        < thresholds.drop_amber_percent * row.baseline * thresholds.drop_window_days
+    )
+
+
 def _activity_signals(
     enrolled: list[_EnrolmentRow],
     *,
@@ -983,13 +1000,10 @@ def _activity_signals(
 
     measure = enrolled[0]
     window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
-    # Per week, 100 * recent / window against amber * baseline / base, in whole
-    # numbers first: most students are nowhere near it. The programme's quiet can
-    # only excuse a drop, never make one.
     if (
         measure.baseline_days < thresholds.drop_baseline_min_active_days
         or not measure.baseline
-        or 100 * measure.recent * base >= thresholds.drop_amber_percent * measure.baseline * window
+        or not _below_amber_share(measure, thresholds)
         or min(row.started_on for row in enrolled) > _windows_start(as_of, thresholds)
     ):
         return found

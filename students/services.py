@@ -695,9 +695,12 @@ def _copy_text(value) -> str:
     backslashes escaped."""
     if value is None:
         return "\\N"
-    text = value.isoformat() if isinstance(value, date) else str(value)
+    if not isinstance(value, str):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if not any(special in value for special in "\\\t\n\r"):
+        return value
     return (
-        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     )
 
 
@@ -824,7 +827,7 @@ def flag_digests_send() -> int:
             )
         )
         .filter(mentoring__isnull=False)
-        .order_by()
+        .order_by("pk")
     )
     names_by_mentor: dict[int, list[str]] = {}
     flag_ids = []

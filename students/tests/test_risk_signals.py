@@ -301,9 +301,9 @@ def test_it_runs_five_queries_whatever_the_number_of_students(
     active_on(silent, [90])  # nothing in the 56 days of the activity windows
     students.append(silent.pk)
 
-    # Enrolments with the last active day, their programmes' projects, the activity
-    # windows of the students whose activity dropped, submissions with their
-    # verdicts, and no-shows.
+    # A row per enrolment (where the student stands in the plan, and the activity
+    # windows), the programmes' projects, the older history of the one silent
+    # student, rounds of changes requested, and no-shows.
     with django_assert_num_queries(5):
         risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
 

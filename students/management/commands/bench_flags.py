@@ -95,6 +95,8 @@ class Command(BaseCommand):
             f"  flagging run ({result.run_mode}, {result.chunks} chunks): "
             f"{result.run_seconds:.3f}s, peak memory {result.peak_rss_mb:.0f} MB, "
             f"{result.flags_opened:,} flags opened\n"
+            f"  the next night's run (those flags open): {result.next_night_seconds:.3f}s, "
+            f"{result.next_night_changed:,} flags opened, worsened or resolved\n"
             f"  ratio {result.ratio:.2f}x the floor (target: within "
             f"{bench.TARGET_RATIO:g}x) -> {verdict}\n"
             f"Written to {output}."
