@@ -15,7 +15,7 @@ from mentorship.tests.factories import (
     SupervisorFactory,
 )
 
-pytest_plugins = ["mentorship.tests.browser"]
+pytest_plugins = ["mentorship.tests.broker", "mentorship.tests.browser"]
 
 
 @pytest.fixture(autouse=True)

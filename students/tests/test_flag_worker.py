@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import OperationalError
 
 from mentorship.celery import app
-from mentorship.tests.test_celery_worker import celery_broker  # noqa: F401 (a fixture)
 from students import services
 from students.models import FlagRun, FlagRunStatus
 from students.tasks import flag_students, flag_students_chunk
