@@ -479,11 +479,12 @@ def _flagging_run(as_of: date, workers: int, queue) -> None:
     """In a child process (so its peak memory is its own): the first run, from no
     flags (the one measured against the floor), then the next night's, which finds
     the first one's flags open and brings them up to date."""
-    from django.urls import get_resolver
+    from django.urls import get_resolver, reverse
 
-    # A worker imports the URL configuration once, the first time it needs a link
-    # (the digests do); half a second of imports that is not the run's.
+    # A worker imports the URL configuration and builds its table of names once, the
+    # first time it needs a link (the digests do): half a second that is not the run's.
     get_resolver().url_patterns  # noqa: B018
+    reverse("students:flag_list")
     connections.close_all()
     seconds, run, peaks = _one_run(as_of, workers)
     next_seconds, next_run, next_peaks = _one_run(as_of + timedelta(days=1), workers)

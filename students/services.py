@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from mentorship.models import Role, StudentProfile, User
+from mentorship.models import Assignment, Role, StudentProfile, User
 from mentorship.selectors import students_visible_to
 from mentorship.services import NotificationMessage, notification_send, notifications_send
 
@@ -661,30 +661,31 @@ def _flags_insert(rows: list[dict]) -> None:
     if connection.vendor != "postgresql":
         RiskFlag.objects.bulk_create([RiskFlag(**values) for values in rows], batch_size=200)
         return
-    # The fields given, and those that may not be empty (at their defaults); the
-    # rest are left to be NULL.
-    fields = [
+    # The fields given, then those that may not be empty, at their defaults (the same
+    # text on every line); the rest are left to be NULL.
+    given = [field for field in RiskFlag._meta.concrete_fields if field.attname in rows[0]]
+    defaults = [
         field
         for field in RiskFlag._meta.concrete_fields
-        if not field.primary_key and (field.attname in rows[0] or not field.null)
+        if not field.primary_key and field.attname not in rows[0] and not field.null
     ]
-    columns = [
-        (field.attname, field.get_default(), field.get_internal_type() == "JSONField")
-        for field in fields
+    converters = [
+        (field.attname, _copy_json if field.get_internal_type() == "JSONField" else _copy_text)
+        for field in given
     ]
+    tail = "".join(
+        "\t"
+        + (_copy_json if field.get_internal_type() == "JSONField" else _copy_text)(
+            field.get_default()
+        )
+        for field in defaults
+    )
     lines = io.StringIO()
     for values in rows:
-        lines.write(
-            "\t".join(
-                _copy_text(
-                    json.dumps(values.get(name, default)) if is_json else values.get(name, default)
-                )
-                for name, default, is_json in columns
-            )
-        )
-        lines.write("\n")
+        lines.write("\t".join([convert(values[name]) for name, convert in converters]))
+        lines.write(tail + "\n")
     lines.seek(0)
-    names = ", ".join(f'"{field.column}"' for field in fields)
+    names = ", ".join(f'"{field.column}"' for field in [*given, *defaults])
     with connection.cursor() as cursor:
         # Names come from the model's own metadata; the values are data, not SQL.
         cursor.copy_expert(f'COPY "{RiskFlag._meta.db_table}" ({names}) FROM STDIN', lines)
@@ -697,11 +698,21 @@ def _copy_text(value) -> str:
         return "\\N"
     if not isinstance(value, str):
         return value.isoformat() if isinstance(value, date) else str(value)
-    if not any(special in value for special in "\\\t\n\r"):
-        return value
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _copy_json(value) -> str:
+    """A JSON value in ``COPY``'s text format (JSON text has no raw tabs or newlines,
+    only backslashes to escape)."""
+    text = json.dumps(value)
+    return text.replace("\\", "\\\\") if "\\" in text else text
 
 
 def _flags_update(rows: list[dict]) -> None:
@@ -812,11 +823,35 @@ FLAG_DIGEST_TITLE = ngettext_lazy(
 FLAG_DIGEST_BODY = gettext_lazy("New or worse at-risk flags: %(names)s.")
 
 
-@transaction.atomic
-def flag_digests_send() -> int:
-    """One notification per mentor listing their students' open flags that are new or
-    worse since the mentor was last told; marks them told. Returns mentors told."""
-    untold = (
+# Open flags new or worse since their mentor was last told, marked told in the same
+# statement; each with the student's current mentor and name. Table and column names
+# come from the models' metadata; every value is a parameter.
+FLAG_DIGEST_SQL = """
+UPDATE {flag} AS f SET notified_at = %s
+FROM {assignment} AS a, {user} AS u
+WHERE f.status = %s AND (f.notified_at IS NULL OR f.worsened_at > f.notified_at)
+  AND a.student_id = f.student_id AND a.ended_at IS NULL AND u.id = f.student_id
+RETURNING f.id, a.mentor_id, u.display_name, u.email
+"""
+
+
+def _flags_mark_told(now: datetime) -> list[tuple[int, int, str, str]]:
+    """Mark told every open flag that is new or worse since its mentor was last told
+    and whose student has a mentor: (flag id, mentor id, the student's display name
+    and e-mail) of each, in flag order. On PostgreSQL one ``UPDATE ... RETURNING``
+    finds and marks them (a first run tells mentors of tens of thousands of flags: a
+    locking ``SELECT`` and an update by id spent twice as long); a concurrent digest
+    waits on the rows and then skips those it finds told."""
+    if connection.vendor == "postgresql":
+        sql = FLAG_DIGEST_SQL.format(
+            flag=RiskFlag._meta.db_table,
+            assignment=Assignment._meta.db_table,
+            user=User._meta.db_table,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [now, FlagStatus.OPEN])
+            return sorted(cursor.fetchall())
+    untold = list(
         RiskFlag.objects.select_for_update(of=("self",))
         .filter(status=FlagStatus.OPEN)
         .filter(Q(notified_at__isnull=True) | Q(worsened_at__gt=F("notified_at")))
@@ -828,13 +863,20 @@ def flag_digests_send() -> int:
         )
         .filter(mentoring__isnull=False)
         .order_by("pk")
+        .values_list("pk", "mentoring__mentor_id", "student__display_name", "student__email")
     )
+    flag_ids = [row[0] for row in untold]
+    for start in range(0, len(flag_ids), 5000):
+        RiskFlag.objects.filter(pk__in=flag_ids[start : start + 5000]).update(notified_at=now)
+    return untold
+
+
+@transaction.atomic
+def flag_digests_send() -> int:
+    """One notification per mentor listing their students' open flags that are new or
+    worse since the mentor was last told; marks them told. Returns mentors told."""
     names_by_mentor: dict[int, list[str]] = {}
-    flag_ids = []
-    for pk, mentor_id, display_name, email in untold.values_list(
-        "pk", "mentoring__mentor_id", "student__display_name", "student__email"
-    ):
-        flag_ids.append(pk)
+    for _flag_id, mentor_id, display_name, email in _flags_mark_told(timezone.now()):
         names_by_mentor.setdefault(mentor_id, []).append(display_name or email)
     mentors = User.objects.only("language", "email_notifications", "is_active").in_bulk(
         list(names_by_mentor)
@@ -853,9 +895,6 @@ def flag_digests_send() -> int:
             for mentor_id, names in names_by_mentor.items()
         ]
     )
-    now = timezone.now()
-    for start in range(0, len(flag_ids), 5000):
-        RiskFlag.objects.filter(pk__in=flag_ids[start : start + 5000]).update(notified_at=now)
     return len(names_by_mentor)
 
 
