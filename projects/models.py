@@ -1,6 +1,7 @@
 """Programmes (learning paths), their ordered projects and rubrics; enrolments and the
 plan they imply; submissions, reviews and what the review loop keeps."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -185,20 +186,30 @@ class Enrolment(models.Model):
         return f"{self.student} — {self.programme}"
 
     def plan(self, projects: list[Project]) -> list[PlanItem]:
-        """Due date of each project: the enrolment's span shared out in proportion to
-        the projects' target durations, in order. ``projects`` are the programme's, in
-        position order (passed in so a list page plans many enrolments in one query)."""
-        total_days = sum(project.target_days for project in projects) or 1
-        span = max((self.target_end_on - self.started_on).days, 0)
-        items, elapsed = [], 0
-        for project in projects:
-            elapsed += project.target_days
-            items.append(
-                PlanItem(
-                    project, self.started_on + timedelta(days=round(span * elapsed / total_days))
-                )
-            )
-        return items
+        """Due date of each project (``plan_due_dates``). ``projects`` are the
+        programme's, in position order (passed in so a list page plans many enrolments
+        in one query)."""
+        due_dates = plan_due_dates(
+            self.started_on, self.target_end_on, tuple(project.target_days for project in projects)
+        )
+        return [
+            PlanItem(project, due_on) for project, due_on in zip(projects, due_dates, strict=True)
+        ]
+
+
+@functools.lru_cache(maxsize=4096)
+def plan_due_dates(started_on: date, target_end_on: date, target_days: tuple[int, ...]) -> tuple:
+    """The due date of each of a programme's projects (their target durations, in
+    order) for an enrolment over these dates: the enrolment's span shared out in
+    proportion to the target durations. Cached: the nightly flagging run plans a
+    hundred thousand enrolments that start on a few hundred different days."""
+    total_days = sum(target_days) or 1
+    span = max((target_end_on - started_on).days, 0)
+    due_dates, elapsed = [], 0
+    for days in target_days:
+        elapsed += days
+        due_dates.append(started_on + timedelta(days=round(span * elapsed / total_days)))
+    return tuple(due_dates)
 
 
 class SubmissionStatus(models.TextChoices):

@@ -55,6 +55,7 @@ from projects.models import (
     Review,
     Submission,
     SubmissionStatus,
+    plan_due_dates,
 )
 from projects.selectors import ProgrammeProgress, recommendations_visible_to
 
@@ -931,8 +932,7 @@ def _last_active_before(student_ids: list[int], *, day: date) -> dict[int, date]
     )
 
 
-@dataclass(frozen=True)
-class _Step:
+class _Step(NamedTuple):
     """One project of a plan, as the signals read it."""
 
     title: str
@@ -941,24 +941,29 @@ class _Step:
 
 
 def _plans(keys: set[tuple]) -> dict[tuple, dict[int, _Step]]:
-    """The plan (``Enrolment.plan``) of each (programme, start, target end), by
-    project: a chunk of thousands of enrolments shares a few dozen. One query."""
-    projects: dict[int, list[Project]] = {}
-    for project in (
+    """The plan (``plan_due_dates``, as ``Enrolment.plan``) of each (programme, start,
+    target end), by project: a chunk of thousands of enrolments shares a few hundred.
+    One query."""
+    projects: dict[int, list[tuple[int, str, int]]] = {}
+    for pk, programme_id, title, target_days in (
         Project.objects.filter(programme_id__in={key[0] for key in keys})
         .order_by("programme_id", "position")
-        .only("pk", "programme_id", "position", "title", "target_days")
+        .values_list("pk", "programme_id", "title", "target_days")
     ):
-        projects.setdefault(project.programme_id, []).append(project)
-    return {
-        key: {
-            item.project.pk: _Step(item.project.title, item.project.target_days, item.due_on)
-            for item in Enrolment(started_on=key[1], target_end_on=key[2]).plan(
-                projects.get(key[0], [])
-            )
-        }
-        for key in keys
+        projects.setdefault(programme_id, []).append((pk, title, target_days))
+    durations = {
+        programme_id: tuple(days for _pk, _title, days in steps)
+        for programme_id, steps in projects.items()
     }
+    plans = {}
+    for programme_id, started_on, target_end_on in keys:
+        steps = projects.get(programme_id, [])
+        due_dates = plan_due_dates(started_on, target_end_on, durations.get(programme_id, ()))
+        plans[(programme_id, started_on, target_end_on)] = {
+            pk: _Step(title, days, due_on)
+            for (pk, title, days), due_on in zip(steps, due_dates, strict=True)
+        }
+    return plans
 
 
 def _below_amber_share(row: _EnrolmentRow, thresholds: FlagSettings) -> bool:
