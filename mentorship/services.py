@@ -369,7 +369,7 @@ class NotificationMessage:
 
     user: User
     kind: str
-    title: object  # a lazy translatable string
+    title: object  # a lazy translatable string, or text already in the recipient's language
     body: object = ""
     url: str = ""
     params: dict = field(default_factory=dict)

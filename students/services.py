@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -874,27 +874,39 @@ def _flags_mark_told(now: datetime) -> list[tuple[int, int, str, str]]:
 @transaction.atomic
 def flag_digests_send() -> int:
     """One notification per mentor listing their students' open flags that are new or
-    worse since the mentor was last told; marks them told. Returns mentors told."""
+    worse since the mentor was last told; marks them told. Returns mentors told.
+    Rendered in each mentor's language, each title and the body's wording once per
+    language (a first run tells thousands of mentors)."""
     names_by_mentor: dict[int, list[str]] = {}
     for _flag_id, mentor_id, display_name, email in _flags_mark_told(timezone.now()):
         names_by_mentor.setdefault(mentor_id, []).append(display_name or email)
     mentors = User.objects.only("language", "email_notifications", "is_active").in_bulk(
         list(names_by_mentor)
     )
+    by_language: dict[str, list[int]] = {}
+    for mentor_id in names_by_mentor:
+        by_language.setdefault(mentors[mentor_id].language, []).append(mentor_id)
     url = reverse("students:flag_list")
-    notifications_send(
-        messages=[
-            NotificationMessage(
-                user=mentors[mentor_id],
-                kind="risk_flags",
-                title=FLAG_DIGEST_TITLE,
-                body=FLAG_DIGEST_BODY,
-                url=url,
-                params={"count": len(names), "names": ", ".join(names[:5])},
-            )
-            for mentor_id, names in names_by_mentor.items()
-        ]
-    )
+    messages = []
+    for language, mentor_ids in by_language.items():
+        with translation.override(language):
+            body = str(FLAG_DIGEST_BODY)
+            titles: dict[int, str] = {}
+            for mentor_id in mentor_ids:
+                names = names_by_mentor[mentor_id]
+                count = len(names)
+                if count not in titles:
+                    titles[count] = FLAG_DIGEST_TITLE % {"count": count}
+                messages.append(
+                    NotificationMessage(
+                        user=mentors[mentor_id],
+                        kind="risk_flags",
+                        title=titles[count],
+                        body=body % {"names": ", ".join(names[:5])},
+                        url=url,
+                    )
+                )
+    notifications_send(messages=messages)
     return len(names_by_mentor)
 
 
