@@ -245,7 +245,7 @@ class RiskFlagAdmin(admin.ModelAdmin):
 class FlagRunChunkInline(admin.TabularInline):
     model = FlagRunChunk
     extra = 0
-    fields = ["index", "students", "opened", "worsened", "resolved", "finished_at"]
+    fields = ["index", "students", "opened", "worsened", "resolved", "finished_at", "settled_at"]
     readonly_fields = fields
     can_delete = False
 

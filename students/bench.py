@@ -6,7 +6,8 @@ It builds a synthetic cohort in a database of its own on the same PostgreSQL ser
 - the *floor*: one hand-written SQL query computing the inactivity and activity-drop
   signals of every student, the least any implementation must do;
 - the *flagging run* the nightly job does (``flag_run_start``, every chunk's
-  ``flag_chunk_evaluate``, ``flag_run_finish``), with the peak memory of the process.
+  ``flag_chunk_evaluate``, then ``flag_run_cohort`` and the chunks' ``flag_chunk_settle``,
+  ``flag_run_finish``), with the peak memory of the process.
 
 Data are generated set-based in SQL (``INSERT ... SELECT generate_series``), so ten
 million events take a few minutes, not hours.
@@ -454,17 +455,30 @@ def _peak_rss_mb() -> float:
 
 
 def _chunk_in_worker(arguments) -> tuple[int, float]:
+    """A task of either round in a pool process, as a Celery worker runs it."""
     from students.models import FlagRun
-    from students.services import flag_chunk_evaluate
+    from students.services import flag_chunk_evaluate, flag_chunk_settle
 
     run_id, index, student_ids = arguments
-    flag_chunk_evaluate(run=FlagRun.objects.get(pk=run_id), index=index, student_ids=student_ids)
+    run = FlagRun.objects.get(pk=run_id)
+    if student_ids is None:
+        flag_chunk_settle(run=run, index=index)
+    else:
+        flag_chunk_evaluate(run=run, index=index, student_ids=student_ids)
     return index, _peak_rss_mb()
 
 
 def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
-    """A whole run as of a day: its seconds, the run and the pool's peak memory."""
-    from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
+    """A whole run as of a day, both rounds: its seconds, the run and the pool's peak
+    memory."""
+    from mentorship.celery import worker_objects_freeze
+    from students.services import (
+        flag_chunk_evaluate,
+        flag_chunk_settle,
+        flag_run_cohort,
+        flag_run_finish,
+        flag_run_start,
+    )
 
     started = time.perf_counter()
     run, chunks = flag_run_start(as_of=as_of)
@@ -472,16 +486,22 @@ def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
     if workers > 1:
         connections.close_all()
         context = multiprocessing.get_context("fork")
-        from mentorship.celery import worker_objects_freeze
-
         with context.Pool(workers, initializer=worker_objects_freeze) as pool:
             for _index, peak in pool.imap_unordered(
                 _chunk_in_worker, [(run.pk, index, ids) for index, ids in enumerate(chunks)]
             ):
                 peaks.append(peak)
+            unsettled = flag_run_cohort(run=run) or []
+            connections.close_all()
+            for _index, peak in pool.imap_unordered(
+                _chunk_in_worker, [(run.pk, index, None) for index in unsettled]
+            ):
+                peaks.append(peak)
     else:
         for index, ids in enumerate(chunks):
             flag_chunk_evaluate(run=run, index=index, student_ids=ids)
+        for index in flag_run_cohort(run=run) or []:
+            flag_chunk_settle(run=run, index=index)
     flag_run_finish(run=run)
     seconds = time.perf_counter() - started
     run.refresh_from_db()

@@ -403,14 +403,19 @@ class RiskFlag(models.Model):
 
 class FlagRunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
+    # Every chunk judged; the programmes' activity is known and the drops that
+    # depend on it are being judged.
+    SETTLING = "settling", _("Judging drops against the programmes")
     FINISHED = "finished", _("Finished")
 
 
 class FlagRun(models.Model):
     """One run of the flagging job over every active student as of a day, split
-    into chunks that workers take in parallel (``FlagRunChunk``). The totals are
-    summed from the chunks when the last one finishes, which also sends the mentors'
-    digests."""
+    into chunks that workers take in parallel (``FlagRunChunk``), in two rounds: each
+    chunk judges its students and sums its programmes' activity; once every chunk has,
+    the programmes' activity (``cohort``) is known and each chunk's activity drops are
+    judged against it. The totals are summed from the chunks at the end, which also
+    sends the mentors' digests."""
 
     as_of = models.DateField(_("as of"))
     status = models.CharField(
@@ -453,7 +458,9 @@ class FlagRun(models.Model):
 
 class FlagRunChunk(models.Model):
     """One chunk of a run, written in the same transaction as the chunk's flags: a
-    chunk retried after it committed finds its row and does nothing again."""
+    chunk retried after it committed finds its row and does nothing again. It keeps
+    its students whose activity drop awaits the programmes' activity, with their
+    other signals, until they are judged (``settled_at``)."""
 
     run = models.ForeignKey(
         FlagRun, on_delete=models.CASCADE, related_name="chunk_results", verbose_name=_("run")
@@ -464,6 +471,11 @@ class FlagRunChunk(models.Model):
     worsened = models.PositiveIntegerField(_("flags worsened"), default=0)
     resolved = models.PositiveIntegerField(_("flags resolved"), default=0)
     finished_at = models.DateTimeField(_("finished"), default=timezone.now)
+    # Programme id: [recent events, baseline events, students], summed over the run.
+    activity = models.JSONField(_("programme activity"), default=dict, blank=True)
+    # Student id: the activity drop's figures and the student's other signals.
+    pending = models.JSONField(_("drops to judge"), default=dict, blank=True)
+    settled_at = models.DateTimeField(_("drops judged"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("flagging run chunk")

@@ -567,6 +567,19 @@ class Signal:
             reason["cohort"] = self.cohort
         return reason
 
+    @classmethod
+    def from_reason(cls, reason: dict) -> "Signal":
+        """The signal ``as_reason`` wrote."""
+        return cls(
+            reason["signal"],
+            reason["severity"],
+            reason["observed"],
+            reason["threshold"],
+            baseline=reason["baseline"],
+            project=reason["project"],
+            cohort=reason.get("cohort"),
+        )
+
 
 def flaggable_student_ids(*, as_of: date) -> QuerySet:
     """Students the flagging job judges as of a day: active accounts whose status was
@@ -613,43 +626,65 @@ def students_among(student_ids: list[int], *, field: str = "student_id") -> Q:
 COHORT_MIN_STUDENTS = 10
 
 
-def cohort_activity(*, as_of: date, thresholds: FlagSettings) -> dict[int, float]:
+def cohort_activity_add(total: dict[int, list[int]], part: dict) -> dict[int, list[int]]:
+    """Add a chunk's share of the programmes' activity (``RiskJudgement.activity``,
+    its programme ids as numbers or, read back from JSON, as text) to a total."""
+    for programme_id, sums in part.items():
+        into = total.setdefault(int(programme_id), [0, 0, 0])
+        for position, value in enumerate(sums):
+            into[position] += value
+    return total
+
+
+def cohort_ratios(activity: dict[int, list[int]], thresholds: FlagSettings) -> dict[int, float]:
     """How active each programme's students were in the recent window against their
     baseline, as a ratio of daily rates (1.0: as usual; 0.4: the whole programme is at
-    40 % of its usual, e.g. a holiday week or the lull after a deadline). Over the
-    students enrolled since before the baseline began. One query, once per run: each
-    student's two sums first (from the rollup's covering index), then the programmes'
-    (an ORM join would repeat each day row once per enrolment)."""
+    40 % of its usual, e.g. a holiday week or the lull after a deadline), from the
+    programmes' activity summed over every chunk judged as of the day
+    (``cohort_activity_add``). Programmes with too few students are left out."""
     window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
-    recent_from = as_of - timedelta(days=window - 1)
-    base_from = recent_from - timedelta(days=base)
-    # Table names come from the models' metadata; every value is a parameter.
-    sql = f"""
-        SELECT e.programme_id, SUM(a.recent), SUM(a.baseline), COUNT(*)
-        FROM (
-            SELECT student_id,
-                   SUM(CASE WHEN day >= %s THEN events ELSE 0 END) AS recent,
-                   SUM(CASE WHEN day < %s THEN events ELSE 0 END) AS baseline
-            FROM {DailyActivity._meta.db_table}
-            WHERE day >= %s AND day <= %s
-            GROUP BY student_id
-        ) a
-        JOIN {Enrolment._meta.db_table} e ON e.student_id = a.student_id
-        WHERE e.status = %s AND e.started_on <= %s
-        GROUP BY e.programme_id
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [recent_from, recent_from, base_from, as_of, EnrolmentStatus.ACTIVE, base_from],
-        )
-        rows = cursor.fetchall()
     return {
-        # PostgreSQL sums the per-student sums as numeric: counted events, whole.
-        programme_id: (int(recent) / window) / (int(baseline) / base)
-        for programme_id, recent, baseline, students in rows
+        programme_id: (recent / window) / (baseline / base)
+        for programme_id, (recent, baseline, students) in activity.items()
         if baseline and students >= COHORT_MIN_STUDENTS
     }
+
+
+class PendingDrop(NamedTuple):
+    """A student's activity well below their own baseline: whether it is a drop, and
+    how bad, depends on how quiet their programmes were (``drop_signal``)."""
+
+    recent: int
+    baseline: int
+    programmes: tuple[int, ...]
+
+
+@dataclass
+class RiskJudgement:
+    """What ``risk_judgement`` found about some students: every signal but the
+    activity drops, which are judged against the programmes' activity once every
+    chunk of the day has been read (``resolve``); the students whose drop waits for
+    it; and these students' share of the programmes' activity (programme id: recent
+    events, baseline events, students), over those enrolled since before the baseline
+    began and active in the windows."""
+
+    signals: dict[int, list[Signal]]
+    pending: dict[int, PendingDrop]
+    activity: dict[int, list[int]]
+
+    def resolve(
+        self, *, cohort: dict[int, float], thresholds: FlagSettings
+    ) -> dict[int, list[Signal]]:
+        """Every signal of every student, the drops judged against ``cohort``
+        (``cohort_ratios``). Students with no signal are left out."""
+        signals = {student_id: list(found) for student_id, found in self.signals.items()}
+        for student_id, pending in self.pending.items():
+            drop = drop_signal(pending, cohort=cohort, thresholds=thresholds)
+            if drop is not None:
+                found = signals.setdefault(student_id, [])
+                # A student's inactivity comes first, then the drop, then the rest.
+                found.insert(1 if found and found[0].name == SignalName.INACTIVITY else 0, drop)
+        return signals
 
 
 def risk_signals(
@@ -659,19 +694,31 @@ def risk_signals(
     thresholds: FlagSettings,
     cohort: dict[int, float] | None = None,
 ) -> dict[int, list[Signal]]:
-    """Every signal each of these students shows as of a day, from data up to that
-    day only (activity by the student's local days, the rest up to the end of the day
-    in UTC). Students with no signal are left out. Four set-based queries whatever the
-    number of students (a fifth for students silent through the activity windows);
-    callers pass ``flaggable_student_ids`` in chunks.
+    """Every signal each of these students shows as of a day (``risk_judgement``),
+    the activity drops judged against ``cohort`` (``cohort_ratios``; none: against
+    each student's own baseline alone). Students with no signal are left out."""
+    return risk_judgement(student_ids=student_ids, as_of=as_of, thresholds=thresholds).resolve(
+        cohort=cohort or {}, thresholds=thresholds
+    )
 
-    ``cohort`` (``cohort_activity``) makes the activity drop relative to peers: when
-    the student's whole programme is quieter than usual, the student's drop is
-    measured against the programme's, so a week quiet for everyone flags no one."""
-    cohort = cohort or {}
+
+def risk_judgement(
+    *, student_ids: list[int], as_of: date, thresholds: FlagSettings
+) -> RiskJudgement:
+    """Every signal these students show as of a day, from data up to that day only
+    (activity by the student's local days, the rest up to the end of the day in UTC),
+    the activity drops left pending (``RiskJudgement``). Four set-based queries
+    whatever the number of students (a fifth for students silent through the activity
+    windows); callers pass ``flaggable_student_ids`` in chunks.
+
+    The drops wait because they are relative to peers: when a student's whole
+    programme is quieter than usual, their drop is measured against the programme's,
+    so a week quiet for everyone flags no one; the programme's activity is summed
+    from every chunk's share as the chunks are read."""
+    judgement = RiskJudgement(signals={}, pending={}, activity={})
     if not student_ids:
-        return {}
-    signals: dict[int, list[Signal]] = {}
+        return judgement
+    signals = judgement.signals
     wanted = set(student_ids)
 
     def add(student_id: int, signal: Signal) -> None:
@@ -679,6 +726,7 @@ def risk_signals(
             signals.setdefault(student_id, []).append(signal)
 
     cutoff = end_of_day(as_of)
+    windows_start = _windows_start(as_of, thresholds)
     rows = [
         row for row in _enrolment_rows(student_ids, as_of, thresholds) if row.student_id in wanted
     ]
@@ -686,6 +734,11 @@ def risk_signals(
     by_student: dict[int, list[_EnrolmentRow]] = {}
     for row in rows:
         by_student.setdefault(row.student_id, []).append(row)
+        if row.last_day is not None and row.started_on <= windows_start:
+            sums = judgement.activity.setdefault(row.programme_id, [0, 0, 0])
+            sums[0] += row.recent
+            sums[1] += row.baseline
+            sums[2] += 1
     quiet_since = as_of - timedelta(days=thresholds.inactivity_amber_days)
     # Students silent through the windows whose enrolment is no excuse: their last
     # active day is older (the rows carry the windows' last day only).
@@ -694,7 +747,7 @@ def risk_signals(
         for student_id, enrolled in by_student.items()
         if enrolled[0].last_day is None and max(row.started_on for row in enrolled) <= quiet_since
     ]
-    older = _last_active_before(silent, day=_windows_start(as_of, thresholds))
+    older = _last_active_before(silent, day=windows_start)
     for student_id, enrolled in by_student.items():
         first = enrolled[0]
         # Most students were active lately and keep their pace: nothing to judge.
@@ -703,14 +756,17 @@ def risk_signals(
             or first.last_day <= quiet_since
             or _below_amber_share(first, thresholds)
         ):
-            for signal in _activity_signals(
+            inactivity = _inactivity_signal(
                 enrolled,
                 last_active=first.last_day or older.get(student_id),
                 as_of=as_of,
                 thresholds=thresholds,
-                cohort=cohort,
-            ):
-                add(student_id, signal)
+            )
+            if inactivity is not None:
+                add(student_id, inactivity)
+            pending = _drop_pending(enrolled, as_of=as_of, thresholds=thresholds)
+            if pending is not None:
+                judgement.pending[student_id] = pending
         for row in enrolled:
             plan = plans[(row.programme_id, row.started_on, row.target_end_on)]
             for signal in _project_signals(row, plan=plan, as_of=as_of, thresholds=thresholds):
@@ -768,7 +824,7 @@ def risk_signals(
                 thresholds.missed_sessions,
             ),
         )
-    return signals
+    return judgement
 
 
 def _windows_start(as_of: date, thresholds: FlagSettings) -> date:
@@ -976,16 +1032,10 @@ def _below_amber_share(row: _EnrolmentRow, thresholds: FlagSettings) -> bool:
     )
 
 
-def _activity_signals(
-    enrolled: list[_EnrolmentRow],
-    *,
-    last_active: date | None,
-    as_of: date,
-    thresholds: FlagSettings,
-    cohort: dict[int, float],
-) -> list[Signal]:
-    """Inactivity and the activity drop of a student, from their enrolments' rows."""
-    found = []
+def _inactivity_signal(
+    enrolled: list[_EnrolmentRow], *, last_active: date | None, as_of: date, thresholds
+) -> Signal | None:
+    """Days since the student was last active, from their enrolments' rows."""
     # Enrolling is a sign of life too: a student who enrolled three days ago and has
     # done nothing since has been idle three days, not since they signed up.
     last = max(row.started_on for row in enrolled)
@@ -993,29 +1043,48 @@ def _activity_signals(
         last = last_active
     idle = (as_of - last).days
     if idle >= thresholds.inactivity_red_days:
-        found.append(
-            Signal(SignalName.INACTIVITY, FlagSeverity.RED, idle, thresholds.inactivity_red_days)
+        return Signal(
+            SignalName.INACTIVITY, FlagSeverity.RED, idle, thresholds.inactivity_red_days
         )
-    elif idle >= thresholds.inactivity_amber_days:
-        found.append(
-            Signal(
-                SignalName.INACTIVITY, FlagSeverity.AMBER, idle, thresholds.inactivity_amber_days
-            )
+    if idle >= thresholds.inactivity_amber_days:
+        return Signal(
+            SignalName.INACTIVITY, FlagSeverity.AMBER, idle, thresholds.inactivity_amber_days
         )
+    return None
 
+
+def _drop_pending(
+    enrolled: list[_EnrolmentRow], *, as_of: date, thresholds: FlagSettings
+) -> PendingDrop | None:
+    """The student's activity against their own baseline, when it fell below the
+    amber share of a meaningful baseline (the programme's quiet can only excuse such
+    a drop, never make one)."""
     measure = enrolled[0]
-    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
     if (
         measure.baseline_days < thresholds.drop_baseline_min_active_days
         or not measure.baseline
         or not _below_amber_share(measure, thresholds)
         or min(row.started_on for row in enrolled) > _windows_start(as_of, thresholds)
     ):
-        return found
-    per_week_recent = measure.recent * 7 / window
-    per_week_base = measure.baseline * 7 / base
+        return None
+    return PendingDrop(
+        measure.recent, measure.baseline, tuple(row.programme_id for row in enrolled)
+    )
+
+
+def drop_signal(
+    pending: PendingDrop, *, cohort: dict[int, float], thresholds: FlagSettings
+) -> Signal | None:
+    """The activity drop, per week against the student's baseline, measured against
+    the quietest of their programmes' own (``cohort_ratios``) when those were quieter
+    than usual."""
+    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
+    per_week_recent = pending.recent * 7 / window
+    per_week_base = pending.baseline * 7 / base
     percent = 100 * per_week_recent / per_week_base
-    ratios = [cohort[row.programme_id] for row in enrolled if row.programme_id in cohort]
+    ratios = [
+        cohort[programme_id] for programme_id in pending.programmes if programme_id in cohort
+    ]
     quiet = min(1.0, max(ratios)) if ratios else 1.0
     if quiet < 1.0:
         percent = percent / quiet if quiet > 0 else 100.0
@@ -1024,18 +1093,15 @@ def _activity_signals(
     elif percent < thresholds.drop_amber_percent:
         severity, threshold = FlagSeverity.AMBER, thresholds.drop_amber_percent
     else:
-        return found
-    found.append(
-        Signal(
-            SignalName.ACTIVITY_DROP,
-            severity,
-            round(per_week_recent, 1),
-            threshold,
-            baseline=round(per_week_base, 1),
-            cohort=round(100 * quiet) if quiet < 1.0 else None,
-        )
+        return None
+    return Signal(
+        SignalName.ACTIVITY_DROP,
+        severity,
+        round(per_week_recent, 1),
+        threshold,
+        baseline=round(per_week_base, 1),
+        cohort=round(100 * quiet) if quiet < 1.0 else None,
     )
-    return found
 
 
 def _project_signals(
@@ -1194,7 +1260,8 @@ def flag_backtest(
 ) -> FlagBacktest:
     """Replay the at-risk signals on every ``every``-th day from ``start`` to ``end``
     exactly as the nightly job would have judged them then (``flaggable_student_ids``
-    and ``risk_signals``, from data up to each day only), and score them against what
+    and ``risk_judgement`` in chunks, the drops against the programmes' activity, from
+    data up to each day only), and score them against what
     happened: who later dropped. Reads only, writes nothing (not even the settings
     row): staff use it to tune the thresholds before changing them."""
     if every < 1:
@@ -1213,10 +1280,18 @@ def flag_backtest(
         ids = list(flaggable_student_ids(as_of=as_of))
         judged_ids.update(ids)
         day = BacktestDay(as_of, len(ids), 0, dict.fromkeys(SignalName.ALL, 0))
-        for offset in range(0, len(ids), chunk_size):
-            found = risk_signals(
+        judgements = [
+            risk_judgement(
                 student_ids=ids[offset : offset + chunk_size], as_of=as_of, thresholds=thresholds
             )
+            for offset in range(0, len(ids), chunk_size)
+        ]
+        activity: dict[int, list[int]] = {}
+        for judgement in judgements:
+            cohort_activity_add(activity, judgement.activity)
+        cohort = cohort_ratios(activity, thresholds)
+        for judgement in judgements:
+            found = judgement.resolve(cohort=cohort, thresholds=thresholds)
             for student_id, signals in found.items():
                 day.flagged += 1
                 first_flagged[None].setdefault(student_id, as_of)

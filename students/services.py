@@ -40,8 +40,12 @@ from .models import (
 )
 from .selectors import (
     SEVERITY_RANK,
+    PendingDrop,
+    RiskJudgement,
+    Signal,
     SignalName,
-    cohort_activity,
+    cohort_activity_add,
+    cohort_ratios,
     end_of_day,
     flag_severity,
     flaggable_student_ids,
@@ -50,6 +54,7 @@ from .selectors import (
     may_change_arbitrator,
     may_read_mentor_notes,
     may_resolve_incident,
+    risk_judgement,
     risk_signals,
     students_among,
 )
@@ -527,105 +532,207 @@ def flag_run_start(
     chunk_size = chunk_size or settings.FLAG_CHUNK_SIZE
     ids = list(flaggable_student_ids(as_of=as_of))
     chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
-    cohort = cohort_activity(as_of=as_of, thresholds=FlagSettings.current())
     run = FlagRun.objects.create(
-        as_of=as_of,
-        triggered_by=triggered_by,
-        chunks=len(chunks),
-        students=len(ids),
-        cohort={str(programme_id): ratio for programme_id, ratio in cohort.items()},
+        as_of=as_of, triggered_by=triggered_by, chunks=len(chunks), students=len(ids)
     )
     return run, chunks
 
 
+def _profiles_lock(student_ids) -> None:
+    """Lock these students' profiles, in id order: two runs judging the same students
+    queue here, so the second sees the first's flags."""
+    list(
+        StudentProfile.objects.select_for_update()
+        .filter(students_among(student_ids, field="user_id"))
+        .order_by("user_id")
+        .values_list("pk", flat=True)
+    )
+
+
 def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> FlagRunChunk:
-    """Judge one chunk of students as of the run's day and bring their flags up to
-    date, in one transaction: open a flag for a student with signals and none open;
-    refresh the reasons of an open flag and raise its severity when signals worsen;
-    resolve it once signals have stayed clear for the configured days.
+    """The first round of a run, for one chunk of students: judge them as of the run's
+    day (``risk_judgement``) and bring their flags up to date in one transaction: open
+    a flag for a student with signals and none open; refresh the reasons of an open
+    flag and raise its severity when signals worsen; resolve it once signals have
+    stayed clear for the configured days. Students whose activity drop depends on
+    their programmes' activity wait, with their other signals, for the second round
+    (``flag_chunk_settle``); the chunk's share of that activity is kept with it.
 
     Safe to repeat and to overlap: a chunk retried after it committed finds its
     ``FlagRunChunk`` row and changes nothing; two runs judging the same students
     queue on the students' profile locks, so the second sees the first's flags, and
     the database allows one open flag per student whatever happens."""
-    as_of = run.as_of
     thresholds = FlagSettings.current()
-    now = timezone.now()
     with transaction.atomic():
-        list(
-            StudentProfile.objects.select_for_update()
-            .filter(students_among(student_ids, field="user_id"))
-            .order_by("user_id")
-            .values_list("pk", flat=True)
-        )
+        _profiles_lock(student_ids)
         done = FlagRunChunk.objects.filter(run=run, index=index).first()
         if done is not None:
             return done
+        judgement = risk_judgement(student_ids=student_ids, as_of=run.as_of, thresholds=thresholds)
+        pending = judgement.pending
         chunk = FlagRunChunk(run=run, index=index, students=len(student_ids))
-        signals = risk_signals(
-            student_ids=student_ids,
-            as_of=as_of,
-            thresholds=thresholds,
-            cohort={int(programme_id): ratio for programme_id, ratio in run.cohort.items()},
-        )
-        open_flags = {
-            flag["student_id"]: flag
-            for flag in RiskFlag.objects.filter(
-                students_among(student_ids), status=FlagStatus.OPEN
-            ).values("id", "student_id", "severity", "clear_since", "worsened_at", "evaluated_on")
+        chunk.activity = {str(key): sums for key, sums in judgement.activity.items()}
+        chunk.pending = {
+            str(student_id): {
+                "recent": drop.recent,
+                "baseline": drop.baseline,
+                "programmes": list(drop.programmes),
+                "reasons": [
+                    signal.as_reason() for signal in judgement.signals.get(student_id, [])
+                ],
+            }
+            for student_id, drop in pending.items()
         }
-        judged = set(student_ids)
-        new_flags, changed = [], []
-        # Only students with signals or an open flag have anything to change.
-        for student_id in sorted(judged & (signals.keys() | open_flags.keys())):
-            found = signals.get(student_id)
-            flag = open_flags.get(student_id)
-            if flag is not None and flag["evaluated_on"] > as_of:
-                continue  # judged on a later day already: never go back in time
-            if found:
-                severity = flag_severity(found)
-                reasons = [signal.as_reason() for signal in found]
-                if flag is None:
-                    new_flags.append(
-                        {
-                            "student_id": student_id,
-                            "severity": severity,
-                            "reasons": reasons,
-                            "opened_on": as_of,
-                            "evaluated_on": as_of,
-                            "created_at": now,
-                        }
-                    )
-                    chunk.opened += 1
-                    continue
-                worsened = SEVERITY_RANK[severity] > SEVERITY_RANK[flag["severity"]]
-                chunk.worsened += worsened
-                changed.append(
+        if not pending:
+            chunk.settled_at = timezone.now()
+        _flags_apply(
+            chunk,
+            student_ids=[student_id for student_id in student_ids if student_id not in pending],
+            signals=judgement.signals,
+            as_of=run.as_of,
+            thresholds=thresholds,
+        )
+        chunk.save()
+    return chunk
+
+
+def _flags_apply(
+    chunk: FlagRunChunk,
+    *,
+    student_ids: list[int],
+    signals: dict,
+    as_of: date,
+    thresholds: FlagSettings,
+) -> None:
+    """Bring the flags of these students (their profiles locked) up to date with
+    their signals as of the day, counting what changed on the chunk."""
+    if not student_ids:
+        return
+    now = timezone.now()
+    open_flags = {
+        flag["student_id"]: flag
+        for flag in RiskFlag.objects.filter(
+            students_among(student_ids), status=FlagStatus.OPEN
+        ).values("id", "student_id", "severity", "clear_since", "worsened_at", "evaluated_on")
+    }
+    judged = set(student_ids)
+    new_flags, changed = [], []
+    # Only students with signals or an open flag have anything to change.
+    for student_id in sorted(judged & (signals.keys() | open_flags.keys())):
+        found = signals.get(student_id)
+        flag = open_flags.get(student_id)
+        if flag is not None and flag["evaluated_on"] > as_of:
+            continue  # judged on a later day already: never go back in time
+        if found:
+            severity = flag_severity(found)
+            reasons = [signal.as_reason() for signal in found]
+            if flag is None:
+                new_flags.append(
                     {
-                        "id": flag["id"],
+                        "student_id": student_id,
                         "severity": severity,
                         "reasons": reasons,
-                        "clear_since": None,
-                        "worsened_at": now if worsened else flag["worsened_at"],
+                        "opened_on": as_of,
                         "evaluated_on": as_of,
+                        "created_at": now,
                     }
                 )
-            elif flag is not None:
-                clear_since = flag["clear_since"] or as_of
-                resolved = (as_of - clear_since).days >= thresholds.resolve_after_clear_days
-                chunk.resolved += resolved
-                changed.append(
-                    {
-                        "id": flag["id"],
-                        "clear_since": clear_since,
-                        "status": FlagStatus.RESOLVED if resolved else FlagStatus.OPEN,
-                        "resolved_on": as_of if resolved else None,
-                        "evaluated_on": as_of,
-                    }
+                chunk.opened += 1
+                continue
+            worsened = SEVERITY_RANK[severity] > SEVERITY_RANK[flag["severity"]]
+            chunk.worsened += worsened
+            changed.append(
+                {
+                    "id": flag["id"],
+                    "severity": severity,
+                    "reasons": reasons,
+                    "clear_since": None,
+                    "worsened_at": now if worsened else flag["worsened_at"],
+                    "evaluated_on": as_of,
+                }
+            )
+        elif flag is not None:
+            clear_since = flag["clear_since"] or as_of
+            resolved = (as_of - clear_since).days >= thresholds.resolve_after_clear_days
+            chunk.resolved += resolved
+            changed.append(
+                {
+                    "id": flag["id"],
+                    "clear_since": clear_since,
+                    "status": FlagStatus.RESOLVED if resolved else FlagStatus.OPEN,
+                    "resolved_on": as_of if resolved else None,
+                    "evaluated_on": as_of,
+                }
+            )
+    _flags_insert(new_flags)
+    _flags_update(changed)
+
+
+def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
+    """Between the rounds: once every chunk of the run has been judged, sum the
+    programmes' activity from their shares (once, kept on the run as ``cohort``) and
+    return the chunks whose drops are still to judge (``flag_chunk_settle``); None
+    while chunks are missing."""
+    with transaction.atomic():
+        run = FlagRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == FlagRunStatus.RUNNING:
+            shares = list(run.chunk_results.values_list("activity", flat=True))
+            if len(shares) < run.chunks:
+                return None
+            activity: dict[int, list[int]] = {}
+            for share in shares:
+                cohort_activity_add(activity, share)
+            ratios = cohort_ratios(activity, FlagSettings.current())
+            run.cohort = {str(programme_id): ratio for programme_id, ratio in ratios.items()}
+            run.status = FlagRunStatus.SETTLING
+            run.save(update_fields=["cohort", "status"])
+        return list(
+            run.chunk_results.filter(settled_at__isnull=True)
+            .order_by("index")
+            .values_list("index", flat=True)
+        )
+
+
+def flag_chunk_settle(*, run: FlagRun, index: int) -> FlagRunChunk:
+    """The second round of a run, for one chunk: judge the drops that waited for the
+    programmes' activity (``flag_run_cohort``) and bring those students' flags up to
+    date with all their signals. Safe to repeat: a settled chunk is left alone."""
+    thresholds = FlagSettings.current()
+    with transaction.atomic():
+        chunk = FlagRunChunk.objects.select_for_update().get(run=run, index=index)
+        if chunk.settled_at is not None:
+            return chunk
+        cohort = {
+            int(programme_id): ratio
+            for programme_id, ratio in FlagRun.objects.values_list("cohort", flat=True)
+            .get(pk=run.pk)
+            .items()
+        }
+        waiting = {int(student_id): figures for student_id, figures in chunk.pending.items()}
+        student_ids = sorted(waiting)
+        _profiles_lock(student_ids)
+        judgement = RiskJudgement(
+            signals={
+                student_id: [Signal.from_reason(reason) for reason in figures["reasons"]]
+                for student_id, figures in waiting.items()
+            },
+            pending={
+                student_id: PendingDrop(
+                    figures["recent"], figures["baseline"], tuple(figures["programmes"])
                 )
-        _flags_insert(new_flags)
-        _flags_update(changed)
-        chunk.save()
+                for student_id, figures in waiting.items()
+            },
+            activity={},
+        )
+        _flags_apply(
+            chunk,
+            student_ids=student_ids,
+            signals=judgement.resolve(cohort=cohort, thresholds=thresholds),
+            as_of=run.as_of,
+            thresholds=thresholds,
+        )
+        chunk.settled_at = timezone.now()
+        chunk.save(update_fields=["opened", "worsened", "resolved", "settled_at"])
     return chunk
 
 
@@ -785,22 +892,25 @@ def flag_recovery_judge(*, as_of: date) -> int:
 
 
 def flag_run_finish(*, run: FlagRun) -> bool:
-    """Once every chunk has committed: add up the run's totals, judge recovery after
-    outreach (``flag_recovery_judge``), mark the run finished and send the mentors'
-    digests. Called by every chunk; only the call that sees all
-    chunks done (under a lock on the run) does it, once."""
+    """Once every chunk has committed: judge whatever drops are left
+    (``flag_run_cohort``, ``flag_chunk_settle``, here in turn when no worker has),
+    add up the run's totals, judge recovery after outreach (``flag_recovery_judge``),
+    mark the run finished and send the mentors' digests. Every chunk's task calls it;
+    only the call that sees all chunks done (under a lock on the run) does it, once."""
+    unsettled = flag_run_cohort(run=run)
+    if unsettled is None:
+        return False
     with transaction.atomic():
         run = FlagRun.objects.select_for_update().get(pk=run.pk)
         if run.status == FlagRunStatus.FINISHED:
             return False
+        for index in unsettled:
+            flag_chunk_settle(run=run, index=index)
         totals = run.chunk_results.aggregate(
-            done=Count("pk"),
             opened=Sum("opened", default=0),
             worsened=Sum("worsened", default=0),
             resolved=Sum("resolved", default=0),
         )
-        if totals["done"] < run.chunks:
-            return False
         run.opened, run.worsened, run.resolved = (
             totals["opened"],
             totals["worsened"],

@@ -1,6 +1,7 @@
 """Background jobs about students: the at-risk flagging run. Thin: take ids, call a
-service. A run fans out to one task per chunk of students, so it spreads over however
-many workers there are; every step is safe to run twice."""
+service. A run fans out to one task per chunk of students, in two rounds (the second
+judges the activity drops once the programmes' activity is summed), so it spreads over
+however many workers there are; every step is safe to run twice."""
 
 from datetime import date, timedelta
 
@@ -11,7 +12,13 @@ from django.utils import timezone
 from mentorship.models import User
 
 from .models import FlagRun
-from .services import flag_chunk_evaluate, flag_run_finish, flag_run_start
+from .services import (
+    flag_chunk_evaluate,
+    flag_chunk_settle,
+    flag_run_cohort,
+    flag_run_finish,
+    flag_run_start,
+)
 
 
 @shared_task(acks_late=True)
@@ -39,9 +46,31 @@ def flag_students(as_of: str | None = None, triggered_by_id: int | None = None) 
     acks_late=True,
 )
 def flag_students_chunk(run_id: int, index: int, student_ids: list[int]) -> None:
-    """One chunk of a run. A failure (a deadlock, a lost connection) rolls the chunk
-    back and retries it alone; the others are untouched. The last chunk to commit
-    finishes the run."""
+    """One chunk of a run's first round. A failure (a deadlock, a lost connection)
+    rolls the chunk back and retries it alone; the others are untouched. The last
+    chunk to commit sends the second round: a task per chunk with drops to judge."""
     run = FlagRun.objects.get(pk=run_id)
     flag_chunk_evaluate(run=run, index=index, student_ids=student_ids)
-    flag_run_finish(run=run)
+    unsettled = flag_run_cohort(run=run)
+    if unsettled is None:
+        return  # chunks still to come
+    if unsettled:
+        group(flag_students_settle.si(run.pk, each) for each in unsettled).apply_async()
+    else:
+        flag_run_finish(run=run)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+)
+def flag_students_settle(run_id: int, index: int) -> None:
+    """One chunk of a run's second round: the drops that waited for the programmes'
+    activity. Retried alone like the first round; the last one to commit finishes the
+    run (the totals and the mentors' digests)."""
+    run = FlagRun.objects.get(pk=run_id)
+    flag_chunk_settle(run=run, index=index)
+    if flag_run_cohort(run=run) == []:
+        flag_run_finish(run=run)

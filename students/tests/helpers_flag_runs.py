@@ -1,6 +1,6 @@
 """Students for the tests of whole flagging runs (overlapping runs, failing chunks, a
 real worker): a handful whose only signal is inactivity, some of them idle long enough
-to be flagged; and a ``risk_signals`` that fails once, as a lost connection would."""
+to be flagged; and a ``risk_judgement`` that fails once, as a lost connection would."""
 
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from students.models import FlagStatus, RiskFlag
@@ -42,7 +42,7 @@ def open_flags_per_student() -> dict[int, int]:
 
 
 class FailOnce:
-    """``risk_signals`` that fails the first time it is asked about one student, as a
+    """``risk_judgement`` that fails the first time it is asked about one student, as a
     deadlock or a lost connection would, and records every chunk it is asked about."""
 
     def __init__(self, real, *, student_id: int, error: type[Exception] = RuntimeError):

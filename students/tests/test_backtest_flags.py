@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from mentorship.models import StudentStatus
 from students.models import FlagRun, FlagSettings, RiskFlag
-from students.selectors import SignalName, flag_backtest
+from students.selectors import COHORT_MIN_STUDENTS, SignalName, flag_backtest
 
 from .helpers_risk import AS_OF, NO_SHOW, active_on, at, enrolled_student, programme_of, session
 
@@ -190,3 +190,17 @@ def test_it_prints_json_with_overridden_thresholds(history):
 def test_it_refuses_bad_arguments(db, arguments):
     with pytest.raises(CommandError):
         call_command("backtest_flags", *arguments, stdout=StringIO())
+
+
+def test_it_judges_drops_against_the_programmes_activity_as_the_nightly_job_does(db):
+    """A fortnight quiet for a whole programme (every student at a third of their
+    usual, active every day): no drop, as the nightly job would have judged it."""
+    programme = programme_of(200)
+    for _ in range(COHORT_MIN_STUDENTS):
+        student = enrolled_student(programme, started_days_ago=100)
+        active_on(student, range(14, 100), events=3)
+        active_on(student, range(14), events=1)
+
+    (day,) = flag_backtest(start=AS_OF, end=AS_OF).days
+
+    assert (day.judged, day.flagged, day.by_signal[SignalName.ACTIVITY_DROP]) == (10, 0, 0)

@@ -1,6 +1,7 @@
-"""The flagging run (``students.services``: flag_run_start, flag_chunk_evaluate,
-flag_run_finish) and its task: flags open, worsen, resolve; the job is idempotent; the
-mentor gets one digest per run; recovery after outreach is judged."""
+"""The flagging run (``students.services``: flag_run_start, flag_chunk_evaluate, then
+flag_run_cohort and flag_chunk_settle for the activity drops, flag_run_finish) and its
+tasks: flags open, worsen, resolve; the job is idempotent; the mentor gets one digest
+per run; recovery after outreach is judged."""
 
 from datetime import timedelta
 
@@ -17,8 +18,14 @@ from students.models import (
     OutreachKind,
     RiskFlag,
 )
-from students.selectors import reengagement_rates
-from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
+from students.selectors import COHORT_MIN_STUDENTS, reengagement_rates
+from students.services import (
+    flag_chunk_evaluate,
+    flag_chunk_settle,
+    flag_run_cohort,
+    flag_run_finish,
+    flag_run_start,
+)
 from students.tasks import flag_students
 
 from .helpers_risk import AS_OF, active_on, at, enrolled_student, programme_of
@@ -232,6 +239,78 @@ def test_it_does_nothing_again_for_a_chunk_retried_after_it_committed(programme,
     run.refresh_from_db()
     assert (run.status, run.opened) == ("finished", 2)
     assert not flag_run_finish(run=run)  # finishing twice sends nothing twice
+
+
+def student_slowing(programme, mentor, *, recent_days):
+    """Enrolled 80 days ago and active every day since (three events a day until two
+    weeks ago, one a day on ``recent_days`` of the last two weeks): at worst a drop.
+    """
+    student = enrolled_student(programme, started_days_ago=80, span_days=400)
+    AssignmentFactory(student=student, mentor=mentor)
+    active_on(student, range(14, 80), events=3)
+    active_on(student, recent_days, events=1)
+    return student
+
+
+def test_it_judges_a_drop_in_a_second_round_once_every_chunk_is_read(programme, mentor):
+    slowing = student_slowing(programme, mentor, recent_days=range(14))
+    student_idle_since(programme, mentor, 0)  # steady
+    run, chunks = flag_run_start(as_of=AS_OF, chunk_size=1)
+
+    first = flag_chunk_evaluate(run=run, index=0, student_ids=chunks[0])
+    # The drop waits for the programme's activity; the chunk keeps what it needs.
+    assert not RiskFlag.objects.exists()
+    assert first.settled_at is None
+    assert first.pending == {
+        str(slowing.pk): {
+            "recent": 14,
+            "baseline": 126,
+            "programmes": [programme.pk],
+            "reasons": [],
+        }
+    }
+    assert flag_run_cohort(run=run) is None  # chunk 1 is still to come
+    second = flag_chunk_evaluate(run=run, index=1, student_ids=chunks[1])
+    assert (second.pending, second.settled_at is not None) == ({}, True)  # nothing waits
+
+    assert flag_run_cohort(run=run) == [0]
+    settled = flag_chunk_settle(run=run, index=0)
+    again = flag_chunk_settle(run=run, index=0)
+
+    flag = RiskFlag.objects.get()
+    assert flag.student_id == slowing.pk
+    assert [(r["signal"], r["severity"], r["observed"], r["baseline"]) for r in flag.reasons] == [
+        ("activity_drop", "amber", 7.0, 21.0)
+    ]
+    assert (settled.opened, again.opened, again.settled_at) == (1, 1, settled.settled_at)
+    assert flag_run_cohort(run=run) == []
+    assert flag_run_finish(run=run)
+    run.refresh_from_db()
+    assert (run.status, run.opened, run.cohort) == ("finished", 1, {})
+
+
+def test_it_flags_no_drop_in_a_fortnight_quiet_for_the_whole_programme(programme, mentor):
+    """Every student at a third of their usual: against their own baseline alone each
+    would be flagged; the programme's activity, summed over every chunk, excuses it.
+    One student, idle for nine days as well, fell further than the programme: the
+    drop stays, measured against the programme's 31 %, and so does the inactivity."""
+    students = [
+        student_slowing(programme, mentor, recent_days=range(14))
+        for _ in range(COHORT_MIN_STUDENTS)
+    ]
+    idle = students[-1]
+    idle.daily_activity.filter(day__gt=AS_OF - timedelta(days=9)).delete()
+
+    run = run_flagging(chunk_size=3)
+
+    assert (run.status, run.chunks) == ("finished", 4)
+    assert set(run.cohort) == {str(programme.pk)}
+    flag = RiskFlag.objects.get()
+    assert flag.student_id == idle.pk
+    assert [
+        (reason["signal"], reason["severity"], reason["observed"], reason.get("cohort"))
+        for reason in flag.reasons
+    ] == [("inactivity", "amber", 9, None), ("activity_drop", "amber", 2.5, 31)]
 
 
 @pytest.mark.parametrize(("active_after", "recovered"), [(True, True), (False, False)])

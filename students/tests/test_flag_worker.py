@@ -1,8 +1,10 @@
 """The nightly flagging job through a real broker and a real worker (a thread in this
 process, as in ``mentorship/tests/test_celery_worker.py``): ``flag_students`` opens a
 run and fans out one task per chunk, a chunk that fails on a lost connection is
-retried alone, and the last chunk finishes the run. On Redis when ``REDIS_URL`` is
-set, and always on Kombu's filesystem transport (what ``make run`` uses)."""
+retried alone, the last chunk sends the second round (the activity drops, judged
+against the programmes' activity), and its last task finishes the run. On Redis when
+``REDIS_URL`` is set, and always on Kombu's filesystem transport (what ``make run``
+uses)."""
 
 import threading
 from collections import Counter
@@ -15,9 +17,11 @@ from django.conf import settings
 from django.db import OperationalError
 
 from mentorship.celery import app
+from mentorship.models import Assignment
+from mentorship.tests.factories import AssignmentFactory
 from students import services
-from students.models import FlagRun, FlagRunStatus
-from students.tasks import flag_students, flag_students_chunk
+from students.models import FlagRun, FlagRunStatus, RiskFlag
+from students.tasks import flag_students, flag_students_chunk, flag_students_settle
 
 from .helpers_flag_runs import (
     FLAGGED,
@@ -27,13 +31,14 @@ from .helpers_flag_runs import (
     one_open_flag_each,
     open_flags_per_student,
 )
-from .helpers_risk import AS_OF
+from .helpers_risk import AS_OF, active_on, enrolled_student
 
 # The worker thread has its own database connection: it only sees committed rows.
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 CHUNK_SIZE = 2
-CHUNKS = -(-len(IDLE_DAYS) // CHUNK_SIZE)
+# The idle students and one whose activity dropped, in the last chunk.
+CHUNKS = -(-(len(IDLE_DAYS) + 1) // CHUNK_SIZE)
 TIMEOUT = 60  # seconds; the whole run takes well under one, a retry waits up to one more
 
 
@@ -70,11 +75,18 @@ def test_it_flags_students_through_a_worker_in_chunks(
         **_broker_options(broker, tmp_path), result_backend=None, task_ignore_result=True
     )
     students = idle_students()
+    # Active yesterday, but at a third of their usual: a drop only, judged in round two.
+    slowing = enrolled_student(
+        students[0].enrolments.get().programme, started_days_ago=80, span_days=400
+    )
+    AssignmentFactory(student=slowing, mentor=Assignment.objects.get(student=students[0]).mentor)
+    active_on(slowing, range(14, 56), events=3)
+    active_on(slowing, range(14), events=1)
     monkeypatch.setattr(
         "students.tasks.flag_run_start", partial(services.flag_run_start, chunk_size=CHUNK_SIZE)
     )
-    failing = FailOnce(services.risk_signals, student_id=students[2].pk, error=OperationalError)
-    monkeypatch.setattr(services, "risk_signals", failing)
+    failing = FailOnce(services.risk_judgement, student_id=students[2].pk, error=OperationalError)
+    monkeypatch.setattr(services, "risk_judgement", failing)
     states: list[tuple[str, str]] = []
     done = threading.Event()
 
@@ -85,7 +97,11 @@ def test_it_flags_students_through_a_worker_in_chunks(
         # refuse one of them).
         states.append((task.name, state))
         succeeded = [name for name, outcome in states if outcome == "SUCCESS"]
-        if succeeded.count(flag_students_chunk.name) == CHUNKS and flag_students.name in succeeded:
+        if (
+            succeeded.count(flag_students_chunk.name) == CHUNKS
+            and flag_students.name in succeeded
+            and flag_students_settle.name in succeeded
+        ):
             done.set()
 
     # Queued before the worker starts (see test_celery_worker: celery/kombu#1551); the
@@ -103,13 +119,27 @@ def test_it_flags_students_through_a_worker_in_chunks(
         FlagRunStatus.FINISHED,
         AS_OF,
         CHUNKS,
-        len(IDLE_DAYS),
+        len(IDLE_DAYS) + 1,
     )
-    assert (run.opened, run.worsened, run.resolved, run.mentors_notified) == (FLAGGED, 0, 0, 1)
+    assert (run.opened, run.worsened, run.resolved, run.mentors_notified) == (
+        FLAGGED + 1,
+        0,
+        0,
+        1,
+    )
     assert sorted(run.chunk_results.values_list("index", flat=True)) == list(range(CHUNKS))
-    assert open_flags_per_student() == one_open_flag_each(students)
-    # The chunk that failed (the second) was retried; the others ran once each.
-    ids = sorted(student.pk for student in students)
+    assert open_flags_per_student() == {**one_open_flag_each(students), slowing.pk: 1}
+    (drop,) = RiskFlag.objects.get(student=slowing).reasons
+    assert (drop["signal"], drop["severity"]) == ("activity_drop", "amber")
+    # The chunk that failed (the second) was retried; the others ran once each; the
+    # last chunk alone had a drop to judge in the second round.
+    ids = sorted(student.pk for student in [*students, slowing])
     chunks = [tuple(ids[start : start + CHUNK_SIZE]) for start in range(0, len(ids), CHUNK_SIZE)]
-    assert Counter(map(tuple, failing.asked)) == {chunks[0]: 1, chunks[1]: 2, chunks[2]: 1}
+    assert Counter(map(tuple, failing.asked)) == {
+        chunks[0]: 1,
+        chunks[1]: 2,
+        chunks[2]: 1,
+        chunks[3]: 1,
+    }
     assert states.count((flag_students_chunk.name, "RETRY")) == 1
+    assert states.count((flag_students_settle.name, "SUCCESS")) == 1

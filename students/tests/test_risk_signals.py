@@ -12,8 +12,10 @@ from students.models import FlagSettings
 from students.selectors import (
     COHORT_MIN_STUDENTS,
     SignalName,
-    cohort_activity,
+    cohort_activity_add,
+    cohort_ratios,
     flaggable_student_ids,
+    risk_judgement,
     risk_signals,
 )
 from students.services import activity_ingest
@@ -311,6 +313,45 @@ def test_it_runs_five_queries_whatever_the_number_of_students(
 # --- Against peers ----------------------------------------------------------------------
 
 
+def cohort_of(student_ids: list[int], thresholds) -> dict[int, float]:
+    """The programmes' activity among these students, as a run sums it from its
+    chunks (here, two)."""
+    half = len(student_ids) // 2
+    activity: dict[int, list[int]] = {}
+    for part in (student_ids[:half], student_ids[half:]):
+        judgement = risk_judgement(student_ids=part, as_of=AS_OF, thresholds=thresholds)
+        cohort_activity_add(activity, judgement.activity)
+    return cohort_ratios(activity, thresholds)
+
+
+def test_it_sums_the_programmes_activity_over_students_established_and_active(
+    programme, thresholds
+):
+    """A programme's share counts each student enrolled since before the baseline
+    began and active in the windows: not the newcomer, not the one silent throughout.
+    """
+    established = []
+    for recent_days in (range(14), range(0, 14, 2)):
+        student = enrolled_student(programme, started_days_ago=80)
+        baseline_and_recent(student, baseline_per_day=1, recent_days=recent_days)
+        established.append(student)
+    newcomer = enrolled_student(programme, started_days_ago=20)
+    active_on(newcomer, range(14))
+    silent = enrolled_student(programme, started_days_ago=80)
+    ids = [student.pk for student in [*established, newcomer, silent]]
+
+    judgement = risk_judgement(student_ids=ids, as_of=AS_OF, thresholds=thresholds)
+    halves = {}
+    for part in (ids[:2], ids[2:]):
+        cohort_activity_add(
+            halves, risk_judgement(student_ids=part, as_of=AS_OF, thresholds=thresholds).activity
+        )
+
+    # Recent: 14 days and 7 days; baseline: 42 days each.
+    assert judgement.activity == {programme.pk: [21, 84, 2]}
+    assert halves == judgement.activity
+
+
 def test_it_flags_no_one_for_a_week_quiet_for_the_whole_programme(programme, thresholds):
     """Everyone in the programme at 36 % of their usual (a holiday fortnight): judged
     against their own baseline alone they would all be flagged; against their peers,
@@ -321,7 +362,7 @@ def test_it_flags_no_one_for_a_week_quiet_for_the_whole_programme(programme, thr
         baseline_and_recent(student, baseline_per_day=1, recent_days=range(0, 14, 3))
         students.append(student.pk)
 
-    cohort = cohort_activity(as_of=AS_OF, thresholds=thresholds)
+    cohort = cohort_of(students, thresholds)
     alone = risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
     with_peers = risk_signals(
         student_ids=students, as_of=AS_OF, thresholds=thresholds, cohort=cohort
@@ -335,13 +376,15 @@ def test_it_flags_no_one_for_a_week_quiet_for_the_whole_programme(programme, thr
 
 
 def test_it_still_flags_a_student_who_dropped_far_more_than_their_peers(programme, thresholds):
+    peers = []
     for _ in range(COHORT_MIN_STUDENTS - 1):
         peer = enrolled_student(programme, started_days_ago=80)
         baseline_and_recent(peer, baseline_per_day=2, recent_days=range(14))  # at 50 %
+        peers.append(peer.pk)
     student = enrolled_student(programme, started_days_ago=80)
     baseline_and_recent(student, baseline_per_day=2, recent_days=[0, 7])  # at 7 %
 
-    cohort = cohort_activity(as_of=AS_OF, thresholds=thresholds)
+    cohort = cohort_of([*peers, student.pk], thresholds)
     found = risk_signals(
         student_ids=[student.pk], as_of=AS_OF, thresholds=thresholds, cohort=cohort
     )
@@ -352,11 +395,13 @@ def test_it_still_flags_a_student_who_dropped_far_more_than_their_peers(programm
 
 
 def test_it_judges_a_small_programme_without_peers(programme, thresholds):
+    students = []
     for _ in range(COHORT_MIN_STUDENTS - 1):
         student = enrolled_student(programme, started_days_ago=80)
         baseline_and_recent(student, baseline_per_day=1, recent_days=range(0, 14, 3))
+        students.append(student.pk)
 
-    assert cohort_activity(as_of=AS_OF, thresholds=thresholds) == {}
+    assert cohort_of(students, thresholds) == {}
 
 
 def test_it_answers_only_for_the_students_asked_about(programme, thresholds):
