@@ -47,6 +47,9 @@ class BenchResult:
     floor_seconds: float
     floor_runs: list[float]
     floor_flagged: int
+    # The floor without the peer comparison (the drop against the student's own
+    # baseline alone), for reference.
+    floor_without_peers_seconds: float
     run_seconds: float
     run_runs: list[float]
     run_mode: str
@@ -361,9 +364,85 @@ def bench_data_generate(
 # --- The floor --------------------------------------------------------------------------
 
 # Inactivity and activity drop for every student judged as of a day, in one statement:
-# the same students (``flaggable_student_ids``), the same rules and thresholds as
-# ``risk_signals``, only the students showing either signal returned.
+# the same students (``flaggable_student_ids``), the same rules and thresholds as the
+# nightly job's (``risk_judgement``, the drop measured against the quietest of the
+# student's programmes when they were quieter than usual, ``cohort_ratios``), only the
+# students showing either signal returned.
 FLOOR_SQL = """
+WITH judged AS (
+    SELECT u.id
+    FROM mentorship_user u
+    JOIN mentorship_studentprofile p ON p.user_id = u.id
+    WHERE u.role = 'student' AND u.is_active
+      AND (p.status = 'active' OR p.status_changed_at >= %(cutoff)s)
+),
+enrolments AS (
+    SELECT e.student_id, e.programme_id, e.started_on
+    FROM projects_enrolment e
+    WHERE e.started_on <= %(as_of)s
+      AND (e.status = 'active' OR e.completed_at >= %(cutoff)s)
+),
+activity AS (
+    SELECT d.student_id,
+           max(d.day) AS last_day,
+           max(d.day) >= %(base_from)s AS in_windows,
+           coalesce(sum(d.events) FILTER (WHERE d.day >= %(recent_from)s), 0) AS recent,
+           coalesce(sum(d.events) FILTER (
+               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s), 0) AS baseline,
+           count(*) FILTER (
+               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s) AS baseline_days
+    FROM students_dailyactivity d
+    WHERE d.day <= %(as_of)s
+    GROUP BY d.student_id
+),
+measured AS (
+    SELECT j.id, e.programme_id, e.started_on, a.last_day, a.in_windows, a.recent, a.baseline,
+           a.baseline_days
+    FROM judged j
+    JOIN enrolments e ON e.student_id = j.id
+    LEFT JOIN activity a ON a.student_id = j.id
+),
+peers AS (
+    SELECT programme_id,
+           (sum(recent)::float / %(window)s) / (sum(baseline)::float / %(base)s) AS ratio
+    FROM measured
+    WHERE in_windows AND started_on <= %(base_from)s
+    GROUP BY programme_id
+    HAVING count(*) >= %(min_students)s AND sum(baseline) > 0
+),
+students AS (
+    SELECT m.id,
+           %(as_of)s::date - greatest(max(m.last_day), max(m.started_on)) AS idle,
+           CASE WHEN max(m.baseline_days) >= %(min_days)s AND min(m.started_on) <= %(base_from)s
+                     AND max(m.baseline) > 0
+                THEN 100.0 * (max(m.recent) * 7.0 / %(window)s)
+                     / (max(m.baseline) * 7.0 / %(base)s)
+           END AS percent,
+           least(1.0, max(p.ratio)) AS quiet
+    FROM measured m
+    LEFT JOIN peers p ON p.programme_id = m.programme_id
+    GROUP BY m.id
+),
+judged_drop AS (
+    SELECT id, idle,
+           CASE WHEN quiet < 1.0 THEN CASE WHEN quiet > 0 THEN percent / quiet ELSE 100.0 END
+                ELSE percent END AS percent
+    FROM students
+)
+SELECT id,
+       CASE WHEN idle >= %(inactivity_red)s THEN 'red'
+            WHEN idle >= %(inactivity_amber)s THEN 'amber' END AS inactivity,
+       idle,
+       CASE WHEN percent < %(drop_red)s THEN 'red'
+            WHEN percent < %(drop_amber)s THEN 'amber' END AS activity_drop,
+       percent
+FROM judged_drop
+WHERE idle >= %(inactivity_amber)s OR percent < %(drop_amber)s
+"""
+
+# The floor as it was before the drop was judged against the programmes: the drop
+# against the student's own baseline alone. Timed for reference, next to the floor.
+FLOOR_WITHOUT_PEERS_SQL = """
 WITH judged AS (
     SELECT u.id
     FROM mentorship_user u
@@ -413,7 +492,7 @@ WHERE idle >= %(inactivity_amber)s OR percent < %(drop_amber)s
 
 
 def floor_params(as_of: date, thresholds) -> dict:
-    from students.selectors import end_of_day
+    from students.selectors import COHORT_MIN_STUDENTS, end_of_day
 
     recent_from = as_of - timedelta(days=thresholds.drop_window_days - 1)
     return {
@@ -428,11 +507,13 @@ def floor_params(as_of: date, thresholds) -> dict:
         "inactivity_red": thresholds.inactivity_red_days,
         "drop_amber": thresholds.drop_amber_percent,
         "drop_red": thresholds.drop_red_percent,
+        "min_students": COHORT_MIN_STUDENTS,
     }
 
 
-def floor_time(*, as_of: date, repeat: int = 3) -> tuple[list[float], int]:
-    """Run the floor query ``repeat`` times; the seconds of each and the rows found."""
+def floor_time(*, as_of: date, repeat: int = 3, sql: str = FLOOR_SQL) -> tuple[list[float], int]:
+    """Run the floor query (or another of the same parameters) ``repeat`` times; the
+    seconds of each and the rows found."""
     from students.models import FlagSettings
 
     params = floor_params(as_of, FlagSettings.current())
@@ -440,7 +521,7 @@ def floor_time(*, as_of: date, repeat: int = 3) -> tuple[list[float], int]:
     with connection.cursor() as cursor:
         for _attempt in range(repeat):
             started = time.perf_counter()
-            cursor.execute(FLOOR_SQL, params)
+            cursor.execute(sql, params)
             found = len(cursor.fetchall())
             runs.append(time.perf_counter() - started)
     return runs, found
@@ -560,14 +641,16 @@ def flagging_time(*, as_of: date, workers: int = 1) -> dict:
 
 
 def bench_run(*, students: int, events: int, workers: int = 1, rounds: int = 3) -> BenchResult:
-    """``rounds`` rounds of the floor query, then a first run and the next night's;
-    medians of each."""
+    """``rounds`` rounds of the floor query (and, for reference, the floor without the
+    peer comparison), then a first run and the next night's; medians of each."""
     from students.models import DailyActivity
 
-    floor_runs, floor_found, flagging = [], 0, []
+    floor_runs, floor_found, without_peers, flagging = [], 0, [], []
     for _round in range(rounds):
         seconds, floor_found = floor_time(as_of=BENCH_AS_OF, repeat=1)
         floor_runs += seconds
+        seconds, _found = floor_time(as_of=BENCH_AS_OF, repeat=1, sql=FLOOR_WITHOUT_PEERS_SQL)
+        without_peers += seconds
         flagging.append(flagging_time(as_of=BENCH_AS_OF, workers=workers))
     last = flagging[-1]
     return BenchResult(
@@ -579,6 +662,7 @@ def bench_run(*, students: int, events: int, workers: int = 1, rounds: int = 3) 
         floor_seconds=round(statistics.median(floor_runs), 3),
         floor_runs=[round(seconds, 3) for seconds in floor_runs],
         floor_flagged=floor_found,
+        floor_without_peers_seconds=round(statistics.median(without_peers), 3),
         run_seconds=round(statistics.median(each["seconds"] for each in flagging), 3),
         run_runs=[round(each["seconds"], 3) for each in flagging],
         run_mode="sequential, in one process"

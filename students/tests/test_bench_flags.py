@@ -13,7 +13,7 @@ from mentorship.models import Role, StudentProfile, User
 from projects.models import Enrolment
 from students import bench
 from students.models import ActivityEvent, DailyActivity, FlagSettings
-from students.selectors import SignalName, risk_signals
+from students.selectors import COHORT_MIN_STUDENTS, SignalName, cohort_ratios, risk_judgement
 
 from .helpers_risk import AS_OF, active_on, enrolled_student, programme_of
 
@@ -38,6 +38,9 @@ def test_it_refuses_to_use_the_configured_database_for_the_benchmark(db):
 
 @postgresql_only
 def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
+    """The same as the nightly job, peers included: one programme as usual, one quiet
+    for a fortnight (its ten students at a third of their usual: no drop, except for
+    the one who fell further still)."""
     programme = programme_of(200)
     students = [enrolled_student(programme, started_days_ago=100) for _ in range(6)]
     active_on(students[0], range(100))  # steady
@@ -46,12 +49,19 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
     active_on(students[3], range(0, 100, 3))  # thin but steady
     active_on(students[4], [*range(0, 14, 4), *range(14, 100)])  # a drop, still active
     # students[5] never did anything since enrolling 100 days ago.
+    quiet = programme_of(200)
+    peers = [enrolled_student(quiet, started_days_ago=100) for _ in range(COHORT_MIN_STUDENTS)]
+    for peer in peers[1:]:
+        active_on(peer, range(14, 100), events=3)
+        active_on(peer, range(14), events=1)
+    active_on(peers[0], range(14, 100), events=3)
+    active_on(peers[0], range(0, 14, 7), events=1)  # far below the programme's third
     thresholds = FlagSettings.current()
-    ids = [student.pk for student in students]
+    ids = [student.pk for student in [*students, *peers]]
+    judgement = risk_judgement(student_ids=ids, as_of=AS_OF, thresholds=thresholds)
+    cohort = cohort_ratios(judgement.activity, thresholds)
     expected = {}
-    for student_id, signals in risk_signals(
-        student_ids=ids, as_of=AS_OF, thresholds=thresholds
-    ).items():
+    for student_id, signals in judgement.resolve(cohort=cohort, thresholds=thresholds).items():
         found = {
             signal.name: signal.severity
             for signal in signals
@@ -76,7 +86,14 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
         for student_id, inactivity, _idle, drop, _percent in rows
     }
     assert floor == expected
-    assert set(expected) == {students[1].pk, students[2].pk, students[4].pk, students[5].pk}
+    assert set(expected) == {
+        students[1].pk,
+        students[2].pk,
+        students[4].pk,
+        students[5].pk,
+        peers[0].pk,
+    }
+    assert list(cohort) == [quiet.pk]
 
 
 @postgresql_only
