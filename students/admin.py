@@ -17,6 +17,7 @@ from .models import (
     FlagOutreach,
     FlagRun,
     FlagRunChunk,
+    FlagRunDigest,
     FlagSettings,
     Incident,
     MentorNote,
@@ -256,6 +257,20 @@ class FlagRunChunkInline(admin.TabularInline):
         return False
 
 
+class FlagRunDigestInline(admin.TabularInline):
+    model = FlagRunDigest
+    extra = 0
+    fields = ["part", "mentors", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(FlagRun)
 class FlagRunAdmin(ReadOnlyAdmin):
     """The flagging runs, nightly and on demand, with their totals and how many of
@@ -279,7 +294,7 @@ class FlagRunAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["triggered_by"]
     date_hierarchy = "started_at"
-    inlines = [FlagRunChunkInline]
+    inlines = [FlagRunChunkInline, FlagRunDigestInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(chunks_done=Count("chunk_results"))

@@ -7,7 +7,8 @@ It builds a synthetic cohort in a database of its own on the same PostgreSQL ser
   signals of every student, the least any implementation must do;
 - the *flagging run* the nightly job does (``flag_run_start``, every chunk's
   ``flag_chunk_evaluate``, then ``flag_run_cohort`` and the chunks' ``flag_chunk_settle``,
-  ``flag_run_finish``), with the peak memory of the process.
+  ``flag_run_tell_parts`` and each part's ``flag_run_digest_send``, ``flag_run_finish``),
+  with the peak memory of the process.
 
 Data are generated set-based in SQL (``INSERT ... SELECT generate_series``), so ten
 million events take a few minutes, not hours.
@@ -535,30 +536,36 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _chunk_in_worker(arguments) -> tuple[int, float]:
-    """A task of either round in a pool process, as a Celery worker runs it."""
+def _task_in_worker(arguments) -> tuple[int, float]:
+    """A task of any round in a pool process, as a Celery worker runs it: a chunk's
+    judging (with its students), its drops (``settle``) or a part of the digests
+    (``tell``)."""
     from students.models import FlagRun
-    from students.services import flag_chunk_evaluate, flag_chunk_settle
+    from students.services import flag_chunk_evaluate, flag_chunk_settle, flag_run_digest_send
 
-    run_id, index, student_ids = arguments
+    run_id, index, work = arguments
     run = FlagRun.objects.get(pk=run_id)
-    if student_ids is None:
+    if work == "settle":
         flag_chunk_settle(run=run, index=index)
+    elif work == "tell":
+        flag_run_digest_send(run=run, part=index)
     else:
-        flag_chunk_evaluate(run=run, index=index, student_ids=student_ids)
+        flag_chunk_evaluate(run=run, index=index, student_ids=work)
     return index, _peak_rss_mb()
 
 
 def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
-    """A whole run as of a day, both rounds: its seconds, the run and the pool's peak
+    """A whole run as of a day, every round: its seconds, the run and the pool's peak
     memory."""
     from mentorship.celery import worker_objects_freeze
     from students.services import (
         flag_chunk_evaluate,
         flag_chunk_settle,
         flag_run_cohort,
+        flag_run_digest_send,
         flag_run_finish,
         flag_run_start,
+        flag_run_tell_parts,
     )
 
     started = time.perf_counter()
@@ -568,21 +575,21 @@ def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
         connections.close_all()
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=worker_objects_freeze) as pool:
-            for _index, peak in pool.imap_unordered(
-                _chunk_in_worker, [(run.pk, index, ids) for index, ids in enumerate(chunks)]
-            ):
-                peaks.append(peak)
-            unsettled = flag_run_cohort(run=run) or []
-            connections.close_all()
-            for _index, peak in pool.imap_unordered(
-                _chunk_in_worker, [(run.pk, index, None) for index in unsettled]
-            ):
-                peaks.append(peak)
+
+            def each_in_pool(tasks):
+                for _index, peak in pool.imap_unordered(_task_in_worker, tasks):
+                    peaks.append(peak)
+
+            each_in_pool([(run.pk, index, ids) for index, ids in enumerate(chunks)])
+            each_in_pool([(run.pk, index, "settle") for index in flag_run_cohort(run=run) or []])
+            each_in_pool([(run.pk, part, "tell") for part in flag_run_tell_parts(run=run) or []])
     else:
         for index, ids in enumerate(chunks):
             flag_chunk_evaluate(run=run, index=index, student_ids=ids)
         for index in flag_run_cohort(run=run) or []:
             flag_chunk_settle(run=run, index=index)
+        for part in flag_run_tell_parts(run=run) or []:
+            flag_run_digest_send(run=run, part=part)
     flag_run_finish(run=run)
     seconds = time.perf_counter() - started
     run.refresh_from_db()
@@ -626,6 +633,7 @@ def flagging_time(*, as_of: date, workers: int = 1) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE students_flagoutreach, students_riskflag, students_flagrunchunk, "
+            "students_flagrundigest, "
             "students_flagrun, mentorship_notification"
         )
     connections.close_all()

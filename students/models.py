@@ -406,6 +406,8 @@ class FlagRunStatus(models.TextChoices):
     # Every chunk judged; the programmes' activity is known and the drops that
     # depend on it are being judged.
     SETTLING = "settling", _("Judging drops against the programmes")
+    # Every flag up to date; the mentors' digests are being sent, in parts.
+    TELLING = "telling", _("Telling mentors")
     FINISHED = "finished", _("Finished")
 
 
@@ -414,8 +416,8 @@ class FlagRun(models.Model):
     into chunks that workers take in parallel (``FlagRunChunk``), in two rounds: each
     chunk judges its students and sums its programmes' activity; once every chunk has,
     the programmes' activity (``cohort``) is known and each chunk's activity drops are
-    judged against it. The totals are summed from the chunks at the end, which also
-    sends the mentors' digests."""
+    judged against it. Then the totals are summed from the chunks and the mentors'
+    digests are sent in parts (``FlagRunDigest``), a share of the mentors each."""
 
     as_of = models.DateField(_("as of"))
     status = models.CharField(
@@ -437,6 +439,7 @@ class FlagRun(models.Model):
     worsened = models.PositiveIntegerField(_("flags worsened"), default=0)
     resolved = models.PositiveIntegerField(_("flags resolved"), default=0)
     mentors_notified = models.PositiveIntegerField(_("mentors notified"), default=0)
+    digest_parts = models.PositiveIntegerField(_("digest parts"), default=0)
     cohort = models.JSONField(
         _("programme activity"),
         default=dict,
@@ -487,6 +490,29 @@ class FlagRunChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.index}"
+
+
+class FlagRunDigest(models.Model):
+    """One part of a run's digests, written in the same transaction as its mentors'
+    notifications and the flags marked told: a part sent twice finds its row."""
+
+    run = models.ForeignKey(
+        FlagRun, on_delete=models.CASCADE, related_name="digests", verbose_name=_("run")
+    )
+    part = models.PositiveIntegerField(_("part"))
+    mentors = models.PositiveIntegerField(_("mentors notified"), default=0)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("flagging run digest")
+        verbose_name_plural = _("flagging run digests")
+        ordering = ["run", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "part"], name="flagrundigest_run_part"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.part}"
 
 
 class OutreachKind(models.TextChoices):

@@ -888,9 +888,9 @@ current AS (
 ),
 activity AS (
     SELECT d.student_id,
-           SUM(CASE WHEN d.day >= %s THEN d.events ELSE 0 END) AS recent,
-           SUM(CASE WHEN d.day < %s THEN d.events ELSE 0 END) AS baseline,
-           SUM(CASE WHEN d.day < %s THEN 1 ELSE 0 END) AS baseline_days,
+           SUM(d.events) FILTER (WHERE d.day >= %s) AS recent,
+           SUM(d.events) FILTER (WHERE d.day < %s) AS baseline,
+           COUNT(*) FILTER (WHERE d.day < %s) AS baseline_days,
            MAX(d.day) AS last_day
     FROM {daily} d
     WHERE {daily_among} AND d.day >= %s AND d.day <= %s

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, FilteredRelation, Q, Sum
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Mod
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -29,6 +29,7 @@ from .models import (
     FlagOutreach,
     FlagRun,
     FlagRunChunk,
+    FlagRunDigest,
     FlagRunStatus,
     FlagSettings,
     FlagStatus,
@@ -891,35 +892,77 @@ def flag_recovery_judge(*, as_of: date) -> int:
     return len(pending)
 
 
-def flag_run_finish(*, run: FlagRun) -> bool:
-    """Once every chunk has committed: judge whatever drops are left
-    (``flag_run_cohort``, ``flag_chunk_settle``, here in turn when no worker has),
-    add up the run's totals, judge recovery after outreach (``flag_recovery_judge``),
-    mark the run finished and send the mentors' digests. Every chunk's task calls it;
-    only the call that sees all chunks done (under a lock on the run) does it, once."""
-    unsettled = flag_run_cohort(run=run)
-    if unsettled is None:
-        return False
+def flag_run_tell_parts(*, run: FlagRun) -> list[int] | None:
+    """After the second round: once every chunk's drops are judged, add up the run's
+    totals, judge recovery after outreach (``flag_recovery_judge``) and split the
+    mentors' digests into parts (all once, under a lock on the run); return the
+    parts not sent yet (``flag_run_digest_send``). None while chunks are missing or
+    have drops to judge."""
+    if flag_run_cohort(run=run) != []:
+        return None
     with transaction.atomic():
         run = FlagRun.objects.select_for_update().get(pk=run.pk)
         if run.status == FlagRunStatus.FINISHED:
+            return []
+        if run.status == FlagRunStatus.SETTLING:
+            totals = run.chunk_results.aggregate(
+                opened=Sum("opened", default=0),
+                worsened=Sum("worsened", default=0),
+                resolved=Sum("resolved", default=0),
+            )
+            run.opened, run.worsened, run.resolved = (
+                totals["opened"],
+                totals["worsened"],
+                totals["resolved"],
+            )
+            flag_recovery_judge(as_of=run.as_of)
+            run.digest_parts = max(1, settings.FLAG_DIGEST_PARTS)
+            run.status = FlagRunStatus.TELLING
+            run.save(update_fields=["opened", "worsened", "resolved", "digest_parts", "status"])
+        sent = set(run.digests.values_list("part", flat=True))
+        return [part for part in range(run.digest_parts) if part not in sent]
+
+
+def flag_run_digest_send(*, run: FlagRun, part: int) -> FlagRunDigest:
+    """One part of a run's digests: the mentors whose id falls in it are told of
+    their students' new and worse flags (``flag_digests_send``). Safe to repeat and to
+    overlap: the part's row is written first, so a second sending of the same part
+    waits for the first and then finds it sent."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                digest = FlagRunDigest.objects.create(run=run, part=part)
+        except IntegrityError:
+            return FlagRunDigest.objects.get(run=run, part=part)
+        parts = FlagRun.objects.values_list("digest_parts", flat=True).get(pk=run.pk)
+        digest.mentors = flag_digests_send(part=part, parts=parts)
+        digest.save(update_fields=["mentors"])
+    return digest
+
+
+def flag_run_finish(*, run: FlagRun) -> bool:
+    """Once every chunk has committed: whatever is left of the run, here in turn
+    (the drops to judge, ``flag_chunk_settle``; the digests, ``flag_run_digest_send``;
+    the workers' tasks share them out instead), then the run is marked finished with
+    the mentors told. True for the call that finishes it (under a lock on the run);
+    False while chunks are missing or once it is finished."""
+    unsettled = flag_run_cohort(run=run)
+    if unsettled is None:
+        return False
+    for index in unsettled:
+        flag_chunk_settle(run=run, index=index)
+    for part in flag_run_tell_parts(run=run) or []:
+        flag_run_digest_send(run=run, part=part)
+    with transaction.atomic():
+        run = FlagRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != FlagRunStatus.TELLING:
             return False
-        for index in unsettled:
-            flag_chunk_settle(run=run, index=index)
-        totals = run.chunk_results.aggregate(
-            opened=Sum("opened", default=0),
-            worsened=Sum("worsened", default=0),
-            resolved=Sum("resolved", default=0),
-        )
-        run.opened, run.worsened, run.resolved = (
-            totals["opened"],
-            totals["worsened"],
-            totals["resolved"],
-        )
-        flag_recovery_judge(as_of=run.as_of)
-        run.mentors_notified = flag_digests_send()
+        told = list(run.digests.values_list("mentors", flat=True))
+        if len(told) < run.digest_parts:
+            return False
+        run.mentors_notified = sum(told)
         run.status, run.finished_at = FlagRunStatus.FINISHED, timezone.now()
-        run.save()
+        run.save(update_fields=["mentors_notified", "status", "finished_at"])
     return True
 
 
@@ -941,14 +984,16 @@ UPDATE {flag} AS f SET notified_at = %s
 FROM {assignment} AS a, {user} AS u
 WHERE f.status = %s AND (f.notified_at IS NULL OR f.worsened_at > f.notified_at)
   AND a.student_id = f.student_id AND a.ended_at IS NULL AND u.id = f.student_id
+  AND a.mentor_id %% %s = %s
 RETURNING f.id, a.mentor_id, u.display_name, u.email
 """
 
 
-def _flags_mark_told(now: datetime) -> list[tuple[int, int, str, str]]:
+def _flags_mark_told(now: datetime, *, part: int, parts: int) -> list[tuple[int, int, str, str]]:
     """Mark told every open flag that is new or worse since its mentor was last told
-    and whose student has a mentor: (flag id, mentor id, the student's display name
-    and e-mail) of each, in flag order. On PostgreSQL one ``UPDATE ... RETURNING``
+    and whose student has a mentor in this part of the mentors (their id modulo
+    ``parts``): (flag id, mentor id, the student's display name and e-mail) of each,
+    in flag order. On PostgreSQL one ``UPDATE ... RETURNING``
     finds and marks them (a first run tells mentors of tens of thousands of flags: a
     locking ``SELECT`` and an update by id spent twice as long); a concurrent digest
     waits on the rows and then skips those it finds told."""
@@ -959,7 +1004,7 @@ def _flags_mark_told(now: datetime) -> list[tuple[int, int, str, str]]:
             user=User._meta.db_table,
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [now, FlagStatus.OPEN])
+            cursor.execute(sql, [now, FlagStatus.OPEN, parts, part])
             return sorted(cursor.fetchall())
     untold = list(
         RiskFlag.objects.select_for_update(of=("self",))
@@ -972,6 +1017,8 @@ def _flags_mark_told(now: datetime) -> list[tuple[int, int, str, str]]:
             )
         )
         .filter(mentoring__isnull=False)
+        .alias(part=Mod("mentoring__mentor_id", parts))
+        .filter(part=part)
         .order_by("pk")
         .values_list("pk", "mentoring__mentor_id", "student__display_name", "student__email")
     )
@@ -982,13 +1029,15 @@ def _flags_mark_told(now: datetime) -> list[tuple[int, int, str, str]]:
 
 
 @transaction.atomic
-def flag_digests_send() -> int:
-    """One notification per mentor listing their students' open flags that are new or
-    worse since the mentor was last told; marks them told. Returns mentors told.
-    Rendered in each mentor's language, each title and the body's wording once per
-    language (a first run tells thousands of mentors)."""
+def flag_digests_send(*, part: int = 0, parts: int = 1) -> int:
+    """One notification per mentor (of this part of the mentors: their id modulo
+    ``parts``) listing their students' open flags that are new or worse since the
+    mentor was last told; marks them told. Returns mentors told. Rendered in each
+    mentor's language, each title and the body's wording once per language (a first
+    run tells thousands of mentors)."""
     names_by_mentor: dict[int, list[str]] = {}
-    for _flag_id, mentor_id, display_name, email in _flags_mark_told(timezone.now()):
+    told = _flags_mark_told(timezone.now(), part=part, parts=parts)
+    for _flag_id, mentor_id, display_name, email in told:
         names_by_mentor.setdefault(mentor_id, []).append(display_name or email)
     mentors = User.objects.only("language", "email_notifications", "is_active").in_bulk(
         list(names_by_mentor)

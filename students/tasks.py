@@ -1,7 +1,8 @@
 """Background jobs about students: the at-risk flagging run. Thin: take ids, call a
 service. A run fans out to one task per chunk of students, in two rounds (the second
-judges the activity drops once the programmes' activity is summed), so it spreads over
-however many workers there are; every step is safe to run twice."""
+judges the activity drops once the programmes' activity is summed), then the mentors'
+digests in parts, so it spreads over however many workers there are; every step is
+safe to run twice."""
 
 from datetime import date, timedelta
 
@@ -16,8 +17,10 @@ from .services import (
     flag_chunk_evaluate,
     flag_chunk_settle,
     flag_run_cohort,
+    flag_run_digest_send,
     flag_run_finish,
     flag_run_start,
+    flag_run_tell_parts,
 )
 
 
@@ -39,12 +42,15 @@ def flag_students(as_of: str | None = None, triggered_by_id: int | None = None) 
     return run.pk
 
 
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-)
+RETRYING = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+    "acks_late": True,
+}
+
+
+@shared_task(**RETRYING)
 def flag_students_chunk(run_id: int, index: int, student_ids: list[int]) -> None:
     """One chunk of a run's first round. A failure (a deadlock, a lost connection)
     rolls the chunk back and retries it alone; the others are untouched. The last
@@ -52,25 +58,37 @@ def flag_students_chunk(run_id: int, index: int, student_ids: list[int]) -> None
     run = FlagRun.objects.get(pk=run_id)
     flag_chunk_evaluate(run=run, index=index, student_ids=student_ids)
     unsettled = flag_run_cohort(run=run)
-    if unsettled is None:
-        return  # chunks still to come
     if unsettled:
         group(flag_students_settle.si(run.pk, each) for each in unsettled).apply_async()
-    else:
+    elif unsettled == []:
+        _digests_send(run)
+
+
+@shared_task(**RETRYING)
+def flag_students_settle(run_id: int, index: int) -> None:
+    """One chunk of a run's second round: the drops that waited for the programmes'
+    activity. Retried alone like the first round; the last one to commit sends the
+    digests."""
+    run = FlagRun.objects.get(pk=run_id)
+    flag_chunk_settle(run=run, index=index)
+    _digests_send(run)
+
+
+def _digests_send(run: FlagRun) -> None:
+    """Once every chunk is settled: the digests in parts, a task each (or, when every
+    part is sent, the run's end)."""
+    parts = flag_run_tell_parts(run=run)
+    if parts:
+        group(flag_students_tell.si(run.pk, part) for part in parts).apply_async()
+    elif parts == []:
         flag_run_finish(run=run)
 
 
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-)
-def flag_students_settle(run_id: int, index: int) -> None:
-    """One chunk of a run's second round: the drops that waited for the programmes'
-    activity. Retried alone like the first round; the last one to commit finishes the
-    run (the totals and the mentors' digests)."""
+@shared_task(**RETRYING)
+def flag_students_tell(run_id: int, part: int) -> None:
+    """One part of a run's digests: a share of the mentors told. The last part to
+    commit finishes the run."""
     run = FlagRun.objects.get(pk=run_id)
-    flag_chunk_settle(run=run, index=index)
-    if flag_run_cohort(run=run) == []:
+    flag_run_digest_send(run=run, part=part)
+    if flag_run_tell_parts(run=run) == []:
         flag_run_finish(run=run)

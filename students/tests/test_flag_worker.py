@@ -21,7 +21,12 @@ from mentorship.models import Assignment
 from mentorship.tests.factories import AssignmentFactory
 from students import services
 from students.models import FlagRun, FlagRunStatus, RiskFlag
-from students.tasks import flag_students, flag_students_chunk, flag_students_settle
+from students.tasks import (
+    flag_students,
+    flag_students_chunk,
+    flag_students_settle,
+    flag_students_tell,
+)
 
 from .helpers_flag_runs import (
     FLAGGED,
@@ -39,6 +44,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 CHUNK_SIZE = 2
 # The idle students and one whose activity dropped, in the last chunk.
 CHUNKS = -(-(len(IDLE_DAYS) + 1) // CHUNK_SIZE)
+DIGEST_PARTS = 2
 TIMEOUT = 60  # seconds; the whole run takes well under one, a retry waits up to one more
 
 
@@ -74,6 +80,7 @@ def test_it_flags_students_through_a_worker_in_chunks(
     celery_broker(
         **_broker_options(broker, tmp_path), result_backend=None, task_ignore_result=True
     )
+    monkeypatch.setattr(settings, "FLAG_DIGEST_PARTS", DIGEST_PARTS)
     students = idle_students()
     # Active yesterday, but at a third of their usual: a drop only, judged in round two.
     slowing = enrolled_student(
@@ -101,6 +108,7 @@ def test_it_flags_students_through_a_worker_in_chunks(
             succeeded.count(flag_students_chunk.name) == CHUNKS
             and flag_students.name in succeeded
             and flag_students_settle.name in succeeded
+            and succeeded.count(flag_students_tell.name) == DIGEST_PARTS
         ):
             done.set()
 
@@ -143,3 +151,9 @@ def test_it_flags_students_through_a_worker_in_chunks(
     }
     assert states.count((flag_students_chunk.name, "RETRY")) == 1
     assert states.count((flag_students_settle.name, "SUCCESS")) == 1
+    # The digests went in two parts; the one mentor's part told them.
+    mentor_id = Assignment.objects.get(student=slowing).mentor_id
+    assert dict(run.digests.values_list("part", "mentors")) == {
+        mentor_id % DIGEST_PARTS: 1,
+        (mentor_id + 1) % DIGEST_PARTS: 0,
+    }
