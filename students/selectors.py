@@ -707,8 +707,8 @@ def risk_judgement(
 ) -> RiskJudgement:
     """Every signal these students show as of a day, from data up to that day only
     (activity by the student's local days, the rest up to the end of the day in UTC),
-    the activity drops left pending (``RiskJudgement``). Four set-based queries
-    whatever the number of students (a fifth for students silent through the activity
+    the activity drops left pending (``RiskJudgement``). Three set-based queries
+    whatever the number of students (a fourth for students silent through the activity
     windows); callers pass ``flaggable_student_ids`` in chunks.
 
     The drops wait because they are relative to peers: when a student's whole
@@ -772,19 +772,9 @@ def risk_judgement(
             for signal in _project_signals(row, plan=plan, as_of=as_of, thresholds=thresholds):
                 add(student_id, signal)
 
-    # Struggling: many "changes requested" on a project still not approved.
-    reviewed = Q(reviewed_at__lt=cutoff)
-    struggling = list(
-        Submission.objects.filter(students_among(student_ids), submitted_at__lt=cutoff)
-        .values("student_id", "project_id")
-        .annotate(
-            changes=Count("pk", filter=reviewed & Q(status=SubmissionStatus.CHANGES_REQUESTED)),
-            approvals=Count("pk", filter=reviewed & Q(status=SubmissionStatus.APPROVED)),
-        )
-        .filter(changes__gte=thresholds.struggling_changes_requested, approvals=0)
-        .order_by()
-        .values_list("student_id", "project_id", "changes")
-    )
+    # Struggling (many "changes requested" on a project still not approved) and
+    # missed sessions, the students at the thresholds only.
+    struggling, missed = _rounds_and_no_shows(student_ids, cutoff=cutoff, thresholds=thresholds)
     titles = {
         project_id: step.title for plan in plans.values() for project_id, step in plan.items()
     }
@@ -799,21 +789,6 @@ def risk_judgement(
                 project=titles.get(project_id, ""),
             ),
         )
-
-    # Missed sessions.
-    missed = (
-        MentoringSession.objects.filter(
-            students_among(student_ids),
-            status=SessionStatus.STUDENT_NO_SHOW,
-            scheduled_at__lt=cutoff,
-            scheduled_at__gte=cutoff - timedelta(days=thresholds.missed_sessions_window_days),
-        )
-        .values("student_id")
-        .annotate(count=Count("pk"))
-        .filter(count__gte=thresholds.missed_sessions)
-        .order_by()
-        .values_list("student_id", "count")
-    )
     for student_id, count in missed:
         add(
             student_id,
@@ -846,7 +821,7 @@ class _EnrolmentRow(NamedTuple):
     current_project_id: int | None
     current_submitted: bool
     # As the database gives it (``_day`` reads it): needed for the few stalled.
-    previous_approved_at: object
+    previous_approved_on: object
     recent: int
     baseline: int
     baseline_days: int
@@ -897,7 +872,7 @@ activity AS (
     GROUP BY d.student_id
 )
 SELECT n.student_id, n.programme_id, n.started_on, n.target_end_on,
-       c.project_id, c.submitted, c.previous_approved_at,
+       c.project_id, c.submitted, {previous_approved_on},
        COALESCE(a.recent, 0), COALESCE(a.baseline, 0), COALESCE(a.baseline_days, 0), a.last_day
 FROM enrolled n
 LEFT JOIN current c ON c.enrolment_id = n.id AND c.rank = 1
@@ -944,6 +919,11 @@ def _enrolment_rows(
         enrolment_among=enrolment_among,
         submission_among=submission_among,
         daily_among=daily_among,
+        # The day (UTC) of the approval, which is all the signals read: PostgreSQL
+        # turns it into a date far faster than the driver builds an aware datetime.
+        previous_approved_on="(c.previous_approved_at AT TIME ZONE 'UTC')::date"
+        if connection.vendor == "postgresql"
+        else "c.previous_approved_at",
     )
     moment = ops.adapt_datetimefield_value(cutoff)
     params = [
@@ -972,6 +952,74 @@ def _enrolment_rows(
         )
         for row in rows
     ]
+
+
+# The rounds of changes requested on each project never approved, and the no-shows in
+# the window, of (and around) some students: only those at the thresholds. One query
+# for both (a chunk pays for every round trip). Table names come from the models'
+# metadata; every value is a parameter.
+ROUNDS_AND_NO_SHOWS_SQL = """
+SELECT 1 AS kind, s.student_id, s.project_id,
+       COUNT(*) FILTER (WHERE s.status = %s AND s.reviewed_at < %s) AS count
+FROM {submission} s
+WHERE {submission_among} AND s.submitted_at < %s
+GROUP BY s.student_id, s.project_id
+HAVING COUNT(*) FILTER (WHERE s.status = %s AND s.reviewed_at < %s) >= %s
+   AND COUNT(*) FILTER (WHERE s.status = %s AND s.reviewed_at < %s) = 0
+UNION ALL
+SELECT 2 AS kind, m.student_id, NULL, COUNT(*) AS count
+FROM {session} m
+WHERE {session_among} AND m.status = %s AND m.scheduled_at < %s AND m.scheduled_at >= %s
+GROUP BY m.student_id
+HAVING COUNT(*) >= %s
+"""
+
+
+def _rounds_and_no_shows(
+    student_ids: list[int], *, cutoff: datetime, thresholds: FlagSettings
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """(student, project, rounds of changes) of every project never approved with at
+    least the struggling threshold of rounds, and (student, no-shows) of every
+    student with at least the missed-sessions threshold in its window, up to
+    ``cutoff``."""
+    ops = connection.ops
+    submission_among, submission_ids = _among_sql("s.student_id", student_ids)
+    session_among, session_ids = _among_sql("m.student_id", student_ids)
+    sql = ROUNDS_AND_NO_SHOWS_SQL.format(
+        submission=Submission._meta.db_table,
+        session=MentoringSession._meta.db_table,
+        submission_among=submission_among,
+        session_among=session_among,
+    )
+    moment = ops.adapt_datetimefield_value(cutoff)
+    changes, approved = SubmissionStatus.CHANGES_REQUESTED, SubmissionStatus.APPROVED
+    since = ops.adapt_datetimefield_value(
+        cutoff - timedelta(days=thresholds.missed_sessions_window_days)
+    )
+    params = [
+        changes,
+        moment,
+        *submission_ids,
+        moment,
+        changes,
+        moment,
+        thresholds.struggling_changes_requested,
+        approved,
+        moment,
+        *session_ids,
+        SessionStatus.STUDENT_NO_SHOW,
+        moment,
+        since,
+        thresholds.missed_sessions,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    struggling = sorted(
+        (student, project, count) for kind, student, project, count in rows if kind == 1
+    )
+    missed = sorted((student, count) for kind, student, _project, count in rows if kind == 2)
+    return struggling, missed
 
 
 def _last_active_before(student_ids: list[int], *, day: date) -> dict[int, date]:
@@ -1123,7 +1171,7 @@ def _project_signals(
     # Stalled: the current project open too long with nothing submitted.
     if row.current_submitted:
         return found
-    opened_on = _day(row.previous_approved_at) or row.started_on
+    opened_on = _day(row.previous_approved_on) or row.started_on
     limit = float(thresholds.stalled_factor) * current.target_days
     open_days = (as_of - opened_on).days
     if open_days > limit:

@@ -285,7 +285,7 @@ def test_it_leaves_out_students_without_signals(programme, thresholds):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_it_runs_five_queries_whatever_the_number_of_students(
+def test_it_runs_four_queries_whatever_the_number_of_students(
     size, thresholds, django_assert_num_queries
 ):
     programme = programme_of(14, 14, 14)
@@ -305,8 +305,8 @@ def test_it_runs_five_queries_whatever_the_number_of_students(
 
     # A row per enrolment (where the student stands in the plan, and the activity
     # windows), the programmes' projects, the older history of the one silent
-    # student, rounds of changes requested, and no-shows.
-    with django_assert_num_queries(5):
+    # student, and the rounds of changes requested with the no-shows.
+    with django_assert_num_queries(4):
         risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
 
 
