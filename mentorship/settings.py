@@ -209,9 +209,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=6 *
 # Students per chunk task of a flagging run: each chunk is one transaction of a
 # handful of queries; more workers take more chunks at once.
 FLAG_CHUNK_SIZE = env.int("FLAG_CHUNK_SIZE", default=2000)
-# The mentors' digests of a run are sent in this many tasks (a share of the mentors
-# each): by default, one per worker process.
-FLAG_DIGEST_PARTS = env.int("FLAG_DIGEST_PARTS", default=env.int("CELERY_CONCURRENCY", default=2))
+# A run's second round (the activity drops) and its digests are each shared out among
+# this many tasks: by default, one per worker process.
+FLAG_PARTS = env.int("FLAG_PARTS", default=env.int("CELERY_CONCURRENCY", default=2))
 
 # --- Review loop --------------------------------------------------------------------
 # How long starting a review holds a submission for one reviewer.

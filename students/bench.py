@@ -6,7 +6,7 @@ It builds a synthetic cohort in a database of its own on the same PostgreSQL ser
 - the *floor*: one hand-written SQL query computing the inactivity and activity-drop
   signals of every student, the least any implementation must do;
 - the *flagging run* the nightly job does (``flag_run_start``, every chunk's
-  ``flag_chunk_evaluate``, then ``flag_run_cohort`` and the chunks' ``flag_chunk_settle``,
+  ``flag_chunk_evaluate``, then ``flag_run_cohort`` and the shares of ``flag_chunks_settle``,
   ``flag_run_tell_parts`` and each part's ``flag_run_digest_send``, ``flag_run_finish``),
   with the peak memory of the process.
 
@@ -538,15 +538,15 @@ def _peak_rss_mb() -> float:
 
 def _task_in_worker(arguments) -> tuple[int, float]:
     """A task of any round in a pool process, as a Celery worker runs it: a chunk's
-    judging (with its students), its drops (``settle``) or a part of the digests
-    (``tell``)."""
+    judging (with its students), a share of the chunks' drops (``settle``) or a part
+    of the digests (``tell``)."""
     from students.models import FlagRun
-    from students.services import flag_chunk_evaluate, flag_chunk_settle, flag_run_digest_send
+    from students.services import flag_chunk_evaluate, flag_chunks_settle, flag_run_digest_send
 
     run_id, index, work = arguments
     run = FlagRun.objects.get(pk=run_id)
     if work == "settle":
-        flag_chunk_settle(run=run, index=index)
+        flag_chunks_settle(run=run, indexes=index)
     elif work == "tell":
         flag_run_digest_send(run=run, part=index)
     else:
@@ -560,10 +560,11 @@ def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
     from mentorship.celery import worker_objects_freeze
     from students.services import (
         flag_chunk_evaluate,
-        flag_chunk_settle,
+        flag_chunks_settle,
         flag_run_cohort,
         flag_run_digest_send,
         flag_run_finish,
+        flag_run_shares,
         flag_run_start,
         flag_run_tell_parts,
     )
@@ -581,13 +582,18 @@ def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
                     peaks.append(peak)
 
             each_in_pool([(run.pk, index, ids) for index, ids in enumerate(chunks)])
-            each_in_pool([(run.pk, index, "settle") for index in flag_run_cohort(run=run) or []])
+            each_in_pool(
+                [
+                    (run.pk, share, "settle")
+                    for share in flag_run_shares(flag_run_cohort(run=run) or [])
+                ]
+            )
             each_in_pool([(run.pk, part, "tell") for part in flag_run_tell_parts(run=run) or []])
     else:
         for index, ids in enumerate(chunks):
             flag_chunk_evaluate(run=run, index=index, student_ids=ids)
-        for index in flag_run_cohort(run=run) or []:
-            flag_chunk_settle(run=run, index=index)
+        for share in flag_run_shares(flag_run_cohort(run=run) or []):
+            flag_chunks_settle(run=run, indexes=share)
         for part in flag_run_tell_parts(run=run) or []:
             flag_run_digest_send(run=run, part=part)
     flag_run_finish(run=run)

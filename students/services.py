@@ -557,7 +557,7 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
     flag and raise its severity when signals worsen; resolve it once signals have
     stayed clear for the configured days. Students whose activity drop depends on
     their programmes' activity wait, with their other signals, for the second round
-    (``flag_chunk_settle``); the chunk's share of that activity is kept with it.
+    (``flag_chunks_settle``); the chunk's share of that activity is kept with it.
 
     Safe to repeat and to overlap: a chunk retried after it committed finds its
     ``FlagRunChunk`` row and changes nothing; two runs judging the same students
@@ -672,7 +672,7 @@ def _flags_apply(
 def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
     """Between the rounds: once every chunk of the run has been judged, sum the
     programmes' activity from their shares (once, kept on the run as ``cohort``) and
-    return the chunks whose drops are still to judge (``flag_chunk_settle``); None
+    return the chunks whose drops are still to judge (``flag_chunks_settle``); None
     while chunks are missing."""
     with transaction.atomic():
         run = FlagRun.objects.select_for_update().get(pk=run.pk)
@@ -694,47 +694,73 @@ def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
         )
 
 
-def flag_chunk_settle(*, run: FlagRun, index: int) -> FlagRunChunk:
-    """The second round of a run, for one chunk: judge the drops that waited for the
-    programmes' activity (``flag_run_cohort``) and bring those students' flags up to
-    date with all their signals. Safe to repeat: a settled chunk is left alone."""
+def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk]:
+    """The second round of a run, for some of its chunks in one transaction: judge
+    the drops that waited for the programmes' activity (``flag_run_cohort``) and
+    bring those students' flags up to date with all their signals. Safe to repeat and
+    to overlap: the chunks are locked, and settled ones are left alone."""
     thresholds = FlagSettings.current()
     with transaction.atomic():
-        chunk = FlagRunChunk.objects.select_for_update().get(run=run, index=index)
-        if chunk.settled_at is not None:
-            return chunk
+        chunks = list(
+            FlagRunChunk.objects.select_for_update()
+            .filter(run=run, index__in=indexes)
+            .order_by("index")
+        )
+        unsettled = [chunk for chunk in chunks if chunk.settled_at is None]
+        if not unsettled:
+            return chunks
         cohort = {
             int(programme_id): ratio
             for programme_id, ratio in FlagRun.objects.values_list("cohort", flat=True)
             .get(pk=run.pk)
             .items()
         }
-        waiting = {int(student_id): figures for student_id, figures in chunk.pending.items()}
-        student_ids = sorted(waiting)
-        _profiles_lock(student_ids)
-        judgement = RiskJudgement(
-            signals={
-                student_id: [Signal.from_reason(reason) for reason in figures["reasons"]]
-                for student_id, figures in waiting.items()
-            },
-            pending={
-                student_id: PendingDrop(
-                    figures["recent"], figures["baseline"], tuple(figures["programmes"])
-                )
-                for student_id, figures in waiting.items()
-            },
-            activity={},
+        waiting = {
+            chunk.index: {
+                int(student_id): figures for student_id, figures in chunk.pending.items()
+            }
+            for chunk in unsettled
+        }
+        _profiles_lock(sorted(student_id for each in waiting.values() for student_id in each))
+        now = timezone.now()
+        for chunk in unsettled:
+            judgement = RiskJudgement(
+                signals={
+                    student_id: [Signal.from_reason(reason) for reason in figures["reasons"]]
+                    for student_id, figures in waiting[chunk.index].items()
+                },
+                pending={
+                    student_id: PendingDrop(
+                        figures["recent"], figures["baseline"], tuple(figures["programmes"])
+                    )
+                    for student_id, figures in waiting[chunk.index].items()
+                },
+                activity={},
+            )
+            _flags_apply(
+                chunk,
+                student_ids=sorted(waiting[chunk.index]),
+                signals=judgement.resolve(cohort=cohort, thresholds=thresholds),
+                as_of=run.as_of,
+                thresholds=thresholds,
+            )
+            chunk.settled_at = now
+        FlagRunChunk.objects.bulk_update(
+            unsettled, ["opened", "worsened", "resolved", "settled_at"]
         )
-        _flags_apply(
-            chunk,
-            student_ids=student_ids,
-            signals=judgement.resolve(cohort=cohort, thresholds=thresholds),
-            as_of=run.as_of,
-            thresholds=thresholds,
-        )
-        chunk.settled_at = timezone.now()
-        chunk.save(update_fields=["opened", "worsened", "resolved", "settled_at"])
+    return chunks
+
+
+def flag_chunk_settle(*, run: FlagRun, index: int) -> FlagRunChunk:
+    """``flag_chunks_settle`` for one chunk."""
+    (chunk,) = flag_chunks_settle(run=run, indexes=[index])
     return chunk
+
+
+def flag_run_shares(indexes: list[int]) -> list[list[int]]:
+    """The chunks of a run's second round shared out among ``FLAG_PARTS`` tasks."""
+    parts = max(1, settings.FLAG_PARTS)
+    return [share for share in (indexes[part::parts] for part in range(parts)) if share]
 
 
 # Rows per statement when flags are written in bulk.
@@ -916,7 +942,7 @@ def flag_run_tell_parts(*, run: FlagRun) -> list[int] | None:
                 totals["resolved"],
             )
             flag_recovery_judge(as_of=run.as_of)
-            run.digest_parts = max(1, settings.FLAG_DIGEST_PARTS)
+            run.digest_parts = max(1, settings.FLAG_PARTS)
             run.status = FlagRunStatus.TELLING
             run.save(update_fields=["opened", "worsened", "resolved", "digest_parts", "status"])
         sent = set(run.digests.values_list("part", flat=True))
@@ -942,15 +968,15 @@ def flag_run_digest_send(*, run: FlagRun, part: int) -> FlagRunDigest:
 
 def flag_run_finish(*, run: FlagRun) -> bool:
     """Once every chunk has committed: whatever is left of the run, here in turn
-    (the drops to judge, ``flag_chunk_settle``; the digests, ``flag_run_digest_send``;
+    (the drops to judge, ``flag_chunks_settle``; the digests, ``flag_run_digest_send``;
     the workers' tasks share them out instead), then the run is marked finished with
     the mentors told. True for the call that finishes it (under a lock on the run);
     False while chunks are missing or once it is finished."""
     unsettled = flag_run_cohort(run=run)
     if unsettled is None:
         return False
-    for index in unsettled:
-        flag_chunk_settle(run=run, index=index)
+    if unsettled:
+        flag_chunks_settle(run=run, indexes=unsettled)
     for part in flag_run_tell_parts(run=run) or []:
         flag_run_digest_send(run=run, part=part)
     with transaction.atomic():

@@ -15,10 +15,11 @@ from mentorship.models import User
 from .models import FlagRun
 from .services import (
     flag_chunk_evaluate,
-    flag_chunk_settle,
+    flag_chunks_settle,
     flag_run_cohort,
     flag_run_digest_send,
     flag_run_finish,
+    flag_run_shares,
     flag_run_start,
     flag_run_tell_parts,
 )
@@ -59,18 +60,20 @@ def flag_students_chunk(run_id: int, index: int, student_ids: list[int]) -> None
     flag_chunk_evaluate(run=run, index=index, student_ids=student_ids)
     unsettled = flag_run_cohort(run=run)
     if unsettled:
-        group(flag_students_settle.si(run.pk, each) for each in unsettled).apply_async()
+        group(
+            flag_students_settle.si(run.pk, share) for share in flag_run_shares(unsettled)
+        ).apply_async()
     elif unsettled == []:
         _digests_send(run)
 
 
 @shared_task(**RETRYING)
-def flag_students_settle(run_id: int, index: int) -> None:
-    """One chunk of a run's second round: the drops that waited for the programmes'
-    activity. Retried alone like the first round; the last one to commit sends the
-    digests."""
+def flag_students_settle(run_id: int, indexes: list[int]) -> None:
+    """A share of a run's second round: the drops that waited for the programmes'
+    activity, for some chunks. Retried alone like the first round; the last one to
+    commit sends the digests."""
     run = FlagRun.objects.get(pk=run_id)
-    flag_chunk_settle(run=run, index=index)
+    flag_chunks_settle(run=run, indexes=indexes)
     _digests_send(run)
 
 

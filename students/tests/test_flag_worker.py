@@ -80,7 +80,7 @@ def test_it_flags_students_through_a_worker_in_chunks(
     celery_broker(
         **_broker_options(broker, tmp_path), result_backend=None, task_ignore_result=True
     )
-    monkeypatch.setattr(settings, "FLAG_DIGEST_PARTS", DIGEST_PARTS)
+    monkeypatch.setattr(settings, "FLAG_PARTS", DIGEST_PARTS)
     students = idle_students()
     # Active yesterday, but at a third of their usual: a drop only, judged in round two.
     slowing = enrolled_student(
