@@ -67,6 +67,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows only the portal writes, shown under their parent: never added, changed or
+    deleted there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ActivityEvent)
 class ActivityEventAdmin(ReadOnlyAdmin):
     """Append-only: events come from the portal's own actions and the learning
@@ -173,18 +187,10 @@ class FlagSettingsAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class FlagOutreachInline(admin.TabularInline):
+class FlagOutreachInline(ReadOnlyInline):
     model = FlagOutreach
-    extra = 0
     fields = ["at", "mentor", "kind", "note"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RiskFlag)
@@ -243,32 +249,16 @@ class RiskFlagAdmin(admin.ModelAdmin):
         return format_html("<pre>{}</pre>", json.dumps(flag.reasons, indent=2, ensure_ascii=False))
 
 
-class FlagRunChunkInline(admin.TabularInline):
+class FlagRunChunkInline(ReadOnlyInline):
     model = FlagRunChunk
-    extra = 0
     fields = ["index", "students", "opened", "worsened", "resolved", "finished_at", "settled_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class FlagRunDigestInline(admin.TabularInline):
+class FlagRunDigestInline(ReadOnlyInline):
     model = FlagRunDigest
-    extra = 0
     fields = ["part", "mentors", "sent_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FlagRun)

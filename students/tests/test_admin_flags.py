@@ -17,6 +17,7 @@ from students.models import (
     FlagOutreach,
     FlagRun,
     FlagRunChunk,
+    FlagRunDigest,
     FlagSettings,
     FlagSeverity,
     OutreachKind,
@@ -190,6 +191,28 @@ def test_it_lists_runs_with_their_chunk_progress(client, as_user):
 
     assertContains(response, "2 / 3")
     assertContains(response, "Run flagging now")
+
+
+def test_it_shows_a_runs_chunks_and_digests_without_letting_them_change(client, as_user):
+    as_user("staff")
+    run = FlagRun.objects.create(as_of=DAY, chunks=1, students=2, digest_parts=2)
+    FlagRunChunk.objects.create(run=run, index=0, students=2, opened=1)
+    FlagRunDigest.objects.create(run=run, part=1, mentors=7)
+
+    response = client.get(_url("flagrun", "change", run.pk))
+
+    assert response.status_code == 200
+    chunks = response.context["inline_admin_formsets"][0]
+    digests = response.context["inline_admin_formsets"][1]
+    assert [form.original for form in chunks] == list(run.chunk_results.all())
+    assert [(form.original.part, form.original.mentors) for form in digests] == [(1, 7)]
+    for formset in (chunks, digests):
+        permissions = (
+            formset.has_add_permission,
+            formset.has_change_permission,
+            formset.has_delete_permission,
+        )
+        assert permissions == (False, False, False)
 
 
 def test_it_queues_one_run_on_commit_for_the_staff_member(
