@@ -476,7 +476,8 @@ class FlagRunChunk(models.Model):
     finished_at = models.DateTimeField(_("finished"), default=timezone.now)
     # Programme id: [recent events, baseline events, students], summed over the run.
     activity = models.JSONField(_("programme activity"), default=dict, blank=True)
-    # Student id: the activity drop's figures and the student's other signals.
+    # Student id: the activity drop's figures and the student's other signals, until
+    # they are judged (then emptied).
     pending = models.JSONField(_("drops to judge"), default=dict, blank=True)
     settled_at = models.DateTimeField(_("drops judged"), null=True, blank=True)
 

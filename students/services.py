@@ -744,9 +744,10 @@ def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk
                 as_of=run.as_of,
                 thresholds=thresholds,
             )
-            chunk.settled_at = now
+            # Kept no longer than needed: a run's chunks stay, as its history.
+            chunk.settled_at, chunk.pending = now, {}
         FlagRunChunk.objects.bulk_update(
-            unsettled, ["opened", "worsened", "resolved", "settled_at"]
+            unsettled, ["opened", "worsened", "resolved", "settled_at", "pending"]
         )
     return chunks
 

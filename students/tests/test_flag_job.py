@@ -283,6 +283,7 @@ def test_it_judges_a_drop_in_a_second_round_once_every_chunk_is_read(programme, 
         ("activity_drop", "amber", 7.0, 21.0)
     ]
     assert (settled.opened, again.opened, again.settled_at) == (1, 1, settled.settled_at)
+    assert again.pending == {}  # judged: nothing kept
     assert flag_run_cohort(run=run) == []
     assert flag_run_finish(run=run)
     run.refresh_from_db()
