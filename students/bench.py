@@ -560,9 +560,7 @@ def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
     from mentorship.celery import worker_objects_freeze
     from students.services import (
         flag_chunk_evaluate,
-        flag_chunks_settle,
         flag_run_cohort,
-        flag_run_digest_send,
         flag_run_finish,
         flag_run_shares,
         flag_run_start,
@@ -592,10 +590,7 @@ def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
     else:
         for index, ids in enumerate(chunks):
             flag_chunk_evaluate(run=run, index=index, student_ids=ids)
-        for share in flag_run_shares(flag_run_cohort(run=run) or []):
-            flag_chunks_settle(run=run, indexes=share)
-        for part in flag_run_tell_parts(run=run) or []:
-            flag_run_digest_send(run=run, part=part)
+    # In one process, the rest in turn; after the pool, only the run's end is left.
     flag_run_finish(run=run)
     seconds = time.perf_counter() - started
     run.refresh_from_db()

@@ -752,12 +752,6 @@ def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk
     return chunks
 
 
-def flag_chunk_settle(*, run: FlagRun, index: int) -> FlagRunChunk:
-    """``flag_chunks_settle`` for one chunk."""
-    (chunk,) = flag_chunks_settle(run=run, indexes=[index])
-    return chunk
-
-
 def flag_run_shares(indexes: list[int]) -> list[list[int]]:
     """The chunks of a run's second round shared out among ``FLAG_PARTS`` tasks."""
     parts = max(1, settings.FLAG_PARTS)

@@ -1,5 +1,5 @@
 """The flagging run (``students.services``: flag_run_start, flag_chunk_evaluate, then
-flag_run_cohort and flag_chunk_settle for the activity drops, flag_run_finish) and its
+flag_run_cohort and flag_chunks_settle for the activity drops, flag_run_finish) and its
 tasks: flags open, worsen, resolve; the job is idempotent; the mentor gets one digest
 per run; recovery after outreach is judged."""
 
@@ -21,7 +21,7 @@ from students.models import (
 from students.selectors import COHORT_MIN_STUDENTS, reengagement_rates
 from students.services import (
     flag_chunk_evaluate,
-    flag_chunk_settle,
+    flag_chunks_settle,
     flag_run_cohort,
     flag_run_finish,
     flag_run_start,
@@ -274,8 +274,8 @@ def test_it_judges_a_drop_in_a_second_round_once_every_chunk_is_read(programme, 
     assert (second.pending, second.settled_at is not None) == ({}, True)  # nothing waits
 
     assert flag_run_cohort(run=run) == [0]
-    settled = flag_chunk_settle(run=run, index=0)
-    again = flag_chunk_settle(run=run, index=0)
+    (settled,) = flag_chunks_settle(run=run, indexes=[0])
+    (again,) = flag_chunks_settle(run=run, indexes=[0])
 
     flag = RiskFlag.objects.get()
     assert flag.student_id == slowing.pk
