@@ -5,9 +5,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import timezone
 
-from students.models import ActivityKind
-from students.services import activity_record
-
+from .activity import activity_record
+from .models import ActivityKind
 from .services import user_ensure_profile
 
 

@@ -1,26 +1,23 @@
-import json
+"""Admin of people, notifications and the activity log, and the read-only bases the
+other apps' admins share."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
 from .models import (
+    ActivityEvent,
     ApiToken,
     Assignment,
-    CaseDiscussion,
-    CaseReply,
-    DevelopmentRecord,
+    DailyActivity,
     Invitation,
-    MentoringSession,
     MentorProfile,
     StudentProfile,
     User,
-    WeeklyReport,
 )
 
 
@@ -275,143 +272,58 @@ class ApiTokenAdmin(admin.ModelAdmin):
         )
 
 
-# --- Mentoring sessions -------------------------------------------------------------
+# --- Read-only pages ------------------------------------------------------------------
 
 
-@admin.register(MentoringSession)
-class MentoringSessionAdmin(admin.ModelAdmin):
-    """Read-only: mentors schedule and log sessions in the portal, where the rules
-    (future times, outcomes after the start, one rating) and notifications live."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the portal writes: staff look, never add, change or delete."""
 
-    list_display = ["scheduled_at", "mentor", "student", "duration_minutes", "status", "rating"]
-    list_filter = ["status", "scheduled_at"]
-    search_fields = ["mentor__email", "mentor__display_name", "student__email"]
-    date_hierarchy = "scheduled_at"
-    list_select_related = ["mentor", "student"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-# --- Case discussions ---------------------------------------------------------------
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows only the portal writes, shown under their parent: never added, changed or
+    deleted there."""
 
-class CaseReplyInline(admin.TabularInline):
-    model = CaseReply
     extra = 0
-    fields = ["author", "body", "created_at"]
-    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
-
-@admin.register(CaseDiscussion)
-class CaseDiscussionAdmin(admin.ModelAdmin):
-    """Read-only: mentors raise, answer and resolve cases in the portal, where the
-    access rules and notifications live."""
-
-    list_display = ["title", "author", "audience", "student", "created_at", "resolved_at"]
-    list_filter = ["audience", "created_at"]
-    search_fields = ["title", "author__email", "author__display_name"]
-    date_hierarchy = "created_at"
-    list_select_related = ["author", "student"]
-    inlines = [CaseReplyInline]
-
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
         return False
 
 
-# --- Self-development ---------------------------------------------------------------
+# --- The activity event log -----------------------------------------------------------
 
 
-class DevelopmentVerifiedFilter(admin.SimpleListFilter):
-    title = _("verified")
-    parameter_name = "verified"
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(ReadOnlyAdmin):
+    """Append-only: events come from the portal's own actions and the learning
+    platform's pushes; the daily rollup and every signal are computed from them."""
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Verified")), ("no", _("Awaiting verification"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(verified_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(verified_at__isnull=True)
-        return queryset
+    list_display = ["occurred_at", "student", "kind", "day", "source", "external_id", "value"]
+    list_filter = ["kind", "source"]
+    search_fields = ["student__email", "student__display_name", "external_id"]
+    list_select_related = ["student"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False  # the table is large: no second COUNT(*) per page
 
 
-@admin.register(DevelopmentRecord)
-class DevelopmentRecordAdmin(admin.ModelAdmin):
-    """Read-only but for verification: mentors record their development in the portal,
-    where the rules live; staff verify there or with the action here, which tells the
-    mentor."""
+@admin.register(DailyActivity)
+class DailyActivityAdmin(ReadOnlyAdmin):
+    """The per-student per-day rollup, kept current as events arrive."""
 
-    list_display = ["__str__", "mentor", "kind", "completed_on", "created_at", "verified_at"]
-    list_filter = ["kind", DevelopmentVerifiedFilter]
-    search_fields = ["title", "programme__title", "mentor__email", "mentor__display_name"]
-    date_hierarchy = "created_at"
-    list_select_related = ["mentor", "programme"]
-    actions = ["mark_verified"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description=_("Mark verified"))
-    def mark_verified(self, request, queryset):
-        records = list(queryset.filter(verified_at__isnull=True).select_related("mentor"))
-        for record in records:
-            services.development_record_verify(record=record, by=request.user)
-        self.message_user(
-            request,
-            ngettext("%(count)d record verified.", "%(count)d records verified.", len(records))
-            % {"count": len(records)},
-        )
-
-
-# --- Weekly reports -----------------------------------------------------------------
-
-
-@admin.register(WeeklyReport)
-class WeeklyReportAdmin(admin.ModelAdmin):
-    """Read-only: the portal drafts reports (Mondays, or when a mentor asks) and mentors
-    complete and send them there. To draft again by hand, run the
-    "draft-weekly-reports" periodic task from its admin page."""
-
-    list_display = ["week_start", "mentor", "status", "drafted_at", "sent_at"]
-    list_filter = ["status", "week_start"]
-    search_fields = ["mentor__email", "mentor__display_name"]
-    date_hierarchy = "week_start"
-    list_select_related = ["mentor"]
-    fields = [
-        "mentor",
-        "week_start",
-        "status",
-        "drafted_at",
-        "sent_at",
-        "comments",
-        "difficulties",
-        "figures_as_json",
-    ]
-    readonly_fields = ["figures_as_json"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("figures"))
-    def figures_as_json(self, obj):
-        return format_html(
-            "<pre>{}</pre>", json.dumps(obj.figures, indent=2, ensure_ascii=False, sort_keys=True)
-        )
+    list_display = ["day", "student", "events"]
+    search_fields = ["student__email", "student__display_name"]
+    list_select_related = ["student"]
+    date_hierarchy = "day"
+    show_full_result_count = False

@@ -14,8 +14,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Programme, Project
-
 from .models import Assignment, MentorProfile, Role, StudentProfile, StudentStatus, User
 
 DEMO_PASSWORD = "mentorship"  # noqa: S105 (published demo logins)
@@ -35,34 +33,6 @@ LAST_NAMES = [
 TIME_ZONES = ["Europe/Moscow", "Europe/Paris", "Europe/Berlin", "Asia/Yekaterinburg",
               "Europe/London", "America/Montreal", "Asia/Almaty"]  # fmt: skip
 
-PROGRAMMES = [
-    (
-        "web-developer",
-        "Web Developer",
-        "From HTML to a deployed Django application.",
-        [
-            ("Build a personal page with HTML and CSS", 15, 10),
-            ("Make it responsive", 20, 14),
-            ("Add interactivity with JavaScript", 30, 21),
-            ("Model data with SQL", 25, 14),
-            ("Build a Django application", 40, 28),
-            ("Deploy and monitor it", 20, 14),
-        ],
-    ),
-    (
-        "data-analyst",
-        "Data Analyst",
-        "Clean, explore and explain data with Python and SQL.",
-        [
-            ("Explore a dataset in a spreadsheet", 10, 7),
-            ("Query a database with SQL", 20, 14),
-            ("Clean data with pandas", 30, 21),
-            ("Visualise findings", 25, 14),
-            ("Present an analysis to stakeholders", 20, 14),
-        ],
-    ),
-]
-
 
 def demo_email(kind: str, number: int) -> str:
     """``mentor@demo.test`` for the first of a kind, then ``mentor2@demo.test``..."""
@@ -76,28 +46,6 @@ def _name(rng: random.Random) -> str:
 def _batched(items: list, size: int = BATCH) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def seed_programmes() -> list[Programme]:
-    for slug, title, description, projects in PROGRAMMES:
-        programme, _created = Programme.objects.get_or_create(
-            slug=slug, defaults={"title": title, "description": description}
-        )
-        Project.objects.bulk_create(
-            [
-                Project(
-                    programme=programme,
-                    position=position,
-                    title=project_title,
-                    effort_hours=hours,
-                    target_days=days,
-                    brief=f"Deliverables for “{project_title}”.",
-                )
-                for position, (project_title, hours, days) in enumerate(projects, start=1)
-            ],
-            ignore_conflicts=True,
-        )
-    return list(Programme.objects.filter(slug__in=[p[0] for p in PROGRAMMES]))
 
 
 def _ensure_users(
@@ -141,12 +89,12 @@ def seed_people(
     """Staff, supervisors, mentors and students, each student with a current mentor.
 
     Mentors are split evenly between supervisors' teams; students go round-robin to
-    mentors of a programme they can mentor, so every mentor has a similar load. A few
+    mentors, so every mentor has a similar load (``projects.demo.seed_programmes``
+    says which programmes each mentor teaches). A few
     students are paused or graduated, as in any real cohort.
     """
     rng = random.Random(seed)
     password_hash = make_password(DEMO_PASSWORD)
-    programmes = seed_programmes()
     now = timezone.now()
 
     with transaction.atomic():
@@ -216,18 +164,6 @@ def seed_people(
             ignore_conflicts=True,
             batch_size=BATCH,
         )
-        profiles = {p.user_id: p for p in MentorProfile.objects.filter(user__in=mentors_list)}
-        through = MentorProfile.programmes.through
-        through.objects.bulk_create(
-            [
-                through(mentorprofile_id=profiles[mentor.pk].pk, programme_id=programme.pk)
-                for index, mentor in enumerate(mentors_list)
-                for programme in (programmes if index % 3 == 0 else programmes[index % 2 :][:1])
-            ],
-            ignore_conflicts=True,
-            batch_size=BATCH,
-        )
-
         students_list = [student_users[demo_email("student", n)] for n in range(1, students + 1)]
         statuses = [StudentStatus.ACTIVE] * 16 + [StudentStatus.PAUSED, StudentStatus.GRADUATED]
         StudentProfile.objects.bulk_create(
@@ -277,6 +213,20 @@ def seed_people(
         "supervisors": len(supervisors_list),
         "mentors": len(mentors_list),
         "students": len(students_list),
-        "programmes": len(programmes),
         "assignments_created": len(new_assignments),
     }
+
+
+def _demo_user(kind: str, number: int):
+
+    return User.objects.filter(email=demo_email(kind, number)).first()
+
+
+def _students_of(mentor) -> list:
+    return [
+        assignment.student
+        for assignment in Assignment.objects.current()
+        .filter(mentor=mentor)
+        .select_related("student")
+        .order_by("student__email")
+    ]

@@ -36,10 +36,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# The five apps, bottom layer first (docs/architecture.md): each imports only those
+# listed before it.
 INSTALLED_APPS = [
     "mentorship",
-    "students",
     "projects",
+    "students",
     "knowledge_base",
     "metrics",
     "django.contrib.admin",
@@ -103,7 +105,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -----------------------------------------------------------------------
+# --- Database -------------------------------------------------------------------------
 # Default: a SQLite file that web, worker and scheduler share. WAL lets readers run
 # beside the one writer; IMMEDIATE transactions take the write lock up front, so two
 # processes never deadlock upgrading a read lock, and busy_timeout makes them queue.
@@ -132,7 +134,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache, broker ------------------------------------------------------------------
+# --- Cache, broker --------------------------------------------------------------------
 REDIS_URL = env_or("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -183,7 +185,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
     "send-session-reminders": {
-        "task": "mentorship.tasks.send_session_reminders",
+        "task": "students.tasks.send_session_reminders",
         "schedule": crontab(minute="*/15"),
     },
     # Mondays 12:00 UTC: each mentor's report of their last complete week (on their
@@ -196,7 +198,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "draft-weekly-reports": {
-        "task": "mentorship.tasks.draft_weekly_reports",
+        "task": "metrics.tasks.draft_weekly_reports",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
     },
 }
@@ -205,7 +207,7 @@ CELERY_BEAT_SCHEDULE = {
 # comes to about 3 MB of JSON; Django's default limit on a request body is 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=6 * 1024 * 1024)
 
-# --- At-risk flags ------------------------------------------------------------------
+# --- At-risk flags --------------------------------------------------------------------
 # Students per chunk task of a flagging run: each chunk is one transaction of a
 # handful of queries; more workers take more chunks at once.
 FLAG_CHUNK_SIZE = env.int("FLAG_CHUNK_SIZE", default=2000)
@@ -213,13 +215,13 @@ FLAG_CHUNK_SIZE = env.int("FLAG_CHUNK_SIZE", default=2000)
 # this many tasks: by default, one per worker process.
 FLAG_PARTS = env.int("FLAG_PARTS", default=env.int("CELERY_CONCURRENCY", default=2))
 
-# --- Review loop --------------------------------------------------------------------
+# --- Review loop ----------------------------------------------------------------------
 # How long starting a review holds a submission for one reviewer.
 REVIEW_CLAIM_MINUTES = env.int("REVIEW_CLAIM_MINUTES", default=120)
 # A mentor is nudged once when a submission has waited this long.
 REVIEW_REMINDER_HOURS = env.int("REVIEW_REMINDER_HOURS", default=48)
 
-# --- Accounts -----------------------------------------------------------------------
+# --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "mentorship.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -232,7 +234,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "metrics:home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "mentorship.adapters.AccountAdapter"
@@ -255,7 +257,7 @@ MFA_TOTP_ISSUER = "Mentorship Portal"
 # When true, staff must set up TOTP before they can use anything but the MFA pages.
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
 
-# --- Internationalisation -----------------------------------------------------------
+# --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -275,7 +277,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- E-mail -------------------------------------------------------------------------
+# --- E-mail ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
@@ -283,7 +285,7 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Security -----------------------------------------------------------------------
+# --- Security -------------------------------------------------------------------------
 # Secure by default; a laptop on plain http sets DEBUG=true (make run does).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -304,12 +306,12 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# --- Forms and UI -------------------------------------------------------------------
+# --- Forms and UI ---------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}  # Bootstrap's name for messages.ERROR
 
-# --- API ----------------------------------------------------------------------------
+# --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "mentorship.authentication.ApiTokenAuthentication",
@@ -342,7 +344,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Logging ------------------------------------------------------------------------
+# --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

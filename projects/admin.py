@@ -10,7 +10,6 @@ from .models import (
     CriterionVerdict,
     DifficultyRating,
     Enrolment,
-    ImprovementProposal,
     Programme,
     Project,
     Recommendation,
@@ -36,7 +35,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-# --- Curriculum ---------------------------------------------------------------------
+# --- Curriculum -----------------------------------------------------------------------
 
 
 class ProjectInline(admin.TabularInline):
@@ -99,7 +98,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
     readonly_fields = ["completed_at"]
 
 
-# --- The review loop ----------------------------------------------------------------
+# --- The review loop ------------------------------------------------------------------
 
 
 class SubmissionFileInline(ReadOnlyInline):
@@ -223,7 +222,7 @@ class DifficultyRatingAdmin(admin.ModelAdmin):
         return False
 
 
-# --- Recommendations ----------------------------------------------------------------
+# --- Recommendations ------------------------------------------------------------------
 
 
 @admin.register(Recommendation)
@@ -234,16 +233,3 @@ class RecommendationAdmin(admin.ModelAdmin):
     search_fields = ["course_title", "programme__title", "student__email", "mentor__email"]
     raw_id_fields = ["mentor", "student"]
     readonly_fields = ["created_at", "answered_at", "enrolled_at"]
-
-
-# --- Improvement proposals ----------------------------------------------------------
-
-
-@admin.register(ImprovementProposal)
-class ImprovementProposalAdmin(admin.ModelAdmin):
-    list_display = ["title", "author", "subject", "status", "created_at"]
-    list_filter = ["status", "subject"]
-    list_select_related = ["author"]
-    search_fields = ["title", "body", "author__email"]
-    raw_id_fields = ["author", "programme", "project"]
-    readonly_fields = ["created_at", "decided_at"]

@@ -39,7 +39,7 @@ from .models import (
     Verdict,
 )
 
-# --- Serializers --------------------------------------------------------------------
+# --- Serializers ----------------------------------------------------------------------
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -220,7 +220,7 @@ class ProjectFilterSerializer(serializers.Serializer):
     programme = serializers.IntegerField(required=False, min_value=1)
 
 
-# --- Permissions --------------------------------------------------------------------
+# --- Permissions ----------------------------------------------------------------------
 
 
 class IsStudent(permissions.BasePermission):
@@ -237,7 +237,7 @@ class IsReviewer(permissions.BasePermission):
         return request.user.role in (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
 
 
-# --- Views --------------------------------------------------------------------------
+# --- Views ----------------------------------------------------------------------------
 
 
 @extend_schema_view(
@@ -386,3 +386,4 @@ router = SimpleRouter()
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("submissions", SubmissionViewSet, basename="submission")
+urlpatterns = router.urls

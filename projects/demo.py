@@ -26,7 +26,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mentorship.demo import DEMO_DOMAIN, demo_email
+from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
 from mentorship.models import Assignment, MentorProfile, StudentStatus, User
 
 from .demo_curriculum import (
@@ -47,6 +47,7 @@ from .models import (
     EnrolmentStatus,
     Programme,
     Project,
+    Recommendation,
     Review,
     ReviewNote,
     RubricCriterion,
@@ -91,7 +92,7 @@ class _Student:
     programme: Programme
 
 
-# --- Curriculum ---------------------------------------------------------------------
+# --- Curriculum -----------------------------------------------------------------------
 
 
 def _demo_projects() -> dict[int, list[Project]]:
@@ -140,7 +141,7 @@ def seed_curriculum() -> int:
     return len(criteria)
 
 
-# --- Simulated histories ------------------------------------------------------------
+# --- Simulated histories --------------------------------------------------------------
 
 
 def _attempts(
@@ -237,7 +238,7 @@ def _history(rng: random.Random, student: _Student, projects: list[Project], now
     return attempts
 
 
-# --- Rows ---------------------------------------------------------------------------
+# --- Rows -----------------------------------------------------------------------------
 
 
 def _feedback(rng: random.Random, attempt: _Attempt) -> str:
@@ -494,7 +495,7 @@ def _criteria_by_project(projects: list[Project]) -> dict[int, list[RubricCriter
     return by_project
 
 
-# --- Review notes -------------------------------------------------------------------
+# --- Review notes ---------------------------------------------------------------------
 
 
 def seed_review_notes(rng: random.Random) -> int:
@@ -521,7 +522,7 @@ def seed_review_notes(rng: random.Random) -> int:
     return len(notes)
 
 
-# --- Entry point --------------------------------------------------------------------
+# --- Entry point ----------------------------------------------------------------------
 
 
 def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
@@ -611,3 +612,122 @@ def seed_projects(
             progress(len(plans))
         counts["notes"] = seed_review_notes(rng)
     return counts
+
+
+PROGRAMMES = [
+    (
+        "web-developer",
+        "Web Developer",
+        "From HTML to a deployed Django application.",
+        [
+            ("Build a personal page with HTML and CSS", 15, 10),
+            ("Make it responsive", 20, 14),
+            ("Add interactivity with JavaScript", 30, 21),
+            ("Model data with SQL", 25, 14),
+            ("Build a Django application", 40, 28),
+            ("Deploy and monitor it", 20, 14),
+        ],
+    ),
+    (
+        "data-analyst",
+        "Data Analyst",
+        "Clean, explore and explain data with Python and SQL.",
+        [
+            ("Explore a dataset in a spreadsheet", 10, 7),
+            ("Query a database with SQL", 20, 14),
+            ("Clean data with pandas", 30, 21),
+            ("Visualise findings", 25, 14),
+            ("Present an analysis to stakeholders", 20, 14),
+        ],
+    ),
+]
+
+
+def seed_programmes(*, mentors: int) -> list[Programme]:
+    """The demo programmes with their projects, and which of them the first
+    ``mentors`` demo mentors teach (every third mentor all of them)."""
+    for slug, title, description, projects in PROGRAMMES:
+        programme, _created = Programme.objects.get_or_create(
+            slug=slug, defaults={"title": title, "description": description}
+        )
+        Project.objects.bulk_create(
+            [
+                Project(
+                    programme=programme,
+                    position=position,
+                    title=project_title,
+                    effort_hours=hours,
+                    target_days=days,
+                    brief=f"Deliverables for “{project_title}”.",
+                )
+                for position, (project_title, hours, days) in enumerate(projects, start=1)
+            ],
+            ignore_conflicts=True,
+        )
+    programmes = list(Programme.objects.filter(slug__in=[p[0] for p in PROGRAMMES]))
+    emails = [demo_email("mentor", n) for n in range(1, mentors + 1)]
+    profiles = {
+        profile.user.email: profile
+        for profile in MentorProfile.objects.filter(user__email__in=emails).select_related("user")
+    }
+    through = MentorProfile.programmes.through
+    through.objects.bulk_create(
+        [
+            through(mentorprofile_id=profiles[email].pk, programme_id=programme.pk)
+            for index, email in enumerate(emails)
+            if email in profiles
+            for programme in (programmes if index % 3 == 0 else programmes[index % 2 :][:1])
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    return programmes
+
+
+RECOMMENDATIONS = [
+    # (mentor number, index among the mentor's students, programme slug or course, status)
+    (1, 0, ("course", "SQL for data analysis", "https://example.org/courses/sql"), "pending"),
+    (1, 1, ("programme", None), "accepted"),
+    (2, 0, ("course", "Git in depth", "https://example.org/courses/git"), "declined"),
+    (2, 1, ("programme", None), "pending"),
+    (3, 0, ("course", "Design systems basics", "https://example.org/courses/design"), "accepted"),
+]
+
+
+def seed_recommendations() -> int:
+    """The first demo mentors' recommendations to their students, unless they have made
+    some already. Returns recommendations created."""
+    now = timezone.now()
+    mentors = {n: _demo_user("mentor", n) for n in (1, 2, 3)}
+    if not all(mentors.values()):
+        return 0
+    students = {n: _students_of(mentor) for n, mentor in mentors.items()}
+    programmes = list(Programme.objects.order_by("slug"))
+    created = 0
+    with transaction.atomic():
+        if not Recommendation.objects.filter(mentor__in=mentors.values()).exists():
+            for age, (number, index, target, status) in enumerate(RECOMMENDATIONS):
+                if len(students[number]) <= index:
+                    continue
+                student = students[number][index]
+                recommended = now - timedelta(days=9 - age)
+                fields = {}
+                if target[0] == "programme":
+                    enrolled = set(student.enrolments.values_list("programme_id", flat=True))
+                    programme = next((p for p in programmes if p.pk not in enrolled), None)
+                    if programme is None:
+                        continue
+                    fields["programme"] = programme
+                else:
+                    fields["course_title"], fields["course_url"] = target[1], target[2]
+                Recommendation.objects.create(
+                    mentor=mentors[number],
+                    student=student,
+                    note="I think this would help with your goals.",
+                    status=status,
+                    created_at=recommended,
+                    answered_at=recommended + timedelta(days=1) if status != "pending" else None,
+                    **fields,
+                )
+                created += 1
+    return created

@@ -6,18 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
 
-from .models import (
-    Programme,
-    Project,
-    ProposalStatus,
-    ProposalSubject,
-    ReviewDraft,
-    RubricCriterion,
-    Verdict,
-)
+from .models import Programme, Project, ReviewDraft, RubricCriterion, Verdict
 from .services import CriterionInput
 
-# --- Submitting (student) -----------------------------------------------------------
+# --- Submitting (student) -------------------------------------------------------------
 
 
 class MultipleFileInput(forms.FileInput):
@@ -82,7 +74,7 @@ class SubmissionForm(ServiceErrorsMixin, forms.Form):
             del self.fields["link"]
 
 
-# --- After approval (student) -------------------------------------------------------
+# --- After approval (student) ---------------------------------------------------------
 
 
 class DifficultyRatingForm(forms.Form):
@@ -106,7 +98,7 @@ class DifficultyRatingForm(forms.Form):
     )
 
 
-# --- Reviewing (mentor, supervisor, staff) ------------------------------------------
+# --- Reviewing (mentor, supervisor, staff) --------------------------------------------
 
 
 class QueueFilterForm(forms.Form):
@@ -245,7 +237,7 @@ class ReviewNoteForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-# --- Recommendations (mentor) -------------------------------------------------------
+# --- Recommendations (mentor) ---------------------------------------------------------
 
 
 class RecommendationForm(ServiceErrorsMixin, forms.Form):
@@ -289,46 +281,3 @@ class RecommendationForm(ServiceErrorsMixin, forms.Form):
         if has_course and not (cleaned.get("course_title") and cleaned.get("course_url")):
             raise ValidationError(_("An external course needs both a title and a link."))
         return cleaned
-
-
-# --- Improvement proposals ----------------------------------------------------------
-
-
-class ProposalForm(ServiceErrorsMixin, forms.Form):
-    subject = forms.ChoiceField(label=_("About"), choices=ProposalSubject.choices)
-    programme = forms.ModelChoiceField(
-        label=_("Programme"), queryset=Programme.objects.all(), required=False
-    )
-    project = forms.ModelChoiceField(
-        label=_("Project"),
-        queryset=Project.objects.select_related("programme").order_by("programme", "position"),
-        required=False,
-    )
-    title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(
-        label=_("Your proposal"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Markdown is allowed."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            select = name in ("subject", "programme", "project")
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
-
-
-class ProposalUpdateForm(ServiceErrorsMixin, forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=ProposalStatus.choices)
-    reply = forms.CharField(
-        label=_("Reply to the author"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].widget.attrs["class"] = "form-select"
-        self.fields["reply"].widget.attrs["class"] = "form-control"

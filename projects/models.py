@@ -467,7 +467,7 @@ class DifficultyRating(models.Model):
         return f"{self.submission}: {self.rating}/5"
 
 
-# --- Recommendations (a mentor recommends a programme or course to a student) -------
+# --- Recommendations (a mentor recommends a programme or course to a student) ---------
 
 
 class RecommendationStatus(models.TextChoices):
@@ -537,65 +537,3 @@ class Recommendation(models.Model):
     @property
     def target_title(self) -> str:
         return self.programme.title if self.programme_id else self.course_title
-
-
-# --- Improvement proposals (a mentor proposes, staff decide) ------------------------
-
-
-class ProposalSubject(models.TextChoices):
-    PROGRAMME = "programme", _("A programme")
-    PROJECT = "project", _("A project")
-    PLATFORM = "platform", _("The platform")
-
-
-class ProposalStatus(models.TextChoices):
-    NEW = "new", _("New")
-    UNDER_REVIEW = "under_review", _("Under review")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    DONE = "done", _("Done")
-
-
-class ImprovementProposal(models.Model):
-    """A mentor's proposal to improve a programme, a project or the platform, and the
-    staff's decision on it."""
-
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="proposals",
-        verbose_name=_("author"),
-    )
-    subject = models.CharField(_("about"), max_length=10, choices=ProposalSubject.choices)
-    programme = models.ForeignKey(
-        Programme,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="proposals",
-        verbose_name=_("programme"),
-    )
-    project = models.ForeignKey(
-        Project,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="proposals",
-        verbose_name=_("project"),
-    )
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("proposal"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.NEW
-    )
-    reply = models.TextField(_("reply from the school"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("improvement proposal")
-        verbose_name_plural = _("improvement proposals")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.title

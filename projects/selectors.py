@@ -20,7 +20,6 @@ from .models import (
     CriterionVerdict,
     Enrolment,
     EnrolmentStatus,
-    ImprovementProposal,
     Programme,
     Project,
     Recommendation,
@@ -322,7 +321,7 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
     return progress
 
 
-# --- Recommendations ----------------------------------------------------------------
+# --- Recommendations ------------------------------------------------------------------
 
 
 def recommendations_visible_to(user: User) -> QuerySet[Recommendation]:
@@ -375,27 +374,3 @@ def recommendation_uptake(*, mentor_ids) -> dict[int, dict[str, int]]:
             "enrolled": row["enrolled"],
         }
     return uptake
-
-
-# --- Improvement proposals ----------------------------------------------------------
-
-
-def proposals_visible_to(user: User) -> QuerySet[ImprovementProposal]:
-    """A mentor sees their own; a supervisor their team's; staff all; students none."""
-    proposals = ImprovementProposal.objects.select_related("author", "programme", "project")
-    if not user.is_authenticated or not user.is_active:
-        return proposals.none()
-    if user.role == Role.STAFF:
-        return proposals
-    if user.role == Role.MENTOR:
-        return proposals.filter(author=user)
-    if user.role == Role.SUPERVISOR:
-        return proposals.filter(author__mentor_profile__supervisor=user)
-    return proposals.none()
-
-
-def proposal_for_user(user: User, pk: int) -> ImprovementProposal:
-    try:
-        return proposals_visible_to(user).get(pk=pk)
-    except ImprovementProposal.DoesNotExist as error:
-        raise Http404 from error

@@ -16,22 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from mentorship.models import Role, StudentProfile, StudentStatus, User
+from mentorship.activity import activity_record
+from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
+from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, students_visible_to
-from mentorship.services import notification_send
-from students.models import ActivityKind
-from students.services import activity_record
 
 from .models import (
     CriterionVerdict,
     DifficultyRating,
     Enrolment,
     EnrolmentStatus,
-    ImprovementProposal,
     Programme,
     Project,
-    ProposalStatus,
-    ProposalSubject,
     Recommendation,
     RecommendationStatus,
     Review,
@@ -43,7 +39,7 @@ from .models import (
     Verdict,
 )
 
-# --- Enrolment ----------------------------------------------------------------------
+# --- Enrolment ------------------------------------------------------------------------
 
 
 def enrolment_create(
@@ -75,7 +71,7 @@ def enrolment_create(
     return enrolment
 
 
-# --- Submitting ---------------------------------------------------------------------
+# --- Submitting -----------------------------------------------------------------------
 
 
 def _clean_file_name(name: str) -> str:
@@ -231,7 +227,7 @@ def submission_create(
     return submission
 
 
-# --- Claiming -----------------------------------------------------------------------
+# --- Claiming -------------------------------------------------------------------------
 
 
 def claim_duration() -> timedelta:
@@ -300,7 +296,7 @@ def submission_reassign(*, submission: Submission, to_mentor: User, by: User) ->
     return submission
 
 
-# --- Reviewing ----------------------------------------------------------------------
+# --- Reviewing ------------------------------------------------------------------------
 
 
 def review_draft_save(
@@ -451,7 +447,7 @@ def _complete_programme_if_last(*, submission: Submission, now) -> None:
     )
 
 
-# --- Review notes -------------------------------------------------------------------
+# --- Review notes ---------------------------------------------------------------------
 
 
 def review_note_create(*, project: Project, author: User, title: str, body: str) -> ReviewNote:
@@ -467,7 +463,7 @@ def review_note_use(*, note: ReviewNote) -> None:
     ReviewNote.objects.filter(pk=note.pk).update(use_count=F("use_count") + 1)
 
 
-# --- After approval -----------------------------------------------------------------
+# --- After approval -------------------------------------------------------------------
 
 
 def difficulty_rate(
@@ -484,7 +480,7 @@ def difficulty_rate(
     return rating_row
 
 
-# --- Reminders ----------------------------------------------------------------------
+# --- Reminders ------------------------------------------------------------------------
 
 
 def reviews_remind_overdue(*, now=None) -> int:
@@ -531,7 +527,7 @@ def reviews_remind_overdue(*, now=None) -> int:
     return reminded
 
 
-# --- Recommendations ----------------------------------------------------------------
+# --- Recommendations ------------------------------------------------------------------
 
 
 def recommendation_create(
@@ -610,82 +606,3 @@ def recommendations_mark_enrolled(*, student: User, programme: Programme) -> int
         programme=programme,
         status__in=[RecommendationStatus.PENDING, RecommendationStatus.ACCEPTED],
     ).update(status=RecommendationStatus.ENROLLED, enrolled_at=timezone.now())
-
-
-# --- Improvement proposals ----------------------------------------------------------
-
-PROPOSAL_TRANSITIONS = {
-    ProposalStatus.NEW: {ProposalStatus.UNDER_REVIEW},
-    ProposalStatus.UNDER_REVIEW: {ProposalStatus.ACCEPTED, ProposalStatus.DECLINED},
-    ProposalStatus.ACCEPTED: {ProposalStatus.DONE},
-    ProposalStatus.DECLINED: set(),
-    ProposalStatus.DONE: set(),
-}
-
-
-def proposal_create(
-    *,
-    author: User,
-    subject: str,
-    title: str,
-    body: str,
-    programme: Programme | None = None,
-    project: Project | None = None,
-) -> ImprovementProposal:
-    """A mentor files a proposal about a programme, a project or the platform."""
-    if author.role != Role.MENTOR:
-        raise ValidationError({"subject": _("Only mentors file improvement proposals.")})
-    if subject == ProposalSubject.PROGRAMME and programme is None:
-        raise ValidationError({"programme": _("Choose the programme this is about.")})
-    if subject == ProposalSubject.PROJECT and project is None:
-        raise ValidationError({"project": _("Choose the project this is about.")})
-    proposal = ImprovementProposal(
-        author=author,
-        subject=subject,
-        title=title,
-        body=body,
-        programme=programme if subject == ProposalSubject.PROGRAMME else None,
-        project=project if subject == ProposalSubject.PROJECT else None,
-    )
-    proposal.full_clean()
-    proposal.save()
-    return proposal
-
-
-def proposal_update(
-    *, proposal: ImprovementProposal, by: User, status: str, reply: str = ""
-) -> ImprovementProposal:
-    """Staff move a proposal on (new → under review → accepted or declined, accepted →
-    done) with a reply; the author is told. Other moves are refused."""
-    if by.role != Role.STAFF:
-        raise ValidationError({"status": _("Only staff decide on proposals.")})
-    with transaction.atomic():
-        proposal = ImprovementProposal.objects.select_for_update().get(pk=proposal.pk)
-        if status not in PROPOSAL_TRANSITIONS.get(proposal.status, set()):
-            raise ValidationError(
-                {
-                    "status": _("A proposal cannot go from %(current)s to %(new)s.")
-                    % {
-                        "current": ProposalStatus(proposal.status).label,
-                        "new": ProposalStatus(status).label
-                        if status in ProposalStatus.values
-                        else status,
-                    }
-                }
-            )
-        proposal.status = status
-        if reply.strip():
-            proposal.reply = reply.strip()
-        if status in (ProposalStatus.ACCEPTED, ProposalStatus.DECLINED):
-            proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save(update_fields=["status", "reply", "decided_at"])
-        notification_send(
-            user=proposal.author,
-            kind="proposal",
-            title=gettext_lazy("Your proposal “%(title)s” is now: %(status)s"),
-            body=proposal.reply,
-            url=reverse("projects:proposal", args=[proposal.pk]),
-            params={"title": proposal.title, "status": ProposalStatus(status).label},
-        )
-    return proposal

@@ -40,9 +40,4 @@ urlpatterns = [
         mentoring.recommendation_answer,
         name="recommendation_answer",
     ),
-    # Improvement proposals (mentor to the school)
-    path("proposals/", mentoring.proposal_list, name="proposals"),
-    path("proposals/new/", mentoring.proposal_create, name="proposal_create"),
-    path("proposals/<int:pk>/", mentoring.proposal_detail, name="proposal"),
-    path("proposals/<int:pk>/update/", mentoring.proposal_update, name="proposal_update"),
 ]

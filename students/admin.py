@@ -1,3 +1,5 @@
+"""Admin of notes, incidents, 1:1 sessions and at-risk flags."""
+
 import json
 
 from django import forms
@@ -11,15 +13,16 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
-    ActivityEvent,
-    DailyActivity,
     FlagOutreach,
     FlagRun,
     FlagRunChunk,
     FlagRunDigest,
     FlagSettings,
     Incident,
+    MentoringSession,
     MentorNote,
     RiskFlag,
 )
@@ -51,61 +54,7 @@ class IncidentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-# --- Activity ---------------------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows only the portal writes: staff look, never add, change or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows only the portal writes, shown under their parent: never added, changed or
-    deleted there."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ActivityEvent)
-class ActivityEventAdmin(ReadOnlyAdmin):
-    """Append-only: events come from the portal's own actions and the learning
-    platform's pushes; the daily rollup and every signal are computed from them."""
-
-    list_display = ["occurred_at", "student", "kind", "day", "source", "external_id", "value"]
-    list_filter = ["kind", "source"]
-    search_fields = ["student__email", "student__display_name", "external_id"]
-    list_select_related = ["student"]
-    date_hierarchy = "occurred_at"
-    show_full_result_count = False  # the table is large: no second COUNT(*) per page
-
-
-@admin.register(DailyActivity)
-class DailyActivityAdmin(ReadOnlyAdmin):
-    """The per-student per-day rollup, kept current as events arrive."""
-
-    list_display = ["day", "student", "events"]
-    search_fields = ["student__email", "student__display_name"]
-    list_select_related = ["student"]
-    date_hierarchy = "day"
-    show_full_result_count = False
-
-
-# --- At-risk flags ----------------------------------------------------------------------
+# --- At-risk flags --------------------------------------------------------------------
 
 
 FLAG_SETTINGS_FIELDSETS = [
@@ -314,3 +263,24 @@ class FlagRunAdmin(ReadOnlyAdmin):
             messages.SUCCESS,
         )
         return redirect("admin:students_flagrun_changelist")
+
+
+# --- Mentoring sessions ---------------------------------------------------------------
+
+
+@admin.register(MentoringSession)
+class MentoringSessionAdmin(admin.ModelAdmin):
+    """Read-only: mentors schedule and log sessions in the portal, where the rules
+    (future times, outcomes after the start, one rating) and notifications live."""
+
+    list_display = ["scheduled_at", "mentor", "student", "duration_minutes", "status", "rating"]
+    list_filter = ["status", "scheduled_at"]
+    search_fields = ["mentor__email", "mentor__display_name", "student__email"]
+    date_hierarchy = "scheduled_at"
+    list_select_related = ["mentor", "student"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

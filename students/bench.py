@@ -25,6 +25,23 @@ from pathlib import Path
 
 from django.db import connection, connections
 
+from mentorship.celery import worker_objects_freeze
+from mentorship.models import DailyActivity
+from projects.models import Programme, Project
+
+from .models import FlagRun, FlagSettings
+from .selectors import COHORT_MIN_STUDENTS, end_of_day
+from .services import (
+    flag_chunk_evaluate,
+    flag_chunks_settle,
+    flag_run_cohort,
+    flag_run_digest_send,
+    flag_run_finish,
+    flag_run_shares,
+    flag_run_start,
+    flag_run_tell_parts,
+)
+
 # The day every benchmark judges; data are placed relative to it.
 BENCH_AS_OF = date(2026, 6, 30)
 HISTORY_DAYS = 120
@@ -77,7 +94,7 @@ class BenchResult:
         }
 
 
-# --- The benchmark database ---------------------------------------------------------
+# --- The benchmark database -----------------------------------------------------------
 
 
 def server_connection(settings_dict: dict, dbname: str):
@@ -321,9 +338,6 @@ def bench_data_generate(
     (which cannot run inside a transaction, hence ``vacuum=False`` in tests)."""
     from django.db import transaction
 
-    from projects.models import Programme, Project
-    from students.models import FlagSettings
-
     mentors = max(10, students // 30)
     params = {
         "students": students,
@@ -362,7 +376,7 @@ def bench_data_generate(
             cursor.execute("VACUUM ANALYZE")
 
 
-# --- The floor --------------------------------------------------------------------------
+# --- The floor ------------------------------------------------------------------------
 
 # Inactivity and activity drop for every student judged as of a day, in one statement:
 # the same students (``flaggable_student_ids``), the same rules and thresholds as the
@@ -493,7 +507,6 @@ WHERE idle >= %(inactivity_amber)s OR percent < %(drop_amber)s
 
 
 def floor_params(as_of: date, thresholds) -> dict:
-    from students.selectors import COHORT_MIN_STUDENTS, end_of_day
 
     recent_from = as_of - timedelta(days=thresholds.drop_window_days - 1)
     return {
@@ -515,7 +528,6 @@ def floor_params(as_of: date, thresholds) -> dict:
 def floor_time(*, as_of: date, repeat: int = 3, sql: str = FLOOR_SQL) -> tuple[list[float], int]:
     """Run the floor query (or another of the same parameters) ``repeat`` times; the
     seconds of each and the rows found."""
-    from students.models import FlagSettings
 
     params = floor_params(as_of, FlagSettings.current())
     runs, found = [], 0
@@ -528,7 +540,7 @@ def floor_time(*, as_of: date, repeat: int = 3, sql: str = FLOOR_SQL) -> tuple[l
     return runs, found
 
 
-# --- The flagging run -------------------------------------------------------------------
+# --- The flagging run -----------------------------------------------------------------
 
 
 def _peak_rss_mb() -> float:
@@ -540,8 +552,6 @@ def _task_in_worker(arguments) -> tuple[int, float]:
     """A task of any round in a pool process, as a Celery worker runs it: a chunk's
     judging (with its students), a share of the chunks' drops (``settle``) or a part
     of the digests (``tell``)."""
-    from students.models import FlagRun
-    from students.services import flag_chunk_evaluate, flag_chunks_settle, flag_run_digest_send
 
     run_id, index, work = arguments
     run = FlagRun.objects.get(pk=run_id)
@@ -557,15 +567,6 @@ def _task_in_worker(arguments) -> tuple[int, float]:
 def _one_run(as_of: date, workers: int) -> tuple[float, object, list[float]]:
     """A whole run as of a day, every round: its seconds, the run and the pool's peak
     memory."""
-    from mentorship.celery import worker_objects_freeze
-    from students.services import (
-        flag_chunk_evaluate,
-        flag_run_cohort,
-        flag_run_finish,
-        flag_run_shares,
-        flag_run_start,
-        flag_run_tell_parts,
-    )
 
     started = time.perf_counter()
     run, chunks = flag_run_start(as_of=as_of)
@@ -603,8 +604,6 @@ def _flagging_run(as_of: date, workers: int, queue) -> None:
     the first one's flags open and brings them up to date. It starts as a Celery
     worker process does (``worker_process_init``), as do the pool's processes."""
     from django.urls import get_resolver, reverse
-
-    from mentorship.celery import worker_objects_freeze
 
     worker_objects_freeze()
     # A worker imports the URL configuration and builds its table of names once, the
@@ -652,7 +651,6 @@ def flagging_time(*, as_of: date, workers: int = 1) -> dict:
 def bench_run(*, students: int, events: int, workers: int = 1, rounds: int = 3) -> BenchResult:
     """``rounds`` rounds of the floor query (and, for reference, the floor without the
     peer comparison), then a first run and the next night's; medians of each."""
-    from students.models import DailyActivity
 
     floor_runs, floor_found, without_peers, flagging = [], 0, [], []
     for _round in range(rounds):

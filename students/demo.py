@@ -14,9 +14,14 @@ from datetime import UTC, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from mentorship.demo import DEMO_DOMAIN, demo_email
-from mentorship.models import Assignment, MentoringSession, SessionStatus
-from students.models import MentorNote
+from mentorship.activity import daily_activity_refresh
+from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
+from mentorship.models import ActivityEvent, Assignment, StudentProfile, StudentStatus, User
+from projects.demo import _Attempt, _demo_projects, _demo_students, _write_histories
+from projects.models import Enrolment, EnrolmentStatus, Programme, Submission, SubmissionStatus
+
+from .models import FlagRun, Incident, IncidentStatus, MentoringSession, MentorNote, SessionStatus
+from .services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 
 DEMO_STUDENTS = 12
 
@@ -177,107 +182,7 @@ def seed_mentoring(*, students: int = DEMO_STUDENTS) -> dict[str, int]:
     return {"sessions": len(sessions), "mentor_notes": len(notes)}
 
 
-# --- Beyond sessions: cases, recommendations, proposals, incidents, development ----------
-
-CASES = [
-    # (author mentor number, audience, about the author's first student?, title, body,
-    #  replies as (author kind, number, body), resolved?)
-    (
-        1,
-        "supervisor",
-        True,
-        "Student keeps postponing the first project",
-        "Three weeks in and nothing submitted. They answer messages but always have a "
-        "reason. How hard should I push before suggesting a pause?",
-        [
-            (
-                "supervisor",
-                1,
-                "Offer a fixed weekly slot and a smaller first milestone. If nothing "
-                "moves in two weeks, talk about pausing: it protects their motivation.",
-            )
-        ],
-        False,
-    ),
-    (
-        2,
-        "mentors",
-        False,
-        "How do you explain async JavaScript to beginners?",
-        "Several of my students get stuck on promises in the API project. What worked for you?",
-        [
-            (
-                "mentor",
-                1,
-                "I draw the event loop on a whiteboard, then we rewrite one callback "
-                "chain with `async`/`await` together.",
-            ),
-            (
-                "mentor",
-                3,
-                "A tiny exercise first: fetch two URLs in order, then in parallel, and time both.",
-            ),
-        ],
-        True,
-    ),
-    (
-        3,
-        "mentors",
-        False,
-        "Students copying review feedback from each other",
-        "Two students submitted nearly the same fixes after reviews. "
-        "Do we treat it as plagiarism?",
-        [("mentor", 2, "I'd ask each to explain their changes in a session first.")],
-        False,
-    ),
-]
-
-RECOMMENDATIONS = [
-    # (mentor number, index among the mentor's students, programme slug or course, status)
-    (1, 0, ("course", "SQL for data analysis", "https://example.org/courses/sql"), "pending"),
-    (1, 1, ("programme", None), "accepted"),
-    (2, 0, ("course", "Git in depth", "https://example.org/courses/git"), "declined"),
-    (2, 1, ("programme", None), "pending"),
-    (3, 0, ("course", "Design systems basics", "https://example.org/courses/design"), "accepted"),
-]
-
-PROPOSALS = [
-    # (mentor number, subject, title, body, status, reply)
-    (
-        1,
-        "project",
-        "Clarify the deliverables of the first project",
-        "Half of my students ask whether the README is required. Say it in the brief, "
-        "and give an example of a good one.",
-        "under_review",
-        "Good point: we are rewriting the brief this month.",
-    ),
-    (
-        2,
-        "platform",
-        "Let students attach a short video to a submission",
-        "Some projects are easier to show than to describe. A two-minute screen "
-        "recording would save a session.",
-        "new",
-        "",
-    ),
-    (
-        1,
-        "programme",
-        "Add a project on accessibility",
-        "Employers ask about it and the programme never mentions it.",
-        "accepted",
-        "Accepted: a new project is planned for the next intake.",
-    ),
-    (
-        3,
-        "platform",
-        "Show the student's time zone next to their name",
-        "I keep scheduling sessions at night for students abroad.",
-        "done",
-        "Done: the student's file and the session form show it now.",
-    ),
-]
+# --- Beyond sessions: cases, recommendations, proposals, incidents, development -------
 
 INCIDENTS = [
     # (reporter mentor number, students (mentor number, index), title, description,
@@ -301,217 +206,7 @@ INCIDENTS = [
     ),
 ]
 
-DEVELOPMENT = [
-    # (mentor number, kind, programme (first/second) or title, verified?)
-    (1, "programme", 0, True),
-    (1, "course", "PostgreSQL performance tuning", True),
-    (1, "expertise", "Web accessibility (WCAG)", False),
-    (2, "expertise", "Teaching beginners to debug", True),
-    (2, "course", "Coaching skills for mentors", False),
-    (3, "programme", 1, False),
-]
-
-
-def _demo_user(kind: str, number: int):
-    from mentorship.models import User
-
-    return User.objects.filter(email=demo_email(kind, number)).first()
-
-
-def _students_of(mentor) -> list:
-    return [
-        assignment.student
-        for assignment in Assignment.objects.current()
-        .filter(mentor=mentor)
-        .select_related("student")
-        .order_by("student__email")
-    ]
-
-
-WEEKLY_REPORT_TEXT = {
-    # mentor number: (comments, difficulties); mentors without text leave a draft.
-    2: (
-        "A steady week: most students submitted on time and two sessions went well.",
-        "One student stopped answering messages; I may need your advice on next steps.",
-    ),
-    3: ("Quiet week, reviews kept under a day.", ""),
-}
-
-
-def seed_weekly_reports() -> int:
-    """Each of the first three demo mentors' reports of their last complete week and
-    the week before, drafted by the portal's own service: mentor@ keeps this week's
-    as a draft to complete, the others have sent theirs. Returns reports created."""
-    from mentorship.models import WeeklyReport
-    from mentorship.selectors import last_complete_week_start
-    from mentorship.services import weekly_report_draft, weekly_report_send
-
-    created = 0
-    for number in (1, 2, 3):
-        mentor = _demo_user("mentor", number)
-        if mentor is None:
-            continue
-        last_week = last_complete_week_start(mentor)
-        for week_start in (last_week - timedelta(days=7), last_week):
-            if WeeklyReport.objects.filter(mentor=mentor, week_start=week_start).exists():
-                continue
-            report = weekly_report_draft(mentor=mentor, week_start=week_start)
-            created += 1
-            comments, difficulties = WEEKLY_REPORT_TEXT.get(number, ("Good progress overall.", ""))
-            if number != 1 or week_start != last_week:
-                weekly_report_send(
-                    report=report, by=mentor, comments=comments, difficulties=difficulties
-                )
-    return created
-
-
-def seed_community() -> dict[str, int]:
-    """Case discussions, recommendations, improvement proposals, incidents between
-    students and self-development records for the first demo mentors, each written
-    once: a part already there (by its demo titles) is left as it is."""
-    from mentorship.models import (
-        CaseDiscussion,
-        CaseReply,
-        DevelopmentRecord,
-    )
-    from projects.models import ImprovementProposal, Programme, Recommendation
-
-    from .models import Incident, IncidentStatus
-
-    now = timezone.now()
-    mentors = {n: _demo_user("mentor", n) for n in (1, 2, 3)}
-    if not all(mentors.values()):
-        return {"cases": 0, "recommendations": 0, "proposals": 0, "incidents": 0, "records": 0}
-    supervisor, staff = _demo_user("supervisor", 1), _demo_user("staff", 1)
-    students = {n: _students_of(mentor) for n, mentor in mentors.items()}
-    programmes = list(Programme.objects.order_by("slug"))
-    counts = dict.fromkeys(("cases", "recommendations", "proposals", "incidents", "records"), 0)
-    with transaction.atomic():
-        for age, (number, audience, about, title, body, replies, resolved) in enumerate(CASES):
-            if CaseDiscussion.objects.filter(title=title).exists():
-                continue
-            opened = now - timedelta(days=12 - 3 * age)
-            case = CaseDiscussion.objects.create(
-                author=mentors[number],
-                audience=audience,
-                title=title,
-                body=body,
-                student=students[number][0] if about and students[number] else None,
-                created_at=opened,
-                resolved_at=opened + timedelta(days=2) if resolved else None,
-                resolved_by=mentors[number] if resolved else None,
-            )
-            for hours, (kind, author_number, reply) in enumerate(replies, start=1):
-                author = supervisor if kind == "supervisor" else mentors.get(author_number)
-                CaseReply.objects.create(
-                    case=case,
-                    author=author,
-                    body=reply,
-                    created_at=opened + timedelta(hours=5 * hours),
-                )
-            counts["cases"] += 1
-
-        if not Recommendation.objects.filter(mentor__in=mentors.values()).exists():
-            for age, (number, index, target, status) in enumerate(RECOMMENDATIONS):
-                if len(students[number]) <= index:
-                    continue
-                student = students[number][index]
-                recommended = now - timedelta(days=9 - age)
-                fields = {}
-                if target[0] == "programme":
-                    enrolled = set(student.enrolments.values_list("programme_id", flat=True))
-                    programme = next((p for p in programmes if p.pk not in enrolled), None)
-                    if programme is None:
-                        continue
-                    fields["programme"] = programme
-                else:
-                    fields["course_title"], fields["course_url"] = target[1], target[2]
-                Recommendation.objects.create(
-                    mentor=mentors[number],
-                    student=student,
-                    note="I think this would help with your goals.",
-                    status=status,
-                    created_at=recommended,
-                    answered_at=recommended + timedelta(days=1) if status != "pending" else None,
-                    **fields,
-                )
-                counts["recommendations"] += 1
-
-        for age, (number, subject, title, body, status, reply) in enumerate(PROPOSALS):
-            if ImprovementProposal.objects.filter(title=title).exists():
-                continue
-            programme = (
-                programmes[0] if subject in ("programme", "project") and programmes else None
-            )
-            ImprovementProposal.objects.create(
-                author=mentors[number],
-                subject=subject,
-                programme=programme,
-                project=programme.projects.order_by("position").first()
-                if subject == "project" and programme
-                else None,
-                title=title,
-                body=body,
-                status=status,
-                reply=reply,
-                created_at=now - timedelta(days=20 - 4 * age),
-                decided_at=now - timedelta(days=10 - 2 * age)
-                if status in ("accepted", "declined", "done")
-                else None,
-            )
-            counts["proposals"] += 1
-
-        for age, (number, involved, title, description, resolution) in enumerate(INCIDENTS):
-            people = [
-                students[mentor_number][index]
-                for mentor_number, index in involved
-                if len(students[mentor_number]) > index
-            ]
-            if len(people) < 2 or Incident.objects.filter(title=title).exists():
-                continue
-            recorded = now - timedelta(days=6 + 8 * age)
-            incident = Incident.objects.create(
-                title=title,
-                description=description,
-                occurred_on=(recorded - timedelta(days=1)).date(),
-                reported_by=mentors[number],
-                arbitrator=supervisor or staff,
-                created_at=recorded,
-                status=IncidentStatus.RESOLVED if resolution else IncidentStatus.OPEN,
-                resolution=resolution,
-                resolved_at=recorded + timedelta(days=3) if resolution else None,
-                resolved_by=(supervisor or staff) if resolution else None,
-            )
-            incident.students.set(people)
-            counts["incidents"] += 1
-
-        if not DevelopmentRecord.objects.filter(mentor__in=mentors.values()).exists():
-            for age, (number, kind, what, verified) in enumerate(DEVELOPMENT):
-                fields = (
-                    {"programme": programmes[what]} if kind == "programme" else {"title": what}
-                )
-                if kind == "programme" and len(programmes) <= what:
-                    continue
-                recorded = now - timedelta(days=40 - 5 * age)
-                DevelopmentRecord.objects.create(
-                    mentor=mentors[number],
-                    kind=kind,
-                    completed_on=(recorded - timedelta(days=30)).date()
-                    if kind != "expertise"
-                    else None,
-                    evidence_url="https://example.org/certificates/demo"
-                    if kind != "expertise"
-                    else "",
-                    created_at=recorded,
-                    verified_at=recorded + timedelta(days=2) if verified else None,
-                    verified_by=staff if verified else None,
-                    **fields,
-                )
-                counts["records"] += 1
-    return counts
-
-
-# --- Activity and at-risk flags --------------------------------------------------------
+# --- Activity and at-risk flags -------------------------------------------------------
 
 ACTIVITY_SOURCE = "demo"
 ACTIVITY_DAYS = 120
@@ -552,9 +247,6 @@ def _story_students(as_of) -> dict[int, str]:
     earlier run; long enough enrolled), or else of the next demo mentors. The first
     demo student is left out: their own story is the review queue."""
     from django.db.models import Q
-
-    from mentorship.models import StudentProfile, StudentStatus
-    from projects.models import Enrolment, Submission, SubmissionStatus
 
     mentors = [mentor for number in range(1, 7) if (mentor := _demo_user("mentor", number))]
     students = {mentor.pk: _students_of(mentor) for mentor in mentors}
@@ -683,16 +375,6 @@ def seed_activity(
     import random
     from zoneinfo import ZoneInfo
 
-    from mentorship.models import StudentProfile, StudentStatus, User
-
-    from .models import ActivityEvent, FlagRun
-    from .services import (
-        daily_activity_refresh,
-        flag_chunk_evaluate,
-        flag_run_finish,
-        flag_run_start,
-    )
-
     today = timezone.localdate()
     as_of = today - timedelta(days=1)
     now = timezone.now()
@@ -778,7 +460,6 @@ def seed_activity(
 
 def _joined_dates(student_ids: list[int]) -> list:
     """The students' sign-up times, read again after ``_seed_stalled`` moved some."""
-    from mentorship.models import User
 
     joined = dict(User.objects.filter(pk__in=student_ids).values_list("pk", "date_joined"))
     return [joined[pk] for pk in student_ids]
@@ -789,9 +470,6 @@ def _seed_stalled(stories: dict[int, str], as_of) -> int:
     first project, never submitted, has been open five days longer than the signal
     allows (1.5 x its target duration). Already far enough back: nothing moves."""
     import math
-
-    from mentorship.models import User
-    from projects.models import Enrolment, EnrolmentStatus
 
     moved = 0
     for student_id in [pk for pk, story in stories.items() if story == DemoStory.STALLED]:
@@ -852,9 +530,6 @@ def _seed_struggling(stories: dict[int, str], now, *, seed: int, with_files: boo
     verdicts and feedback as for every other attempt). Returns the attempts added."""
     import random
 
-    from projects.demo import _Attempt, _demo_projects, _demo_students, _write_histories
-    from projects.models import Programme, Submission, SubmissionStatus
-
     wanted = [pk for pk, story in stories.items() if story == DemoStory.STRUGGLING]
     if not wanted:
         return 0
@@ -898,3 +573,40 @@ def _seed_struggling(stories: dict[int, str], now, *, seed: int, with_files: boo
         return 0
     written = _write_histories(rng, plans, now, with_files=with_files)
     return written["submissions"]
+
+
+def seed_incidents() -> int:
+    """Incidents between the first demo mentors' students, each written once (by
+    title). Returns incidents created."""
+    now = timezone.now()
+    mentors = {n: _demo_user("mentor", n) for n in (1, 2, 3)}
+    if not all(mentors.values()):
+        return 0
+    supervisor, staff = _demo_user("supervisor", 1), _demo_user("staff", 1)
+    students = {n: _students_of(mentor) for n, mentor in mentors.items()}
+    created = 0
+    with transaction.atomic():
+        for age, (number, involved, title, description, resolution) in enumerate(INCIDENTS):
+            people = [
+                students[mentor_number][index]
+                for mentor_number, index in involved
+                if len(students[mentor_number]) > index
+            ]
+            if len(people) < 2 or Incident.objects.filter(title=title).exists():
+                continue
+            recorded = now - timedelta(days=6 + 8 * age)
+            incident = Incident.objects.create(
+                title=title,
+                description=description,
+                occurred_on=(recorded - timedelta(days=1)).date(),
+                reported_by=mentors[number],
+                arbitrator=supervisor or staff,
+                created_at=recorded,
+                status=IncidentStatus.RESOLVED if resolution else IncidentStatus.OPEN,
+                resolution=resolution,
+                resolved_at=recorded + timedelta(days=3) if resolution else None,
+                resolved_by=(supervisor or staff) if resolution else None,
+            )
+            incident.students.set(people)
+            created += 1
+    return created

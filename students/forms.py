@@ -8,10 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
-from mentorship.models import Role, StudentStatus, User
+from mentorship.models import (
+    Role,
+    StudentStatus,
+    User,
+)
 from projects.models import Programme
 
-from .models import FlagSeverity, FlagVerdict, IncidentStatus, OutreachKind
+from .models import SESSION_OUTCOMES, FlagSeverity, FlagVerdict, IncidentStatus, OutreachKind
 from .selectors import StudentSort, TimelineKind
 
 
@@ -256,3 +260,129 @@ class FlagOutreachForm(ServiceErrorsMixin, forms.Form):
 
 class FlagVerdictForm(ServiceErrorsMixin, forms.Form):
     verdict = forms.ChoiceField(label=_("Was this flag useful?"), choices=FlagVerdict.choices)
+
+
+# --- Mentoring sessions ---------------------------------------------------------------
+
+
+# A datetime-local input; Django reads its value in the active (the person's) time zone.
+_LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SessionScheduleForm(ServiceErrorsMixin, forms.Form):
+    student = forms.ModelChoiceField(label=_("Student"), queryset=User.objects.none())
+    scheduled_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=_LOCAL_DATETIME,
+        help_text=_("In your time zone; your student sees it in theirs."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=15, max_value=180, initial=45
+    )
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you will go through; your student sees it. Markdown."),
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students
+
+
+class SessionLogForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(status.value, status.label) for status in SESSION_OUTCOMES],
+        widget=forms.RadioSelect,
+    )
+    student_cancelled_at = forms.DateTimeField(
+        label=_("When the student cancelled"),
+        required=False,
+        widget=_LOCAL_DATETIME,
+        help_text=_("Only for a cancellation by the student; the notice is computed from it."),
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Your student reads this. Markdown."),
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your student reads this. Markdown."),
+    )
+    private_notes = forms.CharField(
+        label=_("Private notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only you, your supervisor and staff see these; never the student."),
+    )
+
+
+class SessionRatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How useful was the session?"),
+        choices=[(value, str(value)) for value in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SessionStatementForm(forms.Form):
+    """Which mentor and month. ``mentors`` is the list the person may see, loaded
+    once by the view for both the choices and the lookup."""
+
+    mentor = forms.TypedChoiceField(label=_("Mentor"), coerce=int)
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    def __init__(self, *args, mentors: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mentors = {mentor.pk: mentor for mentor in mentors}
+        self.fields["mentor"].choices = [(mentor.pk, str(mentor)) for mentor in mentors]
+
+    def clean_mentor(self) -> User:
+        return self.mentors[self.cleaned_data["mentor"]]
+
+
+# --- Matching a student with a mentor -------------------------------------------------
+
+
+class AssignmentForm(ServiceErrorsMixin, forms.Form):
+    """Choose a student's mentor. The mentors offered are those the person may
+    assign to (staff all, a supervisor their team); the service checks capacity."""
+
+    mentor = forms.ModelChoiceField(
+        label=_("Mentor"),
+        queryset=User.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a mentor."),
+            "invalid_choice": _("Choose one of the mentors you may assign students to."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        required=False,
+        help_text=_("Kept in the student's history of mentors."),
+    )
+    override_capacity = forms.BooleanField(
+        label=_("Exceed the mentor's capacity"),
+        required=False,
+        help_text=_("Only with a reason."),
+    )
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors

@@ -1,12 +1,17 @@
-"""What mentors keep about their students beyond the review loop."""
+"""Working with a student beyond the review loop: private notes, incidents between
+students, 1:1 sessions, and at-risk flags with the nightly runs that raise them."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from mentorship.models import Role, User
 
 
 class MentorNote(models.Model):
@@ -116,109 +121,6 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == IncidentStatus.OPEN
-
-
-# --- Activity -------------------------------------------------------------------------
-
-
-class ActivityKind(models.TextChoices):
-    """What a student did. The portal records the first kinds itself; the learning
-    platform sends the others (and may send any of them)."""
-
-    LOGIN = "login", _("Signed in")
-    SUBMISSION = "submission", _("Submitted a project")
-    REVIEW_READ = "review_read", _("Read a review")
-    QUESTION = "question", _("Asked a question")
-    ANSWER_ACCEPTED = "answer_accepted", _("Accepted an answer")
-    ARTICLE_READ = "article_read", _("Read an article")
-    SESSION_ATTENDED = "session_attended", _("Attended a session")
-    SESSION_MISSED = "session_missed", _("Missed a session")
-    LESSON_VIEWED = "lesson_viewed", _("Viewed a lesson")
-    QUIZ_TAKEN = "quiz_taken", _("Took a quiz")
-    EXERCISE_DONE = "exercise_done", _("Did an exercise")
-    VIDEO_WATCHED = "video_watched", _("Watched a video")
-    FORUM_POST = "forum_post", _("Posted in the forum")
-
-
-# A missed session is recorded but is not activity: it must never make a student look
-# engaged.
-NOT_ENGAGEMENT = frozenset({ActivityKind.SESSION_MISSED})
-
-
-class ActivityEvent(models.Model):
-    """One thing a student did, append-only. ``day`` is the student's local date when
-    it happened (their time zone at recording), which is what every signal counts in.
-    A source's ``external_id`` is unique, so a batch sent twice records nothing twice."""
-
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="activity_events",
-        verbose_name=_("student"),
-    )
-    kind = models.CharField(_("kind"), max_length=32, choices=ActivityKind.choices)
-    occurred_at = models.DateTimeField(_("happened"))
-    day = models.DateField(_("student's local day"))
-    source = models.CharField(_("source"), max_length=64, default="portal")
-    external_id = models.CharField(_("external id"), max_length=128, null=True, blank=True)
-    value = models.FloatField(_("value"), null=True, blank=True)
-    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("activity event")
-        verbose_name_plural = _("activity events")
-        ordering = ["-occurred_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=Q(external_id__isnull=False),
-                name="activityevent_source_external_unique",
-            ),
-        ]
-        indexes = [
-            # The rollup's recount of a student's day, and a student's recent events.
-            models.Index(fields=["student", "day"], name="activityevent_student_day_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.student_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
-
-
-class DailyActivity(models.Model):
-    """How many engagement events a student had on one of their local days, kept
-    current as events arrive, so that signals, charts and the backtest never scan the
-    raw events. Days without events have no row."""
-
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="daily_activity",
-        verbose_name=_("student"),
-        # The indexes below start with the student: a third one would only slow writes.
-        db_index=False,
-    )
-    day = models.DateField(_("day"))
-    events = models.PositiveIntegerField(_("events"), default=0)
-
-    class Meta:
-        verbose_name = _("daily activity")
-        verbose_name_plural = _("daily activity")
-        ordering = ["student_id", "day"]
-        constraints = [
-            models.UniqueConstraint(fields=["student", "day"], name="dailyactivity_student_day"),
-        ]
-        indexes = [
-            # The index of every signal query (a chunk of students over a range of
-            # days), with the count in it so that PostgreSQL answers from the index
-            # alone, without visiting a student's rows scattered over the table.
-            # SQLite ignores the included column (models.W040 is silenced for it).
-            models.Index(
-                fields=["student", "day"], include=["events"], name="dailyactivity_covering"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.student_id} {self.day}: {self.events}"
 
 
 # --- At-risk flags --------------------------------------------------------------------
@@ -546,3 +448,152 @@ class FlagOutreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
+
+
+# --- Mentoring sessions ---------------------------------------------------------------
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    STUDENT_NO_SHOW = "student_no_show", _("Student did not come")
+    CANCELLED_BY_STUDENT = "cancelled_by_student", _("Cancelled by the student")
+    CANCELLED_BY_MENTOR = "cancelled_by_mentor", _("Cancelled by the mentor")
+
+
+# The outcomes a mentor may log; only the first two need the start time to have passed.
+SESSION_OUTCOMES = [status for status in SessionStatus if status != SessionStatus.SCHEDULED]
+
+
+SESSION_OUTCOMES_AFTER_START = [SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW]
+
+
+class MentoringSessionQuerySet(models.QuerySet):
+    def due_for_reminder(self, *, now, ahead: timedelta):
+        """Scheduled sessions starting within ``ahead`` whose reminder has not gone."""
+        return self.filter(
+            status=SessionStatus.SCHEDULED,
+            reminder_sent_at__isnull=True,
+            scheduled_at__gt=now,
+            scheduled_at__lte=now + ahead,
+        )
+
+
+class MentoringSession(models.Model):
+    """A one-to-one video session between a mentor and one of their students. The
+    mentor schedules it, both are reminded the day before, and afterwards the mentor
+    logs what happened: the outcome is what a mentor is paid for, the summary and next
+    steps are the student's, the private notes stay among mentors and staff."""
+
+    mentor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="sessions_given",
+        limit_choices_to={"role": Role.MENTOR},
+        verbose_name=_("mentor"),
+    )
+    student = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="sessions_attended",
+        limit_choices_to={"role": Role.STUDENT},
+        verbose_name=_("student"),
+    )
+    scheduled_at = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=45,
+        validators=[MinValueValidator(15), MaxValueValidator(180)],
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=SessionStatus.choices,
+        default=SessionStatus.SCHEDULED,
+    )
+    cancelled_at = models.DateTimeField(
+        _("cancelled"),
+        null=True,
+        blank=True,
+        help_text=_("When the cancellation was made (for the student: when they told)."),
+    )
+    notice_hours = models.PositiveIntegerField(
+        _("notice given (hours)"),
+        null=True,
+        blank=True,
+        help_text=_("For a student's cancellation: whole hours between it and the start."),
+    )
+    private_notes = models.TextField(
+        _("private notes"),
+        blank=True,
+        help_text=_("Seen by the mentor, their supervisor and staff; never by the student."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    logged_at = models.DateTimeField(_("logged"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+
+    objects = MentoringSessionQuerySet.as_manager()
+
+    class Meta:
+        # Created as mentorship's; the model moved, the table stayed.
+        db_table = "mentorship_mentoringsession"
+        verbose_name = _("mentoring session")
+        verbose_name_plural = _("mentoring sessions")
+        ordering = ["-scheduled_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="session_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(status=SessionStatus.COMPLETED),
+                name="session_rated_only_when_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=180),
+                name="session_duration_15_to_180",
+            ),
+        ]
+        indexes = [
+            # A mentor's sessions list and monthly statement: by mentor, by start.
+            models.Index(fields=["mentor", "scheduled_at"], name="session_mentor_start_idx"),
+            # A student's sessions list.
+            models.Index(fields=["student", "scheduled_at"], name="session_student_start_idx"),
+            # send_session_reminders: scheduled sessions not yet reminded, by start.
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(status="scheduled", reminder_sent_at__isnull=True),
+                name="session_reminder_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} – {self.student}, {self.scheduled_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def has_started(self) -> bool:
+        return self.scheduled_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == SessionStatus.SCHEDULED
+
+    @property
+    def awaits_log(self) -> bool:
+        """Scheduled and already started: the mentor should log what happened."""
+        return self.is_scheduled and self.has_started

@@ -4,6 +4,7 @@ Who may see a student is ``mentorship.selectors.students_visible_to``; private m
 notes follow the same rule minus the student themself (``mentor_notes_visible_to``).
 """
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
@@ -11,6 +12,7 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import (
+    Avg,
     Case,
     CharField,
     Count,
@@ -26,6 +28,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -39,14 +42,13 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorship.models import (
     Assignment,
-    MentoringSession,
+    DailyActivity,
     Role,
-    SessionStatus,
     StudentProfile,
     StudentStatus,
     User,
 )
-from mentorship.selectors import sessions_visible_to, students_visible_to
+from mentorship.selectors import mentors_with_load, students_visible_to
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
@@ -60,14 +62,15 @@ from projects.models import (
 from projects.selectors import ProgrammeProgress, recommendations_visible_to
 
 from .models import (
-    DailyActivity,
     FlagOutreach,
     FlagSettings,
     FlagSeverity,
     FlagStatus,
     Incident,
+    MentoringSession,
     MentorNote,
     RiskFlag,
+    SessionStatus,
 )
 
 
@@ -1683,7 +1686,7 @@ def flag_activity_chart(
     return ActivityChart(bars=bars, peak=peak)
 
 
-# --- Re-engagement, for the scorecard -----------------------------------------------------
+# --- Re-engagement, for the scorecard -------------------------------------------------
 
 
 def reengagement_rates(*, mentor_ids) -> dict[int, dict]:
@@ -1713,3 +1716,177 @@ def reengagement_rates(*, mentor_ids) -> dict[int, dict]:
             "rate": row["recovered_count"] / row["judged"],
         }
     return rates
+
+
+# --- Mentoring sessions ---------------------------------------------------------------
+
+
+def sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
+    """Sessions a person may see: a student their own, a mentor those they give, a
+    supervisor those of their team's mentors, staff all. Pages, exports and the API
+    all start from here."""
+    sessions = MentoringSession.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return sessions.none()
+    if user.role == Role.STAFF:
+        return sessions
+    if user.role == Role.SUPERVISOR:
+        return sessions.filter(mentor__mentor_profile__supervisor=user)
+    if user.role == Role.MENTOR:
+        return sessions.filter(mentor=user)
+    return sessions.filter(student=user)
+
+
+def session_for_user(user: User, pk: int) -> MentoringSession:
+    """One session for this person, with both people loaded; 404 to outsiders."""
+    return get_object_or_404(sessions_visible_to(user).select_related("mentor", "student"), pk=pk)
+
+
+def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[MentoringSession]:
+    """Scheduled sessions first, soonest first (those already started and waiting to
+    be logged lead), then the others newest first; people loaded in the same query."""
+    scheduled = Q(status=SessionStatus.SCHEDULED)
+    return sessions.select_related("mentor", "student").order_by(
+        Case(When(scheduled, then=Value(0)), default=Value(1)),
+        Case(When(scheduled, then=F("scheduled_at"))).asc(nulls_last=True),
+        F("scheduled_at").desc(),
+        "pk",
+    )
+
+
+@dataclass(frozen=True)
+class SessionStatement:
+    """A mentor's sessions of one calendar month (in the mentor's time zone), what
+    they invoice from: every session with its outcome, and counts by outcome."""
+
+    mentor: User
+    month: date
+    sessions: list[MentoringSession]
+    counts: dict[str, int]
+    completed_minutes: int
+    average_rating: float | None
+
+    @property
+    def rows_by_outcome(self) -> list[tuple[str, str, int]]:
+        return [
+            (status.value, status.label, self.counts[status.value]) for status in SessionStatus
+        ]
+
+
+def session_statement(*, mentor: User, month: date) -> SessionStatement:
+    """The monthly statement of ``mentor`` for the month containing ``month``: two
+    queries, the sessions and the totals."""
+    zone = mentor.zone
+    first_day = month.replace(day=1)
+    next_month = (first_day + timedelta(days=32)).replace(day=1)
+    start = datetime.combine(first_day, time.min, tzinfo=zone)
+    end = datetime.combine(next_month, time.min, tzinfo=zone)
+    sessions = MentoringSession.objects.filter(
+        mentor=mentor, scheduled_at__gte=start, scheduled_at__lt=end
+    )
+    totals = sessions.aggregate(
+        completed_minutes=Sum("duration_minutes", filter=Q(status=SessionStatus.COMPLETED)),
+        average_rating=Avg("rating"),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in SessionStatus},
+    )
+    return SessionStatement(
+        mentor=mentor,
+        month=first_day,
+        sessions=list(sessions.select_related("student").order_by("scheduled_at", "pk")),
+        counts={status.value: totals[status.value] for status in SessionStatus},
+        completed_minutes=totals["completed_minutes"] or 0,
+        average_rating=totals["average_rating"],
+    )
+
+
+def mentor_satisfaction(*, mentor: User) -> dict:
+    """A mentor's satisfaction score: the average of their students' session ratings
+    and how many ratings it rests on."""
+    return MentoringSession.objects.filter(mentor=mentor, rating__isnull=False).aggregate(
+        average=Avg("rating"), ratings=Count("pk")
+    )
+
+
+# --- Matching a student with a mentor -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentorSuggestion:
+    """One mentor for one student, and why: the programmes the mentor teaches among
+    the student's active enrolments, whether they speak the student's language, how
+    many hours apart their clocks are now, and how many free places they have."""
+
+    mentor: User
+    programmes: list[str]
+    speaks_language: bool
+    hours_apart: float
+    free_places: int
+    score: float
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.free_places <= 0
+
+
+def _utc_offset_hours(zone_name: str, now: datetime) -> float:
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    offset = now.astimezone(zone).utcoffset() or timedelta(0)
+    return offset.total_seconds() / 3600
+
+
+def _hours_apart(first: str, second: str, now: datetime) -> float:
+    difference = abs(_utc_offset_hours(first, now) - _utc_offset_hours(second, now))
+    # Clocks wrap around: UTC+12 and UTC−11 are one hour apart, not twenty-three.
+    return min(difference, 24 - difference)
+
+
+def mentor_suggestions(*, student: User, candidates: QuerySet[User]) -> list[MentorSuggestion]:
+    """Mentors ranked by fit for ``student``, best first, in three queries (the
+    student's programmes, the mentors with their load, their programmes).
+
+    Fit is, in this order of weight: programme expertise (each programme the mentor
+    teaches among the student's active enrolments), speaking the student's language,
+    then fewer hours between their time zones; free places break ties. Mentors at
+    capacity come last whatever their fit, marked as such."""
+
+    programme_ids = set(
+        Enrolment.objects.filter(student=student, status=EnrolmentStatus.ACTIVE).values_list(
+            "programme_id", flat=True
+        )
+    )
+    mentors = (
+        mentors_with_load(candidates)
+        .filter(mentor_profile__isnull=False)
+        .prefetch_related("mentor_profile__programmes")
+    )
+    now = datetime.now(tz=zoneinfo.ZoneInfo("UTC"))
+    suggestions = []
+    for mentor in mentors:
+        profile = mentor.mentor_profile
+        shared = sorted(
+            programme.title
+            for programme in profile.programmes.all()
+            if programme.pk in programme_ids
+        )
+        speaks = student.language in (profile.languages or [])
+        hours = _hours_apart(student.time_zone, mentor.time_zone, now)
+        # Weights keep the order of importance strict: one shared programme outweighs
+        # the language, which outweighs any time-zone gap (at most 12 h, 8 points).
+        score = 100 * len(shared) + 10 * speaks + (12 - hours) * 2 / 3
+        suggestions.append(
+            MentorSuggestion(
+                mentor=mentor,
+                programmes=shared,
+                speaks_language=speaks,
+                hours_apart=hours,
+                free_places=profile.capacity - mentor.current_students,
+                score=round(score, 1),
+            )
+        )
+    suggestions.sort(
+        key=lambda s: (s.at_capacity, -s.score, -s.free_places, str(s.mentor).lower())
+    )
+    return suggestions

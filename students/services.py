@@ -1,31 +1,34 @@
-"""Writes about students. Keyword-only ``<entity>_<verb>`` functions."""
+"""Writes about students: private notes, incidents, 1:1 sessions and at-risk flags.
+Keyword-only ``<entity>_<verb>`` functions."""
 
 import io
 import json
-import math
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, FilteredRelation, Q, Sum
-from django.db.models.functions import Lower, Mod
+from django.db.models import F, FilteredRelation, Q, Sum
+from django.db.models.functions import Mod
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from mentorship.models import Assignment, Role, StudentProfile, User
+from mentorship.activity import activity_record
+from mentorship.models import (
+    ActivityKind,
+    Assignment,
+    Role,
+    StudentProfile,
+    User,
+)
+from mentorship.notifications import NotificationMessage, notification_send, notifications_send
 from mentorship.selectors import students_visible_to
-from mentorship.services import NotificationMessage, notification_send, notifications_send
 
 from .models import (
-    NOT_ENGAGEMENT,
-    ActivityEvent,
-    ActivityKind,
-    DailyActivity,
+    SESSION_OUTCOMES,
+    SESSION_OUTCOMES_AFTER_START,
     FlagOutreach,
     FlagRun,
     FlagRunChunk,
@@ -36,8 +39,10 @@ from .models import (
     FlagVerdict,
     Incident,
     IncidentStatus,
+    MentoringSession,
     MentorNote,
     RiskFlag,
+    SessionStatus,
 )
 from .selectors import (
     SEVERITY_RANK,
@@ -270,256 +275,6 @@ def incident_reopen(*, incident: Incident, by: User) -> Incident:
                 params={"person": str(by), "title": incident.title},
             )
     return incident
-
-
-# --- Activity -------------------------------------------------------------------------
-
-ACTIVITY_BATCH_LIMIT = 5000
-PORTAL_SOURCE = "portal"
-# How far ahead of our clock an event may claim to have happened (clock skew).
-FUTURE_TOLERANCE = timedelta(minutes=5)
-
-
-@dataclass
-class IngestResult:
-    """What became of a batch: how many events were recorded, how many had been
-    recorded before (same source and external id), and each rejected item's index
-    with the reason by field."""
-
-    accepted: int = 0
-    duplicates: int = 0
-    rejected: list[dict] = field(default_factory=list)
-
-
-def _clean_activity_item(item, *, now: datetime) -> tuple[dict, dict[str, str]]:
-    """One item of a batch, checked for shape: (cleaned values, errors by field)."""
-    if not isinstance(item, dict):
-        return {}, {"non_field_errors": _("Each event must be an object.")}
-    cleaned, errors = {}, {}
-    email = item.get("student_email")
-    external = item.get("student_external_id")
-    if email in (None, "") and external in (None, ""):
-        errors["student_email"] = _("Name the student by student_email or student_external_id.")
-    elif email not in (None, ""):
-        if not isinstance(email, str):
-            errors["student_email"] = _("Must be a string.")
-        else:
-            cleaned["student_email"] = email.strip().lower()
-    else:
-        cleaned["student_external_id"] = str(external).strip()
-    kind = item.get("kind")
-    if kind not in ActivityKind.values:
-        errors["kind"] = _("Unknown kind %(kind)r; use one of: %(kinds)s.") % {
-            "kind": kind,
-            "kinds": ", ".join(ActivityKind.values),
-        }
-    else:
-        cleaned["kind"] = kind
-    occurred_at = item.get("occurred_at")
-    try:
-        parsed = parse_datetime(occurred_at) if isinstance(occurred_at, str) else None
-    except ValueError:  # well formed but no such date, e.g. 2026-02-30
-        parsed = None
-    if parsed is None:
-        errors["occurred_at"] = _("Give an ISO 8601 date and time, e.g. 2026-03-01T14:30:00Z.")
-    elif timezone.is_naive(parsed):
-        errors["occurred_at"] = _("Give the time zone offset, e.g. +03:00 or Z.")
-    elif parsed > now + FUTURE_TOLERANCE:
-        errors["occurred_at"] = _("This is in the future.")
-    else:
-        cleaned["occurred_at"] = parsed
-    external_id = item.get("external_id")
-    if external_id not in (None, ""):
-        if not isinstance(external_id, (str, int)) or len(str(external_id)) > 128:
-            errors["external_id"] = _("Use a string of at most 128 characters.")
-        else:
-            cleaned["external_id"] = str(external_id)
-    value = item.get("value")
-    if value is not None:
-        number = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            try:
-                number = float(value)
-            except OverflowError:  # an integer beyond any float
-                number = None
-        if number is None or not math.isfinite(number):
-            errors["value"] = _("Must be a number.")
-        else:
-            cleaned["value"] = number
-    return cleaned, errors
-
-
-def activity_ingest(*, source: str, items: list) -> IngestResult:
-    """Record a batch of events from one source (the learning platform's pushes, a
-    CSV back-fill, the portal itself). A bad item is rejected with its reason and
-    never drops the good ones; an item whose (source, external id) was recorded
-    before is counted as a duplicate, so a retried batch records nothing twice. The
-    daily rollup of the students concerned is brought up to date in the same
-    transaction."""
-    if len(items) > ACTIVITY_BATCH_LIMIT:
-        raise ValidationError(
-            {
-                "events": _("Send at most %(limit)d events at once.")
-                % {"limit": ACTIVITY_BATCH_LIMIT}
-            }
-        )
-    now = timezone.now()
-    result = IngestResult()
-    cleaned_items: list[tuple[int, dict]] = []
-    for index, item in enumerate(items):
-        cleaned, errors = _clean_activity_item(item, now=now)
-        if errors:
-            result.rejected.append({"index": index, "errors": errors})
-        else:
-            cleaned_items.append((index, cleaned))
-
-    students = _students_named_in([cleaned for _index, cleaned in cleaned_items])
-    rows: list[ActivityEvent] = []
-    seen_ids: set[str] = set()
-    for index, cleaned in cleaned_items:
-        if "student_email" in cleaned:
-            student = students["email"].get(cleaned["student_email"])
-            field_name = "student_email"
-        else:
-            student = students["external_id"].get(cleaned["student_external_id"])
-            field_name = "student_external_id"
-        if student is None:
-            result.rejected.append(
-                {"index": index, "errors": {field_name: _("No student is known by this.")}}
-            )
-            continue
-        external_id = cleaned.get("external_id")
-        if external_id is not None:
-            if external_id in seen_ids:
-                result.duplicates += 1
-                continue
-            seen_ids.add(external_id)
-        rows.append(
-            ActivityEvent(
-                student_id=student.pk,
-                kind=cleaned["kind"],
-                occurred_at=cleaned["occurred_at"],
-                day=cleaned["occurred_at"].astimezone(student.zone).date(),
-                source=source,
-                external_id=external_id,
-                value=cleaned.get("value"),
-                recorded_at=now,
-            )
-        )
-    if rows:
-        accepted, duplicates = _activity_store(source=source, rows=rows)
-        result.accepted += accepted
-        result.duplicates += duplicates
-    result.rejected.sort(key=lambda rejected: rejected["index"])
-    return result
-
-
-def _students_named_in(items: list[dict]) -> dict[str, dict[str, User]]:
-    """The students a batch names, by e-mail and by learning-platform id, in at most
-    two queries."""
-    emails = {item["student_email"] for item in items if "student_email" in item}
-    external_ids = {item["student_external_id"] for item in items if "student_external_id" in item}
-    found = {"email": {}, "external_id": {}}
-    students = User.objects.filter(role=Role.STUDENT).only("pk", "email", "time_zone")
-    if emails:
-        for student in students.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=emails
-        ):
-            found["email"][student.email.lower()] = student
-    if external_ids:
-        for student in students.filter(student_profile__external_id__in=external_ids).annotate(
-            platform_id=F("student_profile__external_id")
-        ):
-            found["external_id"][student.platform_id] = student
-    return found
-
-
-@transaction.atomic
-def _activity_store(*, source: str, rows: list[ActivityEvent]) -> tuple[int, int]:
-    """Insert new events and recount the rollup for their (student, day) pairs.
-    Batches for the same students are serialised by locking the students' profiles
-    first (in id order, so two batches never deadlock): the recount then sees every
-    event committed before it, and the rollup stays exact under concurrent pushes."""
-    student_ids = sorted({row.student_id for row in rows})
-    list(
-        StudentProfile.objects.select_for_update()
-        .filter(user_id__in=student_ids)
-        .order_by("user_id")
-        .values_list("pk", flat=True)
-    )
-    external_ids = [row.external_id for row in rows if row.external_id is not None]
-    known: set[str] = set()
-    for start in range(0, len(external_ids), 1000):
-        known.update(
-            ActivityEvent.objects.filter(
-                source=source, external_id__in=external_ids[start : start + 1000]
-            ).values_list("external_id", flat=True)
-        )
-    new = [row for row in rows if row.external_id is None or row.external_id not in known]
-    ActivityEvent.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    daily_activity_refresh(pairs={(row.student_id, row.day) for row in new})
-    return len(new), len(rows) - len(new)
-
-
-def daily_activity_refresh(*, pairs: set[tuple[int, date]]) -> None:
-    """Recount the engagement events of these (student, day) pairs from the events
-    themselves and write them to the rollup (an upsert: safe to run again)."""
-    if not pairs:
-        return
-    student_ids = {student_id for student_id, _day in pairs}
-    days = {day for _student_id, day in pairs}
-    counts = dict.fromkeys(pairs, 0)
-    for row in (
-        ActivityEvent.objects.filter(student_id__in=student_ids, day__in=days)
-        .exclude(kind__in=NOT_ENGAGEMENT)
-        .values("student_id", "day")
-        .annotate(events=Count("pk"))
-        .order_by()
-    ):
-        pair = (row["student_id"], row["day"])
-        if pair in counts:
-            counts[pair] = row["events"]
-    DailyActivity.objects.bulk_create(
-        [
-            DailyActivity(student_id=student_id, day=day, events=events)
-            for (student_id, day), events in counts.items()
-            if events
-        ],
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["student", "day"],
-        update_fields=["events"],
-    )
-
-
-def activity_record(
-    *,
-    student: User,
-    kind: str,
-    occurred_at: datetime | None = None,
-    key: str | None = None,
-    value: float | None = None,
-) -> None:
-    """Record something a student did in the portal. ``key`` makes it idempotent
-    (``submission:42``): recording the same key again does nothing. Non-students are
-    ignored, so callers need not check."""
-    if student.role != Role.STUDENT:
-        return
-    occurred_at = occurred_at or timezone.now()
-    _activity_store(
-        source=PORTAL_SOURCE,
-        rows=[
-            ActivityEvent(
-                student_id=student.pk,
-                kind=kind,
-                occurred_at=occurred_at,
-                day=occurred_at.astimezone(student.zone).date(),
-                source=PORTAL_SOURCE,
-                external_id=key,
-                value=value,
-            )
-        ],
-    )
 
 
 # --- At-risk flags --------------------------------------------------------------------
@@ -1162,3 +917,243 @@ def flag_verdict_set(*, flag: RiskFlag, by: User, verdict: str) -> RiskFlag:
         flag.full_clean()
         flag.save(update_fields=["verdict", "verdict_at"])
     return flag
+
+
+# --- Mentoring sessions ---------------------------------------------------------------
+
+
+def _session_time_for(user: User, moment) -> str:
+    """``moment`` as ``user`` reads it: in their language, their time zone, named."""
+    with translation.override(user.language):
+        text = formats.date_format(timezone.localtime(moment, user.zone), "DATETIME_FORMAT")
+    return f"{text} ({user.time_zone})"
+
+
+def _in_language(user: User, function) -> str:
+    with translation.override(user.language):
+        return str(function())
+
+
+def _session_notify(*, session: MentoringSession, user: User, kind: str, title, body="") -> None:
+    """Tell one of the two people about the session, its time in their own zone. Never
+    carries the private notes."""
+    notification_send(
+        user=user,
+        kind=kind,
+        title=title,
+        body=body,
+        url=reverse("students:session_detail", args=[session.pk]),
+        params={
+            "when": _session_time_for(user, session.scheduled_at),
+            "mentor": str(session.mentor),
+            "student": str(session.student),
+            "outcome": _in_language(user, session.get_status_display),
+        },
+    )
+
+
+def session_schedule(
+    *,
+    mentor: User,
+    student: User,
+    scheduled_at,
+    duration_minutes: int = 45,
+    agenda: str = "",
+) -> MentoringSession:
+    """A mentor books a session with one of their current students, in the future.
+    The student is told (in their own time zone)."""
+    if mentor.role != Role.MENTOR:
+        raise ValidationError(_("Only mentors schedule sessions."))
+    if not Assignment.objects.current().filter(student=student, mentor=mentor).exists():
+        raise ValidationError({"student": _("Choose one of your current students.")})
+    if scheduled_at <= timezone.now():
+        raise ValidationError({"scheduled_at": _("Choose a time in the future.")})
+    with transaction.atomic():
+        session = MentoringSession(
+            mentor=mentor,
+            student=student,
+            scheduled_at=scheduled_at,
+            duration_minutes=duration_minutes,
+            agenda=agenda.strip(),
+        )
+        session.full_clean()
+        session.save()
+        _session_notify(
+            session=session,
+            user=student,
+            kind="session_scheduled",
+            title=gettext_lazy("%(mentor)s scheduled a session with you on %(when)s"),
+        )
+    return session
+
+
+def _session_locked(session: MentoringSession) -> MentoringSession:
+    return (
+        MentoringSession.objects.select_for_update()
+        .select_related("mentor", "student")
+        .get(pk=session.pk)
+    )
+
+
+def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
+    """The mentor or the student calls off a scheduled session before it starts. A
+    student's cancellation records the notice given, in whole hours. The other person
+    is told."""
+    with transaction.atomic():
+        session = _session_locked(session)
+        if by.pk not in (session.mentor_id, session.student_id):
+            raise ValidationError(_("Only the mentor or the student can cancel a session."))
+        if not session.is_scheduled:
+            raise ValidationError(_("This session is no longer scheduled."))
+        now = timezone.now()
+        if session.scheduled_at <= now:
+            raise ValidationError(
+                _("The session has started; the mentor logs what happened instead.")
+            )
+        session.cancelled_at = now
+        if by.pk == session.mentor_id:
+            session.status = SessionStatus.CANCELLED_BY_MENTOR
+            session.notice_hours = None
+            other = session.student
+        else:
+            session.status = SessionStatus.CANCELLED_BY_STUDENT
+            session.notice_hours = _notice_hours(session.scheduled_at, now)
+            other = session.mentor
+        session.full_clean()
+        session.save(update_fields=["status", "cancelled_at", "notice_hours"])
+        _session_notify(
+            session=session,
+            user=other,
+            kind="session_cancelled",
+            title=gettext_lazy("The session of %(when)s is cancelled"),
+        )
+    return session
+
+
+def _notice_hours(scheduled_at, cancelled_at) -> int:
+    return max(0, int((scheduled_at - cancelled_at).total_seconds() // 3600))
+
+
+def session_log(
+    *,
+    session: MentoringSession,
+    mentor: User,
+    status: str,
+    private_notes: str = "",
+    summary: str = "",
+    next_steps: str = "",
+    student_cancelled_at=None,
+) -> MentoringSession:
+    """The mentor records what happened: completed or no-show (only once the start
+    time has passed), or a cancellation. For a student's cancellation the mentor says
+    when the student told them (default: now) and the notice is computed from it.
+    The student is told, and reads the summary and next steps; the private notes are
+    never shown to them."""
+    if status not in SESSION_OUTCOMES:
+        raise ValidationError({"status": _("Choose what happened.")})
+    with transaction.atomic():
+        session = _session_locked(session)
+        if session.mentor_id != mentor.pk:
+            raise ValidationError(_("Only the session's mentor can log it."))
+        if not session.is_scheduled:
+            raise ValidationError(_("This session has already been logged."))
+        now = timezone.now()
+        if status in SESSION_OUTCOMES_AFTER_START and session.scheduled_at > now:
+            raise ValidationError(
+                {"status": _("A session can be logged as held or missed only once it has begun.")}
+            )
+        session.status = status
+        session.private_notes = private_notes.strip()
+        session.summary = summary.strip()
+        session.next_steps = next_steps.strip()
+        session.logged_at = now
+        session.cancelled_at = None
+        session.notice_hours = None
+        if status == SessionStatus.CANCELLED_BY_STUDENT:
+            told_at = student_cancelled_at or now
+            if told_at > now:
+                raise ValidationError({"student_cancelled_at": _("This cannot be in the future.")})
+            session.cancelled_at = told_at
+            session.notice_hours = _notice_hours(session.scheduled_at, told_at)
+        elif status == SessionStatus.CANCELLED_BY_MENTOR:
+            session.cancelled_at = now
+        session.full_clean()
+        session.save()
+        if status in SESSION_OUTCOMES_AFTER_START:
+            activity_record(
+                student=session.student,
+                kind=(
+                    ActivityKind.SESSION_ATTENDED
+                    if status == SessionStatus.COMPLETED
+                    else ActivityKind.SESSION_MISSED
+                ),
+                occurred_at=session.scheduled_at,
+                key=f"session:{session.pk}",
+            )
+        _session_notify(
+            session=session,
+            user=session.student,
+            kind="session_logged",
+            title=(
+                gettext_lazy("Your session of %(when)s: the summary and next steps are ready")
+                if status == SessionStatus.COMPLETED
+                else gettext_lazy("Your session of %(when)s is logged: %(outcome)s")
+            ),
+        )
+    return session
+
+
+def session_rate(
+    *, session: MentoringSession, student: User, rating: int, comment: str = ""
+) -> MentoringSession:
+    """The student rates a completed session once, 1 to 5 with a comment; it feeds
+    the mentor's satisfaction score. The conditional update makes a second rating
+    (even a simultaneous one) fail."""
+    if session.student_id != student.pk:
+        raise ValidationError(_("Only the session's student can rate it."))
+    if session.status != SessionStatus.COMPLETED:
+        raise ValidationError(_("Only a session that took place can be rated."))
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Rate the session from 1 to 5.")})
+    now = timezone.now()
+    with transaction.atomic():
+        updated = MentoringSession.objects.filter(
+            pk=session.pk, status=SessionStatus.COMPLETED, rating__isnull=True
+        ).update(rating=rating, rating_comment=comment.strip(), rated_at=now)
+        if not updated:
+            raise ValidationError(_("You have already rated this session."))
+    session.refresh_from_db()
+    return session
+
+
+def sessions_send_reminders(*, now=None) -> int:
+    """Remind both people of each session starting within the next 24 hours, once.
+    Each session is claimed with a conditional UPDATE before anyone is told, so two
+    overlapping runs (or a redelivered task) send a single reminder. Returns how many
+    sessions were reminded."""
+    now = now or timezone.now()
+    due = MentoringSession.objects.due_for_reminder(now=now, ahead=timedelta(hours=24))
+    reminded = 0
+    for session in due.select_related("mentor", "student").order_by("scheduled_at"):
+        with transaction.atomic():
+            claimed = MentoringSession.objects.filter(
+                pk=session.pk,
+                status=SessionStatus.SCHEDULED,
+                reminder_sent_at__isnull=True,
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            for user in (session.student, session.mentor):
+                _session_notify(
+                    session=session,
+                    user=user,
+                    kind="session_reminder",
+                    title=gettext_lazy("Reminder: your session on %(when)s"),
+                    body=(
+                        gettext_lazy("With %(mentor)s.")
+                        if user.pk == session.student_id
+                        else gettext_lazy("With %(student)s.")
+                    ),
+                )
+            reminded += 1
+    return reminded

@@ -1,8 +1,8 @@
-"""Background jobs about students: the at-risk flagging run. Thin: take ids, call a
-service. A run fans out to one task per chunk of students, in two rounds (the second
-judges the activity drops once the programmes' activity is summed), then the mentors'
-digests in parts, so it spreads over however many workers there are; every step is
-safe to run twice."""
+"""Background jobs about students: session reminders and the at-risk flagging run.
+Thin: take ids, call a service. A run fans out to one task per chunk of students, in
+two rounds (the second judges the activity drops once the programmes' activity is
+summed), then the mentors' digests in parts, so it spreads over however many workers
+there are; every step is safe to run twice."""
 
 from datetime import date, timedelta
 
@@ -22,6 +22,7 @@ from .services import (
     flag_run_shares,
     flag_run_start,
     flag_run_tell_parts,
+    sessions_send_reminders,
 )
 
 
@@ -95,3 +96,10 @@ def flag_students_tell(run_id: int, part: int) -> None:
     flag_run_digest_send(run=run, part=part)
     if flag_run_tell_parts(run=run) == []:
         flag_run_finish(run=run)
+
+
+@shared_task(acks_late=True)
+def send_session_reminders() -> int:
+    """Every 15 minutes: remind both people of sessions starting within 24 hours.
+    Each session is reminded once, however often this runs or overlaps."""
+    return sessions_send_reminders()

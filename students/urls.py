@@ -1,21 +1,38 @@
 from django.urls import path
 
-from . import views
+from .views import assignments, flags, incidents, sessions, students
 
 app_name = "students"
 
 urlpatterns = [
-    path("students/", views.student_list, name="list"),
-    path("students/<int:pk>/", views.student_file, name="file"),
-    path("students/<int:pk>/notes/", views.mentor_note_create, name="note_create"),
-    path("flags/", views.flag_list, name="flag_list"),
-    path("flags/<int:pk>/acknowledge/", views.flag_acknowledge, name="flag_acknowledge"),
-    path("flags/<int:pk>/outreach/", views.flag_outreach, name="flag_outreach"),
-    path("flags/<int:pk>/verdict/", views.flag_verdict, name="flag_verdict"),
-    path("incidents/", views.incident_list, name="incident_list"),
-    path("incidents/new/", views.incident_record, name="incident_record"),
-    path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
-    path("incidents/<int:pk>/resolve/", views.incident_resolve, name="incident_resolve"),
-    path("incidents/<int:pk>/arbitrator/", views.incident_arbitrator, name="incident_arbitrator"),
-    path("incidents/<int:pk>/reopen/", views.incident_reopen, name="incident_reopen"),
+    path("students/", students.student_list, name="list"),
+    path("students/<int:pk>/", students.student_file, name="file"),
+    path("students/<int:pk>/notes/", students.mentor_note_create, name="note_create"),
+    # Giving a student a mentor
+    path("people/assign/", assignments.unassigned_student_list, name="assignment_unassigned"),
+    path("people/assign/<int:pk>/", assignments.assignment_assign, name="assignment_assign"),
+    # 1:1 mentoring sessions
+    path("sessions/", sessions.session_list, name="session_list"),
+    path("sessions/new/", sessions.session_schedule, name="session_schedule"),
+    path("sessions/statement/", sessions.session_statement, name="session_statement"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/log/", sessions.session_log, name="session_log"),
+    path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/rate/", sessions.session_rate, name="session_rate"),
+    # At-risk flags
+    path("flags/", flags.flag_list, name="flag_list"),
+    path("flags/<int:pk>/acknowledge/", flags.flag_acknowledge, name="flag_acknowledge"),
+    path("flags/<int:pk>/outreach/", flags.flag_outreach, name="flag_outreach"),
+    path("flags/<int:pk>/verdict/", flags.flag_verdict, name="flag_verdict"),
+    # Incidents between students
+    path("incidents/", incidents.incident_list, name="incident_list"),
+    path("incidents/new/", incidents.incident_record, name="incident_record"),
+    path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/resolve/", incidents.incident_resolve, name="incident_resolve"),
+    path(
+        "incidents/<int:pk>/arbitrator/",
+        incidents.incident_arbitrator,
+        name="incident_arbitrator",
+    ),
+    path("incidents/<int:pk>/reopen/", incidents.incident_reopen, name="incident_reopen"),
 ]

@@ -1,6 +1,6 @@
 from django import template
 
-from mentorship.text import render_markdown
+from ..text import render_markdown
 
 register = template.Library()
 

@@ -91,7 +91,7 @@ def test_it_creates_a_student_account_and_signs_them_in(client):
     response = client.post(_url(), _form())
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("metrics:home")
     user = User.objects.get(email="nina@example.test")
     assert (user.role, user.display_name, user.language) == (Role.STUDENT, "Nina New", "ru")
     assert user.check_password(PASSWORD)
@@ -100,7 +100,7 @@ def test_it_creates_a_student_account_and_signs_them_in(client):
     invitation.refresh_from_db()
     assert invitation.accepted_user == user
     assert invitation.accepted_at is not None
-    assert client.get(reverse("home")).context["user"] == user
+    assert client.get(reverse("metrics:home")).context["user"] == user
 
 
 @pytest.mark.django_db

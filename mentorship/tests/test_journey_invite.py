@@ -56,7 +56,7 @@ def test_it_takes_an_invited_mentor_from_email_to_a_russian_home(
     mentor_page.get_by_label("Password*", exact=True).fill("a long mentoring passphrase")
     mentor_page.get_by_label("Password (again)").fill("a long mentoring passphrase")
     mentor_page.get_by_role("button", name="Create my account").click()
-    expect(mentor_page).to_have_url(live_server.url + reverse("home"))
+    expect(mentor_page).to_have_url(live_server.url + reverse("metrics:home"))
     expect(mentor_page.get_by_role("heading", level=1)).to_have_text("Welcome, Mila Mentorova")
     expect(mentor_page.get_by_role("heading", name="Your students")).to_be_visible()
 
@@ -82,6 +82,6 @@ def test_it_takes_an_invited_mentor_from_email_to_a_russian_home(
     mentor_page.locator("input[name=login]").fill("mila.mentor@example.test")
     mentor_page.locator("input[name=password]").fill("a long mentoring passphrase")
     mentor_page.get_by_role("main").get_by_role("button", name="Sign in").click()
-    expect(mentor_page).to_have_url(live_server.url + reverse("home"))
+    expect(mentor_page).to_have_url(live_server.url + reverse("metrics:home"))
     expect(mentor_page.locator("html")).to_have_attribute("lang", "ru")
     expect(mentor_page.get_by_role("heading", name="Ваши студенты")).to_be_visible()

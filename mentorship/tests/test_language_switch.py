@@ -34,7 +34,7 @@ def test_it_shows_the_next_page_in_the_chosen_language(client, as_user):
     client.post(reverse("language_switch"), {"language": "ru", "next": "/"})
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)  # the account alone remembers it
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert response.headers["Content-Language"] == "ru"
 

@@ -7,8 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from conftest import ROLES
-from mentorship import services
 from mentorship.models import Notification
+from mentorship.notifications import NotificationMessage, notification_send, notifications_send
 
 
 def _notify(user, **kwargs):
@@ -16,7 +16,7 @@ def _notify(user, **kwargs):
     kwargs.setdefault("title", gettext_lazy("Changes requested on “%(project)s”"))
     kwargs.setdefault("params", {"project": "Portfolio"})
     kwargs.setdefault("url", "/programmes/")
-    return services.notification_send(user=user, **kwargs)
+    return notification_send(user=user, **kwargs)
 
 
 def test_it_redirects_anonymous_people_to_sign_in(client):
@@ -158,11 +158,9 @@ def test_it_sends_many_at_once_each_in_its_readers_language_and_mails_after_comm
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        sent = services.notifications_send(
+        sent = notifications_send(
             messages=[
-                services.NotificationMessage(
-                    user=user, kind="test", title=plural, params={"count": count}
-                )
+                NotificationMessage(user=user, kind="test", title=plural, params={"count": count})
                 for user, count in ((student, 3), (other_student, 1), (mentor, 2))
             ]
         )

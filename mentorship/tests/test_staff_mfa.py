@@ -17,7 +17,7 @@ def mfa_required(settings):
 
 
 @pytest.mark.usefixtures("mfa_required")
-@pytest.mark.parametrize("url_name", ["home", "profile", "invitation_list", "admin:index"])
+@pytest.mark.parametrize("url_name", ["metrics:home", "profile", "invitation_list", "admin:index"])
 def test_it_sends_staff_without_totp_to_set_it_up(client, as_user, url_name):
     as_user("staff")
 
@@ -58,7 +58,7 @@ def test_it_takes_staff_from_signing_in_to_the_totp_form(client, staff):
     )
     # allauth asks for the password again before adding an authenticator.
     assert [url.split("?")[0] for url, _status in signed_in.redirect_chain] == [
-        reverse("home"),
+        reverse("metrics:home"),
         reverse("mfa_activate_totp"),
         reverse("account_reauthenticate"),
     ]
@@ -86,7 +86,7 @@ def test_it_lets_staff_with_totp_in(client, as_user):
     staff = as_user("staff")
     Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert response.status_code == 200
 
@@ -98,7 +98,7 @@ def test_it_does_not_count_recovery_codes_as_totp(client, as_user):
         user=staff, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "x"}
     )
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
@@ -109,7 +109,7 @@ def test_it_does_not_count_recovery_codes_as_totp(client, as_user):
 def test_it_leaves_other_roles_alone(client, as_user, role):
     as_user(role)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert response.status_code == 200
 
@@ -117,7 +117,7 @@ def test_it_leaves_other_roles_alone(client, as_user, role):
 @pytest.mark.usefixtures("mfa_required")
 @pytest.mark.django_db
 def test_it_leaves_anonymous_people_to_the_login_redirect(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert response.url.startswith(reverse("account_login"))
 
@@ -126,7 +126,7 @@ def test_it_lets_staff_in_when_mfa_is_not_required(client, as_user, settings):
     settings.MFA_REQUIRED_FOR_STAFF = False
     as_user("staff")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert response.status_code == 200
 

@@ -83,7 +83,7 @@ ROUTES = list(_walk(get_resolver().url_patterns))
 def test_it_walks_the_whole_url_tree():
     names = {route.name for route in ROUTES}
 
-    assert {"home", "profile", "invitation_list", "account_login", "mfa_index"} <= names
+    assert {"metrics:home", "profile", "invitation_list", "account_login", "mfa_index"} <= names
     assert {"admin:index", "admin:mentorship_assignment_add", "api:me"} <= names
 
 

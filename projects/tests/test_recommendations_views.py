@@ -185,5 +185,5 @@ def test_it_lists_in_constant_queries(
 @pytest.mark.parametrize("role", ["student", "mentor", "staff"])
 def test_it_links_recommendations_from_home(client, as_user, role):
     as_user(role)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
     assert reverse("projects:recommendations").encode() in response.content

@@ -549,7 +549,7 @@ def test_it_shows_the_student_their_programme_on_the_home_page(
     project_approved(student=student, project=curriculum.first)
     as_user("student")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assertContains(response, 'data-testid="programme-card"')
     assertContains(response, '<progress class="programme-progress" value="1" max="3"')
@@ -568,7 +568,7 @@ def test_it_tells_a_student_behind_plan_by_how_many_projects(client, as_user, st
     )
     as_user("student")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assertContains(response, "Behind plan by 3 projects")
 
@@ -581,7 +581,7 @@ def test_it_tells_a_student_ahead_of_plan(client, as_user, student):
     project_approved(student=student, project=curriculum.first)
     as_user("student")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assertContains(response, "Ahead of plan by 1 project")
 
@@ -598,6 +598,6 @@ def test_it_shows_the_student_home_in_constant_queries(
     # session, user, current mentor, student profile, enrolments with programmes, their
     # projects, the student's submissions, unread notifications.
     with django_assert_max_num_queries(8, info="Student home: did a query run per project?"):
-        response = client.get(reverse("home"))
+        response = client.get(reverse("metrics:home"))
 
     assert response.context["progress"][0].approved_count == size // 2

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorship.models import Notification
-from mentorship.tests.factories import MentorFactory
+from mentorship.tests.factories import AssignmentFactory, MentorFactory, StudentFactory
 from projects.models import (
     CriterionVerdict,
     Review,
@@ -19,12 +19,15 @@ from projects.models import (
     Verdict,
 )
 from projects.tests.factories import (
+    ProgrammeFactory,
     ProjectFactory,
     ReviewFactory,
     ReviewNoteFactory,
+    RubricCriterionFactory,
     SubmissionFactory,
     SubmissionFileFactory,
 )
+from projects.tests.test_views_files import PDF_VIEWER, _pdf_bytes
 
 
 def review_url(submission):
@@ -748,10 +751,6 @@ def full_queue(db, mentor, student):
     """A mentor's realistic day: thirty waiting submissions across students and
     projects, the oldest (``student``'s third attempt at a weather app) with files,
     two earlier reviewed attempts and shared notes."""
-    from mentorship.tests.factories import AssignmentFactory, StudentFactory
-    from projects.tests.factories import ProgrammeFactory, RubricCriterionFactory
-
-    from .test_views_files import _pdf_bytes
 
     programme = ProgrammeFactory(title="Python developer")
     weather = ProjectFactory(
@@ -834,7 +833,6 @@ def full_queue(db, mentor, student):
 def _wait_for_pdf_viewer(page) -> None:
     """Let Chromium's PDF viewer finish loading in the preview <iframe>: leaving the
     page while it loads aborts its scripts, which the browser fixtures report."""
-    from .test_views_files import PDF_VIEWER
 
     for _attempt in range(50):
         viewers = [frame for frame in page.frames if frame.url.startswith(PDF_VIEWER)]

@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mentorship.activity import activity_record
 from mentorship.decorators import role_required
-from mentorship.models import Role
-from students.models import ActivityKind
-from students.services import activity_record
+from mentorship.models import ActivityKind, Role
 
 from .. import selectors, services
 from ..forms import DifficultyRatingForm, SubmissionForm

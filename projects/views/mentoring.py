@@ -1,5 +1,5 @@
 """What mentors do beyond reviews: recommending programmes and courses to their
-students (and the student's answer), and proposing improvements to the school."""
+students, and the student's answer."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,12 +14,12 @@ from mentorship.models import Role
 from mentorship.selectors import students_visible_to
 
 from .. import selectors, services
-from ..forms import ProposalForm, ProposalUpdateForm, RecommendationForm
+from ..forms import RecommendationForm
 from ..models import RecommendationStatus
 
 PAGE_SIZE = 25
 
-# --- Recommendations ----------------------------------------------------------------
+# --- Recommendations ------------------------------------------------------------------
 
 
 @require_GET
@@ -87,63 +87,3 @@ def recommendation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Thank you, your mentor is told."))
     return redirect("projects:recommendation", pk=pk)
-
-
-# --- Improvement proposals ----------------------------------------------------------
-
-
-@role_required(Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
-@require_GET
-def proposal_list(request: HttpRequest) -> HttpResponse:
-    """A mentor's own proposals, their team's for a supervisor, all for staff."""
-    proposals = selectors.proposals_visible_to(request.user)
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "projects/proposal_list.html", {"page": page})
-
-
-@role_required(Role.MENTOR)
-@require_http_methods(["GET", "POST"])
-def proposal_create(request: HttpRequest) -> HttpResponse:
-    form = ProposalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = services.proposal_create(author=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("Your proposal is filed. The school will answer it."))
-            return redirect("projects:proposal", pk=proposal.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "projects/proposal_form.html", {"form": form}, status=status)
-
-
-@role_required(Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
-@require_GET
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_for_user(request.user, pk)
-    return _render_proposal(request, proposal)
-
-
-@role_required(Role.STAFF)
-@require_POST
-def proposal_update(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_for_user(request.user, pk)
-    form = ProposalUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.proposal_update(proposal=proposal, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The proposal is updated and its author told."))
-            return redirect("projects:proposal", pk=pk)
-    return _render_proposal(request, proposal, form=form, status=400)
-
-
-def _render_proposal(request, proposal, *, form=None, status=200) -> HttpResponse:
-    context = {"proposal": proposal}
-    if request.user.role == Role.STAFF and services.PROPOSAL_TRANSITIONS[proposal.status]:
-        context["form"] = form or ProposalUpdateForm(
-            initial={"status": sorted(services.PROPOSAL_TRANSITIONS[proposal.status])[0]}
-        )
-    return render(request, "projects/proposal_detail.html", context, status=status)

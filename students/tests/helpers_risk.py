@@ -4,7 +4,7 @@ and sessions placed relative to that day."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from mentorship.models import MentoringSession, SessionStatus
+from mentorship.models import DailyActivity
 from mentorship.tests.factories import StudentFactory
 from projects.models import SubmissionStatus, Verdict
 from projects.tests.factories import (
@@ -14,7 +14,7 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
-from students.models import DailyActivity
+from students.models import MentoringSession, SessionStatus
 
 AS_OF = date(2026, 6, 15)
 

@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship import services as mentorship_services
-from mentorship.models import SessionStatus
-from mentorship.tests.helpers_sessions import MentoringSessionFactory
+from mentorship.models import ActivityEvent, ActivityKind, DailyActivity
 from projects import services as projects_services
 from projects.tests.helpers_curriculum import attempt_reviewed, attempt_waiting, curriculum_create
-from students.models import ActivityEvent, ActivityKind, DailyActivity
+from students.models import SessionStatus
+from students.services import session_log
+from students.tests.helpers_sessions import MentoringSessionFactory
 
 
 def _events() -> list[tuple]:
@@ -140,7 +140,7 @@ def test_it_records_a_session_attended_or_missed_when_logged(
     scheduled_at = timezone.now() - timedelta(days=3)
     session = MentoringSessionFactory(mentor=mentor, student=student, scheduled_at=scheduled_at)
 
-    mentorship_services.session_log(session=session, mentor=mentor, status=status)
+    session_log(session=session, mentor=mentor, status=status)
 
     assert _events() == [(student.pk, kind, "portal", f"session:{session.pk}")]
     event = ActivityEvent.objects.get()
@@ -156,7 +156,7 @@ def test_it_records_a_session_attended_or_missed_when_logged(
 def test_it_records_nothing_for_a_cancelled_session(mentor, student, status):
     session = MentoringSessionFactory(mentor=mentor, student=student)
 
-    mentorship_services.session_log(session=session, mentor=mentor, status=status)
+    session_log(session=session, mentor=mentor, status=status)
 
     assert _events() == []
 
@@ -168,6 +168,6 @@ def test_it_keeps_the_day_of_a_session_in_the_past(mentor, student):
         scheduled_at=datetime(2026, 3, 2, 12, tzinfo=UTC),
     )
 
-    mentorship_services.session_log(session=session, mentor=mentor, status=SessionStatus.COMPLETED)
+    session_log(session=session, mentor=mentor, status=SessionStatus.COMPLETED)
 
     assert DailyActivity.objects.get(student=student).day == date(2026, 3, 2)

@@ -10,10 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from mentorship.models import ActivityEvent, ActivityKind, DailyActivity
 from students.models import (
-    ActivityEvent,
-    ActivityKind,
-    DailyActivity,
     FlagOutreach,
     FlagRun,
     FlagRunChunk,
@@ -29,7 +27,8 @@ DAY = date(2026, 3, 10)
 
 
 def _url(model_name: str, page: str, *args) -> str:
-    return reverse(f"admin:students_{model_name}_{page}", args=args)
+    app = "mentorship" if model_name in ("activityevent", "dailyactivity") else "students"
+    return reverse(f"admin:{app}_{model_name}_{page}", args=args)
 
 
 def _settings_form(**changes) -> dict:

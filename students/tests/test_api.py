@@ -9,9 +9,9 @@ from django.urls import reverse
 from conftest import ROLES
 from mentorship import services
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
-from mentorship.tests.helpers_sessions import completed
 from projects.tests.helpers_curriculum import curriculum_create, project_approved
 from students.models import MentorNote
+from students.tests.helpers_sessions import completed
 
 # Which of the two students each role sees.
 VISIBLE = {

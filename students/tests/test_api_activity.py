@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from conftest import ROLES
 from mentorship import services
+from mentorship.activity import activity_ingest
+from mentorship.models import ActivityKind, DailyActivity
 from mentorship.tests.factories import StudentFactory
-from students.models import ActivityKind, DailyActivity
-from students.services import activity_ingest
 
 # Which of the two students each role sees.
 VISIBLE = {

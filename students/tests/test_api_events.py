@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from conftest import ROLES
 from mentorship import services
-from students.models import ActivityEvent, DailyActivity
+from mentorship.models import ActivityEvent, DailyActivity
 
 URL = reverse("api:event-list")
 MORNING = "2026-03-02T09:00:00Z"

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from mentorship.models import Role, StudentProfile, User
+from mentorship.models import ActivityEvent, DailyActivity, Role, StudentProfile, User
 from projects.models import Enrolment
 from students import bench
-from students.models import ActivityEvent, DailyActivity, FlagSettings
+from students.models import FlagSettings
 from students.selectors import COHORT_MIN_STUDENTS, SignalName, cohort_ratios, risk_judgement
 
 from .helpers_risk import AS_OF, active_on, enrolled_student, programme_of

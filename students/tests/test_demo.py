@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from mentorship.models import Assignment, MentoringSession, SessionStatus, User
+from mentorship.models import Assignment, User
 from students.demo import DEMO_STUDENTS
-from students.models import MentorNote
+from students.models import MentoringSession, MentorNote, SessionStatus
 
 
 def _seed(*args) -> str:

@@ -9,9 +9,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from mentorship.models import Assignment, MentoringSession, StudentProfile, StudentStatus, User
+from mentorship.models import (
+    ActivityEvent,
+    Assignment,
+    DailyActivity,
+    StudentProfile,
+    StudentStatus,
+    User,
+)
 from projects.models import CriterionVerdict, Enrolment, Review, Submission
-from students.models import ActivityEvent, DailyActivity, FlagRun, RiskFlag
+from students.models import FlagRun, MentoringSession, RiskFlag
 from students.selectors import SignalName, flag_backtest
 
 

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
+from mentorship.models import DailyActivity
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
 from students import selectors
-from students.models import DailyActivity, FlagOutreach, OutreachKind
+from students.models import FlagOutreach, OutreachKind
 
 from .helpers_flags import DROP_AMBER, INACTIVE_RED, make_flag
 

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorship.models import DailyActivity
 from mentorship.tests.factories import AssignmentFactory, MentorFactory, StudentFactory
-from students.models import DailyActivity, FlagOutreach, OutreachKind, RiskFlag
+from students.models import FlagOutreach, OutreachKind, RiskFlag
 
 from .helpers_flags import DROP_AMBER, make_flag
 
@@ -549,7 +550,7 @@ def test_it_lists_the_mentor_students_needing_attention_on_home(as_user, client,
     student, amy, _bob = three_students
     as_user("mentor")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     content = response.content.decode()
     assert [flag.student for flag, _reasons in response.context["flag_rows"]] == [student, amy]
@@ -564,7 +565,7 @@ def test_it_counts_the_team_flags_on_the_supervisor_home(
 ):
     as_user("supervisor")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert response.context["flag_counts"] == {"open": 2, "unacknowledged": 1}
     content = response.content.decode()
@@ -580,6 +581,6 @@ def test_it_counts_the_team_flags_on_the_supervisor_home(
 def test_it_links_the_queue_from_the_navbar(as_user, client, role, linked):
     as_user(role)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert ('data-testid="nav-flags"' in response.content.decode()) is linked

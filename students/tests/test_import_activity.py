@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from students.models import ActivityEvent, DailyActivity
+from mentorship.models import ActivityEvent, DailyActivity
 
 HEADER = "student_email,student_external_id,kind,occurred_at,external_id,value\n"
 

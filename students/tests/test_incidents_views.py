@@ -146,7 +146,7 @@ def test_it_never_shows_an_incident_to_a_student(
             assert client.post(url(action, target), {"resolution": "x"}).status_code == 404
     assert client.get(LIST).status_code == 403
     assert client.get(NEW).status_code == 403
-    assert client.get(reverse("home")).content.count(b"Scuffle") == 0
+    assert client.get(reverse("metrics:home")).content.count(b"Scuffle") == 0
 
 
 @pytest.mark.parametrize(
@@ -417,7 +417,7 @@ def test_it_prefills_staffs_addresses_from_the_query(as_user, client, student):
     assert response.context["form"].initial == {"other_students": student.email}
 
 
-# --- Detail and actions -------------------------------------------------------------------
+# --- Detail and actions ---------------------------------------------------------------
 
 
 def test_it_links_only_the_files_the_viewer_may_open(
@@ -512,7 +512,7 @@ def test_it_offers_no_student_as_arbitrator(as_user, client, incident, student, 
     assert snapshot(incident)[3] == supervisor.pk
 
 
-# --- The list ---------------------------------------------------------------------------
+# --- The list -------------------------------------------------------------------------
 
 
 def test_it_puts_open_incidents_first_and_filters(

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.tests.helpers_sessions import MentoringSessionFactory, completed
 from projects.tests.factories import (
     EnrolmentFactory,
     ProgrammeFactory,
@@ -17,6 +16,7 @@ from projects.tests.factories import (
     SubmissionFactory,
 )
 from students.models import MentorNote
+from students.tests.helpers_sessions import MentoringSessionFactory, completed
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 

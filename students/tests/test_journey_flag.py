@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from mentorship.models import DailyActivity
 from projects.tests.factories import EnrolmentFactory
-from students.models import DailyActivity, FlagOutreach, RiskFlag
+from students.models import FlagOutreach, RiskFlag
 from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 
 from .helpers_risk import programme_of

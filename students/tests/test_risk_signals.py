@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from mentorship.activity import activity_ingest
 from mentorship.models import StudentStatus
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from projects.models import Verdict
@@ -18,7 +19,6 @@ from students.selectors import (
     risk_judgement,
     risk_signals,
 )
-from students.services import activity_ingest
 
 from .helpers_risk import (
     AS_OF,
@@ -250,7 +250,7 @@ def test_it_flags_two_no_shows_within_thirty_days(programme, thresholds):
     assert SignalName.MISSED_SESSIONS not in signals_of(older, thresholds)
 
 
-# --- Who is judged, and at what cost ----------------------------------------------------
+# --- Who is judged, and at what cost --------------------------------------------------
 
 
 def test_it_never_judges_paused_graduated_or_dropped_students(programme):
@@ -310,7 +310,7 @@ def test_it_runs_four_queries_whatever_the_number_of_students(
         risk_signals(student_ids=students, as_of=AS_OF, thresholds=thresholds)
 
 
-# --- Against peers ----------------------------------------------------------------------
+# --- Against peers --------------------------------------------------------------------
 
 
 def cohort_of(student_ids: list[int], thresholds) -> dict[int, float]:

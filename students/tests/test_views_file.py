@@ -9,9 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.models import Assignment, MentoringSession, SessionStatus
+from mentorship.models import Assignment, DailyActivity
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
-from mentorship.tests.helpers_sessions import MentoringSessionFactory, completed
 from projects.models import Recommendation, RecommendationStatus, Review, Submission, Verdict
 from projects.tests.factories import (
     EnrolmentFactory,
@@ -21,15 +20,17 @@ from projects.tests.factories import (
     SubmissionFactory,
 )
 from students.models import (
-    DailyActivity,
     FlagOutreach,
     FlagSeverity,
     FlagStatus,
     Incident,
+    MentoringSession,
     MentorNote,
     OutreachKind,
     RiskFlag,
+    SessionStatus,
 )
+from students.tests.helpers_sessions import MentoringSessionFactory, completed
 
 SECRET = "Struggles at home; be gentle about deadlines."
 
@@ -114,7 +115,7 @@ def test_it_refuses_get_on_note_creation(as_user, client, student):
     assert client.get(note_url(student)).status_code == 405
 
 
-# --- Private notes never reach the student -------------------------------------------
+# --- Private notes never reach the student --------------------------------------------
 
 
 def test_it_never_shows_private_notes_to_the_student(as_user, client, student, note):
@@ -341,7 +342,7 @@ def test_it_paginates_the_timeline_and_keeps_the_filter(as_user, client, student
     assert "?kind=submission&amp;page=2" in first.content.decode()
 
 
-# --- Sessions, recommendations, mentor changes, incidents ----------------------------
+# --- Sessions, recommendations, mentor changes, incidents -----------------------------
 
 SESSION_SECRET = "SECRET-NOTE: seems discouraged, check in weekly."
 
@@ -445,7 +446,7 @@ def test_it_labels_upcoming_sessions_and_shows_their_length(as_user, client, stu
     content = response.content.decode()
     assert 'data-testid="upcoming"' in content
     assert "Session with Maria Mentor, 60 minutes" in content
-    assert reverse("session_detail", args=[upcoming.pk]) in content
+    assert reverse("students:session_detail", args=[upcoming.pk]) in content
     assert "Planned privately" not in content
 
 
@@ -462,7 +463,7 @@ def test_it_links_a_former_mentors_session_only_for_those_who_may_open_it(
 ):
     former = MentorFactory(display_name="Former Mentor")
     session = completed(former, student, scheduled_at=timezone.now() - timedelta(days=40))
-    url = reverse("session_detail", args=[session.pk])
+    url = reverse("students:session_detail", args=[session.pk])
 
     as_user("mentor")
     as_mentor = client.get(file_url(student), {"kind": "session"})
@@ -587,7 +588,7 @@ def test_it_offers_scheduling_only_to_the_mentor(as_user, client, student, role)
 def test_it_opens_the_schedule_form_with_the_student_chosen(as_user, client, student):
     as_user("mentor")
     content = client.get(file_url(student)).content.decode()
-    link = f"{reverse('session_schedule')}?student={student.pk}"
+    link = f"{reverse('students:session_schedule')}?student={student.pk}"
     assert f'href="{link}" data-testid="schedule-session"' in content
 
     response = client.get(link)
@@ -601,7 +602,7 @@ def test_it_opens_the_schedule_form_with_the_student_chosen(as_user, client, stu
 def test_it_does_not_preselect_someone_elses_student(as_user, client, student, other_student):
     as_user("mentor")
 
-    response = client.get(reverse("session_schedule"), {"student": other_student.pk})
+    response = client.get(reverse("students:session_schedule"), {"student": other_student.pk})
 
     assert response.status_code == 200
     assert f'<option value="{other_student.pk}"' not in response.content.decode()

@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.models import MentoringSession, SessionStatus, StudentProfile, StudentStatus
+from mentorship.models import StudentProfile, StudentStatus
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
-from mentorship.tests.helpers_sessions import MentoringSessionFactory
 from projects.models import Enrolment, EnrolmentStatus, Submission, SubmissionStatus
 from projects.tests.factories import (
     EnrolmentFactory,
@@ -19,7 +18,8 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
-from students.models import FlagSeverity, RiskFlag
+from students.models import FlagSeverity, MentoringSession, RiskFlag, SessionStatus
+from students.tests.helpers_sessions import MentoringSessionFactory
 
 LIST = reverse("students:list")
 
@@ -89,7 +89,7 @@ def test_it_refuses_post(as_user, client):
 def test_it_links_to_the_list_from_the_navigation_bar(as_user, client):
     as_user("mentor")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert f'href="{LIST}"' in response.content.decode()
 
@@ -97,7 +97,7 @@ def test_it_links_to_the_list_from_the_navigation_bar(as_user, client):
 def test_it_hides_the_link_from_students(as_user, client):
     as_user("student")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("metrics:home"))
 
     assert 'data-testid="nav-students"' not in response.content.decode()
 

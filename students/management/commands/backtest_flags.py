@@ -7,8 +7,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from students.models import FlagSettings
-from students.selectors import SignalName, flag_backtest
+from ...models import FlagSettings
+from ...selectors import SignalName, flag_backtest
 
 # Command-line option -> FlagSettings field, for trying thresholds without saving them.
 OVERRIDES = {

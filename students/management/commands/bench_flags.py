@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from students import bench
+from ... import bench
 
 
 class Command(BaseCommand):

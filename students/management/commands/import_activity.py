@@ -16,7 +16,7 @@ from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
 
-from students.services import ACTIVITY_BATCH_LIMIT, PORTAL_SOURCE, activity_ingest
+from mentorship.activity import ACTIVITY_BATCH_LIMIT, PORTAL_SOURCE, activity_ingest
 
 STUDENT_COLUMNS = {"student_email", "student_external_id"}
 REQUIRED_COLUMNS = {"kind", "occurred_at"}

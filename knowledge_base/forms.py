@@ -1,0 +1,98 @@
+"""Forms of the knowledge base."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mentorship.forms import ServiceErrorsMixin
+from mentorship.models import User
+from projects.models import Programme, Project
+
+from .models import CaseAudience, ProposalStatus, ProposalSubject
+
+# --- Case discussions -----------------------------------------------------------------
+
+
+class CaseOpenForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    audience = forms.ChoiceField(
+        label=_("Who sees it"), choices=CaseAudience.choices, initial=CaseAudience.SUPERVISOR
+    )
+    student = forms.ModelChoiceField(
+        label=_("About a student (optional)"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("The student never sees the case."),
+    )
+    body = forms.CharField(
+        label=_("The case"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what you tried, what you need. Markdown."),
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students
+
+
+class CaseReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown."),
+    )
+
+
+class CaseFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("open", _("Open")),
+            ("resolved", _("Resolved")),
+            ("mine", _("Mine")),
+        ],
+    )
+
+
+# --- Improvement proposals ------------------------------------------------------------
+
+
+class ProposalForm(ServiceErrorsMixin, forms.Form):
+    subject = forms.ChoiceField(label=_("About"), choices=ProposalSubject.choices)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.all(), required=False
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.select_related("programme").order_by("programme", "position"),
+        required=False,
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Your proposal"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown is allowed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            select = name in ("subject", "programme", "project")
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+
+class ProposalUpdateForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=ProposalStatus.choices)
+    reply = forms.CharField(
+        label=_("Reply to the author"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.attrs["class"] = "form-select"
+        self.fields["reply"].widget.attrs["class"] = "form-control"

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from .views import cases, proposals
+
+app_name = "knowledge_base"
+
+urlpatterns = [
+    # Case discussions (mentors among themselves)
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/new/", cases.case_open, name="case_open"),
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/reply/", cases.case_reply, name="case_reply"),
+    path("cases/<int:pk>/resolve/", cases.case_resolve, name="case_resolve"),
+    # Improvement proposals (a mentor to the school)
+    path("proposals/", proposals.proposal_list, name="proposals"),
+    path("proposals/new/", proposals.proposal_create, name="proposal_create"),
+    path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal"),
+    path("proposals/<int:pk>/update/", proposals.proposal_update, name="proposal_update"),
+]

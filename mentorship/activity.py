@@ -1,0 +1,273 @@
+"""The activity event log: every meaningful thing a student does, recorded by the
+portal (``activity_record``) or pushed by the learning platform (``activity_ingest``),
+and its daily rollup, recounted in the same transaction. Every app records events here;
+the signals and flags that read them are in ``students``."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from .models import (
+    NOT_ENGAGEMENT,
+    ActivityEvent,
+    ActivityKind,
+    DailyActivity,
+    Role,
+    StudentProfile,
+    User,
+)
+
+ACTIVITY_BATCH_LIMIT = 5000
+PORTAL_SOURCE = "portal"
+# How far ahead of our clock an event may claim to have happened (clock skew).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class IngestResult:
+    """What became of a batch: how many events were recorded, how many had been
+    recorded before (same source and external id), and each rejected item's index
+    with the reason by field."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+
+def _clean_activity_item(item, *, now: datetime) -> tuple[dict, dict[str, str]]:
+    """One item of a batch, checked for shape: (cleaned values, errors by field)."""
+    if not isinstance(item, dict):
+        return {}, {"non_field_errors": _("Each event must be an object.")}
+    cleaned, errors = {}, {}
+    email = item.get("student_email")
+    external = item.get("student_external_id")
+    if email in (None, "") and external in (None, ""):
+        errors["student_email"] = _("Name the student by student_email or student_external_id.")
+    elif email not in (None, ""):
+        if not isinstance(email, str):
+            errors["student_email"] = _("Must be a string.")
+        else:
+            cleaned["student_email"] = email.strip().lower()
+    else:
+        cleaned["student_external_id"] = str(external).strip()
+    kind = item.get("kind")
+    if kind not in ActivityKind.values:
+        errors["kind"] = _("Unknown kind %(kind)r; use one of: %(kinds)s.") % {
+            "kind": kind,
+            "kinds": ", ".join(ActivityKind.values),
+        }
+    else:
+        cleaned["kind"] = kind
+    occurred_at = item.get("occurred_at")
+    try:
+        parsed = parse_datetime(occurred_at) if isinstance(occurred_at, str) else None
+    except ValueError:  # well formed but no such date, e.g. 2026-02-30
+        parsed = None
+    if parsed is None:
+        errors["occurred_at"] = _("Give an ISO 8601 date and time, e.g. 2026-03-01T14:30:00Z.")
+    elif timezone.is_naive(parsed):
+        errors["occurred_at"] = _("Give the time zone offset, e.g. +03:00 or Z.")
+    elif parsed > now + FUTURE_TOLERANCE:
+        errors["occurred_at"] = _("This is in the future.")
+    else:
+        cleaned["occurred_at"] = parsed
+    external_id = item.get("external_id")
+    if external_id not in (None, ""):
+        if not isinstance(external_id, (str, int)) or len(str(external_id)) > 128:
+            errors["external_id"] = _("Use a string of at most 128 characters.")
+        else:
+            cleaned["external_id"] = str(external_id)
+    value = item.get("value")
+    if value is not None:
+        number = None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except OverflowError:  # an integer beyond any float
+                number = None
+        if number is None or not math.isfinite(number):
+            errors["value"] = _("Must be a number.")
+        else:
+            cleaned["value"] = number
+    return cleaned, errors
+
+
+def activity_ingest(*, source: str, items: list) -> IngestResult:
+    """Record a batch of events from one source (the learning platform's pushes, a
+    CSV back-fill, the portal itself). A bad item is rejected with its reason and
+    never drops the good ones; an item whose (source, external id) was recorded
+    before is counted as a duplicate, so a retried batch records nothing twice. The
+    daily rollup of the students concerned is brought up to date in the same
+    transaction."""
+    if len(items) > ACTIVITY_BATCH_LIMIT:
+        raise ValidationError(
+            {
+                "events": _("Send at most %(limit)d events at once.")
+                % {"limit": ACTIVITY_BATCH_LIMIT}
+            }
+        )
+    now = timezone.now()
+    result = IngestResult()
+    cleaned_items: list[tuple[int, dict]] = []
+    for index, item in enumerate(items):
+        cleaned, errors = _clean_activity_item(item, now=now)
+        if errors:
+            result.rejected.append({"index": index, "errors": errors})
+        else:
+            cleaned_items.append((index, cleaned))
+
+    students = _students_named_in([cleaned for _index, cleaned in cleaned_items])
+    rows: list[ActivityEvent] = []
+    seen_ids: set[str] = set()
+    for index, cleaned in cleaned_items:
+        if "student_email" in cleaned:
+            student = students["email"].get(cleaned["student_email"])
+            field_name = "student_email"
+        else:
+            student = students["external_id"].get(cleaned["student_external_id"])
+            field_name = "student_external_id"
+        if student is None:
+            result.rejected.append(
+                {"index": index, "errors": {field_name: _("No student is known by this.")}}
+            )
+            continue
+        external_id = cleaned.get("external_id")
+        if external_id is not None:
+            if external_id in seen_ids:
+                result.duplicates += 1
+                continue
+            seen_ids.add(external_id)
+        rows.append(
+            ActivityEvent(
+                student_id=student.pk,
+                kind=cleaned["kind"],
+                occurred_at=cleaned["occurred_at"],
+                day=cleaned["occurred_at"].astimezone(student.zone).date(),
+                source=source,
+                external_id=external_id,
+                value=cleaned.get("value"),
+                recorded_at=now,
+            )
+        )
+    if rows:
+        accepted, duplicates = _activity_store(source=source, rows=rows)
+        result.accepted += accepted
+        result.duplicates += duplicates
+    result.rejected.sort(key=lambda rejected: rejected["index"])
+    return result
+
+
+def _students_named_in(items: list[dict]) -> dict[str, dict[str, User]]:
+    """The students a batch names, by e-mail and by learning-platform id, in at most
+    two queries."""
+    emails = {item["student_email"] for item in items if "student_email" in item}
+    external_ids = {item["student_external_id"] for item in items if "student_external_id" in item}
+    found = {"email": {}, "external_id": {}}
+    students = User.objects.filter(role=Role.STUDENT).only("pk", "email", "time_zone")
+    if emails:
+        for student in students.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=emails
+        ):
+            found["email"][student.email.lower()] = student
+    if external_ids:
+        for student in students.filter(student_profile__external_id__in=external_ids).annotate(
+            platform_id=F("student_profile__external_id")
+        ):
+            found["external_id"][student.platform_id] = student
+    return found
+
+
+@transaction.atomic
+def _activity_store(*, source: str, rows: list[ActivityEvent]) -> tuple[int, int]:
+    """Insert new events and recount the rollup for their (student, day) pairs.
+    Batches for the same students are serialised by locking the students' profiles
+    first (in id order, so two batches never deadlock): the recount then sees every
+    event committed before it, and the rollup stays exact under concurrent pushes."""
+    student_ids = sorted({row.student_id for row in rows})
+    list(
+        StudentProfile.objects.select_for_update()
+        .filter(user_id__in=student_ids)
+        .order_by("user_id")
+        .values_list("pk", flat=True)
+    )
+    external_ids = [row.external_id for row in rows if row.external_id is not None]
+    known: set[str] = set()
+    for start in range(0, len(external_ids), 1000):
+        known.update(
+            ActivityEvent.objects.filter(
+                source=source, external_id__in=external_ids[start : start + 1000]
+            ).values_list("external_id", flat=True)
+        )
+    new = [row for row in rows if row.external_id is None or row.external_id not in known]
+    ActivityEvent.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    daily_activity_refresh(pairs={(row.student_id, row.day) for row in new})
+    return len(new), len(rows) - len(new)
+
+
+def daily_activity_refresh(*, pairs: set[tuple[int, date]]) -> None:
+    """Recount the engagement events of these (student, day) pairs from the events
+    themselves and write them to the rollup (an upsert: safe to run again)."""
+    if not pairs:
+        return
+    student_ids = {student_id for student_id, _day in pairs}
+    days = {day for _student_id, day in pairs}
+    counts = dict.fromkeys(pairs, 0)
+    for row in (
+        ActivityEvent.objects.filter(student_id__in=student_ids, day__in=days)
+        .exclude(kind__in=NOT_ENGAGEMENT)
+        .values("student_id", "day")
+        .annotate(events=Count("pk"))
+        .order_by()
+    ):
+        pair = (row["student_id"], row["day"])
+        if pair in counts:
+            counts[pair] = row["events"]
+    DailyActivity.objects.bulk_create(
+        [
+            DailyActivity(student_id=student_id, day=day, events=events)
+            for (student_id, day), events in counts.items()
+            if events
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["student", "day"],
+        update_fields=["events"],
+    )
+
+
+def activity_record(
+    *,
+    student: User,
+    kind: str,
+    occurred_at: datetime | None = None,
+    key: str | None = None,
+    value: float | None = None,
+) -> None:
+    """Record something a student did in the portal. ``key`` makes it idempotent
+    (``submission:42``): recording the same key again does nothing. Non-students are
+    ignored, so callers need not check."""
+    if student.role != Role.STUDENT:
+        return
+    occurred_at = occurred_at or timezone.now()
+    _activity_store(
+        source=PORTAL_SOURCE,
+        rows=[
+            ActivityEvent(
+                student_id=student.pk,
+                kind=kind,
+                occurred_at=occurred_at,
+                day=occurred_at.astimezone(student.zone).date(),
+                source=PORTAL_SOURCE,
+                external_id=key,
+                value=value,
+            )
+        ],
+    )

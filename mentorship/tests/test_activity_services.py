@@ -1,0 +1,428 @@
+"""Activity events (``activity_ingest``, ``activity_record``) and the per-student
+per-day rollup they keep current (``DailyActivity``)."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+
+from mentorship.activity import (
+    ACTIVITY_BATCH_LIMIT,
+    PORTAL_SOURCE,
+    activity_ingest,
+    activity_record,
+    daily_activity_refresh,
+)
+from mentorship.models import NOT_ENGAGEMENT, ActivityEvent, ActivityKind, DailyActivity
+from mentorship.tests.factories import StudentFactory
+
+MORNING = "2026-03-02T09:00:00+00:00"
+NOBODY = "nobody@example.test"
+
+
+def _event(student, *, external_id=None, kind="lesson_viewed", occurred_at=MORNING, **extra):
+    item = {"student_email": student.email, "kind": kind, "occurred_at": occurred_at, **extra}
+    if external_id is not None:
+        item["external_id"] = external_id
+    return item
+
+
+def _rollup() -> dict[tuple[int, date], int]:
+    return {(row.student_id, row.day): row.events for row in DailyActivity.objects.order_by("pk")}
+
+
+def _recount() -> dict[tuple[int, date], int]:
+    """The rollup as it should be, counted from the raw events."""
+    return {
+        (row["student_id"], row["day"]): row["events"]
+        for row in ActivityEvent.objects.exclude(kind__in=NOT_ENGAGEMENT)
+        .values("student_id", "day")
+        .annotate(events=Count("pk"))
+        .order_by()
+    }
+
+
+# --- Accepted events ------------------------------------------------------------------
+
+
+def test_it_records_events_with_the_students_local_day(student):
+    result = activity_ingest(
+        source="platform",
+        items=[_event(student, external_id="e1", value=0.75), _event(student)],
+    )
+
+    assert (result.accepted, result.duplicates, result.rejected) == (2, 0, [])
+    event = ActivityEvent.objects.get(external_id="e1")
+    assert (event.student, event.kind, event.source, event.value) == (
+        student,
+        ActivityKind.LESSON_VIEWED,
+        "platform",
+        0.75,
+    )
+    assert event.occurred_at == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert event.day == date(2026, 3, 2)
+    assert ActivityEvent.objects.filter(external_id__isnull=True).count() == 1
+    assert _rollup() == {(student.pk, date(2026, 3, 2)): 2}
+
+
+def test_it_names_students_by_external_id_and_by_email_in_any_case(student):
+    student.student_profile.external_id = "lp-7"
+    student.student_profile.save()
+
+    result = activity_ingest(
+        source="platform",
+        items=[
+            {"student_external_id": "lp-7", "kind": "quiz_taken", "occurred_at": MORNING},
+            {"student_email": student.email.upper(), "kind": "quiz_taken", "occurred_at": MORNING},
+        ],
+    )
+
+    assert (result.accepted, result.rejected) == (2, [])
+    assert set(ActivityEvent.objects.values_list("student_id", flat=True)) == {student.pk}
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "expected_day"),
+    [("Europe/Moscow", date(2026, 3, 3)), ("America/New_York", date(2026, 3, 2))],
+)
+def test_it_counts_an_event_on_the_students_local_day(db, time_zone, expected_day):
+    student = StudentFactory(time_zone=time_zone)
+
+    activity_ingest(source="platform", items=[_event(student, occurred_at="2026-03-02T23:30:00Z")])
+
+    assert ActivityEvent.objects.get().day == expected_day
+    assert _rollup() == {(student.pk, expected_day): 1}
+
+
+# --- Duplicates -----------------------------------------------------------------------
+
+
+def test_it_counts_a_repeated_external_id_inside_a_batch_once(student):
+    result = activity_ingest(
+        source="platform",
+        items=[_event(student, external_id="e1"), _event(student, external_id="e1")],
+    )
+
+    assert (result.accepted, result.duplicates) == (1, 1)
+    assert ActivityEvent.objects.count() == 1
+
+
+def test_it_counts_events_recorded_by_an_earlier_batch_as_duplicates(student):
+    activity_ingest(source="platform", items=[_event(student, external_id="e1")])
+
+    result = activity_ingest(
+        source="platform",
+        items=[_event(student, external_id="e1"), _event(student, external_id="e2")],
+    )
+
+    assert (result.accepted, result.duplicates, result.rejected) == (1, 1, [])
+    assert ActivityEvent.objects.count() == 2
+    assert _rollup() == {(student.pk, date(2026, 3, 2)): 2}
+
+
+def test_it_records_nothing_twice_when_a_batch_is_retried(student, other_student):
+    batch = [
+        _event(student, external_id="e1"),
+        _event(student, external_id="e2", occurred_at="2026-03-03T10:00:00Z"),
+        _event(other_student, external_id="e3"),
+        _event(student, external_id="bad", kind="nap"),
+    ]
+    first = activity_ingest(source="platform", items=batch)
+    rollup = _rollup()
+
+    retried = activity_ingest(source="platform", items=batch)
+
+    assert (first.accepted, first.duplicates) == (3, 0)
+    assert (retried.accepted, retried.duplicates) == (0, 3)
+    assert retried.rejected == first.rejected
+    assert ActivityEvent.objects.count() == 3
+    assert _rollup() == rollup
+
+
+def test_it_keeps_external_ids_apart_by_source(student):
+    activity_ingest(source="platform", items=[_event(student, external_id="e1")])
+
+    result = activity_ingest(source="backfill", items=[_event(student, external_id="e1")])
+
+    assert (result.accepted, result.duplicates) == (1, 0)
+    assert ActivityEvent.objects.count() == 2
+
+
+# --- Rejected items -------------------------------------------------------------------
+
+
+def test_it_rejects_an_unknown_email_naming_the_field(student):
+    result = activity_ingest(
+        source="platform",
+        items=[
+            {"student_email": "nobody@example.test", "kind": "quiz_taken", "occurred_at": MORNING}
+        ],
+    )
+
+    assert result.accepted == 0
+    assert [(item["index"], list(item["errors"])) for item in result.rejected] == [
+        (0, ["student_email"])
+    ]
+    assert not ActivityEvent.objects.exists()
+
+
+def test_it_rejects_an_unknown_external_id_naming_the_field(student):
+    student.student_profile.external_id = "lp-7"
+    student.student_profile.save()
+
+    result = activity_ingest(
+        source="platform",
+        items=[{"student_external_id": "lp-8", "kind": "quiz_taken", "occurred_at": MORNING}],
+    )
+
+    assert [list(item["errors"]) for item in result.rejected] == [["student_external_id"]]
+    assert not ActivityEvent.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["mentor", "supervisor", "staff"])
+def test_it_rejects_events_of_people_who_are_not_students(request, role):
+    person = request.getfixturevalue(role)
+
+    result = activity_ingest(source="platform", items=[_event(person)])
+
+    assert [list(item["errors"]) for item in result.rejected] == [["student_email"]]
+    assert not ActivityEvent.objects.exists()
+
+
+def test_it_rejects_an_item_naming_no_student(db):
+    result = activity_ingest(
+        source="platform", items=[{"kind": "quiz_taken", "occurred_at": MORNING}]
+    )
+
+    assert [list(item["errors"]) for item in result.rejected] == [["student_email"]]
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        "yesterday",
+        "2026-13-45T10:00:00Z",
+        "2026-02-30T10:00:00+00:00",
+        "2026-03-02T25:00:00Z",
+        "",
+        None,
+        1772442000,
+    ],
+)
+def test_it_rejects_malformed_dates(student, occurred_at):
+    result = activity_ingest(source="platform", items=[_event(student, occurred_at=occurred_at)])
+
+    assert [list(item["errors"]) for item in result.rejected] == [["occurred_at"]]
+    assert not ActivityEvent.objects.exists()
+
+
+def test_it_rejects_a_date_without_its_offset(student):
+    result = activity_ingest(
+        source="platform", items=[_event(student, occurred_at="2026-03-02T09:00:00")]
+    )
+
+    assert result.rejected[0]["errors"]["occurred_at"] == (
+        "Give the time zone offset, e.g. +03:00 or Z."
+    )
+
+
+def test_it_rejects_a_date_in_the_future_beyond_clock_skew(student):
+    now = datetime.now(UTC)
+    result = activity_ingest(
+        source="platform",
+        items=[
+            _event(student, occurred_at=(now + timedelta(hours=1)).isoformat()),
+            _event(student, occurred_at=(now + timedelta(minutes=1)).isoformat()),
+        ],
+    )
+
+    assert result.accepted == 1
+    assert [(item["index"], list(item["errors"])) for item in result.rejected] == [
+        (0, ["occurred_at"])
+    ]
+
+
+@pytest.mark.parametrize("kind", ["nap", "", None, "LOGIN", ["login"]])
+def test_it_rejects_unknown_kinds(student, kind):
+    result = activity_ingest(source="platform", items=[_event(student, kind=kind)])
+
+    assert [list(item["errors"]) for item in result.rejected] == [["kind"]]
+
+
+@pytest.mark.parametrize("value", ["3", True, [1], {"n": 1}, float("nan"), float("inf"), 10**400])
+def test_it_rejects_values_that_are_not_finite_numbers(student, value):
+    result = activity_ingest(source="platform", items=[_event(student, value=value)])
+
+    assert [list(item["errors"]) for item in result.rejected] == [["value"]]
+
+
+@pytest.mark.parametrize("external_id", ["x" * 129, ["e1"], 1.5])
+def test_it_rejects_bad_external_ids(student, external_id):
+    result = activity_ingest(source="platform", items=[_event(student, external_id=external_id)])
+
+    assert [list(item["errors"]) for item in result.rejected] == [["external_id"]]
+
+
+@pytest.mark.parametrize("item", ["lesson_viewed", 7, None, ["a"]])
+def test_it_rejects_items_that_are_not_objects(db, item):
+    result = activity_ingest(source="platform", items=[item])
+
+    assert [list(rejected["errors"]) for rejected in result.rejected] == [["non_field_errors"]]
+
+
+def test_it_names_every_bad_field_of_an_item(student):
+    result = activity_ingest(
+        source="platform",
+        items=[_event(student, kind="nap", occurred_at="soon", value="many")],
+    )
+
+    assert set(result.rejected[0]["errors"]) == {"kind", "occurred_at", "value"}
+
+
+def test_it_keeps_the_good_items_of_a_mixed_batch(student, other_student):
+    result = activity_ingest(
+        source="platform",
+        items=[
+            _event(student, external_id="e1"),
+            {"student_email": NOBODY, "kind": "quiz_taken", "occurred_at": MORNING},
+            _event(other_student, external_id="e2", kind="nap"),
+            _event(other_student, external_id="e3"),
+            _event(student, external_id="e4", occurred_at="2026-03-02"),
+        ],
+    )
+
+    assert (result.accepted, result.duplicates) == (2, 0)
+    assert [(item["index"], list(item["errors"])) for item in result.rejected] == [
+        (1, ["student_email"]),
+        (2, ["kind"]),
+        (4, ["occurred_at"]),
+    ]
+    assert set(ActivityEvent.objects.values_list("external_id", flat=True)) == {"e1", "e3"}
+
+
+# --- Batch size -----------------------------------------------------------------------
+
+
+def _big_batch(students, size: int) -> list[dict]:
+    start = datetime(2025, 3, 1, 8, tzinfo=UTC)
+    return [
+        _event(
+            students[index % len(students)],
+            external_id=f"e{index}",
+            kind=ActivityKind.values[index % len(ActivityKind.values)],
+            occurred_at=(start + timedelta(hours=index)).isoformat(),
+        )
+        for index in range(size)
+    ]
+
+
+# Students looked up by e-mail (1), their profiles locked (1), known external ids by
+# chunks of 1,000 (up to 5), inserts and rollup upserts in chunks the database allows
+# (SQLite: about 45 at the limit, Postgres: 10), the recount (1), savepoints. A batch
+# costs a fixed ceiling of queries, the same for 10 events as for 5,000: never one per event.
+INGEST_QUERY_BOUND = 60
+
+
+@pytest.mark.parametrize("size", [10, ACTIVITY_BATCH_LIMIT])
+def test_it_ingests_a_full_batch_in_a_bounded_number_of_queries(
+    db, django_assert_max_num_queries, size
+):
+    students = StudentFactory.create_batch(5, time_zone="Europe/Berlin")
+    batch = _big_batch(students, size)
+
+    with django_assert_max_num_queries(INGEST_QUERY_BOUND):
+        result = activity_ingest(source="platform", items=batch)
+
+    assert (result.accepted, result.duplicates, result.rejected) == (size, 0, [])
+    assert ActivityEvent.objects.count() == size
+    assert _rollup() == _recount()
+
+
+def test_it_refuses_a_batch_over_the_limit(student):
+    batch = [_event(student, external_id=f"e{index}") for index in range(ACTIVITY_BATCH_LIMIT + 1)]
+
+    with pytest.raises(ValidationError) as refused:
+        activity_ingest(source="platform", items=batch)
+
+    assert list(refused.value.message_dict) == ["events"]
+    assert not ActivityEvent.objects.exists()
+
+
+# --- The rollup -----------------------------------------------------------------------
+
+
+def test_it_keeps_the_rollup_equal_to_a_recount_of_the_events(student, other_student):
+    students = [student, other_student]
+    activity_ingest(source="platform", items=_big_batch(students, 300))
+    activity_ingest(source="backfill", items=_big_batch(students, 120))
+    activity_record(student=student, kind=ActivityKind.LOGIN, key="login:1")
+
+    assert _rollup() == _recount()
+    assert (
+        sum(_rollup().values()) == ActivityEvent.objects.exclude(kind__in=NOT_ENGAGEMENT).count()
+    )
+
+
+def test_it_does_not_count_a_missed_session_as_engagement(student):
+    activity_ingest(
+        source="platform",
+        items=[
+            _event(student, kind="session_missed", occurred_at="2026-03-01T10:00:00Z"),
+            _event(student, kind="session_missed"),
+            _event(student, kind="session_attended"),
+        ],
+    )
+
+    assert ActivityEvent.objects.count() == 3
+    assert _rollup() == {(student.pk, date(2026, 3, 2)): 1}
+
+
+def test_it_rebuilds_a_rollup_row_from_the_events(student):
+    activity_ingest(source="platform", items=[_event(student), _event(student)])
+    DailyActivity.objects.update(events=99)
+
+    daily_activity_refresh(pairs={(student.pk, date(2026, 3, 2)), (student.pk, date(2026, 3, 9))})
+
+    assert _rollup() == {(student.pk, date(2026, 3, 2)): 2}
+
+
+# --- Portal actions -------------------------------------------------------------------
+
+
+def test_it_records_a_portal_action_once_per_key(student):
+    moment = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+    activity_record(student=student, kind=ActivityKind.SUBMISSION, occurred_at=moment, key="s:1")
+    activity_record(student=student, kind=ActivityKind.SUBMISSION, occurred_at=moment, key="s:1")
+    activity_record(student=student, kind=ActivityKind.SUBMISSION, occurred_at=moment, key="s:2")
+
+    events = ActivityEvent.objects.order_by("external_id")
+    assert [(event.source, event.external_id) for event in events] == [
+        (PORTAL_SOURCE, "s:1"),
+        (PORTAL_SOURCE, "s:2"),
+    ]
+    assert _rollup() == {(student.pk, date(2026, 3, 2)): 2}
+
+
+def test_it_records_a_portal_action_now_by_default(db):
+    student = StudentFactory(time_zone="Asia/Tokyo")
+    before = datetime.now(UTC)
+
+    activity_record(student=student, kind=ActivityKind.LOGIN)
+
+    event = ActivityEvent.objects.get()
+    assert event.occurred_at >= before
+    assert event.day == event.occurred_at.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    assert _rollup() == _recount()
+
+
+@pytest.mark.parametrize("role", ["mentor", "supervisor", "staff"])
+def test_it_ignores_portal_actions_of_people_who_are_not_students(request, role):
+    person = request.getfixturevalue(role)
+
+    activity_record(student=person, kind=ActivityKind.LOGIN, key="login:x")
+
+    assert not ActivityEvent.objects.exists()
+    assert not DailyActivity.objects.exists()

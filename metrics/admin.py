@@ -1,0 +1,91 @@
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import DevelopmentRecord, WeeklyReport
+
+
+class DevelopmentVerifiedFilter(admin.SimpleListFilter):
+    title = _("verified")
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Verified")), ("no", _("Awaiting verification"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(verified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(verified_at__isnull=True)
+        return queryset
+
+
+@admin.register(DevelopmentRecord)
+class DevelopmentRecordAdmin(admin.ModelAdmin):
+    """Read-only but for verification: mentors record their development in the portal,
+    where the rules live; staff verify there or with the action here, which tells the
+    mentor."""
+
+    list_display = ["__str__", "mentor", "kind", "completed_on", "created_at", "verified_at"]
+    list_filter = ["kind", DevelopmentVerifiedFilter]
+    search_fields = ["title", "programme__title", "mentor__email", "mentor__display_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["mentor", "programme"]
+    actions = ["mark_verified"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Mark verified"))
+    def mark_verified(self, request, queryset):
+        records = list(queryset.filter(verified_at__isnull=True).select_related("mentor"))
+        for record in records:
+            services.development_record_verify(record=record, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d record verified.", "%(count)d records verified.", len(records))
+            % {"count": len(records)},
+        )
+
+
+@admin.register(WeeklyReport)
+class WeeklyReportAdmin(admin.ModelAdmin):
+    """Read-only: the portal drafts reports (Mondays, or when a mentor asks) and mentors
+    complete and send them there. To draft again by hand, run the
+    "draft-weekly-reports" periodic task from its admin page."""
+
+    list_display = ["week_start", "mentor", "status", "drafted_at", "sent_at"]
+    list_filter = ["status", "week_start"]
+    search_fields = ["mentor__email", "mentor__display_name"]
+    date_hierarchy = "week_start"
+    list_select_related = ["mentor"]
+    fields = [
+        "mentor",
+        "week_start",
+        "status",
+        "drafted_at",
+        "sent_at",
+        "comments",
+        "difficulties",
+        "figures_as_json",
+    ]
+    readonly_fields = ["figures_as_json"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("figures"))
+    def figures_as_json(self, obj):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(obj.figures, indent=2, ensure_ascii=False, sort_keys=True)
+        )

@@ -1,0 +1,109 @@
+"""Build the demo: ``manage.py seed_demo`` (idempotent), or large synthetic data for
+benchmarks with ``--scale --students 10000 --mentors 300 --days 180``."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from mentorship import demo
+from metrics.demo import seed_community, seed_weekly_reports
+from projects.demo import seed_programmes, seed_projects
+from students.demo import seed_activity, seed_mentoring
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo programmes, people, assignments, enrolments, review histories, "
+        "mentoring sessions and notes (safe to run again)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            action="store_true",
+            help="Large synthetic data for benchmarks, with a progress bar.",
+        )
+        parser.add_argument("--students", type=int, default=None)
+        parser.add_argument("--mentors", type=int, default=None)
+        parser.add_argument("--supervisors", type=int, default=None)
+        parser.add_argument(
+            "--days", type=int, default=120, help="Days of history to spread joins over."
+        )
+        parser.add_argument("--seed", type=int, default=42, help="Random seed.")
+
+    def handle(self, *args, scale, students, mentors, supervisors, days, seed, **options):
+        if scale:
+            students = students or 10_000
+            mentors = mentors or max(6, students // 30)
+            supervisors = supervisors or max(2, mentors // 12)
+        else:
+            students, mentors, supervisors = students or 40, mentors or 6, supervisors or 2
+        # People, their profiles, then each student's enrolment and review history.
+        total = 1 + supervisors + mentors + 3 * students
+        started = time.monotonic()
+        with tqdm(
+            total=total,
+            unit="rows",
+            disable=not scale or options["verbosity"] == 0,
+            file=self.stderr,
+        ) as bar:
+            counts = demo.seed_people(
+                students=students,
+                mentors=mentors,
+                supervisors=supervisors,
+                days=days,
+                seed=seed,
+                progress=bar.update,
+            )
+            counts["programmes"] = len(seed_programmes(mentors=mentors))
+            loop = seed_projects(seed=seed, with_files=not scale, progress=bar.update)
+            mentoring = seed_mentoring()
+            community = seed_community()
+            community["reports"] = seed_weekly_reports()
+            activity = seed_activity(seed=seed, with_files=not scale)
+            # The struggling student's extra rounds are review-loop rows too.
+            for key in ("submissions", "reviews"):
+                loop[key] += activity["attempts"]
+        elapsed = time.monotonic() - started
+        if options["verbosity"] == 0:
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo ready in {:.1f}s: {programmes} programmes, {supervisors} supervisors, "
+                "{mentors} mentors, {students} students ({assignments_created} new "
+                "assignments).".format(elapsed, **counts)
+            )
+        )
+        self.stdout.write(
+            "Review loop: {enrolments} new enrolments, {submissions} submissions "
+            "({waiting} waiting for review), {reviews} reviews, {files} files, "
+            "{notes} review notes.".format(**loop)
+        )
+        self.stdout.write(
+            "Mentoring: {sessions} new sessions, {mentor_notes} private mentor notes.".format(
+                **mentoring
+            )
+        )
+        self.stdout.write(
+            "Community: {cases} case discussions, {recommendations} recommendations, "
+            "{proposals} improvement proposals, {incidents} incidents, {records} "
+            "self-development records, {reports} weekly reports.".format(**community)
+        )
+        self.stdout.write(
+            "Activity: {events} events, {sessions} missed sessions, {attempts} more "
+            "attempts, {dropped} students dropped out; {flags} at-risk flags opened.".format(
+                **activity
+            )
+        )
+        self.stdout.write(
+            f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"
+            f"  staff       {demo.demo_email('staff', 1)}\n"
+            f"  supervisor  {demo.demo_email('supervisor', 1)}  "
+            f"(leads {demo.demo_email('mentor', 1)}'s team)\n"
+            f"  mentor      {demo.demo_email('mentor', 1)}  "
+            f"(mentors {demo.demo_email('student', 1)})\n"
+            f"  student     {demo.demo_email('student', 1)}\n"
+            f"  and mentor2@…, student2@… up to mentor{mentors}@, student{students}@"
+            f"{demo.DEMO_DOMAIN}"
+        )

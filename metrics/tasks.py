@@ -1,0 +1,39 @@
+"""Scheduled jobs of reports: Monday's drafts of each mentor's weekly report."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from mentorship.models import User
+
+from .selectors import last_complete_week_start
+from .services import weekly_report_draft
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+def draft_weekly_reports() -> int:
+    """Mondays: draft each active mentor's report of their last complete week (or
+    refresh it while it is a draft). Running twice changes nothing. One mentor's
+    failure does not stop the others: it is logged, and a database error makes the
+    whole run retry once the others are done (drafting is idempotent). Returns how
+    many reports were drafted or refreshed."""
+    now = timezone.now()
+    drafted, retry_error = 0, None
+    for mentor_id in User.objects.mentors().order_by("pk").values_list("pk", flat=True):
+        try:
+            mentor = User.objects.get(pk=mentor_id)
+            weekly_report_draft(mentor=mentor, week_start=last_complete_week_start(mentor, now))
+        except OperationalError as error:
+            logger.warning("Database error drafting the weekly report of mentor %s", mentor_id)
+            retry_error = error
+        except Exception:
+            logger.exception("Could not draft the weekly report of mentor %s", mentor_id)
+        else:
+            drafted += 1
+    if retry_error is not None:
+        raise retry_error
+    return drafted

@@ -1,0 +1,242 @@
+"""1:1 mentoring sessions: scheduled, logged, rated; a mentor's monthly statement."""
+
+import csv
+import zoneinfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mentorship.decorators import role_required
+from mentorship.models import Role
+from mentorship.selectors import mentor_current_students, mentors_visible_to
+
+from .. import selectors, services
+from ..forms import (
+    SessionLogForm,
+    SessionRatingForm,
+    SessionScheduleForm,
+    SessionStatementForm,
+)
+from ..models import MentoringSession
+
+SESSION_PAGE_SIZE = 25
+
+
+SESSION_PARTICIPANTS = (Role.MENTOR, Role.STUDENT)
+
+
+STATEMENT_READERS = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+
+
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The sessions this person may see: scheduled ones first (soonest first), then
+    the others, newest first."""
+    sessions = selectors.sessions_upcoming_first(selectors.sessions_visible_to(request.user))
+    page = Paginator(sessions, SESSION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "students/session_list.html", {"page": page})
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def session_schedule(request: HttpRequest) -> HttpResponse:
+    """A mentor books a session with one of their students; the time is read in the
+    mentor's time zone."""
+    students = mentor_current_students(mentor=request.user)
+    form = SessionScheduleForm(
+        request.POST if request.method == "POST" else None,
+        students=students,
+        initial={"student": request.GET.get("student")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_schedule(mentor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The session is scheduled; your student is told."))
+            return redirect("students:session_detail", pk=session.pk)
+    return render(
+        request,
+        "students/session_schedule.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(request.user, pk)
+    return _render_session(request, session)
+
+
+def _render_session(
+    request: HttpRequest,
+    session: MentoringSession,
+    *,
+    rating_form: SessionRatingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The session page; each person reads the time in their own zone, and only the
+    student's side never gets the private notes."""
+    user = request.user
+    is_student = user.pk == session.student_id
+    can_rate = is_student and session.status == "completed" and session.rating is None
+    return render(
+        request,
+        "students/session_detail.html",
+        {
+            "session": session,
+            "is_mentor": user.pk == session.mentor_id,
+            "is_student": is_student,
+            "other_person": session.mentor if is_student else session.student,
+            "show_private_notes": user.role != Role.STUDENT,
+            "can_cancel": user.pk in (session.mentor_id, session.student_id)
+            and session.is_scheduled
+            and not session.has_started,
+            "rating_form": rating_form or (SessionRatingForm() if can_rate else None),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def session_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mentor records what happened, the student's summary and private notes."""
+    session = selectors.session_for_user(request.user, pk)
+    if not session.is_scheduled:
+        messages.info(request, _("This session has already been logged."))
+        return redirect("students:session_detail", pk=session.pk)
+    form = SessionLogForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_log(session=session, mentor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The session is logged; your student is told."))
+            return redirect("students:session_detail", pk=session.pk)
+    return render(
+        request,
+        "students/session_log.html",
+        {"form": form, "session": session},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*SESSION_PARTICIPANTS)
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(request.user, pk)
+    try:
+        services.session_cancel(session=session, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The session is cancelled; the other person is told."))
+    return redirect("students:session_detail", pk=session.pk)
+
+
+@role_required(Role.STUDENT)
+@require_POST
+def session_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(request.user, pk)
+    form = SessionRatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_rate(
+                session=session,
+                student=request.user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Thank you for rating the session."))
+        return redirect("students:session_detail", pk=session.pk)
+    return _render_session(request, session, rating_form=form, status=400)
+
+
+@role_required(*STATEMENT_READERS)
+@require_GET
+def session_statement(request: HttpRequest) -> HttpResponse:
+    """A mentor's sessions of a month by outcome, what they invoice from; ``?format=csv``
+    downloads it. A mentor sees their own, a supervisor their team's, staff all."""
+    mentors = list(mentors_visible_to(request.user).order_by("display_name", "email"))
+    data = request.GET.copy()
+    data.setdefault("month", timezone.localdate().strftime("%Y-%m"))
+    if "mentor" not in data and mentors:
+        data["mentor"] = str(mentors[0].pk)
+    form = SessionStatementForm(data, mentors=mentors)
+    statement = None
+    if form.is_valid():
+        statement = selectors.session_statement(
+            mentor=form.cleaned_data["mentor"], month=form.cleaned_data["month"]
+        )
+        if request.GET.get("format") == "csv":
+            return _statement_csv(statement)
+    elif "mentor" in form.errors and request.GET.get("mentor"):
+        raise Http404
+    query = data.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "students/session_statement.html",
+        {
+            "form": form,
+            "statement": statement,
+            "satisfaction": statement and selectors.mentor_satisfaction(mentor=statement.mentor),
+            "csv_query": query.urlencode(),
+        },
+        status=400 if form.errors and "mentor" not in form.errors else 200,
+    )
+
+
+STATEMENT_CSV_COLUMNS = [
+    "date",
+    "time",
+    "time_zone",
+    "student",
+    "student_email",
+    "duration_minutes",
+    "outcome",
+    "notice_hours",
+    "rating",
+]
+
+
+def _statement_csv(statement) -> HttpResponse:
+    """The statement as CSV, times in the mentor's zone. Outcomes are codes (stable
+    for invoicing tools); private notes and summaries are never exported."""
+    zone = zoneinfo.ZoneInfo(statement.mentor.time_zone)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"sessions-{statement.mentor.pk}-{statement.month:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(STATEMENT_CSV_COLUMNS)
+    for session in statement.sessions:
+        local = timezone.localtime(session.scheduled_at, zone)
+        writer.writerow(
+            [
+                local.strftime("%Y-%m-%d"),
+                local.strftime("%H:%M"),
+                statement.mentor.time_zone,
+                str(session.student),
+                session.student.email,
+                session.duration_minutes,
+                session.status,
+                "" if session.notice_hours is None else session.notice_hours,
+                "" if session.rating is None else session.rating,
+            ]
+        )
+    return response
