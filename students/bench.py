@@ -29,9 +29,7 @@ from mentorship.celery import worker_objects_freeze
 from mentorship.models import DailyActivity
 from projects.models import Programme, Project
 
-from .models import FlagRun, FlagSettings
-from .selectors import COHORT_MIN_STUDENTS, end_of_day
-from .services import (
+from .flag_runs import (
     flag_chunk_evaluate,
     flag_chunks_settle,
     flag_run_cohort,
@@ -41,6 +39,9 @@ from .services import (
     flag_run_start,
     flag_run_tell_parts,
 )
+from .models import FlagRun, FlagSettings
+from .risk.judgement import end_of_day
+from .risk.signals import COHORT_MIN_STUDENTS
 
 # The day every benchmark judges; data are placed relative to it.
 BENCH_AS_OF = date(2026, 6, 30)

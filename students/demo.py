@@ -20,8 +20,8 @@ from mentorship.models import ActivityEvent, Assignment, StudentProfile, Student
 from projects.demo import _Attempt, _demo_projects, _demo_students, _write_histories
 from projects.models import Enrolment, EnrolmentStatus, Programme, Submission, SubmissionStatus
 
+from .flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
 from .models import FlagRun, Incident, IncidentStatus, MentoringSession, MentorNote, SessionStatus
-from .services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 
 DEMO_STUDENTS = 12
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from mentorship.models import User
 
-from .models import FlagRun
-from .services import (
+from .flag_runs import (
     flag_chunk_evaluate,
     flag_chunks_settle,
     flag_run_cohort,
@@ -22,8 +21,9 @@ from .services import (
     flag_run_shares,
     flag_run_start,
     flag_run_tell_parts,
-    sessions_send_reminders,
 )
+from .models import FlagRun
+from .services import sessions_send_reminders
 
 
 @shared_task(acks_late=True)

@@ -12,7 +12,7 @@ from mentorship.selectors import (
     staff_overview,
 )
 from projects.selectors import student_progress
-from students.selectors import flag_reasons, flags_open_counts, flags_open_queue, flags_visible_to
+from students.flags import flag_reasons, flags_open_counts, flags_open_queue, flags_visible_to
 
 from .. import selectors
 

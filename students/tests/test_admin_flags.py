@@ -21,7 +21,7 @@ from students.models import (
     OutreachKind,
     RiskFlag,
 )
-from students.selectors import Signal, SignalName
+from students.risk.signals import Signal, SignalName
 
 DAY = date(2026, 3, 10)
 

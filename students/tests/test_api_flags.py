@@ -12,8 +12,9 @@ from drf_spectacular.generators import SchemaGenerator
 from conftest import ROLES
 from mentorship import services
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
+from students.flags import Reason, flag_reason_sentences
 from students.models import FlagSeverity, FlagStatus, RiskFlag
-from students.selectors import Reason, Signal, SignalName, flag_reason_sentences
+from students.risk.signals import Signal, SignalName
 
 TODAY = date(2026, 3, 10)
 # Whose flags each role sees; students are refused.

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from mentorship.models import StudentStatus
 from students.models import FlagRun, FlagSettings, RiskFlag
-from students.selectors import COHORT_MIN_STUDENTS, SignalName, flag_backtest
+from students.risk.backtest import flag_backtest
+from students.risk.signals import COHORT_MIN_STUDENTS, SignalName
 
 from .helpers_risk import AS_OF, NO_SHOW, active_on, at, enrolled_student, programme_of, session
 

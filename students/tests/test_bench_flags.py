@@ -13,7 +13,8 @@ from mentorship.models import ActivityEvent, DailyActivity, Role, StudentProfile
 from projects.models import Enrolment
 from students import bench
 from students.models import FlagSettings
-from students.selectors import COHORT_MIN_STUDENTS, SignalName, cohort_ratios, risk_judgement
+from students.risk.judgement import risk_judgement
+from students.risk.signals import COHORT_MIN_STUDENTS, SignalName, cohort_ratios
 
 from .helpers_risk import AS_OF, active_on, enrolled_student, programme_of
 

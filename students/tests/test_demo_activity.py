@@ -19,7 +19,8 @@ from mentorship.models import (
 )
 from projects.models import CriterionVerdict, Enrolment, Review, Submission
 from students.models import FlagRun, MentoringSession, RiskFlag
-from students.selectors import SignalName, flag_backtest
+from students.risk.backtest import flag_backtest
+from students.risk.signals import SignalName
 
 
 def _seed() -> str:

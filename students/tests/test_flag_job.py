@@ -10,6 +10,14 @@ from django.utils import timezone
 
 from mentorship.models import Notification
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
+from students.flag_runs import (
+    flag_chunk_evaluate,
+    flag_chunks_settle,
+    flag_run_cohort,
+    flag_run_finish,
+    flag_run_start,
+)
+from students.flags import reengagement_rates
 from students.models import (
     FlagOutreach,
     FlagRun,
@@ -18,14 +26,7 @@ from students.models import (
     OutreachKind,
     RiskFlag,
 )
-from students.selectors import COHORT_MIN_STUDENTS, reengagement_rates
-from students.services import (
-    flag_chunk_evaluate,
-    flag_chunks_settle,
-    flag_run_cohort,
-    flag_run_finish,
-    flag_run_start,
-)
+from students.risk.signals import COHORT_MIN_STUDENTS
 from students.tasks import flag_students
 
 from .helpers_risk import AS_OF, active_on, at, enrolled_student, programme_of

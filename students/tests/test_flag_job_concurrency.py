@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from students import services
+from students import flag_runs
+from students.flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
 from students.models import FlagRun, FlagRunChunk, RiskFlag
-from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 
 from .helpers_flag_runs import (
     FLAGGED,
@@ -123,8 +123,8 @@ def test_it_opens_one_flag_per_student_when_two_runs_overlap_in_two_threads():
 def test_it_keeps_the_other_chunks_when_one_fails_and_redoes_only_that_one(monkeypatch):
     students = idle_students()
     run, chunks = flag_run_start(as_of=AS_OF, chunk_size=2)
-    failing = FailOnce(services.risk_judgement, student_id=students[2].pk)
-    monkeypatch.setattr(services, "risk_judgement", failing)
+    failing = FailOnce(flag_runs.risk_judgement, student_id=students[2].pk)
+    monkeypatch.setattr(flag_runs, "risk_judgement", failing)
 
     for index, student_ids in enumerate(chunks):
         try:

@@ -19,7 +19,8 @@ from django.db import OperationalError
 from mentorship.celery import app
 from mentorship.models import Assignment
 from mentorship.tests.factories import AssignmentFactory
-from students import services
+from students import flag_runs
+from students.flag_runs import flag_run_start
 from students.models import FlagRun, FlagRunStatus, RiskFlag
 from students.tasks import (
     flag_students,
@@ -90,10 +91,10 @@ def test_it_flags_students_through_a_worker_in_chunks(
     active_on(slowing, range(14, 56), events=3)
     active_on(slowing, range(14), events=1)
     monkeypatch.setattr(
-        "students.tasks.flag_run_start", partial(services.flag_run_start, chunk_size=CHUNK_SIZE)
+        "students.tasks.flag_run_start", partial(flag_run_start, chunk_size=CHUNK_SIZE)
     )
-    failing = FailOnce(services.risk_judgement, student_id=students[2].pk, error=OperationalError)
-    monkeypatch.setattr(services, "risk_judgement", failing)
+    failing = FailOnce(flag_runs.risk_judgement, student_id=students[2].pk, error=OperationalError)
+    monkeypatch.setattr(flag_runs, "risk_judgement", failing)
     states: list[tuple[str, str]] = []
     done = threading.Event()
 

@@ -8,7 +8,15 @@ from django.utils import timezone, translation
 
 from mentorship.models import DailyActivity
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
-from students import selectors
+from students.charts import flag_activity_chart
+from students.flags import (
+    Reason,
+    flag_reason_sentences,
+    flags_open_counts,
+    flags_open_queue,
+    flags_visible_to,
+    student_flag,
+)
 from students.models import FlagOutreach, OutreachKind
 
 from .helpers_flags import DROP_AMBER, INACTIVE_RED, make_flag
@@ -28,7 +36,7 @@ def reason(signal, observed, threshold, *, severity="amber", baseline=None, proj
 
 
 def sentence(stored: dict) -> str:
-    return selectors.Reason.from_stored(stored).sentence
+    return Reason.from_stored(stored).sentence
 
 
 # --- Who sees flags -------------------------------------------------------------------
@@ -54,7 +62,7 @@ def test_it_shows_flags_to_those_who_look_after_the_student(
         "other_student": make_flag(other_student),
     }
 
-    visible = selectors.flags_visible_to(request.getfixturevalue(role))
+    visible = flags_visible_to(request.getfixturevalue(role))
 
     assert set(visible) == {flags[name] for name in sees}
 
@@ -64,8 +72,8 @@ def test_it_hides_a_flag_from_a_former_mentor(student, mentor, other_mentor):
     student.mentor_assignments.update(ended_at=timezone.now())
     AssignmentFactory(student=student, mentor=other_mentor)
 
-    assert not selectors.flags_visible_to(mentor).exists()
-    assert list(selectors.flags_visible_to(other_mentor)) == [flag]
+    assert not flags_visible_to(mentor).exists()
+    assert list(flags_visible_to(other_mentor)) == [flag]
 
 
 def test_it_puts_the_oldest_unacknowledged_first(mentor, student, staff):
@@ -80,7 +88,7 @@ def test_it_puts_the_oldest_unacknowledged_first(mentor, student, staff):
     make_flag(student, opened_days_ago=40, resolved_on=timezone.localdate())
     FlagOutreach.objects.create(flag=acknowledged_old, mentor=mentor, kind=OutreachKind.CALL)
 
-    queue = list(selectors.flags_open_queue(selectors.flags_visible_to(staff)))
+    queue = list(flags_open_queue(flags_visible_to(staff)))
 
     assert queue == [old, new, acknowledged_old]
     assert [flag.outreach_count for flag in queue] == [0, 0, 1]
@@ -95,7 +103,7 @@ def test_it_counts_open_and_unacknowledged_flags(supervisor, mentor, student, ot
     make_flag(second, acknowledged_at=timezone.now())
     make_flag(other_student)
 
-    assert selectors.flags_open_counts(supervisor) == {"open": 2, "unacknowledged": 1}
+    assert flags_open_counts(supervisor) == {"open": 2, "unacknowledged": 1}
 
 
 def test_it_shows_the_open_flag_on_the_file_before_resolved_ones(mentor, student):
@@ -104,12 +112,12 @@ def test_it_shows_the_open_flag_on_the_file_before_resolved_ones(mentor, student
         student, opened_days_ago=20, resolved_on=timezone.localdate() - timedelta(days=5)
     )
 
-    assert selectors.student_flag(mentor, student=student) == latest_resolved
+    assert student_flag(mentor, student=student) == latest_resolved
 
     current = make_flag(student, opened_days_ago=1)
 
-    assert selectors.student_flag(mentor, student=student) == current
-    assert selectors.student_flag(student, student=student) is None
+    assert student_flag(mentor, student=student) == current
+    assert student_flag(student, student=student) is None
 
 
 # --- Reasons in words -----------------------------------------------------------------
@@ -156,14 +164,14 @@ def test_it_says_the_worst_reasons_first():
     flag = make_flag(StudentFactory(), reasons=[DROP_AMBER, INACTIVE_RED])
 
     with translation.override("en"):
-        sentences = selectors.flag_reason_sentences(flag)
+        sentences = flag_reason_sentences(flag)
 
     assert sentences[0].startswith("No activity for 16 days")
     assert len(sentences) == 2
 
 
 def test_it_reads_the_reasons_in_the_language_active_at_display_time():
-    drop = selectors.Reason.from_stored(DROP_AMBER)
+    drop = Reason.from_stored(DROP_AMBER)
 
     with translation.override("ru"):
         russian = drop.sentence
@@ -213,7 +221,7 @@ def test_it_draws_sixteen_weeks_and_marks_the_flagged_ones(student):
         ]
     )
 
-    chart = selectors.flag_activity_chart(flag=flag, today=today)
+    chart = flag_activity_chart(flag=flag, today=today)
 
     assert len(chart.bars) == 16
     assert chart.bars[0].week == date(2026, 3, 2)
@@ -238,7 +246,7 @@ def test_it_marks_only_the_weeks_a_resolved_flag_was_open(student):
     flag = make_flag(student, resolved_on=date(2026, 5, 20))
     flag.opened_on = date(2026, 5, 6)
 
-    chart = selectors.flag_activity_chart(flag=flag, today=today)
+    chart = flag_activity_chart(flag=flag, today=today)
 
     assert [bar.week for bar in chart.bars if bar.flagged] == [
         date(2026, 5, 4),

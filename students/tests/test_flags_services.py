@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from mentorship.services import assignment_create
-from students import services
+from students.flags import flag_acknowledge, flag_outreach_log, flag_verdict_set
 from students.models import FlagOutreach, FlagVerdict, OutreachKind, RiskFlag
 
 from .helpers_flags import make_flag
@@ -46,7 +46,7 @@ def state(flag):
 def test_it_lets_the_mentor_their_supervisor_and_staff_acknowledge(request, flag, role):
     person = request.getfixturevalue(role)
 
-    services.flag_acknowledge(flag=flag, by=person)
+    flag_acknowledge(flag=flag, by=person)
 
     flag.refresh_from_db()
     assert flag.acknowledged_by == person
@@ -54,11 +54,11 @@ def test_it_lets_the_mentor_their_supervisor_and_staff_acknowledge(request, flag
 
 
 def test_it_keeps_the_first_acknowledgement(flag, mentor, supervisor):
-    services.flag_acknowledge(flag=flag, by=mentor)
+    flag_acknowledge(flag=flag, by=mentor)
     first = state(flag)
 
-    services.flag_acknowledge(flag=flag, by=mentor)
-    services.flag_acknowledge(flag=flag, by=supervisor)
+    flag_acknowledge(flag=flag, by=mentor)
+    flag_acknowledge(flag=flag, by=supervisor)
 
     assert state(flag) == first
 
@@ -69,7 +69,7 @@ def test_it_refuses_acknowledgement_from_others(request, flag, role):
     before = state(flag)
 
     with pytest.raises(PermissionDenied):
-        services.flag_acknowledge(flag=flag, by=person)
+        flag_acknowledge(flag=flag, by=person)
 
     assert state(flag) == before
 
@@ -78,8 +78,8 @@ def test_it_refuses_a_former_mentor(flag, student, mentor, other_mentor, staff):
     assignment_create(student=student, mentor=other_mentor, assigned_by=staff, reason="Moved")
 
     with pytest.raises(PermissionDenied):
-        services.flag_acknowledge(flag=flag, by=mentor)
-    services.flag_acknowledge(flag=flag, by=other_mentor)
+        flag_acknowledge(flag=flag, by=mentor)
+    flag_acknowledge(flag=flag, by=other_mentor)
 
     flag.refresh_from_db()
     assert flag.acknowledged_by == other_mentor
@@ -89,7 +89,7 @@ def test_it_refuses_to_acknowledge_a_resolved_flag(resolved_flag, mentor):
     before = state(resolved_flag)
 
     with pytest.raises(ValidationError) as error:
-        services.flag_acknowledge(flag=resolved_flag, by=mentor)
+        flag_acknowledge(flag=resolved_flag, by=mentor)
 
     assert "resolved" in error.value.messages[0]
     assert state(resolved_flag) == before
@@ -99,7 +99,7 @@ def test_it_refuses_to_acknowledge_a_resolved_flag(resolved_flag, mentor):
 
 
 def test_it_logs_outreach_and_starts_the_recovery_window(flag, mentor):
-    outreach = services.flag_outreach_log(
+    outreach = flag_outreach_log(
         flag=flag, by=mentor, kind=OutreachKind.CALL, note="  Talked about the deadline.  "
     )
 
@@ -112,15 +112,15 @@ def test_it_logs_outreach_and_starts_the_recovery_window(flag, mentor):
 
 
 def test_it_keeps_the_first_outreach_and_the_first_acknowledgement(flag, mentor, supervisor):
-    services.flag_acknowledge(flag=flag, by=supervisor)
+    flag_acknowledge(flag=flag, by=supervisor)
     flag.refresh_from_db()
     acknowledged_at = flag.acknowledged_at
-    first = services.flag_outreach_log(flag=flag, by=mentor, kind=OutreachKind.MESSAGE)
+    first = flag_outreach_log(flag=flag, by=mentor, kind=OutreachKind.MESSAGE)
     RiskFlag.objects.filter(pk=flag.pk).update(first_outreach_at=first.at - timedelta(hours=1))
     flag.refresh_from_db()
     started = flag.first_outreach_at
 
-    services.flag_outreach_log(flag=flag, by=mentor, kind=OutreachKind.SESSION_BOOKED)
+    flag_outreach_log(flag=flag, by=mentor, kind=OutreachKind.SESSION_BOOKED)
 
     flag.refresh_from_db()
     assert flag.first_outreach_at == started
@@ -136,7 +136,7 @@ def test_it_names_the_field_of_bad_outreach(flag, mentor, kind, note, field):
     before = state(flag)
 
     with pytest.raises(ValidationError) as error:
-        services.flag_outreach_log(flag=flag, by=mentor, kind=kind, note=note)
+        flag_outreach_log(flag=flag, by=mentor, kind=kind, note=note)
 
     assert field in error.value.message_dict
     assert state(flag) == before
@@ -147,9 +147,7 @@ def test_it_refuses_outreach_from_others(request, flag, role):
     before = state(flag)
 
     with pytest.raises(PermissionDenied):
-        services.flag_outreach_log(
-            flag=flag, by=request.getfixturevalue(role), kind=OutreachKind.CALL
-        )
+        flag_outreach_log(flag=flag, by=request.getfixturevalue(role), kind=OutreachKind.CALL)
 
     assert state(flag) == before
 
@@ -158,7 +156,7 @@ def test_it_refuses_outreach_on_a_resolved_flag(resolved_flag, mentor):
     before = state(resolved_flag)
 
     with pytest.raises(ValidationError):
-        services.flag_outreach_log(flag=resolved_flag, by=mentor, kind=OutreachKind.CALL)
+        flag_outreach_log(flag=resolved_flag, by=mentor, kind=OutreachKind.CALL)
 
     assert state(resolved_flag) == before
 
@@ -168,9 +166,7 @@ def test_it_refuses_outreach_on_a_resolved_flag(resolved_flag, mentor):
 
 @pytest.mark.parametrize("role", ACTORS)
 def test_it_records_the_verdict(request, flag, role):
-    services.flag_verdict_set(
-        flag=flag, by=request.getfixturevalue(role), verdict=FlagVerdict.USEFUL
-    )
+    flag_verdict_set(flag=flag, by=request.getfixturevalue(role), verdict=FlagVerdict.USEFUL)
 
     flag.refresh_from_db()
     assert flag.verdict == "useful"
@@ -178,12 +174,12 @@ def test_it_records_the_verdict(request, flag, role):
 
 
 def test_it_changes_the_verdict_and_keeps_it_when_repeated(resolved_flag, mentor):
-    services.flag_verdict_set(flag=resolved_flag, by=mentor, verdict=FlagVerdict.USEFUL)
-    services.flag_verdict_set(flag=resolved_flag, by=mentor, verdict=FlagVerdict.FALSE_ALARM)
+    flag_verdict_set(flag=resolved_flag, by=mentor, verdict=FlagVerdict.USEFUL)
+    flag_verdict_set(flag=resolved_flag, by=mentor, verdict=FlagVerdict.FALSE_ALARM)
     resolved_flag.refresh_from_db()
     changed_at = resolved_flag.verdict_at
 
-    services.flag_verdict_set(flag=resolved_flag, by=mentor, verdict=FlagVerdict.FALSE_ALARM)
+    flag_verdict_set(flag=resolved_flag, by=mentor, verdict=FlagVerdict.FALSE_ALARM)
 
     resolved_flag.refresh_from_db()
     assert (resolved_flag.verdict, resolved_flag.verdict_at) == ("false_alarm", changed_at)
@@ -193,7 +189,7 @@ def test_it_names_the_field_of_a_bad_verdict(flag, mentor):
     before = state(flag)
 
     with pytest.raises(ValidationError) as error:
-        services.flag_verdict_set(flag=flag, by=mentor, verdict="maybe")
+        flag_verdict_set(flag=flag, by=mentor, verdict="maybe")
 
     assert "verdict" in error.value.message_dict
     assert state(flag) == before
@@ -204,8 +200,6 @@ def test_it_refuses_a_verdict_from_others(request, flag, role):
     before = state(flag)
 
     with pytest.raises(PermissionDenied):
-        services.flag_verdict_set(
-            flag=flag, by=request.getfixturevalue(role), verdict=FlagVerdict.USEFUL
-        )
+        flag_verdict_set(flag=flag, by=request.getfixturevalue(role), verdict=FlagVerdict.USEFUL)
 
     assert state(flag) == before

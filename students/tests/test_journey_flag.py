@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from mentorship.models import DailyActivity
 from projects.tests.factories import EnrolmentFactory
+from students.flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
 from students.models import FlagOutreach, RiskFlag
-from students.services import flag_chunk_evaluate, flag_run_finish, flag_run_start
 
 from .helpers_risk import programme_of
 

@@ -7,7 +7,7 @@ from mentorship.selectors import mentors_assignable_by, students_assignable_by
 from mentorship.tests.factories import AssignmentFactory, MentorFactory, StudentFactory
 from projects.models import EnrolmentStatus
 from projects.tests.factories import EnrolmentFactory, ProgrammeFactory
-from students.selectors import mentor_suggestions
+from students.matching import mentor_suggestions
 
 pytestmark = pytest.mark.django_db
 

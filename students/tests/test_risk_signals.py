@@ -10,14 +10,12 @@ from mentorship.models import StudentStatus
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from projects.models import Verdict
 from students.models import FlagSettings
-from students.selectors import (
+from students.risk.judgement import flaggable_student_ids, risk_judgement, risk_signals
+from students.risk.signals import (
     COHORT_MIN_STUDENTS,
     SignalName,
     cohort_activity_add,
     cohort_ratios,
-    flaggable_student_ids,
-    risk_judgement,
-    risk_signals,
 )
 
 from .helpers_risk import (

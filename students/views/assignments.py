@@ -22,8 +22,8 @@ from mentorship.selectors import (
 from mentorship.services import assignment_announce, assignment_create
 from projects.models import Enrolment, EnrolmentStatus
 
-from .. import selectors
 from ..forms import AssignmentForm
+from ..matching import mentor_suggestions
 
 ASSIGNERS = (Role.STAFF, Role.SUPERVISOR)
 
@@ -87,7 +87,7 @@ def assignment_assign(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("students:file", pk=student.pk)
     current = current_mentor(student=student)
     candidates = mentors.exclude(pk=current.pk) if current else mentors
-    suggestions = selectors.mentor_suggestions(student=student, candidates=candidates)
+    suggestions = mentor_suggestions(student=student, candidates=candidates)
     return render(
         request,
         "students/assignment_form.html",

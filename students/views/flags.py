@@ -13,7 +13,8 @@ from mentorship.decorators import role_required
 from mentorship.models import Role
 from mentorship.selectors import mentors_visible_to
 
-from .. import selectors, services
+from .. import flags as flag_rules
+from .. import selectors
 from ..forms import (
     FlagFilterForm,
     FlagOutreachForm,
@@ -37,7 +38,7 @@ def flag_list(request: HttpRequest) -> HttpResponse:
         mentors = mentors_visible_to(user).order_by("display_name", "email")
     form = FlagFilterForm(request.GET or None, mentors=mentors)
     filters = form.cleaned_data if form.is_valid() else {}
-    flags = selectors.flags_open_queue(selectors.flags_visible_to(user))
+    flags = flag_rules.flags_open_queue(flag_rules.flags_visible_to(user))
     if filters.get("severity"):
         flags = flags.filter(severity=filters["severity"])
     if filters.get("acknowledged"):
@@ -54,7 +55,7 @@ def flag_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filtered": any(filters.values()),
             "page": page,
-            "rows": [(flag, selectors.flag_reasons(flag)) for flag in page.object_list],
+            "rows": [(flag, flag_rules.flag_reasons(flag)) for flag in page.object_list],
             "query": query.urlencode(),
         },
     )
@@ -93,9 +94,9 @@ def _refused(error: ValidationError) -> str:
 @require_POST
 @role_required(*LOOKING_AFTER_STUDENTS)
 def flag_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = selectors.flag_for_user(request.user, pk)
+    flag = flag_rules.flag_for_user(request.user, pk)
     try:
-        services.flag_acknowledge(flag=flag, by=request.user)
+        flag_rules.flag_acknowledge(flag=flag, by=request.user)
     except ValidationError as error:
         return _flag_answer(request, flag, status=400, flag_error=_refused(error))
     return _flag_answer(request, flag, done=_("The flag is acknowledged."))
@@ -104,11 +105,11 @@ def flag_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*LOOKING_AFTER_STUDENTS)
 def flag_outreach(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = selectors.flag_for_user(request.user, pk)
+    flag = flag_rules.flag_for_user(request.user, pk)
     form = FlagOutreachForm(request.POST, prefix="outreach")
     if form.is_valid():
         try:
-            services.flag_outreach_log(
+            flag_rules.flag_outreach_log(
                 flag=flag,
                 by=request.user,
                 kind=form.cleaned_data["kind"],
@@ -126,11 +127,11 @@ def flag_outreach(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*LOOKING_AFTER_STUDENTS)
 def flag_verdict(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = selectors.flag_for_user(request.user, pk)
+    flag = flag_rules.flag_for_user(request.user, pk)
     form = FlagVerdictForm(request.POST)
     if form.is_valid():
         try:
-            services.flag_verdict_set(
+            flag_rules.flag_verdict_set(
                 flag=flag, by=request.user, verdict=form.cleaned_data["verdict"]
             )
         except ValidationError as error:

@@ -15,6 +15,8 @@ from projects.models import Programme
 from projects.selectors import student_progress, students_progress
 
 from .. import selectors, services
+from ..charts import flag_activity_chart
+from ..flags import flag_reasons, student_flag
 from ..forms import (
     FlagOutreachForm,
     FlagVerdictForm,
@@ -165,13 +167,13 @@ def _flag_context(
     """What the flag card on the student's file shows: the open flag (or the latest
     resolved one) with its reasons, weekly chart, outreach and forms. Nothing for a
     student, who never sees flags."""
-    flag = selectors.student_flag(request.user, student=student)
+    flag = student_flag(request.user, student=student)
     if flag is None:
         return {"flag": None}
     return {
         "flag": flag,
-        "flag_reasons": selectors.flag_reasons(flag),
-        "flag_chart": selectors.flag_activity_chart(flag=flag),
+        "flag_reasons": flag_reasons(flag),
+        "flag_chart": flag_activity_chart(flag=flag),
         "outreach_form": outreach_form or FlagOutreachForm(prefix="outreach"),
         "verdict_form": verdict_form or FlagVerdictForm(initial={"verdict": flag.verdict}),
         "flag_error": flag_error,

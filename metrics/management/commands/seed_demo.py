@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from mentorship import demo
-from metrics.demo import seed_community, seed_weekly_reports
 from projects.demo import seed_programmes, seed_projects
 from students.demo import seed_activity, seed_mentoring
+
+from ...demo import seed_community, seed_weekly_reports
 
 
 class Command(BaseCommand):

@@ -8,7 +8,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import FlagSettings
-from ...selectors import SignalName, flag_backtest
+from ...risk.backtest import flag_backtest
+from ...risk.signals import SignalName
 
 # Command-line option -> FlagSettings field, for trying thresholds without saving them.
 OVERRIDES = {

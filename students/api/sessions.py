@@ -1,0 +1,308 @@
+"""``/api/v1/sessions/``: 1:1 sessions as ``sessions_visible_to`` shows them;
+mentors schedule and log, either side cancels, students rate."""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from mentorship.models import Role, User
+from mentorship.selectors import mentor_current_students
+
+from .. import selectors, services
+from ..models import SESSION_OUTCOMES, MentoringSession, SessionStatus
+
+
+class SessionPersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "display_name", "time_zone"]
+        read_only_fields = fields
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """A session as ``sessions_visible_to`` shows it. Times are ISO-8601 in UTC; each
+    person's time zone comes with them to show it locally. ``private_notes`` is left
+    out entirely for students."""
+
+    mentor = SessionPersonSerializer(read_only=True)
+    student = SessionPersonSerializer(read_only=True)
+    ends_at = serializers.DateTimeField(read_only=True)
+    private_notes = serializers.CharField(
+        read_only=True,
+        required=False,
+        help_text=_("For the mentor, their supervisor and staff; absent for students."),
+    )
+
+    class Meta:
+        model = MentoringSession
+        fields = [
+            "id",
+            "mentor",
+            "student",
+            "scheduled_at",
+            "ends_at",
+            "duration_minutes",
+            "status",
+            "agenda",
+            "cancelled_at",
+            "notice_hours",
+            "summary",
+            "next_steps",
+            "logged_at",
+            "rating",
+            "rating_comment",
+            "rated_at",
+            "private_notes",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "agenda": {"help_text": _("Markdown.")},
+            "summary": {"help_text": _("Markdown.")},
+            "next_steps": {"help_text": _("Markdown.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None or not may_read_session_notes(request.user):
+            self.fields.pop("private_notes")
+
+
+def may_read_session_notes(user: User) -> bool:
+    """Private session notes: for everyone who may see the session except its student
+    (the mentor, their supervisor, staff — ``sessions_visible_to`` does the rest)."""
+    return user.is_authenticated and user.role != Role.STUDENT
+
+
+class SessionFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SessionStatus.choices, required=False)
+    upcoming = serializers.BooleanField(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text=_(
+            "true: scheduled sessions yet to start, soonest first; false: all the others."
+        ),
+    )
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with its UTC offset (``2026-05-04T14:00:00+02:00`` or ``...Z``): the
+    caller may be a calendar whose time zone we cannot assume."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its UTC offset, e.g. 2026-05-04T14:00:00+02:00."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value)
+            except ValueError:
+                parsed = None  # a malformed date: the parent field says so
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class CurrentStudentField(serializers.PrimaryKeyRelatedField):
+    """A student id among the calling mentor's current students, the choice the
+    schedule page offers; any other id does not exist for them."""
+
+    def get_queryset(self):
+        return mentor_current_students(mentor=self.context["request"].user)
+
+
+class SessionScheduleSerializer(serializers.ModelSerializer):
+    student = CurrentStudentField(
+        queryset=User.objects.none(), help_text=_("Choose one of your current students.")
+    )
+    scheduled_at = OffsetDateTimeField()
+
+    class Meta:
+        model = MentoringSession
+        fields = ["student", "scheduled_at", "duration_minutes", "agenda"]
+        extra_kwargs = {
+            "agenda": {"help_text": _("What you will go through; your student sees it. Markdown.")}
+        }
+
+
+class SessionLogSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=[(outcome.value, outcome.label) for outcome in SESSION_OUTCOMES],
+        help_text=_("What happened"),
+    )
+    student_cancelled_at = OffsetDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text=_("Only for a cancellation by the student; the notice is computed from it."),
+    )
+
+    class Meta:
+        model = MentoringSession
+        fields = ["status", "student_cancelled_at", "summary", "next_steps", "private_notes"]
+        extra_kwargs = {
+            "summary": {"help_text": _("Your student reads this. Markdown.")},
+            "next_steps": {"help_text": _("Your student reads this. Markdown.")},
+        }
+
+
+class SessionRatingSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# Who may take each action on sessions, as on the pages (``role_required``).
+SESSION_ACTION_ROLES = {
+    "create": ((Role.MENTOR,), _("Only mentors schedule sessions.")),
+    "log": ((Role.MENTOR,), _("Only the session's mentor can log it.")),
+    "cancel": (
+        (Role.MENTOR, Role.STUDENT),
+        _("Only the mentor or the student can cancel a session."),
+    ),
+    "rate": ((Role.STUDENT,), _("Only the session's student can rate it.")),
+}
+
+
+class MayActOnSession(permissions.BasePermission):
+    """Scheduling is refused up front to other roles. Actions on a session are checked
+    only once the session is found among those the caller may see, so a session they
+    may not see stays a 404 and one they see but may not change is a 403. (Seen by a
+    mentor or a student means it is theirs; the services check that again.)"""
+
+    def _allows(self, request, view) -> bool:
+        if view.action not in SESSION_ACTION_ROLES:
+            return True
+        roles, self.message = SESSION_ACTION_ROLES[view.action]
+        return request.user.role in roles
+
+    def has_permission(self, request, view) -> bool:
+        return view.action != "create" or self._allows(request, view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self._allows(request, view)
+
+
+_SESSION_WRITE_ERRORS = {
+    400: OpenApiResponse(description="Invalid input or a refused action, named by field."),
+    403: OpenApiResponse(description="Your role cannot do this."),
+}
+
+
+_SESSION_ACTION_ERRORS = {
+    **_SESSION_WRITE_ERRORS,
+    404: OpenApiResponse(description="Not a session you may see."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mentoring sessions",
+        description=(
+            "Scheduled sessions first (soonest first), then the others newest first. A "
+            "student sees their own, a mentor those they give, a supervisor their "
+            "team's, staff all."
+        ),
+        parameters=[SessionFilterSerializer],
+    ),
+    retrieve=extend_schema(summary="A mentoring session"),
+)
+class SessionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = MentoringSession.objects.none()  # for the schema; get_queryset applies access
+    serializer_class = SessionSerializer
+
+    def get_permissions(self):
+        return [*super().get_permissions(), MayActOnSession()]
+
+    def get_queryset(self):
+        sessions = selectors.sessions_upcoming_first(
+            selectors.sessions_visible_to(self.request.user)
+        )
+        if self.action == "list":
+            filters = SessionFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            status = filters.validated_data.get("status")
+            upcoming = filters.validated_data.get("upcoming")
+            if status:
+                sessions = sessions.filter(status=status)
+            is_upcoming = Q(status=SessionStatus.SCHEDULED, scheduled_at__gt=timezone.now())
+            if upcoming is True:
+                sessions = sessions.filter(is_upcoming).order_by("scheduled_at", "pk")
+            elif upcoming is False:
+                sessions = sessions.exclude(is_upcoming)
+        return sessions
+
+    @extend_schema(
+        summary="Schedule a session (mentors)",
+        description=(
+            "With one of your current students, in the future. The student is told, in "
+            "their own time zone."
+        ),
+        request=SessionScheduleSerializer,
+        responses={201: SessionSerializer, **_SESSION_WRITE_ERRORS},
+    )
+    def create(self, request: Request) -> Response:
+        form = SessionScheduleSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        session = services.session_schedule(mentor=request.user, **form.validated_data)
+        return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Log what happened (the session's mentor)",
+        description=(
+            "Once per session: held, no-show (once it has begun) or a cancellation. The "
+            "student reads the summary and next steps, never the private notes."
+        ),
+        request=SessionLogSerializer,
+        responses={200: SessionSerializer, **_SESSION_ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def log(self, request: Request, pk=None) -> Response:
+        session = self.get_object()
+        form = SessionLogSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        session = services.session_log(session=session, mentor=request.user, **form.validated_data)
+        return Response(self.get_serializer(session).data)
+
+    @extend_schema(
+        summary="Cancel a session (its mentor or student)",
+        description=(
+            "A scheduled session, before it starts. A student's cancellation records "
+            "the notice given. The other person is told."
+        ),
+        request=None,
+        responses={200: SessionSerializer, **_SESSION_ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk=None) -> Response:
+        session = services.session_cancel(session=self.get_object(), by=request.user)
+        return Response(self.get_serializer(session).data)
+
+    @extend_schema(
+        summary="Rate a session (its student)",
+        description="A session that took place, once, from 1 to 5 with a comment.",
+        request=SessionRatingSerializer,
+        responses={200: SessionSerializer, **_SESSION_ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def rate(self, request: Request, pk=None) -> Response:
+        session = self.get_object()
+        form = SessionRatingSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        session = services.session_rate(
+            session=session,
+            student=request.user,
+            rating=form.validated_data["rating"],
+            comment=form.validated_data["comment"],
+        )
+        return Response(self.get_serializer(session).data)

@@ -1,0 +1,275 @@
+"""The at-risk signals and their rules, each judged from one row of a student's
+facts (``_EnrolmentRow``): inactivity, an activity drop against the student's own
+baseline and their programme's peers, a stalled project, behind plan, missed sessions,
+repeated changes requested; and a flag's severity from its signals."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
+
+from ..models import (
+    FlagSettings,
+    FlagSeverity,
+)
+
+
+class SignalName:
+    INACTIVITY = "inactivity"
+    ACTIVITY_DROP = "activity_drop"
+    STALLED_PROJECT = "stalled_project"
+    BEHIND_PLAN = "behind_plan"
+    MISSED_SESSIONS = "missed_sessions"
+    STRUGGLING = "struggling"
+
+    ALL = (INACTIVITY, ACTIVITY_DROP, STALLED_PROJECT, BEHIND_PLAN, MISSED_SESSIONS, STRUGGLING)
+
+
+SEVERITY_RANK = {FlagSeverity.AMBER: 1, FlagSeverity.RED: 2}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One reason to worry about a student, with its evidence: what was observed,
+    the student's own baseline where there is one, and the threshold crossed.
+    ``project`` names the project a project-level signal is about."""
+
+    name: str
+    severity: str
+    observed: float
+    threshold: float
+    baseline: float | None = None
+    project: str = ""
+    # For an activity drop in a week quiet for the whole programme: the programme's
+    # activity as a percentage of its own usual, which the student's is judged against.
+    cohort: float | None = None
+
+    def as_reason(self) -> dict:
+        reason = {
+            "signal": self.name,
+            "severity": self.severity,
+            "observed": self.observed,
+            "baseline": self.baseline,
+            "threshold": self.threshold,
+            "project": self.project,
+        }
+        if self.cohort is not None:
+            reason["cohort"] = self.cohort
+        return reason
+
+    @classmethod
+    def from_reason(cls, reason: dict) -> "Signal":
+        """The signal ``as_reason`` wrote."""
+        return cls(
+            reason["signal"],
+            reason["severity"],
+            reason["observed"],
+            reason["threshold"],
+            baseline=reason["baseline"],
+            project=reason["project"],
+            cohort=reason.get("cohort"),
+        )
+
+
+# Below this many students with a baseline, a programme's activity says too little
+# about a quiet week (and mostly echoes the student being judged).
+COHORT_MIN_STUDENTS = 10
+
+
+def cohort_activity_add(total: dict[int, list[int]], part: dict) -> dict[int, list[int]]:
+    """Add a chunk's share of the programmes' activity (``RiskJudgement.activity``,
+    its programme ids as numbers or, read back from JSON, as text) to a total."""
+    for programme_id, sums in part.items():
+        into = total.setdefault(int(programme_id), [0, 0, 0])
+        for position, value in enumerate(sums):
+            into[position] += value
+    return total
+
+
+def cohort_ratios(activity: dict[int, list[int]], thresholds: FlagSettings) -> dict[int, float]:
+    """How active each programme's students were in the recent window against their
+    baseline, as a ratio of daily rates (1.0: as usual; 0.4: the whole programme is at
+    40 % of its usual, e.g. a holiday week or the lull after a deadline), from the
+    programmes' activity summed over every chunk judged as of the day
+    (``cohort_activity_add``). Programmes with too few students are left out."""
+    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
+    return {
+        programme_id: (recent / window) / (baseline / base)
+        for programme_id, (recent, baseline, students) in activity.items()
+        if baseline and students >= COHORT_MIN_STUDENTS
+    }
+
+
+class PendingDrop(NamedTuple):
+    """A student's activity well below their own baseline: whether it is a drop, and
+    how bad, depends on how quiet their programmes were (``drop_signal``)."""
+
+    recent: int
+    baseline: int
+    programmes: tuple[int, ...]
+
+
+class _EnrolmentRow(NamedTuple):
+    """One enrolment active on the day, with what every signal needs: where the
+    student stands in the programme (the first project not approved, whether it was
+    submitted, when the one before it was approved) and the student's activity in
+    the windows (None when silent through them)."""
+
+    student_id: int
+    programme_id: int
+    started_on: date
+    target_end_on: date
+    current_project_id: int | None
+    current_submitted: bool
+    # As the database gives it (``_day`` reads it): needed for the few stalled.
+    previous_approved_on: object
+    recent: int
+    baseline: int
+    baseline_days: int
+    last_day: date | None
+
+
+class _Step(NamedTuple):
+    """One project of a plan, as the signals read it."""
+
+    title: str
+    target_days: int
+    due_on: date
+
+
+def _below_amber_share(row: _EnrolmentRow, thresholds: FlagSettings) -> bool:
+    """Whether the student's recent activity fell below the amber share of their
+    baseline (per week, 100 * recent / window < amber * baseline / base), in whole
+    numbers. The programme's quiet can only excuse such a drop, never make one."""
+    return (
+        100 * row.recent * thresholds.drop_baseline_days
+        < thresholds.drop_amber_percent * row.baseline * thresholds.drop_window_days
+    )
+
+
+def _inactivity_signal(
+    enrolled: list[_EnrolmentRow], *, last_active: date | None, as_of: date, thresholds
+) -> Signal | None:
+    """Days since the student was last active, from their enrolments' rows."""
+    # Enrolling is a sign of life too: a student who enrolled three days ago and has
+    # done nothing since has been idle three days, not since they signed up.
+    last = max(row.started_on for row in enrolled)
+    if last_active and last_active > last:
+        last = last_active
+    idle = (as_of - last).days
+    if idle >= thresholds.inactivity_red_days:
+        return Signal(
+            SignalName.INACTIVITY, FlagSeverity.RED, idle, thresholds.inactivity_red_days
+        )
+    if idle >= thresholds.inactivity_amber_days:
+        return Signal(
+            SignalName.INACTIVITY, FlagSeverity.AMBER, idle, thresholds.inactivity_amber_days
+        )
+    return None
+
+
+def _drop_pending(
+    enrolled: list[_EnrolmentRow], *, as_of: date, thresholds: FlagSettings
+) -> PendingDrop | None:
+    """The student's activity against their own baseline, when it fell below the
+    amber share of a meaningful baseline (the programme's quiet can only excuse such
+    a drop, never make one)."""
+    measure = enrolled[0]
+    if (
+        measure.baseline_days < thresholds.drop_baseline_min_active_days
+        or not measure.baseline
+        or not _below_amber_share(measure, thresholds)
+        or min(row.started_on for row in enrolled) > _windows_start(as_of, thresholds)
+    ):
+        return None
+    return PendingDrop(
+        measure.recent, measure.baseline, tuple(row.programme_id for row in enrolled)
+    )
+
+
+def drop_signal(
+    pending: PendingDrop, *, cohort: dict[int, float], thresholds: FlagSettings
+) -> Signal | None:
+    """The activity drop, per week against the student's baseline, measured against
+    the quietest of their programmes' own (``cohort_ratios``) when those were quieter
+    than usual."""
+    window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
+    per_week_recent = pending.recent * 7 / window
+    per_week_base = pending.baseline * 7 / base
+    percent = 100 * per_week_recent / per_week_base
+    ratios = [
+        cohort[programme_id] for programme_id in pending.programmes if programme_id in cohort
+    ]
+    quiet = min(1.0, max(ratios)) if ratios else 1.0
+    if quiet < 1.0:
+        percent = percent / quiet if quiet > 0 else 100.0
+    if percent < thresholds.drop_red_percent:
+        severity, threshold = FlagSeverity.RED, thresholds.drop_red_percent
+    elif percent < thresholds.drop_amber_percent:
+        severity, threshold = FlagSeverity.AMBER, thresholds.drop_amber_percent
+    else:
+        return None
+    return Signal(
+        SignalName.ACTIVITY_DROP,
+        severity,
+        round(per_week_recent, 1),
+        threshold,
+        baseline=round(per_week_base, 1),
+        cohort=round(100 * quiet) if quiet < 1.0 else None,
+    )
+
+
+def _project_signals(
+    row: _EnrolmentRow, *, plan: dict[int, _Step], as_of: date, thresholds: FlagSettings
+) -> list[Signal]:
+    """Behind plan and stalled project: the plan as it stood on the day, at the
+    first project not approved (every one before it is approved; due dates never go
+    back, so it is also the oldest not approved)."""
+    if row.current_project_id is None:
+        return []
+    current = plan[row.current_project_id]
+    found = []
+    if current.due_on < as_of and (late := (as_of - current.due_on).days) > (
+        thresholds.behind_plan_days
+    ):
+        found.append(
+            Signal(SignalName.BEHIND_PLAN, FlagSeverity.AMBER, late, thresholds.behind_plan_days)
+        )
+    # Stalled: the current project open too long with nothing submitted.
+    if row.current_submitted:
+        return found
+    opened_on = _day(row.previous_approved_on) or row.started_on
+    limit = float(thresholds.stalled_factor) * current.target_days
+    open_days = (as_of - opened_on).days
+    if open_days > limit:
+        found.append(
+            Signal(
+                SignalName.STALLED_PROJECT,
+                FlagSeverity.AMBER,
+                open_days,
+                round(limit, 1),
+                baseline=current.target_days,
+                project=current.title,
+            )
+        )
+    return found
+
+
+def flag_severity(signals: list[Signal]) -> str:
+    """A flag is as severe as its worst signal."""
+    return max((signal.severity for signal in signals), key=SEVERITY_RANK.__getitem__)
+
+
+def _windows_start(as_of: date, thresholds: FlagSettings) -> date:
+    """The first day of the activity windows: the baseline, then the recent window
+    ending on ``as_of``."""
+    return as_of - timedelta(days=thresholds.drop_window_days - 1 + thresholds.drop_baseline_days)
+
+
+def _day(value) -> date | None:
+    """A date, or the day (UTC) of a moment, from a raw row: PostgreSQL gives dates
+    and aware datetimes, SQLite ISO text (moments in UTC)."""
+    if value is None or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date()
+    return date.fromisoformat(value[:10])
