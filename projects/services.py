@@ -20,6 +20,7 @@ from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, students_visible_to
+from mentorship.services import student_status_set
 
 from .models import (
     CriterionVerdict,
@@ -442,9 +443,8 @@ def _complete_programme_if_last(*, submission: Submission, now) -> None:
         programme_id=project.programme_id,
         status=EnrolmentStatus.ACTIVE,
     ).update(status=EnrolmentStatus.COMPLETED, completed_at=now)
-    StudentProfile.objects.filter(user=submission.student).update(
-        status=StudentStatus.GRADUATED, status_changed_at=now
-    )
+    profile, _created = StudentProfile.objects.get_or_create(user=submission.student)
+    student_status_set(profile=profile, status=StudentStatus.GRADUATED)
 
 
 # --- Review notes ---------------------------------------------------------------------

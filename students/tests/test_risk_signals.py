@@ -7,6 +7,7 @@ import pytest
 
 from mentorship.activity import activity_ingest
 from mentorship.models import StudentStatus
+from mentorship.services import student_status_set
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from projects.models import Verdict
 from students.models import FlagSettings
@@ -256,9 +257,11 @@ def test_it_never_judges_paused_graduated_or_dropped_students(programme):
     others = []
     for status in (StudentStatus.PAUSED, StudentStatus.GRADUATED, StudentStatus.DROPPED):
         student = enrolled_student(programme, started_days_ago=40)
-        student.student_profile.status = status
-        student.student_profile.status_changed_at = at(10)
-        student.student_profile.save()
+        student_status_set(
+            profile=student.student_profile,
+            status=status,
+            effective_on=AS_OF - timedelta(days=10),
+        )
         others.append(student)
 
     assert list(flaggable_student_ids(as_of=AS_OF)) == [active.pk]
@@ -267,6 +270,38 @@ def test_it_never_judges_paused_graduated_or_dropped_students(programme):
         active.pk,
         *(student.pk for student in others),
     }
+
+
+def test_it_judges_a_student_by_the_status_they_had_on_the_day(programme):
+    """Paused from 20 days before to 5 days before, recorded only now: judged before
+    and after the pause, not during it."""
+    student = enrolled_student(programme, started_days_ago=40)
+    for status, days_before in ((StudentStatus.PAUSED, 20), (StudentStatus.ACTIVE, 5)):
+        student_status_set(
+            profile=student.student_profile,
+            status=status,
+            effective_on=AS_OF - timedelta(days=days_before),
+        )
+
+    judged = {
+        days_before: student.pk in flaggable_student_ids(as_of=AS_OF - timedelta(days=days_before))
+        for days_before in (21, 20, 10, 6, 5, 0)
+    }
+
+    assert judged == {21: True, 20: False, 10: False, 6: False, 5: True, 0: True}
+
+
+def test_it_finds_the_students_judged_in_one_query(programme, django_assert_num_queries):
+    for _ in range(3):
+        student = enrolled_student(programme, started_days_ago=40)
+        student_status_set(
+            profile=student.student_profile,
+            status=StudentStatus.PAUSED,
+            effective_on=AS_OF - timedelta(days=3),
+        )
+
+    with django_assert_num_queries(1):
+        assert len(list(flaggable_student_ids(as_of=AS_OF - timedelta(days=4)))) == 3
 
 
 def test_it_judges_only_students_with_an_enrolment_begun_by_the_day(programme):
