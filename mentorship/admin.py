@@ -3,6 +3,7 @@ other apps' admins share."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +18,39 @@ from .models import (
     Invitation,
     MentorProfile,
     StudentProfile,
+    StudentStatus,
+    StudentStatusChange,
     User,
 )
+
+# --- Read-only pages ------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the portal writes: staff look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows only the portal writes, shown under their parent: never added, changed or
+    deleted there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class MentorProfileInline(admin.StackedInline):
@@ -32,7 +64,6 @@ class MentorProfileInline(admin.StackedInline):
 class StudentProfileInline(admin.StackedInline):
     model = StudentProfile
     extra = 0
-    readonly_fields = ["status_changed_at"]
 
 
 @admin.register(User)
@@ -73,12 +104,15 @@ class UserAdmin(DjangoUserAdmin):
         services.user_ensure_profile(user=obj)
 
     def save_formset(self, request, form, formset, change):
-        # A student's new status goes through the service, which records when it changed.
+        # A student's new status goes through the service, which records it in the
+        # history as of today (the profile's own page takes an earlier day and a reason).
         if formset.model is StudentProfile:
             for profile_form in formset.forms:
                 if profile_form.instance.pk and "status" in profile_form.changed_data:
                     services.student_status_set(
-                        profile=profile_form.instance, status=profile_form.instance.status
+                        profile=profile_form.instance,
+                        status=profile_form.instance.status,
+                        by=request.user,
                     )
         super().save_formset(request, form, formset, change)
 
@@ -93,21 +127,85 @@ class MentorProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user", "supervisor"]
 
 
+class StudentStatusChangeInline(ReadOnlyInline):
+    """A student's status history, newest first: written only through the status
+    field above it (``student_status_set``), never edited here."""
+
+    model = StudentStatusChange
+    fields = ["effective_on", "status", "reason", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
+class StudentProfileForm(forms.ModelForm):
+    """The profile, and a change of status with the day it took effect and why: the
+    change is recorded in the history by ``student_status_set``."""
+
+    effective_on = forms.DateField(
+        label=_("Status effective from"),
+        required=False,
+        help_text=_(
+            "The student's local day the new status took effect; empty for today. "
+            "May be in the past, never in the future."
+        ),
+        widget=AdminDateWidget,
+    )
+    reason = forms.CharField(
+        label=_("Why the status changed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = StudentProfile
+        fields = ["user", "goals", "weekly_hours", "status", "external_id"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "status" in self.changed_data and cleaned.get("user") and cleaned.get("status"):
+            self.instance.user = cleaned["user"]
+            cleaned["effective_on"] = services.student_status_validate(
+                profile=self.instance,
+                status=cleaned["status"],
+                effective_on=cleaned.get("effective_on"),
+            )
+        return cleaned
+
+
 @admin.register(StudentProfile)
 class StudentProfileAdmin(admin.ModelAdmin):
+    form = StudentProfileForm
     list_display = ["user", "status", "weekly_hours", "external_id"]
     list_filter = ["status"]
     search_fields = ["user__email", "user__display_name", "external_id"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
-    readonly_fields = ["status_changed_at"]
+    fieldsets = [
+        (None, {"fields": ["user", "goals", "weekly_hours", "external_id"]}),
+        (_("Status"), {"fields": ["status", "effective_on", "reason"]}),
+    ]
+
+    def get_inlines(self, request, obj):
+        # A profile being added has no history yet.
+        return [StudentStatusChangeInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        # A new status goes through the service, which records when it changed.
+        # The status is the history's to set: the rest of the profile is saved as it
+        # was, then the change is recorded through the service, which writes it.
+        new_status = obj.status
         if "status" in form.changed_data:
-            services.student_status_set(profile=obj, status=obj.status)
-        else:
-            super().save_model(request, obj, form, change)
+            obj.status = form.initial.get("status", StudentStatus.ACTIVE)
+        super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:
+            services.student_status_set(
+                profile=obj,
+                status=new_status,
+                effective_on=form.cleaned_data["effective_on"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
 
 
 class AssignmentAddForm(forms.ModelForm):
@@ -270,36 +368,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(tokens))
             % {"count": len(tokens)},
         )
-
-
-# --- Read-only pages ------------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows only the portal writes: staff look, never add, change or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows only the portal writes, shown under their parent: never added, changed or
-    deleted there."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- The activity event log -----------------------------------------------------------

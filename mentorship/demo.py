@@ -14,7 +14,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Assignment, MentorProfile, Role, StudentProfile, StudentStatus, User
+from .models import (
+    Assignment,
+    MentorProfile,
+    Role,
+    StudentProfile,
+    StudentStatus,
+    StudentStatusChange,
+    User,
+)
 
 DEMO_PASSWORD = "mentorship"  # noqa: S105 (published demo logins)
 DEMO_DOMAIN = "demo.test"
@@ -91,7 +99,8 @@ def seed_people(
     Mentors are split evenly between supervisors' teams; students go round-robin to
     mentors, so every mentor has a similar load (``projects.demo.seed_programmes``
     says which programmes each mentor teaches). A few
-    students are paused or graduated, as in any real cohort.
+    students are paused or graduated, as in any real cohort; each student's status
+    history begins here (``_status_histories_start``).
     """
     rng = random.Random(seed)
     password_hash = make_password(DEMO_PASSWORD)
@@ -187,6 +196,7 @@ def seed_people(
             ignore_conflicts=True,
             batch_size=BATCH,
         )
+        _status_histories_start(students_list, seed=seed, by=staff[demo_email("staff", 1)])
 
         assigned = set(
             Assignment.objects.current()
@@ -215,6 +225,46 @@ def seed_people(
         "students": len(students_list),
         "assignments_created": len(new_assignments),
     }
+
+
+def _status_histories_start(students: list[User], *, seed: int, by: User) -> None:
+    """The status history of each demo student who has none yet: active from the day
+    they joined and, for a paused one, paused since a day of the last three weeks
+    (staff recorded it). Graduations are dated at the last approval
+    (``projects.demo``), drop-outs after the student went quiet (``students.demo``)."""
+    rng = random.Random(f"{seed}:status")
+    changes = []
+    for batch in _batched(students):
+        ids = [student.pk for student in batch]
+        started = set(
+            StudentStatusChange.objects.filter(student_id__in=ids).values_list(
+                "student_id", flat=True
+            )
+        )
+        statuses = dict(
+            StudentProfile.objects.filter(user_id__in=ids).values_list("user_id", "status")
+        )
+        for student in batch:
+            if student.pk in started or student.pk not in statuses:
+                continue
+            joined_on = timezone.localdate(student.date_joined, student.zone)
+            changes.append(
+                StudentStatusChange(
+                    student_id=student.pk, status=StudentStatus.ACTIVE, effective_on=joined_on
+                )
+            )
+            if statuses[student.pk] == StudentStatus.PAUSED:
+                today = timezone.localdate(timezone=student.zone)
+                changes.append(
+                    StudentStatusChange(
+                        student_id=student.pk,
+                        status=StudentStatus.PAUSED,
+                        effective_on=max(joined_on, today - timedelta(days=rng.randint(3, 20))),
+                        recorded_by=by,
+                        reason="A busy month at work; back when it calms down.",
+                    )
+                )
+    StudentStatusChange.objects.bulk_create(changes, batch_size=BATCH)
 
 
 def _demo_user(kind: str, number: int):

@@ -216,6 +216,11 @@ class StudentStatus(models.TextChoices):
 
 
 class StudentProfile(models.Model):
+    """What a student brings (goals, hours a week) and where they are: ``status`` is
+    their current status, the one every list filters on. It is written only by
+    ``mentorship.services.student_status_set``, from the dated history of changes
+    (``StudentStatusChange``), which answers what it was on any past day."""
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="student_profile")
     goals = models.TextField(_("goals"), blank=True)
     weekly_hours = models.PositiveSmallIntegerField(_("hours available per week"), default=10)
@@ -224,14 +229,6 @@ class StudentProfile(models.Model):
         max_length=16,
         choices=StudentStatus.choices,
         default=StudentStatus.ACTIVE,
-    )
-    status_changed_at = models.DateTimeField(
-        _("status since"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "When the status last changed: the backtest needs to know when a student dropped."
-        ),
     )
     external_id = models.CharField(
         _("learning platform id"),
@@ -253,6 +250,59 @@ class StudentProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class StudentStatusChange(models.Model):
+    """One change of a student's status, dated by the day it took effect on the
+    student's own calendar, which may be earlier than the day it was recorded (a
+    withdrawal staff learn of late). The latest change on or before a day is the
+    status on that day (``mentorship.selectors.student_status_on``); of two changes
+    taking effect the same day, the one recorded later wins. Before their first change a
+    student is active, as every student starts."""
+
+    # Keyed by the user's id (``to_field``), so that queries over users match their
+    # changes without a join, while the admin shows the history under the profile.
+    student = models.ForeignKey(
+        StudentProfile,
+        on_delete=models.CASCADE,
+        to_field="user",
+        db_column="student_id",
+        related_name="status_changes",
+        verbose_name=_("student"),
+        # The index below starts with the student: a second one would only slow writes.
+        db_index=False,
+    )
+    status = models.CharField(_("status"), max_length=16, choices=StudentStatus.choices)
+    effective_on = models.DateField(
+        _("effective from"), help_text=_("The student's local day the status took effect.")
+    )
+    recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty when the portal itself recorded it (a graduation)."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        # Newest first: the first row is the current status.
+        ordering = ["-effective_on", "-id"]
+        indexes = [
+            # "The latest change of each student on or before a day": the status on a
+            # day (flagging, the backtest), the current one and since when (API, admin).
+            models.Index(
+                fields=["student", "-effective_on", "-id"], name="statuschange_student_day_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.status} {self.effective_on}"
 
 
 class AssignmentQuerySet(models.QuerySet):

@@ -3,18 +3,35 @@
 ``students_visible_to`` is the object-level rule every page, API endpoint and export
 uses: a student sees themself, a mentor their current students, a supervisor the
 current students of their team's mentors, staff everyone.
+
+``student_status_on`` is the one answer to "what was this student's status on day D"
+(the flagging run, the backtest), ``student_status_since`` to "since when has it been
+what it is".
 """
 
+from datetime import date
+
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .models import Assignment, MentorProfile, Role, User
+from .models import (
+    Assignment,
+    MentorProfile,
+    Role,
+    StudentStatus,
+    StudentStatusChange,
+    User,
+)
 
 
 def students_visible_to(user: User) -> QuerySet[User]:
@@ -110,6 +127,60 @@ def staff_overview() -> dict[str, int]:
 
 def assignment_history(*, student: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(student=student).select_related("mentor", "assigned_by")
+
+
+# --- A student's status over time -----------------------------------------------------
+
+
+def student_status_on(*, day: date) -> Coalesce:
+    """The status a student had on ``day`` (their local calendar day), as an expression
+    to annotate or filter a queryset of users with: the latest change taking effect on
+    or before the day, the one recorded later when two take effect the same day; active
+    before their first change. A subquery per user, answered from
+    ``statuschange_student_day_idx``: one query for any number of students."""
+    latest = (
+        StudentStatusChange.objects.filter(student_id=OuterRef("pk"), effective_on__lte=day)
+        .order_by("-effective_on", "-id")
+        .values("status")[:1]
+    )
+    return Coalesce(Subquery(latest), Value(StudentStatus.ACTIVE), output_field=CharField())
+
+
+def student_statuses_on(*, day: date, student_ids=None) -> dict[int, str]:
+    """Each student's status on ``day`` (``student_status_on``), by user id: these
+    students (a list or a values queryset), or every student. One query."""
+    students = User.objects.filter(role=Role.STUDENT, student_profile__isnull=False)
+    if student_ids is not None:
+        students = students.filter(pk__in=student_ids)
+    return dict(
+        students.annotate(status_then=student_status_on(day=day))
+        .order_by()
+        .values_list("pk", "status_then")
+    )
+
+
+def student_status_since() -> Subquery:
+    """The day a student's current status took effect, as an expression to annotate a
+    queryset of users with: the first of the changes since the last one to another
+    status, so a withdrawal recorded again with an earlier date counts from that date.
+    Empty for a student whose status never changed (active since they joined)."""
+    later_to_another_status = StudentStatusChange.objects.filter(
+        Q(effective_on__gt=OuterRef("effective_on"))
+        | Q(effective_on=OuterRef("effective_on"), pk__gt=OuterRef("pk")),
+        student_id=OuterRef("student_id"),
+    ).exclude(status=OuterRef("status"))
+    current_run = (
+        StudentStatusChange.objects.filter(student_id=OuterRef("pk"))
+        .exclude(Exists(later_to_another_status))
+        .order_by("effective_on", "id")
+        .values("effective_on")[:1]
+    )
+    return Subquery(current_run)
+
+
+def student_status_history(*, student: User) -> QuerySet[StudentStatusChange]:
+    """Every change of a student's status, newest first, with who recorded it."""
+    return StudentStatusChange.objects.filter(student_id=student.pk).select_related("recorded_by")
 
 
 # --- Matching and assignment ----------------------------------------------------------

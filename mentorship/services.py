@@ -5,7 +5,7 @@ tasks call these instead of saving models themselves.
 """
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -23,6 +23,8 @@ from .models import (
     MentorProfile,
     Role,
     StudentProfile,
+    StudentStatus,
+    StudentStatusChange,
     User,
 )
 from .notifications import notification_send
@@ -64,20 +66,82 @@ def student_profile_update(*, user: User, goals: str, weekly_hours: int) -> Stud
     return profile
 
 
-def student_status_set(*, profile: StudentProfile, status: str) -> StudentProfile:
-    """Change a student's status (active, paused, graduated, dropped) and remember when:
-    the flagging job judges a student as the status they had on a day, and the
-    backtest scores flags against the day a student dropped. Setting the status they
-    already have changes nothing."""
-    if profile.pk is not None:
-        stored = StudentProfile.objects.filter(pk=profile.pk).values_list("status", flat=True)
-        if stored.first() == status:
-            profile.status = status
-            return profile
-    profile.status = status
-    profile.status_changed_at = timezone.now()
-    profile.full_clean()
-    profile.save()
+def student_status_validate(
+    *, profile: StudentProfile, status: str, effective_on: date | None = None
+) -> date:
+    """Check a status change before it is recorded (``student_status_set``); raise a
+    ValidationError naming the field otherwise. Returns the day it takes effect: the
+    given one, or today on the student's calendar. A change may be dated in the past
+    (a withdrawal learnt of late), never in the future: the flagging run would judge
+    the student by a status they do not have yet."""
+    if status not in StudentStatus.values:
+        raise ValidationError({"status": _("Choose one of the statuses offered.")})
+    today = timezone.localdate(timezone=profile.user.zone)
+    if effective_on is None:
+        return today
+    if effective_on > today:
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "A status change cannot take effect after today (%(today)s for the student)."
+                )
+                % {"today": today.isoformat()}
+            }
+        )
+    return effective_on
+
+
+def student_status_set(
+    *,
+    profile: StudentProfile,
+    status: str,
+    effective_on: date | None = None,
+    by: User | None = None,
+    reason: str = "",
+) -> StudentProfile:
+    """Record that a student's status changed (active, paused, graduated, dropped) on
+    a day of their own calendar: today by default, or an earlier day, never a later
+    one (``student_status_validate``). ``by`` is who recorded it, nobody when the
+    portal did (a graduation). The flagging run judges a student as the status they
+    had on the day judged, and the backtest scores flags against the day a student
+    dropped, both from this history.
+
+    The profile's ``status`` is then recomputed from the history, so a change dated
+    before a later one is history, not the current status. A change to the status the
+    student already had on that day records nothing. A student's first change, when
+    they joined before it, is preceded by the status every student starts with, active
+    since the day they joined, so their history reads from the start (and the backtest
+    can tell a dated drop from one recorded with nothing before it)."""
+    effective_on = student_status_validate(
+        profile=profile, status=status, effective_on=effective_on
+    )
+    with transaction.atomic():
+        if profile.pk is None:
+            profile.full_clean()
+            profile.save()
+        # Two changes recorded at once queue here; each sees the other's row.
+        StudentProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        history = StudentStatusChange.objects.filter(student_id=profile.user_id)
+        then = history.filter(effective_on__lte=effective_on).values_list("status", flat=True)
+        if (then.first() or StudentStatus.ACTIVE) != status:
+            joined_on = timezone.localdate(profile.user.date_joined, profile.user.zone)
+            if joined_on < effective_on and not history.exists():
+                StudentStatusChange.objects.create(
+                    student_id=profile.user_id,
+                    status=StudentStatus.ACTIVE,
+                    effective_on=joined_on,
+                )
+            change = StudentStatusChange(
+                student_id=profile.user_id,
+                status=status,
+                effective_on=effective_on,
+                recorded_by=by,
+                reason=reason.strip(),
+            )
+            change.full_clean()
+            change.save()
+        profile.status = history.values_list("status", flat=True).first() or StudentStatus.ACTIVE
+        StudentProfile.objects.filter(pk=profile.pk).update(status=profile.status)
     return profile
 
 

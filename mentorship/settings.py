@@ -337,10 +337,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    # Reviews and at-risk flags both have a "verdict"; each enum gets its own name.
+    # Reviews and at-risk flags both have a "verdict", and students, sessions and flags
+    # a "status"; each enum gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "VerdictEnum": "projects.models.Verdict",
         "FlagVerdictEnum": "students.models.FlagVerdict",
+        "StudentStatusEnum": "mentorship.models.StudentStatus",
     },
 }
 

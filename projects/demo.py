@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,7 +28,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
-from mentorship.models import Assignment, MentorProfile, StudentStatus, User
+from mentorship.models import (
+    Assignment,
+    MentorProfile,
+    StudentStatus,
+    StudentStatusChange,
+    User,
+)
 
 from .demo_curriculum import (
     APPROVED_FEEDBACK,
@@ -90,6 +97,7 @@ class _Student:
     status: str
     mentor_id: int
     programme: Programme
+    time_zone: str = "UTC"
 
 
 # --- Curriculum -----------------------------------------------------------------------
@@ -290,8 +298,9 @@ def _write_enrolments(
 ) -> int:
     """Each student's enrolment from their join date; the target end date is what the
     projects' targets add up to. Graduates' enrolments are completed at their last
-    approval."""
-    enrolments = []
+    approval, and their graduation is dated that day in their status history (recorded
+    by the portal, as ``projects.services`` does)."""
+    enrolments, graduations = [], []
     for student, attempts in plans:
         started_on = timezone.localdate(student.joined)
         projects = projects_by_programme[student.programme.pk]
@@ -305,8 +314,20 @@ def _write_enrolments(
         if approved >= {project.pk for project in projects}:
             enrolment.status = EnrolmentStatus.COMPLETED
             enrolment.completed_at = student.joined + attempts[-1].reviewed
+            if student.status == StudentStatus.GRADUATED:
+                graduations.append(
+                    StudentStatusChange(
+                        student_id=student.user_id,
+                        status=StudentStatus.GRADUATED,
+                        effective_on=timezone.localdate(
+                            enrolment.completed_at, ZoneInfo(student.time_zone)
+                        ),
+                        recorded_at=enrolment.completed_at,
+                    )
+                )
         enrolments.append(enrolment)
     Enrolment.objects.bulk_create(enrolments, ignore_conflicts=True)
+    StudentStatusChange.objects.bulk_create(graduations)
     return len(enrolments)
 
 
@@ -538,7 +559,7 @@ def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
         mentor_programmes.setdefault(user_id, []).append(programme_id)
     fallback = sorted(programmes.values(), key=lambda programme: programme.slug)
     students = []
-    for user_id, mentor_id, email, name, joined, status in (
+    for user_id, mentor_id, email, name, joined, status, time_zone in (
         Assignment.objects.current()
         .filter(student__email__endswith=f"@{DEMO_DOMAIN}")
         .values_list(
@@ -548,6 +569,7 @@ def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
             "student__display_name",
             "student__date_joined",
             "student__student_profile__status",
+            "student__time_zone",
         )
     ):
         match = re.fullmatch(r"student(\d*)@.*", email)
@@ -561,7 +583,15 @@ def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
         ]
         students.append(
             _Student(
-                user_id, number, email, name, joined, status or "active", mentor_id, programme
+                user_id,
+                number,
+                email,
+                name,
+                joined,
+                status or "active",
+                mentor_id,
+                programme,
+                time_zone,
             )
         )
     return sorted(students, key=lambda student: student.number)

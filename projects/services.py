@@ -20,6 +20,7 @@ from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, students_visible_to
+from mentorship.services import student_status_set
 
 from .models import (
     CriterionVerdict,
@@ -339,8 +340,8 @@ def review_submit(
     """Post the verdict on an attempt: one verdict per rubric criterion, overall
     feedback, approve or request changes. Only once per attempt, and only by whoever
     holds the claim (or anyone, if nobody does). Approval needs every criterion met.
-    Approving the programme's last project completes the enrolment and graduates the
-    student. The student is notified after commit."""
+    Approving the programme's last project completes the enrolment, and graduates the
+    student when it was their last active one. The student is notified after commit."""
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": _("Choose approve or request changes.")})
     if not feedback.strip():
@@ -426,6 +427,11 @@ def review_submit(
 
 
 def _complete_programme_if_last(*, submission: Submission, now) -> None:
+    """Once every project of the programme is approved, the student's enrolment in it
+    is completed; the student graduates (``student_status_set``, today, recorded by
+    the portal) only when no other enrolment is still active: a student finishing one
+    of two programmes is still studying the other, and is still flagged and judged
+    against its plan."""
     project = submission.project
     approved = set(
         Submission.objects.filter(
@@ -437,14 +443,16 @@ def _complete_programme_if_last(*, submission: Submission, now) -> None:
     all_projects = set(project.programme.projects.values_list("pk", flat=True))
     if not all_projects <= approved:
         return
-    Enrolment.objects.filter(
-        student=submission.student,
-        programme_id=project.programme_id,
-        status=EnrolmentStatus.ACTIVE,
-    ).update(status=EnrolmentStatus.COMPLETED, completed_at=now)
-    StudentProfile.objects.filter(user=submission.student).update(
-        status=StudentStatus.GRADUATED, status_changed_at=now
+    enrolments = Enrolment.objects.filter(
+        student=submission.student, status=EnrolmentStatus.ACTIVE
     )
+    enrolments.filter(programme_id=project.programme_id).update(
+        status=EnrolmentStatus.COMPLETED, completed_at=now
+    )
+    if enrolments.exists():
+        return
+    profile, _created = StudentProfile.objects.get_or_create(user=submission.student)
+    student_status_set(profile=profile, status=StudentStatus.GRADUATED)
 
 
 # --- Review notes ---------------------------------------------------------------------

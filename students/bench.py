@@ -47,7 +47,7 @@ from .risk.signals import COHORT_MIN_STUDENTS
 BENCH_AS_OF = date(2026, 6, 30)
 HISTORY_DAYS = 120
 # Bump when the generated data change, so an old benchmark database is rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 MARKER_TABLE = "bench_marker"
 TARGET_RATIO = 3.0
 
@@ -183,7 +183,8 @@ def bench_marker_set(*, students: int, events: int) -> None:
 
 # Students by number n (0-based): most are steady; n % 20 == 1 went quiet three weeks
 # ago, n % 20 == 2 is slowing down, n % 20 == 3 is paused and n % 50 == 4 dropped
-# (with the day), so every signal the floor computes has students to find.
+# (each with the day in their status history), so every signal the floor computes has
+# students to find.
 GENERATE = [
     "SET LOCAL synchronous_commit = off",
     """
@@ -218,15 +219,28 @@ GENERATE = [
     FROM mentorship_user WHERE role = 'mentor'
     """,
     """
-    INSERT INTO mentorship_studentprofile
-        (user_id, goals, weekly_hours, status, status_changed_at, external_id)
+    INSERT INTO mentorship_studentprofile (user_id, goals, weekly_hours, status, external_id)
     SELECT id, '', 10,
            CASE WHEN n %% 50 = 4 THEN 'dropped' WHEN n %% 20 = 3 THEN 'paused'
                 ELSE 'active' END,
-           CASE WHEN n %% 50 = 4 THEN %(as_of)s::date - n %% 60
-                WHEN n %% 20 = 3 THEN %(as_of)s::date - 10 END,
            ''
     FROM bench_student
+    """,
+    # Their status histories: active since they joined, then dropped or paused (in
+    # that order, so the later row wins should the days meet).
+    """
+    INSERT INTO mentorship_studentstatuschange
+        (student_id, status, effective_on, reason, recorded_at)
+    SELECT s.id, c.status, c.effective_on, '', now()
+    FROM bench_student s
+    CROSS JOIN LATERAL (
+        VALUES (1, 'active', %(as_of)s::date - 30 - s.n %% 90),
+               (2, CASE WHEN s.n %% 50 = 4 THEN 'dropped' ELSE 'paused' END,
+                   CASE WHEN s.n %% 50 = 4 THEN %(as_of)s::date - s.n %% 60
+                        ELSE %(as_of)s::date - 10 END)
+    ) AS c(position, status, effective_on)
+    WHERE c.position = 1 OR s.n %% 50 = 4 OR s.n %% 20 = 3
+    ORDER BY s.id, c.position
     """,
     """
     INSERT INTO mentorship_assignment (student_id, mentor_id, started_at, reason)
@@ -390,7 +404,10 @@ WITH judged AS (
     FROM mentorship_user u
     JOIN mentorship_studentprofile p ON p.user_id = u.id
     WHERE u.role = 'student' AND u.is_active
-      AND (p.status = 'active' OR p.status_changed_at >= %(cutoff)s)
+      AND coalesce((
+          SELECT c.status FROM mentorship_studentstatuschange c
+          WHERE c.student_id = u.id AND c.effective_on <= %(as_of)s
+          ORDER BY c.effective_on DESC, c.id DESC LIMIT 1), 'active') = 'active'
 ),
 enrolments AS (
     SELECT e.student_id, e.programme_id, e.started_on
@@ -464,7 +481,10 @@ WITH judged AS (
     FROM mentorship_user u
     JOIN mentorship_studentprofile p ON p.user_id = u.id
     WHERE u.role = 'student' AND u.is_active
-      AND (p.status = 'active' OR p.status_changed_at >= %(cutoff)s)
+      AND coalesce((
+          SELECT c.status FROM mentorship_studentstatuschange c
+          WHERE c.student_id = u.id AND c.effective_on <= %(as_of)s
+          ORDER BY c.effective_on DESC, c.id DESC LIMIT 1), 'active') = 'active'
 ),
 enrolled AS (
     SELECT e.student_id, min(e.started_on) AS first_start, max(e.started_on) AS last_start

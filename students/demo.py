@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from mentorship.activity import daily_activity_refresh
 from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
-from mentorship.models import ActivityEvent, Assignment, StudentProfile, StudentStatus, User
+from mentorship.models import (
+    ActivityEvent,
+    Assignment,
+    StudentProfile,
+    StudentStatus,
+    StudentStatusChange,
+    User,
+)
+from mentorship.services import student_status_set
 from projects.demo import _Attempt, _demo_projects, _demo_students, _write_histories
 from projects.models import Enrolment, EnrolmentStatus, Programme, Submission, SubmissionStatus
 
@@ -438,12 +446,19 @@ def seed_activity(
     with transaction.atomic():
         profiles = StudentProfile.objects.filter(
             user_id__in=dropped_order, status=StudentStatus.ACTIVE
-        )
+        ).select_related("user")
+        staff = _demo_user("staff", 1)
         for profile in profiles:
             ago, _quiet = DROPPED_AGO[dropped_order.index(profile.user_id) % len(DROPPED_AGO)]
-            profile.status = StudentStatus.DROPPED
-            profile.status_changed_at = now - timedelta(days=ago)
-            profile.save(update_fields=["status", "status_changed_at"])
+            # Recorded today, dated the day they dropped, as staff do when they learn
+            # of a withdrawal late.
+            student_status_set(
+                profile=profile,
+                status=StudentStatus.DROPPED,
+                effective_on=today - timedelta(days=ago),
+                by=staff,
+                reason="Stopped answering; the learning platform reports no activity.",
+            )
             counts["dropped"] += 1
         counts["sessions"] = _seed_missed_sessions(stories, now)
         counts["attempts"] = _seed_struggling(stories, now, seed=seed, with_files=with_files)
@@ -488,6 +503,12 @@ def _seed_stalled(stories: dict[int, str], as_of) -> int:
             enrolment.save(update_fields=["started_on", "target_end_on"])
             start = datetime.combine(enrolment.started_on, time(9), tzinfo=UTC)
             User.objects.filter(pk=student_id, date_joined__gt=start).update(date_joined=start)
+            # Their history began the day they joined, which has moved back too.
+            StudentStatusChange.objects.filter(
+                student_id=student_id,
+                status=StudentStatus.ACTIVE,
+                effective_on__gt=enrolment.started_on,
+            ).update(effective_on=enrolment.started_on)
             moved += 1
     return moved
 

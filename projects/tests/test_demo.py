@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mentorship.models import Role, StudentStatus, User
+from mentorship.selectors import student_status_history
 from projects import selectors
 from projects.models import (
     CriterionVerdict,
@@ -102,6 +103,13 @@ def test_it_completes_only_graduates_enrolments(seeded):
             assert approved == projects
             assert enrolment.completed_at is not None
             assert enrolment.student.student_profile.status == StudentStatus.GRADUATED
+            # Graduated the day of the last approval, on their calendar, by the portal.
+            change = student_status_history(student=enrolment.student).first()
+            assert (change.status, change.effective_on, change.recorded_by) == (
+                StudentStatus.GRADUATED,
+                timezone.localdate(enrolment.completed_at, enrolment.student.zone),
+                None,
+            )
         else:
             assert approved < projects
 

@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from mentorship.models import Notification, StudentStatus
+from mentorship.models import Notification, StudentStatus, StudentStatusChange
+from mentorship.selectors import student_status_history
 from projects import services
 from projects.models import (
     CriterionVerdict,
@@ -19,6 +20,7 @@ from projects.models import (
     SubmissionStatus,
     Verdict,
 )
+from projects.selectors import Standing, student_progress
 from projects.services import CriterionInput
 from projects.tests.factories import ReviewNoteFactory
 from projects.tests.helpers_curriculum import (
@@ -238,6 +240,54 @@ def test_it_completes_the_enrolment_and_graduates_on_the_last_approval(
     assert enrolment.completed_at is not None
     student.student_profile.refresh_from_db()
     assert student.student_profile.status == StudentStatus.GRADUATED
+
+
+def test_it_records_the_graduation_in_the_history_as_the_portals_today(
+    student, curriculum, mentor
+):
+    project_approved(student=student, project=curriculum.first)
+
+    _review(attempt_waiting(student=student, project=curriculum.second), mentor)
+
+    change = student_status_history(student=student).first()
+    assert (change.status, change.effective_on, change.recorded_by) == (
+        StudentStatus.GRADUATED,
+        timezone.localdate(timezone=student.zone),
+        None,
+    )
+
+
+def test_it_keeps_a_student_with_another_programme_active(student, curriculum, mentor):
+    other = curriculum_create(projects=2, students=[student])
+    project_approved(student=student, project=curriculum.first)
+
+    _review(attempt_waiting(student=student, project=curriculum.second), mentor)
+
+    finished = student.enrolments.get(programme=curriculum.programme)
+    assert finished.status == EnrolmentStatus.COMPLETED
+    assert student.enrolments.get(programme=other.programme).status == EnrolmentStatus.ACTIVE
+    student.student_profile.refresh_from_db()
+    assert student.student_profile.status == StudentStatus.ACTIVE
+    assert not StudentStatusChange.objects.filter(student_id=student.pk).exists()
+    standing = {
+        progress.enrolment.programme_id: progress.standing
+        for progress in student_progress(student=student)
+    }
+    assert standing[curriculum.programme.pk] == Standing.FINISHED
+    assert standing[other.programme.pk] != Standing.FINISHED
+
+
+def test_it_graduates_once_the_last_active_programme_is_finished(student, curriculum, mentor):
+    other = curriculum_create(projects=1, students=[student])
+    project_approved(student=student, project=curriculum.first)
+    _review(attempt_waiting(student=student, project=curriculum.second), mentor)
+
+    _review(attempt_waiting(student=student, project=other.first), mentor)
+
+    assert set(student.enrolments.values_list("status", flat=True)) == {EnrolmentStatus.COMPLETED}
+    student.student_profile.refresh_from_db()
+    assert student.student_profile.status == StudentStatus.GRADUATED
+    assert student_status_history(student=student).first().status == StudentStatus.GRADUATED
 
 
 def test_it_does_not_graduate_before_the_last_project(submission, student, mentor):

@@ -1,5 +1,6 @@
-"""``/api/v1/students/``: profile, current mentor and progress, and each student's
-activity series.
+"""``/api/v1/students/``: profile (with the current status and since when), current
+mentor and progress, each student's activity series, and staff's record of a change
+of status (``POST .../status/``, through ``mentorship.services.student_status_set``).
 
 Who may see a student is ``mentorship.selectors.students_visible_to`` (a student
 themself, their mentor, the mentor's supervisor, staff); others get 404. Progress comes
@@ -20,13 +21,18 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mentorship.models import Assignment, StudentStatus, User
-from mentorship.selectors import students_visible_to
+from mentorship.models import Assignment, Role, StudentProfile, StudentStatus, User
+from mentorship.selectors import (
+    student_status_history,
+    student_status_since,
+    students_visible_to,
+)
+from mentorship.services import student_status_set
 from projects.api import PersonSerializer
 from projects.selectors import ProgrammeProgress, Standing, students_progress
 
@@ -37,6 +43,57 @@ class StudentProfileSerializer(serializers.Serializer):
     goals = serializers.CharField(read_only=True)
     weekly_hours = serializers.IntegerField(read_only=True)
     status = serializers.ChoiceField(choices=StudentStatus.choices, read_only=True)
+    status_since = serializers.DateField(
+        read_only=True,
+        help_text=_(
+            "The student's local day the current status took effect (the day they "
+            "joined if it never changed)."
+        ),
+    )
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=StudentStatus.choices, read_only=True)
+    effective_on = serializers.DateField(
+        read_only=True, help_text=_("The student's local day it took effect.")
+    )
+    reason = serializers.CharField(read_only=True)
+    recorded_by = PersonSerializer(
+        read_only=True, allow_null=True, help_text=_("Empty when the portal recorded it.")
+    )
+    recorded_at = serializers.DateTimeField(read_only=True)
+
+
+class StudentStatusSerializer(serializers.Serializer):
+    """A student's current status, since when, and every change, newest first."""
+
+    student = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=StudentStatus.choices, read_only=True)
+    status_since = serializers.DateField(read_only=True)
+    history = StatusChangeSerializer(many=True, read_only=True)
+
+
+class StatusChangeInSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=StudentStatus.choices)
+    effective_on = serializers.DateField(
+        required=False,
+        help_text=_(
+            "The student's local day the status took effect: today by default, may be "
+            "in the past, never in the future."
+        ),
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MayRecordStatus(permissions.BasePermission):
+    """Only staff record a student's status. Checked once the student is found among
+    those the caller may see, so a student they may not see stays a 404 and one they
+    see is a 403."""
+
+    message = _("Only staff can record a student's status.")
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return view.action != "record_status" or request.user.role == Role.STAFF
 
 
 class NextProjectSerializer(serializers.Serializer):
@@ -117,7 +174,17 @@ class StudentSerializer(serializers.ModelSerializer):
     @extend_schema_field(StudentProfileSerializer(allow_null=True))
     def get_profile(self, student: User) -> dict | None:
         profile = getattr(student, "student_profile", None)
-        return StudentProfileSerializer(profile).data if profile else None
+        if profile is None:
+            return None
+        since = student.status_since or timezone.localdate(student.date_joined, student.zone)
+        return StudentProfileSerializer(
+            {
+                "goals": profile.goals,
+                "weekly_hours": profile.weekly_hours,
+                "status": profile.status,
+                "status_since": since,
+            }
+        ).data
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_current_mentor(self, student: User) -> dict | None:
@@ -203,10 +270,14 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = User.objects.none()  # for the schema; get_queryset applies access
     serializer_class = StudentSerializer
 
+    def get_permissions(self):
+        return [*super().get_permissions(), MayRecordStatus()]
+
     def get_queryset(self):
         students = (
             students_visible_to(self.request.user)
             .select_related("student_profile")
+            .annotate(status_since=student_status_since())
             .prefetch_related(
                 Prefetch(
                     "mentor_assignments",
@@ -267,3 +338,41 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
             "weeks": [{"week_start": week, "events": events} for week, events in series.weeks],
         }
         return Response(ActivitySeriesSerializer(data).data)
+
+    @extend_schema(
+        summary="Record a change of a student's status (staff)",
+        description=(
+            "Active, paused, graduated or dropped, from a day of the student's own "
+            "calendar: today by default, or an earlier day (a withdrawal learnt of "
+            "late), never a later one. A change dated before a later one is kept as "
+            "history and does not become the current status. Answers with the current "
+            "status and the whole history."
+        ),
+        request=StatusChangeInSerializer,
+        responses={
+            201: StudentStatusSerializer,
+            400: OpenApiResponse(description="Bad status or date, named by field."),
+            403: OpenApiResponse(description="Only staff record a status."),
+            404: OpenApiResponse(description="Not a student you may see."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="status", url_name="status")
+    def record_status(self, request: Request, pk=None) -> Response:
+        student = self.get_object()
+        change = StatusChangeInSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        profile, _created = StudentProfile.objects.get_or_create(user=student)
+        student_status_set(profile=profile, by=request.user, **change.validated_data)
+        since = (
+            User.objects.filter(pk=student.pk)
+            .annotate(since=student_status_since())
+            .values_list("since", flat=True)
+            .get()
+        )
+        data = {
+            "student": student.pk,
+            "status": profile.status,
+            "status_since": since or timezone.localdate(student.date_joined, student.zone),
+            "history": student_status_history(student=student),
+        }
+        return Response(StudentStatusSerializer(data).data, status=status.HTTP_201_CREATED)

@@ -2,10 +2,13 @@
 they would have flagged and how many of those who left they caught in time."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from statistics import median
 
-from mentorship.models import StudentProfile, StudentStatus
+from django.db.models import Exists, OuterRef
+
+from mentorship.models import Role, StudentStatus, StudentStatusChange, User
+from mentorship.selectors import student_status_since
 
 from ..models import (
     FlagSettings,
@@ -59,9 +62,11 @@ class BacktestOutcome:
 @dataclass
 class FlagBacktest:
     """The signals replayed over history (``flag_backtest``). Students counted in the
-    outcomes are those judged on at least one as-of day. A dropped student whose drop
-    date is unknown is never judged (``flaggable_student_ids`` cannot tell when they were
-    active), so they are only counted in ``drop_date_unknown``."""
+    outcomes are those judged on at least one as-of day; one who dropped, on the day
+    their current status took effect (``student_status_since``). A dropped student
+    whose history holds nothing before the drop (a drop recorded before the portal kept
+    dates, which the move to the dated history dated the day they joined) was never
+    active by it, so is never judged and only counted in ``drop_date_unknown``."""
 
     start: date
     end: date
@@ -168,17 +173,27 @@ def flag_backtest(
         as_of += timedelta(days=every)
 
     # A student is judged only while their status was active, so every flag above came
-    # before the drop (``flaggable_student_ids``); one who dropped on a day nobody
-    # recorded was never judged at all.
+    # before the drop (``flaggable_student_ids``). A drop with nothing before it in the
+    # history was never dated (see ``FlagBacktest``). One query.
     dropped: dict[int, date] = {}
     unknown = 0
-    for student_id, changed_at in StudentProfile.objects.filter(
-        status=StudentStatus.DROPPED
-    ).values_list("user_id", "status_changed_at"):
-        if changed_at is None:
+    for student_id, dropped_on, dated in (
+        User.objects.filter(role=Role.STUDENT, student_profile__status=StudentStatus.DROPPED)
+        .annotate(
+            dropped_on=student_status_since(),
+            dated=Exists(
+                StudentStatusChange.objects.filter(student_id=OuterRef("pk")).exclude(
+                    status=StudentStatus.DROPPED
+                )
+            ),
+        )
+        .order_by()
+        .values_list("pk", "dropped_on", "dated")
+    ):
+        if dropped_on is not None and student_id in judged_ids:
+            dropped[student_id] = dropped_on
+        elif not dated:
             unknown += 1
-        elif student_id in judged_ids:
-            dropped[student_id] = changed_at.astimezone(UTC).date()
     not_dropped = judged_ids - dropped.keys()
 
     def outcome(first: dict[int, date]) -> BacktestOutcome:

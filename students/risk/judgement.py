@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from mentorship.models import DailyActivity, Role, StudentStatus, User
+from mentorship.selectors import student_status_on
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
@@ -42,16 +43,15 @@ from .signals import (
 
 def flaggable_student_ids(*, as_of: date) -> QuerySet:
     """Students the flagging job judges as of a day: active accounts whose status was
-    active on that day, with an enrolment that was active then. Paused, graduated and
-    dropped students are never flagged; a student whose status changed after ``as_of``
-    is judged as the active student they were (what the backtest replays)."""
+    active on that day (``mentorship.selectors.student_status_on``, from the dated
+    history), with an enrolment that was active then. Paused, graduated and dropped
+    students are never flagged; a student whose status changed after ``as_of`` is
+    judged as the active student they were (what the backtest replays). One query."""
     cutoff = end_of_day(as_of)
     return (
-        User.objects.filter(role=Role.STUDENT, is_active=True)
-        .filter(
-            Q(student_profile__status=StudentStatus.ACTIVE)
-            | Q(student_profile__status_changed_at__gte=cutoff)
-        )
+        User.objects.filter(role=Role.STUDENT, is_active=True, student_profile__isnull=False)
+        .alias(status_then=student_status_on(day=as_of))
+        .filter(status_then=StudentStatus.ACTIVE)
         .filter(
             Exists(
                 Enrolment.objects.filter(student=OuterRef("pk"), started_on__lte=as_of).filter(

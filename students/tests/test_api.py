@@ -2,12 +2,15 @@
 mentor and progress, constant queries, token auth; private notes never appear."""
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import ROLES
 from mentorship import services
+from mentorship.models import StudentStatus, StudentStatusChange
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
 from projects.tests.helpers_curriculum import curriculum_create, project_approved
 from students.models import MentorNote
@@ -88,6 +91,8 @@ def test_it_describes_a_student_with_profile_mentor_and_progress(client, as_user
         "goals": "Become a web developer",
         "weekly_hours": 12,
         "status": "active",
+        # Never changed: active since they joined, on their calendar.
+        "status_since": timezone.localdate(student.date_joined, student.zone).isoformat(),
     }
     assert body["current_mentor"] == {"id": mentor.pk, "display_name": "Maria Mentor"}
     [progress] = body["progress"]
@@ -177,3 +182,170 @@ def test_it_documents_the_endpoints(client, as_user):
     assert {"/api/v1/students/", "/api/v1/students/{id}/"} <= set(schema["paths"])
     params = {p["name"] for p in schema["paths"]["/api/v1/students/"]["get"]["parameters"]}
     assert {"status", "page"} <= params
+
+
+# --- Recording a change of status ---------------------------------------------------------
+
+# Who may record a change of ``student``'s status: staff. Those who see the student are
+# told 403, the others 404 (they may not know the student exists).
+STATUS_ANSWERS = {
+    "student": 403,
+    "other_student": 404,
+    "mentor": 403,
+    "other_mentor": 404,
+    "supervisor": 403,
+    "other_supervisor": 404,
+    "staff": 201,
+}
+WITHDRAWN_ON = date(2026, 10, 1)
+
+
+def _status_url(student) -> str:
+    return reverse("api:student-status", args=[student.pk])
+
+
+def _withdrawal(**changes) -> dict:
+    return {
+        "status": "dropped",
+        "effective_on": WITHDRAWN_ON.isoformat(),
+        "reason": "Wrote to say they moved abroad.",
+        **changes,
+    }
+
+
+@pytest.fixture
+def joined_long_ago(student):
+    student.date_joined = timezone.now() - timedelta(days=400)
+    student.save()
+    return student
+
+
+@pytest.mark.django_db
+def test_it_answers_anonymous_status_changes_with_401(client, student):
+    response = client.post(_status_url(student), _withdrawal(), content_type="application/json")
+
+    assert response.status_code == 401
+    assert not StudentStatusChange.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_lets_only_staff_record_a_status_change(client, as_user, student, role):
+    as_user(role)
+
+    response = client.post(_status_url(student), _withdrawal(), content_type="application/json")
+
+    assert response.status_code == STATUS_ANSWERS[role]
+    student.student_profile.refresh_from_db()
+    if role == "staff":
+        assert student.student_profile.status == StudentStatus.DROPPED
+    else:
+        assert student.student_profile.status == StudentStatus.ACTIVE
+        assert not StudentStatusChange.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_it_only_takes_posted_status_changes(client, as_user, student, method):
+    as_user("staff")
+
+    response = getattr(client, method)(_status_url(student), {}, content_type="application/json")
+
+    assert response.status_code == 405
+
+
+def test_it_records_a_past_withdrawal_and_answers_with_the_history(
+    client, as_user, joined_long_ago
+):
+    student = joined_long_ago
+    staff = as_user("staff")
+
+    response = client.post(_status_url(student), _withdrawal(), content_type="application/json")
+
+    assert response.status_code == 201
+    body = response.json()
+    joined = timezone.localdate(student.date_joined, student.zone)
+    assert (body["student"], body["status"], body["status_since"]) == (
+        student.pk,
+        "dropped",
+        WITHDRAWN_ON.isoformat(),
+    )
+    assert [
+        (change["status"], change["effective_on"], change["recorded_by"], change["reason"])
+        for change in body["history"]
+    ] == [
+        (
+            "dropped",
+            WITHDRAWN_ON.isoformat(),
+            {"id": staff.pk, "display_name": "Stella Staff"},
+            "Wrote to say they moved abroad.",
+        ),
+        ("active", joined.isoformat(), None, ""),
+    ]
+    detail = client.get(_detail(student)).json()
+    assert (detail["profile"]["status"], detail["profile"]["status_since"]) == (
+        "dropped",
+        WITHDRAWN_ON.isoformat(),
+    )
+
+
+def test_it_keeps_a_later_status_current_when_an_earlier_one_is_recorded(
+    client, as_user, joined_long_ago
+):
+    student = joined_long_ago
+    as_user("staff")
+    client.post(_status_url(student), {"status": "paused"}, content_type="application/json")
+
+    response = client.post(_status_url(student), _withdrawal(), content_type="application/json")
+
+    today = timezone.localdate(timezone=student.zone)
+    assert (response.json()["status"], response.json()["status_since"]) == (
+        "paused",
+        today.isoformat(),
+    )
+    assert [change["status"] for change in response.json()["history"]] == [
+        "paused",
+        "dropped",
+        "active",
+    ]
+
+
+def test_it_refuses_a_future_day_naming_the_field(client, as_user, student):
+    as_user("staff")
+    tomorrow = timezone.localdate(timezone=student.zone) + timedelta(days=1)
+
+    response = client.post(
+        _status_url(student),
+        _withdrawal(effective_on=tomorrow.isoformat()),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"effective_on"}
+    student.student_profile.refresh_from_db()
+    assert student.student_profile.status == StudentStatus.ACTIVE
+    assert not StudentStatusChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"status": "vanished"}, "status"), ({"effective_on": "someday"}, "effective_on")],
+)
+def test_it_refuses_bad_input_naming_the_field(client, as_user, student, body, field):
+    as_user("staff")
+
+    response = client.post(
+        _status_url(student), _withdrawal(**body), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {field}
+    assert not StudentStatusChange.objects.exists()
+
+
+def test_it_documents_the_status_endpoint(client, as_user):
+    as_user("staff")
+
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
+
+    operation = schema["paths"]["/api/v1/students/{id}/status/"]
+    assert set(operation) >= {"post"}
+    assert {"201", "400", "403", "404"} <= set(operation["post"]["responses"])

@@ -6,8 +6,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from mentorship.models import StudentStatus
+from mentorship.models import StudentStatus, StudentStatusChange, User
+from mentorship.services import student_status_set
 from students.models import FlagRun, FlagSettings, RiskFlag
 from students.risk.backtest import flag_backtest
 from students.risk.signals import COHORT_MIN_STUDENTS, SignalName
@@ -38,9 +41,15 @@ def history(db, mentor):
     active_on(people["absent"], range(100))
     session(people["absent"], mentor, NO_SHOW, days_before=5)
     session(people["absent"], mentor, NO_SHOW, days_before=12)
-    profile = people["dropper"].student_profile
-    profile.status, profile.status_changed_at = StudentStatus.DROPPED, at(3)
-    profile.save()
+    for student in people.values():
+        # They joined when they enrolled.
+        User.objects.filter(pk=student.pk).update(date_joined=at(100))
+        student.refresh_from_db()
+    student_status_set(
+        profile=people["dropper"].student_profile,
+        status=StudentStatus.DROPPED,
+        effective_on=AS_OF - timedelta(days=3),
+    )
     return people
 
 
@@ -108,9 +117,13 @@ def test_it_uses_the_thresholds_it_is_given(history):
 
 
 def test_it_leaves_out_a_dropped_student_without_a_drop_date(history):
-    profile = history["dropper"].student_profile
-    profile.status_changed_at = None
-    profile.save()
+    # A drop recorded before the portal kept dates: the migration to the dated history
+    # dates it the day the student joined, with nothing before it.
+    dropper = history["dropper"]
+    StudentStatusChange.objects.filter(student_id=dropper.pk).delete()
+    StudentStatusChange.objects.create(
+        student_id=dropper.pk, status=StudentStatus.DROPPED, effective_on=at(100).date()
+    )
 
     result = flag_backtest(start=START, end=AS_OF, every=7)
 
@@ -119,6 +132,42 @@ def test_it_leaves_out_a_dropped_student_without_a_drop_date(history):
     assert result.overall.dropped == 0
     assert result.overall.not_dropped == 3
     assert result.overall.false_alarms == 2
+
+
+def test_it_dates_a_drop_from_the_day_staff_say_it_took_effect(history):
+    # Staff learn the dropper had stopped two weeks earlier than first recorded.
+    student_status_set(
+        profile=history["dropper"].student_profile,
+        status=StudentStatus.DROPPED,
+        effective_on=AS_OF - timedelta(days=17),
+    )
+
+    result = flag_backtest(start=START, end=AS_OF, every=7)
+
+    # First flagged 21 days before, dropped 17 days before; not judged since.
+    assert result.overall.lead_days == [4]
+    assert [day.judged for day in result.days] == [4, 4, 3, 3, 3]
+
+
+def test_it_reads_the_drop_dates_in_one_query_whatever_the_number_of_drop_outs(history):
+    """Per as-of day: who is judged, then the judgement's queries; then the drop dates
+    in one query, whatever the number of students who dropped."""
+    for name in ("quiet", "absent"):
+        student_status_set(
+            profile=history[name].student_profile,
+            status=StudentStatus.DROPPED,
+            effective_on=AS_OF - timedelta(days=1),
+        )
+    thresholds = FlagSettings()
+
+    with CaptureQueriesContext(connection) as captured:
+        flag_backtest(start=AS_OF, end=AS_OF, thresholds=thresholds)
+
+    status_queries = [
+        query["sql"] for query in captured if "mentorship_studentstatuschange" in query["sql"]
+    ]
+    # Who is judged (their status that day) and when the drop-outs dropped.
+    assert len(status_queries) == 2
 
 
 def test_it_writes_nothing(history):

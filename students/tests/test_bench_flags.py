@@ -3,17 +3,28 @@ is not a test; these check that it refuses SQLite, that its floor query computes
 same inactivity and drop signals as ``risk_signals``, and that its data generator
 runs (the last two on PostgreSQL only)."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from mentorship.models import ActivityEvent, DailyActivity, Role, StudentProfile, User
+from mentorship.models import (
+    ActivityEvent,
+    DailyActivity,
+    Role,
+    StudentProfile,
+    StudentStatus,
+    StudentStatusChange,
+    User,
+)
+from mentorship.selectors import student_statuses_on
+from mentorship.services import student_status_set
 from projects.models import Enrolment
 from students import bench
 from students.models import FlagSettings
-from students.risk.judgement import risk_judgement
+from students.risk.judgement import flaggable_student_ids, risk_judgement
 from students.risk.signals import COHORT_MIN_STUDENTS, SignalName, cohort_ratios
 
 from .helpers_risk import AS_OF, active_on, enrolled_student, programme_of
@@ -50,6 +61,18 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
     active_on(students[3], range(0, 100, 3))  # thin but steady
     active_on(students[4], [*range(0, 14, 4), *range(14, 100)])  # a drop, still active
     # students[5] never did anything since enrolling 100 days ago.
+    # Idle too, but dropped before the day: judged by neither. Idle and paused only
+    # after the day: judged, and flagged, by both.
+    dropped, paused_later = (enrolled_student(programme, started_days_ago=100) for _ in range(2))
+    for student, status, days_before in (
+        (dropped, StudentStatus.DROPPED, 5),
+        (paused_later, StudentStatus.PAUSED, -3),
+    ):
+        student_status_set(
+            profile=student.student_profile,
+            status=status,
+            effective_on=AS_OF - timedelta(days=days_before),
+        )
     quiet = programme_of(200)
     peers = [enrolled_student(quiet, started_days_ago=100) for _ in range(COHORT_MIN_STUDENTS)]
     for peer in peers[1:]:
@@ -58,7 +81,8 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
     active_on(peers[0], range(14, 100), events=3)
     active_on(peers[0], range(0, 14, 7), events=1)  # far below the programme's third
     thresholds = FlagSettings.current()
-    ids = [student.pk for student in [*students, *peers]]
+    ids = list(flaggable_student_ids(as_of=AS_OF))
+    assert dropped.pk not in ids
     judgement = risk_judgement(student_ids=ids, as_of=AS_OF, thresholds=thresholds)
     cohort = cohort_ratios(judgement.activity, thresholds)
     expected = {}
@@ -93,6 +117,7 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
         students[4].pk,
         students[5].pk,
         peers[0].pk,
+        paused_later.pk,
     }
     assert list(cohort) == [quiet.pk]
 
@@ -107,3 +132,11 @@ def test_its_generator_builds_a_cohort(db):
     assert Enrolment.objects.filter(student__in=students).count() == 40
     assert ActivityEvent.objects.filter(source="bench").count() == 2000
     assert sum(DailyActivity.objects.values_list("events", flat=True)) == 2000
+    # Each student's history: active since they joined, then paused or dropped for some;
+    # the profiles' statuses are the history's.
+    assert StudentStatusChange.objects.filter(status=StudentStatus.ACTIVE).count() == 40
+    today = bench.BENCH_AS_OF
+    assert student_statuses_on(day=today, student_ids=students.values("pk")) == dict(
+        StudentProfile.objects.filter(user__in=students).values_list("user_id", "status")
+    )
+    assert set(student_statuses_on(day=today).values()) == {"active", "paused", "dropped"}

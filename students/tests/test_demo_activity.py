@@ -15,8 +15,10 @@ from mentorship.models import (
     DailyActivity,
     StudentProfile,
     StudentStatus,
+    StudentStatusChange,
     User,
 )
+from mentorship.selectors import student_status_history, student_statuses_on
 from projects.models import CriterionVerdict, Enrolment, Review, Submission
 from students.models import FlagRun, MentoringSession, RiskFlag
 from students.risk.backtest import flag_backtest
@@ -67,18 +69,37 @@ def test_it_keeps_the_rollup_equal_to_the_events(seeded):
 
 def test_it_drops_students_who_went_quiet_first(seeded):
     dropped = StudentProfile.objects.filter(status=StudentStatus.DROPPED)
-    now = timezone.now()
+    today = timezone.localdate()
 
     assert dropped.count() >= 3
     for profile in dropped:
-        assert profile.status_changed_at < now - timedelta(days=7)
+        change = student_status_history(student=profile.user).first()
+        assert change.status == StudentStatus.DROPPED
+        assert change.effective_on < today - timedelta(days=7)
+        # Recorded today by staff, dated the day they dropped.
+        assert change.recorded_by.email == "staff@demo.test"
         last = (
             DailyActivity.objects.filter(student_id=profile.user_id)
             .order_by("-day")
             .values_list("day", flat=True)
             .first()
         )
-        assert last <= profile.status_changed_at.date() - timedelta(days=10)
+        assert last <= change.effective_on - timedelta(days=10)
+
+
+def test_it_gives_every_demo_student_a_history_that_ends_in_their_status(seeded):
+    statuses = dict(StudentProfile.objects.values_list("user_id", "status"))
+    today = max(
+        timezone.localdate(), *StudentStatusChange.objects.values_list("effective_on", flat=True)
+    )
+
+    assert student_statuses_on(day=today) == statuses
+    # Each history begins with the day the student joined, active.
+    for student in User.objects.filter(role="student"):
+        first = student_status_history(student=student).last()
+        joined = timezone.localdate(student.date_joined, student.zone)
+        assert (first.status, first.effective_on) == (StudentStatus.ACTIVE, joined)
+    assert {"paused", "graduated", "dropped"} <= set(statuses.values())
 
 
 def test_it_gives_the_backtest_drop_outs_to_catch(seeded):
@@ -103,17 +124,10 @@ def test_it_adds_nothing_the_second_time(seeded):
         FlagRun,
     ]
     before = {model.__name__: model.objects.count() for model in models}
-    dropped = list(
-        StudentProfile.objects.filter(status="dropped").values_list("pk", "status_changed_at")
-    )
+    history = list(StudentStatusChange.objects.values_list("pk", "status", "effective_on"))
 
     output = _seed()
 
     assert {model.__name__: model.objects.count() for model in models} == before
-    assert (
-        list(
-            StudentProfile.objects.filter(status="dropped").values_list("pk", "status_changed_at")
-        )
-        == dropped
-    )
+    assert list(StudentStatusChange.objects.values_list("pk", "status", "effective_on")) == history
     assert "Activity: 0 events, 0 missed sessions, 0 more attempts, 0 students" in output

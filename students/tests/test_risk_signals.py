@@ -4,11 +4,16 @@ signal on both sides of its threshold, time zones, and data after the as-of day.
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from mentorship.activity import activity_ingest
 from mentorship.models import StudentStatus
-from mentorship.tests.factories import AssignmentFactory, MentorFactory
+from mentorship.services import student_status_set
+from mentorship.tests.factories import AssignmentFactory, MentorFactory, StudentFactory
 from projects.models import Verdict
+from projects.services import review_submit
+from projects.tests.factories import EnrolmentFactory
+from projects.tests.helpers_curriculum import attempt_waiting, curriculum_create
 from students.models import FlagSettings
 from students.risk.judgement import flaggable_student_ids, risk_judgement, risk_signals
 from students.risk.signals import (
@@ -256,9 +261,11 @@ def test_it_never_judges_paused_graduated_or_dropped_students(programme):
     others = []
     for status in (StudentStatus.PAUSED, StudentStatus.GRADUATED, StudentStatus.DROPPED):
         student = enrolled_student(programme, started_days_ago=40)
-        student.student_profile.status = status
-        student.student_profile.status_changed_at = at(10)
-        student.student_profile.save()
+        student_status_set(
+            profile=student.student_profile,
+            status=status,
+            effective_on=AS_OF - timedelta(days=10),
+        )
         others.append(student)
 
     assert list(flaggable_student_ids(as_of=AS_OF)) == [active.pk]
@@ -267,6 +274,69 @@ def test_it_never_judges_paused_graduated_or_dropped_students(programme):
         active.pk,
         *(student.pk for student in others),
     }
+
+
+def test_it_judges_a_student_by_the_status_they_had_on_the_day(programme):
+    """Paused from 20 days before to 5 days before, recorded only now: judged before
+    and after the pause, not during it."""
+    student = enrolled_student(programme, started_days_ago=40)
+    for status, days_before in ((StudentStatus.PAUSED, 20), (StudentStatus.ACTIVE, 5)):
+        student_status_set(
+            profile=student.student_profile,
+            status=status,
+            effective_on=AS_OF - timedelta(days=days_before),
+        )
+
+    judged = {
+        days_before: student.pk in flaggable_student_ids(as_of=AS_OF - timedelta(days=days_before))
+        for days_before in (21, 20, 10, 6, 5, 0)
+    }
+
+    assert judged == {21: True, 20: False, 10: False, 6: False, 5: True, 0: True}
+
+
+def test_it_finds_the_students_judged_in_one_query(programme, django_assert_num_queries):
+    for _ in range(3):
+        student = enrolled_student(programme, started_days_ago=40)
+        student_status_set(
+            profile=student.student_profile,
+            status=StudentStatus.PAUSED,
+            effective_on=AS_OF - timedelta(days=3),
+        )
+
+    with django_assert_num_queries(1):
+        assert len(list(flaggable_student_ids(as_of=AS_OF - timedelta(days=4)))) == 3
+
+
+def test_it_still_judges_a_student_who_finished_one_of_two_programmes(mentor):
+    """Approving the last project of one programme completes that enrolment only: the
+    student studies the other and is judged on it; once it too is finished, they have
+    graduated and are judged no more."""
+    student = StudentFactory()
+    first, second = (curriculum_create(projects=1, criteria=0) for _ in range(2))
+    for curriculum in (first, second):
+        EnrolmentFactory(student=student, programme=curriculum.programme)
+    today = timezone.localdate()
+
+    review_submit(
+        submission=attempt_waiting(student=student, project=first.first),
+        reviewer=mentor,
+        verdict=Verdict.APPROVED,
+        feedback="Done",
+        criteria={},
+    )
+
+    assert list(flaggable_student_ids(as_of=today)) == [student.pk]
+
+    review_submit(
+        submission=attempt_waiting(student=student, project=second.first),
+        reviewer=mentor,
+        verdict=Verdict.APPROVED,
+        feedback="Done",
+        criteria={},
+    )
+
+    assert list(flaggable_student_ids(as_of=today)) == []
 
 
 def test_it_judges_only_students_with_an_enrolment_begun_by_the_day(programme):
