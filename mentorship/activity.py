@@ -1,7 +1,10 @@
 """The activity event log: every meaningful thing a student does, recorded by the
 portal (``activity_record``) or pushed by the learning platform (``activity_ingest``),
 and its daily rollup, recounted in the same transaction. Every app records events here;
-the signals and flags that read them are in ``students``."""
+the signals and flags that read them are in ``students``.
+
+A student's last activity has one answer, read from the rollup: ``last_active_on``
+(for lists, as an annotation) and ``last_active_days`` (for a judgement as of a day)."""
 
 import math
 from dataclasses import dataclass, field
@@ -9,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, DateField, F, Max, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -270,4 +273,39 @@ def activity_record(
                 value=value,
             )
         ],
+    )
+
+
+# --- Last activity ----------------------------------------------------------------------
+
+
+def last_active_on(student: str = "pk") -> Subquery:
+    """A student's last activity: the last of their own days with an engagement event
+    in the rollup (``DailyActivity``), whatever the event (a submission, a review read,
+    a session attended, a sign-in, the learning platform's lessons...); a missed session
+    is not activity. None for a student with none. The one answer the student list,
+    its sort, the student's file and the students API show, and the at-risk signals
+    judge (they read the same rollup, as of their day: ``last_active_days``).
+
+    An expression for a queryset of students (``student`` names their id there), so a
+    list annotates and sorts by it in its own query: one probe of the rollup's
+    (student, day) index per student, never a query per row."""
+    return Subquery(
+        DailyActivity.objects.filter(student=OuterRef(student)).order_by("-day").values("day")[:1],
+        output_field=DateField(),
+    )
+
+
+def last_active_days(*, student_ids, before: date) -> dict[int, date]:
+    """``last_active_on`` as it stood on the day before ``before``, for some students:
+    each one's last active day before it, those never active then left out. One
+    query (none for no students)."""
+    if not student_ids:
+        return {}
+    return dict(
+        DailyActivity.objects.filter(student_id__in=student_ids, day__lt=before)
+        .values("student_id")
+        .annotate(last=Max("day"))
+        .order_by()
+        .values_list("student_id", "last")
     )

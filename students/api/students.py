@@ -1,11 +1,12 @@
-"""``/api/v1/students/``: profile, current mentor and progress, and each student's
-activity series.
+"""``/api/v1/students/``: profile, last activity, current mentor and progress, and each
+student's activity series.
 
 Who may see a student is ``mentorship.selectors.students_visible_to`` (a student
 themself, their mentor, the mentor's supervisor, staff); others get 404. Progress comes
 from ``projects.selectors.students_progress``, the one place it is computed. Private
-mentor notes are never part of this API. The activity series comes from the daily
-rollup (``students.charts.activity_series``)."""
+mentor notes are never part of this API. The last activity
+(``mentorship.activity.last_active_on``) and the activity series
+(``students.charts.activity_series``) come from the daily rollup."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.activity import last_active_on
 from mentorship.models import Assignment, StudentStatus, User
 from mentorship.selectors import students_visible_to
 from projects.api import PersonSerializer
@@ -97,6 +99,15 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class StudentSerializer(serializers.ModelSerializer):
+    last_active_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The student's last active day, in their own calendar: the last day with any "
+            "activity (a submission, a review read, a session attended, a sign-in, the "
+            "learning platform's events). Null if none yet."
+        ),
+    )
     profile = serializers.SerializerMethodField()
     current_mentor = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
@@ -108,6 +119,7 @@ class StudentSerializer(serializers.ModelSerializer):
             "display_name",
             "language",
             "time_zone",
+            "last_active_on",
             "profile",
             "current_mentor",
             "progress",
@@ -192,12 +204,12 @@ class ActivitySeriesSerializer(serializers.Serializer):
         summary="Students",
         description=(
             "By name. A student sees themself; a mentor their current students; a "
-            "supervisor their team's; staff all. With profile, current mentor and "
-            "progress against plan for each enrolment."
+            "supervisor their team's; staff all. With profile, last active day, current "
+            "mentor and progress against plan for each enrolment."
         ),
         parameters=[StudentFilterSerializer],
     ),
-    retrieve=extend_schema(summary="A student, with profile, mentor and progress"),
+    retrieve=extend_schema(summary="A student, with profile, last activity, mentor and progress"),
 )
 class StudentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = User.objects.none()  # for the schema; get_queryset applies access
@@ -207,6 +219,7 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
         students = (
             students_visible_to(self.request.user)
             .select_related("student_profile")
+            .annotate(last_active_on=last_active_on())
             .prefetch_related(
                 Prefetch(
                     "mentor_assignments",

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from mentorship.activity import last_active_days
 from mentorship.models import DailyActivity, Role, StudentStatus, User
 from projects.models import (
     Enrolment,
@@ -169,7 +170,7 @@ def risk_judgement(
         for student_id, enrolled in by_student.items()
         if enrolled[0].last_day is None and max(row.started_on for row in enrolled) <= quiet_since
     ]
-    older = _last_active_before(silent, day=windows_start)
+    older = last_active_days(student_ids=silent, before=windows_start)
     for student_id, enrolled in by_student.items():
         first = enrolled[0]
         # Most students were active lately and keep their pace: nothing to judge.
@@ -412,20 +413,6 @@ def _rounds_and_no_shows(
     )
     missed = sorted((student, count) for kind, student, _project, count in rows if kind == 2)
     return struggling, missed
-
-
-def _last_active_before(student_ids: list[int], *, day: date) -> dict[int, date]:
-    """The last active day before ``day`` of students silent since (one query, for
-    the few; none when there are none)."""
-    if not student_ids:
-        return {}
-    return dict(
-        DailyActivity.objects.filter(student_id__in=student_ids, day__lt=day)
-        .values("student_id")
-        .annotate(last=Max("day"))
-        .order_by()
-        .values_list("student_id", "last")
-    )
 
 
 def _plans(keys: set[tuple]) -> dict[tuple, _Plan]:
