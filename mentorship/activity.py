@@ -9,6 +9,7 @@ A student's last activity has one answer, read from the rollup: ``last_active_on
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -274,6 +275,49 @@ def activity_record(
             )
         ],
     )
+
+
+class PortalEvent(NamedTuple):
+    """Something a student did in the portal, for ``activity_record_many``; ``key`` as
+    ``activity_record``'s."""
+
+    student_id: int
+    kind: str
+    occurred_at: datetime
+    key: str
+
+
+def activity_record_many(*, events: list[PortalEvent]) -> int:
+    """``activity_record`` for many events at once, for histories written in bulk (the
+    demo generator's submissions, reviews read and sessions, recorded as real use
+    records them): each on the student's local day, each key once, the rollup
+    recounted. A few queries per thousand events. Returns the events recorded."""
+    if not events:
+        return 0
+    zones = {
+        student.pk: student.zone
+        for student in User.objects.filter(
+            pk__in={event.student_id for event in events}, role=Role.STUDENT
+        ).only("pk", "time_zone")
+    }
+    now = timezone.now()
+    rows = [
+        ActivityEvent(
+            student_id=event.student_id,
+            kind=event.kind,
+            occurred_at=event.occurred_at,
+            day=event.occurred_at.astimezone(zones[event.student_id]).date(),
+            source=PORTAL_SOURCE,
+            external_id=event.key,
+            recorded_at=now,
+        )
+        for event in events
+        if event.student_id in zones
+    ]
+    if not rows:
+        return 0
+    recorded, _duplicates = _activity_store(source=PORTAL_SOURCE, rows=rows)
+    return recorded
 
 
 # --- Last activity ----------------------------------------------------------------------
