@@ -260,6 +260,14 @@ def activity_record(
     ignored, so callers need not check."""
     if student.role != Role.STUDENT:
         return
+    if (
+        key is not None
+        and ActivityEvent.objects.filter(source=PORTAL_SOURCE, external_id=key).exists()
+    ):
+        # Recorded before (a review read again, a second sign-in the same day): one
+        # read of the unique index instead of the locking write. Two first recordings
+        # at once still record one event (``_activity_store``).
+        return
     occurred_at = occurred_at or timezone.now()
     _activity_store(
         source=PORTAL_SOURCE,

@@ -428,8 +428,10 @@ def review_submit(
 def review_read(*, reader: User, submission: Submission) -> None:
     """Someone opened an attempt and its review. The student reading the review of
     their own attempt is activity (``activity_record``), once per review, whether
-    they read it on the attempt's page or through the API; a mentor, a supervisor or
-    staff reading it is not. ``submission`` comes with its review loaded, if any."""
+    they read it on the attempt's page, on the project's page (its newest review,
+    where the notification of a review leads) or through the API; a mentor, a
+    supervisor or staff reading it is not. ``submission`` comes with its review
+    loaded, if any."""
     review = getattr(submission, "review", None)
     if review is None or reader.pk != submission.student_id:
         return

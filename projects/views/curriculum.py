@@ -164,5 +164,10 @@ def _render_project(
         if approved is not None and getattr(approved, "difficulty_rating", None) is None:
             context["rating_for"] = approved
             context["rating_form"] = DifficultyRatingForm()
+        # The page shows every attempt with its review, newest first: where the
+        # notification of a review leads, so where a student mostly reads it.
+        reviewed = next((attempt for attempt in history if hasattr(attempt, "review")), None)
+        if reviewed is not None:
+            services.review_read(reader=user, submission=reviewed)
         context.update(history=history, progress_item=item)
     return render(request, "projects/project_detail.html", context, status=status)
