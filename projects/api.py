@@ -289,7 +289,13 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         ),
         parameters=[SubmissionFilterSerializer],
     ),
-    retrieve=extend_schema(summary="A submission, with its files and review"),
+    retrieve=extend_schema(
+        summary="A submission, with its files and review",
+        description=(
+            "The student reading the review of their own attempt here counts as their "
+            "activity, as on the attempt's page."
+        ),
+    ),
 )
 class SubmissionViewSet(
     mixins.ListModelMixin,
@@ -326,6 +332,12 @@ class SubmissionViewSet(
             if "project" in filters.validated_data:
                 submissions = submissions.filter(project_id=filters.validated_data["project"])
         return submissions
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        submission = self.get_object()
+        # The student reading their review here reads it as on the attempt's page.
+        services.review_read(reader=request.user, submission=submission)
+        return Response(self.get_serializer(submission).data)
 
     def _read(self, pk: int) -> dict:
         submission = self.get_queryset().get(pk=pk)

@@ -8,6 +8,10 @@ has expired, a few older than the reminder threshold), review notes with use cou
 and difficulty ratings. ``student@demo.test`` has two approved projects and attempt 2
 of the third waiting, so ``mentor@demo.test`` has a queue on first login.
 
+Each history's submissions and the reviews its student read are recorded as activity
+events, as the portal records them in real use (``mentorship.activity``), so that a
+student's last activity and the at-risk signals agree with the history shown.
+
 Idempotent: curriculum details are written once per project, histories only for
 enrolments created by this run. Rows go in with bulk inserts, per batch of students;
 at ``--scale`` no files are written.
@@ -27,9 +31,18 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from mentorship.activity import (
+    PORTAL_SOURCE,
+    PortalEvent,
+    activity_record_many,
+    daily_activity_refresh,
+)
 from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
 from mentorship.models import (
+    ActivityEvent,
+    ActivityKind,
     Assignment,
+    DailyActivity,
     MentorProfile,
     StudentStatus,
     StudentStatusChange,
@@ -391,6 +404,7 @@ def _write_histories(
         for submission, item, student in reviewed
     ]
     Review.objects.bulk_create(reviews, batch_size=BATCH)
+    events = _activity_record(submissions, reviews, now)
     criteria = _criteria_by_project([item.project for _s, item, _st in reviewed])
     verdicts = []
     for review, (_submission, item, _student) in zip(reviews, reviewed, strict=True):
@@ -453,7 +467,38 @@ def _write_histories(
         "reviews": len(reviews),
         "files": len(files),
         "ratings": len(ratings),
+        "events": events,
     }
+
+
+def _activity_record(submissions: list[Submission], reviews: list[Review], now) -> int:
+    """The activity the portal would have recorded for these attempts: each
+    submission as it was sent, each review as its student read it, a few hours after
+    it came (``projects.services.review_read``; reviews too fresh are not read yet).
+    Read times come from a generator of their own, so the rest of the demo stays as
+    the seed makes it. Returns the events recorded."""
+    reading = random.Random(len(reviews))
+    events = [
+        PortalEvent(
+            submission.student_id,
+            ActivityKind.SUBMISSION,
+            submission.submitted_at,
+            f"submission:{submission.pk}",
+        )
+        for submission in submissions
+    ]
+    for review in reviews:
+        read_at = review.created_at + timedelta(hours=reading.uniform(0.5, 30))
+        if read_at <= now:
+            events.append(
+                PortalEvent(
+                    review.submission.student_id,
+                    ActivityKind.REVIEW_READ,
+                    read_at,
+                    f"review_read:{review.pk}",
+                )
+            )
+    return activity_record_many(events=events)
 
 
 def _insert_verdicts(rows: list[tuple[int, int, bool, str]]) -> None:
@@ -514,6 +559,86 @@ def _criteria_by_project(projects: list[Project]) -> dict[int, list[RubricCriter
     ).order_by("project_id", "position"):
         by_project.setdefault(criterion.project_id, []).append(criterion)
     return by_project
+
+
+# --- Quiet students -------------------------------------------------------------------
+
+
+def histories_end_by(*, ends: dict[int, datetime]) -> int:
+    """Squeeze the review-loop history of each of these students (id: moment) toward
+    the day they joined, so that it is over by that moment: their attempts, claims,
+    reviews, difficulty ratings and the activity they recorded (submissions, reviews
+    read) keep their order and move earlier, the rollup recounted. The demo's at-risk
+    stories (``students.demo``) need students who went quiet, chosen once the
+    histories are written; a history over in time, or with no room before the moment,
+    stays as it is. Returns the students whose history moved."""
+    joined = dict(User.objects.filter(pk__in=ends).values_list("pk", "date_joined"))
+    submissions = list(Submission.objects.filter(student_id__in=ends).select_related("review"))
+    ratings = list(
+        DifficultyRating.objects.filter(submission__in=submissions).select_related("submission")
+    )
+    events = list(
+        ActivityEvent.objects.filter(
+            student_id__in=ends,
+            source=PORTAL_SOURCE,
+            kind__in=[ActivityKind.SUBMISSION, ActivityKind.REVIEW_READ],
+        )
+    )
+    last: dict[int, datetime] = {}
+    for student_id, moment in [
+        *((s.student_id, s.reviewed_at or s.submitted_at) for s in submissions),
+        *((r.submission.student_id, r.created_at) for r in ratings),
+        *((e.student_id, e.occurred_at) for e in events),
+    ]:
+        last[student_id] = max(moment, last.get(student_id, moment))
+    moves = {}
+    for student_id, end in ends.items():
+        start = joined.get(student_id)
+        if student_id in last and start is not None and start < end < last[student_id]:
+            moves[student_id] = (start, (end - start) / (last[student_id] - start))
+    if not moves:
+        return 0
+
+    def moved(student_id: int, moment: datetime | None) -> datetime | None:
+        if moment is None:
+            return moment
+        start, factor = moves[student_id]
+        return start + (moment - start) * factor
+
+    submissions = [s for s in submissions if s.student_id in moves]
+    ratings = [r for r in ratings if r.submission.student_id in moves]
+    events = [e for e in events if e.student_id in moves]
+    fields = ["submitted_at", "claimed_at", "first_claimed_at", "claim_expires_at", "reviewed_at"]
+    reviews = []
+    for submission in submissions:
+        for name in fields:
+            setattr(submission, name, moved(submission.student_id, getattr(submission, name)))
+        if hasattr(submission, "review"):
+            submission.review.created_at = submission.reviewed_at
+            reviews.append(submission.review)
+    for rating in ratings:
+        rating.created_at = moved(rating.submission.student_id, rating.created_at)
+    zones = {pk: user.zone for pk, user in User.objects.in_bulk(list(moves)).items()}
+    pairs = set()
+    for event in events:
+        pairs.add((event.student_id, event.day))
+        event.occurred_at = moved(event.student_id, event.occurred_at)
+        event.day = event.occurred_at.astimezone(zones[event.student_id]).date()
+        pairs.add((event.student_id, event.day))
+    with transaction.atomic():
+        Submission.objects.bulk_update(submissions, fields, batch_size=BATCH)
+        Review.objects.bulk_update(reviews, ["created_at"], batch_size=BATCH)
+        DifficultyRating.objects.bulk_update(ratings, ["created_at"], batch_size=BATCH)
+        ActivityEvent.objects.bulk_update(events, ["occurred_at", "day"], batch_size=BATCH)
+        # The days the events left may have nothing left: the recount writes only days
+        # with events, so theirs go first.
+        days: dict[int, set] = {}
+        for student_id, day in pairs:
+            days.setdefault(student_id, set()).add(day)
+        for student_id, left in days.items():
+            DailyActivity.objects.filter(student_id=student_id, day__in=left).delete()
+        daily_activity_refresh(pairs=pairs)
+    return len(moves)
 
 
 # --- Review notes ---------------------------------------------------------------------
@@ -615,6 +740,7 @@ def seed_projects(
         "files": 0,
         "ratings": 0,
         "notes": 0,
+        "events": 0,
     }
     with transaction.atomic():
         counts["criteria"] = seed_curriculum()

@@ -1,8 +1,10 @@
 """Programmes (learning paths), their ordered projects and rubrics; enrolments and the
 plan they imply; submissions, reviews and what the review loop keeps."""
 
+import bisect
 import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
@@ -210,6 +212,48 @@ def plan_due_dates(started_on: date, target_end_on: date, target_days: tuple[int
         elapsed += days
         due_dates.append(started_on + timedelta(days=round(span * elapsed / total_days)))
     return tuple(due_dates)
+
+
+@dataclass(frozen=True)
+class PlanPace:
+    """Where a student stands against their plan (``plan_pace``)."""
+
+    # Projects approved minus projects due: above zero ahead, below zero behind.
+    projects: int
+    days_behind: int = 0
+    days_ahead: int = 0
+
+
+def plan_pace(*, due_dates: Sequence[date], approved: int, today: date) -> PlanPace:
+    """Where a student stands against their plan on ``today``: the one rule behind
+    the student list, the student's file, the students API, the weekly report and the
+    "behind plan" at-risk signal. ``due_dates`` are the plan's (``plan_due_dates``), in
+    the programme's order; ``approved`` is how many of its projects are approved.
+
+    The plan sets a pace, not an order: by the first due date one project should be
+    approved, by the second two, and so on. What counts is how many projects are
+    approved, not which ones: a student allowed to skip ahead who has the second and
+    third projects approved but not the first has done two projects' work, and is as
+    far along as a student who did the first two. A project is due from the day after
+    its due date (an enrolment that starts today is on track whatever its plan).
+
+    - Projects behind (or ahead): projects due minus projects approved.
+    - Days behind: since the plan's due date for one more project than the student has
+      approved (the student with two approved is late from the day the third was due).
+    - Days ahead: until the plan's due date for as many projects as the student has
+      approved (the day the plan would have them where they are).
+
+    The current project, the one a student works on next and a page shows, is the
+    first in the programme's order not approved yet. For a student who skipped ahead
+    it is the one they left behind, and an overdue one shows as overdue; the plan's
+    pace is still judged by the count. (Whether the student is judged against the plan
+    at all, e.g. not while paused, is the caller's call: ``Standing``.)"""
+    due = bisect.bisect_left(due_dates, today)  # due dates before today; never go back
+    if approved < due:
+        return PlanPace(approved - due, days_behind=(today - due_dates[approved]).days)
+    if approved > due:
+        return PlanPace(approved - due, days_ahead=(due_dates[approved - 1] - today).days)
+    return PlanPace(0)
 
 
 class SubmissionStatus(models.TextChoices):

@@ -8,6 +8,7 @@ team's students and any their team holds; staff all.
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -20,6 +21,7 @@ from .models import (
     CriterionVerdict,
     Enrolment,
     EnrolmentStatus,
+    PlanPace,
     Programme,
     Project,
     Recommendation,
@@ -28,6 +30,7 @@ from .models import (
     ReviewNote,
     Submission,
     SubmissionStatus,
+    plan_pace,
 )
 
 
@@ -198,20 +201,28 @@ class ProgrammeProgress:
             (item for item in self.projects if item.status != SubmissionStatus.APPROVED), None
         )
 
+    @cached_property
+    def plan(self) -> PlanPace:
+        """Where the student stands against the plan today, by the one rule
+        (``projects.models.plan_pace``), whether or not they are judged by it."""
+        return plan_pace(
+            due_dates=[item.due_on for item in self.projects if item.due_on is not None],
+            approved=self.approved_count,
+            today=timezone.localdate(),
+        )
+
     @property
     def pace(self) -> int:
         """How far the student is from their plan, in projects: those approved minus
-        those due before today. Above zero they are ahead, below zero behind. Whether
-        that counts at all is ``standing``'s call."""
-        today = timezone.localdate()
-        due = sum(1 for item in self.projects if item.due_on is not None and item.due_on < today)
-        return self.approved_count - due
+        those due before today (``plan_pace``). Above zero they are ahead, below zero
+        behind. Whether that counts at all is ``standing``'s call."""
+        return self.plan.projects
 
     @property
     def standing(self) -> str:
         """The one answer to "is this student ahead, on track or behind?" (see
-        ``Standing``). A project counts as late from the day after its due date, so
-        an enrolment that started today is on track whatever its plan."""
+        ``Standing``), by the pace of ``plan_pace``: a student who skipped ahead is
+        judged by how many projects they have approved, not by which."""
         if (
             self.enrolment.status == EnrolmentStatus.COMPLETED
             or self.student_status == StudentStatus.GRADUATED
@@ -238,38 +249,25 @@ class ProgrammeProgress:
 
     @property
     def projects_ahead(self) -> int:
-        return max(self.pace, 0) if self.standing == Standing.AHEAD else 0
+        return self.pace if self.standing == Standing.AHEAD else 0
 
     @property
     def projects_behind(self) -> int:
-        return max(-self.pace, 0) if self.standing == Standing.BEHIND else 0
+        return -self.pace if self.standing == Standing.BEHIND else 0
 
     @property
     def days_behind(self) -> int:
-        """For a student behind plan: how many days the oldest project past its due
-        date and not approved has been overdue. Zero for anyone not behind."""
-        if self.standing != Standing.BEHIND:
-            return 0
-        today = timezone.localdate()
-        overdue = [item.due_on for item in self.projects if item.overdue]
-        return (today - min(overdue)).days if overdue else 0
+        """For a student behind plan: days since the plan's due date for one more
+        project than they have approved (``plan_pace``), the figure the "behind plan"
+        flag reads too. Zero for anyone not behind."""
+        return self.plan.days_behind if self.standing == Standing.BEHIND else 0
 
     @property
     def days_ahead(self) -> int:
-        """For a student ahead of plan: how many days before its due date the
-        furthest-ahead approved project was done, counted from today. Zero for anyone
-        not ahead."""
-        if self.standing != Standing.AHEAD:
-            return 0
-        today = timezone.localdate()
-        early = [
-            item.due_on
-            for item in self.projects
-            if item.status == SubmissionStatus.APPROVED
-            and item.due_on is not None
-            and item.due_on >= today
-        ]
-        return (max(early) - today).days if early else 0
+        """For a student ahead of plan: days from today to the plan's due date for
+        as many projects as they have approved (``plan_pace``). Zero for anyone not
+        ahead."""
+        return self.plan.days_ahead if self.standing == Standing.AHEAD else 0
 
 
 def student_progress(*, student: User) -> list[ProgrammeProgress]:

@@ -426,6 +426,19 @@ def review_submit(
     return review
 
 
+def review_read(*, reader: User, submission: Submission) -> None:
+    """Someone opened an attempt and its review. The student reading the review of
+    their own attempt is activity (``activity_record``), once per review, whether
+    they read it on the attempt's page, on the project's page (its newest review,
+    where the notification of a review leads) or through the API; a mentor, a
+    supervisor or staff reading it is not. ``submission`` comes with its review
+    loaded, if any."""
+    review = getattr(submission, "review", None)
+    if review is None or reader.pk != submission.student_id:
+        return
+    activity_record(student=reader, kind=ActivityKind.REVIEW_READ, key=f"review_read:{review.pk}")
+
+
 def _complete_programme_if_last(*, submission: Submission, now) -> None:
     """Once every project of the programme is approved, the student's enrolment in it
     is completed; the student graduates (``student_status_set``, today, recorded by

@@ -1,5 +1,6 @@
 """Demo mentoring for ``manage.py seed_demo``: sessions in every state and private
-mentor notes for the first demo students, so each page has something to show.
+mentor notes for the first demo students, so each page has something to show. Sessions
+held or missed are recorded as activity, as logging them records it in real use.
 
 Only the first ``DEMO_STUDENTS`` demo students get them, whatever the scale: enough to
 see every state, cheap at ``--scale``. A student who already has sessions (or notes)
@@ -14,10 +15,11 @@ from datetime import UTC, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from mentorship.activity import daily_activity_refresh
+from mentorship.activity import PortalEvent, activity_record_many, daily_activity_refresh
 from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
 from mentorship.models import (
     ActivityEvent,
+    ActivityKind,
     Assignment,
     StudentProfile,
     StudentStatus,
@@ -25,7 +27,13 @@ from mentorship.models import (
     User,
 )
 from mentorship.services import student_status_set
-from projects.demo import _Attempt, _demo_projects, _demo_students, _write_histories
+from projects.demo import (
+    _Attempt,
+    _demo_projects,
+    _demo_students,
+    _write_histories,
+    histories_end_by,
+)
 from projects.models import Enrolment, EnrolmentStatus, Programme, Submission, SubmissionStatus
 
 from .flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
@@ -187,7 +195,29 @@ def seed_mentoring(*, students: int = DEMO_STUDENTS) -> dict[str, int]:
     with transaction.atomic():
         MentoringSession.objects.bulk_create(sessions)
         MentorNote.objects.bulk_create(notes)
+        _sessions_activity_record(sessions)
     return {"sessions": len(sessions), "mentor_notes": len(notes)}
+
+
+def _sessions_activity_record(sessions: list[MentoringSession]) -> int:
+    """The activity the portal records when a mentor logs a session (``session_log``):
+    attended or missed, on the day it was held. Returns the events recorded."""
+    kinds = {
+        SessionStatus.COMPLETED: ActivityKind.SESSION_ATTENDED,
+        SessionStatus.STUDENT_NO_SHOW: ActivityKind.SESSION_MISSED,
+    }
+    return activity_record_many(
+        events=[
+            PortalEvent(
+                session.student_id,
+                kinds[session.status],
+                session.scheduled_at,
+                f"session:{session.pk}",
+            )
+            for session in sessions
+            if session.status in kinds and session.logged_at is not None
+        ]
+    )
 
 
 # --- Beyond sessions: cases, recommendations, proposals, incidents, development -------
@@ -247,6 +277,9 @@ class DemoStory:
     # Days of enrolment a story needs before the as-of day: a history to fall quiet
     # from, or a baseline long enough to judge a drop against (14 + 42 days).
     MIN_ENROLLED_DAYS = {INACTIVE: 40, SLOWING: 60, DROPPED: 40}
+    # Stories of students who went quiet: nothing in the portal either (their review
+    # loop's history ends before, ``projects.demo.histories_end_by``; no sessions).
+    QUIET = (INACTIVE, DROPPED)
 
 
 def _story_students(as_of) -> dict[int, str]:
@@ -302,6 +335,7 @@ def _story_students(as_of) -> dict[int, str]:
             student.pk not in taken
             and student.email != demo_email("student", 1)
             and (story != DemoStory.MISSED or student.email in with_sessions)
+            and (story not in DemoStory.QUIET or student.email not in with_sessions)
             and (story != DemoStory.STALLED or student.pk not in submitters)
             and (
                 story != DemoStory.STRUGGLING
@@ -340,7 +374,7 @@ def _active_days(rng, story: str, start, as_of) -> list[tuple]:
     while day <= as_of + timedelta(days=1):
         before = (as_of - day).days  # days before the as-of day (negative: after)
         if story == DemoStory.INACTIVE:
-            events = rng.randint(1, 4) if before > 21 and rng.random() < 0.8 else 0
+            events = rng.randint(1, 4) if before > SILENT_DAYS and rng.random() < 0.8 else 0
         elif story == DemoStory.SLOWING:
             # Four a day before, three every other day in the last two weeks: 37 %.
             events = 4 if before >= 14 else (3 if before % 2 == 0 and before >= 0 else 0)
@@ -367,6 +401,26 @@ def _dropped_days(rng, start, dropped_on, quiet_days: int) -> list[tuple]:
 
 # How long ago each dropped demo student dropped, and how long they were quiet before.
 DROPPED_AGO = [(12, 16), (33, 12), (55, 20)]
+# How long the inactive story's student has been silent before the as-of day.
+SILENT_DAYS = 21
+
+
+def _quiet_since(stories: dict[int, str], dropped_order: list[int], today) -> dict[int, datetime]:
+    """For the students who went quiet (``DemoStory.QUIET``), the moment by which
+    everything they did in the portal is over: the first day of their silence, at
+    midnight UTC (in any time zone still a day of silence at the latest)."""
+    as_of = today - timedelta(days=1)
+    last_days = {}
+    for student_id, story in stories.items():
+        if story == DemoStory.INACTIVE:
+            last_days[student_id] = as_of - timedelta(days=SILENT_DAYS + 1)
+        elif story == DemoStory.DROPPED:
+            ago, quiet = DROPPED_AGO[dropped_order.index(student_id) % len(DROPPED_AGO)]
+            last_days[student_id] = today - timedelta(days=ago + quiet + 1)
+    return {
+        student_id: datetime.combine(day, time.min, tzinfo=UTC)
+        for student_id, day in last_days.items()
+    }
 
 
 def seed_activity(
@@ -405,6 +459,9 @@ def seed_activity(
         )
     ]
     dropped_order = [pk for pk, story in stories.items() if story == DemoStory.DROPPED]
+    # What they did in the review loop is over before they went quiet, as their
+    # activity is: the flags, the list and the file tell the same story.
+    histories_end_by(ends=_quiet_since(stories, dropped_order, today))
     for start in range(0, len(students), 500):
         batch = students[start : start + 500]
         events = []
@@ -541,6 +598,7 @@ def _seed_missed_sessions(stories: dict[int, str], now) -> int:
                 )
             )
     MentoringSession.objects.bulk_create(sessions)
+    _sessions_activity_record(sessions)
     return len(sessions)
 
 

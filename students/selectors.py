@@ -29,12 +29,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.activity import last_active_on
 from mentorship.models import (
     Assignment,
     Role,
@@ -64,11 +65,12 @@ from .risk.signals import SEVERITY_RANK
 
 def student_for_user(user: User, pk: int) -> User:
     """One student this person may see (see ``students_visible_to``), with their
-    profile and last and next sessions (``session_annotations``); 404 otherwise."""
+    profile, last activity (``last_active_on``) and last and next sessions
+    (``session_annotations``); 404 otherwise."""
     student = (
         students_visible_to(user)
         .select_related("student_profile")
-        .annotate(**session_annotations())
+        .annotate(last_active_on=last_active_on(), **session_annotations())
         .filter(pk=pk)
         .first()
     )
@@ -143,25 +145,16 @@ def student_list(
     sort: str = StudentSort.NAME,
 ) -> QuerySet[User]:
     """The students this person may see, with what a row of "My students" shows in the
-    same query: profile, ``last_activity`` (the latest submission or review),
-    ``waiting`` (submissions waiting for review), ``mentor_name`` (their current
-    mentor, for supervisors and staff), the last and next sessions
-    (``session_annotations``) and the open at-risk flag (``flag_severity``,
-    ``flag_acknowledged_at``; empty without one). Filtered by status, by the programme
-    of an active enrolment and to flagged students; sorted by name, last activity
-    (latest first), waiting submissions (most first), next session (soonest first,
-    students without one last) or flag severity (red, amber, then the unflagged;
-    unacknowledged first within each)."""
-    last_submitted = (
-        Submission.objects.filter(student=OuterRef("pk"))
-        .order_by("-submitted_at")
-        .values("submitted_at")[:1]
-    )
-    last_reviewed = (
-        Review.objects.filter(submission__student=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
+    same query: profile, ``last_active_on`` (the student's last activity, the one
+    answer of ``mentorship.activity.last_active_on``), ``waiting`` (submissions
+    waiting for review), ``mentor_name`` (their current mentor, for supervisors and
+    staff), the last and next sessions (``session_annotations``) and the open at-risk
+    flag (``flag_severity``, ``flag_acknowledged_at``; empty without one). Filtered by
+    status, by the programme of an active enrolment and to flagged students; sorted by
+    name, last activity (latest first, students never active last), waiting
+    submissions (most first), next session (soonest first, students without one last)
+    or flag severity (red, amber, then the unflagged; unacknowledged first within
+    each)."""
     waiting = (
         Submission.objects.filter(student=OuterRef("pk"), status=SubmissionStatus.SUBMITTED)
         .order_by()
@@ -182,15 +175,11 @@ def student_list(
         .values("name")[:1]
     )
     open_flag = RiskFlag.objects.filter(student=OuterRef("pk"), status=FlagStatus.OPEN)
-    submitted = Subquery(last_submitted, output_field=DateTimeField())
-    reviewed = Subquery(last_reviewed, output_field=DateTimeField())
     students = (
         students_visible_to(user)
         .select_related("student_profile")
         .annotate(
-            # GREATEST is NULL on SQLite when either side is; each side falls back on the
-            # other so a student with submissions but no review still has an activity.
-            last_activity=Greatest(Coalesce(submitted, reviewed), Coalesce(reviewed, submitted)),
+            last_active_on=last_active_on(),
             waiting=Coalesce(Subquery(waiting), 0),
             mentor_name=Subquery(current_mentor),
             flag_severity=Subquery(open_flag.values("severity")[:1]),
@@ -213,7 +202,7 @@ def student_list(
             )
         )
     if sort == StudentSort.ACTIVITY:
-        order = [F("last_activity").desc(nulls_last=True)]
+        order = [F("last_active_on").desc(nulls_last=True)]
     elif sort == StudentSort.WAITING:
         order = [F("waiting").desc()]
     elif sort == StudentSort.NEXT_SESSION:

@@ -9,9 +9,11 @@ from django.utils import timezone
 from projects.models import (
     Deliverable,
     Enrolment,
+    PlanPace,
     Project,
     Submission,
     SubmissionFile,
+    plan_pace,
     submission_upload_to,
 )
 from projects.tests.factories import (
@@ -72,6 +74,40 @@ def test_it_keeps_the_project_with_its_due_date():
     (item,) = enrolment.plan([project])
 
     assert item.project is project
+
+
+# --- plan_pace ---------------------------------------------------------------------------------
+
+# Three projects due on the 10th, 20th and 30th of January.
+DUE = [date(2026, 1, 10), date(2026, 1, 20), date(2026, 1, 30)]
+
+
+@pytest.mark.parametrize(
+    ("approved", "today", "expected"),
+    [
+        (0, date(2026, 1, 10), PlanPace(0)),  # due today: not late yet
+        (0, date(2026, 1, 11), PlanPace(-1, days_behind=1)),
+        (0, date(2026, 2, 9), PlanPace(-3, days_behind=30)),  # from the first due date
+        (1, date(2026, 2, 9), PlanPace(-2, days_behind=20)),  # from the second
+        (2, date(2026, 1, 5), PlanPace(2, days_ahead=15)),  # until the second
+        (1, date(2026, 1, 10), PlanPace(1, days_ahead=0)),
+        (3, date(2026, 1, 25), PlanPace(1, days_ahead=5)),
+    ],
+)
+def test_it_judges_the_pace_by_the_number_of_projects_approved(approved, today, expected):
+    assert plan_pace(due_dates=DUE, approved=approved, today=today) == expected
+
+
+def test_it_judges_a_plan_without_projects_on_track():
+    assert plan_pace(due_dates=[], approved=0, today=date(2026, 1, 1)) == PlanPace(0)
+
+
+def test_it_counts_projects_due_on_the_same_day_together():
+    due = [date(2026, 1, 1)] * 3
+
+    assert plan_pace(due_dates=due, approved=1, today=date(2026, 1, 4)) == PlanPace(
+        -2, days_behind=3
+    )
 
 
 # --- Project ---------------------------------------------------------------------------------

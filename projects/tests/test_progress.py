@@ -104,6 +104,37 @@ def test_it_is_ahead_with_more_approved_than_due(programme):
     assert progress.days_behind == 0
 
 
+def test_it_judges_a_student_who_skipped_ahead_by_the_number_of_projects_approved(programme):
+    # Projects 2 and 3 approved, project 1 not: two projects' work done by day 25,
+    # when two were due.
+    enrolment = enrol(programme, started_days_ago=25)
+    enrolment.allow_skipping = True
+    enrolment.save()
+    approve(enrolment, 2, 3)
+
+    progress = progress_of(enrolment)
+
+    assert progress.standing == Standing.ON_TRACK
+    assert (progress.projects_behind, progress.days_behind) == (0, 0)
+    # The project left behind is still the current one, and overdue on its own.
+    assert progress.next_project.project.position == 1
+    assert progress.next_project.overdue
+
+
+def test_it_counts_days_behind_from_the_plans_date_for_one_more_project(programme):
+    # Only project 3 approved on day 35: two were due (days 10 and 20, and the third on
+    # day 30); the plan wanted a second one by day 20, 15 days ago.
+    enrolment = enrol(programme, started_days_ago=35)
+    enrolment.allow_skipping = True
+    enrolment.save()
+    approve(enrolment, 3)
+
+    progress = progress_of(enrolment)
+
+    assert progress.standing == Standing.BEHIND
+    assert (progress.projects_behind, progress.days_behind) == (2, 15)
+
+
 def test_it_never_judges_a_paused_student_behind(programme):
     enrolment = enrol(programme, started_days_ago=40)
     set_status(enrolment.student, StudentStatus.PAUSED)

@@ -9,9 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mentorship.activity import activity_record
 from mentorship.decorators import role_required
-from mentorship.models import ActivityKind, Role
+from mentorship.models import Role
 
 from .. import selectors, services
 from ..forms import DifficultyRatingForm, SubmissionForm
@@ -87,12 +86,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = selectors.project_history(
         student=submission.student, project=submission.project
     ).get(pk=submission.pk)
-    if request.user.pk == submission.student_id and hasattr(attempt, "review"):
-        activity_record(
-            student=request.user,
-            kind=ActivityKind.REVIEW_READ,
-            key=f"review_read:{attempt.review.pk}",
-        )
+    services.review_read(reader=request.user, submission=attempt)
     return render(
         request,
         "projects/submission_detail.html",
@@ -170,5 +164,10 @@ def _render_project(
         if approved is not None and getattr(approved, "difficulty_rating", None) is None:
             context["rating_for"] = approved
             context["rating_form"] = DifficultyRatingForm()
+        # The page shows every attempt with its review, newest first: where the
+        # notification of a review leads, so where a student mostly reads it.
+        reviewed = next((attempt for attempt in history if hasattr(attempt, "review")), None)
+        if reviewed is not None:
+            services.review_read(reader=user, submission=reviewed)
         context.update(history=history, progress_item=item)
     return render(request, "projects/project_detail.html", context, status=status)

@@ -1,12 +1,14 @@
-"""``/api/v1/students/``: profile (with the current status and since when), current
-mentor and progress, each student's activity series, and staff's record of a change
-of status (``POST .../status/``, through ``mentorship.services.student_status_set``).
+"""``/api/v1/students/``: profile (with the current status and since when), last
+activity, current mentor and progress, each student's activity series, and staff's
+record of a change of status (``POST .../status/``, through
+``mentorship.services.student_status_set``).
 
 Who may see a student is ``mentorship.selectors.students_visible_to`` (a student
 themself, their mentor, the mentor's supervisor, staff); others get 404. Progress comes
 from ``projects.selectors.students_progress``, the one place it is computed. Private
-mentor notes are never part of this API. The activity series comes from the daily
-rollup (``students.charts.activity_series``)."""
+mentor notes are never part of this API. The last activity
+(``mentorship.activity.last_active_on``) and the activity series
+(``students.charts.activity_series``) come from the daily rollup."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +28,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.activity import last_active_on
 from mentorship.models import Assignment, Role, StudentProfile, StudentStatus, User
 from mentorship.selectors import (
     student_status_history,
@@ -154,6 +157,15 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class StudentSerializer(serializers.ModelSerializer):
+    last_active_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The student's last active day, in their own calendar: the last day with any "
+            "activity (a submission, a review read, a session attended, a sign-in, the "
+            "learning platform's events). Null if none yet."
+        ),
+    )
     profile = serializers.SerializerMethodField()
     current_mentor = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
@@ -165,6 +177,7 @@ class StudentSerializer(serializers.ModelSerializer):
             "display_name",
             "language",
             "time_zone",
+            "last_active_on",
             "profile",
             "current_mentor",
             "progress",
@@ -259,12 +272,12 @@ class ActivitySeriesSerializer(serializers.Serializer):
         summary="Students",
         description=(
             "By name. A student sees themself; a mentor their current students; a "
-            "supervisor their team's; staff all. With profile, current mentor and "
-            "progress against plan for each enrolment."
+            "supervisor their team's; staff all. With profile, last active day, current "
+            "mentor and progress against plan for each enrolment."
         ),
         parameters=[StudentFilterSerializer],
     ),
-    retrieve=extend_schema(summary="A student, with profile, mentor and progress"),
+    retrieve=extend_schema(summary="A student, with profile, last activity, mentor and progress"),
 )
 class StudentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = User.objects.none()  # for the schema; get_queryset applies access
@@ -277,7 +290,7 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
         students = (
             students_visible_to(self.request.user)
             .select_related("student_profile")
-            .annotate(status_since=student_status_since())
+            .annotate(status_since=student_status_since(), last_active_on=last_active_on())
             .prefetch_related(
                 Prefetch(
                     "mentor_assignments",

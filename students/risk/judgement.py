@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from mentorship.activity import last_active_days
 from mentorship.models import DailyActivity, Role, StudentStatus, User
 from mentorship.selectors import student_status_on
 from projects.models import (
@@ -34,6 +35,7 @@ from .signals import (
     _drop_pending,
     _EnrolmentRow,
     _inactivity_signal,
+    _Plan,
     _project_signals,
     _Step,
     _windows_start,
@@ -168,7 +170,7 @@ def risk_judgement(
         for student_id, enrolled in by_student.items()
         if enrolled[0].last_day is None and max(row.started_on for row in enrolled) <= quiet_since
     ]
-    older = _last_active_before(silent, day=windows_start)
+    older = last_active_days(student_ids=silent, before=windows_start)
     for student_id, enrolled in by_student.items():
         first = enrolled[0]
         # Most students were active lately and keep their pace: nothing to judge.
@@ -197,7 +199,9 @@ def risk_judgement(
     # missed sessions, the students at the thresholds only.
     struggling, missed = _rounds_and_no_shows(student_ids, cutoff=cutoff, thresholds=thresholds)
     titles = {
-        project_id: step.title for plan in plans.values() for project_id, step in plan.items()
+        project_id: step.title
+        for plan in plans.values()
+        for project_id, step in plan.steps.items()
     }
     for student_id, project_id, count in struggling:
         add(
@@ -224,7 +228,8 @@ def risk_judgement(
 
 
 # A row per enrolment active on the day: the programme's projects in order against the
-# student's submissions (approved ones with their time), and the student's activity in
+# student's submissions (approved ones with their time; how many, for the plan's pace),
+# the first project not approved, and the student's activity in
 # the windows from the rollup's covering index. Table names come from the models'
 # metadata; every value is a parameter.
 ENROLMENT_ROWS_SQL = """
@@ -245,13 +250,14 @@ steps AS (
     SELECT n.id AS enrolment_id, p.id AS project_id, p.position,
            a.student_id IS NOT NULL AS submitted, a.approved_at,
            LAG(a.approved_at) OVER (PARTITION BY n.id ORDER BY p.position)
-               AS previous_approved_at
+               AS previous_approved_at,
+           COUNT(a.approved_at) OVER (PARTITION BY n.id) AS approved
     FROM enrolled n
     JOIN {project} p ON p.programme_id = n.programme_id
     LEFT JOIN attempts a ON a.student_id = n.student_id AND a.project_id = p.id
 ),
 current AS (
-    SELECT enrolment_id, project_id, submitted, previous_approved_at,
+    SELECT enrolment_id, project_id, submitted, previous_approved_at, approved,
            ROW_NUMBER() OVER (PARTITION BY enrolment_id ORDER BY position) AS rank
     FROM steps
     WHERE approved_at IS NULL
@@ -267,7 +273,7 @@ activity AS (
     GROUP BY d.student_id
 )
 SELECT n.student_id, n.programme_id, n.started_on, n.target_end_on,
-       c.project_id, c.submitted, {previous_approved_on},
+       c.project_id, c.submitted, COALESCE(c.approved, 0), {previous_approved_on},
        COALESCE(a.recent, 0), COALESCE(a.baseline, 0), COALESCE(a.baseline_days, 0), a.last_day
 FROM enrolled n
 LEFT JOIN current c ON c.enrolment_id = n.id AND c.rank = 1
@@ -332,10 +338,12 @@ def _enrolment_rows(
         return [_EnrolmentRow._make(row) for row in rows]
     # SQLite gives dates as ISO text.
     return [
-        _EnrolmentRow._make(row)._replace(
-            started_on=_day(row[2]), target_end_on=_day(row[3]), last_day=_day(row[10])
+        made._replace(
+            started_on=_day(made.started_on),
+            target_end_on=_day(made.target_end_on),
+            last_day=_day(made.last_day),
         )
-        for row in rows
+        for made in map(_EnrolmentRow._make, rows)
     ]
 
 
@@ -407,24 +415,10 @@ def _rounds_and_no_shows(
     return struggling, missed
 
 
-def _last_active_before(student_ids: list[int], *, day: date) -> dict[int, date]:
-    """The last active day before ``day`` of students silent since (one query, for
-    the few; none when there are none)."""
-    if not student_ids:
-        return {}
-    return dict(
-        DailyActivity.objects.filter(student_id__in=student_ids, day__lt=day)
-        .values("student_id")
-        .annotate(last=Max("day"))
-        .order_by()
-        .values_list("student_id", "last")
-    )
-
-
-def _plans(keys: set[tuple]) -> dict[tuple, dict[int, _Step]]:
+def _plans(keys: set[tuple]) -> dict[tuple, _Plan]:
     """The plan (``plan_due_dates``, as ``Enrolment.plan``) of each (programme, start,
-    target end), by project: a chunk of thousands of enrolments shares a few hundred.
-    One query."""
+    target end): its due dates in order, and its steps by project. A chunk of
+    thousands of enrolments shares a few hundred. One query."""
     projects: dict[int, list[tuple[int, str, int]]] = {}
     for pk, programme_id, title, target_days in (
         Project.objects.filter(programme_id__in={key[0] for key in keys})
@@ -440,8 +434,11 @@ def _plans(keys: set[tuple]) -> dict[tuple, dict[int, _Step]]:
     for programme_id, started_on, target_end_on in keys:
         steps = projects.get(programme_id, [])
         due_dates = plan_due_dates(started_on, target_end_on, durations.get(programme_id, ()))
-        plans[(programme_id, started_on, target_end_on)] = {
-            pk: _Step(title, days, due_on)
-            for (pk, title, days), due_on in zip(steps, due_dates, strict=True)
-        }
+        plans[(programme_id, started_on, target_end_on)] = _Plan(
+            due_dates,
+            {
+                pk: _Step(title, days, due_on)
+                for (pk, title, days), due_on in zip(steps, due_dates, strict=True)
+            },
+        )
     return plans

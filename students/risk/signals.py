@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
+from projects.models import plan_pace
+
 from ..models import (
     FlagSettings,
     FlagSeverity,
@@ -110,9 +112,10 @@ class PendingDrop(NamedTuple):
 
 class _EnrolmentRow(NamedTuple):
     """One enrolment active on the day, with what every signal needs: where the
-    student stands in the programme (the first project not approved, whether it was
-    submitted, when the one before it was approved) and the student's activity in
-    the windows (None when silent through them)."""
+    student stands in the programme (the current project, the first not approved;
+    whether it was submitted; how many projects are approved; when the one before it
+    was approved) and the student's activity in the windows (None when silent through
+    them)."""
 
     student_id: int
     programme_id: int
@@ -120,6 +123,7 @@ class _EnrolmentRow(NamedTuple):
     target_end_on: date
     current_project_id: int | None
     current_submitted: bool
+    approved: int
     # As the database gives it (``_day`` reads it): needed for the few stalled.
     previous_approved_on: object
     recent: int
@@ -134,6 +138,14 @@ class _Step(NamedTuple):
     title: str
     target_days: int
     due_on: date
+
+
+class _Plan(NamedTuple):
+    """An enrolment's plan, as the signals read it: every due date in the
+    programme's order (``plan_pace`` reads them) and each project's step."""
+
+    due_dates: tuple[date, ...]
+    steps: dict[int, _Step]
 
 
 def _below_amber_share(row: _EnrolmentRow, thresholds: FlagSettings) -> bool:
@@ -219,21 +231,22 @@ def drop_signal(
 
 
 def _project_signals(
-    row: _EnrolmentRow, *, plan: dict[int, _Step], as_of: date, thresholds: FlagSettings
+    row: _EnrolmentRow, *, plan: _Plan, as_of: date, thresholds: FlagSettings
 ) -> list[Signal]:
-    """Behind plan and stalled project: the plan as it stood on the day, at the
-    first project not approved (every one before it is approved; due dates never go
-    back, so it is also the oldest not approved)."""
+    """Behind plan and stalled project, the plan as it stood on the day. Behind plan:
+    more days behind than the threshold, by the rule the student list and file show
+    (``plan_pace``: the number of projects approved against the number due, so a
+    student who skipped ahead is judged by the count). Stalled: the current project,
+    the first not approved, open too long."""
     if row.current_project_id is None:
         return []
-    current = plan[row.current_project_id]
     found = []
-    if current.due_on < as_of and (late := (as_of - current.due_on).days) > (
-        thresholds.behind_plan_days
-    ):
+    late = plan_pace(due_dates=plan.due_dates, approved=row.approved, today=as_of).days_behind
+    if late > thresholds.behind_plan_days:
         found.append(
             Signal(SignalName.BEHIND_PLAN, FlagSeverity.AMBER, late, thresholds.behind_plan_days)
         )
+    current = plan.steps[row.current_project_id]
     # Stalled: the current project open too long with nothing submitted.
     if row.current_submitted:
         return found

@@ -1,6 +1,7 @@
 """What students do in the portal records its own activity events (``activity_record``):
-signing in (once a day), submitting a project, reading a review, a mentor logging a
-session they attended or missed."""
+signing in (once a day), submitting a project, reading a review (on the attempt's page,
+on the project's page where the notification of a review leads, or through the API), a
+mentor logging a session they attended or missed."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -97,6 +98,67 @@ def test_it_records_a_student_reading_the_review_of_their_attempt_once(
     assert _events() == [
         (student.pk, ActivityKind.REVIEW_READ, "portal", f"review_read:{submission.review.pk}")
     ]
+
+
+def test_it_records_a_student_reading_the_review_through_the_api_once(
+    client, as_user, student, curriculum
+):
+    submission = attempt_reviewed(student=student, project=curriculum.first)
+    as_user("student")
+    url = reverse("api:submission-detail", args=[submission.pk])
+
+    client.get(url)
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json()["review"]["id"] == submission.review.pk
+    assert _events() == [
+        (student.pk, ActivityKind.REVIEW_READ, "portal", f"review_read:{submission.review.pk}")
+    ]
+
+
+@pytest.mark.parametrize("role", ["mentor", "staff"])
+def test_it_records_nothing_when_others_read_the_review_through_the_api(
+    client, as_user, student, curriculum, role
+):
+    submission = attempt_reviewed(student=student, project=curriculum.first)
+    as_user(role)
+
+    response = client.get(reverse("api:submission-detail", args=[submission.pk]))
+
+    assert response.status_code == 200
+    assert _events() == []
+
+
+def test_it_records_a_student_reading_the_newest_review_on_the_project_page_once(
+    client, as_user, student, curriculum
+):
+    older = attempt_reviewed(student=student, project=curriculum.first)
+    newer = attempt_reviewed(student=student, project=curriculum.first)
+    as_user("student")
+    url = reverse("projects:project", args=[curriculum.first.pk])
+
+    client.get(url)
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert older.review.pk != newer.review.pk
+    assert _events() == [
+        (student.pk, ActivityKind.REVIEW_READ, "portal", f"review_read:{newer.review.pk}")
+    ]
+
+
+@pytest.mark.parametrize("role", ["mentor", "staff"])
+def test_it_records_nothing_when_others_open_the_project_page(
+    client, as_user, student, curriculum, role
+):
+    attempt_reviewed(student=student, project=curriculum.first)
+    as_user(role)
+
+    response = client.get(reverse("projects:project", args=[curriculum.first.pk]))
+
+    assert response.status_code == 200
+    assert _events() == []
 
 
 def test_it_records_nothing_for_an_attempt_without_a_review(client, as_user, student, curriculum):

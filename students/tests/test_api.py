@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conftest import ROLES
 from mentorship import services
-from mentorship.models import StudentStatus, StudentStatusChange
+from mentorship.models import DailyActivity, StudentStatus, StudentStatusChange
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
 from projects.tests.helpers_curriculum import curriculum_create, project_approved
 from students.models import MentorNote
@@ -114,6 +114,19 @@ def test_it_shows_no_mentor_and_no_progress_when_there_is_none(client, as_user, 
 
     assert body["current_mentor"] is None
     assert body["progress"] == []
+
+
+def test_it_gives_the_last_day_of_the_activity_rollup_as_last_activity(
+    client, as_user, student, other_student
+):
+    DailyActivity.objects.create(student=student, day=date(2026, 3, 2), events=2)
+    as_user("staff")
+
+    body = client.get(reverse("api:student-list")).json()
+
+    last = {item["id"]: item["last_active_on"] for item in body["results"]}
+    assert last == {student.pk: "2026-03-02", other_student.pk: None}
+    assert client.get(_detail(student)).json()["last_active_on"] == "2026-03-02"
 
 
 def test_it_filters_by_status(client, as_user, student, other_student):

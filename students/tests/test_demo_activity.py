@@ -1,6 +1,8 @@
 """``seed_demo``'s activity histories (``students.demo.seed_activity``): every at-risk
 signal shows among the flags right after the first run, the first demo mentor has
-flagged students, dropped students went quiet first, and a second run adds nothing."""
+flagged students, dropped students went quiet first, the review loop and the sessions
+are recorded as activity as real use records them (so no page shows a student doing
+something after their last activity), and a second run adds nothing."""
 
 from datetime import timedelta
 from io import StringIO
@@ -9,8 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from mentorship.activity import last_active_on
 from mentorship.models import (
+    NOT_ENGAGEMENT,
     ActivityEvent,
+    ActivityKind,
     Assignment,
     DailyActivity,
     StudentProfile,
@@ -20,7 +25,7 @@ from mentorship.models import (
 )
 from mentorship.selectors import student_status_history, student_statuses_on
 from projects.models import CriterionVerdict, Enrolment, Review, Submission
-from students.models import FlagRun, MentoringSession, RiskFlag
+from students.models import FlagRun, MentoringSession, RiskFlag, SessionStatus
 from students.risk.backtest import flag_backtest
 from students.risk.signals import SignalName
 
@@ -61,10 +66,77 @@ def test_it_gives_the_first_demo_mentor_flagged_students(seeded):
 
 
 def test_it_keeps_the_rollup_equal_to_the_events(seeded):
-    events = ActivityEvent.objects.filter(source="demo").count()
+    # The learning platform's (the "demo" source) and the portal's own: submissions,
+    # reviews read, sessions attended; a missed session is recorded but not counted.
+    assert ActivityEvent.objects.filter(source="demo").count() > 40 * 30
+    events = ActivityEvent.objects.exclude(kind__in=NOT_ENGAGEMENT).count()
 
-    assert events > 40 * 30
     assert sum(DailyActivity.objects.values_list("events", flat=True)) == events
+
+
+def test_it_records_the_review_loop_and_the_sessions_as_real_use_does(seeded):
+    portal = dict(ActivityEvent.objects.filter(source="portal").values_list("external_id", "kind"))
+
+    for pk in Submission.objects.values_list("pk", flat=True):
+        assert portal[f"submission:{pk}"] == ActivityKind.SUBMISSION
+    held = MentoringSession.objects.filter(
+        status__in=[SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW]
+    )
+    for pk, status in held.values_list("pk", "status"):
+        assert portal[f"session:{pk}"] == (
+            ActivityKind.SESSION_ATTENDED
+            if status == SessionStatus.COMPLETED
+            else ActivityKind.SESSION_MISSED
+        )
+    read = {
+        int(key.split(":")[1]): at
+        for key, at in ActivityEvent.objects.filter(kind=ActivityKind.REVIEW_READ).values_list(
+            "external_id", "occurred_at"
+        )
+    }
+    assert len(read) > Review.objects.count() / 2
+    for pk, created_at in Review.objects.filter(pk__in=read).values_list("pk", "created_at"):
+        assert created_at < read[pk] <= timezone.now()
+
+
+def test_it_shows_no_student_doing_anything_after_their_last_activity(seeded):
+    """What the demo showed before: a red flag "no activity for 23 days" above a
+    submission made yesterday."""
+    last = dict(
+        User.objects.filter(role="student")
+        .annotate(last=last_active_on())
+        .values_list("pk", "last")
+    )
+    zones = {user.pk: user.zone for user in User.objects.filter(role="student")}
+
+    for student_id, submitted_at in Submission.objects.values_list("student_id", "submitted_at"):
+        assert submitted_at.astimezone(zones[student_id]).date() <= last[student_id]
+    run = FlagRun.objects.get()
+    for flag in RiskFlag.objects.filter(status="open"):
+        for reason in flag.reasons:
+            if reason["signal"] == SignalName.INACTIVITY:
+                assert (run.as_of - last[flag.student_id]).days == reason["observed"]
+
+
+def test_it_keeps_the_quiet_students_review_loop_quiet(seeded):
+    flagged = [
+        flag.student_id
+        for flag in RiskFlag.objects.filter(status="open")
+        if any(reason["signal"] == SignalName.INACTIVITY for reason in flag.reasons)
+    ]
+    quiet = [
+        *flagged,
+        *StudentProfile.objects.filter(status=StudentStatus.DROPPED).values_list(
+            "user_id", flat=True
+        ),
+    ]
+    since = timezone.now() - timedelta(days=14)
+
+    assert flagged
+    assert not Submission.objects.filter(student_id__in=quiet, submitted_at__gte=since).exists()
+    assert not MentoringSession.objects.filter(
+        student_id__in=quiet, status=SessionStatus.COMPLETED, scheduled_at__gte=since
+    ).exists()
 
 
 def test_it_drops_students_who_went_quiet_first(seeded):

@@ -203,6 +203,28 @@ def test_it_flags_a_student_more_than_two_weeks_behind_plan(thresholds):
     assert SignalName.BEHIND_PLAN not in signals_of(on_the_edge, thresholds)
 
 
+def test_it_judges_a_student_who_skipped_ahead_by_the_number_of_projects_approved(thresholds):
+    programme = programme_of(14, 14, 14)
+    # Planned over 42 days, day 35: two projects were due (days 14 and 28).
+    skipped = enrolled_student(programme, started_days_ago=35)
+    steady(skipped)
+    approved(skipped, project(programme, 2), days_before=20)
+    approved(skipped, project(programme, 3), days_before=5)
+    # Only one approved: behind since the second fell due, 7 days ago; a week later,
+    # 14 days: not more than the threshold yet; the day after, 15.
+    one = enrolled_student(programme, started_days_ago=35)
+    steady(one)
+    approved(one, project(programme, 3), days_before=5)
+
+    assert SignalName.BEHIND_PLAN not in signals_of(skipped, thresholds)
+    assert SignalName.BEHIND_PLAN not in signals_of(
+        one, thresholds, as_of=AS_OF + timedelta(days=7)
+    )
+    assert signals_of(one, thresholds, as_of=AS_OF + timedelta(days=8))[
+        SignalName.BEHIND_PLAN
+    ] == ("amber", 15, None, 14)
+
+
 def test_it_judges_the_plan_from_approvals_made_by_the_as_of_day(thresholds):
     programme = programme_of(14, 14, 14)
     student = enrolled_student(programme, started_days_ago=30)

@@ -568,6 +568,25 @@ def test_it_shows_the_last_and_next_sessions(as_user, client, student, mentor):
     assert "March 2, 2040" in upcoming
 
 
+def test_it_shows_the_last_day_of_the_activity_rollup_as_last_activity(as_user, client, student):
+    DailyActivity.objects.create(student=student, day=datetime(2026, 3, 2).date(), events=2)
+    as_user("mentor")
+
+    content = client.get(file_url(student)).content.decode()
+
+    last = re.search(r'data-testid="last-activity">(.*?)</dd>', content, re.S).group(1)
+    assert 'datetime="2026-03-02"' in last
+
+
+def test_it_says_when_a_student_has_no_activity_yet(as_user, client, student):
+    as_user("student")
+
+    content = client.get(file_url(student)).content.decode()
+
+    last = re.search(r'data-testid="last-activity">(.*?)</dd>', content, re.S).group(1)
+    assert "None yet" in last
+
+
 def test_it_says_when_no_session_is_planned(as_user, client, student):
     as_user("student")
 

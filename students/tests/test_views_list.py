@@ -1,6 +1,6 @@
 """My students: access, columns, filters, sorting, pagination and query count."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -8,7 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.models import StudentProfile, StudentStatus
+from mentorship.activity import activity_record
+from mentorship.models import (
+    ActivityKind,
+    DailyActivity,
+    StudentProfile,
+    StudentStatus,
+)
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
 from projects.models import Enrolment, EnrolmentStatus, Submission, SubmissionStatus
 from projects.tests.factories import (
@@ -129,6 +135,7 @@ def test_it_shows_programme_current_project_pace_activity_and_waiting(as_user, c
         created_at=reviewed_at,
     )
     SubmissionFactory(student=student, project=second, submitted_at=timezone.now())
+    DailyActivity.objects.create(student=student, day=date(2026, 3, 2), events=1)
     as_user("mentor")
 
     response = client.get(LIST)
@@ -140,26 +147,43 @@ def test_it_shows_programme_current_project_pace_activity_and_waiting(as_user, c
     assert progress.projects_behind == 1
     assert progress.days_behind == 15
     assert row.waiting == 1
-    assert abs(row.last_activity - timezone.now()) < timedelta(minutes=1)
+    assert row.last_active_on == date(2026, 3, 2)
     content = response.content.decode()
     assert "Web developer" in content
     assert 'data-pace="behind"' in content
     assert third.title not in content
 
 
-def test_it_takes_the_latest_of_submission_and_review_as_last_activity(as_user, client, student):
-    reviewed_at = timezone.now() - timedelta(hours=1)
-    ReviewFactory(
-        submission=SubmissionFactory(
-            student=student, submitted_at=timezone.now() - timedelta(days=5)
-        ),
-        created_at=reviewed_at,
+def test_it_takes_the_last_day_of_the_activity_rollup_as_last_activity(as_user, client, student):
+    # The student submitted five days ago and read nothing since; the mentor's review
+    # an hour ago is the mentor's doing, not the student's.
+    submitted_at = timezone.now() - timedelta(days=5)
+    submission = SubmissionFactory(student=student, submitted_at=submitted_at)
+    activity_record(
+        student=student,
+        kind=ActivityKind.SUBMISSION,
+        occurred_at=submitted_at,
+        key=f"submission:{submission.pk}",
     )
+    ReviewFactory(submission=submission, created_at=timezone.now() - timedelta(hours=1))
     as_user("mentor")
 
-    row = client.get(LIST).context["page"].object_list[0]
+    response = client.get(LIST)
 
-    assert row.last_activity == reviewed_at
+    row = response.context["page"].object_list[0]
+    assert row.last_active_on == submitted_at.astimezone(student.zone).date()
+    assert 'data-testid="last-activity"' in response.content.decode()
+
+
+def test_it_counts_the_learning_platforms_activity_as_activity(as_user, client, student):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    DailyActivity.objects.create(student=student, day=yesterday, events=4)
+    as_user("mentor")
+
+    response = client.get(LIST)
+
+    assert response.context["page"].object_list[0].last_active_on == yesterday
+    assert "yesterday" in response.content.decode()
 
 
 def test_it_shows_no_activity_for_a_new_student(as_user, client, student):
@@ -167,7 +191,7 @@ def test_it_shows_no_activity_for_a_new_student(as_user, client, student):
 
     response = client.get(LIST)
 
-    assert response.context["page"].object_list[0].last_activity is None
+    assert response.context["page"].object_list[0].last_active_on is None
     assert progress_of(response, student) is None
 
 
@@ -250,8 +274,8 @@ def test_it_shows_session_dates_in_the_viewers_time_zone(as_user, client, studen
 
 @pytest.fixture
 def three_students(mentor):
-    """Anna (no activity, 2 waiting), Boris (active an hour ago, paused), Clara (active
-    a day ago, 1 waiting, behind plan)."""
+    """Anna (no activity, 2 waiting sent before the activity log began), Boris (active
+    today, paused), Clara (active yesterday, 1 waiting, behind plan)."""
     anna, boris, clara = (StudentFactory(display_name=name) for name in ("Anna", "Boris", "Clara"))
     for student in (anna, boris, clara):
         AssignmentFactory(student=student, mentor=mentor)
@@ -282,6 +306,13 @@ def three_students(mentor):
     )
     StudentProfile.objects.filter(user=boris).update(status=StudentStatus.PAUSED)
     today = timezone.localdate()
+    DailyActivity.objects.bulk_create(
+        [
+            DailyActivity(student=boris, day=today, events=2),
+            DailyActivity(student=clara, day=today - timedelta(days=1), events=1),
+            DailyActivity(student=clara, day=today - timedelta(days=9), events=3),
+        ]
+    )
     EnrolmentFactory(
         student=clara,
         programme=programme,

@@ -79,7 +79,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Review loop: {enrolments} new enrolments, {submissions} submissions "
             "({waiting} waiting for review), {reviews} reviews, {files} files, "
-            "{notes} review notes.".format(**loop)
+            "{notes} review notes, {events} activity events.".format(**loop)
         )
         self.stdout.write(
             "Mentoring: {sessions} new sessions, {mentor_notes} private mentor notes.".format(
