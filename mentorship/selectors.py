@@ -54,10 +54,18 @@ def mentors_visible_to(user: User) -> QuerySet[User]:
     )
 
 
+def current_mentor_assignments() -> QuerySet[Assignment]:
+    """Every student's current assignment (at most one each; ended ones are history):
+    the one answer to "who is this student's mentor?", for many students at once.
+    ``current_mentor`` asks it of one student; the flag digests' SQL is built from it
+    (``students.flag_runs``). Unordered, so it can stand inside other queries."""
+    return Assignment.objects.current().order_by()
+
+
 def current_mentor(*, student: User) -> User | None:
-    assignment = (
-        Assignment.objects.current().select_related("mentor").filter(student=student).first()
-    )
+    """The student's mentor now, or None (see ``current_mentor_assignments``)."""
+    assignment = current_mentor_assignments().select_related("mentor").filter(student=student)
+    assignment = assignment.first()
     return assignment.mentor if assignment else None
 
 

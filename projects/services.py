@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
 from mentorship.notifications import notification_send
-from mentorship.selectors import current_mentor, students_visible_to
+from mentorship.selectors import current_mentor, current_mentor_assignments, students_visible_to
 
 from .models import (
     CriterionVerdict,
@@ -489,13 +489,13 @@ def reviews_remind_overdue(*, now=None) -> int:
     how many are overdue. Safe to run again: reminded submissions are marked."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.REVIEW_REMINDER_HOURS)
+    mentor = current_mentor_assignments().filter(student=OuterRef("student"))
     overdue = list(
         Submission.objects.waiting()
         .filter(submitted_at__lt=cutoff, reminder_sent_at__isnull=True)
-        .filter(
-            student__mentor_assignments__ended_at__isnull=True,
-        )
-        .values_list("pk", "student__mentor_assignments__mentor_id")
+        .annotate(mentor_id=Subquery(mentor.values("mentor_id")[:1]))
+        .filter(mentor_id__isnull=False)
+        .values_list("pk", "mentor_id")
     )
     by_mentor: dict[int, list[int]] = {}
     for submission_id, mentor_id in overdue:

@@ -10,7 +10,6 @@ from django.db.models import (
     CharField,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -26,7 +25,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.models import Assignment, Role, User
+from mentorship.models import Role, User
+from mentorship.selectors import current_mentor_assignments, students_visible_to
 
 from .models import (
     FlagOutreach,
@@ -39,18 +39,17 @@ from .risk.signals import SEVERITY_RANK, SignalName
 
 
 def flags_visible_to(user: User) -> QuerySet[RiskFlag]:
-    """At-risk flags a person may see and act on: staff all; a supervisor those of
-    the current students of their team's mentors; a mentor those of their current
-    students. A student never sees a flag, not even their own."""
+    """At-risk flags a person may see and act on: those of the students they look
+    after, as ``students_visible_to`` says (a mentor their current students, a
+    supervisor their team's, staff all). A student never sees a flag, not even their
+    own."""
     flags = RiskFlag.objects.all()
     if not user.is_authenticated or not user.is_active or user.role == Role.STUDENT:
         return flags.none()
     if user.role == Role.STAFF:
+        # Every flag is a student's, and staff see every student: no subquery needed.
         return flags
-    current = Assignment.objects.current().filter(student=OuterRef("student"))
-    if user.role == Role.SUPERVISOR:
-        return flags.filter(Exists(current.filter(mentor__mentor_profile__supervisor=user)))
-    return flags.filter(Exists(current.filter(mentor=user)))
+    return flags.filter(student__in=students_visible_to(user).values("pk"))
 
 
 def flag_for_user(user: User, pk: int) -> RiskFlag:
@@ -73,7 +72,7 @@ def flags_open_queue(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
     student, who acknowledged it, ``mentor_id`` and ``mentor_name`` (the student's
     current mentor), ``outreach_count`` and ``open_for`` (a duration: today, in the
     viewer's time zone, less the day it opened). One query."""
-    current_mentor = Assignment.objects.current().filter(student=OuterRef("student"))
+    current_mentor = current_mentor_assignments().filter(student=OuterRef("student"))
     outreach = (
         FlagOutreach.objects.filter(flag=OuterRef("pk"))
         .order_by()

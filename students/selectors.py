@@ -397,20 +397,18 @@ def timeline_items(rows, *, user: User) -> list[TimelineItem]:
 
 
 def incidents_visible_to(user: User) -> QuerySet[Incident]:
-    """Incidents a person may see: staff all; a mentor those involving one of their
-    current students; a supervisor those involving a current student of their team's
-    mentors; anyone those they recorded or arbitrate. Students never, not even the
-    incidents they are involved in."""
+    """Incidents a person may see: staff all; a mentor or a supervisor those
+    involving a student they look after (``students_visible_to``: a mentor's current
+    students, a supervisor's team's); anyone those they recorded or arbitrate.
+    Students never, not even the incidents they are involved in."""
     incidents = Incident.objects.all()
     if not user.is_authenticated or not user.is_active or user.role == Role.STUDENT:
         return incidents.none()
     if user.role == Role.STAFF:
         return incidents
-    current = Assignment.objects.current().filter(student__incidents=OuterRef("pk"))
-    if user.role == Role.SUPERVISOR:
-        looked_after = current.filter(mentor__mentor_profile__supervisor=user)
-    else:
-        looked_after = current.filter(mentor=user)
+    looked_after = Incident.students.through.objects.filter(
+        incident=OuterRef("pk"), user__in=students_visible_to(user).values("pk")
+    )
     return incidents.filter(Q(Exists(looked_after)) | Q(reported_by=user) | Q(arbitrator=user))
 
 
