@@ -335,7 +335,8 @@ def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> Quer
 def _timeline_querysets(user: User) -> dict[str, QuerySet]:
     """How each kind is loaded for a page, related objects included. Sessions and
     recommendations carry ``openable``: whether ``user`` may open their page (an
-    earlier mentor's are not theirs); a mentor change names the mentor before it."""
+    earlier mentor's are not theirs); sessions ``notes_readable`` too
+    (``may_read_session_notes``); a mentor change names the mentor before it."""
     previous_mentor = (
         Assignment.objects.filter(
             student=OuterRef("student"), started_at__lt=OuterRef("started_at")
@@ -357,8 +358,11 @@ def _timeline_querysets(user: User) -> dict[str, QuerySet]:
         TimelineKind.REVIEW: Review.objects.select_related(
             "reviewer", "submission", "submission__project"
         ),
-        TimelineKind.SESSION: MentoringSession.objects.select_related("mentor").annotate(
-            openable=Exists(sessions_visible_to(user).filter(pk=OuterRef("pk")))
+        TimelineKind.SESSION: with_session_notes_readable(
+            MentoringSession.objects.select_related("mentor").annotate(
+                openable=Exists(sessions_visible_to(user).filter(pk=OuterRef("pk")))
+            ),
+            user=user,
         ),
         TimelineKind.RECOMMENDATION: Recommendation.objects.select_related(
             "mentor", "programme"
@@ -493,8 +497,41 @@ def sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
 
 
 def session_for_user(user: User, pk: int) -> MentoringSession:
-    """One session for this person, with both people loaded; 404 to outsiders."""
-    return get_object_or_404(sessions_visible_to(user).select_related("mentor", "student"), pk=pk)
+    """One session for this person, with both people loaded and whether they read its
+    private notes (``with_session_notes_readable``); 404 to outsiders."""
+    sessions = sessions_visible_to(user).select_related("mentor", "student")
+    return get_object_or_404(with_session_notes_readable(sessions, user=user), pk=pk)
+
+
+def session_notes_visible_to(user: User) -> QuerySet[MentoringSession]:
+    """Sessions whose private notes this person may read: every session they may see
+    (``sessions_visible_to``: the mentor who gave it, that mentor's supervisor, staff),
+    unless they are a student: the notes are about the student, who never reads them,
+    not even their own. A later mentor of the student reads the summaries on the
+    student's file, not an earlier mentor's private notes."""
+    if not user.is_authenticated or user.role == Role.STUDENT:
+        return MentoringSession.objects.none()
+    return sessions_visible_to(user)
+
+
+def with_session_notes_readable(
+    sessions: QuerySet[MentoringSession], *, user: User
+) -> QuerySet[MentoringSession]:
+    """``sessions`` each with ``notes_readable`` (``session_notes_visible_to``) in the
+    same query, for the pages and the API that list them."""
+    readable = session_notes_visible_to(user).filter(pk=OuterRef("pk"))
+    return sessions.annotate(notes_readable=Exists(readable))
+
+
+def may_read_session_notes(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person reads the session's private notes: the one answer for the
+    session page, the student's file and the sessions API (see
+    ``session_notes_visible_to``). Free for a session loaded through
+    ``with_session_notes_readable`` for the same person; one query otherwise."""
+    readable = getattr(session, "notes_readable", None)
+    if readable is None:
+        readable = session_notes_visible_to(user).filter(pk=session.pk).exists()
+    return readable
 
 
 def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[MentoringSession]:

@@ -28,7 +28,7 @@ class SessionPersonSerializer(serializers.ModelSerializer):
 class SessionSerializer(serializers.ModelSerializer):
     """A session as ``sessions_visible_to`` shows it. Times are ISO-8601 in UTC; each
     person's time zone comes with them to show it locally. ``private_notes`` is left
-    out entirely for students."""
+    out entirely for whoever may not read it (``may_read_session_notes``: students)."""
 
     mentor = SessionPersonSerializer(read_only=True)
     student = SessionPersonSerializer(read_only=True)
@@ -67,17 +67,14 @@ class SessionSerializer(serializers.ModelSerializer):
             "next_steps": {"help_text": _("Markdown.")},
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def to_representation(self, session: MentoringSession) -> dict:
+        data = super().to_representation(session)
         request = self.context.get("request")
-        if request is None or not may_read_session_notes(request.user):
-            self.fields.pop("private_notes")
-
-
-def may_read_session_notes(user: User) -> bool:
-    """Private session notes: for everyone who may see the session except its student
-    (the mentor, their supervisor, staff — ``sessions_visible_to`` does the rest)."""
-    return user.is_authenticated and user.role != Role.STUDENT
+        if request is None or not selectors.may_read_session_notes(
+            request.user, session=session
+        ):
+            del data["private_notes"]
+        return data
 
 
 class SessionFilterSerializer(serializers.Serializer):
@@ -225,8 +222,9 @@ class SessionViewSet(
         return [*super().get_permissions(), MayActOnSession()]
 
     def get_queryset(self):
-        sessions = selectors.sessions_upcoming_first(
-            selectors.sessions_visible_to(self.request.user)
+        user = self.request.user
+        sessions = selectors.with_session_notes_readable(
+            selectors.sessions_upcoming_first(selectors.sessions_visible_to(user)), user=user
         )
         if self.action == "list":
             filters = SessionFilterSerializer(data=self.request.query_params)

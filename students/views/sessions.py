@@ -83,8 +83,8 @@ def _render_session(
     rating_form: SessionRatingForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The session page; each person reads the time in their own zone, and only the
-    student's side never gets the private notes."""
+    """The session page; each person reads the time in their own zone, and the
+    private notes only if ``may_read_session_notes`` says so (never the student)."""
     user = request.user
     is_student = user.pk == session.student_id
     can_rate = is_student and session.status == "completed" and session.rating is None
@@ -96,7 +96,7 @@ def _render_session(
             "is_mentor": user.pk == session.mentor_id,
             "is_student": is_student,
             "other_person": session.mentor if is_student else session.student,
-            "show_private_notes": user.role != Role.STUDENT,
+            "show_private_notes": selectors.may_read_session_notes(user, session=session),
             "can_cancel": user.pk in (session.mentor_id, session.student_id)
             and session.is_scheduled
             and not session.has_started,
