@@ -147,6 +147,11 @@ def mentors_assignable_by(user: User) -> QuerySet[User]:
     return mentors_visible_to(user).filter(is_active=True)
 
 
+def may_assign_mentor(user: User, *, student: User) -> bool:
+    """Whether this person may set the student's mentor (``students_assignable_by``)."""
+    return students_assignable_by(user).filter(pk=student.pk).exists()
+
+
 def student_for_assignment(user: User, pk: int) -> User:
     """One student whose mentor this person may set; 404 to everyone else."""
     return get_object_or_404(students_assignable_by(user).select_related("student_profile"), pk=pk)

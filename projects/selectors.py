@@ -64,6 +64,31 @@ def submission_for_user(user: User, pk: int) -> Submission:
     return submission
 
 
+# Who reviews: mentors, supervisors and staff, each the submissions they may see.
+REVIEWER_ROLES = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+
+
+def may_review_submission(user: User, *, submission: Submission) -> bool:
+    """Whether this person may claim a submission, give it back, draft its review and
+    post the verdict: a mentor, supervisor or staff member who may see it. (Whoever
+    holds it meanwhile is the review's state, not a right: see ``review_submit``.)"""
+    return (
+        user.is_authenticated
+        and user.role in REVIEWER_ROLES
+        and submissions_visible_to(user).filter(pk=submission.pk).exists()
+    )
+
+
+def may_reassign_submission(user: User, *, submission: Submission) -> bool:
+    """Whether this person may hand a submission's review to another mentor: a
+    supervisor or staff member who may see it."""
+    return (
+        user.is_authenticated
+        and user.role in (Role.SUPERVISOR, Role.STAFF)
+        and submissions_visible_to(user).filter(pk=submission.pk).exists()
+    )
+
+
 def projects_visible_to(user: User) -> QuerySet[Project]:
     """Projects are curriculum: everyone signed in may read them. A student sees only
     projects of programmes they are enrolled in."""
@@ -332,6 +357,16 @@ def recommendations_visible_to(user: User) -> QuerySet[Recommendation]:
     if user.role == Role.SUPERVISOR:
         return recommendations.filter(mentor__mentor_profile__supervisor=user)
     return recommendations.none()
+
+
+def may_recommend_to(user: User, *, student: User) -> bool:
+    """Whether this person may recommend a programme or course to the student: a
+    mentor, to one of their current students."""
+    return (
+        user.is_authenticated
+        and user.role == Role.MENTOR
+        and students_visible_to(user).filter(pk=student.pk).exists()
+    )
 
 
 def recommendation_for_user(user: User, pk: int) -> Recommendation:

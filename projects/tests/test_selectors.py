@@ -91,9 +91,9 @@ def test_it_shows_the_submissions_of_the_students_the_person_may_see(request, su
 
 
 def test_it_shows_a_mentor_and_their_supervisor_what_the_mentor_holds(
-    submissions, mentor, supervisor, other_supervisor
+    submissions, mentor, supervisor, other_supervisor, staff
 ):
-    services.submission_reassign(submission=submissions["theirs"], to_mentor=mentor, by=supervisor)
+    services.submission_reassign(submission=submissions["theirs"], to_mentor=mentor, by=staff)
 
     assert _seen(mentor, submissions) == {"mine", "theirs"}
     assert _seen(supervisor, submissions) == {"mine", "theirs"}

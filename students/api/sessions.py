@@ -70,9 +70,7 @@ class SessionSerializer(serializers.ModelSerializer):
     def to_representation(self, session: MentoringSession) -> dict:
         data = super().to_representation(session)
         request = self.context.get("request")
-        if request is None or not selectors.may_read_session_notes(
-            request.user, session=session
-        ):
+        if request is None or not selectors.may_read_session_notes(request.user, session=session):
             del data["private_notes"]
         return data
 
