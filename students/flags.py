@@ -4,7 +4,7 @@ nightly run that raises them is ``flag_runs``."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     CharField,
@@ -25,6 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.access import NotAllowed
 from mentorship.models import Role, User
 from mentorship.selectors import current_mentor_assignments, students_visible_to
 
@@ -286,9 +287,11 @@ def reengagement_rates(*, mentor_ids) -> dict[int, dict]:
 
 
 def _flag_locked(flag: RiskFlag, *, by: User) -> RiskFlag:
-    """The flag, locked for the change, after checking that ``by`` may act on it."""
+    """The flag, locked for the change, after checking that ``by`` may act on it
+    (``may_act_on_flag``). Whoever may see a flag may act on it, so a refusal hides
+    the flag."""
     if not may_act_on_flag(by, flag=flag):
-        raise PermissionDenied
+        raise NotAllowed(hidden=True)
     return RiskFlag.objects.select_for_update().get(pk=flag.pk)
 
 
@@ -344,10 +347,10 @@ def flag_outreach_log(*, flag: RiskFlag, by: User, kind: str, note: str = "") ->
 def flag_verdict_set(*, flag: RiskFlag, by: User, verdict: str) -> RiskFlag:
     """Whether the flag was worth raising: *useful* or *false alarm*, open or
     resolved, changeable later. Feeds the tuning of the thresholds."""
-    if verdict not in FlagVerdict.values:
-        raise ValidationError({"verdict": _("Choose useful or false alarm.")})
     with transaction.atomic():
         flag = _flag_locked(flag, by=by)
+        if verdict not in FlagVerdict.values:
+            raise ValidationError({"verdict": _("Choose useful or false alarm.")})
         if flag.verdict == verdict:
             return flag
         flag.verdict, flag.verdict_at = verdict, timezone.now()

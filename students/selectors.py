@@ -496,6 +496,30 @@ def sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
     return sessions.filter(student=user)
 
 
+def may_schedule_session(user: User, *, student: User) -> bool:
+    """Whether this person may book a session with the student: their current mentor."""
+    return (
+        user.is_authenticated
+        and user.role == Role.MENTOR
+        and Assignment.objects.current().filter(student=student, mentor=user).exists()
+    )
+
+
+def may_log_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person records what happened at the session: its mentor."""
+    return user.pk == session.mentor_id
+
+
+def may_cancel_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person may call the session off: its mentor or its student."""
+    return user.pk in (session.mentor_id, session.student_id)
+
+
+def may_rate_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person rates the session: its student."""
+    return user.pk == session.student_id
+
+
 def session_for_user(user: User, pk: int) -> MentoringSession:
     """One session for this person, with both people loaded and whether they read its
     private notes (``with_session_notes_readable``); 404 to outsiders."""

@@ -153,35 +153,16 @@ class SessionRatingSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-# Who may take each action on sessions, as on the pages (``role_required``).
-SESSION_ACTION_ROLES = {
-    "create": ((Role.MENTOR,), _("Only mentors schedule sessions.")),
-    "log": ((Role.MENTOR,), _("Only the session's mentor can log it.")),
-    "cancel": (
-        (Role.MENTOR, Role.STUDENT),
-        _("Only the mentor or the student can cancel a session."),
-    ),
-    "rate": ((Role.STUDENT,), _("Only the session's student can rate it.")),
-}
+class IsMentor(permissions.BasePermission):
+    """Only mentors schedule: refused up front, as the schedule page's
+    ``role_required`` does, before the form is read. Who may log, cancel or rate a
+    session is the services' to say (``NotAllowed``, answered in ``api_errors``): 404
+    to those who may not see the session, 403 to those who see it but may not act."""
 
-
-class MayActOnSession(permissions.BasePermission):
-    """Scheduling is refused up front to other roles. Actions on a session are checked
-    only once the session is found among those the caller may see, so a session they
-    may not see stays a 404 and one they see but may not change is a 403. (Seen by a
-    mentor or a student means it is theirs; the services check that again.)"""
-
-    def _allows(self, request, view) -> bool:
-        if view.action not in SESSION_ACTION_ROLES:
-            return True
-        roles, self.message = SESSION_ACTION_ROLES[view.action]
-        return request.user.role in roles
+    message = _("Only mentors schedule sessions.")
 
     def has_permission(self, request, view) -> bool:
-        return view.action != "create" or self._allows(request, view)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return self._allows(request, view)
+        return view.action != "create" or request.user.role == Role.MENTOR
 
 
 _SESSION_WRITE_ERRORS = {
@@ -217,7 +198,7 @@ class SessionViewSet(
     serializer_class = SessionSerializer
 
     def get_permissions(self):
-        return [*super().get_permissions(), MayActOnSession()]
+        return [*super().get_permissions(), IsMentor()]
 
     def get_queryset(self):
         user = self.request.user
