@@ -115,11 +115,13 @@ def invitation_create(
     supervisor: User | None = None,
     language: str = "",
 ) -> tuple[Invitation, str]:
-    """Invite someone to join with a role. Returns the invitation and the secret token
-    (which is stored only as a hash); the e-mail with the link goes out after commit.
-    An earlier unaccepted invitation to the same address is withdrawn."""
+    """Staff invite someone to join with a role. Returns the invitation and the secret
+    token (which is stored only as a hash); the e-mail with the link goes out after
+    commit. An earlier unaccepted invitation to the same address is withdrawn."""
     from .tasks import send_invitation_email
 
+    if invited_by.role != Role.STAFF:
+        raise NotAllowed(_("Only staff invite people to join."))
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Someone with this e-mail address has already joined.")})
