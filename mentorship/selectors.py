@@ -2,7 +2,10 @@
 
 ``students_visible_to`` is the object-level rule every page, API endpoint and export
 uses: a student sees themself, a mentor their current students, a supervisor the
-current students of their team's mentors, staff everyone.
+current students of their team's mentors, staff everyone. The other apps' rules about
+a student's things (submissions, flags, incidents, private notes) ask it rather than
+say it again. Who a student's mentor is, is ``current_mentor`` (one student) and
+``current_mentor_assignments`` (many at once, for SQL).
 """
 
 from django.db.models import (
@@ -23,17 +26,14 @@ def students_visible_to(user: User) -> QuerySet[User]:
         return students.none()
     if user.role == Role.STAFF:
         return students
+    current = current_mentor_assignments()
     if user.role == Role.SUPERVISOR:
-        return students.filter(
-            mentor_assignments__ended_at__isnull=True,
-            mentor_assignments__mentor__mentor_profile__supervisor=user,
-        )
-    if user.role == Role.MENTOR:
-        return students.filter(
-            mentor_assignments__ended_at__isnull=True,
-            mentor_assignments__mentor=user,
-        )
-    return students.filter(pk=user.pk)
+        current = current.filter(mentor__mentor_profile__supervisor=user)
+    elif user.role == Role.MENTOR:
+        current = current.filter(mentor=user)
+    else:
+        return students.filter(pk=user.pk)
+    return students.filter(pk__in=current.values("student_id"))
 
 
 def mentors_visible_to(user: User) -> QuerySet[User]:
@@ -85,12 +85,9 @@ def mentors_with_load(mentors: QuerySet[User]) -> QuerySet[User]:
 
 
 def mentor_current_students(*, mentor: User) -> QuerySet[User]:
+    current = current_mentor_assignments().filter(mentor=mentor)
     return (
-        User.objects.filter(
-            role=Role.STUDENT,
-            mentor_assignments__ended_at__isnull=True,
-            mentor_assignments__mentor=mentor,
-        )
+        User.objects.filter(role=Role.STUDENT, pk__in=current.values("student_id"))
         .select_related("student_profile")
         .order_by("display_name", "email")
     )

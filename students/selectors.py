@@ -2,7 +2,11 @@
 incidents between students, and 1:1 sessions.
 
 Who may see a student is ``mentorship.selectors.students_visible_to``; private mentor
-notes follow the same rule minus the student themself (``mentor_notes_visible_to``).
+notes follow the same rule minus the student themself (``mentor_notes_visible_to``),
+and so do incidents (``incidents_visible_to``). Who may see a session is
+``sessions_visible_to``, who may read its private notes ``may_read_session_notes``.
+Who may change each of these is a ``may_<verb>_<object>`` rule beside them, which the
+services ask before they write (``mentorship.access``).
 The rest of the app's rules have modules of their own: ``risk`` (the signals, the
 judgement and the backtest), ``flags`` (a flag once raised), ``flag_runs`` (the nightly
 run), ``charts`` (activity over time) and ``matching`` (mentor suggestions).
