@@ -153,7 +153,7 @@ class SessionRatingSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class IsMentor(permissions.BasePermission):
+class OnlyMentorsSchedule(permissions.BasePermission):
     """Only mentors schedule: refused up front, as the schedule page's
     ``role_required`` does, before the form is read. Who may log, cancel or rate a
     session is the services' to say (``NotAllowed``, answered in ``api_errors``): 404
@@ -166,8 +166,10 @@ class IsMentor(permissions.BasePermission):
 
 
 _SESSION_WRITE_ERRORS = {
-    400: OpenApiResponse(description="Invalid input or a refused action, named by field."),
-    403: OpenApiResponse(description="Your role cannot do this."),
+    400: OpenApiResponse(
+        description="Invalid input, or too late for it (already logged, begun), named by field."
+    ),
+    403: OpenApiResponse(description="Not yours to do: your role, or someone else's session."),
 }
 
 
@@ -198,7 +200,7 @@ class SessionViewSet(
     serializer_class = SessionSerializer
 
     def get_permissions(self):
-        return [*super().get_permissions(), IsMentor()]
+        return [*super().get_permissions(), OnlyMentorsSchedule()]
 
     def get_queryset(self):
         user = self.request.user
