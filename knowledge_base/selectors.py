@@ -4,7 +4,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from mentorship.models import Role, User
+from mentorship.models import MentorProfile, Role, User
 
 from .models import CaseAudience, CaseDiscussion, CaseReply, ImprovementProposal
 
@@ -25,6 +25,24 @@ def cases_visible_to(user: User) -> QuerySet[CaseDiscussion]:
     if user.role == Role.MENTOR:
         return cases.filter(Q(author=user) | Q(audience=CaseAudience.MENTORS))
     return cases.none()
+
+
+def may_reply_to_case(user: User, *, case: CaseDiscussion) -> bool:
+    """Whether this person may answer in the case's thread: anyone who may see it."""
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def may_resolve_case(user: User, *, case: CaseDiscussion) -> bool:
+    """Whether this person may mark the case resolved: its author, their supervisor,
+    staff."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.STAFF or user.pk == case.author_id:
+        return True
+    return (
+        user.role == Role.SUPERVISOR
+        and MentorProfile.objects.filter(user_id=case.author_id, supervisor=user).exists()
+    )
 
 
 def case_for_user(user: User, pk: int) -> CaseDiscussion:
@@ -78,6 +96,11 @@ def proposals_visible_to(user: User) -> QuerySet[ImprovementProposal]:
     if user.role == Role.SUPERVISOR:
         return proposals.filter(author__mentor_profile__supervisor=user)
     return proposals.none()
+
+
+def may_decide_proposal(user: User) -> bool:
+    """Whether this person takes proposals to a decision: staff."""
+    return user.is_authenticated and user.is_active and user.role == Role.STAFF
 
 
 def proposal_for_user(user: User, pk: int) -> ImprovementProposal:

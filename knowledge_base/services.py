@@ -1,4 +1,6 @@
-"""Writes to the knowledge base: case discussions and improvement proposals."""
+"""Writes to the knowledge base: case discussions and improvement proposals. Each
+write on someone's behalf asks the rule in ``selectors`` first (``may_reply_to_case``,
+``may_resolve_case``, ``may_decide_proposal``) and raises ``NotAllowed`` when not."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,12 +9,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mentorship.models import Assignment, MentorProfile, Role, User
+from mentorship.access import NotAllowed
+from mentorship.models import MentorProfile, Role, User
 from mentorship.notifications import notification_send
+from mentorship.selectors import students_visible_to
 from projects.models import Programme, Project
 
 from .models import CaseDiscussion, CaseReply, ImprovementProposal, ProposalStatus, ProposalSubject
-from .selectors import cases_visible_to
+from .selectors import (
+    cases_visible_to,
+    may_decide_proposal,
+    may_reply_to_case,
+    may_resolve_case,
+    proposals_visible_to,
+)
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -34,12 +44,10 @@ def case_open(
     """A mentor raises a hard case, optionally about one of their current students.
     Their supervisor is told; other mentors are not notified (they find it in the list)."""
     if author.role != Role.MENTOR:
-        raise ValidationError(_("Only mentors raise case discussions."))
-    if (
-        student is not None
-        and not Assignment.objects.current().filter(student=student, mentor=author).exists()
-    ):
-        raise ValidationError({"student": _("Choose one of your current students.")})
+        raise NotAllowed(_("Only mentors raise case discussions."))
+    if student is not None and not students_visible_to(author).filter(pk=student.pk).exists():
+        # A mentor sees their current students only: any other is hidden from them.
+        raise NotAllowed(_("Choose one of your current students."), hidden=True)
     with transaction.atomic():
         case = CaseDiscussion(
             author=author,
@@ -65,9 +73,10 @@ def case_open(
 def case_reply(*, case: CaseDiscussion, author: User, body: str) -> CaseReply:
     """Someone who may see the case answers in its thread; the case's author is told
     unless they wrote the reply. Replies by other mentors count as peer help."""
-
-    if author.role == Role.STUDENT or not cases_visible_to(author).filter(pk=case.pk).exists():
-        raise ValidationError(_("You cannot reply to this case."))
+    if not may_reply_to_case(author, case=case):
+        raise NotAllowed.unless_visible(
+            _("You cannot reply to this case."), visible=cases_visible_to(author), pk=case.pk
+        )
     with transaction.atomic():
         reply = CaseReply(case=case, author=author, body=body.strip())
         reply.full_clean()
@@ -83,20 +92,15 @@ def case_reply(*, case: CaseDiscussion, author: User, body: str) -> CaseReply:
     return reply
 
 
-def case_can_resolve(*, case: CaseDiscussion, user: User) -> bool:
-    """The author, their supervisor or staff may mark a case resolved."""
-    if user.role == Role.STAFF or user.pk == case.author_id:
-        return True
-    return (
-        user.role == Role.SUPERVISOR
-        and MentorProfile.objects.filter(user_id=case.author_id, supervisor=user).exists()
-    )
-
-
 def case_resolve(*, case: CaseDiscussion, by: User) -> CaseDiscussion:
-    """Mark a case resolved; doing it twice changes nothing."""
-    if not case_can_resolve(case=case, user=by):
-        raise ValidationError(_("Only the author, their supervisor or staff resolve a case."))
+    """The author, their supervisor or staff (``may_resolve_case``) mark a case
+    resolved; doing it twice changes nothing."""
+    if not may_resolve_case(by, case=case):
+        raise NotAllowed.unless_visible(
+            _("Only the author, their supervisor or staff resolve a case."),
+            visible=cases_visible_to(by),
+            pk=case.pk,
+        )
     with transaction.atomic():
         case = CaseDiscussion.objects.select_for_update().get(pk=case.pk)
         if case.resolved_at is None:
@@ -130,7 +134,7 @@ def proposal_create(
 ) -> ImprovementProposal:
     """A mentor files a proposal about a programme, a project or the platform."""
     if author.role != Role.MENTOR:
-        raise ValidationError({"subject": _("Only mentors file improvement proposals.")})
+        raise NotAllowed(_("Only mentors file improvement proposals."))
     if subject == ProposalSubject.PROGRAMME and programme is None:
         raise ValidationError({"programme": _("Choose the programme this is about.")})
     if subject == ProposalSubject.PROJECT and project is None:
@@ -153,8 +157,12 @@ def proposal_update(
 ) -> ImprovementProposal:
     """Staff move a proposal on (new → under review → accepted or declined, accepted →
     done) with a reply; the author is told. Other moves are refused."""
-    if by.role != Role.STAFF:
-        raise ValidationError({"status": _("Only staff decide on proposals.")})
+    if not may_decide_proposal(by):
+        raise NotAllowed.unless_visible(
+            _("Only staff decide on proposals."),
+            visible=proposals_visible_to(by),
+            pk=proposal.pk,
+        )
     with transaction.atomic():
         proposal = ImprovementProposal.objects.select_for_update().get(pk=proposal.pk)
         if status not in PROPOSAL_TRANSITIONS.get(proposal.status, set()):

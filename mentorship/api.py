@@ -2,8 +2,8 @@
 (``/api/v1/sessions/``, same access rules as the pages: ``selectors.sessions_visible_to``).
 
 Sessions are scheduled, logged, cancelled and rated through the same services as the
-pages; their ValidationErrors become JSON errors naming the field
-(``mentorship.api_errors``)."""
+pages; their ValidationErrors become JSON errors naming the field, and their
+NotAllowed a 404 or a 403 (``mentorship.api_errors``)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers

@@ -1,13 +1,16 @@
-"""Per-request behaviour: the person's language and time zone, staff two-factor, CSP."""
+"""Per-request behaviour: the person's language and time zone, staff two-factor, CSP,
+and how a page answers a refused write."""
 
 import zoneinfo
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from .access import NotAllowed
 
 
 class UserPreferencesMiddleware:
@@ -79,3 +82,22 @@ class ContentSecurityPolicyMiddleware:
                 "Content-Security-Policy", settings.CONTENT_SECURITY_POLICY
             )
         return response
+
+
+class NotAllowedMiddleware:
+    """Every page answers a service's ``NotAllowed`` here, not view by view: 404 when
+    the object is hidden from the person (as the page's own loader answers outsiders),
+    403 otherwise (Django's answer to any PermissionDenied). The API answers it in
+    ``mentorship.api_errors``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotAllowed) and exception.hidden:
+            # Raised here, Django answers it as any 404: the same page, the same log.
+            raise Http404 from exception
+        # Anything else, a 403 NotAllowed included, goes on to Django's own handling.

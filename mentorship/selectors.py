@@ -2,7 +2,10 @@
 
 ``students_visible_to`` is the object-level rule every page, API endpoint and export
 uses: a student sees themself, a mentor their current students, a supervisor the
-current students of their team's mentors, staff everyone.
+current students of their team's mentors, staff everyone. The other apps' rules about
+a student's things (submissions, flags, incidents, private notes) ask it rather than
+say it again. Who a student's mentor is, is ``current_mentor`` (one student) and
+``current_mentor_assignments`` (many at once, for SQL).
 
 ``student_status_on`` is the one answer to "what was this student's status on day D"
 (the flagging run, the backtest), ``student_status_since`` to "since when has it been
@@ -40,17 +43,14 @@ def students_visible_to(user: User) -> QuerySet[User]:
         return students.none()
     if user.role == Role.STAFF:
         return students
+    current = current_mentor_assignments()
     if user.role == Role.SUPERVISOR:
-        return students.filter(
-            mentor_assignments__ended_at__isnull=True,
-            mentor_assignments__mentor__mentor_profile__supervisor=user,
-        )
-    if user.role == Role.MENTOR:
-        return students.filter(
-            mentor_assignments__ended_at__isnull=True,
-            mentor_assignments__mentor=user,
-        )
-    return students.filter(pk=user.pk)
+        current = current.filter(mentor__mentor_profile__supervisor=user)
+    elif user.role == Role.MENTOR:
+        current = current.filter(mentor=user)
+    else:
+        return students.filter(pk=user.pk)
+    return students.filter(pk__in=current.values("student_id"))
 
 
 def mentors_visible_to(user: User) -> QuerySet[User]:
@@ -71,10 +71,18 @@ def mentors_visible_to(user: User) -> QuerySet[User]:
     )
 
 
+def current_mentor_assignments() -> QuerySet[Assignment]:
+    """Every student's current assignment (at most one each; ended ones are history):
+    the one answer to "who is this student's mentor?", for many students at once.
+    ``current_mentor`` asks it of one student; the flag digests' SQL is built from it
+    (``students.flag_runs``). Unordered, so it can stand inside other queries."""
+    return Assignment.objects.current().order_by()
+
+
 def current_mentor(*, student: User) -> User | None:
-    assignment = (
-        Assignment.objects.current().select_related("mentor").filter(student=student).first()
-    )
+    """The student's mentor now, or None (see ``current_mentor_assignments``)."""
+    assignment = current_mentor_assignments().select_related("mentor").filter(student=student)
+    assignment = assignment.first()
     return assignment.mentor if assignment else None
 
 
@@ -94,12 +102,9 @@ def mentors_with_load(mentors: QuerySet[User]) -> QuerySet[User]:
 
 
 def mentor_current_students(*, mentor: User) -> QuerySet[User]:
+    current = current_mentor_assignments().filter(mentor=mentor)
     return (
-        User.objects.filter(
-            role=Role.STUDENT,
-            mentor_assignments__ended_at__isnull=True,
-            mentor_assignments__mentor=mentor,
-        )
+        User.objects.filter(role=Role.STUDENT, pk__in=current.values("student_id"))
         .select_related("student_profile")
         .order_by("display_name", "email")
     )
@@ -208,6 +213,11 @@ def mentors_assignable_by(user: User) -> QuerySet[User]:
     if not user.is_authenticated or user.role not in (Role.STAFF, Role.SUPERVISOR):
         return User.objects.none()
     return mentors_visible_to(user).filter(is_active=True)
+
+
+def may_assign_mentor(user: User, *, student: User) -> bool:
+    """Whether this person may set the student's mentor (``students_assignable_by``)."""
+    return students_assignable_by(user).filter(pk=student.pk).exists()
 
 
 def student_for_assignment(user: User, pk: int) -> User:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .access import NotAllowed
 from .models import (
     ApiToken,
     Assignment,
@@ -28,6 +29,7 @@ from .models import (
     User,
 )
 from .notifications import notification_send
+from .selectors import may_assign_mentor, mentors_visible_to, students_visible_to
 
 
 def user_ensure_profile(*, user: User) -> None:
@@ -177,11 +179,13 @@ def invitation_create(
     supervisor: User | None = None,
     language: str = "",
 ) -> tuple[Invitation, str]:
-    """Invite someone to join with a role. Returns the invitation and the secret token
-    (which is stored only as a hash); the e-mail with the link goes out after commit.
-    An earlier unaccepted invitation to the same address is withdrawn."""
+    """Staff invite someone to join with a role. Returns the invitation and the secret
+    token (which is stored only as a hash); the e-mail with the link goes out after
+    commit. An earlier unaccepted invitation to the same address is withdrawn."""
     from .tasks import send_invitation_email
 
+    if invited_by.role != Role.STAFF:
+        raise NotAllowed(_("Only staff invite people to join."))
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Someone with this e-mail address has already joined.")})
@@ -308,9 +312,21 @@ def assignment_create(
     override_capacity: bool = False,
 ) -> Assignment:
     """Make ``mentor`` the student's current mentor, ending any earlier assignment
-    (history is kept). The rules are ``assignment_validate``'s; they are checked with
-    the mentor's profile row locked, so two assignments made at once cannot both take
-    the last free place."""
+    (history is kept). A person who assigns (``assigned_by``; None when the portal
+    itself does) must be one who may set this student's mentor (staff, or a supervisor
+    for their team's students and those without a mentor: ``may_assign_mentor``),
+    choosing among the mentors they see (a supervisor, their own team). The rest is
+    ``assignment_validate``'s, checked with the mentor's profile row locked, so two
+    assignments made at once cannot both take the last free place."""
+    if assigned_by is not None:
+        if not may_assign_mentor(assigned_by, student=student):
+            raise NotAllowed.unless_visible(
+                _("Only staff and supervisors choose a student's mentor."),
+                visible=students_visible_to(assigned_by),
+                pk=student.pk,
+            )
+        if not mentors_visible_to(assigned_by).filter(pk=mentor.pk).exists():
+            raise ValidationError({"mentor": _("Choose a mentor of your team.")})
     with transaction.atomic():
         profile, _created = MentorProfile.objects.get_or_create(user=mentor)
         MentorProfile.objects.select_for_update().filter(pk=profile.pk).first()

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "mentorship.middleware.StaffTwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mentorship.middleware.NotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"

@@ -56,6 +56,19 @@ def development_record_for_user(user: User, pk: int) -> DevelopmentRecord:
     )
 
 
+def may_delete_development_record(user: User, *, record: DevelopmentRecord) -> bool:
+    """Whether this person may delete the record: staff any (a verified one counts in
+    the scorecard until then), its mentor while it is unverified."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.role == Role.STAFF or (user.pk == record.mentor_id and not record.is_verified)
+
+
+def may_verify_development_records(user: User) -> bool:
+    """Whether this person confirms (or withdraws the confirmation of) records: staff."""
+    return user.is_authenticated and user.is_active and user.role == Role.STAFF
+
+
 def development_records_listed(
     records: QuerySet[DevelopmentRecord],
 ) -> QuerySet[DevelopmentRecord]:
@@ -137,6 +150,12 @@ def weekly_reports_visible_to(user: User) -> QuerySet[WeeklyReport]:
 def weekly_report_for_user(user: User, pk: int) -> WeeklyReport:
     """One weekly report for this person, with its mentor loaded; 404 to outsiders."""
     return get_object_or_404(weekly_reports_visible_to(user).select_related("mentor"), pk=pk)
+
+
+def may_write_weekly_report(user: User, *, report: WeeklyReport) -> bool:
+    """Whether this person completes, refreshes and sends the report: its mentor
+    (while it is a draft: that is the report's state, ``WeeklyReport.is_sent``)."""
+    return user.is_authenticated and user.pk == report.mentor_id
 
 
 def _name(display_name: str, email: str) -> str:

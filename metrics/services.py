@@ -1,4 +1,6 @@
-"""Writes of mentors' weekly reports and self-development records."""
+"""Writes of mentors' weekly reports and self-development records. Each write on
+someone's behalf asks the rule in ``selectors`` first (``may_write_weekly_report``,
+``may_delete_development_record``...) and raises ``NotAllowed`` when not."""
 
 from datetime import date
 
@@ -9,12 +11,21 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentorship.access import NotAllowed
 from mentorship.models import Role, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import mentor_supervisor
 
 from .models import DevelopmentKind, DevelopmentRecord, WeeklyReport, WeeklyReportStatus
-from .selectors import week_bounds, weekly_report_figures
+from .selectors import (
+    development_records_visible_to,
+    may_delete_development_record,
+    may_verify_development_records,
+    may_write_weekly_report,
+    week_bounds,
+    weekly_report_figures,
+    weekly_reports_visible_to,
+)
 
 # --- Self-development -----------------------------------------------------------------
 
@@ -34,7 +45,7 @@ def development_record_add(
     expertise. Programmes and courses say when they were completed, never a day after
     today in the mentor's time zone. Staff verify the record later."""
     if mentor.role != Role.MENTOR:
-        raise ValidationError(_("Only mentors record their self-development."))
+        raise NotAllowed(_("Only mentors record their self-development."))
     if kind not in DevelopmentKind.values:
         raise ValidationError({"kind": _("Choose what you are recording.")})
     title = title.strip()
@@ -84,11 +95,13 @@ def development_record_delete(*, record: DevelopmentRecord, by: User) -> None:
     """The mentor withdraws one of their records while it is unverified; staff may
     delete any record (a verified one counts in the scorecard until then)."""
     with transaction.atomic():
+        # Locked first: whether it is verified decides, and staff may be verifying it.
         record = DevelopmentRecord.objects.select_for_update().get(pk=record.pk)
-        own_unverified = by.pk == record.mentor_id and not record.is_verified
-        if by.role != Role.STAFF and not own_unverified:
-            raise ValidationError(
-                _("Only staff delete a verified record, and only its mentor an unverified one.")
+        if not may_delete_development_record(by, record=record):
+            raise NotAllowed.unless_visible(
+                _("Only staff delete a verified record, and only its mentor an unverified one."),
+                visible=development_records_visible_to(by),
+                pk=record.pk,
             )
         record.delete()
 
@@ -96,8 +109,12 @@ def development_record_delete(*, record: DevelopmentRecord, by: User) -> None:
 def _development_record_for_verification(
     record: DevelopmentRecord, *, by: User
 ) -> DevelopmentRecord:
-    if by.role != Role.STAFF:
-        raise ValidationError(_("Only staff verify self-development records."))
+    if not may_verify_development_records(by):
+        raise NotAllowed.unless_visible(
+            _("Only staff verify self-development records."),
+            visible=development_records_visible_to(by),
+            pk=record.pk,
+        )
     return (
         # Lock the record only: the programme is joined on the nullable side.
         DevelopmentRecord.objects.select_for_update(of=("self",))
@@ -142,11 +159,19 @@ def development_record_unverify(*, record: DevelopmentRecord, by: User) -> Devel
 # --- Weekly reports -------------------------------------------------------------------
 
 
+def _weekly_report_writer_check(user: User, *, report: WeeklyReport) -> None:
+    if not may_write_weekly_report(user, report=report):
+        raise NotAllowed.unless_visible(
+            _("Only the report's mentor can change or send it."),
+            visible=weekly_reports_visible_to(user),
+            pk=report.pk,
+        )
+
+
 def _weekly_report_locked(report: WeeklyReport, *, by: User) -> WeeklyReport:
     """The report, locked, if ``by`` is its mentor and it is still a draft."""
+    _weekly_report_writer_check(by, report=report)
     report = WeeklyReport.objects.select_for_update().select_related("mentor").get(pk=report.pk)
-    if by.pk != report.mentor_id:
-        raise ValidationError(_("Only the report's mentor can change or send it."))
     if report.is_sent:
         raise ValidationError(_("This report has been sent and can no longer change."))
     return report
@@ -164,7 +189,7 @@ def weekly_report_draft(*, mentor: User, week_start: date) -> WeeklyReport:
     tells the mentor the report is ready to complete."""
 
     if mentor.role != Role.MENTOR:
-        raise ValidationError(_("Only mentors write weekly reports."))
+        raise NotAllowed(_("Only mentors write weekly reports."))
     if week_start.weekday() != 0:
         raise ValidationError({"week_start": _("A report's week starts on a Monday.")})
     now = timezone.now()
@@ -204,6 +229,17 @@ def weekly_report_draft(*, mentor: User, week_start: date) -> WeeklyReport:
         )
         report.refresh_from_db()
     return report
+
+
+def weekly_report_refresh(*, report: WeeklyReport, by: User) -> WeeklyReport:
+    """The mentor draws a draft's figures again (a session logged late, say). A sent
+    report keeps the figures it was sent with: refreshing it is refused."""
+    _weekly_report_writer_check(by, report=report)
+    report = WeeklyReport.objects.select_related("mentor").get(pk=report.pk)
+    if report.is_sent:
+        raise ValidationError(_("This report is sent: its figures stay as they were sent."))
+    # weekly_report_draft refreshes drafts only, should it be sent meanwhile.
+    return weekly_report_draft(mentor=report.mentor, week_start=report.week_start)
 
 
 def weekly_report_update(

@@ -1,9 +1,9 @@
 """Reads of the review loop, and who may see which submission.
 
 ``submissions_visible_to`` is the object-level rule for submissions, their files and
-reviews, used by pages, the API and file downloads alike: a student sees their own; a
-mentor those of their current students and any they hold; a supervisor those of their
-team's students and any their team holds; staff all.
+reviews, used by pages, the API and file downloads alike: whoever may see a student
+(``mentorship.selectors.students_visible_to``) sees their submissions; besides, a
+mentor sees those they hold and a supervisor those their team's mentors hold.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorship.models import Role, StudentStatus, User
+from mentorship.selectors import mentors_visible_to, students_visible_to
 
 from .models import (
     CriterionVerdict,
@@ -35,30 +36,22 @@ from .models import (
 
 
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
+    """A student their own; a mentor those of their current students and any they
+    hold; a supervisor those of their team's current students and any their team's
+    mentors hold; staff all. Whose student is whose is ``students_visible_to``'s to
+    say, asked as a subquery, so a list stays one query with no duplicate rows."""
     submissions = Submission.objects.all()
     if not user.is_authenticated or not user.is_active:
         return submissions.none()
     if user.role == Role.STAFF:
         return submissions
-    if user.role == Role.STUDENT:
-        return submissions.filter(student=user)
-    if user.role == Role.MENTOR:
-        return submissions.filter(
-            Q(
-                student__mentor_assignments__ended_at__isnull=True,
-                student__mentor_assignments__mentor=user,
-            )
-            | Q(claimed_by=user)
-        ).distinct()
-    if user.role == Role.SUPERVISOR:
-        return submissions.filter(
-            Q(
-                student__mentor_assignments__ended_at__isnull=True,
-                student__mentor_assignments__mentor__mentor_profile__supervisor=user,
-            )
-            | Q(claimed_by__mentor_profile__supervisor=user)
-        ).distinct()
-    return submissions.none()
+    of_their_students = Q(student__in=students_visible_to(user).values("pk"))
+    if user.role in (Role.MENTOR, Role.SUPERVISOR):
+        # A review handed to a mentor outside the student's team stays theirs (and
+        # their supervisor's) to see until it is done.
+        held = Q(claimed_by__in=mentors_visible_to(user).values("pk"))
+        return submissions.filter(of_their_students | held)
+    return submissions.filter(of_their_students)
 
 
 def submission_for_user(user: User, pk: int) -> Submission:
@@ -72,6 +65,31 @@ def submission_for_user(user: User, pk: int) -> Submission:
     if submission is None:
         raise Http404
     return submission
+
+
+# Who reviews: mentors, supervisors and staff, each the submissions they may see.
+REVIEWER_ROLES = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+
+
+def may_review_submission(user: User, *, submission: Submission) -> bool:
+    """Whether this person may claim a submission, give it back, draft its review and
+    post the verdict: a mentor, supervisor or staff member who may see it. (Whoever
+    holds it meanwhile is the review's state, not a right: see ``review_submit``.)"""
+    return (
+        user.is_authenticated
+        and user.role in REVIEWER_ROLES
+        and submissions_visible_to(user).filter(pk=submission.pk).exists()
+    )
+
+
+def may_reassign_submission(user: User, *, submission: Submission) -> bool:
+    """Whether this person may hand a submission's review to another mentor: a
+    supervisor or staff member who may see it."""
+    return (
+        user.is_authenticated
+        and user.role in (Role.SUPERVISOR, Role.STAFF)
+        and submissions_visible_to(user).filter(pk=submission.pk).exists()
+    )
 
 
 def projects_visible_to(user: User) -> QuerySet[Project]:
@@ -337,6 +355,16 @@ def recommendations_visible_to(user: User) -> QuerySet[Recommendation]:
     if user.role == Role.SUPERVISOR:
         return recommendations.filter(mentor__mentor_profile__supervisor=user)
     return recommendations.none()
+
+
+def may_recommend_to(user: User, *, student: User) -> bool:
+    """Whether this person may recommend a programme or course to the student: a
+    mentor, to one of their current students."""
+    return (
+        user.is_authenticated
+        and user.role == Role.MENTOR
+        and students_visible_to(user).filter(pk=student.pk).exists()
+    )
 
 
 def recommendation_for_user(user: User, pk: int) -> Recommendation:

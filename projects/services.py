@@ -1,5 +1,9 @@
 """Writes of the review loop: enrolling, submitting, claiming, reviewing, notes,
-difficulty ratings and reminders. Each rule of the loop lives here once."""
+difficulty ratings and reminders. Each rule of the loop lives here once.
+
+Each write on someone's behalf first asks whether they may (``selectors``:
+``may_review_submission``, ``may_reassign_submission``, ``may_recommend_to``...) and
+raises ``NotAllowed`` when not, whichever page or endpoint called it."""
 
 import mimetypes
 from dataclasses import dataclass
@@ -10,16 +14,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
 from mentorship.notifications import notification_send
-from mentorship.selectors import current_mentor, students_visible_to
+from mentorship.selectors import current_mentor, current_mentor_assignments, students_visible_to
 from mentorship.services import student_status_set
 
 from .models import (
@@ -38,6 +43,15 @@ from .models import (
     SubmissionFile,
     SubmissionStatus,
     Verdict,
+)
+from .selectors import (
+    REVIEWER_ROLES,
+    may_reassign_submission,
+    may_recommend_to,
+    may_review_submission,
+    projects_visible_to,
+    recommendations_visible_to,
+    submissions_visible_to,
 )
 
 # --- Enrolment ------------------------------------------------------------------------
@@ -156,8 +170,10 @@ def submission_create(
     link: str = "",
     files: list[UploadedFile] | None = None,
 ) -> Submission:
-    """A new attempt at a project, numbered after the student's earlier ones. Files
+    """A student's new attempt at a project, numbered after their earlier ones. Files
     are stored under random names; the mentor is notified after commit."""
+    if student.role != Role.STUDENT:
+        raise NotAllowed(_("Only students can submit projects."))
     files = files or []
     submission_check_allowed(student=student, project=project)
     if files and not project.accepts_files:
@@ -235,9 +251,22 @@ def claim_duration() -> timedelta:
     return timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
 
 
+def _reviewer_check(user: User, *, submission: Submission) -> None:
+    """Refuse whoever may not review this submission (``may_review_submission``):
+    hidden from those who may not see it, refused to the others (its student)."""
+    if not may_review_submission(user, submission=submission):
+        raise NotAllowed.unless_visible(
+            _("Only mentors, supervisors and staff review submissions."),
+            visible=submissions_visible_to(user),
+            pk=submission.pk,
+        )
+
+
 def submission_claim(*, submission: Submission, reviewer: User) -> Submission:
     """Take a waiting submission to review it. Another reviewer's live claim is
-    respected; an expired one is taken over. Claiming again extends one's own claim."""
+    respected; an expired one is taken over. Claiming again extends one's own claim.
+    Only a reviewer who may see the submission claims it."""
+    _reviewer_check(reviewer, submission=submission)
     now = timezone.now()
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -262,15 +291,24 @@ def submission_claim(*, submission: Submission, reviewer: User) -> Submission:
 
 
 def submission_release(*, submission: Submission, reviewer: User) -> None:
-    """Give a claim back so someone else can review (the draft stays)."""
+    """Give a claim back so someone else can review (the draft stays). Only one's own
+    claim is given back; giving back nothing changes nothing."""
+    _reviewer_check(reviewer, submission=submission)
     Submission.objects.filter(pk=submission.pk, claimed_by=reviewer).update(
         claimed_by=None, claimed_at=None, claim_expires_at=None
     )
 
 
 def submission_reassign(*, submission: Submission, to_mentor: User, by: User) -> Submission:
-    """A supervisor (or staff) hands a waiting review to another mentor: the new
-    reviewer holds it from now on, and is told."""
+    """A supervisor (or staff) who may see the submission hands its waiting review to
+    another mentor (a supervisor, to one of their team): the new reviewer holds it
+    from now on, and is told."""
+    if not may_reassign_submission(by, submission=submission):
+        raise NotAllowed.unless_visible(
+            _("Only supervisors and staff hand a review to another mentor."),
+            visible=submissions_visible_to(by),
+            pk=submission.pk,
+        )
     if to_mentor.role != Role.MENTOR or not to_mentor.is_active:
         raise ValidationError({"mentor": _("Choose an active mentor.")})
     if by.role == Role.SUPERVISOR and to_mentor.mentor_profile.supervisor_id != by.pk:
@@ -305,7 +343,9 @@ def review_draft_save(
 ) -> ReviewDraft:
     """Keep what the reviewer has typed so far (called as they type). The submission
     row is locked, as ``review_submit`` locks it, so a save racing the verdict either
-    lands before it (and is deleted with the other drafts) or sees it and is refused."""
+    lands before it (and is deleted with the other drafts) or sees it and is refused.
+    Only a reviewer who may see the submission keeps a draft of its review."""
+    _reviewer_check(reviewer, submission=submission)
     with transaction.atomic():
         status = (
             Submission.objects.select_for_update()
@@ -338,10 +378,12 @@ def review_submit(
     criteria: dict[int, CriterionInput],
 ) -> Review:
     """Post the verdict on an attempt: one verdict per rubric criterion, overall
-    feedback, approve or request changes. Only once per attempt, and only by whoever
-    holds the claim (or anyone, if nobody does). Approval needs every criterion met.
-    Approving the programme's last project completes the enrolment, and graduates the
-    student when it was their last active one. The student is notified after commit."""
+    feedback, approve or request changes. Only by a reviewer who may see the attempt
+    (``may_review_submission``), only once per attempt, and only by whoever holds the
+    claim (or anyone, if nobody does). Approval needs every criterion met. Approving
+    the programme's last project completes the enrolment, and graduates the student
+    when it was their last active one. The student is notified after commit."""
+    _reviewer_check(reviewer, submission=submission)
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": _("Choose approve or request changes.")})
     if not feedback.strip():
@@ -472,15 +514,24 @@ def _complete_programme_if_last(*, submission: Submission, now) -> None:
 
 
 def review_note_create(*, project: Project, author: User, title: str, body: str) -> ReviewNote:
-    """A snippet for everyone who reviews this project."""
+    """A reviewer writes a snippet for everyone who reviews this project."""
+    if author.role not in REVIEWER_ROLES:
+        raise NotAllowed.unless_visible(
+            _("Only mentors, supervisors and staff write review notes."),
+            visible=projects_visible_to(author),
+            pk=project.pk,
+        )
     note = ReviewNote(project=project, author=author, title=title.strip(), body=body.strip())
     note.full_clean()
     note.save()
     return note
 
 
-def review_note_use(*, note: ReviewNote) -> None:
-    """Count one more use of a note (it was inserted into feedback)."""
+def review_note_use(*, note: ReviewNote, by: User) -> None:
+    """Count one more use of a note (a reviewer inserted it into feedback)."""
+    if by.role not in REVIEWER_ROLES:
+        # Review notes are the reviewers' own: nobody else so much as sees them.
+        raise NotAllowed(hidden=True)
     ReviewNote.objects.filter(pk=note.pk).update(use_count=F("use_count") + 1)
 
 
@@ -490,8 +541,15 @@ def review_note_use(*, note: ReviewNote) -> None:
 def difficulty_rate(
     *, submission: Submission, student: User, rating: int, comment: str = ""
 ) -> DifficultyRating:
-    """The student rates how hard an approved project was; once per project."""
-    if submission.student_id != student.pk or submission.status != SubmissionStatus.APPROVED:
+    """The student rates how hard an approved project of theirs was; once per
+    project."""
+    if submission.student_id != student.pk:
+        raise NotAllowed.unless_visible(
+            _("Only the student who submitted a project rates it."),
+            visible=submissions_visible_to(student),
+            pk=submission.pk,
+        )
+    if submission.status != SubmissionStatus.APPROVED:
         raise ValidationError(_("You can rate a project once it is approved."))
     if DifficultyRating.objects.filter(submission=submission).exists():
         raise ValidationError(_("You have already rated this project."))
@@ -510,13 +568,13 @@ def reviews_remind_overdue(*, now=None) -> int:
     how many are overdue. Safe to run again: reminded submissions are marked."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.REVIEW_REMINDER_HOURS)
+    mentor = current_mentor_assignments().filter(student=OuterRef("student"))
     overdue = list(
         Submission.objects.waiting()
         .filter(submitted_at__lt=cutoff, reminder_sent_at__isnull=True)
-        .filter(
-            student__mentor_assignments__ended_at__isnull=True,
-        )
-        .values_list("pk", "student__mentor_assignments__mentor_id")
+        .annotate(mentor_id=Subquery(mentor.values("mentor_id")[:1]))
+        .filter(mentor_id__isnull=False)
+        .values_list("pk", "mentor_id")
     )
     by_mentor: dict[int, list[int]] = {}
     for submission_id, mentor_id in overdue:
@@ -562,10 +620,14 @@ def recommendation_create(
 ) -> Recommendation:
     """A mentor recommends a programme or an external course to one of their current
     students; the student is told."""
-    if mentor.role != Role.MENTOR:
-        raise ValidationError({"student": _("Only mentors recommend programmes.")})
-    if not students_visible_to(mentor).filter(pk=student.pk).exists():
-        raise ValidationError({"student": _("You can only recommend to your own students.")})
+    if not may_recommend_to(mentor, student=student):
+        raise NotAllowed.unless_visible(
+            _("Only mentors recommend programmes.")
+            if mentor.role != Role.MENTOR
+            else _("You can only recommend to your own students."),
+            visible=students_visible_to(mentor),
+            pk=student.pk,
+        )
     recommendation = Recommendation(
         mentor=mentor,
         student=student,
@@ -593,7 +655,11 @@ def recommendation_answer(
     """The student accepts or declines a recommendation made to them; the mentor is
     told. Answering again with the same answer changes nothing."""
     if recommendation.student_id != student.pk:
-        raise ValidationError({"status": _("Only the student can answer this recommendation.")})
+        raise NotAllowed.unless_visible(
+            _("Only the student can answer this recommendation."),
+            visible=recommendations_visible_to(student),
+            pk=recommendation.pk,
+        )
     status = RecommendationStatus.ACCEPTED if accept else RecommendationStatus.DECLINED
     with transaction.atomic():
         recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)

@@ -8,14 +8,15 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, FilteredRelation, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Mod
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from mentorship.models import Assignment, StudentProfile, User
+from mentorship.models import StudentProfile, User
 from mentorship.notifications import NotificationMessage, notifications_send
+from mentorship.selectors import current_mentor_assignments
 
 from .models import (
     FlagRun,
@@ -520,16 +521,34 @@ FLAG_DIGEST_BODY = gettext_lazy("New or worse at-risk flags: %(names)s.")
 
 
 # Open flags new or worse since their mentor was last told, marked told in the same
-# statement; each with the student's current mentor and name. Table and column names
-# come from the models' metadata; every value is a parameter.
+# statement; each with the student's current mentor and name. Who the current mentor
+# is comes from ``current_mentor_assignments`` (the rule ``current_mentor`` answers
+# from), compiled into the statement as ``a``, not written out again. Table and column
+# names come from the models' metadata; every value is a parameter.
 FLAG_DIGEST_SQL = """
 UPDATE {flag} AS f SET notified_at = %s
-FROM {assignment} AS a, {user} AS u
+FROM ({current_mentors}) AS a, {user} AS u
 WHERE f.status = %s AND (f.notified_at IS NULL OR f.worsened_at > f.notified_at)
-  AND a.student_id = f.student_id AND a.ended_at IS NULL AND u.id = f.student_id
+  AND a.student_id = f.student_id AND u.id = f.student_id
   AND a.mentor_id %% %s = %s
 RETURNING f.id, a.mentor_id, u.display_name, u.email
 """
+
+
+def flag_digest_sql() -> tuple[str, list]:
+    """``FLAG_DIGEST_SQL`` with the students' current mentors in it, and that part's
+    parameters (to follow the first, the time the flags are marked told). PostgreSQL
+    flattens the simple subquery into a join, so the plan is the one of the statement
+    written by hand."""
+    current_mentors, params = (
+        current_mentor_assignments().values("student_id", "mentor_id").query.sql_with_params()
+    )
+    sql = FLAG_DIGEST_SQL.format(
+        flag=RiskFlag._meta.db_table,
+        current_mentors=current_mentors,
+        user=User._meta.db_table,
+    )
+    return sql, list(params)
 
 
 def _flags_mark_told(now: datetime, *, part: int, parts: int) -> list[tuple[int, int, str, str]]:
@@ -541,29 +560,21 @@ def _flags_mark_told(now: datetime, *, part: int, parts: int) -> list[tuple[int,
     locking ``SELECT`` and an update by id spent twice as long); a concurrent digest
     waits on the rows and then skips those it finds told."""
     if connection.vendor == "postgresql":
-        sql = FLAG_DIGEST_SQL.format(
-            flag=RiskFlag._meta.db_table,
-            assignment=Assignment._meta.db_table,
-            user=User._meta.db_table,
-        )
+        sql, current_mentor_params = flag_digest_sql()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [now, FlagStatus.OPEN, parts, part])
+            cursor.execute(sql, [now, *current_mentor_params, FlagStatus.OPEN, parts, part])
             return sorted(cursor.fetchall())
+    current_mentor = current_mentor_assignments().filter(student=OuterRef("student"))
     untold = list(
         RiskFlag.objects.select_for_update(of=("self",))
         .filter(status=FlagStatus.OPEN)
         .filter(Q(notified_at__isnull=True) | Q(worsened_at__gt=F("notified_at")))
-        .alias(
-            mentoring=FilteredRelation(
-                "student__mentor_assignments",
-                condition=Q(student__mentor_assignments__ended_at__isnull=True),
-            )
-        )
-        .filter(mentoring__isnull=False)
-        .alias(part=Mod("mentoring__mentor_id", parts))
+        .annotate(mentor_id=Subquery(current_mentor.values("mentor_id")[:1]))
+        .filter(mentor_id__isnull=False)
+        .alias(part=Mod("mentor_id", parts))
         .filter(part=part)
         .order_by("pk")
-        .values_list("pk", "mentoring__mentor_id", "student__display_name", "student__email")
+        .values_list("pk", "mentor_id", "student__display_name", "student__email")
     )
     flag_ids = [row[0] for row in untold]
     for start in range(0, len(flag_ids), 5000):

@@ -4,13 +4,12 @@ nightly run that raises them is ``flag_runs``."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     CharField,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -26,7 +25,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.models import Assignment, Role, User
+from mentorship.access import NotAllowed
+from mentorship.models import Role, User
+from mentorship.selectors import current_mentor_assignments, students_visible_to
 
 from .models import (
     FlagOutreach,
@@ -39,18 +40,17 @@ from .risk.signals import SEVERITY_RANK, SignalName
 
 
 def flags_visible_to(user: User) -> QuerySet[RiskFlag]:
-    """At-risk flags a person may see and act on: staff all; a supervisor those of
-    the current students of their team's mentors; a mentor those of their current
-    students. A student never sees a flag, not even their own."""
+    """At-risk flags a person may see and act on: those of the students they look
+    after, as ``students_visible_to`` says (a mentor their current students, a
+    supervisor their team's, staff all). A student never sees a flag, not even their
+    own."""
     flags = RiskFlag.objects.all()
     if not user.is_authenticated or not user.is_active or user.role == Role.STUDENT:
         return flags.none()
     if user.role == Role.STAFF:
+        # Every flag is a student's, and staff see every student: no subquery needed.
         return flags
-    current = Assignment.objects.current().filter(student=OuterRef("student"))
-    if user.role == Role.SUPERVISOR:
-        return flags.filter(Exists(current.filter(mentor__mentor_profile__supervisor=user)))
-    return flags.filter(Exists(current.filter(mentor=user)))
+    return flags.filter(student__in=students_visible_to(user).values("pk"))
 
 
 def flag_for_user(user: User, pk: int) -> RiskFlag:
@@ -73,7 +73,7 @@ def flags_open_queue(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
     student, who acknowledged it, ``mentor_id`` and ``mentor_name`` (the student's
     current mentor), ``outreach_count`` and ``open_for`` (a duration: today, in the
     viewer's time zone, less the day it opened). One query."""
-    current_mentor = Assignment.objects.current().filter(student=OuterRef("student"))
+    current_mentor = current_mentor_assignments().filter(student=OuterRef("student"))
     outreach = (
         FlagOutreach.objects.filter(flag=OuterRef("pk"))
         .order_by()
@@ -287,9 +287,11 @@ def reengagement_rates(*, mentor_ids) -> dict[int, dict]:
 
 
 def _flag_locked(flag: RiskFlag, *, by: User) -> RiskFlag:
-    """The flag, locked for the change, after checking that ``by`` may act on it."""
+    """The flag, locked for the change, after checking that ``by`` may act on it
+    (``may_act_on_flag``). Whoever may see a flag may act on it, so a refusal hides
+    the flag."""
     if not may_act_on_flag(by, flag=flag):
-        raise PermissionDenied
+        raise NotAllowed(hidden=True)
     return RiskFlag.objects.select_for_update().get(pk=flag.pk)
 
 
@@ -345,10 +347,10 @@ def flag_outreach_log(*, flag: RiskFlag, by: User, kind: str, note: str = "") ->
 def flag_verdict_set(*, flag: RiskFlag, by: User, verdict: str) -> RiskFlag:
     """Whether the flag was worth raising: *useful* or *false alarm*, open or
     resolved, changeable later. Feeds the tuning of the thresholds."""
-    if verdict not in FlagVerdict.values:
-        raise ValidationError({"verdict": _("Choose useful or false alarm.")})
     with transaction.atomic():
         flag = _flag_locked(flag, by=by)
+        if verdict not in FlagVerdict.values:
+            raise ValidationError({"verdict": _("Choose useful or false alarm.")})
         if flag.verdict == verdict:
             return flag
         flag.verdict, flag.verdict_at = verdict, timezone.now()

@@ -2,7 +2,11 @@
 incidents between students, and 1:1 sessions.
 
 Who may see a student is ``mentorship.selectors.students_visible_to``; private mentor
-notes follow the same rule minus the student themself (``mentor_notes_visible_to``).
+notes follow the same rule minus the student themself (``mentor_notes_visible_to``),
+and so do incidents (``incidents_visible_to``). Who may see a session is
+``sessions_visible_to``, who may read its private notes ``may_read_session_notes``.
+Who may change each of these is a ``may_<verb>_<object>`` rule beside them, which the
+services ask before they write (``mentorship.access``).
 The rest of the app's rules have modules of their own: ``risk`` (the signals, the
 judgement and the backtest), ``flags`` (a flag once raised), ``flag_runs`` (the nightly
 run), ``charts`` (activity over time) and ``matching`` (mentor suggestions).
@@ -324,7 +328,8 @@ def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> Quer
 def _timeline_querysets(user: User) -> dict[str, QuerySet]:
     """How each kind is loaded for a page, related objects included. Sessions and
     recommendations carry ``openable``: whether ``user`` may open their page (an
-    earlier mentor's are not theirs); a mentor change names the mentor before it."""
+    earlier mentor's are not theirs); sessions ``notes_readable`` too
+    (``may_read_session_notes``); a mentor change names the mentor before it."""
     previous_mentor = (
         Assignment.objects.filter(
             student=OuterRef("student"), started_at__lt=OuterRef("started_at")
@@ -346,8 +351,11 @@ def _timeline_querysets(user: User) -> dict[str, QuerySet]:
         TimelineKind.REVIEW: Review.objects.select_related(
             "reviewer", "submission", "submission__project"
         ),
-        TimelineKind.SESSION: MentoringSession.objects.select_related("mentor").annotate(
-            openable=Exists(sessions_visible_to(user).filter(pk=OuterRef("pk")))
+        TimelineKind.SESSION: with_session_notes_readable(
+            MentoringSession.objects.select_related("mentor").annotate(
+                openable=Exists(sessions_visible_to(user).filter(pk=OuterRef("pk")))
+            ),
+            user=user,
         ),
         TimelineKind.RECOMMENDATION: Recommendation.objects.select_related(
             "mentor", "programme"
@@ -386,20 +394,18 @@ def timeline_items(rows, *, user: User) -> list[TimelineItem]:
 
 
 def incidents_visible_to(user: User) -> QuerySet[Incident]:
-    """Incidents a person may see: staff all; a mentor those involving one of their
-    current students; a supervisor those involving a current student of their team's
-    mentors; anyone those they recorded or arbitrate. Students never, not even the
-    incidents they are involved in."""
+    """Incidents a person may see: staff all; a mentor or a supervisor those
+    involving a student they look after (``students_visible_to``: a mentor's current
+    students, a supervisor's team's); anyone those they recorded or arbitrate.
+    Students never, not even the incidents they are involved in."""
     incidents = Incident.objects.all()
     if not user.is_authenticated or not user.is_active or user.role == Role.STUDENT:
         return incidents.none()
     if user.role == Role.STAFF:
         return incidents
-    current = Assignment.objects.current().filter(student__incidents=OuterRef("pk"))
-    if user.role == Role.SUPERVISOR:
-        looked_after = current.filter(mentor__mentor_profile__supervisor=user)
-    else:
-        looked_after = current.filter(mentor=user)
+    looked_after = Incident.students.through.objects.filter(
+        incident=OuterRef("pk"), user__in=students_visible_to(user).values("pk")
+    )
     return incidents.filter(Q(Exists(looked_after)) | Q(reported_by=user) | Q(arbitrator=user))
 
 
@@ -483,9 +489,66 @@ def sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
     return sessions.filter(student=user)
 
 
+def may_schedule_session(user: User, *, student: User) -> bool:
+    """Whether this person may book a session with the student: their current mentor."""
+    return (
+        user.is_authenticated
+        and user.role == Role.MENTOR
+        and Assignment.objects.current().filter(student=student, mentor=user).exists()
+    )
+
+
+def may_log_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person records what happened at the session: its mentor."""
+    return user.pk == session.mentor_id
+
+
+def may_cancel_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person may call the session off: its mentor or its student."""
+    return user.pk in (session.mentor_id, session.student_id)
+
+
+def may_rate_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person rates the session: its student."""
+    return user.pk == session.student_id
+
+
 def session_for_user(user: User, pk: int) -> MentoringSession:
-    """One session for this person, with both people loaded; 404 to outsiders."""
-    return get_object_or_404(sessions_visible_to(user).select_related("mentor", "student"), pk=pk)
+    """One session for this person, with both people loaded and whether they read its
+    private notes (``with_session_notes_readable``); 404 to outsiders."""
+    sessions = sessions_visible_to(user).select_related("mentor", "student")
+    return get_object_or_404(with_session_notes_readable(sessions, user=user), pk=pk)
+
+
+def session_notes_visible_to(user: User) -> QuerySet[MentoringSession]:
+    """Sessions whose private notes this person may read: every session they may see
+    (``sessions_visible_to``: the mentor who gave it, that mentor's supervisor, staff),
+    unless they are a student: the notes are about the student, who never reads them,
+    not even their own. A later mentor of the student reads the summaries on the
+    student's file, not an earlier mentor's private notes."""
+    if not user.is_authenticated or user.role == Role.STUDENT:
+        return MentoringSession.objects.none()
+    return sessions_visible_to(user)
+
+
+def with_session_notes_readable(
+    sessions: QuerySet[MentoringSession], *, user: User
+) -> QuerySet[MentoringSession]:
+    """``sessions`` each with ``notes_readable`` (``session_notes_visible_to``) in the
+    same query, for the pages and the API that list them."""
+    readable = session_notes_visible_to(user).filter(pk=OuterRef("pk"))
+    return sessions.annotate(notes_readable=Exists(readable))
+
+
+def may_read_session_notes(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person reads the session's private notes: the one answer for the
+    session page, the student's file and the sessions API (see
+    ``session_notes_visible_to``). Free for a session loaded through
+    ``with_session_notes_readable`` for the same person; one query otherwise."""
+    readable = getattr(session, "notes_readable", None)
+    if readable is None:
+        readable = session_notes_visible_to(user).filter(pk=session.pk).exists()
+    return readable
 
 
 def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[MentoringSession]:

@@ -1,20 +1,25 @@
 """Writes about students: private notes, incidents and 1:1 sessions. Keyword-only
 ``<entity>_<verb>`` functions. At-risk flags are written by ``flags`` (what the mentor
-does) and ``flag_runs`` (the nightly run)."""
+does) and ``flag_runs`` (the nightly run).
+
+Each write on someone's behalf first asks the rule in ``selectors`` whether they may
+(``may_read_mentor_notes``, ``may_resolve_incident``, ``may_log_session``...) and
+raises ``NotAllowed`` when not: hidden from whoever may not see the student, incident
+or session, refused to the others."""
 
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
 from mentorship.models import (
     ActivityKind,
-    Assignment,
     Role,
     User,
 )
@@ -32,9 +37,15 @@ from .models import (
 )
 from .selectors import (
     incident_mentors,
+    incidents_visible_to,
+    may_cancel_session,
     may_change_arbitrator,
+    may_log_session,
+    may_rate_session,
     may_read_mentor_notes,
     may_resolve_incident,
+    may_schedule_session,
+    sessions_visible_to,
 )
 
 
@@ -43,7 +54,11 @@ def mentor_note_create(*, author: User, student: User, body: str) -> MentorNote:
     """A private note about a student by someone who looks after them (their mentor,
     the mentor's supervisor, staff). The student never sees it."""
     if not may_read_mentor_notes(author, student=student):
-        raise PermissionDenied
+        raise NotAllowed.unless_visible(
+            _("Only those who look after a student write notes about them."),
+            visible=students_visible_to(author),
+            pk=student.pk,
+        )
     note = MentorNote(student=student, author=author, body=body.strip())
     note.full_clean()
     note.save()
@@ -102,7 +117,7 @@ def incident_record(
     mentor's supervisor arbitrates (or the reporter, when there is none). The arbitrator
     and the current mentors of the students involved are told; the students never are."""
     if not reporter.is_active or reporter.role not in INCIDENT_RECORDER_ROLES:
-        raise PermissionDenied
+        raise NotAllowed(_("Only mentors, supervisors and staff record incidents."))
     involved = list({student.pk: student for student in students}.values())
     errors: dict = {}
     not_students = [str(person) for person in involved if person.role != Role.STUDENT]
@@ -163,7 +178,11 @@ def incident_arbitrator_change(*, incident: Incident, by: User, arbitrator: User
     """Staff, or a supervisor who may see the incident, hands an open incident to
     another arbitrator, who is told. Choosing the current arbitrator changes nothing."""
     if not may_change_arbitrator(by, incident=incident):
-        raise PermissionDenied
+        raise NotAllowed.unless_visible(
+            _("Only staff and supervisors change an incident's arbitrator."),
+            visible=incidents_visible_to(by),
+            pk=incident.pk,
+        )
     if message := _arbitrator_error(arbitrator):
         raise ValidationError({"arbitrator": message})
     with transaction.atomic():
@@ -186,12 +205,20 @@ def incident_arbitrator_change(*, incident: Incident, by: User, arbitrator: User
     return incident
 
 
+def _incident_settler_check(user: User, *, incident: Incident) -> None:
+    if not may_resolve_incident(user, incident=incident):
+        raise NotAllowed.unless_visible(
+            _("Only the arbitrator, a supervisor or staff settle an incident."),
+            visible=incidents_visible_to(user),
+            pk=incident.pk,
+        )
+
+
 def incident_resolve(*, incident: Incident, by: User, resolution: str) -> Incident:
     """The arbitrator, staff or a supervisor who may see the incident writes how it
     ended and closes it. Whoever recorded it and the current mentors of the students
     involved are told (not the person resolving)."""
-    if not may_resolve_incident(by, incident=incident):
-        raise PermissionDenied
+    _incident_settler_check(by, incident=incident)
     resolution = resolution.strip()
     if not resolution:
         raise ValidationError({"resolution": _("Say how the incident was resolved.")})
@@ -225,8 +252,7 @@ def incident_reopen(*, incident: Incident, by: User) -> Incident:
     no resolver or date. The text of the earlier resolution is kept, shown as the
     previous resolution and offered for editing when it is resolved again; the
     arbitrator is told (unless they reopened it)."""
-    if not may_resolve_incident(by, incident=incident):
-        raise PermissionDenied
+    _incident_settler_check(by, incident=incident)
     with transaction.atomic():
         incident = (
             Incident.objects.select_for_update().select_related("arbitrator").get(pk=incident.pk)
@@ -290,12 +316,17 @@ def session_schedule(
     duration_minutes: int = 45,
     agenda: str = "",
 ) -> MentoringSession:
-    """A mentor books a session with one of their current students, in the future.
-    The student is told (in their own time zone)."""
-    if mentor.role != Role.MENTOR:
-        raise ValidationError(_("Only mentors schedule sessions."))
-    if not Assignment.objects.current().filter(student=student, mentor=mentor).exists():
-        raise ValidationError({"student": _("Choose one of your current students.")})
+    """A mentor books a session with one of their current students
+    (``may_schedule_session``), in the future. The student is told (in their own time
+    zone)."""
+    if not may_schedule_session(mentor, student=student):
+        raise NotAllowed.unless_visible(
+            _("Only mentors schedule sessions.")
+            if mentor.role != Role.MENTOR
+            else _("Choose one of your current students."),
+            visible=students_visible_to(mentor),
+            pk=student.pk,
+        )
     if scheduled_at <= timezone.now():
         raise ValidationError({"scheduled_at": _("Choose a time in the future.")})
     with transaction.atomic():
@@ -329,10 +360,14 @@ def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
     """The mentor or the student calls off a scheduled session before it starts. A
     student's cancellation records the notice given, in whole hours. The other person
     is told."""
+    if not may_cancel_session(by, session=session):
+        raise NotAllowed.unless_visible(
+            _("Only the mentor or the student can cancel a session."),
+            visible=sessions_visible_to(by),
+            pk=session.pk,
+        )
     with transaction.atomic():
         session = _session_locked(session)
-        if by.pk not in (session.mentor_id, session.student_id):
-            raise ValidationError(_("Only the mentor or the student can cancel a session."))
         if not session.is_scheduled:
             raise ValidationError(_("This session is no longer scheduled."))
         now = timezone.now()
@@ -378,13 +413,17 @@ def session_log(
     time has passed), or a cancellation. For a student's cancellation the mentor says
     when the student told them (default: now) and the notice is computed from it.
     The student is told, and reads the summary and next steps; the private notes are
-    never shown to them."""
+    never shown to them. Only the session's mentor logs it."""
+    if not may_log_session(mentor, session=session):
+        raise NotAllowed.unless_visible(
+            _("Only the session's mentor can log it."),
+            visible=sessions_visible_to(mentor),
+            pk=session.pk,
+        )
     if status not in SESSION_OUTCOMES:
         raise ValidationError({"status": _("Choose what happened.")})
     with transaction.atomic():
         session = _session_locked(session)
-        if session.mentor_id != mentor.pk:
-            raise ValidationError(_("Only the session's mentor can log it."))
         if not session.is_scheduled:
             raise ValidationError(_("This session has already been logged."))
         now = timezone.now()
@@ -439,8 +478,12 @@ def session_rate(
     """The student rates a completed session once, 1 to 5 with a comment; it feeds
     the mentor's satisfaction score. The conditional update makes a second rating
     (even a simultaneous one) fail."""
-    if session.student_id != student.pk:
-        raise ValidationError(_("Only the session's student can rate it."))
+    if not may_rate_session(student, session=session):
+        raise NotAllowed.unless_visible(
+            _("Only the session's student can rate it."),
+            visible=sessions_visible_to(student),
+            pk=session.pk,
+        )
     if session.status != SessionStatus.COMPLETED:
         raise ValidationError(_("Only a session that took place can be rated."))
     if not 1 <= rating <= 5:

@@ -4,12 +4,12 @@ told, and peer help counts."""
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from knowledge_base.models import CaseAudience, CaseDiscussion, CaseReply
 from knowledge_base.selectors import cases_visible_to, peer_help_counts
 from knowledge_base.services import case_open, case_reply, case_resolve
+from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from mentorship.tests.factories import MentorFactory, StudentFactory
 
@@ -30,15 +30,19 @@ def test_it_tells_only_the_supervisor_when_a_case_is_raised_to_all_mentors(
 
 
 def test_it_refuses_a_case_from_a_non_mentor(supervisor):
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         case_open(author=supervisor, audience=CaseAudience.MENTORS, title="T", body="B")
+
+    assert refused.value.hidden is False
 
     assert not CaseDiscussion.objects.exists()
 
 
-def test_it_refuses_a_student_who_is_not_the_authors(mentor, other_student):
-    with pytest.raises(ValidationError):
+def test_it_hides_a_student_who_is_not_the_authors(mentor, other_student):
+    with pytest.raises(NotAllowed) as refused:
         case_open(author=mentor, audience="supervisor", title="T", body="B", student=other_student)
+
+    assert refused.value.hidden is True
 
     assert not CaseDiscussion.objects.exists()
 
@@ -70,8 +74,9 @@ def test_it_tells_the_author_about_replies_by_others_only(case, mentor, supervis
 
 def test_it_refuses_replies_from_students_and_outsiders(case, student, other_mentor):
     for author in (student, other_mentor):
-        with pytest.raises(ValidationError):
+        with pytest.raises(NotAllowed) as refused:
             case_reply(case=case, author=author, body="Hi")
+        assert refused.value.hidden is True
 
     assert not CaseReply.objects.exists()
 
@@ -88,8 +93,9 @@ def test_it_refuses_resolving_by_other_mentors_and_supervisors(
     case, other_mentor, other_supervisor
 ):
     for person in (other_mentor, other_supervisor):
-        with pytest.raises(ValidationError):
+        with pytest.raises(NotAllowed) as refused:
             case_resolve(case=case, by=person)
+        assert refused.value.hidden is True
 
     case.refresh_from_db()
     assert not case.is_resolved

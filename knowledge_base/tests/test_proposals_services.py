@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from knowledge_base.models import ImprovementProposal, ProposalStatus, ProposalSubject
 from knowledge_base.services import proposal_create, proposal_update
+from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from projects.tests.factories import ProgrammeFactory
 
@@ -36,7 +37,7 @@ def test_it_wants_the_programme_a_proposal_is_about(mentor):
 
 
 def test_it_refuses_proposals_from_non_mentors(student):
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
         proposal_create(author=student, subject=ProposalSubject.PLATFORM, title="x", body="y")
     assert not ImprovementProposal.objects.exists()
 
@@ -72,7 +73,8 @@ def test_it_refuses_other_moves(proposal, staff, path, refused):
 
 
 def test_it_lets_only_staff_decide(proposal, supervisor):
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         proposal_update(proposal=proposal, by=supervisor, status=ProposalStatus.UNDER_REVIEW)
+    assert refused.value.hidden is False  # the author's supervisor sees it
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.NEW

@@ -1,7 +1,7 @@
 """Case discussions: a mentor raises a hard case; peers and the supervisor reply."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -77,7 +77,7 @@ def _render_case(request, case, *, reply_form=None, status: int = 200) -> HttpRe
             "replies": selectors.case_replies(case=case),
             "reply_form": reply_form or CaseReplyForm(),
             "can_resolve": not case.is_resolved
-            and services.case_can_resolve(case=case, user=request.user),
+            and selectors.may_resolve_case(request.user, case=case),
         },
         status=status,
     )
@@ -95,10 +95,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     form = CaseReplyForm(request.POST)
     if form.is_valid():
-        try:
-            services.case_reply(case=case, author=request.user, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            raise PermissionDenied from error
+        services.case_reply(case=case, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("Your reply is posted."))
         return redirect("knowledge_base:case_detail", pk=case.pk)
     return _render_case(request, case, reply_form=form, status=400)
@@ -108,8 +105,6 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
-    if not services.case_can_resolve(case=case, user=request.user):
-        raise PermissionDenied
     services.case_resolve(case=case, by=request.user)
     messages.success(request, _("The case is marked resolved."))
     return redirect("knowledge_base:case_detail", pk=case.pk)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mentorship import services
+from mentorship.access import NotAllowed
 from mentorship.models import Assignment, MentorProfile
 from mentorship.tests.factories import (
     AssignmentFactory,
@@ -214,3 +215,58 @@ def test_it_ends_the_current_assignment(student):
 @pytest.mark.django_db
 def test_it_ends_nothing_for_a_student_without_a_mentor():
     assert services.assignment_end(student=StudentFactory()) is None
+
+
+# --- Who may assign -------------------------------------------------------------------
+
+
+def _assignments() -> list[tuple]:
+    return list(Assignment.objects.order_by("pk").values_list("student", "mentor", "ended_at"))
+
+
+@pytest.mark.parametrize(("role", "hidden"), [("student", False), ("mentor", False)])
+def test_it_refuses_the_student_and_their_mentor(request, student, other_mentor, role, hidden):
+    person = request.getfixturevalue(role)
+    before = _assignments()
+
+    with pytest.raises(NotAllowed) as refused:
+        services.assignment_create(student=student, mentor=other_mentor, assigned_by=person)
+
+    assert refused.value.hidden is hidden
+    assert _assignments() == before
+
+
+@pytest.mark.parametrize("role", ["other_student", "other_mentor", "other_supervisor"])
+def test_it_hides_the_student_from_those_who_may_not_see_them(request, student, mentor, role):
+    outsider = request.getfixturevalue(role)
+    before = _assignments()
+
+    with pytest.raises(NotAllowed) as refused:
+        services.assignment_create(student=student, mentor=mentor, assigned_by=outsider)
+
+    assert refused.value.hidden is True
+    assert _assignments() == before
+
+
+def test_it_lets_a_supervisor_give_a_student_without_a_mentor_to_their_team(supervisor, mentor):
+    newcomer = StudentFactory()
+
+    services.assignment_create(student=newcomer, mentor=mentor, assigned_by=supervisor)
+
+    assert _current_mentor(newcomer) == mentor
+
+
+def test_it_keeps_a_supervisor_to_the_mentors_of_their_team(supervisor, student, other_mentor):
+    before = _assignments()
+
+    with pytest.raises(ValidationError) as error:
+        services.assignment_create(student=student, mentor=other_mentor, assigned_by=supervisor)
+
+    assert list(error.value.message_dict) == ["mentor"]
+    assert _assignments() == before
+
+
+def test_it_lets_staff_give_any_student_to_any_mentor(staff, student, other_mentor):
+    services.assignment_create(student=student, mentor=other_mentor, assigned_by=staff)
+
+    assert _current_mentor(student) == other_mentor

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mentorship import services, tasks
+from mentorship.access import NotAllowed
 from mentorship.models import Invitation, MentorProfile, Role, StudentProfile, User
 from mentorship.tests.factories import InvitationFactory
 
@@ -293,3 +294,14 @@ def test_it_writes_the_invitation_email_in_the_invitation_language(invite):
     assert invitation.language == "ru"
     assert mail.outbox[0].subject == "Приглашение на Портал менторства"
     assert "приглашает вас" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("role", ["student", "mentor", "supervisor"])
+def test_it_lets_only_staff_invite(request, role):
+    with pytest.raises(NotAllowed) as refused:
+        services.invitation_create(
+            email="nina@example.test", role=Role.STUDENT, invited_by=request.getfixturevalue(role)
+        )
+
+    assert refused.value.hidden is False
+    assert not Invitation.objects.exists()

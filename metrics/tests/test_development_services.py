@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from metrics.models import DevelopmentKind, DevelopmentRecord
 from metrics.services import (
@@ -58,8 +59,10 @@ def test_it_records_an_area_of_expertise_without_a_date(mentor):
 def test_it_refuses_records_from_anyone_but_mentors(request, role):
     person = request.getfixturevalue(role)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         development_record_add(mentor=person, kind=DevelopmentKind.EXPERTISE, title="X")
+
+    assert refused.value.hidden is False
 
     assert not DevelopmentRecord.objects.exists()
 
@@ -179,21 +182,26 @@ def test_it_lets_the_mentor_delete_their_unverified_record(mentor):
     assert not DevelopmentRecord.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["other_mentor", "supervisor", "student"])
-def test_it_refuses_to_delete_someone_elses_record(request, mentor, role):
+@pytest.mark.parametrize(
+    ("role", "hidden"), [("other_mentor", True), ("supervisor", False), ("student", True)]
+)
+def test_it_refuses_to_delete_someone_elses_record(request, mentor, role, hidden):
     record = make_record(mentor)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         development_record_delete(record=record, by=request.getfixturevalue(role))
 
+    # The mentor's supervisor sees the record; the others may not even see it.
+    assert refused.value.hidden is hidden
     assert DevelopmentRecord.objects.filter(pk=record.pk).exists()
 
 
 def test_it_keeps_a_verified_record_from_its_mentor_but_not_from_staff(mentor, staff):
     record = make_record(mentor, verified_by=staff)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         development_record_delete(record=record, by=mentor)
+    assert refused.value.hidden is False
     assert DevelopmentRecord.objects.filter(pk=record.pk).exists()
 
     development_record_delete(record=record, by=staff)
@@ -233,9 +241,9 @@ def test_it_lets_only_staff_verify_or_unverify(request, mentor, staff, role):
     verified = make_record(mentor, title="Verified", verified_by=staff)
     person = request.getfixturevalue(role)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
         development_record_verify(record=unverified, by=person)
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
         development_record_unverify(record=verified, by=person)
 
     assert set(

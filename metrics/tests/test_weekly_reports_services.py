@@ -6,11 +6,17 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from mentorship.tests.factories import MentorFactory
 from metrics.models import WeeklyReport, WeeklyReportStatus
 from metrics.selectors import last_complete_week_start
-from metrics.services import weekly_report_draft, weekly_report_send, weekly_report_update
+from metrics.services import (
+    weekly_report_draft,
+    weekly_report_refresh,
+    weekly_report_send,
+    weekly_report_update,
+)
 from students.models import SessionStatus
 from students.tests.helpers_sessions import MentoringSessionFactory
 
@@ -113,7 +119,7 @@ def test_it_refuses_a_week_that_is_not_over_yet(mentor):
 
 
 def test_it_drafts_reports_only_for_mentors(supervisor):
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
         weekly_report_draft(mentor=supervisor, week_start=WEEK)
 
     assert not WeeklyReport.objects.exists()
@@ -132,10 +138,15 @@ def test_it_saves_the_mentors_comments_and_difficulties(mentor, draft):
 def test_it_lets_only_the_mentor_edit_or_send(request, draft, who):
     person = request.getfixturevalue(who)
 
-    with pytest.raises(ValidationError):
-        weekly_report_update(report=draft, by=person, comments="X", difficulties="Y")
-    with pytest.raises(ValidationError):
-        weekly_report_send(report=draft, by=person)
+    # A draft is its mentor's own: hidden from everyone else.
+    for write in (
+        lambda: weekly_report_update(report=draft, by=person, comments="X", difficulties="Y"),
+        lambda: weekly_report_send(report=draft, by=person),
+        lambda: weekly_report_refresh(report=draft, by=person),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            write()
+        assert refused.value.hidden is True
 
     draft.refresh_from_db()
     assert (draft.status, draft.comments, draft.difficulties) == ("draft", "", "")
@@ -188,3 +199,31 @@ def test_it_lets_a_mentor_without_a_supervisor_send(db):
 
     assert report.is_sent
     assert list(Notification.objects.values_list("user", flat=True)) == [loner.pk]
+
+
+@pytest.mark.parametrize(("who", "hidden"), [("supervisor", False), ("staff", False)])
+def test_it_refuses_those_who_read_a_sent_report_any_change(request, mentor, draft, who, hidden):
+    weekly_report_send(report=draft, by=mentor, comments="Sent text")
+    person = request.getfixturevalue(who)
+    draft.refresh_from_db()
+    before = (draft.comments, draft.figures, draft.sent_at)
+
+    for write in (
+        lambda: weekly_report_update(report=draft, by=person, comments="X", difficulties="Y"),
+        lambda: weekly_report_send(report=draft, by=person),
+        lambda: weekly_report_refresh(report=draft, by=person),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            write()
+        assert refused.value.hidden is hidden
+
+    draft.refresh_from_db()
+    assert (draft.comments, draft.figures, draft.sent_at) == before
+
+
+def test_it_refreshes_the_figures_of_a_draft_only(mentor, draft):
+    weekly_report_refresh(report=draft, by=mentor)
+    weekly_report_send(report=draft, by=mentor)
+
+    with pytest.raises(ValidationError):
+        weekly_report_refresh(report=draft, by=mentor)

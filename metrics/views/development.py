@@ -1,7 +1,7 @@
 """A mentor's self-development records, and staff's verification of them."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -100,10 +100,7 @@ def development_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def development_delete(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.development_record_for_user(request.user, pk)
-    try:
-        services.development_record_delete(record=record, by=request.user)
-    except ValidationError as error:
-        raise PermissionDenied from error
+    services.development_record_delete(record=record, by=request.user)
     messages.success(request, _("The record is deleted."))
     return redirect(_development_list_url(request))
 

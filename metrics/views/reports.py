@@ -1,7 +1,7 @@
 """Weekly reports: drafted by the portal, completed by the mentor, read by the supervisor."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,7 +62,9 @@ def weekly_report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_weekly_report(request, report, *, form=None, status: int = 200) -> HttpResponse:
-    can_edit = report.mentor_id == request.user.pk and not report.is_sent
+    can_edit = (
+        selectors.may_write_weekly_report(request.user, report=report) and not report.is_sent
+    )
     if can_edit and form is None:
         form = WeeklyReportForm(
             initial={"comments": report.comments, "difficulties": report.difficulties}
@@ -91,8 +93,6 @@ def weekly_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.weekly_report_for_user(request.user, pk)
     if request.method == "GET":
         return _render_weekly_report(request, report)
-    if report.mentor_id != request.user.pk:
-        raise PermissionDenied
     form = WeeklyReportForm(request.POST)
     if form.is_valid():
         try:
@@ -109,8 +109,6 @@ def weekly_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def weekly_report_send(request: HttpRequest, pk: int) -> HttpResponse:
     """The mentor sends their draft, with the text in the form, to their supervisor."""
     report = selectors.weekly_report_for_user(request.user, pk)
-    if report.mentor_id != request.user.pk:
-        raise PermissionDenied
     form = WeeklyReportForm(request.POST)
     if form.is_valid():
         text = {name: value for name, value in form.cleaned_data.items() if name in request.POST}
@@ -138,12 +136,11 @@ def weekly_report_send(request: HttpRequest, pk: int) -> HttpResponse:
 def weekly_report_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     """The mentor draws a draft's figures again (a session logged late, say)."""
     report = selectors.weekly_report_for_user(request.user, pk)
-    if report.mentor_id != request.user.pk:
-        raise PermissionDenied
-    if report.is_sent:
-        messages.info(request, _("This report is sent: its figures stay as they were sent."))
+    try:
+        services.weekly_report_refresh(report=report, by=request.user)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
     else:
-        services.weekly_report_draft(mentor=request.user, week_start=report.week_start)
         messages.success(request, _("The figures are up to date."))
     return redirect("metrics:weekly_report_detail", pk=report.pk)
 

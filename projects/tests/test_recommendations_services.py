@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from projects import services
 from projects.models import Recommendation, RecommendationStatus
@@ -31,16 +32,23 @@ def test_it_recommends_an_external_course(mentor, student):
     assert str(recommendation) == "SQL"
 
 
-def test_it_refuses_a_student_of_another_mentor(mentor, other_student, programme):
-    with pytest.raises(ValidationError) as error:
+def test_it_hides_a_student_of_another_mentor(mentor, other_student, programme):
+    with pytest.raises(NotAllowed) as refused:
         services.recommendation_create(mentor=mentor, student=other_student, programme=programme)
-    assert "student" in error.value.message_dict
+    assert refused.value.hidden is True
     assert not Recommendation.objects.exists()
+    assert not Notification.objects.exists()
 
 
-def test_it_refuses_non_mentors(supervisor, student, programme):
-    with pytest.raises(ValidationError):
-        services.recommendation_create(mentor=supervisor, student=student, programme=programme)
+@pytest.mark.parametrize("role", ["supervisor", "staff", "student"])
+def test_it_refuses_non_mentors(request, student, programme, role):
+    with pytest.raises(NotAllowed) as refused:
+        services.recommendation_create(
+            mentor=request.getfixturevalue(role), student=student, programme=programme
+        )
+    assert refused.value.hidden is False
+    assert str(refused.value) == "Only mentors recommend programmes."
+    assert not Recommendation.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -83,10 +91,22 @@ def test_it_refuses_an_answer_from_someone_else(mentor, student, other_student, 
     recommendation = services.recommendation_create(
         mentor=mentor, student=student, programme=programme
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         services.recommendation_answer(
             recommendation=recommendation, student=other_student, accept=False
         )
+    assert refused.value.hidden is True
+    recommendation.refresh_from_db()
+    assert recommendation.status == RecommendationStatus.PENDING
+
+
+def test_it_refuses_an_answer_from_the_mentor_who_made_it(mentor, student, programme):
+    recommendation = services.recommendation_create(
+        mentor=mentor, student=student, programme=programme
+    )
+    with pytest.raises(NotAllowed) as refused:
+        services.recommendation_answer(recommendation=recommendation, student=mentor, accept=True)
+    assert refused.value.hidden is False
     recommendation.refresh_from_db()
     assert recommendation.status == RecommendationStatus.PENDING
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from conftest import ROLES
 from mentorship.models import Assignment
+from mentorship.selectors import students_visible_to
 from mentorship.tests.factories import AssignmentFactory
 from projects import selectors, services
 from projects.models import EnrolmentStatus, SubmissionStatus
@@ -78,10 +79,21 @@ def test_it_answers_404_for_a_submission_a_role_may_not_see(request, submissions
                 selectors.submission_for_user(user, submission.pk)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_it_shows_the_submissions_of_the_students_the_person_may_see(request, submissions, role):
+    user = request.getfixturevalue(role)
+
+    students = set(selectors.submissions_visible_to(user).values_list("student", flat=True))
+
+    assert students == set(
+        students_visible_to(user).filter(submissions__isnull=False).values_list("pk", flat=True)
+    )
+
+
 def test_it_shows_a_mentor_and_their_supervisor_what_the_mentor_holds(
-    submissions, mentor, supervisor, other_supervisor
+    submissions, mentor, supervisor, other_supervisor, staff
 ):
-    services.submission_reassign(submission=submissions["theirs"], to_mentor=mentor, by=supervisor)
+    services.submission_reassign(submission=submissions["theirs"], to_mentor=mentor, by=staff)
 
     assert _seen(mentor, submissions) == {"mine", "theirs"}
     assert _seen(supervisor, submissions) == {"mine", "theirs"}

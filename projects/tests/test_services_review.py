@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from mentorship.access import NotAllowed
 from mentorship.models import Notification, StudentStatus, StudentStatusChange
 from mentorship.selectors import student_status_history
 from projects import services
@@ -164,8 +165,8 @@ def test_it_refuses_a_second_verdict_and_changes_nothing(
     assert mail.outbox == []
 
 
-def test_it_refuses_a_submission_someone_else_holds(submission, mentor, other_mentor):
-    services.submission_claim(submission=submission, reviewer=other_mentor)
+def test_it_refuses_a_submission_someone_else_holds(submission, mentor, other_mentor, staff):
+    services.submission_reassign(submission=submission, to_mentor=other_mentor, by=staff)
     before = _snapshot(submission)
 
     with pytest.raises(ValidationError) as error:
@@ -194,8 +195,10 @@ def test_it_lets_anyone_post_when_nobody_holds_it(submission, supervisor):
     assert review.reviewer == supervisor
 
 
-def test_it_lets_another_reviewer_post_once_a_claim_has_expired(submission, mentor, other_mentor):
-    services.submission_claim(submission=submission, reviewer=other_mentor)
+def test_it_lets_another_reviewer_post_once_a_claim_has_expired(
+    submission, mentor, other_mentor, staff
+):
+    services.submission_reassign(submission=submission, to_mentor=other_mentor, by=staff)
     submission.__class__.objects.filter(pk=submission.pk).update(
         claim_expires_at=timezone.now() - timedelta(minutes=1)
     )
@@ -397,14 +400,35 @@ def test_it_refuses_a_note_without_text(curriculum, mentor):
     assert not ReviewNote.objects.exists()
 
 
-def test_it_counts_each_use_of_a_note(curriculum):
+def test_it_counts_each_use_of_a_note(curriculum, mentor):
     note = ReviewNoteFactory(project=curriculum.first)
 
-    services.review_note_use(note=note)
-    services.review_note_use(note=note)
+    services.review_note_use(note=note, by=mentor)
+    services.review_note_use(note=note, by=mentor)
 
     note.refresh_from_db()
     assert note.use_count == 2
+
+
+def test_it_hides_the_notes_from_students(curriculum, student):
+    note = ReviewNoteFactory(project=curriculum.first)
+
+    with pytest.raises(NotAllowed) as refused:
+        services.review_note_use(note=note, by=student)
+
+    assert refused.value.hidden is True
+    note.refresh_from_db()
+    assert note.use_count == 0
+
+
+def test_it_refuses_a_note_from_a_student(curriculum, student):
+    with pytest.raises(NotAllowed) as refused:
+        services.review_note_create(
+            project=curriculum.first, author=student, title="Tip", body="Read it twice."
+        )
+
+    assert refused.value.hidden is False
+    assert not ReviewNote.objects.exists()
 
 
 # --- Difficulty ratings -----------------------------------------------------------------
@@ -440,9 +464,10 @@ def test_it_refuses_rating_a_project_not_approved(student, submission):
 def test_it_refuses_rating_someone_elses_project(student, other_student, curriculum):
     approved = project_approved(student=student, project=curriculum.first)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         services.difficulty_rate(submission=approved, student=other_student, rating=3)
 
+    assert refused.value.hidden is True
     assert not DifficultyRating.objects.exists()
 
 

@@ -31,7 +31,7 @@ from ..models import (
 )
 from .files import IMAGE_TYPES, PDF_TYPE, TEXT_TYPE, preview_type
 
-REVIEWERS = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
+REVIEWERS = selectors.REVIEWER_ROLES
 QUEUE_PAGE_SIZE = 25
 # A waiting time is shown amber past this; red past REVIEW_REMINDER_HOURS.
 QUEUE_WARNING_AGE = timedelta(hours=24)
@@ -369,6 +369,6 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
 def note_use(request: HttpRequest, pk: int) -> HttpResponse:
     """Count one use of a note (inserted into feedback); answers the new count."""
     note = get_object_or_404(ReviewNote, pk=pk)
-    services.review_note_use(note=note)
+    services.review_note_use(note=note, by=request.user)
     note.refresh_from_db(fields=["use_count"])
     return render(request, "projects/_review_note_uses.html", {"note": note})

@@ -28,7 +28,7 @@ class SessionPersonSerializer(serializers.ModelSerializer):
 class SessionSerializer(serializers.ModelSerializer):
     """A session as ``sessions_visible_to`` shows it. Times are ISO-8601 in UTC; each
     person's time zone comes with them to show it locally. ``private_notes`` is left
-    out entirely for students."""
+    out entirely for whoever may not read it (``may_read_session_notes``: students)."""
 
     mentor = SessionPersonSerializer(read_only=True)
     student = SessionPersonSerializer(read_only=True)
@@ -67,17 +67,12 @@ class SessionSerializer(serializers.ModelSerializer):
             "next_steps": {"help_text": _("Markdown.")},
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def to_representation(self, session: MentoringSession) -> dict:
+        data = super().to_representation(session)
         request = self.context.get("request")
-        if request is None or not may_read_session_notes(request.user):
-            self.fields.pop("private_notes")
-
-
-def may_read_session_notes(user: User) -> bool:
-    """Private session notes: for everyone who may see the session except its student
-    (the mentor, their supervisor, staff — ``sessions_visible_to`` does the rest)."""
-    return user.is_authenticated and user.role != Role.STUDENT
+        if request is None or not selectors.may_read_session_notes(request.user, session=session):
+            del data["private_notes"]
+        return data
 
 
 class SessionFilterSerializer(serializers.Serializer):
@@ -158,40 +153,23 @@ class SessionRatingSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-# Who may take each action on sessions, as on the pages (``role_required``).
-SESSION_ACTION_ROLES = {
-    "create": ((Role.MENTOR,), _("Only mentors schedule sessions.")),
-    "log": ((Role.MENTOR,), _("Only the session's mentor can log it.")),
-    "cancel": (
-        (Role.MENTOR, Role.STUDENT),
-        _("Only the mentor or the student can cancel a session."),
-    ),
-    "rate": ((Role.STUDENT,), _("Only the session's student can rate it.")),
-}
+class OnlyMentorsSchedule(permissions.BasePermission):
+    """Only mentors schedule: refused up front, as the schedule page's
+    ``role_required`` does, before the form is read. Who may log, cancel or rate a
+    session is the services' to say (``NotAllowed``, answered in ``api_errors``): 404
+    to those who may not see the session, 403 to those who see it but may not act."""
 
-
-class MayActOnSession(permissions.BasePermission):
-    """Scheduling is refused up front to other roles. Actions on a session are checked
-    only once the session is found among those the caller may see, so a session they
-    may not see stays a 404 and one they see but may not change is a 403. (Seen by a
-    mentor or a student means it is theirs; the services check that again.)"""
-
-    def _allows(self, request, view) -> bool:
-        if view.action not in SESSION_ACTION_ROLES:
-            return True
-        roles, self.message = SESSION_ACTION_ROLES[view.action]
-        return request.user.role in roles
+    message = _("Only mentors schedule sessions.")
 
     def has_permission(self, request, view) -> bool:
-        return view.action != "create" or self._allows(request, view)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return self._allows(request, view)
+        return view.action != "create" or request.user.role == Role.MENTOR
 
 
 _SESSION_WRITE_ERRORS = {
-    400: OpenApiResponse(description="Invalid input or a refused action, named by field."),
-    403: OpenApiResponse(description="Your role cannot do this."),
+    400: OpenApiResponse(
+        description="Invalid input, or too late for it (already logged, begun), named by field."
+    ),
+    403: OpenApiResponse(description="Not yours to do: your role, or someone else's session."),
 }
 
 
@@ -222,11 +200,12 @@ class SessionViewSet(
     serializer_class = SessionSerializer
 
     def get_permissions(self):
-        return [*super().get_permissions(), MayActOnSession()]
+        return [*super().get_permissions(), OnlyMentorsSchedule()]
 
     def get_queryset(self):
-        sessions = selectors.sessions_upcoming_first(
-            selectors.sessions_visible_to(self.request.user)
+        user = self.request.user
+        sessions = selectors.with_session_notes_readable(
+            selectors.sessions_upcoming_first(selectors.sessions_visible_to(user)), user=user
         )
         if self.action == "list":
             filters = SessionFilterSerializer(data=self.request.query_params)

@@ -335,6 +335,7 @@ def test_it_still_judges_a_student_who_finished_one_of_two_programmes(mentor):
     student studies the other and is judged on it; once it too is finished, they have
     graduated and are judged no more."""
     student = StudentFactory()
+    AssignmentFactory(student=student, mentor=mentor)
     first, second = (curriculum_create(projects=1, criteria=0) for _ in range(2))
     for curriculum in (first, second):
         EnrolmentFactory(student=student, programme=curriculum.programme)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from students.models import MentoringSession, SessionStatus
 from students.services import (
@@ -44,13 +45,14 @@ def test_it_refuses_a_time_in_the_past(mentor, student):
     assert not MentoringSession.objects.exists()
 
 
-def test_it_refuses_a_student_of_another_mentor(mentor, other_student):
-    with pytest.raises(ValidationError) as error:
+def test_it_hides_a_student_of_another_mentor(mentor, other_student):
+    with pytest.raises(NotAllowed) as refused:
         session_schedule(
             mentor=mentor, student=other_student, scheduled_at=timezone.now() + timedelta(days=1)
         )
 
-    assert "student" in error.value.error_dict
+    assert refused.value.hidden is True
+    assert not MentoringSession.objects.exists()
 
 
 def test_it_logs_a_completed_session_only_once_it_has_begun(mentor, student):
@@ -136,8 +138,12 @@ def test_it_tells_the_student_when_the_mentor_cancels(mentor, student):
 def test_it_refuses_a_cancellation_by_someone_else(mentor, student, other_mentor):
     session = MentoringSessionFactory(mentor=mentor, student=student)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed) as refused:
         session_cancel(session=session, by=other_mentor)
+
+    assert refused.value.hidden is True
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED
 
 
 def test_it_takes_one_rating_per_completed_session(mentor, student):
