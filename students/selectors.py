@@ -521,14 +521,19 @@ def session_for_user(user: User, pk: int) -> MentoringSession:
 
 
 def session_notes_visible_to(user: User) -> QuerySet[MentoringSession]:
-    """Sessions whose private notes this person may read: every session they may see
-    (``sessions_visible_to``: the mentor who gave it, that mentor's supervisor, staff),
-    unless they are a student: the notes are about the student, who never reads them,
-    not even their own. A later mentor of the student reads the summaries on the
-    student's file, not an earlier mentor's private notes."""
+    """Sessions whose private notes this person may read. The notes are about the
+    student and follow them, as the mentors' private notes do
+    (``mentor_notes_visible_to``): whoever looks after the student now reads every
+    session's notes, an earlier mentor's included (their current mentor, that mentor's
+    supervisor, staff), and so does whoever may see the session itself
+    (``sessions_visible_to``: the mentor who gave it and their supervisor). Never a
+    student, not even about their own sessions."""
     if not user.is_authenticated or user.role == Role.STUDENT:
         return MentoringSession.objects.none()
-    return sessions_visible_to(user)
+    return MentoringSession.objects.filter(
+        Q(pk__in=sessions_visible_to(user).values("pk"))
+        | Q(student__in=students_visible_to(user).values("pk"))
+    )
 
 
 def with_session_notes_readable(
