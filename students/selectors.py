@@ -45,7 +45,7 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.selectors import students_visible_to
+from mentorship.selectors import student_status_since, students_visible_to
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
@@ -69,12 +69,17 @@ from .risk.signals import SEVERITY_RANK
 
 def student_for_user(user: User, pk: int) -> User:
     """One student this person may see (see ``students_visible_to``), with their
-    profile, last activity (``last_active_on``) and last and next sessions
-    (``session_annotations``); 404 otherwise."""
+    profile, since when their status holds (``status_since``), last activity
+    (``last_active_on``) and last and next sessions (``session_annotations``); 404
+    otherwise."""
     student = (
         students_visible_to(user)
         .select_related("student_profile")
-        .annotate(last_active_on=last_active_on(), **session_annotations())
+        .annotate(
+            status_since=student_status_since(),
+            last_active_on=last_active_on(),
+            **session_annotations(),
+        )
         .filter(pk=pk)
         .first()
     )

@@ -1,15 +1,18 @@
 """The student's file: access per role, private notes, timeline, query count."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from pytest_django.asserts import assertContains
 
-from mentorship.models import Assignment, DailyActivity
+from mentorship.models import Assignment, DailyActivity, StudentStatus
+from mentorship.services import student_status_set
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from projects.models import Recommendation, RecommendationStatus, Review, Submission, Verdict
 from projects.tests.factories import (
@@ -759,3 +762,20 @@ def test_it_keeps_the_number_of_queries_constant(
         "incident",
         "flag",
     }
+
+
+def test_it_shows_since_when_the_students_status_holds(client, as_user, student):
+    """The status is dated by its history: a pause recorded with its real day shows
+    that day, not the day it was recorded."""
+    student_status_set(
+        profile=student.student_profile,
+        status=StudentStatus.PAUSED,
+        effective_on=date(2026, 3, 2),
+        reason="Moving house",
+    )
+    as_user("mentor")
+
+    response = client.get(reverse("students:file", args=[student.pk]))
+
+    assertContains(response, 'data-testid="student-status-since"')
+    assertContains(response, date_format(date(2026, 3, 2)))
