@@ -25,7 +25,8 @@ def send_invitation_email(invitation_id: int, token: str) -> bool:
     with translation.override(invitation.language):
         context = {
             "invitation": invitation,
-            "url": settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token]),
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("mentorship:invitation_accept", args=[token]),
         }
         subject = render_to_string("mentorship/email/invitation_subject.txt", context)
         body = render_to_string("mentorship/email/invitation_body.txt", context)

@@ -14,7 +14,8 @@ api_v1 = [
     path("", include("students.api")),
 ]
 
-urlpatterns = [
+# The project package's own pages: people, invitations, notifications, health.
+mentorship_patterns = [
     path("profile/", views.profile, name="profile"),
     path("i18n/language/", views.language_switch, name="language_switch"),
     path("people/invitations/", views.invitation_list, name="invitation_list"),
@@ -27,6 +28,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+]
+
+urlpatterns = [
+    path("", include((mentorship_patterns, "mentorship"))),
     path("", include("projects.urls")),
     path("", include("students.urls")),
     path("", include("knowledge_base.urls")),

@@ -77,7 +77,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             elif isinstance(role_form, MentorProfileForm):
                 services.mentor_profile_update(user=user, **role_form.cleaned_data)
         messages.success(request, _("Your preferences are saved."))
-        response = redirect("profile")
+        response = redirect("mentorship:profile")
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             user.language,
@@ -123,7 +123,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Invitation sent to %(email)s.") % {"email": invitation.email},
             )
-            return redirect("invitation_list")
+            return redirect("mentorship:invitation_list")
     invitations = Invitation.objects.select_related("invited_by", "supervisor", "accepted_user")[
         :200
     ]
@@ -147,7 +147,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email}
     )
-    return redirect("invitation_list")
+    return redirect("mentorship:invitation_list")
 
 
 @login_not_required
@@ -250,6 +250,6 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
         notifications.notifications_mark_read(
             user=request.user, notification_ids=[notification.pk]
         )
-        return redirect(notification.url or "notifications")
+        return redirect(notification.url or "mentorship:notifications")
     notifications.notifications_mark_read(user=request.user)
-    return redirect("notifications")
+    return redirect("mentorship:notifications")

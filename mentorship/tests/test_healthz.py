@@ -8,7 +8,7 @@ from mentorship import views
 
 @pytest.mark.django_db
 def test_it_reports_database_cache_and_broker(client):
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("mentorship:healthz"))
 
     assert response.status_code == 200
     body = response.json()
@@ -25,7 +25,7 @@ def test_it_reports_database_cache_and_broker(client):
 def test_it_answers_signed_in_people_too(client, as_user, role):
     as_user(role)
 
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("mentorship:healthz"))
 
     assert response.status_code == 200
 
@@ -34,7 +34,7 @@ def test_it_answers_signed_in_people_too(client, as_user, role):
 def test_it_answers_503_when_the_database_is_down(client, monkeypatch):
     monkeypatch.setattr(views, "_check_database", lambda: "error")
 
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("mentorship:healthz"))
 
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
@@ -45,7 +45,7 @@ def test_it_answers_503_when_the_database_is_down(client, monkeypatch):
 def test_it_stays_up_when_only_the_broker_is_down(client, monkeypatch):
     monkeypatch.setattr(views, "_check_broker", lambda: "error")
 
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("mentorship:healthz"))
 
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "error"}
@@ -63,6 +63,6 @@ def test_it_reports_a_database_error_instead_of_raising(monkeypatch):
 
 @pytest.mark.django_db
 def test_it_refuses_post(client):
-    response = client.post(reverse("healthz"))
+    response = client.post(reverse("mentorship:healthz"))
 
     assert response.status_code == 405

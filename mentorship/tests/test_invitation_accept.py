@@ -17,7 +17,7 @@ TOKEN = "the-secret"
 
 
 def _url(token: str = TOKEN) -> str:
-    return reverse("invitation_accept", args=[token])
+    return reverse("mentorship:invitation_accept", args=[token])
 
 
 def _form(**changes) -> dict:

@@ -20,7 +20,7 @@ def _login_redirect(path: str) -> str:
 
 @pytest.mark.django_db
 def test_it_sends_anonymous_people_to_login(client):
-    response = client.get(reverse("invitation_list"))
+    response = client.get(reverse("mentorship:invitation_list"))
 
     assert response.status_code == 302
     assert response.url == _login_redirect("/people/invitations/")
@@ -30,7 +30,7 @@ def test_it_sends_anonymous_people_to_login(client):
 def test_it_does_not_invite_for_anonymous_people(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("invitation_list"),
+            reverse("mentorship:invitation_list"),
             {"email": "new@example.test", "role": Role.STUDENT, "language": "en"},
         )
 
@@ -43,7 +43,7 @@ def test_it_does_not_invite_for_anonymous_people(client, django_capture_on_commi
 def test_it_forbids_the_page_to_other_roles(client, as_user, role):
     as_user(role)
 
-    response = client.get(reverse("invitation_list"))
+    response = client.get(reverse("mentorship:invitation_list"))
 
     assert response.status_code == 403
 
@@ -56,7 +56,7 @@ def test_it_forbids_other_roles_to_invite(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("invitation_list"),
+            reverse("mentorship:invitation_list"),
             {"email": "new@example.test", "role": Role.STAFF, "language": "en"},
         )
 
@@ -70,7 +70,7 @@ def test_it_lists_invitations_to_staff(client, as_user):
     InvitationFactory(email="pending@example.test")
     InvitationFactory(email="accepted@example.test", accepted_at=timezone.now())
 
-    response = client.get(reverse("invitation_list"))
+    response = client.get(reverse("mentorship:invitation_list"))
 
     assert response.status_code == 200
     assertContains(response, "pending@example.test")
@@ -80,7 +80,7 @@ def test_it_lists_invitations_to_staff(client, as_user):
 def test_it_refuses_other_methods(client, as_user):
     as_user("staff")
 
-    response = client.put(reverse("invitation_list"))
+    response = client.put(reverse("mentorship:invitation_list"))
 
     assert response.status_code == 405
 
@@ -90,7 +90,7 @@ def test_it_sends_an_invitation(client, as_user, supervisor, django_capture_on_c
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("invitation_list"),
+            reverse("mentorship:invitation_list"),
             {
                 "email": "New.Mentor@Example.test",
                 "display_name": "Nina New",
@@ -101,7 +101,7 @@ def test_it_sends_an_invitation(client, as_user, supervisor, django_capture_on_c
         )
 
     assert response.status_code == 302
-    assert response.url == reverse("invitation_list")
+    assert response.url == reverse("mentorship:invitation_list")
     invitation = Invitation.objects.get()
     assert (invitation.email, invitation.role, invitation.supervisor, invitation.invited_by) == (
         "new.mentor@example.test",
@@ -120,7 +120,7 @@ def test_it_refuses_someone_who_already_joined(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("invitation_list"),
+            reverse("mentorship:invitation_list"),
             {"email": mentor.email.upper(), "role": Role.MENTOR, "language": "en"},
         )
 
@@ -134,7 +134,8 @@ def test_it_puts_an_invalid_address_error_beside_the_field(client, as_user):
     as_user("staff")
 
     response = client.post(
-        reverse("invitation_list"), {"email": "not-an-address", "role": "x", "language": "en"}
+        reverse("mentorship:invitation_list"),
+        {"email": "not-an-address", "role": "x", "language": "en"},
     )
 
     assert response.status_code == 400
@@ -153,7 +154,7 @@ def test_it_lists_invitations_in_constant_queries(
     # 4. invitations with who invited, the supervisor and who accepted,
     # 5. the unread-notifications badge.
     with django_assert_max_num_queries(5):
-        response = client.get(reverse("invitation_list"))
+        response = client.get(reverse("mentorship:invitation_list"))
 
     assert len(response.context["invitations"]) == invitations
 
@@ -165,7 +166,7 @@ def test_it_lists_invitations_in_constant_queries(
 def test_it_does_not_withdraw_for_anonymous_people(client):
     invitation = InvitationFactory()
 
-    response = client.post(reverse("invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("mentorship:invitation_revoke", args=[invitation.pk]))
 
     assert response.status_code == 302
     assert response.url == _login_redirect(f"/people/invitations/{invitation.pk}/revoke/")
@@ -177,7 +178,7 @@ def test_it_forbids_other_roles_to_withdraw(client, as_user, role):
     as_user(role)
     invitation = InvitationFactory()
 
-    response = client.post(reverse("invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("mentorship:invitation_revoke", args=[invitation.pk]))
 
     assert response.status_code == 403
     assert Invitation.objects.filter(pk=invitation.pk).exists()
@@ -187,7 +188,7 @@ def test_it_withdraws_only_on_post(client, as_user):
     as_user("staff")
     invitation = InvitationFactory()
 
-    response = client.get(reverse("invitation_revoke", args=[invitation.pk]))
+    response = client.get(reverse("mentorship:invitation_revoke", args=[invitation.pk]))
 
     assert response.status_code == 405
     assert Invitation.objects.filter(pk=invitation.pk).exists()
@@ -198,19 +199,19 @@ def test_it_withdraws_an_invitation(client, as_user):
     invitation = InvitationFactory(token="secret")
     kept = InvitationFactory()
 
-    response = client.post(reverse("invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("mentorship:invitation_revoke", args=[invitation.pk]))
 
     assert response.status_code == 302
-    assert response.url == reverse("invitation_list")
+    assert response.url == reverse("mentorship:invitation_list")
     assert list(Invitation.objects.all()) == [kept]
-    assert client.get(reverse("invitation_accept", args=["secret"])).status_code == 404
+    assert client.get(reverse("mentorship:invitation_accept", args=["secret"])).status_code == 404
 
 
 def test_it_does_not_withdraw_an_accepted_invitation(client, as_user):
     as_user("staff")
     invitation = InvitationFactory(accepted_at=timezone.now())
 
-    response = client.post(reverse("invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("mentorship:invitation_revoke", args=[invitation.pk]))
 
     assert response.status_code == 404
     assert Invitation.objects.filter(pk=invitation.pk).exists()
@@ -219,6 +220,6 @@ def test_it_does_not_withdraw_an_accepted_invitation(client, as_user):
 def test_it_answers_404_for_an_unknown_invitation(client, as_user):
     as_user("staff")
 
-    response = client.post(reverse("invitation_revoke", args=[4040]))
+    response = client.post(reverse("mentorship:invitation_revoke", args=[4040]))
 
     assert response.status_code == 404

@@ -27,7 +27,9 @@ def test_it_takes_an_invited_mentor_from_email_to_a_russian_home(
     assert staff_page.locator("body").evaluate("body => getComputedStyle(body).display") == "flex"
     staff_page.get_by_test_id("nav-people").click()
     staff_page.get_by_role("navigation").get_by_role("link", name="Invitations").click()
-    expect(staff_page).to_have_url(re.compile(re.escape(reverse("invitation_list")) + "$"))
+    expect(staff_page).to_have_url(
+        re.compile(re.escape(reverse("mentorship:invitation_list")) + "$")
+    )
     form = staff_page.get_by_test_id("invitation-form")
     form.get_by_label("E-mail address").fill("mila.mentor@example.test")
     form.get_by_label("Name", exact=True).fill("Mila Mentor")

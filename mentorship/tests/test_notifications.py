@@ -20,7 +20,7 @@ def _notify(user, **kwargs):
 
 
 def test_it_redirects_anonymous_people_to_sign_in(client):
-    response = client.get(reverse("notifications"))
+    response = client.get(reverse("mentorship:notifications"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
@@ -32,7 +32,7 @@ def test_it_shows_each_person_only_their_own(client, as_user, role, student, oth
     _notify(other_student, params={"project": "Theirs"})
     user = as_user(role)
 
-    response = client.get(reverse("notifications"))
+    response = client.get(reverse("mentorship:notifications"))
 
     assert response.status_code == 200
     text = response.content.decode()
@@ -82,7 +82,7 @@ def test_it_marks_one_read_and_follows_its_link(client, as_user, student):
     notification = _notify(student, url="/programmes/")
     other = _notify(student)
 
-    response = client.post(reverse("notifications_read"), {"id": notification.pk})
+    response = client.post(reverse("mentorship:notifications_read"), {"id": notification.pk})
 
     assert response.status_code == 302
     assert response.url == "/programmes/"
@@ -96,7 +96,7 @@ def test_it_answers_404_for_someone_elses_notification(client, as_user, other_st
     as_user("student")
     notification = _notify(other_student)
 
-    response = client.post(reverse("notifications_read"), {"id": notification.pk})
+    response = client.post(reverse("mentorship:notifications_read"), {"id": notification.pk})
 
     assert response.status_code == 404
     notification.refresh_from_db()
@@ -108,7 +108,7 @@ def test_it_marks_all_read(client, as_user, student):
     _notify(student)
     _notify(student)
 
-    response = client.post(reverse("notifications_read"))
+    response = client.post(reverse("mentorship:notifications_read"))
 
     assert response.status_code == 302
     assert not Notification.objects.unread().filter(user=student).exists()
@@ -117,7 +117,7 @@ def test_it_marks_all_read(client, as_user, student):
 def test_it_refuses_get_on_mark_read(client, as_user):
     as_user("student")
 
-    assert client.get(reverse("notifications_read")).status_code == 405
+    assert client.get(reverse("mentorship:notifications_read")).status_code == 405
 
 
 def test_it_shows_the_unread_count_in_the_navigation(client, as_user, student):
@@ -125,7 +125,7 @@ def test_it_shows_the_unread_count_in_the_navigation(client, as_user, student):
     _notify(student)
     _notify(student)
 
-    response = client.get(reverse("notifications"))
+    response = client.get(reverse("mentorship:notifications"))
 
     assert response.context["unread_notifications"] == 2
 
@@ -140,7 +140,7 @@ def test_it_lists_notifications_in_constant_queries(
 
     # session, user, count for the paginator, the page of notifications, unread badge
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("notifications"))
+        response = client.get(reverse("mentorship:notifications"))
     assert response.status_code == 200
 
 

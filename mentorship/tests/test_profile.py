@@ -20,7 +20,7 @@ def _form_data(role: str, **changes) -> dict:
 
 @pytest.mark.django_db
 def test_it_sends_anonymous_people_to_login(client):
-    response = client.get(reverse("profile"))
+    response = client.get(reverse("mentorship:profile"))
 
     assert response.status_code == 302
     assert response.url == f"{reverse('account_login')}?next=/profile/"
@@ -28,7 +28,7 @@ def test_it_sends_anonymous_people_to_login(client):
 
 @pytest.mark.django_db
 def test_it_does_not_save_for_anonymous_people(client):
-    response = client.post(reverse("profile"), _form_data("staff"))
+    response = client.post(reverse("mentorship:profile"), _form_data("staff"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
@@ -39,7 +39,7 @@ def test_it_does_not_save_for_anonymous_people(client):
 def test_it_shows_every_role_their_preferences(client, as_user, role):
     user = as_user(role)
 
-    response = client.get(reverse("profile"))
+    response = client.get(reverse("mentorship:profile"))
 
     assert response.status_code == 200
     assertTemplateUsed(response, "mentorship/profile.html")
@@ -56,7 +56,7 @@ def test_it_refuses_other_methods(client, as_user, role):
     user = as_user(role)
 
     response = client.put(
-        reverse("profile"),
+        reverse("mentorship:profile"),
         "display_name=Changed&language=ru&time_zone=Europe/Paris",
         content_type="application/x-www-form-urlencoded",
     )
@@ -70,10 +70,10 @@ def test_it_refuses_other_methods(client, as_user, role):
 def test_it_saves_name_language_and_time_zone(client, as_user, role):
     user = as_user(role)
 
-    response = client.post(reverse("profile"), _form_data(user.role))
+    response = client.post(reverse("mentorship:profile"), _form_data(user.role))
 
     assert response.status_code == 302
-    assert response.url == reverse("profile")
+    assert response.url == reverse("mentorship:profile")
     user.refresh_from_db()
     assert (user.display_name, user.language, user.time_zone) == (
         "New Name",
@@ -85,9 +85,9 @@ def test_it_saves_name_language_and_time_zone(client, as_user, role):
 
 def test_it_shows_the_next_page_in_the_saved_language(client, as_user):
     as_user("staff")
-    client.post(reverse("profile"), _form_data("staff", language="ru"))
+    client.post(reverse("mentorship:profile"), _form_data("staff", language="ru"))
 
-    response = client.get(reverse("profile"))
+    response = client.get(reverse("mentorship:profile"))
 
     assert response.headers["Content-Language"] == "ru"
 
@@ -96,7 +96,7 @@ def test_it_puts_an_unknown_time_zone_error_beside_the_field(client, as_user):
     user = as_user("supervisor")
 
     response = client.post(
-        reverse("profile"), _form_data("supervisor", time_zone="Mars/Olympus_Mons")
+        reverse("mentorship:profile"), _form_data("supervisor", time_zone="Mars/Olympus_Mons")
     )
 
     assert response.status_code == 400
@@ -114,7 +114,7 @@ def test_it_puts_an_unknown_time_zone_error_beside_the_field(client, as_user):
 def test_it_requires_a_display_name(client, as_user):
     user = as_user("staff")
 
-    response = client.post(reverse("profile"), _form_data("staff", display_name=""))
+    response = client.post(reverse("mentorship:profile"), _form_data("staff", display_name=""))
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["display_name"]
@@ -125,7 +125,7 @@ def test_it_requires_a_display_name(client, as_user):
 def test_it_saves_a_students_goals_and_hours(client, as_user):
     student = as_user("student")
 
-    response = client.post(reverse("profile"), _form_data("student"))
+    response = client.post(reverse("mentorship:profile"), _form_data("student"))
 
     assert response.status_code == 302
     profile = StudentProfile.objects.get(user=student)
@@ -135,7 +135,9 @@ def test_it_saves_a_students_goals_and_hours(client, as_user):
 def test_it_saves_a_mentors_languages_and_bio_but_not_their_capacity(client, as_user):
     mentor = as_user("mentor")
 
-    response = client.post(reverse("profile"), _form_data("mentor", **{"mentor-capacity": 99}))
+    response = client.post(
+        reverse("mentorship:profile"), _form_data("mentor", **{"mentor-capacity": 99})
+    )
 
     assert response.status_code == 302
     profile = MentorProfile.objects.get(user=mentor)
@@ -150,7 +152,7 @@ def test_it_saves_nothing_when_the_role_form_is_invalid(client, as_user):
     student = as_user("student")
 
     response = client.post(
-        reverse("profile"), _form_data("student", **{"student-weekly_hours": 0})
+        reverse("mentorship:profile"), _form_data("student", **{"student-weekly_hours": 0})
     )
 
     assert response.status_code == 400
@@ -164,7 +166,7 @@ def test_it_saves_nothing_when_the_role_form_is_invalid(client, as_user):
 def test_it_shows_no_profile_form_to_roles_without_a_profile(client, as_user, role):
     as_user(role)
 
-    response = client.get(reverse("profile"))
+    response = client.get(reverse("mentorship:profile"))
 
     assert response.context["role_form"] is None
 
@@ -173,7 +175,7 @@ def test_it_turns_email_notifications_off(client, as_user):
     user = as_user("staff")
     data = {"display_name": "Stella", "language": "en", "time_zone": "UTC"}
 
-    response = client.post(reverse("profile"), data)
+    response = client.post(reverse("mentorship:profile"), data)
 
     assert response.status_code == 302
     user.refresh_from_db()

@@ -17,7 +17,9 @@ def mfa_required(settings):
 
 
 @pytest.mark.usefixtures("mfa_required")
-@pytest.mark.parametrize("url_name", ["metrics:home", "profile", "invitation_list", "admin:index"])
+@pytest.mark.parametrize(
+    "url_name", ["metrics:home", "mentorship:profile", "mentorship:invitation_list", "admin:index"]
+)
 def test_it_sends_staff_without_totp_to_set_it_up(client, as_user, url_name):
     as_user("staff")
 
@@ -32,7 +34,7 @@ def test_it_does_not_let_staff_without_totp_write(client, as_user):
     as_user("staff")
 
     response = client.post(
-        reverse("invitation_list"), {"email": "x@example.test", "role": "staff"}
+        reverse("mentorship:invitation_list"), {"email": "x@example.test", "role": "staff"}
     )
 
     assert response.status_code == 302

@@ -28,11 +28,11 @@ PUBLIC = {
     "mfa_authenticate",  # the second step of signing in
     "admin:login",
     # The link in an invitation e-mail: the person has no account yet.
-    "invitation_accept",
+    "mentorship:invitation_accept",
     # The language switcher works before signing in, too.
-    "language_switch",
+    "mentorship:language_switch",
     # Load balancers and monitoring.
-    "healthz",
+    "mentorship:healthz",
     # API description, for integrators before they have a token.
     "api_schema",
     "api_docs",
@@ -83,7 +83,8 @@ ROUTES = list(_walk(get_resolver().url_patterns))
 def test_it_walks_the_whole_url_tree():
     names = {route.name for route in ROUTES}
 
-    assert {"metrics:home", "profile", "invitation_list", "account_login", "mfa_index"} <= names
+    assert {"metrics:home", "mentorship:profile", "mentorship:invitation_list", "account_login"}
+    assert {"mfa_index"} <= names <= names
     assert {"admin:index", "admin:mentorship_assignment_add", "api:me"} <= names
 
 
