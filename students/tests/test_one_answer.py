@@ -3,7 +3,9 @@ this student last active?": on the same data, the student list, the student's fi
 the students API, the nightly flagging run (``students.flag_runs``, through
 ``students.risk.judgement.risk_judgement``) and the mentor's home page say the same
 thing. The rules: ``projects.models.plan_pace`` and
-``mentorship.activity.last_active_on``."""
+``mentorship.activity.last_active_on``; and a student who finishes one of two
+programmes stays active and is judged on the other (``projects.services.review_submit``
+graduates only when no enrolment is left active)."""
 
 import re
 from datetime import UTC, datetime, time, timedelta
@@ -13,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorship.activity import activity_record
-from mentorship.models import ActivityKind, DailyActivity
+from mentorship.models import ActivityKind, DailyActivity, StudentStatus
 from projects.models import Verdict
+from projects.services import review_submit
 from projects.tests.factories import (
     EnrolmentFactory,
     ProgrammeFactory,
@@ -22,6 +25,7 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
+from projects.tests.helpers_curriculum import attempt_waiting, curriculum_create
 from students.flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
 from students.models import FlagSettings, FlagStatus, RiskFlag
 from students.risk.judgement import risk_judgement
@@ -254,3 +258,52 @@ def test_a_student_quiet_for_twenty_days_is_quiet_for_twenty_days_everywhere(
     assert reasons[SignalName.INACTIVITY]["observed"] == 20
     assert "No activity for 20 days" in file_html
     assert "No activity for 20 days" in home
+
+
+# --- A student with two enrolments who finishes one -----------------------------------
+
+
+def test_a_student_who_finishes_one_of_two_programmes_studies_the_other_everywhere(
+    as_user, client, mentor, student, programme
+):
+    # Enrolled in two programmes; the mentor approves the only project of the first
+    # through the portal's own service. The first is finished, the student is still
+    # active and 29 days behind on the second (due on day 14, now day 43, nothing
+    # approved), and the nightly run judges them on it.
+    today = timezone.localdate()
+    started_on = today - timedelta(days=43)
+    EnrolmentFactory(
+        student=student,
+        programme=programme,
+        started_on=started_on,
+        target_end_on=started_on + timedelta(days=42),
+    )
+    finished = curriculum_create(projects=1, criteria=0, students=[student])
+    DailyActivity.objects.bulk_create(
+        DailyActivity(student=student, day=today - timedelta(days=days), events=3)
+        for days in range(44)
+    )
+
+    review_submit(
+        submission=attempt_waiting(student=student, project=finished.first),
+        reviewer=mentor,
+        verdict=Verdict.APPROVED,
+        feedback="Well done.",
+        criteria={},
+    )
+    as_user("mentor")
+
+    _row, progress, row_html = list_row(client, student)
+    file_html = file_page(client, student)
+    body = api(client, student)
+    reasons = flagging_run(as_of=today)
+
+    assert (progress.enrolment.programme, progress.standing) == (programme, "behind")
+    assert 'data-pace="behind"' in row_html
+    assert 'data-pace="finished"' in file_html
+    assert 'data-pace="behind"' in file_html
+    assert body["profile"]["status"] == StudentStatus.ACTIVE
+    standings = {item["programme"]["id"]: item["standing"] for item in body["progress"]}
+    assert standings == {programme.pk: "behind", finished.programme.pk: "finished"}
+    assert judged(student, as_of=today)[SignalName.BEHIND_PLAN] == 29
+    assert reasons[SignalName.BEHIND_PLAN]["observed"] == 29
