@@ -1,9 +1,7 @@
-"""API endpoints about people (``/api/v1/me/``) and mentoring sessions
-(``/api/v1/sessions/``, same access rules as the pages: ``selectors.sessions_visible_to``).
-
-Sessions are scheduled, logged, cancelled and rated through the same services as the
-pages; their ValidationErrors become JSON errors naming the field, and their
-NotAllowed a 404 or a 403 (``mentorship.api_errors``)."""
+"""API endpoints about people: ``/api/v1/me/``. Each app's own endpoints are in its
+``api`` module (sessions, students, flags and events in ``students.api``), included
+by the root URLconf; their ValidationErrors become JSON errors naming the field, and
+their ``NotAllowed`` a 404 or a 403 (``mentorship.api_errors``)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers

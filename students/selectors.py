@@ -1,22 +1,21 @@
-"""Reads about students: the mentor's list, one student's file and its timeline,
-incidents between students, and 1:1 sessions.
+"""Reads about students: the mentor's list, one student's file and its timeline, and
+incidents between students.
 
 Who may see a student is ``mentorship.selectors.students_visible_to``; private mentor
 notes follow the same rule minus the student themself (``mentor_notes_visible_to``),
-and so do incidents (``incidents_visible_to``). Who may see a session is
-``sessions_visible_to``, who may read its private notes ``may_read_session_notes``.
-Who may change each of these is a ``may_<verb>_<object>`` rule beside them, which the
+and so do incidents (``incidents_visible_to``). Sessions have their rules in
+``sessions``. Who may change each of these is a ``may_<verb>_<object>`` rule beside them, which the
 services ask before they write (``mentorship.access``).
 The rest of the app's rules have modules of their own: ``risk`` (the signals, the
 judgement and the backtest), ``flags`` (a flag once raised), ``flag_runs`` (the nightly
-run), ``charts`` (activity over time) and ``matching`` (mentor suggestions).
+run), ``sessions`` (1:1 sessions), ``charts`` (activity over time) and ``matching``
+(mentor suggestions).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django.db.models import (
-    Avg,
     Case,
     CharField,
     Count,
@@ -29,7 +28,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -65,6 +63,7 @@ from .models import (
     SessionStatus,
 )
 from .risk.signals import SEVERITY_RANK
+from .sessions import sessions_visible_to, with_session_notes_readable
 
 
 def student_for_user(user: User, pk: int) -> User:
@@ -472,155 +471,4 @@ def incident_mentors(*, incident: Incident) -> QuerySet[User]:
         Exists(
             Assignment.objects.current().filter(mentor=OuterRef("pk"), student__incidents=incident)
         )
-    )
-
-
-# --- Mentoring sessions ---------------------------------------------------------------
-
-
-def sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
-    """Sessions a person may see: a student their own, a mentor those they give, a
-    supervisor those of their team's mentors, staff all. Pages, exports and the API
-    all start from here."""
-    sessions = MentoringSession.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return sessions.none()
-    if user.role == Role.STAFF:
-        return sessions
-    if user.role == Role.SUPERVISOR:
-        return sessions.filter(mentor__mentor_profile__supervisor=user)
-    if user.role == Role.MENTOR:
-        return sessions.filter(mentor=user)
-    return sessions.filter(student=user)
-
-
-def may_schedule_session(user: User, *, student: User) -> bool:
-    """Whether this person may book a session with the student: their current mentor."""
-    return (
-        user.is_authenticated
-        and user.role == Role.MENTOR
-        and Assignment.objects.current().filter(student=student, mentor=user).exists()
-    )
-
-
-def may_log_session(user: User, *, session: MentoringSession) -> bool:
-    """Whether this person records what happened at the session: its mentor."""
-    return user.pk == session.mentor_id
-
-
-def may_cancel_session(user: User, *, session: MentoringSession) -> bool:
-    """Whether this person may call the session off: its mentor or its student."""
-    return user.pk in (session.mentor_id, session.student_id)
-
-
-def may_rate_session(user: User, *, session: MentoringSession) -> bool:
-    """Whether this person rates the session: its student."""
-    return user.pk == session.student_id
-
-
-def session_for_user(user: User, pk: int) -> MentoringSession:
-    """One session for this person, with both people loaded and whether they read its
-    private notes (``with_session_notes_readable``); 404 to outsiders."""
-    sessions = sessions_visible_to(user).select_related("mentor", "student")
-    return get_object_or_404(with_session_notes_readable(sessions, user=user), pk=pk)
-
-
-def session_notes_visible_to(user: User) -> QuerySet[MentoringSession]:
-    """Sessions whose private notes this person may read. The notes are about the
-    student and follow them, as the mentors' private notes do
-    (``mentor_notes_visible_to``): whoever looks after the student now reads every
-    session's notes, an earlier mentor's included (their current mentor, that mentor's
-    supervisor, staff), and so does whoever may see the session itself
-    (``sessions_visible_to``: the mentor who gave it and their supervisor). Never a
-    student, not even about their own sessions."""
-    if not user.is_authenticated or user.role == Role.STUDENT:
-        return MentoringSession.objects.none()
-    return MentoringSession.objects.filter(
-        Q(pk__in=sessions_visible_to(user).values("pk"))
-        | Q(student__in=students_visible_to(user).values("pk"))
-    )
-
-
-def with_session_notes_readable(
-    sessions: QuerySet[MentoringSession], *, user: User
-) -> QuerySet[MentoringSession]:
-    """``sessions`` each with ``notes_readable`` (``session_notes_visible_to``) in the
-    same query, for the pages and the API that list them."""
-    readable = session_notes_visible_to(user).filter(pk=OuterRef("pk"))
-    return sessions.annotate(notes_readable=Exists(readable))
-
-
-def may_read_session_notes(user: User, *, session: MentoringSession) -> bool:
-    """Whether this person reads the session's private notes: the one answer for the
-    session page, the student's file and the sessions API (see
-    ``session_notes_visible_to``). Free for a session loaded through
-    ``with_session_notes_readable`` for the same person; one query otherwise."""
-    readable = getattr(session, "notes_readable", None)
-    if readable is None:
-        readable = session_notes_visible_to(user).filter(pk=session.pk).exists()
-    return readable
-
-
-def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[MentoringSession]:
-    """Scheduled sessions first, soonest first (those already started and waiting to
-    be logged lead), then the others newest first; people loaded in the same query."""
-    scheduled = Q(status=SessionStatus.SCHEDULED)
-    return sessions.select_related("mentor", "student").order_by(
-        Case(When(scheduled, then=Value(0)), default=Value(1)),
-        Case(When(scheduled, then=F("scheduled_at"))).asc(nulls_last=True),
-        F("scheduled_at").desc(),
-        "pk",
-    )
-
-
-@dataclass(frozen=True)
-class SessionStatement:
-    """A mentor's sessions of one calendar month (in the mentor's time zone), what
-    they invoice from: every session with its outcome, and counts by outcome."""
-
-    mentor: User
-    month: date
-    sessions: list[MentoringSession]
-    counts: dict[str, int]
-    completed_minutes: int
-    average_rating: float | None
-
-    @property
-    def rows_by_outcome(self) -> list[tuple[str, str, int]]:
-        return [
-            (status.value, status.label, self.counts[status.value]) for status in SessionStatus
-        ]
-
-
-def session_statement(*, mentor: User, month: date) -> SessionStatement:
-    """The monthly statement of ``mentor`` for the month containing ``month``: two
-    queries, the sessions and the totals."""
-    zone = mentor.zone
-    first_day = month.replace(day=1)
-    next_month = (first_day + timedelta(days=32)).replace(day=1)
-    start = datetime.combine(first_day, time.min, tzinfo=zone)
-    end = datetime.combine(next_month, time.min, tzinfo=zone)
-    sessions = MentoringSession.objects.filter(
-        mentor=mentor, scheduled_at__gte=start, scheduled_at__lt=end
-    )
-    totals = sessions.aggregate(
-        completed_minutes=Sum("duration_minutes", filter=Q(status=SessionStatus.COMPLETED)),
-        average_rating=Avg("rating"),
-        **{status.value: Count("pk", filter=Q(status=status)) for status in SessionStatus},
-    )
-    return SessionStatement(
-        mentor=mentor,
-        month=first_day,
-        sessions=list(sessions.select_related("student").order_by("scheduled_at", "pk")),
-        counts={status.value: totals[status.value] for status in SessionStatus},
-        completed_minutes=totals["completed_minutes"] or 0,
-        average_rating=totals["average_rating"],
-    )
-
-
-def mentor_satisfaction(*, mentor: User) -> dict:
-    """A mentor's satisfaction score: the average of their students' session ratings
-    and how many ratings it rests on."""
-    return MentoringSession.objects.filter(mentor=mentor, rating__isnull=False).aggregate(
-        average=Avg("rating"), ratings=Count("pk")
     )

@@ -1,25 +1,22 @@
-"""Writes about students: private notes, incidents and 1:1 sessions. Keyword-only
-``<entity>_<verb>`` functions. At-risk flags are written by ``flags`` (what the mentor
-does) and ``flag_runs`` (the nightly run).
+"""Writes about students: private notes and incidents. Keyword-only ``<entity>_<verb>``
+functions. 1:1 sessions are written by ``sessions``, at-risk flags by ``flags`` (what
+the mentor does) and ``flag_runs`` (the nightly run).
 
 Each write on someone's behalf first asks the rule in ``selectors`` whether they may
-(``may_read_mentor_notes``, ``may_resolve_incident``, ``may_log_session``...) and
-raises ``NotAllowed`` when not: hidden from whoever may not see the student, incident
-or session, refused to the others."""
+(``may_read_mentor_notes``, ``may_resolve_incident``...) and raises ``NotAllowed`` when
+not: hidden from whoever may not see the student or incident, refused to the others."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorship.access import NotAllowed
-from mentorship.activity import activity_record
 from mentorship.models import (
-    ActivityKind,
     Role,
     User,
 )
@@ -27,25 +24,16 @@ from mentorship.notifications import notification_send
 from mentorship.selectors import students_visible_to
 
 from .models import (
-    SESSION_OUTCOMES,
-    SESSION_OUTCOMES_AFTER_START,
     Incident,
     IncidentStatus,
-    MentoringSession,
     MentorNote,
-    SessionStatus,
 )
 from .selectors import (
     incident_mentors,
     incidents_visible_to,
-    may_cancel_session,
     may_change_arbitrator,
-    may_log_session,
-    may_rate_session,
     may_read_mentor_notes,
     may_resolve_incident,
-    may_schedule_session,
-    sessions_visible_to,
 )
 
 
@@ -273,260 +261,3 @@ def incident_reopen(*, incident: Incident, by: User) -> Incident:
                 params={"person": str(by), "title": incident.title},
             )
     return incident
-
-
-# --- Mentoring sessions ---------------------------------------------------------------
-
-
-def _session_time_for(user: User, moment) -> str:
-    """``moment`` as ``user`` reads it: in their language, their time zone, named."""
-    with translation.override(user.language):
-        text = formats.date_format(timezone.localtime(moment, user.zone), "DATETIME_FORMAT")
-    return f"{text} ({user.time_zone})"
-
-
-def _in_language(user: User, function) -> str:
-    with translation.override(user.language):
-        return str(function())
-
-
-def _session_notify(*, session: MentoringSession, user: User, kind: str, title, body="") -> None:
-    """Tell one of the two people about the session, its time in their own zone. Never
-    carries the private notes."""
-    notification_send(
-        user=user,
-        kind=kind,
-        title=title,
-        body=body,
-        url=reverse("students:session_detail", args=[session.pk]),
-        params={
-            "when": _session_time_for(user, session.scheduled_at),
-            "mentor": str(session.mentor),
-            "student": str(session.student),
-            "outcome": _in_language(user, session.get_status_display),
-        },
-    )
-
-
-def session_schedule(
-    *,
-    mentor: User,
-    student: User,
-    scheduled_at,
-    duration_minutes: int = 45,
-    agenda: str = "",
-) -> MentoringSession:
-    """A mentor books a session with one of their current students
-    (``may_schedule_session``), in the future. The student is told (in their own time
-    zone)."""
-    if not may_schedule_session(mentor, student=student):
-        raise NotAllowed.unless_visible(
-            _("Only mentors schedule sessions.")
-            if mentor.role != Role.MENTOR
-            else _("Choose one of your current students."),
-            visible=students_visible_to(mentor),
-            pk=student.pk,
-        )
-    if scheduled_at <= timezone.now():
-        raise ValidationError({"scheduled_at": _("Choose a time in the future.")})
-    with transaction.atomic():
-        session = MentoringSession(
-            mentor=mentor,
-            student=student,
-            scheduled_at=scheduled_at,
-            duration_minutes=duration_minutes,
-            agenda=agenda.strip(),
-        )
-        session.full_clean()
-        session.save()
-        _session_notify(
-            session=session,
-            user=student,
-            kind="session_scheduled",
-            title=gettext_lazy("%(mentor)s scheduled a session with you on %(when)s"),
-        )
-    return session
-
-
-def _session_locked(session: MentoringSession) -> MentoringSession:
-    return (
-        MentoringSession.objects.select_for_update()
-        .select_related("mentor", "student")
-        .get(pk=session.pk)
-    )
-
-
-def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
-    """The mentor or the student calls off a scheduled session before it starts. A
-    student's cancellation records the notice given, in whole hours. The other person
-    is told."""
-    if not may_cancel_session(by, session=session):
-        raise NotAllowed.unless_visible(
-            _("Only the mentor or the student can cancel a session."),
-            visible=sessions_visible_to(by),
-            pk=session.pk,
-        )
-    with transaction.atomic():
-        session = _session_locked(session)
-        if not session.is_scheduled:
-            raise ValidationError(_("This session is no longer scheduled."))
-        now = timezone.now()
-        if session.scheduled_at <= now:
-            raise ValidationError(
-                _("The session has started; the mentor logs what happened instead.")
-            )
-        session.cancelled_at = now
-        if by.pk == session.mentor_id:
-            session.status = SessionStatus.CANCELLED_BY_MENTOR
-            session.notice_hours = None
-            other = session.student
-        else:
-            session.status = SessionStatus.CANCELLED_BY_STUDENT
-            session.notice_hours = _notice_hours(session.scheduled_at, now)
-            other = session.mentor
-        session.full_clean()
-        session.save(update_fields=["status", "cancelled_at", "notice_hours"])
-        _session_notify(
-            session=session,
-            user=other,
-            kind="session_cancelled",
-            title=gettext_lazy("The session of %(when)s is cancelled"),
-        )
-    return session
-
-
-def _notice_hours(scheduled_at, cancelled_at) -> int:
-    return max(0, int((scheduled_at - cancelled_at).total_seconds() // 3600))
-
-
-def session_log(
-    *,
-    session: MentoringSession,
-    mentor: User,
-    status: str,
-    private_notes: str = "",
-    summary: str = "",
-    next_steps: str = "",
-    student_cancelled_at=None,
-) -> MentoringSession:
-    """The mentor records what happened: completed or no-show (only once the start
-    time has passed), or a cancellation. For a student's cancellation the mentor says
-    when the student told them (default: now) and the notice is computed from it.
-    The student is told, and reads the summary and next steps; the private notes are
-    never shown to them. Only the session's mentor logs it."""
-    if not may_log_session(mentor, session=session):
-        raise NotAllowed.unless_visible(
-            _("Only the session's mentor can log it."),
-            visible=sessions_visible_to(mentor),
-            pk=session.pk,
-        )
-    if status not in SESSION_OUTCOMES:
-        raise ValidationError({"status": _("Choose what happened.")})
-    with transaction.atomic():
-        session = _session_locked(session)
-        if not session.is_scheduled:
-            raise ValidationError(_("This session has already been logged."))
-        now = timezone.now()
-        if status in SESSION_OUTCOMES_AFTER_START and session.scheduled_at > now:
-            raise ValidationError(
-                {"status": _("A session can be logged as held or missed only once it has begun.")}
-            )
-        session.status = status
-        session.private_notes = private_notes.strip()
-        session.summary = summary.strip()
-        session.next_steps = next_steps.strip()
-        session.logged_at = now
-        session.cancelled_at = None
-        session.notice_hours = None
-        if status == SessionStatus.CANCELLED_BY_STUDENT:
-            told_at = student_cancelled_at or now
-            if told_at > now:
-                raise ValidationError({"student_cancelled_at": _("This cannot be in the future.")})
-            session.cancelled_at = told_at
-            session.notice_hours = _notice_hours(session.scheduled_at, told_at)
-        elif status == SessionStatus.CANCELLED_BY_MENTOR:
-            session.cancelled_at = now
-        session.full_clean()
-        session.save()
-        if status in SESSION_OUTCOMES_AFTER_START:
-            activity_record(
-                student=session.student,
-                kind=(
-                    ActivityKind.SESSION_ATTENDED
-                    if status == SessionStatus.COMPLETED
-                    else ActivityKind.SESSION_MISSED
-                ),
-                occurred_at=session.scheduled_at,
-                key=f"session:{session.pk}",
-            )
-        _session_notify(
-            session=session,
-            user=session.student,
-            kind="session_logged",
-            title=(
-                gettext_lazy("Your session of %(when)s: the summary and next steps are ready")
-                if status == SessionStatus.COMPLETED
-                else gettext_lazy("Your session of %(when)s is logged: %(outcome)s")
-            ),
-        )
-    return session
-
-
-def session_rate(
-    *, session: MentoringSession, student: User, rating: int, comment: str = ""
-) -> MentoringSession:
-    """The student rates a completed session once, 1 to 5 with a comment; it feeds
-    the mentor's satisfaction score. The conditional update makes a second rating
-    (even a simultaneous one) fail."""
-    if not may_rate_session(student, session=session):
-        raise NotAllowed.unless_visible(
-            _("Only the session's student can rate it."),
-            visible=sessions_visible_to(student),
-            pk=session.pk,
-        )
-    if session.status != SessionStatus.COMPLETED:
-        raise ValidationError(_("Only a session that took place can be rated."))
-    if not 1 <= rating <= 5:
-        raise ValidationError({"rating": _("Rate the session from 1 to 5.")})
-    now = timezone.now()
-    with transaction.atomic():
-        updated = MentoringSession.objects.filter(
-            pk=session.pk, status=SessionStatus.COMPLETED, rating__isnull=True
-        ).update(rating=rating, rating_comment=comment.strip(), rated_at=now)
-        if not updated:
-            raise ValidationError(_("You have already rated this session."))
-    session.refresh_from_db()
-    return session
-
-
-def sessions_send_reminders(*, now=None) -> int:
-    """Remind both people of each session starting within the next 24 hours, once.
-    Each session is claimed with a conditional UPDATE before anyone is told, so two
-    overlapping runs (or a redelivered task) send a single reminder. Returns how many
-    sessions were reminded."""
-    now = now or timezone.now()
-    due = MentoringSession.objects.due_for_reminder(now=now, ahead=timedelta(hours=24))
-    reminded = 0
-    for session in due.select_related("mentor", "student").order_by("scheduled_at"):
-        with transaction.atomic():
-            claimed = MentoringSession.objects.filter(
-                pk=session.pk,
-                status=SessionStatus.SCHEDULED,
-                reminder_sent_at__isnull=True,
-            ).update(reminder_sent_at=now)
-            if not claimed:
-                continue
-            for user in (session.student, session.mentor):
-                _session_notify(
-                    session=session,
-                    user=user,
-                    kind="session_reminder",
-                    title=gettext_lazy("Reminder: your session on %(when)s"),
-                    body=(
-                        gettext_lazy("With %(mentor)s.")
-                        if user.pk == session.student_id
-                        else gettext_lazy("With %(student)s.")
-                    ),
-                )
-            reminded += 1
-    return reminded

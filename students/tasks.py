@@ -23,7 +23,7 @@ from .flag_runs import (
     flag_run_tell_parts,
 )
 from .models import FlagRun
-from .services import sessions_send_reminders
+from .sessions import sessions_send_reminders
 
 
 @shared_task(acks_late=True)

@@ -14,8 +14,17 @@ from rest_framework.response import Response
 from mentorship.models import Role, User
 from mentorship.selectors import mentor_current_students
 
-from .. import selectors, services
 from ..models import SESSION_OUTCOMES, MentoringSession, SessionStatus
+from ..sessions import (
+    may_read_session_notes,
+    session_cancel,
+    session_log,
+    session_rate,
+    session_schedule,
+    sessions_upcoming_first,
+    sessions_visible_to,
+    with_session_notes_readable,
+)
 
 
 class SessionPersonSerializer(serializers.ModelSerializer):
@@ -70,7 +79,7 @@ class SessionSerializer(serializers.ModelSerializer):
     def to_representation(self, session: MentoringSession) -> dict:
         data = super().to_representation(session)
         request = self.context.get("request")
-        if request is None or not selectors.may_read_session_notes(request.user, session=session):
+        if request is None or not may_read_session_notes(request.user, session=session):
             del data["private_notes"]
         return data
 
@@ -204,8 +213,8 @@ class SessionViewSet(
 
     def get_queryset(self):
         user = self.request.user
-        sessions = selectors.with_session_notes_readable(
-            selectors.sessions_upcoming_first(selectors.sessions_visible_to(user)), user=user
+        sessions = with_session_notes_readable(
+            sessions_upcoming_first(sessions_visible_to(user)), user=user
         )
         if self.action == "list":
             filters = SessionFilterSerializer(data=self.request.query_params)
@@ -233,7 +242,7 @@ class SessionViewSet(
     def create(self, request: Request) -> Response:
         form = SessionScheduleSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
-        session = services.session_schedule(mentor=request.user, **form.validated_data)
+        session = session_schedule(mentor=request.user, **form.validated_data)
         return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -250,7 +259,7 @@ class SessionViewSet(
         session = self.get_object()
         form = SessionLogSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        session = services.session_log(session=session, mentor=request.user, **form.validated_data)
+        session = session_log(session=session, mentor=request.user, **form.validated_data)
         return Response(self.get_serializer(session).data)
 
     @extend_schema(
@@ -264,7 +273,7 @@ class SessionViewSet(
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk=None) -> Response:
-        session = services.session_cancel(session=self.get_object(), by=request.user)
+        session = session_cancel(session=self.get_object(), by=request.user)
         return Response(self.get_serializer(session).data)
 
     @extend_schema(
@@ -278,7 +287,7 @@ class SessionViewSet(
         session = self.get_object()
         form = SessionRatingSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        session = services.session_rate(
+        session = session_rate(
             session=session,
             student=request.user,
             rating=form.validated_data["rating"],

@@ -14,7 +14,7 @@ from mentorship.models import ActivityEvent, ActivityKind, DailyActivity
 from projects import services as projects_services
 from projects.tests.helpers_curriculum import attempt_reviewed, attempt_waiting, curriculum_create
 from students.models import SessionStatus
-from students.services import session_log
+from students.sessions import session_log
 from students.tests.helpers_sessions import MentoringSessionFactory
 
 

@@ -22,6 +22,7 @@ from students.models import (
     RiskFlag,
     SessionStatus,
 )
+from students.sessions import session_cancel, session_log, session_rate, session_schedule
 
 from .helpers_flags import make_flag
 from .helpers_sessions import MentoringSessionFactory, completed
@@ -89,7 +90,7 @@ def test_it_lets_only_the_students_mentor_schedule(request, student, role):
     user = request.getfixturevalue(role)
 
     _check(
-        lambda: services.session_schedule(
+        lambda: session_schedule(
             mentor=user, student=student, scheduled_at=timezone.now() + timedelta(days=2)
         ),
         SCHEDULING[role],
@@ -104,7 +105,7 @@ def test_it_lets_only_the_sessions_mentor_log_it(request, mentor, student, role)
     user = request.getfixturevalue(role)
 
     _check(
-        lambda: services.session_log(session=begun, mentor=user, status=SessionStatus.COMPLETED),
+        lambda: session_log(session=begun, mentor=user, status=SessionStatus.COMPLETED),
         LOGGING[role],
     )
 
@@ -114,7 +115,7 @@ def test_it_lets_only_the_sessions_two_people_cancel_it(request, mentor, student
     upcoming = MentoringSessionFactory(mentor=mentor, student=student)
     user = request.getfixturevalue(role)
 
-    _check(lambda: services.session_cancel(session=upcoming, by=user), CANCELLING[role])
+    _check(lambda: session_cancel(session=upcoming, by=user), CANCELLING[role])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -122,7 +123,7 @@ def test_it_lets_only_the_sessions_student_rate_it(request, mentor, student, rol
     held = completed(mentor, student)
     user = request.getfixturevalue(role)
 
-    _check(lambda: services.session_rate(session=held, student=user, rating=5), RATING[role])
+    _check(lambda: session_rate(session=held, student=user, rating=5), RATING[role])
 
 
 # --- Private notes --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from conftest import ROLES
 from mentorship.models import Assignment
 from mentorship.tests.factories import AssignmentFactory
 from students.models import MentoringSession
-from students.selectors import (
+from students.sessions import (
     may_read_session_notes,
     session_notes_visible_to,
     sessions_visible_to,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from students.models import MentoringSession, SessionStatus
-from students.services import (
+from students.sessions import (
     session_cancel,
     session_log,
     session_rate,

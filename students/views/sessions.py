@@ -16,7 +16,7 @@ from mentorship.decorators import role_required
 from mentorship.models import Role
 from mentorship.selectors import mentor_current_students, mentors_visible_to
 
-from .. import selectors, services
+from .. import sessions as session_rules
 from ..forms import (
     SessionLogForm,
     SessionRatingForm,
@@ -38,7 +38,9 @@ STATEMENT_READERS = (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
 def session_list(request: HttpRequest) -> HttpResponse:
     """The sessions this person may see: scheduled ones first (soonest first), then
     the others, newest first."""
-    sessions = selectors.sessions_upcoming_first(selectors.sessions_visible_to(request.user))
+    sessions = session_rules.sessions_upcoming_first(
+        session_rules.sessions_visible_to(request.user)
+    )
     page = Paginator(sessions, SESSION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "students/session_list.html", {"page": page})
 
@@ -56,7 +58,7 @@ def session_schedule(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_schedule(mentor=request.user, **form.cleaned_data)
+            session = session_rules.session_schedule(mentor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -72,7 +74,7 @@ def session_schedule(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_for_user(request.user, pk)
+    session = session_rules.session_for_user(request.user, pk)
     return _render_session(request, session)
 
 
@@ -88,7 +90,7 @@ def _render_session(
     user = request.user
     is_student = user.pk == session.student_id
     can_rate = (
-        selectors.may_rate_session(user, session=session)
+        session_rules.may_rate_session(user, session=session)
         and session.status == "completed"
         and session.rating is None
     )
@@ -97,11 +99,11 @@ def _render_session(
         "students/session_detail.html",
         {
             "session": session,
-            "is_mentor": selectors.may_log_session(user, session=session),
+            "is_mentor": session_rules.may_log_session(user, session=session),
             "is_student": is_student,
             "other_person": session.mentor if is_student else session.student,
-            "show_private_notes": selectors.may_read_session_notes(user, session=session),
-            "can_cancel": selectors.may_cancel_session(user, session=session)
+            "show_private_notes": session_rules.may_read_session_notes(user, session=session),
+            "can_cancel": session_rules.may_cancel_session(user, session=session)
             and session.is_scheduled
             and not session.has_started,
             "rating_form": rating_form or (SessionRatingForm() if can_rate else None),
@@ -114,14 +116,14 @@ def _render_session(
 @require_http_methods(["GET", "POST"])
 def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     """The mentor records what happened, the student's summary and private notes."""
-    session = selectors.session_for_user(request.user, pk)
+    session = session_rules.session_for_user(request.user, pk)
     if not session.is_scheduled:
         messages.info(request, _("This session has already been logged."))
         return redirect("students:session_detail", pk=session.pk)
     form = SessionLogForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_log(session=session, mentor=request.user, **form.cleaned_data)
+            session_rules.session_log(session=session, mentor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -138,9 +140,9 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SESSION_PARTICIPANTS)
 @require_POST
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_for_user(request.user, pk)
+    session = session_rules.session_for_user(request.user, pk)
     try:
-        services.session_cancel(session=session, by=request.user)
+        session_rules.session_cancel(session=session, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -152,11 +154,11 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STUDENT)
 @require_POST
 def session_rate(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_for_user(request.user, pk)
+    session = session_rules.session_for_user(request.user, pk)
     form = SessionRatingForm(request.POST)
     if form.is_valid():
         try:
-            services.session_rate(
+            session_rules.session_rate(
                 session=session,
                 student=request.user,
                 rating=form.cleaned_data["rating"],
@@ -184,7 +186,7 @@ def session_statement(request: HttpRequest) -> HttpResponse:
     form = SessionStatementForm(data, mentors=mentors)
     statement = None
     if form.is_valid():
-        statement = selectors.session_statement(
+        statement = session_rules.session_statement(
             mentor=form.cleaned_data["mentor"], month=form.cleaned_data["month"]
         )
         if request.GET.get("format") == "csv":
@@ -199,7 +201,8 @@ def session_statement(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "statement": statement,
-            "satisfaction": statement and selectors.mentor_satisfaction(mentor=statement.mentor),
+            "satisfaction": statement
+            and session_rules.mentor_satisfaction(mentor=statement.mentor),
             "csv_query": query.urlencode(),
         },
         status=400 if form.errors and "mentor" not in form.errors else 200,

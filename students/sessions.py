@@ -1,0 +1,442 @@
+"""1:1 mentoring sessions: who sees a session and reads its private notes, who may
+schedule, log, cancel or rate one, and those writes (with their notifications and
+the student's activity); the session lists' order and a mentor's monthly statement."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mentorship.access import NotAllowed
+from mentorship.activity import activity_record
+from mentorship.models import ActivityKind, Assignment, Role, User
+from mentorship.notifications import notification_send
+from mentorship.selectors import students_visible_to
+
+from .models import (
+    SESSION_OUTCOMES,
+    SESSION_OUTCOMES_AFTER_START,
+    MentoringSession,
+    SessionStatus,
+)
+
+
+def sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
+    """Sessions a person may see: a student their own, a mentor those they give, a
+    supervisor those of their team's mentors, staff all. Pages, exports and the API
+    all start from here."""
+    sessions = MentoringSession.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return sessions.none()
+    if user.role == Role.STAFF:
+        return sessions
+    if user.role == Role.SUPERVISOR:
+        return sessions.filter(mentor__mentor_profile__supervisor=user)
+    if user.role == Role.MENTOR:
+        return sessions.filter(mentor=user)
+    return sessions.filter(student=user)
+
+
+def may_schedule_session(user: User, *, student: User) -> bool:
+    """Whether this person may book a session with the student: their current mentor."""
+    return (
+        user.is_authenticated
+        and user.role == Role.MENTOR
+        and Assignment.objects.current().filter(student=student, mentor=user).exists()
+    )
+
+
+def may_log_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person records what happened at the session: its mentor."""
+    return user.pk == session.mentor_id
+
+
+def may_cancel_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person may call the session off: its mentor or its student."""
+    return user.pk in (session.mentor_id, session.student_id)
+
+
+def may_rate_session(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person rates the session: its student."""
+    return user.pk == session.student_id
+
+
+def session_for_user(user: User, pk: int) -> MentoringSession:
+    """One session for this person, with both people loaded and whether they read its
+    private notes (``with_session_notes_readable``); 404 to outsiders."""
+    sessions = sessions_visible_to(user).select_related("mentor", "student")
+    return get_object_or_404(with_session_notes_readable(sessions, user=user), pk=pk)
+
+
+def session_notes_visible_to(user: User) -> QuerySet[MentoringSession]:
+    """Sessions whose private notes this person may read. The notes are about the
+    student and follow them, as the mentors' private notes do
+    (``mentor_notes_visible_to``): whoever looks after the student now reads every
+    session's notes, an earlier mentor's included (their current mentor, that mentor's
+    supervisor, staff), and so does whoever may see the session itself
+    (``sessions_visible_to``: the mentor who gave it and their supervisor). Never a
+    student, not even about their own sessions."""
+    if not user.is_authenticated or user.role == Role.STUDENT:
+        return MentoringSession.objects.none()
+    return MentoringSession.objects.filter(
+        Q(pk__in=sessions_visible_to(user).values("pk"))
+        | Q(student__in=students_visible_to(user).values("pk"))
+    )
+
+
+def with_session_notes_readable(
+    sessions: QuerySet[MentoringSession], *, user: User
+) -> QuerySet[MentoringSession]:
+    """``sessions`` each with ``notes_readable`` (``session_notes_visible_to``) in the
+    same query, for the pages and the API that list them."""
+    readable = session_notes_visible_to(user).filter(pk=OuterRef("pk"))
+    return sessions.annotate(notes_readable=Exists(readable))
+
+
+def may_read_session_notes(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person reads the session's private notes: the one answer for the
+    session page, the student's file and the sessions API (see
+    ``session_notes_visible_to``). Free for a session loaded through
+    ``with_session_notes_readable`` for the same person; one query otherwise."""
+    readable = getattr(session, "notes_readable", None)
+    if readable is None:
+        readable = session_notes_visible_to(user).filter(pk=session.pk).exists()
+    return readable
+
+
+def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[MentoringSession]:
+    """Scheduled sessions first, soonest first (those already started and waiting to
+    be logged lead), then the others newest first; people loaded in the same query."""
+    scheduled = Q(status=SessionStatus.SCHEDULED)
+    return sessions.select_related("mentor", "student").order_by(
+        Case(When(scheduled, then=Value(0)), default=Value(1)),
+        Case(When(scheduled, then=F("scheduled_at"))).asc(nulls_last=True),
+        F("scheduled_at").desc(),
+        "pk",
+    )
+
+
+@dataclass(frozen=True)
+class SessionStatement:
+    """A mentor's sessions of one calendar month (in the mentor's time zone), what
+    they invoice from: every session with its outcome, and counts by outcome."""
+
+    mentor: User
+    month: date
+    sessions: list[MentoringSession]
+    counts: dict[str, int]
+    completed_minutes: int
+    average_rating: float | None
+
+    @property
+    def rows_by_outcome(self) -> list[tuple[str, str, int]]:
+        return [
+            (status.value, status.label, self.counts[status.value]) for status in SessionStatus
+        ]
+
+
+def session_statement(*, mentor: User, month: date) -> SessionStatement:
+    """The monthly statement of ``mentor`` for the month containing ``month``: two
+    queries, the sessions and the totals."""
+    zone = mentor.zone
+    first_day = month.replace(day=1)
+    next_month = (first_day + timedelta(days=32)).replace(day=1)
+    start = datetime.combine(first_day, time.min, tzinfo=zone)
+    end = datetime.combine(next_month, time.min, tzinfo=zone)
+    sessions = MentoringSession.objects.filter(
+        mentor=mentor, scheduled_at__gte=start, scheduled_at__lt=end
+    )
+    totals = sessions.aggregate(
+        completed_minutes=Sum("duration_minutes", filter=Q(status=SessionStatus.COMPLETED)),
+        average_rating=Avg("rating"),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in SessionStatus},
+    )
+    return SessionStatement(
+        mentor=mentor,
+        month=first_day,
+        sessions=list(sessions.select_related("student").order_by("scheduled_at", "pk")),
+        counts={status.value: totals[status.value] for status in SessionStatus},
+        completed_minutes=totals["completed_minutes"] or 0,
+        average_rating=totals["average_rating"],
+    )
+
+
+def mentor_satisfaction(*, mentor: User) -> dict:
+    """A mentor's satisfaction score: the average of their students' session ratings
+    and how many ratings it rests on."""
+    return MentoringSession.objects.filter(mentor=mentor, rating__isnull=False).aggregate(
+        average=Avg("rating"), ratings=Count("pk")
+    )
+
+
+def _session_time_for(user: User, moment) -> str:
+    """``moment`` as ``user`` reads it: in their language, their time zone, named."""
+    with translation.override(user.language):
+        text = formats.date_format(timezone.localtime(moment, user.zone), "DATETIME_FORMAT")
+    return f"{text} ({user.time_zone})"
+
+
+def _in_language(user: User, function) -> str:
+    with translation.override(user.language):
+        return str(function())
+
+
+def _session_notify(*, session: MentoringSession, user: User, kind: str, title, body="") -> None:
+    """Tell one of the two people about the session, its time in their own zone. Never
+    carries the private notes."""
+    notification_send(
+        user=user,
+        kind=kind,
+        title=title,
+        body=body,
+        url=reverse("students:session_detail", args=[session.pk]),
+        params={
+            "when": _session_time_for(user, session.scheduled_at),
+            "mentor": str(session.mentor),
+            "student": str(session.student),
+            "outcome": _in_language(user, session.get_status_display),
+        },
+    )
+
+
+def session_schedule(
+    *,
+    mentor: User,
+    student: User,
+    scheduled_at,
+    duration_minutes: int = 45,
+    agenda: str = "",
+) -> MentoringSession:
+    """A mentor books a session with one of their current students
+    (``may_schedule_session``), in the future. The student is told (in their own time
+    zone)."""
+    if not may_schedule_session(mentor, student=student):
+        raise NotAllowed.unless_visible(
+            _("Only mentors schedule sessions.")
+            if mentor.role != Role.MENTOR
+            else _("Choose one of your current students."),
+            visible=students_visible_to(mentor),
+            pk=student.pk,
+        )
+    if scheduled_at <= timezone.now():
+        raise ValidationError({"scheduled_at": _("Choose a time in the future.")})
+    with transaction.atomic():
+        session = MentoringSession(
+            mentor=mentor,
+            student=student,
+            scheduled_at=scheduled_at,
+            duration_minutes=duration_minutes,
+            agenda=agenda.strip(),
+        )
+        session.full_clean()
+        session.save()
+        _session_notify(
+            session=session,
+            user=student,
+            kind="session_scheduled",
+            title=gettext_lazy("%(mentor)s scheduled a session with you on %(when)s"),
+        )
+    return session
+
+
+def _session_locked(session: MentoringSession) -> MentoringSession:
+    return (
+        MentoringSession.objects.select_for_update()
+        .select_related("mentor", "student")
+        .get(pk=session.pk)
+    )
+
+
+def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
+    """The mentor or the student calls off a scheduled session before it starts. A
+    student's cancellation records the notice given, in whole hours. The other person
+    is told."""
+    if not may_cancel_session(by, session=session):
+        raise NotAllowed.unless_visible(
+            _("Only the mentor or the student can cancel a session."),
+            visible=sessions_visible_to(by),
+            pk=session.pk,
+        )
+    with transaction.atomic():
+        session = _session_locked(session)
+        if not session.is_scheduled:
+            raise ValidationError(_("This session is no longer scheduled."))
+        now = timezone.now()
+        if session.scheduled_at <= now:
+            raise ValidationError(
+                _("The session has started; the mentor logs what happened instead.")
+            )
+        session.cancelled_at = now
+        if by.pk == session.mentor_id:
+            session.status = SessionStatus.CANCELLED_BY_MENTOR
+            session.notice_hours = None
+            other = session.student
+        else:
+            session.status = SessionStatus.CANCELLED_BY_STUDENT
+            session.notice_hours = _notice_hours(session.scheduled_at, now)
+            other = session.mentor
+        session.full_clean()
+        session.save(update_fields=["status", "cancelled_at", "notice_hours"])
+        _session_notify(
+            session=session,
+            user=other,
+            kind="session_cancelled",
+            title=gettext_lazy("The session of %(when)s is cancelled"),
+        )
+    return session
+
+
+def _notice_hours(scheduled_at, cancelled_at) -> int:
+    return max(0, int((scheduled_at - cancelled_at).total_seconds() // 3600))
+
+
+def session_log(
+    *,
+    session: MentoringSession,
+    mentor: User,
+    status: str,
+    private_notes: str = "",
+    summary: str = "",
+    next_steps: str = "",
+    student_cancelled_at=None,
+) -> MentoringSession:
+    """The mentor records what happened: completed or no-show (only once the start
+    time has passed), or a cancellation. For a student's cancellation the mentor says
+    when the student told them (default: now) and the notice is computed from it.
+    The student is told, and reads the summary and next steps; the private notes are
+    never shown to them. Only the session's mentor logs it."""
+    if not may_log_session(mentor, session=session):
+        raise NotAllowed.unless_visible(
+            _("Only the session's mentor can log it."),
+            visible=sessions_visible_to(mentor),
+            pk=session.pk,
+        )
+    if status not in SESSION_OUTCOMES:
+        raise ValidationError({"status": _("Choose what happened.")})
+    with transaction.atomic():
+        session = _session_locked(session)
+        if not session.is_scheduled:
+            raise ValidationError(_("This session has already been logged."))
+        now = timezone.now()
+        if status in SESSION_OUTCOMES_AFTER_START and session.scheduled_at > now:
+            raise ValidationError(
+                {"status": _("A session can be logged as held or missed only once it has begun.")}
+            )
+        session.status = status
+        session.private_notes = private_notes.strip()
+        session.summary = summary.strip()
+        session.next_steps = next_steps.strip()
+        session.logged_at = now
+        session.cancelled_at = None
+        session.notice_hours = None
+        if status == SessionStatus.CANCELLED_BY_STUDENT:
+            told_at = student_cancelled_at or now
+            if told_at > now:
+                raise ValidationError({"student_cancelled_at": _("This cannot be in the future.")})
+            session.cancelled_at = told_at
+            session.notice_hours = _notice_hours(session.scheduled_at, told_at)
+        elif status == SessionStatus.CANCELLED_BY_MENTOR:
+            session.cancelled_at = now
+        session.full_clean()
+        session.save()
+        if status in SESSION_OUTCOMES_AFTER_START:
+            activity_record(
+                student=session.student,
+                kind=(
+                    ActivityKind.SESSION_ATTENDED
+                    if status == SessionStatus.COMPLETED
+                    else ActivityKind.SESSION_MISSED
+                ),
+                occurred_at=session.scheduled_at,
+                key=f"session:{session.pk}",
+            )
+        _session_notify(
+            session=session,
+            user=session.student,
+            kind="session_logged",
+            title=(
+                gettext_lazy("Your session of %(when)s: the summary and next steps are ready")
+                if status == SessionStatus.COMPLETED
+                else gettext_lazy("Your session of %(when)s is logged: %(outcome)s")
+            ),
+        )
+    return session
+
+
+def session_rate(
+    *, session: MentoringSession, student: User, rating: int, comment: str = ""
+) -> MentoringSession:
+    """The student rates a completed session once, 1 to 5 with a comment; it feeds
+    the mentor's satisfaction score. The conditional update makes a second rating
+    (even a simultaneous one) fail."""
+    if not may_rate_session(student, session=session):
+        raise NotAllowed.unless_visible(
+            _("Only the session's student can rate it."),
+            visible=sessions_visible_to(student),
+            pk=session.pk,
+        )
+    if session.status != SessionStatus.COMPLETED:
+        raise ValidationError(_("Only a session that took place can be rated."))
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Rate the session from 1 to 5.")})
+    now = timezone.now()
+    with transaction.atomic():
+        updated = MentoringSession.objects.filter(
+            pk=session.pk, status=SessionStatus.COMPLETED, rating__isnull=True
+        ).update(rating=rating, rating_comment=comment.strip(), rated_at=now)
+        if not updated:
+            raise ValidationError(_("You have already rated this session."))
+    session.refresh_from_db()
+    return session
+
+
+def sessions_send_reminders(*, now=None) -> int:
+    """Remind both people of each session starting within the next 24 hours, once.
+    Each session is claimed with a conditional UPDATE before anyone is told, so two
+    overlapping runs (or a redelivered task) send a single reminder. Returns how many
+    sessions were reminded."""
+    now = now or timezone.now()
+    due = MentoringSession.objects.due_for_reminder(now=now, ahead=timedelta(hours=24))
+    reminded = 0
+    for session in due.select_related("mentor", "student").order_by("scheduled_at"):
+        with transaction.atomic():
+            claimed = MentoringSession.objects.filter(
+                pk=session.pk,
+                status=SessionStatus.SCHEDULED,
+                reminder_sent_at__isnull=True,
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            for user in (session.student, session.mentor):
+                _session_notify(
+                    session=session,
+                    user=user,
+                    kind="session_reminder",
+                    title=gettext_lazy("Reminder: your session on %(when)s"),
+                    body=(
+                        gettext_lazy("With %(mentor)s.")
+                        if user.pk == session.student_id
+                        else gettext_lazy("With %(student)s.")
+                    ),
+                )
+            reminded += 1
+    return reminded
