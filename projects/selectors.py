@@ -25,8 +25,6 @@ from .models import (
     PlanPace,
     Programme,
     Project,
-    Recommendation,
-    RecommendationStatus,
     ReviewDraft,
     ReviewNote,
     Submission,
@@ -335,68 +333,3 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
             ProgrammeProgress(enrolment, items, enrolment.student_status or StudentStatus.ACTIVE)
         )
     return progress
-
-
-# --- Recommendations ------------------------------------------------------------------
-
-
-def recommendations_visible_to(user: User) -> QuerySet[Recommendation]:
-    """A student sees those made to them; a mentor those they made; a supervisor those
-    their team's mentors made; staff all."""
-    recommendations = Recommendation.objects.select_related("mentor", "student", "programme")
-    if not user.is_authenticated or not user.is_active:
-        return recommendations.none()
-    if user.role == Role.STAFF:
-        return recommendations
-    if user.role == Role.STUDENT:
-        return recommendations.filter(student=user)
-    if user.role == Role.MENTOR:
-        return recommendations.filter(mentor=user)
-    if user.role == Role.SUPERVISOR:
-        return recommendations.filter(mentor__mentor_profile__supervisor=user)
-    return recommendations.none()
-
-
-def may_recommend_to(user: User, *, student: User) -> bool:
-    """Whether this person may recommend a programme or course to the student: a
-    mentor, to one of their current students."""
-    return (
-        user.is_authenticated
-        and user.role == Role.MENTOR
-        and students_visible_to(user).filter(pk=student.pk).exists()
-    )
-
-
-def recommendation_for_user(user: User, pk: int) -> Recommendation:
-    try:
-        return recommendations_visible_to(user).get(pk=pk)
-    except Recommendation.DoesNotExist as error:
-        raise Http404 from error
-
-
-def recommendation_uptake(*, mentor_ids) -> dict[int, dict[str, int]]:
-    """For the scorecard: per mentor, recommendations made, accepted (including those
-    that led to an enrolment) and enrolled, in one query. Mentors with none get zeros."""
-    rows = (
-        Recommendation.objects.filter(mentor_id__in=mentor_ids)
-        .values("mentor_id")
-        .annotate(
-            made=Count("pk"),
-            accepted=Count(
-                "pk",
-                filter=Q(
-                    status__in=[RecommendationStatus.ACCEPTED, RecommendationStatus.ENROLLED]
-                ),
-            ),
-            enrolled=Count("pk", filter=Q(status=RecommendationStatus.ENROLLED)),
-        )
-        .order_by()
-    )
-    uptake = {mentor_id: {"made": 0, "accepted": 0, "enrolled": 0} for mentor_id in mentor_ids}
-    for row in rows:
-        uptake[row["mentor_id"]] = {
-            "made": row["made"],
-            "accepted": row["accepted"],
-            "enrolled": row["enrolled"],
-        }
-    return uptake

@@ -1,8 +1,9 @@
 """Writes of the review loop: enrolling, submitting, claiming, reviewing, notes,
-difficulty ratings and reminders. Each rule of the loop lives here once.
+difficulty ratings and reminders. Each rule of the loop lives here once;
+recommendations have a module of their own (``recommendations``).
 
 Each write on someone's behalf first asks whether they may (``selectors``:
-``may_review_submission``, ``may_reassign_submission``, ``may_recommend_to``...) and
+``may_review_submission``, ``may_reassign_submission``...) and
 raises ``NotAllowed`` when not, whichever page or endpoint called it."""
 
 import mimetypes
@@ -24,7 +25,7 @@ from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
 from mentorship.notifications import notification_send
-from mentorship.selectors import current_mentor, current_mentor_assignments, students_visible_to
+from mentorship.selectors import current_mentor, current_mentor_assignments
 from mentorship.services import student_status_set
 
 from .models import (
@@ -34,8 +35,6 @@ from .models import (
     EnrolmentStatus,
     Programme,
     Project,
-    Recommendation,
-    RecommendationStatus,
     Review,
     ReviewDraft,
     ReviewNote,
@@ -44,13 +43,12 @@ from .models import (
     SubmissionStatus,
     Verdict,
 )
+from .recommendations import recommendations_mark_enrolled
 from .selectors import (
     REVIEWER_ROLES,
     may_reassign_submission,
-    may_recommend_to,
     may_review_submission,
     projects_visible_to,
-    recommendations_visible_to,
     submissions_visible_to,
 )
 
@@ -604,92 +602,3 @@ def reviews_remind_overdue(*, now=None) -> int:
             )
             reminded += marked
     return reminded
-
-
-# --- Recommendations ------------------------------------------------------------------
-
-
-def recommendation_create(
-    *,
-    mentor: User,
-    student: User,
-    programme: Programme | None = None,
-    course_title: str = "",
-    course_url: str = "",
-    note: str = "",
-) -> Recommendation:
-    """A mentor recommends a programme or an external course to one of their current
-    students; the student is told."""
-    if not may_recommend_to(mentor, student=student):
-        raise NotAllowed.unless_visible(
-            _("Only mentors recommend programmes.")
-            if mentor.role != Role.MENTOR
-            else _("You can only recommend to your own students."),
-            visible=students_visible_to(mentor),
-            pk=student.pk,
-        )
-    recommendation = Recommendation(
-        mentor=mentor,
-        student=student,
-        programme=programme,
-        course_title=course_title.strip(),
-        course_url=course_url.strip(),
-        note=note,
-    )
-    recommendation.full_clean()
-    with transaction.atomic():
-        recommendation.save()
-        notification_send(
-            user=student,
-            kind="recommendation",
-            title=gettext_lazy("%(mentor)s recommends %(title)s to you"),
-            url=reverse("projects:recommendation", args=[recommendation.pk]),
-            params={"mentor": str(mentor), "title": recommendation.target_title},
-        )
-    return recommendation
-
-
-def recommendation_answer(
-    *, recommendation: Recommendation, student: User, accept: bool
-) -> Recommendation:
-    """The student accepts or declines a recommendation made to them; the mentor is
-    told. Answering again with the same answer changes nothing."""
-    if recommendation.student_id != student.pk:
-        raise NotAllowed.unless_visible(
-            _("Only the student can answer this recommendation."),
-            visible=recommendations_visible_to(student),
-            pk=recommendation.pk,
-        )
-    status = RecommendationStatus.ACCEPTED if accept else RecommendationStatus.DECLINED
-    with transaction.atomic():
-        recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-        if recommendation.status == status:
-            return recommendation
-        if recommendation.status == RecommendationStatus.ENROLLED:
-            raise ValidationError({"status": _("You are already enrolled in this programme.")})
-        recommendation.status = status
-        recommendation.answered_at = timezone.now()
-        recommendation.save(update_fields=["status", "answered_at"])
-        title = (
-            gettext_lazy("%(student)s accepted your recommendation: %(title)s")
-            if accept
-            else gettext_lazy("%(student)s declined your recommendation: %(title)s")
-        )
-        notification_send(
-            user=recommendation.mentor,
-            kind="recommendation",
-            title=title,
-            url=reverse("projects:recommendation", args=[recommendation.pk]),
-            params={"student": str(student), "title": recommendation.target_title},
-        )
-    return recommendation
-
-
-def recommendations_mark_enrolled(*, student: User, programme: Programme) -> int:
-    """Close the loop: the student's pending or accepted recommendations of this
-    programme become "enrolled" (called by ``enrolment_create``)."""
-    return Recommendation.objects.filter(
-        student=student,
-        programme=programme,
-        status__in=[RecommendationStatus.PENDING, RecommendationStatus.ACCEPTED],
-    ).update(status=RecommendationStatus.ENROLLED, enrolled_at=timezone.now())

@@ -52,7 +52,8 @@ from projects.models import (
     Submission,
     SubmissionStatus,
 )
-from projects.selectors import ProgrammeProgress, recommendations_visible_to
+from projects.recommendations import recommendations_visible_to
+from projects.selectors import ProgrammeProgress
 
 from .models import (
     FlagStatus,

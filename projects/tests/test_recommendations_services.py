@@ -8,7 +8,11 @@ from mentorship.access import NotAllowed
 from mentorship.models import Notification
 from projects import services
 from projects.models import Recommendation, RecommendationStatus
-from projects.selectors import recommendation_uptake
+from projects.recommendations import (
+    recommendation_answer,
+    recommendation_create,
+    recommendation_uptake,
+)
 from projects.tests.factories import ProgrammeFactory
 
 
@@ -18,7 +22,7 @@ def programme(db):
 
 
 def test_it_creates_a_recommendation_and_tells_the_student(mentor, student, programme):
-    recommendation = services.recommendation_create(
+    recommendation = recommendation_create(
         mentor=mentor, student=student, programme=programme, note="Go **on**"
     )
     assert recommendation.status == RecommendationStatus.PENDING
@@ -26,7 +30,7 @@ def test_it_creates_a_recommendation_and_tells_the_student(mentor, student, prog
 
 
 def test_it_recommends_an_external_course(mentor, student):
-    recommendation = services.recommendation_create(
+    recommendation = recommendation_create(
         mentor=mentor, student=student, course_title="SQL", course_url="https://sql.example"
     )
     assert str(recommendation) == "SQL"
@@ -34,7 +38,7 @@ def test_it_recommends_an_external_course(mentor, student):
 
 def test_it_hides_a_student_of_another_mentor(mentor, other_student, programme):
     with pytest.raises(NotAllowed) as refused:
-        services.recommendation_create(mentor=mentor, student=other_student, programme=programme)
+        recommendation_create(mentor=mentor, student=other_student, programme=programme)
     assert refused.value.hidden is True
     assert not Recommendation.objects.exists()
     assert not Notification.objects.exists()
@@ -43,7 +47,7 @@ def test_it_hides_a_student_of_another_mentor(mentor, other_student, programme):
 @pytest.mark.parametrize("role", ["supervisor", "staff", "student"])
 def test_it_refuses_non_mentors(request, student, programme, role):
     with pytest.raises(NotAllowed) as refused:
-        services.recommendation_create(
+        recommendation_create(
             mentor=request.getfixturevalue(role), student=student, programme=programme
         )
     assert refused.value.hidden is False
@@ -57,7 +61,7 @@ def test_it_refuses_non_mentors(request, student, programme, role):
 )
 def test_it_wants_a_programme_or_a_course(mentor, student, programme, with_programme, title, url):
     with pytest.raises(ValidationError):
-        services.recommendation_create(
+        recommendation_create(
             mentor=mentor,
             student=student,
             programme=programme if with_programme else None,
@@ -75,50 +79,40 @@ def test_it_checks_programme_or_course_in_the_database(mentor, student, programm
 
 
 def test_it_lets_the_student_accept_and_tells_the_mentor(mentor, student, programme):
-    recommendation = services.recommendation_create(
-        mentor=mentor, student=student, programme=programme
-    )
-    services.recommendation_answer(recommendation=recommendation, student=student, accept=True)
+    recommendation = recommendation_create(mentor=mentor, student=student, programme=programme)
+    recommendation_answer(recommendation=recommendation, student=student, accept=True)
     recommendation.refresh_from_db()
     assert recommendation.status == RecommendationStatus.ACCEPTED
     assert recommendation.answered_at is not None
     assert Notification.objects.filter(user=mentor, kind="recommendation").count() == 1
-    services.recommendation_answer(recommendation=recommendation, student=student, accept=True)
+    recommendation_answer(recommendation=recommendation, student=student, accept=True)
     assert Notification.objects.filter(user=mentor, kind="recommendation").count() == 1
 
 
 def test_it_refuses_an_answer_from_someone_else(mentor, student, other_student, programme):
-    recommendation = services.recommendation_create(
-        mentor=mentor, student=student, programme=programme
-    )
+    recommendation = recommendation_create(mentor=mentor, student=student, programme=programme)
     with pytest.raises(NotAllowed) as refused:
-        services.recommendation_answer(
-            recommendation=recommendation, student=other_student, accept=False
-        )
+        recommendation_answer(recommendation=recommendation, student=other_student, accept=False)
     assert refused.value.hidden is True
     recommendation.refresh_from_db()
     assert recommendation.status == RecommendationStatus.PENDING
 
 
 def test_it_refuses_an_answer_from_the_mentor_who_made_it(mentor, student, programme):
-    recommendation = services.recommendation_create(
-        mentor=mentor, student=student, programme=programme
-    )
+    recommendation = recommendation_create(mentor=mentor, student=student, programme=programme)
     with pytest.raises(NotAllowed) as refused:
-        services.recommendation_answer(recommendation=recommendation, student=mentor, accept=True)
+        recommendation_answer(recommendation=recommendation, student=mentor, accept=True)
     assert refused.value.hidden is False
     recommendation.refresh_from_db()
     assert recommendation.status == RecommendationStatus.PENDING
 
 
 def test_it_marks_the_recommendation_enrolled_on_enrolment(mentor, student, programme):
-    accepted = services.recommendation_create(mentor=mentor, student=student, programme=programme)
-    services.recommendation_answer(recommendation=accepted, student=student, accept=True)
-    declined = services.recommendation_create(mentor=mentor, student=student, programme=programme)
-    services.recommendation_answer(recommendation=declined, student=student, accept=False)
-    other = services.recommendation_create(
-        mentor=mentor, student=student, programme=ProgrammeFactory()
-    )
+    accepted = recommendation_create(mentor=mentor, student=student, programme=programme)
+    recommendation_answer(recommendation=accepted, student=student, accept=True)
+    declined = recommendation_create(mentor=mentor, student=student, programme=programme)
+    recommendation_answer(recommendation=declined, student=student, accept=False)
+    other = recommendation_create(mentor=mentor, student=student, programme=ProgrammeFactory())
     services.enrolment_create(student=student, programme=programme)
     accepted.refresh_from_db()
     declined.refresh_from_db()
@@ -130,28 +124,24 @@ def test_it_marks_the_recommendation_enrolled_on_enrolment(mentor, student, prog
 
 
 def test_it_refuses_to_answer_after_enrolment(mentor, student, programme):
-    recommendation = services.recommendation_create(
-        mentor=mentor, student=student, programme=programme
-    )
+    recommendation = recommendation_create(mentor=mentor, student=student, programme=programme)
     services.enrolment_create(student=student, programme=programme)
     with pytest.raises(ValidationError):
-        services.recommendation_answer(
-            recommendation=recommendation, student=student, accept=False
-        )
+        recommendation_answer(recommendation=recommendation, student=student, accept=False)
 
 
 def test_it_counts_uptake_per_mentor_in_one_query(
     mentor, other_mentor, student, programme, django_assert_num_queries
 ):
-    first = services.recommendation_create(mentor=mentor, student=student, programme=programme)
-    services.recommendation_create(
+    first = recommendation_create(mentor=mentor, student=student, programme=programme)
+    recommendation_create(
         mentor=mentor, student=student, course_title="A", course_url="https://a.example"
     )
-    third = services.recommendation_create(
+    third = recommendation_create(
         mentor=mentor, student=student, course_title="B", course_url="https://b.example"
     )
-    services.recommendation_answer(recommendation=third, student=student, accept=True)
-    services.recommendation_answer(recommendation=first, student=student, accept=True)
+    recommendation_answer(recommendation=third, student=student, accept=True)
+    recommendation_answer(recommendation=first, student=student, accept=True)
     services.enrolment_create(student=student, programme=programme)
     with django_assert_num_queries(1):
         uptake = recommendation_uptake(mentor_ids=[mentor.pk, other_mentor.pk])

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from projects import services
 from projects.models import Recommendation, RecommendationStatus
+from projects.recommendations import recommendation_create
 from projects.tests.factories import ProgrammeFactory
 
 DETAIL_STATUS = [
@@ -26,7 +26,7 @@ def programme(db):
 
 @pytest.fixture
 def recommendation(mentor, student, programme):
-    return services.recommendation_create(
+    return recommendation_create(
         mentor=mentor, student=student, programme=programme, note="Worth it"
     )
 
@@ -170,7 +170,7 @@ def test_it_lists_in_constant_queries(
     for size in (10, 200):
         existing = Recommendation.objects.count()
         for index in range(existing, size):
-            services.recommendation_create(
+            recommendation_create(
                 mentor=mentor,
                 student=student,
                 programme=ProgrammeFactory() if index % 3 else None,

@@ -13,7 +13,7 @@ from mentorship.decorators import role_required
 from mentorship.models import Role
 from mentorship.selectors import students_visible_to
 
-from .. import selectors, services
+from .. import recommendations as recommendation_rules
 from ..forms import RecommendationForm
 from ..models import RecommendationStatus
 
@@ -26,7 +26,7 @@ PAGE_SIZE = 25
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     """The student's "Recommended for you"; the recommendations a mentor made, their
     team's for a supervisor, all for staff."""
-    recommendations = selectors.recommendations_visible_to(request.user)
+    recommendations = recommendation_rules.recommendations_visible_to(request.user)
     page = Paginator(recommendations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "projects/recommendation_list.html", {"page": page})
 
@@ -38,7 +38,7 @@ def recommendation_create(request: HttpRequest) -> HttpResponse:
     form = RecommendationForm(request.POST or None, students=students)
     if request.method == "POST" and form.is_valid():
         try:
-            recommendation = services.recommendation_create(
+            recommendation = recommendation_rules.recommendation_create(
                 mentor=request.user,
                 student=form.cleaned_data["student"],
                 programme=form.cleaned_data["programme"],
@@ -57,7 +57,7 @@ def recommendation_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = selectors.recommendation_for_user(request.user, pk)
+    recommendation = recommendation_rules.recommendation_for_user(request.user, pk)
     can_answer = recommendation.student_id == request.user.pk and recommendation.status in (
         RecommendationStatus.PENDING,
         RecommendationStatus.ACCEPTED,
@@ -73,13 +73,13 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STUDENT)
 @require_POST
 def recommendation_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = selectors.recommendation_for_user(request.user, pk)
+    recommendation = recommendation_rules.recommendation_for_user(request.user, pk)
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):
         messages.error(request, _("Choose to accept or decline."))
         return redirect("projects:recommendation", pk=pk)
     try:
-        services.recommendation_answer(
+        recommendation_rules.recommendation_answer(
             recommendation=recommendation, student=request.user, accept=answer == "accept"
         )
     except ValidationError as error:
