@@ -67,7 +67,10 @@ def proposal_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_proposal(request, proposal, *, form=None, status=200) -> HttpResponse:
     context = {"proposal": proposal}
-    if request.user.role == Role.STAFF and services.PROPOSAL_TRANSITIONS[proposal.status]:
+    if (
+        selectors.may_decide_proposal(request.user)
+        and services.PROPOSAL_TRANSITIONS[proposal.status]
+    ):
         context["form"] = form or ProposalUpdateForm(
             initial={"status": sorted(services.PROPOSAL_TRANSITIONS[proposal.status])[0]}
         )
