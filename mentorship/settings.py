@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_htmx",
+    "simple_history",
     "django_celery_beat",
     "rest_framework",
     "drf_spectacular",
