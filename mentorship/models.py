@@ -543,6 +543,7 @@ class ActivityKind(models.TextChoices):
     SUBMISSION = "submission", _("Submitted a project")
     REVIEW_READ = "review_read", _("Read a review")
     QUESTION = "question", _("Asked a question")
+    ANSWER = "answer", _("Answered a question")
     ANSWER_ACCEPTED = "answer_accepted", _("Accepted an answer")
     ARTICLE_READ = "article_read", _("Read an article")
     SESSION_ATTENDED = "session_attended", _("Attended a session")
