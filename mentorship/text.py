@@ -3,6 +3,7 @@
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions.fenced_code import FencedBlockPreprocessor, FencedCodeExtension
 from pygments.token import STANDARD_TYPES
 
 ALLOWED_TAGS = {
@@ -19,7 +20,28 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 PYGMENTS_TOKEN_CLASSES = {name for name in STANDARD_TYPES.values() if name}
 ALLOWED_CLASSES = {"div": {"codehilite"}, "span": PYGMENTS_TOKEN_CLASSES}
 
-MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "codehilite"]
+
+class _FenceOptionsIgnored(FencedBlockPreprocessor):
+    """A fence's language and classes (```python, ```{.python}) are kept; its key=value
+    options are not. fenced_code hands those straight to codehilite and Pygments as
+    keyword arguments, so a writer could pick the formatter, the CSS class or inline
+    styles, and a few names (style=, lang=, src=, linenostart=x) raise an exception:
+    the page showing the text would fail for everyone."""
+
+    def handle_attrs(self, attrs):
+        id_, classes, _options = super().handle_attrs(attrs)
+        return id_, classes, {}
+
+
+class _FencedCode(FencedCodeExtension):
+    def extendMarkdown(self, md):
+        md.registerExtension(self)
+        md.preprocessors.register(
+            _FenceOptionsIgnored(md, self.getConfigs()), "fenced_code_block", 25
+        )
+
+
+MARKDOWN_EXTENSIONS = [_FencedCode(), "tables", "sane_lists", "codehilite"]
 MARKDOWN_EXTENSION_CONFIGS = {
     # Highlight only when the fence names its language (```python); classes, not inline
     # styles, which the CSP forbids.
