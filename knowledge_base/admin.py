@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CaseDiscussion, CaseReply, ImprovementProposal
+from .models import Article, CaseDiscussion, CaseReply, ImprovementProposal
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -46,3 +47,25 @@ class ImprovementProposalAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "author__email"]
     raw_id_fields = ["author", "programme", "project"]
     readonly_fields = ["created_at", "decided_at"]
+
+
+# --- Articles -------------------------------------------------------------------------
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    """Read-only, with every saved version: mentors and staff write, publish and
+    archive articles in the portal, where the rules and the version's author live."""
+
+    list_display = ["title", "status", "language", "published_at", "view_count"]
+    list_filter = ["status", "language", "topics"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["view_count"]
+    history_list_display = ["status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
