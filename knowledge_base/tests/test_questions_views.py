@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from knowledge_base.context_processors import questions as questions_in_navigation
 from knowledge_base.models import (
     Answer,
     Article,
@@ -1111,6 +1112,47 @@ def test_it_refuses_a_loop_of_duplicates_beside_the_field(
 
     assert response.status_code == 400
     assert "duplicate of this one" in _texts(response)
+
+
+# --- Entry points -----------------------------------------------------------------------
+
+
+def test_it_puts_asking_in_a_students_navigation_and_home(as_user, client):
+    as_user("student")
+
+    content = _texts(client.get(reverse("metrics:home")))
+
+    assert 'data-testid="nav-ask"' in content
+    assert 'data-testid="home-ask"' in content
+    assert f'href="{ASK}"' in content
+
+
+def test_it_asks_about_a_project_from_its_page(as_user, client, project):
+    as_user("student")
+
+    content = _texts(client.get(reverse("projects:project", args=[project.pk])))
+
+    assert f'href="{ASK}?project={project.pk}"' in content
+
+
+def test_it_gives_mentors_the_queue_with_its_count(as_user, client, private_question):
+    as_user("mentor")
+
+    response = client.get(LIST)
+
+    content = _texts(response)
+    assert f'href="{QUEUE}" data-testid="nav-questions"' in content
+    assert 'data-testid="nav-ask"' not in content
+    assert response.context["open_questions"] == 1
+
+
+def test_it_counts_the_open_questions_in_one_query(rf, mentor, django_assert_num_queries):
+    request = rf.get("/")
+    request.user = mentor
+
+    context = questions_in_navigation(request)
+    with django_assert_num_queries(1):
+        assert int(str(context["open_questions"])) == 0
 
 
 def test_it_speaks_russian_with_its_plurals(as_user, client, student, mentor):
