@@ -10,8 +10,11 @@ from mentorship.access import NotAllowed
 from mentorship.models import Role, User
 
 from .articles import articles_visible_to
-from .models import Article, ArticleStatus, Deflection, Question
+from .models import Article, ArticleStatus, Deflection, Question, QuestionStatus
 from .questions import programmes_of, questions_visible_to
+
+# A question that solves someone else's problem has an answer.
+ANSWERED = (QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)
 
 
 def deflection_record(
@@ -35,6 +38,8 @@ def deflection_record(
     else:
         if not questions_visible_to(student).filter(pk=question.pk).exists():
             raise NotAllowed(_("This question is not available."), hidden=True)
+        if not question.is_public or question.status not in ANSWERED:
+            raise ValidationError(_("Only an answered question of your programme can solve it."))
         programme = question.programme
     programme = programme or programmes_of(student).first()
     existing = Deflection.objects.filter(student=student, article=article, question=question)

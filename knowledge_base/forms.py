@@ -1,13 +1,23 @@
 """Forms of the knowledge base."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import ContentLanguage, Role, User
 from projects.models import Programme, Project
 
-from .models import ArticleStatus, CaseAudience, ProposalStatus, ProposalSubject, Topic
+from .models import (
+    ArticleStatus,
+    CaseAudience,
+    ProposalStatus,
+    ProposalSubject,
+    Question,
+    QuestionStatus,
+    QuestionVisibility,
+    Topic,
+)
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -191,6 +201,57 @@ class ArticleFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Show"), required=False)
 
     def __init__(self, *args, user: User, programmes, **kwargs):
+# --- Questions ------------------------------------------------------------------------
+
+
+class QuestionAskForm(ServiceErrorsMixin, forms.Form):
+    """A student's question. The programme is asked only of a student with several;
+    the projects and topics offered are those of their programmes."""
+
+    title = forms.CharField(
+        label=_("Your question in one sentence"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    body = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "What you tried and what happened. Markdown: `code` in backticks, code blocks "
+            "between ``` lines (name the language after the first ``` to colour it)."
+        ),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), required=False
+    )
+    project = forms.ModelChoiceField(
+        label=_("About a project (optional)"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("No particular project"),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics (optional)"),
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("To choose several on a computer, hold Ctrl (⌘ on a Mac) while clicking."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=QuestionVisibility.choices,
+        initial=QuestionVisibility.PRIVATE,
+        widget=forms.RadioSelect,
+    )
+    hide_name = forms.BooleanField(
+        label=_("Hide my name from other students"),
+        required=False,
+        help_text=_("Only for a question public to the programme. Mentors still see it."),
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["project"].queryset = (
@@ -210,3 +271,162 @@ class ArticleFilterForm(forms.Form):
             ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        if len(self.fields["programme"].queryset) < 2:
+            # One programme: the question is about it; nothing to ask.
+            del self.fields["programme"]
+        # Suggestions appear below the title while it is typed.
+        self.fields["title"].widget.attrs.update(
+            {
+                "hx-get": reverse("knowledge_base:question_suggest"),
+                "hx-trigger": "input changed delay:400ms, keyup changed delay:400ms",
+                "hx-target": "#suggestions",
+                "hx-sync": "this:replace",
+            }
+        )
+
+
+class AnswerForm(ServiceErrorsMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your answer"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown; code blocks between ``` lines."),
+    )
+
+
+class FollowUpForm(AnswerForm):
+    """The asker's post in their own thread: it reopens the question."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = _("Add details or say it is not solved yet")
+        self.fields["body"].widget.attrs["rows"] = 4
+
+
+class DuplicateForm(ServiceErrorsMixin, forms.Form):
+    """The question this one duplicates, picked from the search beside it."""
+
+    original = forms.ModelChoiceField(
+        label=_("Original question"),
+        queryset=Question.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Search for the original question and choose it."),
+            "invalid_choice": _("Choose a question from the search results."),
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["original"].queryset = candidates
+
+
+class DeflectionForm(forms.Form):
+    """ "This solved it": which suggestion, and what the student was typing."""
+
+    kind = forms.ChoiceField(choices=[("article", "article"), ("question", "question")])
+    pk = forms.IntegerField(min_value=1)
+    query = forms.CharField(required=False, max_length=500)
+
+
+class QuestionFilterForm(forms.Form):
+    """The question list's filters (the patterns page links here with them too). A
+    value that does not fit is ignored and said so beside its field."""
+
+    TABS = [("mine", _("Mine")), ("programme", _("My programme"))]
+
+    tab = forms.ChoiceField(choices=TABS, required=False, widget=forms.HiddenInput)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("All programmes"),
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("All projects"),
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.none(),
+        required=False,
+        empty_label=_("All topics"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *QuestionStatus.choices],
+        required=False,
+    )
+    since = forms.DateField(
+        label=_("Asked since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Asked until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    no_article = forms.BooleanField(label=_("No article answers it"), required=False)
+
+    def __init__(self, *args, programmes, projects, topics, tabs: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["project"].queryset = projects
+        self.fields["topic"].queryset = topics
+        if not tabs:
+            del self.fields["tab"]
+        _style_filters(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("This date is before the first one; it is ignored."))
+        return cleaned
+
+
+class QueueFilterForm(forms.Form):
+    """The question queue's filters, their choices limited to the person's programmes."""
+
+    programme = QuestionFilterForm.base_fields["programme"]
+    project = QuestionFilterForm.base_fields["project"]
+    topic = QuestionFilterForm.base_fields["topic"]
+
+    def __init__(self, *args, programmes, projects, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["project"].queryset = projects
+        self.fields["topic"].queryset = topics
+        _style_filters(self)
+
+
+def _style_filters(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select form-select-sm"
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs["class"] = "form-control form-control-sm"
+
+
+# --- Search ---------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    KINDS = {"": ("article", "question"), "article": ("article",), "question": ("question",)}
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(
+            attrs={"class": "form-control", "autocomplete": "off", "autofocus": True}
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Everything")), ("article", _("Articles")), ("question", _("Questions"))],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -177,15 +177,18 @@ def duplicate_target_for(user: User, *, question: Question) -> Question | None:
 
 # --- Writes -----------------------------------------------------------------------------
 
+_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]*`", re.DOTALL)
+_WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 def text_language(text: str) -> str:
-    """``ru`` when most letters of the text are Cyrillic, else ``en``."""
-    cyrillic = len(_CYRILLIC.findall(text or ""))
-    latin = len(_LATIN.findall(text or ""))
-    return "ru" if cyrillic > latin else "en"
+    """``ru`` when most words of the prose are Cyrillic, else ``en``. Code is left
+    out, and words are counted rather than letters: a Russian question quoting
+    ``TemplateDoesNotExist`` is still Russian."""
+    words = _WORD.findall(_CODE.sub(" ", text or ""))
+    cyrillic = sum(1 for word in words if _CYRILLIC.search(word))
+    return "ru" if cyrillic > len(words) - cyrillic else "en"
 
 
 def _asker_programme(
@@ -272,7 +275,8 @@ def question_ask(
 def answer_post(*, question: Question, author: User, body: str) -> Answer:
     """Someone answers, or the asker follows up. An answer moves a waiting question to
     answered (the first one dates the first answer) and tells the asker; a follow-up
-    reopens the question, withdraws any acceptance and tells the mentor."""
+    reopens the question (waiting from now, unless it was still waiting), withdraws any
+    acceptance and tells the mentor."""
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write the answer first.")})
@@ -295,9 +299,12 @@ def answer_post(*, question: Question, author: User, body: str) -> Answer:
             question=question, author=author, body=body, is_follow_up=follow_up, created_at=now
         )
         if follow_up:
+            if question.status != QuestionStatus.OPEN:
+                # Reopened: it waits from now. A question still waiting keeps its place
+                # in the queue however often its asker adds to it.
+                question.waiting_since = now
             question.status = QuestionStatus.OPEN
             question.accepted_answer = None
-            question.waiting_since = now
             question.save(update_fields=["status", "accepted_answer", "waiting_since"])
             activity_record(
                 student=author,
@@ -378,16 +385,26 @@ def question_mark_duplicate(*, question: Question, original: Question, by: User)
         )
     if original.pk == question.pk:
         raise ValidationError({"original": _("A question cannot duplicate itself.")})
-    if not questions_visible_to(question.author).filter(pk=original.pk).exists():
+    # The asker is pointed to it, and whoever marks it vouches for it: both see it.
+    if not (
+        questions_visible_to(question.author).filter(pk=original.pk).exists()
+        and questions_visible_to(by).filter(pk=original.pk).exists()
+    ):
         raise ValidationError({"original": _("Choose a question the student can see.")})
-    # Follow the original's own chain: marking must never close a loop.
-    seen, cursor = {question.pk}, original
-    while cursor is not None:
-        if cursor.pk in seen:
-            raise ValidationError({"original": _("That question is a duplicate of this one.")})
-        seen.add(cursor.pk)
-        cursor = cursor.duplicate_of
     with transaction.atomic():
+        # Both rows locked, so two mentors marking each question a duplicate of the
+        # other at once cannot close a loop; then the original's chain, read afresh.
+        list(Question.objects.select_for_update().filter(pk__in=[question.pk, original.pk]))
+        seen, cursor_id = {question.pk}, original.pk
+        while cursor_id is not None:
+            if cursor_id in seen:
+                raise ValidationError({"original": _("That question is a duplicate of this one.")})
+            seen.add(cursor_id)
+            cursor_id = (
+                Question.objects.filter(pk=cursor_id)
+                .values_list("duplicate_of", flat=True)
+                .first()
+            )
         question.status = QuestionStatus.DUPLICATE
         question.duplicate_of = original
         question.save(update_fields=["status", "duplicate_of"])

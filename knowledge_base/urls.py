@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import articles, cases, proposals
+from .views import articles, cases, proposals, questions, search
 
 app_name = "knowledge_base"
 
@@ -30,4 +30,25 @@ urlpatterns = [
         articles.article_from_question,
         name="article_from_question",
     ),
+    # Students' questions and their answers
+    path("questions/", questions.question_list, name="question_list"),
+    path("questions/queue/", questions.question_queue, name="question_queue"),
+    path("questions/ask/", questions.question_ask, name="question_ask"),
+    path("questions/suggest/", questions.question_suggest, name="question_suggest"),
+    path("questions/solved/", questions.question_solved, name="question_solved"),
+    path("questions/<int:pk>/", questions.question_detail, name="question"),
+    path("questions/<int:pk>/answer/", questions.question_answer, name="question_answer"),
+    path(
+        "questions/<int:pk>/answers/<int:answer_pk>/accept/",
+        questions.answer_accept,
+        name="answer_accept",
+    ),
+    path("questions/<int:pk>/duplicate/", questions.question_duplicate, name="question_duplicate"),
+    path(
+        "questions/<int:pk>/duplicate/search/",
+        questions.question_duplicate_search,
+        name="question_duplicate_search",
+    ),
+    # Search across articles and questions
+    path("search/", search.search, name="search"),
 ]

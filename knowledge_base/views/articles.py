@@ -80,6 +80,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": articles.may_edit_article(user, article=article),
             "can_publish": articles.may_publish_article(user, article=article),
             "can_see_history": articles.may_see_article_history(user),
+            # Opened from the suggestions while asking: "did this solve it?"
+            "from_ask": request.GET.get("from_ask", "")[:200],
         },
     )
 

@@ -153,7 +153,8 @@ def test_it_lists_invitations_in_constant_queries(
     # 1. the session, 2. the signed-in user, 3. supervisors for the form's choices,
     # 4. invitations with who invited, the supervisor and who accepted,
     # 5. the unread-notifications badge.
-    with django_assert_max_num_queries(5):
+    # And the navbar's count of questions waiting for an answer.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("mentorship:invitation_list"))
 
     assert len(response.context["invitations"]) == invitations

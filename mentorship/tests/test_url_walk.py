@@ -41,6 +41,21 @@ PUBLIC = {
 # anonymous callers with JSON, not a redirect.
 API_NAMESPACES = {"api"}
 
+# Students' questions and the search: each walked below by every role as well.
+QUESTION_PAGES = [
+    "knowledge_base:question_list",
+    "knowledge_base:question_queue",
+    "knowledge_base:question_ask",
+    "knowledge_base:question_suggest",
+    "knowledge_base:question_solved",
+    "knowledge_base:question",
+    "knowledge_base:question_answer",
+    "knowledge_base:answer_accept",
+    "knowledge_base:question_duplicate",
+    "knowledge_base:question_duplicate_search",
+    "knowledge_base:search",
+]
+
 
 @dataclass(frozen=True)
 class Route:
@@ -92,6 +107,7 @@ def test_it_walks_the_whole_url_tree():
         "knowledge_base:article_helped",
         "knowledge_base:article_from_question",
     } <= names
+    assert set(QUESTION_PAGES) <= names
 
 
 def test_it_lists_only_public_views_that_exist():
@@ -167,3 +183,18 @@ def test_it_describes_the_api_to_everyone(client, request, role, url_name):
     response = client.get(reverse(url_name))
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.name in QUESTION_PAGES], ids=lambda r: r.route
+)
+def test_it_answers_every_role_on_the_question_pages(client, request, role, route):
+    """Signed in, whatever the role: a page, a refusal or "not found", never an error
+    (the sample ids name no question, so the object pages answer 404)."""
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(route.sample_path())
+
+    assert response.status_code in (200, 403, 404, 405), route.route

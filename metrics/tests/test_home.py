@@ -138,7 +138,8 @@ def test_it_shows_the_mentor_home_in_constant_queries(
     # 1. the session, 2. the signed-in user, 3. the mentor's profile,
     # 4. the profile's supervisor, 5. current students with their profiles,
     # 6. their open at-risk flags (the first ten), 7. the unread-notifications badge.
-    with django_assert_max_num_queries(7):
+    # And the navbar's count of questions waiting for an answer.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("metrics:home"))
 
     assert len(response.context["students"]) == students
@@ -164,7 +165,8 @@ def test_it_shows_the_supervisor_home_in_constant_queries(
     # 1. the session, 2. the signed-in user, 3. the team's mentors with their
     # profiles and current-student counts, 4. the team's open flags counted,
     # 5. the unread-notifications badge.
-    with django_assert_max_num_queries(5):
+    # And the navbar's count of questions waiting for an answer.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("metrics:home"))
 
     team = list(response.context["mentors"])
@@ -185,7 +187,8 @@ def test_it_shows_the_staff_home_in_constant_queries(
     # 1. the session, 2. the signed-in user, 3. head counts by role,
     # 4. active students without a mentor, 5. all mentors with profiles,
     # supervisors and current-student counts, 6. the unread-notifications badge.
-    with django_assert_max_num_queries(6):
+    # And the navbar's count of questions waiting for an answer.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("metrics:home"))
 
     assert response.context["overview"]["unassigned"] == mentors

@@ -446,7 +446,8 @@ def test_it_shows_an_incident_without_a_query_per_student(
     # session + user, incident with people, students with file access, may resolve,
     # may change the arbitrator (a supervisor's two EXISTS), arbitrator choices, unread
     # notifications in the navbar
-    with django_assert_max_num_queries(8):
+    # And the navbar's count of questions waiting for an answer.
+    with django_assert_max_num_queries(9):
         response = client.get(url("incident_detail", incident))
 
     assert len(response.context["students"]) == count
@@ -556,7 +557,8 @@ def test_it_lists_incidents_in_constant_queries(
 
     # session + user, count, page of incidents with arbitrators, their students, unread
     # notifications in the navbar
-    with django_assert_max_num_queries(6):
+    # And the navbar's count of questions waiting for an answer.
+    with django_assert_max_num_queries(7):
         response = client.get(LIST)
 
     assert response.status_code == 200
