@@ -87,10 +87,16 @@ def question_url(question: Question) -> str:
     return reverse("knowledge_base:question", args=[question.pk])
 
 
+def asker_hidden_from(user: User, *, question: Question) -> bool:
+    """Whether the asker's name is hidden from this reader: from other students, when
+    the asker asked for it; mentors, supervisors and staff always see who asked."""
+    return question.hide_name and user.role == Role.STUDENT and user.pk != question.author_id
+
+
 def asker_name_for(user: User, *, question: Question) -> str:
-    """How the asker is named to this reader: hidden from other students when the asker
-    asked for it; mentors, supervisors and staff always see who asked."""
-    if question.hide_name and user.role == Role.STUDENT and user.pk != question.author_id:
+    """How the asker is named to this reader (``asker_hidden_from`` says when not by
+    their name)."""
+    if asker_hidden_from(user, question=question):
         return _("A student")
     return str(question.author)
 

@@ -346,12 +346,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    # Reviews and at-risk flags both have a "verdict", and students, sessions and flags
-    # a "status"; each enum gets its own name.
+    # Reviews and at-risk flags both have a "verdict"; students, sessions, flags,
+    # questions and articles a "status"; people (the interface's two) and articles (any
+    # content language) a "language". Each enum gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "VerdictEnum": "projects.models.Verdict",
         "FlagVerdictEnum": "students.models.FlagVerdict",
         "StudentStatusEnum": "mentorship.models.StudentStatus",
+        "QuestionStatusEnum": "knowledge_base.models.QuestionStatus",
+        "ArticleStatusEnum": "knowledge_base.models.ArticleStatus",
+        "ContentLanguageEnum": "mentorship.models.ContentLanguage",
+        "LanguageEnum": "mentorship.settings.LANGUAGES",
     },
 }
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("me/", api.me, name="me"),
     path("", include("projects.api")),
     path("", include("students.api")),
+    path("", include("knowledge_base.api")),
 ]
 
 # The project package's own pages: people, invitations, notifications, health.

@@ -1,0 +1,14 @@
+"""The knowledge base's API, one module per resource: ``questions`` (students ask,
+mentors and classmates answer, the asker accepts) and ``articles`` (read-only). Both
+lists search through ``knowledge_base.search.search`` with ``?search=``, best match
+first (``common``). The root URLconf includes this package."""
+
+from rest_framework.routers import SimpleRouter
+
+from .articles import ArticleViewSet
+from .questions import QuestionViewSet
+
+router = SimpleRouter()
+router.register("questions", QuestionViewSet, basename="question")
+router.register("articles", ArticleViewSet, basename="article")
+urlpatterns = router.urls
