@@ -8,6 +8,7 @@ from mentorship.models import User
 from projects.models import Programme, Project
 
 from .models import CaseAudience, ProposalStatus, ProposalSubject
+from .patterns import DEFAULT_PERIOD_DAYS, Split
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -96,3 +97,36 @@ class ProposalUpdateForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].widget.attrs["class"] = "form-select"
         self.fields["reply"].widget.attrs["class"] = "form-control"
+
+
+# --- Question patterns ----------------------------------------------------------------
+
+
+class PatternFilterForm(forms.Form):
+    period = forms.TypedChoiceField(
+        label=_("Period"),
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_PERIOD_DAYS,
+        choices=[(30, _("Last 30 days")), (90, _("Last 90 days")), (365, _("Last 365 days"))],
+        initial=DEFAULT_PERIOD_DAYS,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        required=False,
+        queryset=Programme.objects.none(),
+        empty_label=_("All my programmes"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    split = forms.ChoiceField(
+        label=_("Split questions by"),
+        required=False,
+        choices=Split.choices,
+        initial=Split.PROJECT,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, proposals
+from .views import cases, patterns, proposals
 
 app_name = "knowledge_base"
 
@@ -11,9 +11,12 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/reply/", cases.case_reply, name="case_reply"),
     path("cases/<int:pk>/resolve/", cases.case_resolve, name="case_resolve"),
+    # Question patterns (mentors, supervisors, staff)
+    path("questions/patterns/", patterns.pattern_overview, name="patterns"),
     # Improvement proposals (a mentor to the school)
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("proposals/new/", proposals.proposal_create, name="proposal_create"),
     path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal"),
     path("proposals/<int:pk>/update/", proposals.proposal_update, name="proposal_update"),
 ]
+
