@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.remind_overdue_reviews",
         "schedule": crontab(minute=5),
     },
+    "remind-waiting-questions": {
+        "task": "knowledge_base.tasks.remind_waiting_questions",
+        "schedule": crontab(minute=35),
+    },
     "send-session-reminders": {
         "task": "students.tasks.send_session_reminders",
         "schedule": crontab(minute="*/15"),
@@ -222,6 +226,8 @@ FLAG_PARTS = env.int("FLAG_PARTS", default=env.int("CELERY_CONCURRENCY", default
 REVIEW_CLAIM_MINUTES = env.int("REVIEW_CLAIM_MINUTES", default=120)
 # A mentor is nudged once when a submission has waited this long.
 REVIEW_REMINDER_HOURS = env.int("REVIEW_REMINDER_HOURS", default=48)
+# A question waiting this long without an answer reminds the mentor (once).
+QUESTION_REMINDER_HOURS = env.int("QUESTION_REMINDER_HOURS", default=24)
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "mentorship.User"

@@ -3,23 +3,66 @@
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions.fenced_code import FencedBlockPreprocessor, FencedCodeExtension
+from pygments.token import STANDARD_TYPES
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "strong", "sub", "sup",
-    "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+
+# Highlighted code is Pygments' short token classes ("k", "s2", "c1") inside
+# <div class="codehilite">, coloured by static/css/code.css. Only those class names pass,
+# so people cannot borrow the page's own classes. No code[class="language-..."]: nh3
+# matches class names exactly, not by pattern, and codehilite does not emit them.
+PYGMENTS_TOKEN_CLASSES = {name for name in STANDARD_TYPES.values() if name}
+ALLOWED_CLASSES = {"div": {"codehilite"}, "span": PYGMENTS_TOKEN_CLASSES}
+
+
+class _FenceOptionsIgnored(FencedBlockPreprocessor):
+    """A fence's language and classes (```python, ```{.python}) are kept; its key=value
+    options are not. fenced_code hands those straight to codehilite and Pygments as
+    keyword arguments, so a writer could pick the formatter, the CSS class or inline
+    styles, and a few names (style=, lang=, src=, linenostart=x) raise an exception:
+    the page showing the text would fail for everyone."""
+
+    def handle_attrs(self, attrs):
+        id_, classes, _options = super().handle_attrs(attrs)
+        return id_, classes, {}
+
+
+class _FencedCode(FencedCodeExtension):
+    def extendMarkdown(self, md):
+        md.registerExtension(self)
+        md.preprocessors.register(
+            _FenceOptionsIgnored(md, self.getConfigs()), "fenced_code_block", 25
+        )
+
+
+MARKDOWN_EXTENSIONS = [_FencedCode(), "tables", "sane_lists", "codehilite"]
+MARKDOWN_EXTENSION_CONFIGS = {
+    # Highlight only when the fence names its language (```python); classes, not inline
+    # styles, which the CSP forbids.
+    "codehilite": {"css_class": "codehilite", "guess_lang": False, "noclasses": False},
+}
 
 
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML with only harmless tags kept: no scripts, no inline styles, no
-    event handlers, links marked noopener."""
-    html = markdown.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    event handlers, links marked noopener. Fenced code naming its language is
+    highlighted on the server."""
+    html = markdown.markdown(
+        text or "",
+        extensions=MARKDOWN_EXTENSIONS,
+        extension_configs=MARKDOWN_EXTENSION_CONFIGS,
+    )
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
