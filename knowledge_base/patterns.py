@@ -44,7 +44,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mentorship.models import User
+from mentorship.models import Role, User
 from projects.models import Programme
 
 from .models import Article, Deflection, Question, QuestionStatus, Topic
@@ -605,7 +605,8 @@ REPEATED_SAMPLES = 3
 class QuestionGroup:
     """Questions without an article that the search finds similar to one another, the
     one they were found from first. ``case_question`` is the one to grow a case from:
-    the accepted, else the most answered, else the first."""
+    of those answered, the one with an accepted answer, else the most answers by
+    mentors; when none is answered, the first (``case_answered`` is false)."""
 
     question_ids: list[int]
     titles: list[str]  # a few, distinct
@@ -627,6 +628,14 @@ class QuestionGroup:
         return write_case_link(self)
 
 
+# An answer a case can be grown from: a mentor's, a supervisor's or staff's, never the
+# asker's follow-up nor a fellow student's (unless the asker accepted it).
+_TEAM_ANSWER = Q(
+    answers__is_follow_up=False,
+    answers__author__role__in=[Role.MENTOR, Role.SUPERVISOR, Role.STAFF],
+)
+
+
 def _no_article_candidates(user: User, scope: PatternScope) -> list[dict]:
     answered_by_article = Article.questions.through.objects.filter(question_id=OuterRef("pk"))
     return list(
@@ -634,9 +643,9 @@ def _no_article_candidates(user: User, scope: PatternScope) -> list[dict]:
         .filter(duplicate_of__isnull=True)
         .exclude(status=QuestionStatus.DUPLICATE)
         .exclude(Exists(answered_by_article))
-        .annotate(answer_count=Count("answers", filter=Q(answers__is_follow_up=False)))
+        .annotate(answer_count=Count("answers", filter=_TEAM_ANSWER))
         .order_by("-created_at", "-pk")
-        .values("pk", "title", "programme__title", "accepted_answer_id", "answer_count")[
+        .values("pk", "title", "programme__title", "status", "accepted_answer_id", "answer_count")[
             :REPEATED_CANDIDATES
         ]
     )
@@ -692,10 +701,21 @@ def repeated_questions(user: User, scope: PatternScope) -> list[QuestionGroup]:
     return groups[:REPEATED_SHOWN]
 
 
+def _can_grow_a_case(member: dict) -> bool:
+    """Answered (not reopened by a follow-up), by an accepted answer or a mentor's: what
+    the promotion to an article asks for."""
+    answered = member["status"] in (QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)
+    return answered and (member["accepted_answer_id"] is not None or member["answer_count"] > 0)
+
+
 def _group(query: str, members: list[dict]) -> QuestionGroup:
     best = max(
         members,
-        key=lambda member: (member["accepted_answer_id"] is not None, member["answer_count"]),
+        key=lambda member: (
+            _can_grow_a_case(member),
+            member["accepted_answer_id"] is not None,
+            member["answer_count"],
+        ),
     )
     titles = list(dict.fromkeys(member["title"] for member in members))[:REPEATED_SAMPLES]
     return QuestionGroup(
@@ -704,7 +724,7 @@ def _group(query: str, members: list[dict]) -> QuestionGroup:
         programmes=sorted({member["programme__title"] for member in members}),
         query=query,
         case_question=best["pk"],
-        case_answered=best["accepted_answer_id"] is not None or best["answer_count"] > 0,
+        case_answered=_can_grow_a_case(best),
     )
 
 
