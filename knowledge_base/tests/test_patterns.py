@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -395,6 +396,43 @@ def test_it_groups_similar_questions_without_an_article_largest_first(
     ]
 
 
+def test_it_groups_repeated_questions_with_the_real_search(
+    staff, student, other_student, programme, other_programme
+):
+    """The search itself (PostgreSQL's full text, or SQLite's fallback): repeats worded
+    a little differently fall into one group, different problems do not."""
+    repeats = {
+        "module": [
+            "ModuleNotFoundError: No module named requests",
+            "No module named requests, but I installed it",
+            "Python says: no module named requests",
+        ],
+        "merge": [
+            "Resolving a merge conflict in git",
+            "How to resolve a merge conflict in git",
+        ],
+    }
+    when = at(date(2026, 3, 3))
+    keys = {}
+    for key, titles in repeats.items():
+        for index, title in enumerate(titles):
+            author, where = (
+                (other_student, other_programme) if index == 1 else (student, programme)
+            )
+            question = ask(author, where, when=when + timedelta(hours=len(keys)), title=title)
+            keys[question.pk] = key
+    ask(student, programme, when=when + timedelta(days=1), title="Center a div with flexbox")
+    ask(student, programme, when=when + timedelta(days=2), title="Pandas dataframe is empty")
+
+    groups = patterns.repeated_questions(staff, TWO_WEEKS)
+
+    assert [{keys[pk] for pk in group.question_ids} for group in groups] == [
+        {"module"},
+        {"merge"},
+    ]
+    assert [group.size for group in groups] == [3, 2]
+
+
 def test_it_leaves_out_questions_an_article_answers_and_duplicates(
     staff, student, programme, fake_search
 ):
@@ -446,14 +484,25 @@ def test_it_caps_the_searches_and_the_candidates(
 
 
 def test_it_offers_to_grow_a_case_from_the_accepted_or_most_answered_question(
-    staff, mentor, student, programme, fake_search
+    staff, mentor, student, other_student, programme, fake_search
 ):
-    lonely = ask(student, programme, when=at(date(2026, 3, 3)), title="Deploy fails one")
+    answered = timedelta(hours=1)
+    once = ask(student, programme, when=at(date(2026, 3, 3)), title="Deploy fails one")
     busy = ask(student, programme, when=at(date(2026, 3, 4)), title="Deploy fails two")
-    ask(student, programme, when=at(date(2026, 3, 5)), title="Deploy fails three")
+    reopened = ask(student, programme, when=at(date(2026, 3, 5)), title="Deploy fails 3")
+    by_a_peer = ask(student, programme, when=at(date(2026, 3, 6)), title="Deploy fails 4")
+    for question in (once, busy, by_a_peer):
+        Question.objects.filter(pk=question.pk).update(
+            status=QuestionStatus.ANSWERED, first_answered_at=question.created_at + answered
+        )
+    Answer.objects.create(question=once, author=mentor, body="Check the logs.")
     Answer.objects.create(question=busy, author=mentor, body="Check the logs.")
     Answer.objects.create(question=busy, author=mentor, body="And the port.")
-    Answer.objects.create(question=lonely, author=student, body="Still?", is_follow_up=True)
+    for _ in range(3):  # answered, then the asker followed up: open again
+        Answer.objects.create(question=reopened, author=mentor, body="Try this.")
+    Answer.objects.create(question=reopened, author=student, body="Still?", is_follow_up=True)
+    for _ in range(3):
+        Answer.objects.create(question=by_a_peer, author=other_student, body="Same here.")
 
     [group] = patterns.repeated_questions(staff, TWO_WEEKS)
 
@@ -462,10 +511,12 @@ def test_it_offers_to_grow_a_case_from_the_accepted_or_most_answered_question(
     assert link.post
     assert link.url == reverse("knowledge_base:article_from_question", args=[busy.pk])
 
-    accepted = Answer.objects.create(question=lonely, author=mentor, body="Done.")
-    Question.objects.filter(pk=lonely.pk).update(accepted_answer=accepted)
+    accepted = Answer.objects.create(question=once, author=other_student, body="Done.")
+    Question.objects.filter(pk=once.pk).update(
+        accepted_answer=accepted, status=QuestionStatus.ACCEPTED
+    )
     [group] = patterns.repeated_questions(staff, TWO_WEEKS)
-    assert group.case_question == lonely.pk
+    assert group.case_question == once.pk
 
 
 def test_it_offers_a_new_article_when_no_question_of_the_group_is_answered(
@@ -755,7 +806,7 @@ def _school(size: int, student, other_student, mentor, programme, other_programm
                 author,
                 where,
                 when=now - timedelta(days=index % 80, hours=1),
-                title=f"Question {index} about things",
+                title=f"Subject{index} detail{index}",  # nothing alike: every search runs
                 project=projects[index % 3] if where == programme else None,
                 topics=topics[index % 4 : index % 4 + 2],
                 private=index % 2 == 0,
@@ -768,6 +819,13 @@ def _school(size: int, student, other_student, mentor, programme, other_programm
         Deflection.objects.create(
             student=student, programme=programme, article=published_article(f"A{index}")
         )
+
+
+# The page's own queries, whatever the size: session, user; counts by topic and bucket,
+# and all questions by bucket; answer counts, and (SQLite) the middle waits; deflections,
+# questions asked; the candidates without an article; topics not covered; unread
+# notifications; the programme choices. Then at most REPEATED_SEARCHES searches.
+PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [2, 40])
@@ -790,16 +848,42 @@ def test_it_runs_a_constant_number_of_queries(
     _school(size, student, other_student, mentor, programme, other_programme)
     as_user(role)
 
-    # 12 whatever the size: session, user; counts by topic and bucket, and all questions
-    # by bucket; answer counts, and (SQLite) the middle waits; deflections, questions
-    # asked; the candidates without an article; topics not covered; unread
-    # notifications; the programme choices. Then at most REPEATED_SEARCHES searches,
-    # one query each with this fake.
-    with django_assert_max_num_queries(12 + 5, info="Patterns: did a query run per row?"):
+    # The fake search runs one query.
+    with django_assert_max_num_queries(PAGE_QUERIES + 5, info="Patterns: a query per row?"):
         response = client.get(PAGE, {"split": "topic"})
 
     assert response.status_code == 200
     assert response.context["counts"].total == (2 * size if role == "staff" else size)
+    if size == 40:
+        assert len(fake_search.calls) == 5  # the cap, reached
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_it_runs_a_constant_number_of_queries_with_the_real_search(
+    as_user,
+    client,
+    student,
+    other_student,
+    mentor,
+    programme,
+    other_programme,
+    django_assert_max_num_queries,
+    monkeypatch,
+    size,
+):
+    monkeypatch.setattr(patterns, "REPEATED_SEARCHES", 5)
+    _school(size, student, other_student, mentor, programme, other_programme)
+    as_user("staff")
+    # A search runs four queries on PostgreSQL (the words' lexemes, whether any item
+    # has them, the hits, their snippets), one on SQLite.
+    per_search = 4 if connection.vendor == "postgresql" else 1
+
+    with django_assert_max_num_queries(
+        PAGE_QUERIES + 5 * per_search, info="Patterns: a query per row?"
+    ):
+        response = client.get(PAGE)
+
+    assert response.status_code == 200
 
 
 @pytest.mark.browser
