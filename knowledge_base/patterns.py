@@ -572,9 +572,11 @@ REPEATED_CANDIDATES = 300
 
 # ...and searches for at most this many of them: each search is a fixed number of
 # queries (one on SQLite, four on PostgreSQL), so the page's queries stay constant
-# whatever the number of questions (about a hundred at most, some 0.4 s, measured on
-# 660 questions on PostgreSQL).
-REPEATED_SEARCHES = 25
+# whatever the number of questions: about 90 at most. Measured on PostgreSQL with
+# seed_demo --scale (5,000 students, 20,000 questions): the whole page in 0.9 s for a
+# mentor or staff, 2.6 s for a supervisor, most of it in the searches (each applies
+# the supervisor's visibility rule again).
+REPEATED_SEARCHES = 20
 
 
 # Hits read per search: a group never grows past this in one step.
@@ -584,11 +586,20 @@ REPEATED_HITS = 25
 # A hit joins the group when its score reaches this share of the score the question
 # gets for its own title: the two databases score on different scales, the share means
 # the same on both. Calibrated on the search's test corpus (92 articles and questions,
-# each with the differently worded queries students type for it, as questions): at 0.5,
-# 84 % (PostgreSQL) and 93 % (SQLite) of the pairs put in one group belong together, and
-# a quarter to a third of the pairs that belong together are found; at 0.6, 97 % and
-# a fifth; at 0.4, two thirds and little more found. Real repeats are worded closer
-# than that corpus's paraphrases.
+# each with the differently worded queries students type for it, asked as questions):
+#
+#   share   pairs grouped that belong together    pairs that belong together, grouped
+#           PostgreSQL   SQLite                   PostgreSQL   SQLite
+#   0.4     64 %         84 %                     42 %         30 %
+#   0.5     84 %         93 %                     34 %         22 %
+#   0.6     97 %         96 %                     20 %         14 %
+#   0.7     95 %         100 %                    12 %          8 %
+#
+# 0.5 balances the two: most groups are of one problem, and the same error message
+# reworded still joins its group ("ModuleNotFoundError: No module named requests" and
+# "No module named requests, but I installed it" score 0.55 on PostgreSQL; at 0.6 they
+# would stay apart). Titles that share a long generic phrase ("...: returns the wrong
+# result", as seed_demo --scale composes them) can still meet in one group.
 REPEATED_SIMILARITY = 0.5
 
 
