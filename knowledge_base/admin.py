@@ -141,17 +141,21 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
-    """Every saved edit keeps the version before it; "History" lists who changed what
-    and when."""
+    """Read-only, with every saved version: mentors and staff write, publish and
+    archive articles in the portal, where the rules and the version's author live."""
 
-    list_display = ["title", "language", "status", "published_at", "view_count"]
-    list_filter = ["status", "language", "programmes", "topics"]
+    list_display = ["title", "status", "language", "published_at", "view_count"]
+    list_filter = ["status", "language", "topics"]
     search_fields = ["title", "body"]
     date_hierarchy = "created_at"
-    filter_horizontal = ["topics", "programmes", "projects", "authors"]
-    raw_id_fields = ["questions"]
-    readonly_fields = ["created_at", "updated_at", "view_count"]
+    readonly_fields = ["view_count"]
     history_list_display = ["status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ArticleVote)

@@ -4,10 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
-from mentorship.models import User
+from mentorship.models import ContentLanguage, Role, User
 from projects.models import Programme, Project
 
-from .models import CaseAudience, ProposalStatus, ProposalSubject
+from .models import ArticleStatus, CaseAudience, ProposalStatus, ProposalSubject, Topic
 from .patterns import DEFAULT_PERIOD_DAYS, Split
 
 # --- Case discussions -----------------------------------------------------------------
@@ -97,6 +97,120 @@ class ProposalUpdateForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].widget.attrs["class"] = "form-select"
         self.fields["reply"].widget.attrs["class"] = "form-control"
+
+
+# --- Articles -------------------------------------------------------------------------
+
+
+# The list's "show" choice for the articles a person wrote, whatever their status.
+ARTICLES_MINE = "mine"
+
+
+class ProjectLabelMixin:
+    """A project named with its programme, as projects of several are offered."""
+
+    def label_from_instance(self, obj: Project) -> str:
+        return f"{obj.programme.title}: {obj.title}"
+
+
+class ProjectChoiceField(ProjectLabelMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class ProjectFilterField(ProjectLabelMixin, forms.ModelChoiceField):
+    pass
+
+
+class ArticleForm(ServiceErrorsMixin, forms.Form):
+    """Writing or editing an article. The programmes and projects offered are those the
+    person may relate it to (``article_programmes_for``), the article's own included."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=50000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("Markdown. Leave out students' names and anything private."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the article"), choices=ContentLanguage.choices
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    programmes = forms.ModelMultipleChoiceField(
+        label=_("Programmes"),
+        queryset=Programme.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Students of these programmes read it. None: the whole school."),
+    )
+    projects = ProjectChoiceField(
+        label=_("Projects"),
+        queryset=Project.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Projects of the chosen programmes."),
+    )
+
+    def __init__(self, *args, programmes, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programmes"].queryset = programmes
+        self.fields["projects"].queryset = projects.order_by("programme__title", "position")
+
+
+class ArticleFilterForm(forms.Form):
+    """The article list's filters. Students are offered their own programmes and no
+    status (they read published articles only)."""
+
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("All programmes"),
+    )
+    project = ProjectFilterField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("All projects"),
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        required=False,
+        empty_label=_("All topics"),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("All languages")), *ContentLanguage.choices],
+        required=False,
+    )
+    status = forms.ChoiceField(label=_("Show"), required=False)
+
+    def __init__(self, *args, user: User, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["project"].queryset = (
+            Project.objects.filter(programme__in=programmes)
+            .select_related("programme")
+            .order_by("programme__title", "position")
+        )
+        if user.role == Role.STUDENT:
+            del self.fields["status"]
+        else:
+            drafts = _("Drafts") if user.role == Role.STAFF else _("My drafts")
+            self.fields["status"].choices = [
+                ("", _("Published articles")),
+                (ArticleStatus.DRAFT, drafts),
+                (ArticleStatus.ARCHIVED, _("Archived")),
+                (ARTICLES_MINE, _("Written by me")),
+            ]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
 
 
 # --- Question patterns ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, patterns, proposals
+from .views import articles, cases, patterns, proposals
 
 app_name = "knowledge_base"
 
@@ -18,5 +18,18 @@ urlpatterns = [
     path("proposals/new/", proposals.proposal_create, name="proposal_create"),
     path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal"),
     path("proposals/<int:pk>/update/", proposals.proposal_update, name="proposal_update"),
+    # Articles ("cases" of the knowledge base)
+    path("kb/", articles.article_list, name="article_list"),
+    path("kb/new/", articles.article_create, name="article_create"),
+    path("kb/<int:pk>/", articles.article_detail, name="article_detail"),
+    path("kb/<int:pk>/edit/", articles.article_edit, name="article_edit"),
+    path("kb/<int:pk>/publish/", articles.article_publish, name="article_publish"),
+    path("kb/<int:pk>/archive/", articles.article_archive, name="article_archive"),
+    path("kb/<int:pk>/history/", articles.article_history, name="article_history"),
+    path("kb/<int:pk>/helped/", articles.article_helped, name="article_helped"),
+    path(
+        "questions/<int:pk>/to-article/",
+        articles.article_from_question,
+        name="article_from_question",
+    ),
 ]
-

@@ -86,6 +86,12 @@ def test_it_walks_the_whole_url_tree():
     assert {"metrics:home", "mentorship:profile", "mentorship:invitation_list", "account_login"}
     assert {"mfa_index"} <= names <= names
     assert {"admin:index", "admin:mentorship_assignment_add", "api:me"} <= names
+    assert {
+        "knowledge_base:article_list",
+        "knowledge_base:article_detail",
+        "knowledge_base:article_helped",
+        "knowledge_base:article_from_question",
+    } <= names
 
 
 def test_it_lists_only_public_views_that_exist():
