@@ -570,9 +570,9 @@ def deflection_rate(user: User, scope: PatternScope) -> DeflectionRate:
 REPEATED_CANDIDATES = 300
 
 
-# ...and searches for at most this many of them: each search is a fixed number of
-# queries (one on SQLite, four on PostgreSQL), so the page's queries stay constant
-# whatever the number of questions: about 90 at most. Measured on PostgreSQL with
+# ...and searches for at most this many of them: each search runs a fixed number of
+# queries of its own (a few on PostgreSQL, one on SQLite), so the page's queries stay
+# constant whatever the number of questions. Measured on PostgreSQL with
 # seed_demo --scale (5,000 students, 20,000 questions): the whole page in 0.9 s for a
 # mentor or staff, 2.6 s for a supervisor, most of it in the searches (each applies
 # the supervisor's visibility rule again).
