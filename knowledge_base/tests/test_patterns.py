@@ -752,6 +752,30 @@ def test_it_links_every_figure_to_its_questions(
     assert f'href="{reverse("knowledge_base:search")}?' in html
 
 
+def test_it_writes_a_case_from_a_group_and_the_group_goes(
+    as_user, client, mentor, student, programme, fake_search
+):
+    now = timezone.now()
+    answered = ask(
+        student,
+        programme,
+        when=now - timedelta(hours=3),
+        title="Deploy fails one",
+        answered_after=timedelta(hours=1),
+    )
+    Answer.objects.create(question=answered, author=mentor, body="Check the logs.")
+    ask(student, programme, when=now - timedelta(hours=2), title="Deploy fails two")
+    as_user("mentor")
+    [group] = client.get(PAGE).context["groups"]
+
+    response = client.post(group.case_link.url)
+
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert list(article.questions.all()) == [answered]
+    assert client.get(PAGE).context["groups"] == []
+
+
 def test_it_shows_the_page_in_english_and_russian(as_user, client, mentor, programme, fake_search):
     as_user("mentor")
 
