@@ -812,8 +812,8 @@ def test_it_has_a_navigation_entry_for_mentors(as_user, client, programme, fake_
     assert 'data-testid="nav-patterns"' in client.get(reverse("metrics:home")).content.decode()
 
 
-def test_it_answers_get_only(as_user, client):
-    as_user("staff")
+def test_it_answers_get_only(client, staff):
+    client.force_login(staff)
 
     assert client.post(PAGE).status_code == 405
 
