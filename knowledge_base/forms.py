@@ -8,6 +8,7 @@ from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import ContentLanguage, Role, User
 from projects.models import Programme, Project
 
+<<<<<<< HEAD
 from .models import (
     ArticleStatus,
     CaseAudience,
@@ -18,6 +19,10 @@ from .models import (
     QuestionVisibility,
     Topic,
 )
+=======
+from .models import ArticleStatus, CaseAudience, ProposalStatus, ProposalSubject, Topic
+from .patterns import DEFAULT_PERIOD_DAYS, Split
+>>>>>>> wt-patterns
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -271,6 +276,7 @@ class QuestionAskForm(ServiceErrorsMixin, forms.Form):
             ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+<<<<<<< HEAD
         if len(self.fields["programme"].queryset) < 2:
             # One programme: the question is about it; nothing to ask.
             del self.fields["programme"]
@@ -430,3 +436,38 @@ class SearchForm(forms.Form):
         choices=[("", _("Everything")), ("article", _("Articles")), ("question", _("Questions"))],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+=======
+
+
+# --- Question patterns ----------------------------------------------------------------
+
+
+class PatternFilterForm(forms.Form):
+    period = forms.TypedChoiceField(
+        label=_("Period"),
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_PERIOD_DAYS,
+        choices=[(30, _("Last 30 days")), (90, _("Last 90 days")), (365, _("Last 365 days"))],
+        initial=DEFAULT_PERIOD_DAYS,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        required=False,
+        queryset=Programme.objects.none(),
+        empty_label=_("All my programmes"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    split = forms.ChoiceField(
+        label=_("Split questions by"),
+        required=False,
+        choices=Split.choices,
+        initial=Split.PROJECT,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+>>>>>>> wt-patterns

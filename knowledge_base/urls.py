@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import articles, cases, proposals, questions, search
+from .views import articles, cases, patterns, proposals, questions, search
 
 app_name = "knowledge_base"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/reply/", cases.case_reply, name="case_reply"),
     path("cases/<int:pk>/resolve/", cases.case_resolve, name="case_resolve"),
+    # Question patterns (mentors, supervisors, staff)
+    path("questions/patterns/", patterns.pattern_overview, name="patterns"),
     # Improvement proposals (a mentor to the school)
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("proposals/new/", proposals.proposal_create, name="proposal_create"),
