@@ -8,7 +8,6 @@ from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import ContentLanguage, Role, User
 from projects.models import Programme, Project
 
-<<<<<<< HEAD
 from .models import (
     ArticleStatus,
     CaseAudience,
@@ -19,10 +18,7 @@ from .models import (
     QuestionVisibility,
     Topic,
 )
-=======
-from .models import ArticleStatus, CaseAudience, ProposalStatus, ProposalSubject, Topic
 from .patterns import DEFAULT_PERIOD_DAYS, Split
->>>>>>> wt-patterns
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -276,7 +272,6 @@ class QuestionAskForm(ServiceErrorsMixin, forms.Form):
             ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
-<<<<<<< HEAD
         if len(self.fields["programme"].queryset) < 2:
             # One programme: the question is about it; nothing to ask.
             del self.fields["programme"]
@@ -436,7 +431,7 @@ class SearchForm(forms.Form):
         choices=[("", _("Everything")), ("article", _("Articles")), ("question", _("Questions"))],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-=======
+
 
 
 # --- Question patterns ----------------------------------------------------------------
@@ -470,4 +465,3 @@ class PatternFilterForm(forms.Form):
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
->>>>>>> wt-patterns
