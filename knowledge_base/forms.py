@@ -202,6 +202,60 @@ class ArticleFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Show"), required=False)
 
     def __init__(self, *args, user: User, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["project"].queryset = (
+            Project.objects.filter(programme__in=programmes)
+            .select_related("programme")
+            .order_by("programme__title", "position")
+        )
+        if user.role == Role.STUDENT:
+            del self.fields["status"]
+        else:
+            drafts = _("Drafts") if user.role == Role.STAFF else _("My drafts")
+            self.fields["status"].choices = [
+                ("", _("Published articles")),
+                (ArticleStatus.DRAFT, drafts),
+                (ArticleStatus.ARCHIVED, _("Archived")),
+                (ARTICLES_MINE, _("Written by me")),
+            ]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+# --- Question patterns ----------------------------------------------------------------
+
+
+class PatternFilterForm(forms.Form):
+    period = forms.TypedChoiceField(
+        label=_("Period"),
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_PERIOD_DAYS,
+        choices=[(30, _("Last 30 days")), (90, _("Last 90 days")), (365, _("Last 365 days"))],
+        initial=DEFAULT_PERIOD_DAYS,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        required=False,
+        queryset=Programme.objects.none(),
+        empty_label=_("All my programmes"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    split = forms.ChoiceField(
+        label=_("Split questions by"),
+        required=False,
+        choices=Split.choices,
+        initial=Split.PROJECT,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+
+
 # --- Questions ------------------------------------------------------------------------
 
 
@@ -260,18 +314,6 @@ class QuestionAskForm(ServiceErrorsMixin, forms.Form):
             .select_related("programme")
             .order_by("programme__title", "position")
         )
-        if user.role == Role.STUDENT:
-            del self.fields["status"]
-        else:
-            drafts = _("Drafts") if user.role == Role.STAFF else _("My drafts")
-            self.fields["status"].choices = [
-                ("", _("Published articles")),
-                (ArticleStatus.DRAFT, drafts),
-                (ArticleStatus.ARCHIVED, _("Archived")),
-                (ARTICLES_MINE, _("Written by me")),
-            ]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
         if len(self.fields["programme"].queryset) < 2:
             # One programme: the question is about it; nothing to ask.
             del self.fields["programme"]
@@ -431,37 +473,3 @@ class SearchForm(forms.Form):
         choices=[("", _("Everything")), ("article", _("Articles")), ("question", _("Questions"))],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-
-
-
-# --- Question patterns ----------------------------------------------------------------
-
-
-class PatternFilterForm(forms.Form):
-    period = forms.TypedChoiceField(
-        label=_("Period"),
-        required=False,
-        coerce=int,
-        empty_value=DEFAULT_PERIOD_DAYS,
-        choices=[(30, _("Last 30 days")), (90, _("Last 90 days")), (365, _("Last 365 days"))],
-        initial=DEFAULT_PERIOD_DAYS,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    programme = forms.ModelChoiceField(
-        label=_("Programme"),
-        required=False,
-        queryset=Programme.objects.none(),
-        empty_label=_("All my programmes"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    split = forms.ChoiceField(
-        label=_("Split questions by"),
-        required=False,
-        choices=Split.choices,
-        initial=Split.PROJECT,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-
-    def __init__(self, *args, programmes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
