@@ -9,13 +9,12 @@ mentors ``other_student`` and teaches ``other_programme``."""
 from datetime import timedelta
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from conftest import ROLES
-from knowledge_base import questions as questions_module
 from knowledge_base.api.common import SearchablePagination
 from knowledge_base.models import (
     Article,
@@ -47,20 +46,6 @@ READERS = {
     },
 }
 STAFF_SIDE = {"mentor", "other_mentor", "programme_mentor", "supervisor", "other_supervisor"}
-
-
-@pytest.fixture(autouse=True)
-def _question_page():
-    """The question page (``knowledge_base:question``), which notifications link to, is
-    being built elsewhere; until it lands, the services link to a stand-in address."""
-    try:
-        reverse("knowledge_base:question", args=[1])
-    except NoReverseMatch:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(questions_module, "question_url", lambda q: f"/questions/{q.pk}/")
-            yield
-    else:
-        yield
 
 
 @pytest.fixture
@@ -461,7 +446,7 @@ def test_it_speaks_the_callers_language(client, as_user, student, mentor, classm
     asker = client.get(_detail_url(question)).json()["asker"]
 
     assert refused.json() == {
-        "detail": "Задавать вопросы могут только студенты, записанные на программу."
+        "detail": "Задавать вопросы могут только студенты, зачисленные на программу."
     }
     assert asker == {"display_name": "Студент"}
 

@@ -849,8 +849,9 @@ def _school(size: int, student, other_student, mentor, programme, other_programm
 # The page's own queries, whatever the size: session, user; counts by topic and bucket,
 # and all questions by bucket; answer counts, and (SQLite) the middle waits; deflections,
 # questions asked; the candidates without an article; topics not covered; unread
-# notifications; the programme choices. Then at most REPEATED_SEARCHES searches.
-PAGE_QUERIES = 12
+# notifications; the navigation's count of open questions; the programme choices. Then
+# at most REPEATED_SEARCHES searches.
+PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [2, 40])

@@ -30,7 +30,7 @@ from knowledge_base.questions import (
     questions_visible_to,
 )
 from knowledge_base.tasks import remind_waiting_questions
-from knowledge_base.tests.conftest import QUESTION_ROLES, ask
+from knowledge_base.tests.questions.conftest import QUESTION_ROLES, ask
 from mentorship.access import NotAllowed
 from mentorship.models import ActivityEvent, ActivityKind, Notification
 from mentorship.services import assignment_end

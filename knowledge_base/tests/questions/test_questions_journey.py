@@ -8,7 +8,7 @@ import pytest
 
 from knowledge_base.models import Deflection, Question, QuestionStatus
 from knowledge_base.questions import answer_post
-from knowledge_base.tests.conftest import ask
+from knowledge_base.tests.questions.conftest import ask
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from knowledge_base.models import Answer, Article, ArticleStatus, Question, QuestionStatus
 from knowledge_base.questions import answer_post
-from knowledge_base.tests.conftest import QUESTION_ROLES, ask
+from knowledge_base.tests.questions.conftest import QUESTION_ROLES, ask
 
 SEARCH = reverse("knowledge_base:search")
 

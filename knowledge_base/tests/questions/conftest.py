@@ -1,4 +1,5 @@
-"""The people around a question, on top of the root conftest's roles.
+"""The people around a question, on top of the root conftest's roles, for the tests in
+this folder (the article and pattern tests place people their own way).
 
 ``student`` and ``classmate`` study ``programme``; ``other_student`` studies
 ``other_programme``. ``mentor`` (``supervisor``'s team) and ``colleague`` teach

@@ -22,7 +22,7 @@ from knowledge_base.models import (
     QuestionStatus,
 )
 from knowledge_base.questions import answer_accept, answer_post, question_mark_duplicate
-from knowledge_base.tests.conftest import QUESTION_ROLES, ask
+from knowledge_base.tests.questions.conftest import QUESTION_ROLES, ask
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
 from projects.tests.factories import EnrolmentFactory
 
