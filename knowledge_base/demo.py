@@ -22,6 +22,7 @@ from .models import (
     ArticleVote,
     CaseDiscussion,
     CaseReply,
+    Deflection,
     ImprovementProposal,
     Question,
     QuestionStatus,
@@ -352,6 +353,8 @@ def seed_deflections() -> int:
         student = _demo_user("student", number)
         article = Article.objects.filter(title=title, status=ArticleStatus.PUBLISHED).first()
         if student is None or article is None:
+            continue
+        if Deflection.objects.filter(student=student, article=article).exists():
             continue
         try:
             deflection_record(student=student, query=typed, article=article)

@@ -140,7 +140,7 @@ QUESTIONS = [
         "The deployment project mentions containers but the course never explains Docker.",
         6,
         [("mentor", "Not required for the project; a short intro is in the knowledge base.", 8)],
-        0,
+        None,
         None,
     ),
     (

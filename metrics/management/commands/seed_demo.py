@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from mentorship import demo
+from knowledge_base.demo import seed_knowledge, seed_knowledge_at_scale
 from projects.demo import seed_programmes, seed_projects
 from students.demo import seed_activity, seed_mentoring
 
@@ -62,6 +63,11 @@ class Command(BaseCommand):
             mentoring = seed_mentoring()
             community = seed_community()
             community["reports"] = seed_weekly_reports()
+            knowledge = seed_knowledge()
+            if scale:
+                scaled = seed_knowledge_at_scale(seed=seed)
+                knowledge["questions"] += scaled["questions"]
+                knowledge["articles"] += scaled["articles"]
             activity = seed_activity(seed=seed, with_files=not scale)
             # The struggling student's extra rounds are review-loop rows too.
             for key in ("submissions", "reviews"):
@@ -90,6 +96,10 @@ class Command(BaseCommand):
             "Community: {cases} case discussions, {recommendations} recommendations, "
             "{proposals} improvement proposals, {incidents} incidents, {records} "
             "self-development records, {reports} weekly reports.".format(**community)
+        )
+        self.stdout.write(
+            "Knowledge base: {questions} questions, {articles} articles, {deflections} "
+            "questions solved by an article before they were asked.".format(**knowledge)
         )
         self.stdout.write(
             "Activity: {events} events, {sessions} missed sessions, {attempts} more "
