@@ -156,7 +156,11 @@ FALLBACK_CANDIDATES = 500
 
 
 def _fallback_hits(words, candidates, *, limit, offset) -> list[SearchHit]:
-    stems = [word[:FALLBACK_STEM_LETTERS] for word in words]
+    # One-letter words ("a", "и") would match every text.
+    stems = [word[:FALLBACK_STEM_LETTERS] for word in words if len(word) > 1]
+    if not stems:
+        return []
+    phrase = " ".join(word.casefold() for word in words)
     rows = []
     for kind, queryset in candidates.items():
         matches = Q()
@@ -170,6 +174,8 @@ def _fallback_hits(words, candidates, *, limit, offset) -> list[SearchHit]:
         )
         for pk, title, body, language in found:
             score = _fallback_score(stems, title.casefold(), body.casefold())
+            if score and phrase in " ".join(WORD.findall(title.casefold())):
+                score += FALLBACK_TITLE_MATCH  # the words as typed, in the title
             if score:
                 rows.append((kind, pk, title, body, language, score))
     rows.sort(key=lambda row: (-row[5], row[0], -row[1]))
@@ -186,10 +192,16 @@ def _fallback_hits(words, candidates, *, limit, offset) -> list[SearchHit]:
     ]
 
 
+def _starts_a_word(stem: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(stem)}", text) is not None
+
+
 def _fallback_score(stems, title, body) -> float:
+    """Title matches above body matches, more words above fewer; a stem counts where
+    it begins a word (``rebas`` in "rebase", not in "zebrabase")."""
     score, found = 0.0, 0
     for stem in stems:
-        in_title, in_body = stem in title, stem in body
+        in_title, in_body = _starts_a_word(stem, title), _starts_a_word(stem, body)
         score += FALLBACK_TITLE_MATCH * in_title + FALLBACK_BODY_MATCH * in_body
         found += in_title or in_body
     return score * found / len(stems)
