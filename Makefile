@@ -8,7 +8,8 @@ WEB_PORT ?= 8000
 # make run is a laptop on plain http: debug pages, no HTTPS redirect.
 RUN_ENV := DEBUG=true HOST=$(HOST) WEB_PORT=$(WEB_PORT) SITE_URL=http://$(HOST):$(WEB_PORT)
 
-.PHONY: run test lint format messages compile-messages migrations-check install clean bench
+.PHONY: run test lint format messages compile-messages migrations-check install clean bench \
+	bench-flags bench-search
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,12 +52,20 @@ format: install
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
-# The flagging benchmark (docs/benchmarks.md): PostgreSQL only (DATABASE_URL), in a
-# database of its own on that server; e.g. make bench BENCH_ARGS="--students 10000
-# --events 1000000". Results in var/bench/flags.json.
+# The benchmarks (docs/benchmarks.md): PostgreSQL only (DATABASE_URL), each in a
+# database of its own on that server. The flagging run: e.g. make bench-flags
+# BENCH_ARGS="--students 10000 --events 1000000" (var/bench/flags.json). Search:
+# e.g. make bench-search BENCH_SEARCH_ARGS="--questions 20000 --articles 1000"
+# (var/bench/search.json). make bench runs both.
 BENCH_ARGS ?=
-bench: install
+BENCH_SEARCH_ARGS ?=
+bench: bench-flags bench-search
+
+bench-flags: install
 	$(MANAGE) bench_flags $(BENCH_ARGS)
+
+bench-search: install
+	$(MANAGE) bench_search $(BENCH_SEARCH_ARGS)
 
 # Extract every marked string into the Russian catalogue (needs GNU gettext).
 messages: install

@@ -187,8 +187,10 @@ def vocabulary() -> Vocabulary:
     everything = sum(rows for rows, _lexemes, _shares in tables) or 1.0
     frequency = {}
     for rows, lexemes, shares in tables:
+        # The shares end with three figures of their own (least, most, empty).
         for lexeme, share in zip(lexemes or [], shares or [], strict=False):
-            frequency[lexeme] = frequency.get(lexeme, 0.0) + share * rows / everything
+            if lexeme:
+                frequency[lexeme] = frequency.get(lexeme, 0.0) + share * rows / everything
     known = Vocabulary(
         frequency, int(max((rows for rows, *_rest in tables), default=0)), sorted(frequency)
     )
