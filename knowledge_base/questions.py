@@ -6,7 +6,6 @@ and staff; a public one also by every student enrolled in its programme and ever
 of the programme (and their supervisors). Everything that lists, counts or searches
 questions starts from ``questions_visible_to``."""
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, MentorProfile, Role, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, current_mentor_assignments, students_visible_to
+from mentorship.text import text_language
 from projects.models import Enrolment, EnrolmentStatus, Programme, Project
 
 from .models import (
@@ -182,19 +182,6 @@ def duplicate_target_for(user: User, *, question: Question) -> Question | None:
 
 
 # --- Writes -----------------------------------------------------------------------------
-
-_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]*`", re.DOTALL)
-_WORD = re.compile(r"[^\W\d_]+")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-
-
-def text_language(text: str) -> str:
-    """``ru`` when most words of the prose are Cyrillic, else ``en``. Code is left
-    out, and words are counted rather than letters: a Russian question quoting
-    ``TemplateDoesNotExist`` is still Russian."""
-    words = _WORD.findall(_CODE.sub(" ", text or ""))
-    cyrillic = sum(1 for word in words if _CYRILLIC.search(word))
-    return "ru" if cyrillic > len(words) - cyrillic else "en"
 
 
 def _asker_programme(

@@ -29,6 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from mentorship.models import User
+from mentorship.text import text_language
 
 from . import search_postgresql
 from .articles import articles_visible_to
@@ -42,9 +43,6 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 MAX_LIMIT = 100
 SNIPPET_WORDS = 30
-# A share of Cyrillic letters above which a text is Russian: Russian questions are full
-# of English identifiers (``pip install requests``), English ones rarely quote Russian.
-CYRILLIC_SHARE_RUSSIAN = 0.3
 
 WORD = re.compile(r"[^\W_]+")
 
@@ -63,13 +61,9 @@ class SearchHit:
 
 
 def guess_language(text: str) -> str:
-    """``"ru"`` when enough of the text's letters are Cyrillic, else ``"en"``: the
-    language of a question created without one."""
-    letters = [char for char in text if char.isalpha()]
-    if not letters:
-        return "en"
-    cyrillic = sum(1 for char in letters if "\u0400" <= char <= "\u04ff")
-    return "ru" if cyrillic / len(letters) >= CYRILLIC_SHARE_RUSSIAN else "en"
+    """The language of a query or a text, by the portal's one rule
+    (``mentorship.text.text_language``)."""
+    return text_language(text)
 
 
 def search(

@@ -1,5 +1,7 @@
 """Markdown written by people (briefs, feedback, notes), rendered safely."""
 
+import re
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -67,3 +69,22 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 (sanitised by nh3 just above)
+
+
+_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]*`", re.DOTALL)
+_WORD = re.compile(r"[^\W\d_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Russian text is full of English identifiers (``pip install requests``); English text
+# rarely quotes Russian: a text is Russian from this share of Cyrillic words.
+CYRILLIC_SHARE_RUSSIAN = 0.3
+
+
+def text_language(text: str) -> str:
+    """``"ru"`` when enough words of the prose are Cyrillic, else ``"en"``. Code is
+    left out and words are counted, not letters: a Russian question quoting
+    ``TemplateDoesNotExist`` is still Russian."""
+    words = _WORD.findall(_CODE.sub(" ", text or ""))
+    if not words:
+        return "en"
+    cyrillic = sum(1 for word in words if _CYRILLIC.search(word))
+    return "ru" if cyrillic / len(words) >= CYRILLIC_SHARE_RUSSIAN else "en"
