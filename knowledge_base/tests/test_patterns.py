@@ -24,6 +24,7 @@ from knowledge_base.models import (
     Topic,
 )
 from knowledge_base.patterns import PatternScope, Split
+from knowledge_base.tests.search_counting import CountingSearch
 from projects.tests.factories import EnrolmentFactory, ProgrammeFactory, ProjectFactory
 
 PAGE = reverse("knowledge_base:patterns")
@@ -882,22 +883,6 @@ def test_it_runs_a_constant_number_of_queries(
     assert response.context["counts"].total == (2 * size if role == "staff" else size)
     if size == 40:
         assert len(fake_search.calls) == 5  # the cap, reached
-
-
-class CountingSearch:
-    """The real search, counting its calls and the queries they run."""
-
-    def __init__(self, search):
-        self.search = search
-        self.calls = 0
-        self.queries = 0
-
-    def __call__(self, *args, **kwargs):
-        with CaptureQueriesContext(connection) as context:
-            hits = self.search(*args, **kwargs)
-        self.calls += 1
-        self.queries += len(context.captured_queries)
-        return hits
 
 
 @pytest.mark.parametrize("size", [2, 40])
