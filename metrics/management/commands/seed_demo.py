@@ -6,8 +6,8 @@ import time
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from mentorship import demo
 from knowledge_base.demo import seed_knowledge, seed_knowledge_at_scale
+from mentorship import demo
 from projects.demo import seed_programmes, seed_projects
 from students.demo import seed_activity, seed_mentoring
 
