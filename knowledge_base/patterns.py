@@ -551,17 +551,18 @@ class DeflectionRate:
 
 
 def deflection_rate(user: User, scope: PatternScope) -> DeflectionRate:
-    """Deflections recorded in the period in the scope's programmes, against the
-    questions asked there that the person may see (two queries). A deflection names
-    no question of anyone's, so it is counted for its programme; for a mentor, whose
-    count of questions leaves out other mentors' students' private ones, the rate
-    leans high, and it is exact for staff."""
-    deflections = Deflection.objects.filter(
-        programme_id__in=programmes_in_scope(user, scope).values("pk"),
-        created_at__gte=scope.since,
-        created_at__lt=scope.until,
-    ).count()
-    return DeflectionRate(deflections=deflections, asked=questions_in_scope(user, scope).count())
+    """Deflections recorded in the period in the scope's programmes, against every
+    question asked there in the period (two counts). A deflection names no question, so
+    it belongs to its programme; the questions are counted for the whole programme too,
+    so both sides cover the same students. Only the two numbers are shown (the page is
+    for mentors, supervisors and staff), never a question outside what the person may
+    see: the link behind the figure opens the question list, which applies
+    ``questions_visible_to``."""
+    programmes = programmes_in_scope(user, scope).values("pk")
+    in_period = {"created_at__gte": scope.since, "created_at__lt": scope.until}
+    deflections = Deflection.objects.filter(programme_id__in=programmes, **in_period).count()
+    asked = Question.objects.filter(programme_id__in=programmes, **in_period).count()
+    return DeflectionRate(deflections=deflections, asked=asked)
 
 
 # --- Asked again and again, with no article -------------------------------------------
