@@ -16,7 +16,7 @@ from knowledge_base.models import (
     QuestionVisibility,
     Topic,
 )
-from knowledge_base.patterns import PatternScope, topics_not_covered
+from knowledge_base.patterns import PatternScope, repeated_questions, topics_not_covered
 from mentorship.models import User
 
 
@@ -58,7 +58,7 @@ def test_it_writes_articles_some_grown_from_questions(seeded):
     assert articles.filter(questions__isnull=False).distinct().count() >= 3
     assert all(article.history.exists() for article in articles)
     assert Deflection.objects.count() >= 3
-    assert "Knowledge base: 14 questions, 11 articles" in seeded
+    assert "Knowledge base: 17 questions, 11 articles" in seeded
 
 
 def test_it_leaves_topics_no_project_covers(seeded):
@@ -78,3 +78,12 @@ def test_it_writes_it_once(seeded):
         counts
     )
     assert "Knowledge base: 0 questions, 0 articles, 0 questions solved" in again
+
+
+def test_it_gives_the_patterns_page_a_repeated_question(seeded):
+    staff = User.objects.get(email="staff@demo.test")
+
+    groups = repeated_questions(staff, PatternScope.last(90, user=staff))
+
+    assert groups
+    assert "deploy" in groups[0].query.lower()
