@@ -14,6 +14,11 @@ from projects.tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 
+# A NUL character never reaches a text field (the forms and the API refuse it, and
+# PostgreSQL cannot store it): stored here without it. ``render_markdown`` itself meets
+# every payload whole in mentorship's sanitiser test.
+STORABLE = list(dict.fromkeys(payload.replace("\x00", "") for payload in XSS_PAYLOADS))
+
 
 @pytest.fixture
 def question(student, mentor):
@@ -36,7 +41,7 @@ def _rendered_in(content: str, payload: str) -> None:
 def test_question_bodies_go_through_the_sanitiser(client, as_user, question):
     as_user("mentor")
     url = reverse("knowledge_base:question", args=[question.pk])
-    for payload in XSS_PAYLOADS:
+    for payload in STORABLE:
         Question.objects.filter(pk=question.pk).update(body=payload)
 
         _rendered_in(client.get(url).content.decode(), payload)
@@ -44,14 +49,14 @@ def test_question_bodies_go_through_the_sanitiser(client, as_user, question):
 
 def test_answers_go_through_the_sanitiser(client, as_user, question, mentor):
     Answer.objects.bulk_create(
-        [Answer(question=question, author=mentor, body=payload) for payload in XSS_PAYLOADS]
+        [Answer(question=question, author=mentor, body=payload) for payload in STORABLE]
     )
     as_user("student")
 
     content = client.get(reverse("knowledge_base:question", args=[question.pk])).content.decode()
 
-    assert len(XSS_PAYLOADS) >= 200
-    for payload in XSS_PAYLOADS:
+    assert len(STORABLE) >= 200
+    for payload in STORABLE:
         _rendered_in(content, payload)
 
 
@@ -61,7 +66,7 @@ def test_article_bodies_go_through_the_sanitiser(client, as_user, mentor):
     article.authors.set([mentor])
     as_user("mentor")
     url = reverse("knowledge_base:article_detail", args=[article.pk])
-    for payload in XSS_PAYLOADS:
+    for payload in STORABLE:
         # An update, not a save: no version is kept of each payload.
         Article.objects.filter(pk=article.pk).update(body=payload)
 
@@ -69,7 +74,7 @@ def test_article_bodies_go_through_the_sanitiser(client, as_user, mentor):
 
 
 def test_search_snippets_hold_nothing_active(student, mentor, question):
-    marked = [f"zebra {payload}" for payload in XSS_PAYLOADS]
+    marked = [f"zebra {payload}" for payload in STORABLE]
     Question.objects.bulk_create(
         [
             Question(
