@@ -29,16 +29,18 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from mentorship.bench import BenchDatabase
 from mentorship.models import User
 from projects.models import Programme
-from students.bench import server_connection
 
 from .search import query_words, search
 from .search_postgresql import PREFIX_MIN_LENGTH
 
-# Bump when the generated data change, so an old benchmark database is rebuilt.
-GENERATOR_VERSION = 2
-MARKER_TABLE = "bench_search_marker"
+# The benchmark's own database; bump the version when the generated data change, so an
+# old benchmark database is rebuilt.
+DATABASE = BenchDatabase(
+    marker_table="bench_search_marker", sizes=("questions", "articles"), version=2
+)
 TARGET_P95_MS = 50.0
 # The slowest queries of each call written down, for a look at what is slow.
 SLOWEST = 10
@@ -189,69 +191,6 @@ class BenchResult:
             "worst_p95_ms": self.worst_p95,
             "within_target": self.worst_p95 <= self.target_p95_ms,
         }
-
-
-# --- The benchmark database -----------------------------------------------------------
-
-
-def bench_marker(settings_dict: dict, name: str) -> dict | None | bool:
-    """What the benchmark database holds: its marker row as a dict, ``None`` when the
-    database does not exist, ``False`` when it exists without a marker (not ours)."""
-    admin = server_connection(settings_dict, "postgres")
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                return None
-    finally:
-        admin.close()
-    bench = server_connection(settings_dict, name)
-    try:
-        with bench.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s)", [MARKER_TABLE])
-            if cursor.fetchone()[0] is None:
-                return False
-            cursor.execute(f"SELECT questions, articles, version, ready FROM {MARKER_TABLE}")  # noqa: S608
-            row = cursor.fetchone()
-    finally:
-        bench.close()
-    if row is None:
-        return {"questions": 0, "articles": 0, "version": 0, "ready": False}
-    return dict(zip(("questions", "articles", "version", "ready"), row, strict=True))
-
-
-def bench_database_create(settings_dict: dict, name: str, *, drop: bool) -> None:
-    """(Re)create the benchmark database and mark it as ours before anything else."""
-    admin = server_connection(settings_dict, "postgres")
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            if drop:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        admin.close()
-    bench = server_connection(settings_dict, name)
-    bench.autocommit = True
-    try:
-        with bench.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TABLE {MARKER_TABLE} (questions integer, articles integer, "
-                "version integer, ready boolean)"
-            )
-            cursor.execute(f"INSERT INTO {MARKER_TABLE} VALUES (0, 0, 0, false)")  # noqa: S608
-    finally:
-        bench.close()
-
-
-def bench_marker_set(*, questions: int, articles: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {MARKER_TABLE} SET questions = %s, articles = %s, version = %s, "  # noqa: S608
-            "ready = true",
-            [questions, articles, GENERATOR_VERSION],
-        )
 
 
 # --- Data -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.db import connection, connections
 
+from mentorship.bench import BenchDatabase
 from mentorship.celery import worker_objects_freeze
 from mentorship.models import DailyActivity
 from projects.models import Programme, Project
@@ -46,9 +47,9 @@ from .risk.signals import COHORT_MIN_STUDENTS
 # The day every benchmark judges; data are placed relative to it.
 BENCH_AS_OF = date(2026, 6, 30)
 HISTORY_DAYS = 120
-# Bump when the generated data change, so an old benchmark database is rebuilt.
-GENERATOR_VERSION = 3
-MARKER_TABLE = "bench_marker"
+# The benchmark's own database; bump the version when the generated data change, so an
+# old benchmark database is rebuilt.
+DATABASE = BenchDatabase(marker_table="bench_marker", sizes=("students", "events"), version=3)
 TARGET_RATIO = 3.0
 
 
@@ -93,90 +94,6 @@ class BenchResult:
             "ratio": round(self.ratio, 2),
             "within_target": self.ratio <= self.target_ratio,
         }
-
-
-# --- The benchmark database -----------------------------------------------------------
-
-
-def server_connection(settings_dict: dict, dbname: str):
-    """A psycopg2 connection in autocommit to ``dbname`` on the configured server."""
-    import psycopg2
-
-    return psycopg2.connect(
-        dbname=dbname,
-        user=settings_dict.get("USER") or None,
-        password=settings_dict.get("PASSWORD") or None,
-        host=settings_dict.get("HOST") or None,
-        port=settings_dict.get("PORT") or None,
-    )
-
-
-def bench_marker(settings_dict: dict, name: str) -> dict | None | bool:
-    """What the benchmark database holds: its marker row as a dict, ``None`` when the
-    database does not exist, ``False`` when it exists without a marker (not ours)."""
-    admin = server_connection(settings_dict, "postgres")
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                return None
-    finally:
-        admin.close()
-    bench = server_connection(settings_dict, name)
-    try:
-        with bench.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s)", [MARKER_TABLE])
-            if cursor.fetchone()[0] is None:
-                return False
-            cursor.execute(f"SELECT students, events, version, ready FROM {MARKER_TABLE}")  # noqa: S608
-            row = cursor.fetchone()
-    finally:
-        bench.close()
-    if row is None:
-        return {"students": 0, "events": 0, "version": 0, "ready": False}
-    return dict(zip(("students", "events", "version", "ready"), row, strict=True))
-
-
-def bench_database_create(settings_dict: dict, name: str, *, drop: bool) -> None:
-    """(Re)create the benchmark database and mark it as ours before anything else."""
-    admin = server_connection(settings_dict, "postgres")
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            if drop:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        admin.close()
-    bench = server_connection(settings_dict, name)
-    bench.autocommit = True
-    try:
-        with bench.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TABLE {MARKER_TABLE} (students integer, events bigint, "
-                "version integer, ready boolean)"
-            )
-            cursor.execute(f"INSERT INTO {MARKER_TABLE} VALUES (0, 0, 0, false)")  # noqa: S608
-    finally:
-        bench.close()
-
-
-def bench_database_use(name: str) -> None:
-    """Point Django's default connection at the benchmark database."""
-    from django.conf import settings
-
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = name
-    connections["default"].settings_dict["NAME"] = name
-
-
-def bench_marker_set(*, students: int, events: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {MARKER_TABLE} SET students = %s, events = %s, version = %s, ready = true",  # noqa: S608
-            [students, events, GENERATOR_VERSION],
-        )
 
 
 # --- Data -----------------------------------------------------------------------------

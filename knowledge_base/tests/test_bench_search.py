@@ -16,7 +16,7 @@ from knowledge_base import bench
 from knowledge_base.articles import articles_visible_to
 from knowledge_base.models import Article, Question
 from knowledge_base.questions import questions_visible_to
-from students.bench import server_connection
+from mentorship.bench import server_connection
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the benchmark runs on PostgreSQL only"

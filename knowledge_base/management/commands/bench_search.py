@@ -7,11 +7,9 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.core.management.base import BaseCommand
 
-from students.bench import bench_database_use
+from mentorship.bench import bench_database_prepare
 
 from ... import bench
 
@@ -47,35 +45,18 @@ class Command(BaseCommand):
     def handle(
         self, *args, questions, articles, queries, rounds, database, rebuild, output, **options
     ):
-        if connection.vendor != "postgresql":
-            raise CommandError(
-                "The benchmark needs PostgreSQL: set DATABASE_URL=postgres://... (it "
-                "creates a database of its own on that server and leaves yours alone)."
-            )
-        if questions < 1 or articles < 1 or queries < 1 or rounds < 1:
-            raise CommandError("--questions, --articles, --queries and --rounds must be positive.")
-        server = dict(connection.settings_dict)
-        if database == server["NAME"]:
-            raise CommandError("The benchmark database must not be the configured database.")
-        marker = bench.bench_marker(server, database)
-        if marker is False:
-            raise CommandError(
-                f"Database {database!r} exists and was not made by this benchmark; "
-                "choose another name with --database."
-            )
-        reuse = (
-            not rebuild
-            and marker is not None
-            and marker["ready"]
-            and (marker["questions"], marker["articles"], marker["version"])
-            == (questions, articles, bench.GENERATOR_VERSION)
+        reuse = bench_database_prepare(
+            bench.DATABASE,
+            name=database,
+            sizes={"questions": questions, "articles": articles},
+            rebuild=rebuild,
+            stdout=self.stdout,
+            arguments_error=(
+                "--questions, --articles, --queries and --rounds must be positive."
+                if questions < 1 or articles < 1 or queries < 1 or rounds < 1
+                else None
+            ),
         )
-        if not reuse:
-            self.stdout.write(f"Creating database {database} ...")
-            bench.bench_database_create(server, database, drop=marker is not None)
-        bench_database_use(database)
-        # Reused data get the schema's later migrations too (the code measured needs them).
-        call_command("migrate", verbosity=0)
         if not reuse:
             started = time.monotonic()
             self.stdout.write(f"Generating {questions:,} questions and {articles:,} articles ...")
@@ -86,7 +67,7 @@ class Command(BaseCommand):
                     f"  [{time.monotonic() - started:6.1f}s] {step}"
                 ),
             )
-            bench.bench_marker_set(questions=questions, articles=articles)
+            bench.DATABASE.marker_set(questions=questions, articles=articles)
             self.stdout.write(f"Data ready in {time.monotonic() - started:.1f}s.")
         else:
             self.stdout.write(f"Reusing database {database} ({questions:,} questions).")

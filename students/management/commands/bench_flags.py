@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.core.management.base import BaseCommand
+
+from mentorship.bench import bench_database_prepare
 
 from ... import bench
 
@@ -52,37 +52,18 @@ class Command(BaseCommand):
     def handle(
         self, *args, students, events, database, workers, rounds, rebuild, output, **options
     ):
-        if connection.vendor != "postgresql":
-            raise CommandError(
-                "The benchmark needs PostgreSQL: set DATABASE_URL=postgres://... (it "
-                "creates a database of its own on that server and leaves yours alone)."
-            )
-        if students < 1 or events < 0 or workers < 1 or rounds < 1:
-            raise CommandError(
+        reuse = bench_database_prepare(
+            bench.DATABASE,
+            name=database,
+            sizes={"students": students, "events": events},
+            rebuild=rebuild,
+            stdout=self.stdout,
+            arguments_error=(
                 "--students, --workers and --rounds must be positive, --events not negative."
-            )
-        server = dict(connection.settings_dict)
-        if database == server["NAME"]:
-            raise CommandError("The benchmark database must not be the configured database.")
-        marker = bench.bench_marker(server, database)
-        if marker is False:
-            raise CommandError(
-                f"Database {database!r} exists and was not made by this benchmark; "
-                "choose another name with --database."
-            )
-        reuse = (
-            not rebuild
-            and marker is not None
-            and marker["ready"]
-            and (marker["students"], marker["events"], marker["version"])
-            == (students, events, bench.GENERATOR_VERSION)
+                if students < 1 or events < 0 or workers < 1 or rounds < 1
+                else None
+            ),
         )
-        if not reuse:
-            self.stdout.write(f"Creating database {database} ...")
-            bench.bench_database_create(server, database, drop=marker is not None)
-        bench.bench_database_use(database)
-        # Reused data get the schema's later migrations too (the code measured needs them).
-        call_command("migrate", verbosity=0)
         if not reuse:
             started = time.monotonic()
             self.stdout.write(f"Generating {students:,} students and {events:,} events ...")
@@ -93,7 +74,7 @@ class Command(BaseCommand):
                     f"  [{time.monotonic() - started:6.1f}s] {step}"
                 ),
             )
-            bench.bench_marker_set(students=students, events=events)
+            bench.DATABASE.marker_set(students=students, events=events)
             self.stdout.write(f"Data ready in {time.monotonic() - started:.1f}s.")
         else:
             self.stdout.write(f"Reusing database {database} ({students:,} students).")
