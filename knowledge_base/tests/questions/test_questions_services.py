@@ -1,7 +1,7 @@
 """Questions: who sees one, asking, answering, following up, accepting, marking a
 duplicate, what the knowledge base solved before anyone asked, and the reminders.
 
-The people and programmes are those of ``knowledge_base/tests/conftest.py``."""
+The people and programmes are those of ``knowledge_base/tests/questions/conftest.py``."""
 
 from datetime import timedelta
 

@@ -1,14 +1,16 @@
 """The question pages: the list, the queue, asking with suggestions, "this solved it",
 one question with its thread and forms, the duplicate picker; per role.
 
-The people and programmes are those of ``knowledge_base/tests/conftest.py``: for a
+The people and programmes are those of ``knowledge_base/tests/questions/conftest.py``: for a
 question of ``student``, ``classmate`` and ``colleague`` see it only when it is public;
 ``other_student``, ``other_mentor`` and ``other_supervisor`` never see it."""
 
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -1153,6 +1155,28 @@ def test_it_counts_the_open_questions_in_one_query(rf, mentor, django_assert_num
     context = questions_in_navigation(request)
     with django_assert_num_queries(1):
         assert int(str(context["open_questions"])) == 0
+
+
+def test_it_counts_the_open_questions_once_a_minute(
+    rf, mentor, private_question, django_assert_num_queries
+):
+    request = rf.get("/")
+    request.user = mentor
+    assert int(str(questions_in_navigation(request)["open_questions"])) == 1
+    ask(private_question.author, title="Another one")
+
+    with django_assert_num_queries(0):
+        assert int(str(questions_in_navigation(request)["open_questions"])) == 1
+    cache.clear()
+    assert int(str(questions_in_navigation(request)["open_questions"])) == 2
+
+
+def test_it_counts_afresh_when_the_cache_does_not_answer(rf, mentor, private_question):
+    request = rf.get("/")
+    request.user = mentor
+
+    with patch.object(cache, "get", side_effect=ConnectionError("cache down")):
+        assert int(str(questions_in_navigation(request)["open_questions"])) == 1
 
 
 def test_it_speaks_russian_with_its_plurals(as_user, client, student, mentor):
