@@ -44,6 +44,8 @@ MAX_WORDS = 12
 MAX_LIMIT = 100
 SNIPPET_WORDS = 30
 
+# Markdown's marks (headings, emphasis, code fences, quotes) are left out of snippets.
+MARKDOWN_MARKS = re.compile(r"[#*`>_~]+")
 WORD = re.compile(r"[^\W_]+")
 
 
@@ -178,7 +180,7 @@ def _fallback_hits(words, candidates, *, limit, offset) -> list[SearchHit]:
             kind=kind,
             pk=pk,
             title=title,
-            snippet=_fallback_snippet(stems, body or title),
+            snippet=_fallback_snippet(stems, MARKDOWN_MARKS.sub(" ", body or title)),
             language=language,
             score=score,
         )

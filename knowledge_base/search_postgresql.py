@@ -636,7 +636,9 @@ def hits(words: list[str], candidates: dict[str, QuerySet], *, language, limit, 
 HEADLINE_SQL = """
 SELECT kind, pk, ts_headline(
     CASE WHEN language = 'ru' THEN 'russian' ELSE 'english' END::regconfig,
-    CASE WHEN body = '' THEN title ELSE body END, %(tsquery)s::tsquery, %(options)s)
+    -- Markdown's marks (headings, emphasis, code fences, quotes) are not prose.
+    regexp_replace(CASE WHEN body = '' THEN title ELSE body END, '[#*`>_~]+', ' ', 'g'),
+    %(tsquery)s::tsquery, %(options)s)
 FROM (
     SELECT 'article' AS kind, id AS pk, title, body, language
     FROM knowledge_base_article WHERE id = ANY(%(article)s)

@@ -429,3 +429,19 @@ def test_it_ranks_the_corpus_target_first_for_nine_queries_in_ten(
     for language, (first, top_five, _queries) in figures.items():
         assert first >= 0.9, f"{language}: {report}\n" + "\n".join(misses)
         assert top_five == 1.0, f"{language}: {report}\n" + "\n".join(misses)
+
+
+def test_snippets_leave_markdown_marks_out(student, mentor):
+    enrolment = EnrolmentFactory(student=student)
+    Question.objects.create(
+        author=student,
+        programme=enrolment.programme,
+        title="Zebra stripes",
+        body="## Zebra\n\nThe **zebra** has `stripes`:\n\n```python\nzebra = 1\n```",
+    )
+
+    (hit,) = search(mentor, "zebra", kinds=("question",))
+
+    assert "zebra" in str(hit.snippet).lower()
+    for mark in ("#", "**", "`"):
+        assert mark not in str(hit.snippet)
