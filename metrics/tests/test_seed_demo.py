@@ -7,6 +7,8 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.urls import reverse
 
+from knowledge_base.demo import seed_knowledge_at_scale
+from knowledge_base.models import Answer, Article, Question, QuestionStatus
 from mentorship import selectors
 from mentorship.models import Assignment, MentorProfile, Role, StudentProfile, User
 from projects.models import Programme, Project
@@ -103,3 +105,12 @@ def test_it_builds_benchmark_data_at_scale():
     ]
     assert len(loads) == 12
     assert all(0 < load <= capacity for load, capacity in loads)
+    # The knowledge base in proportion: about two questions a student (a third in
+    # Russian, most answered), an article per twenty questions; written once.
+    scaled = Question.objects.filter(title__startswith="[scale]")
+    assert 550 <= scaled.count() <= 650
+    assert scaled.filter(language="ru").exists()
+    assert scaled.exclude(status=QuestionStatus.OPEN).count() > scaled.count() / 2
+    assert Answer.objects.filter(question__in=scaled).exists()
+    assert Article.objects.filter(title__startswith="[scale]").count() == scaled.count() // 20
+    assert seed_knowledge_at_scale(seed=42)["questions"] == 0
