@@ -86,6 +86,21 @@ def current_mentor(*, student: User) -> User | None:
     return assignment.mentor if assignment else None
 
 
+def mentor_at(*, student: str = "student", at: str) -> Subquery:
+    """Who the student's mentor was at a moment, for SQL: the mentor of the assignment
+    that had started by then and not yet ended (``started_at <= at < ended_at``), for
+    records of many students at once, e.g. ``submissions.annotate(mentor_id=
+    mentor_at(at="submitted_at"))``; ``student`` and ``at`` name the outer row's
+    fields. A student who changed mentor in the middle of a period counts for each
+    mentor in turn. None when the student had no mentor then."""
+    assignment = Assignment.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef(at)),
+        student_id=OuterRef(student),
+        started_at__lte=OuterRef(at),
+    ).order_by("-started_at")
+    return Subquery(assignment.values("mentor_id")[:1])
+
+
 def mentors_with_load(mentors: QuerySet[User]) -> QuerySet[User]:
     """Mentors annotated with ``current_students`` and their profile (capacity,
     supervisor) in one query, for team and workload lists."""
