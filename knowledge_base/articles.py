@@ -85,6 +85,24 @@ def articles_visible_to(user: User) -> QuerySet[Article]:
     return articles.filter(published | Exists(mine))
 
 
+def without_published_article(questions: QuerySet[Question]) -> QuerySet[Question]:
+    """The questions no published article answers yet, so a reader cannot find their
+    answer in the knowledge base (a draft does not count): the question list's "no
+    article" filter."""
+    answering = Article.questions.through.objects.filter(
+        question_id=OuterRef("pk"), article__status=ArticleStatus.PUBLISHED
+    )
+    return questions.filter(~Exists(answering))
+
+
+def without_any_article(questions: QuerySet[Question]) -> QuerySet[Question]:
+    """The questions no article answers or is being written from, drafts included: the
+    patterns page's repeated questions still waiting for someone to write a case (once
+    a mentor starts one, the group leaves the page)."""
+    answering = Article.questions.through.objects.filter(question_id=OuterRef("pk"))
+    return questions.filter(~Exists(answering))
+
+
 def article_for_user(user: User, pk: int) -> Article:
     """One article for this person; 404 to outsiders."""
     return get_object_or_404(articles_visible_to(user), pk=pk)
@@ -110,6 +128,17 @@ def may_publish_article(user: User, *, article: Article) -> bool:
     """Whether this person may publish the article, or archive it: its authors who are
     mentors or supervisors, and staff."""
     return may_edit_article(user, article=article)
+
+
+def may_write_articles(user: User) -> bool:
+    """Whether this person writes articles (and turns answered questions into them):
+    mentors, supervisors and staff; students read."""
+    return user.is_authenticated and user.is_active and user.role in WRITER_ROLES
+
+
+def question_promotable(question: Question) -> bool:
+    """Whether a question is ready to become an article: someone has answered it."""
+    return question.status in (QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)
 
 
 def may_see_article_history(user: User) -> bool:
@@ -203,7 +232,7 @@ def article_create(
 ) -> Article:
     """A mentor, supervisor or staff member starts a draft article; they are its
     author. Nobody else sees it until it is published."""
-    if author.role not in WRITER_ROLES or not author.is_active:
+    if not may_write_articles(author):
         raise NotAllowed(_("Only mentors, supervisors and staff write articles."))
     article = Article(title=title.strip(), body=body.strip(), language=language)
     _validate(
@@ -343,7 +372,7 @@ def article_draft_from_question(*, question: Question, by: User) -> Article:
     topics, programme and project; the question linked; the promoter as author. Asked
     again, it gives back the draft this person already made from the question."""
     visible = questions_visible_to(by)
-    if by.role not in WRITER_ROLES or not by.is_active:
+    if not may_write_articles(by):
         raise NotAllowed.unless_visible(
             _("Only mentors, supervisors and staff turn a question into an article."),
             visible=visible,
@@ -359,7 +388,7 @@ def article_draft_from_question(*, question: Question, by: User) -> Article:
     if existing is not None:
         return existing
     answer = _answer_to_promote(question)
-    if question.status not in (QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED) or not answer:
+    if not question_promotable(question) or not answer:
         raise ValidationError(_("Only a question a mentor has answered becomes an article."))
     asker = question.author
     with translation.override(question.language):

@@ -33,6 +33,8 @@ from mentorship.bench import BenchDatabase
 from mentorship.models import User
 from projects.models import Programme
 
+from .articles import articles_visible_to
+from .questions import questions_visible_to
 from .search import query_words, search
 from .search_postgresql import PREFIX_MIN_LENGTH
 
@@ -487,9 +489,6 @@ def bench_run(*, queries: list[str], rounds: int = 3) -> BenchResult:
     caches, then ``rounds`` passes, each query's median of them reported (this
     machine's timings move with its other work; a query slow in every pass stays
     slow). The calls of a query are taken in turn, the floor with them."""
-    from .articles import articles_visible_to
-    from .questions import questions_visible_to
-
     readers = bench_readers()
     result = BenchResult(
         questions=questions_visible_to(readers["staff"]).count(),

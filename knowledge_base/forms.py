@@ -372,13 +372,10 @@ class DeflectionForm(forms.Form):
     query = forms.CharField(required=False, max_length=500)
 
 
-class QuestionFilterForm(forms.Form):
-    """The question list's filters (the patterns page links here with them too). A
-    value that does not fit is ignored and said so beside its field."""
+class ScopeFilterForm(forms.Form):
+    """Filters by programme, project and topic, their choices limited to what the page
+    gives (the person's programmes, their projects, the topics in use)."""
 
-    TABS = [("mine", _("Mine")), ("programme", _("My programme"))]
-
-    tab = forms.ChoiceField(choices=TABS, required=False, widget=forms.HiddenInput)
     programme = forms.ModelChoiceField(
         label=_("Programme"),
         queryset=Programme.objects.none(),
@@ -397,6 +394,22 @@ class QuestionFilterForm(forms.Form):
         required=False,
         empty_label=_("All topics"),
     )
+
+    def __init__(self, *args, programmes, projects, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["project"].queryset = projects
+        self.fields["topic"].queryset = topics
+        _style_filters(self)
+
+
+class QuestionFilterForm(ScopeFilterForm):
+    """The question list's filters (the patterns page links here with them too). A
+    value that does not fit is ignored and said so beside its field."""
+
+    TABS = [("mine", _("Mine")), ("programme", _("My programme"))]
+
+    tab = forms.ChoiceField(choices=TABS, required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("Any status")), *QuestionStatus.choices],
@@ -409,15 +422,12 @@ class QuestionFilterForm(forms.Form):
         label=_("Asked until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     no_article = forms.BooleanField(label=_("No article answers it"), required=False)
+    field_order = ["tab", "programme", "project", "topic", "status", "since", "until"]
 
-    def __init__(self, *args, programmes, projects, topics, tabs: bool, **kwargs):
+    def __init__(self, *args, tabs: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
-        self.fields["project"].queryset = projects
-        self.fields["topic"].queryset = topics
         if not tabs:
             del self.fields["tab"]
-        _style_filters(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -427,19 +437,8 @@ class QuestionFilterForm(forms.Form):
         return cleaned
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(ScopeFilterForm):
     """The question queue's filters, their choices limited to the person's programmes."""
-
-    programme = QuestionFilterForm.base_fields["programme"]
-    project = QuestionFilterForm.base_fields["project"]
-    topic = QuestionFilterForm.base_fields["topic"]
-
-    def __init__(self, *args, programmes, projects, topics, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
-        self.fields["project"].queryset = projects
-        self.fields["topic"].queryset = topics
-        _style_filters(self)
 
 
 def _style_filters(form: forms.Form) -> None:

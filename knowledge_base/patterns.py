@@ -47,7 +47,8 @@ from django.utils.translation import gettext_lazy
 from mentorship.models import Role, User
 from projects.models import Programme
 
-from .models import Article, Deflection, Question, QuestionStatus, Topic
+from .articles import without_any_article
+from .models import Deflection, Question, QuestionStatus, Topic
 from .questions import programmes_of, questions_visible_to
 from .search import search
 
@@ -649,12 +650,10 @@ _TEAM_ANSWER = Q(
 
 
 def _no_article_candidates(user: User, scope: PatternScope) -> list[dict]:
-    answered_by_article = Article.questions.through.objects.filter(question_id=OuterRef("pk"))
     return list(
-        questions_in_scope(user, scope)
+        without_any_article(questions_in_scope(user, scope))
         .filter(duplicate_of__isnull=True)
         .exclude(status=QuestionStatus.DUPLICATE)
-        .exclude(Exists(answered_by_article))
         .annotate(answer_count=Count("answers", filter=_TEAM_ANSWER))
         .order_by("-created_at", "-pk")
         .values("pk", "title", "programme__title", "status", "accepted_answer_id", "answer_count")[

@@ -6,7 +6,7 @@ and staff; a public one also by every student enrolled in its programme and ever
 of the programme (and their supervisors). Everything that lists, counts or searches
 questions starts from ``questions_visible_to``."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -166,6 +166,41 @@ def question_queue(
     return questions.select_related("author", "programme", "project").order_by(
         "waiting_since", "pk"
     )
+
+
+# The filters a list of questions takes (the question list, and the patterns page's
+# links to the questions behind a figure).
+QUESTION_FILTERS = ("programme", "project", "topic", "status", "since", "until")
+
+
+def questions_filtered(
+    questions: QuerySet[Question],
+    *,
+    zone,
+    programme=None,
+    project=None,
+    topic=None,
+    status: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[Question]:
+    """Questions narrowed by programme, project, topic and status, and asked from day
+    ``since`` to day ``until`` (both included) on the reader's calendar (``zone``), as
+    the patterns page counts them."""
+    if programme:
+        questions = questions.filter(programme=programme)
+    if project:
+        questions = questions.filter(project=project)
+    if topic:
+        questions = questions.filter(topics=topic)
+    if status:
+        questions = questions.filter(status=status)
+    if since:
+        questions = questions.filter(created_at__gte=datetime.combine(since, time.min, zone))
+    if until:
+        next_day = until + timedelta(days=1)
+        questions = questions.filter(created_at__lt=datetime.combine(next_day, time.min, zone))
+    return questions
 
 
 def question_answers(*, question: Question) -> QuerySet[Answer]:

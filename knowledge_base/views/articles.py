@@ -55,7 +55,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "query": query.urlencode(),
             "filtered": bool(query),
-            "can_write": user.role in articles.WRITER_ROLES,
+            "can_write": articles.may_write_articles(user),
         },
     )
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +25,13 @@ from projects.selectors import students_progress
 from students.selectors import current_progress
 
 from .. import questions as services
-from ..articles import article_for_user, articles_visible_to
+from ..articles import (
+    article_for_user,
+    articles_visible_to,
+    may_write_articles,
+    question_promotable,
+    without_published_article,
+)
 from ..deflections import deflection_record
 from ..forms import (
     AnswerForm,
@@ -36,7 +42,7 @@ from ..forms import (
     QuestionFilterForm,
     QueueFilterForm,
 )
-from ..models import Article, ArticleStatus, Question, QuestionStatus, QuestionVisibility, Topic
+from ..models import ArticleStatus, Question, QuestionVisibility, Topic
 from ..search import search
 
 QUESTION_PAGE_SIZE = 20
@@ -71,7 +77,13 @@ def question_list(request: HttpRequest) -> HttpResponse:
         questions = questions.filter(author=user)
     elif is_student:
         questions = questions.filter(visibility=QuestionVisibility.PROGRAMME)
-    questions = _filtered(questions, filters)
+    questions = services.questions_filtered(
+        questions,
+        zone=user.zone,
+        **{key: filters.get(key) for key in services.QUESTION_FILTERS},
+    )
+    if filters.get("no_article"):
+        questions = without_published_article(questions)
     questions = questions.select_related("author", "programme", "project").annotate(
         answer_count=Count("answers", filter=Q(answers__is_follow_up=False))
     )
@@ -100,28 +112,6 @@ def _valid_filters(form) -> dict:
         return {}
     form.is_valid()
     return form.cleaned_data
-
-
-def _filtered(questions, filters: dict):
-    if filters.get("programme"):
-        questions = questions.filter(programme=filters["programme"])
-    if filters.get("project"):
-        questions = questions.filter(project=filters["project"])
-    if filters.get("topic"):
-        questions = questions.filter(topics=filters["topic"])
-    if filters.get("status"):
-        questions = questions.filter(status=filters["status"])
-    if filters.get("since"):
-        questions = questions.filter(created_at__date__gte=filters["since"])
-    if filters.get("until"):
-        questions = questions.filter(created_at__date__lte=filters["until"])
-    if filters.get("no_article"):
-        # A published article answers it; a draft does not yet.
-        answering = Article.questions.through.objects.filter(
-            question_id=OuterRef("pk"), article__status=ArticleStatus.PUBLISHED
-        )
-        questions = questions.filter(~Exists(answering))
-    return questions
 
 
 def _projects_of(programmes):
@@ -319,8 +309,7 @@ def _render_question(
         "duplicate_target": services.duplicate_target_for(user, question=question),
         "can_accept": services.may_accept_answer(user, question=question),
         "accept_error": accept_error,
-        "can_make_article": user.role in MENTORING
-        and question.status in (QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED),
+        "can_make_article": may_write_articles(user) and question_promotable(question),
         "from_ask": request.GET.get("from_ask", "")[:200],
         "waiting_since": question.waiting_since or question.created_at,
     }
