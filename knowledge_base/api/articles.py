@@ -24,7 +24,8 @@ from .common import (
     SearchablePagination,
     SearchFilterSerializer,
     TopicSerializer,
-    search_results,
+    filtered,
+    search_page,
     search_score_field,
     search_snippet_field,
 )
@@ -145,30 +146,27 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         filters = ArticleFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
-        articles = articles_visible_to(request.user)
-        for name, lookup in [
-            ("programme", "programmes"),
-            ("project", "projects"),
-            ("topic", "topics"),
-            ("language", "language"),
-            ("status", "status"),
-        ]:
-            if name in wanted:
-                articles = articles.filter(**{lookup: wanted[name]})
+        articles = filtered(
+            articles_visible_to(request.user),
+            wanted,
+            {
+                "programme": "programmes",
+                "project": "projects",
+                "topic": "topics",
+                "language": "language",
+                "status": "status",
+            },
+        )
         query = wanted.get("search", "").strip()
         if query:
-
-            def run(*, limit: int, offset: int):
-                return search(
-                    request.user,
-                    query,
-                    kinds=("article",),
-                    articles=articles,
-                    limit=limit,
-                    offset=offset,
-                )
-
-            return search_results(self, rows=_with_listing(articles), run=run)
+            return search_page(
+                self,
+                search=search,
+                query=query,
+                kind="article",
+                candidates=articles,
+                rows=_with_listing(articles),
+            )
         newest_first = _with_listing(articles).order_by(
             F("published_at").desc(nulls_last=True), "-pk"
         )

@@ -137,3 +137,32 @@ def search_results(view, *, rows: QuerySet, run: Callable[..., list[SearchHit]])
             row.search_hit = hit
             found.append(row)
     return view.get_paginated_response(view.get_serializer(found, many=True).data)
+
+
+def filtered(objects: QuerySet, wanted: dict, lookups: dict[str, str]) -> QuerySet:
+    """``objects`` narrowed by each validated filter present in ``wanted``, its
+    parameter mapped to a lookup by ``lookups``."""
+    for name, lookup in lookups.items():
+        if name in wanted:
+            objects = objects.filter(**{lookup: wanted[name]})
+    return objects
+
+
+def search_page(
+    view, *, search: Callable, query: str, kind: str, candidates: QuerySet, rows: QuerySet
+):
+    """The list's ``?search=`` mode: a page of hits of one kind among the filtered
+    ``candidates``, best first (``search_results``); ``search`` is
+    ``knowledge_base.search.search`` as the calling module has it."""
+
+    def run(*, limit: int, offset: int):
+        return search(
+            view.request.user,
+            query,
+            kinds=(kind,),
+            **{f"{kind}s": candidates},
+            limit=limit,
+            offset=offset,
+        )
+
+    return search_results(view, rows=rows, run=run)

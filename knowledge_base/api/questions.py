@@ -44,7 +44,8 @@ from .common import (
     SearchablePagination,
     SearchFilterSerializer,
     TopicSerializer,
-    search_results,
+    filtered,
+    search_page,
     search_score_field,
     search_snippet_field,
 )
@@ -340,30 +341,27 @@ class QuestionViewSet(
         filters = QuestionFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
-        questions = questions_visible_to(request.user)
-        for name, lookup in [
-            ("status", "status"),
-            ("programme", "programme_id"),
-            ("project", "project_id"),
-            ("topic", "topics"),
-            ("visibility", "visibility"),
-        ]:
-            if name in wanted:
-                questions = questions.filter(**{lookup: wanted[name]})
+        questions = filtered(
+            questions_visible_to(request.user),
+            wanted,
+            {
+                "status": "status",
+                "programme": "programme_id",
+                "project": "project_id",
+                "topic": "topics",
+                "visibility": "visibility",
+            },
+        )
         query = wanted.get("search", "").strip()
         if query:
-
-            def run(*, limit: int, offset: int):
-                return search(
-                    request.user,
-                    query,
-                    kinds=("question",),
-                    questions=questions,
-                    limit=limit,
-                    offset=offset,
-                )
-
-            return search_results(self, rows=_with_listing(questions), run=run)
+            return search_page(
+                self,
+                search=search,
+                query=query,
+                kind="question",
+                candidates=questions,
+                rows=_with_listing(questions),
+            )
         page = self.paginate_queryset(_with_listing(questions).order_by("-created_at", "-pk"))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
