@@ -17,6 +17,23 @@ from .questions import programmes_of, questions_visible_to
 ANSWERED = (QuestionStatus.ANSWERED, QuestionStatus.ACCEPTED)
 
 
+def may_say_solved(
+    user: User, *, article: Article | None = None, question: Question | None = None
+) -> bool:
+    """Whether "did this solve your problem?" is offered to this reader of a page they
+    may see: to a student, on a published article or on another student's answered
+    public question."""
+    if user.role != Role.STUDENT:
+        return False
+    if article is not None:
+        return article.status == ArticleStatus.PUBLISHED
+    return question.author_id != user.pk and _solves_others(question)
+
+
+def _solves_others(question: Question) -> bool:
+    return question.is_public and question.status in ANSWERED
+
+
 def deflection_record(
     *,
     student: User,
@@ -38,7 +55,7 @@ def deflection_record(
     else:
         if not questions_visible_to(student).filter(pk=question.pk).exists():
             raise NotAllowed(_("This question is not available."), hidden=True)
-        if not question.is_public or question.status not in ANSWERED:
+        if not _solves_others(question):
             raise ValidationError(_("Only an answered question of your programme can solve it."))
         programme = question.programme
     programme = programme or programmes_of(student).first()

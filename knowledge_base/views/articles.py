@@ -17,6 +17,7 @@ from mentorship.models import Role
 from projects.models import Programme
 
 from .. import articles
+from ..deflections import may_say_solved
 from ..forms import ARTICLES_MINE, ArticleFilterForm, ArticleForm
 from ..models import Article, ArticleStatus
 from ..questions import programmes_of, question_for_user
@@ -82,6 +83,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_see_history": articles.may_see_article_history(user),
             # Opened from the suggestions while asking: "did this solve it?"
             "from_ask": request.GET.get("from_ask", "")[:200],
+            "solved_box": bool(request.GET.get("from_ask"))
+            and may_say_solved(user, article=article),
         },
     )
 

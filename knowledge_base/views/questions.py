@@ -32,7 +32,7 @@ from ..articles import (
     question_promotable,
     without_published_article,
 )
-from ..deflections import deflection_record
+from ..deflections import deflection_record, may_say_solved
 from ..forms import (
     AnswerForm,
     DeflectionForm,
@@ -311,6 +311,8 @@ def _render_question(
         "accept_error": accept_error,
         "can_make_article": may_write_articles(user) and question_promotable(question),
         "from_ask": request.GET.get("from_ask", "")[:200],
+        "solved_box": bool(request.GET.get("from_ask"))
+        and may_say_solved(user, question=question),
         "waiting_since": question.waiting_since or question.created_at,
     }
     if services.may_follow_up(user, question=question):
