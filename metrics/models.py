@@ -173,3 +173,214 @@ class DevelopmentRecord(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+# --- Scorecards -----------------------------------------------------------------------
+
+
+class ScorecardWeights(models.Model):
+    """How much each priority counts in a mentor's overall score, set by staff in the
+    admin. One row (``current``). The defaults follow the seed's order: the students'
+    success first, then the service they get, the mentor's contribution to the shared
+    methodology, their own development, and the further programmes their students take
+    up."""
+
+    student_success = models.PositiveSmallIntegerField(_("students' success"), default=40)
+    service = models.PositiveSmallIntegerField(_("service to students"), default=25)
+    methodology = models.PositiveSmallIntegerField(_("contribution to the methodology"), default=20)
+    self_development = models.PositiveSmallIntegerField(_("self-development"), default=10)
+    recommendations = models.PositiveSmallIntegerField(_("further programmes"), default=5)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("scorecard weights")
+        verbose_name_plural = _("scorecard weights")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="scorecard_weights_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Scorecard weights"))
+
+    @classmethod
+    def current(cls) -> "ScorecardWeights":
+        """The weights in force (the defaults until staff change them)."""
+        weights, _created = cls.objects.get_or_create(pk=1)
+        return weights
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "student_success": self.student_success,
+            "service": self.service,
+            "methodology": self.methodology,
+            "self_development": self.self_development,
+            "recommendations": self.recommendations,
+        }
+
+
+class MetricSnapshot(models.Model):
+    """One metric of one mentor in one closed period, as the nightly task computed it
+    on one calendar (``zone``): the figure, how many records it stands on, what was
+    expected of the mentor's students, and the mentor's percentile among the mentors
+    of the same programmes. A closed period's figures no longer change, so pages read
+    them from here; the current period is computed live."""
+
+    mentor = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="metric_snapshots",
+        verbose_name=_("mentor"),
+    )
+    period = models.CharField(_("period"), max_length=10)  # 2026-W42, 2026-10, 2026-Q4
+    zone = models.CharField(_("time zone"), max_length=64)
+    metric = models.CharField(_("metric"), max_length=40)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    n = models.PositiveIntegerField(_("records"), default=0)
+    expected = models.FloatField(_("expected"), null=True, blank=True)
+    percentile = models.FloatField(_("percentile"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("metric snapshot")
+        verbose_name_plural = _("metric snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "period", "mentor", "metric"], name="metric_snapshot_once"
+            ),
+        ]
+        indexes = [
+            # A mentor's trend: their rows of the last periods.
+            models.Index(fields=["mentor", "zone", "period"], name="metric_snapshot_mentor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.period}: {self.value}"
+
+
+class SnapshotRun(models.Model):
+    """A closed period computed into ``MetricSnapshot`` on one calendar: what the nightly
+    task has done, so it does each period once (and the recompute command again)."""
+
+    period = models.CharField(_("period"), max_length=10)
+    zone = models.CharField(_("time zone"), max_length=64)
+    mentors = models.PositiveIntegerField(_("mentors"), default=0)
+    rows = models.PositiveIntegerField(_("figures"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("snapshot run")
+        verbose_name_plural = _("snapshot runs")
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "period"], name="snapshot_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.zone})"
+
+
+# --- Second reading -------------------------------------------------------------------
+
+
+class SecondReading(models.Model):
+    """A supervisor's reading of one of their mentors' reviews: 1-5 with a comment.
+    The ratings feed the mentor's scorecard."""
+
+    review = models.ForeignKey(
+        "projects.Review",
+        on_delete=models.CASCADE,
+        related_name="second_readings",
+        verbose_name=_("review"),
+    )
+    reader = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="second_readings",
+        verbose_name=_("second reader"),
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), choices=[(value, str(value)) for value in range(1, 6)]
+    )
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    created_at = models.DateTimeField(_("read"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("second reading")
+        verbose_name_plural = _("second readings")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reader"], name="second_reading_once"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="second_reading_rating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.rating}"
+
+
+# --- Student surveys ------------------------------------------------------------------
+
+
+class SurveyContinue(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure yet")
+
+
+class Survey(models.Model):
+    """The short satisfaction survey an active student is sent every four weeks: would
+    they recommend their mentoring (0-10), do they plan to continue, and a comment. One
+    per student per round (``round``: four-week rounds counted from 2024-01-01, each
+    student's on their own day of it). ``mentor`` is the mentor it was about when sent.
+    The comment reaches the mentor's supervisor, not the mentor."""
+
+    student = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="surveys",
+        verbose_name=_("student"),
+    )
+    mentor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="surveys_about",
+        verbose_name=_("mentor"),
+    )
+    round = models.PositiveIntegerField(_("round"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(
+        _("would recommend (0-10)"),
+        null=True,
+        blank=True,
+        choices=[(value, str(value)) for value in range(11)],
+    )
+    plans_to_continue = models.CharField(
+        _("plans to continue"), max_length=8, choices=SurveyContinue.choices, blank=True
+    )
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+
+    class Meta:
+        verbose_name = _("student survey")
+        verbose_name_plural = _("student surveys")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "round"], name="survey_once_per_round"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=10),
+                name="survey_score_0_10",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mentor", "answered_at"], name="survey_mentor_answered_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} #{self.round}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
