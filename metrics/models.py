@@ -187,7 +187,9 @@ class ScorecardWeights(models.Model):
 
     student_success = models.PositiveSmallIntegerField(_("students' success"), default=40)
     service = models.PositiveSmallIntegerField(_("service to students"), default=25)
-    methodology = models.PositiveSmallIntegerField(_("contribution to the methodology"), default=20)
+    methodology = models.PositiveSmallIntegerField(
+        _("contribution to the methodology"), default=20
+    )
     self_development = models.PositiveSmallIntegerField(_("self-development"), default=10)
     recommendations = models.PositiveSmallIntegerField(_("further programmes"), default=5)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -257,19 +257,27 @@ def flag_reason_sentences(flag: RiskFlag) -> list[str]:
     return [reason.sentence for reason in flag_reasons(flag)]
 
 
-def reengagement_rates(*, mentor_ids) -> dict[int, dict]:
-    """Per mentor: of the flags whose recovery has been judged (the window after the
-    first outreach is over), how many students recovered, and the rate. A flag counts
-    for the mentor who reached out first. One query; mentors with none get zeros and
-    no rate."""
+def reengagement_judged() -> QuerySet[RiskFlag]:
+    """Flags whose recovery has been judged (the window after the first outreach is
+    over), each with ``outreach_mentor_id``: the mentor who reached out first, whom the
+    flag counts for. The one rule behind the re-engagement rate here and the
+    scorecard's figure."""
     first_outreach = (
         FlagOutreach.objects.filter(flag=OuterRef("pk")).order_by("at", "pk").values("mentor")[:1]
     )
+    return RiskFlag.objects.filter(recovered__isnull=False).annotate(
+        outreach_mentor_id=Subquery(first_outreach)
+    )
+
+
+def reengagement_rates(*, mentor_ids) -> dict[int, dict]:
+    """Per mentor: of the flags whose recovery has been judged (``reengagement_judged``),
+    how many students recovered, and the rate. One query; mentors with none get zeros
+    and no rate."""
     rows = (
-        RiskFlag.objects.filter(recovered__isnull=False)
-        .annotate(mentor_id=Subquery(first_outreach))
-        .filter(mentor_id__in=mentor_ids)
-        .values("mentor_id")
+        reengagement_judged()
+        .filter(outreach_mentor_id__in=mentor_ids)
+        .values(mentor_id=F("outreach_mentor_id"))
         .annotate(
             judged=Count("pk"),
             recovered_count=Count("pk", filter=Q(recovered=True)),

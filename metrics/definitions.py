@@ -1,0 +1,1232 @@
+"""What each figure of a mentor's scorecard means: one definition per metric, in the
+school's words, with its unit and whether higher is better (``METRICS``).
+
+A metric is computed for every mentor at once over a ``Window`` (one period on one
+calendar) by its ``rows`` function: one row per record the figure stands on, as
+``Row(mentor_id, student_id, outcome, record_id)``. The scorecard (``metrics.scorecards``)
+folds the rows into each mentor's figure (a share, a mean, a median or a count) and
+compares it with what was expected of the mentor's students, and the drill-down lists
+the same rows' records, so a figure and the records behind it always agree.
+
+Who a record counts for follows the assignment history: an event (a review, a session,
+a question, a flag) counts for the student's mentor at the moment it happened
+(``mentorship.selectors.mentor_at``); a student's stay with a mentor within the period
+(a *stint*) counts for that mentor, so a student who changed mentor in the middle of a
+month counts for each in turn; where a student is judged at a moment (on track, active
+weeks) it is at the end of the window, for the mentor they had then.
+
+The seed («Метрики и оценка качества ментора») ranks how a mentor is judged: their
+students' success first, their contribution to the shared methodology second, their own
+development third, the further programmes their students take up fourth. Service (how
+fast and how well the students are served) sits between the first two."""
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Q, TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from knowledge_base.models import (
+    Answer,
+    Article,
+    ArticleStatus,
+    ArticleVote,
+    CaseReply,
+    ImprovementProposal,
+    ProposalStatus,
+    Question,
+    QuestionVisibility,
+)
+from mentorship.models import (
+    ActivityEvent,
+    ActivityKind,
+    Assignment,
+    DailyActivity,
+    Role,
+    StudentProfile,
+    StudentStatus,
+    StudentStatusChange,
+    User,
+)
+from mentorship.selectors import mentor_at, student_status_on
+from projects.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Project,
+    Recommendation,
+    Review,
+    Submission,
+    Verdict,
+    plan_due_dates,
+    plan_pace,
+)
+from students.flags import reengagement_judged
+from students.models import MentoringSession, RiskFlag, SessionStatus
+
+from .models import DevelopmentKind, DevelopmentRecord, SecondReading, Survey, SurveyContinue
+from .periods import Period
+
+
+class Priority(TextChoices):
+    """The groups a composite score is made of, in the seed's order."""
+
+    STUDENT_SUCCESS = "student_success", _("Students' success")
+    SERVICE = "service", _("Service to students")
+    METHODOLOGY = "methodology", _("Contribution to the methodology")
+    SELF_DEVELOPMENT = "self_development", _("Self-development")
+    RECOMMENDATIONS = "recommendations", _("Further programmes")
+
+
+class Unit(TextChoices):
+    SHARE = "share", _("share")
+    COUNT = "count", _("count")
+    PER_STUDENT = "per_student", _("per student")
+    HOURS = "hours", _("hours")
+    ATTEMPTS = "attempts", _("attempts")
+    RATING = "rating", _("rating, 1-5")
+    SCORE = "score", _("score, 0-10")
+
+
+class Fold(TextChoices):
+    """How a mentor's rows become their figure."""
+
+    MEAN = "mean", _("mean")  # a share when the outcomes are 0 and 1
+    SUM = "sum", _("total")
+    MEDIAN = "median", _("median")
+    P90 = "p90", _("90th percentile")
+    COUNT = "count", _("count")  # events: no events is a figure, 0, not "no data"
+
+
+class Record(TextChoices):
+    """What the rows of a metric point at, for the drill-down."""
+
+    STUDENT = "student", _("students")
+    SUBMISSION = "submission", _("submissions")
+    REVIEW = "review", _("reviews")
+    SESSION = "session", _("sessions")
+    QUESTION = "question", _("questions")
+    FLAG = "flag", _("at-risk flags")
+    ARTICLE = "article", _("articles")
+    VOTE = "vote", _("votes")
+    CASE_REPLY = "case_reply", _("case replies")
+    PROPOSAL = "proposal", _("proposals")
+    DEVELOPMENT = "development", _("self-development records")
+    RECOMMENDATION = "recommendation", _("recommendations")
+    ENROLMENT = "enrolment", _("enrolments")
+    SURVEY = "survey", _("surveys")
+    SECOND_READING = "second_reading", _("second readings")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record a figure stands on: whose figure it feeds, the student it concerns
+    (None for a mentor's own work), its outcome and the record's id."""
+
+    mentor_id: int
+    student_id: int | None
+    outcome: float
+    record_id: int
+
+
+# The weekly hours students say they have, in bands: a student with five hours a week
+# is compared with others who have about as much time.
+HOURS_BANDS = (5, 10, 20)
+
+
+def hours_band(weekly_hours: int) -> int:
+    """0 for up to 5 hours a week, 1 up to 10, 2 up to 20, 3 for more."""
+    return bisect.bisect_left(HOURS_BANDS, weekly_hours)
+
+
+@dataclass(frozen=True)
+class Stint:
+    """A student's stay with one mentor within the window."""
+
+    student_id: int
+    mentor_id: int
+    start: datetime
+    end: datetime
+    assignment_id: int
+
+
+@dataclass
+class Window:
+    """One period on one calendar, as the metrics read it: from the period's first
+    moment in ``zone`` up to its end, or up to ``now`` while it is still running. Data
+    several metrics share (the stints, the students' strata) is read once per window."""
+
+    period: Period
+    zone: ZoneInfo
+    now: datetime = field(default_factory=timezone.now)
+
+    @cached_property
+    def start(self) -> datetime:
+        return self.period.bounds(self.zone)[0]
+
+    @cached_property
+    def end(self) -> datetime:
+        return min(self.period.bounds(self.zone)[1], self.now)
+
+    @cached_property
+    def as_of(self) -> date:
+        """The day students are judged on: the period's last day, or today while the
+        period runs (on the window's calendar)."""
+        return (self.end - timedelta(microseconds=1)).astimezone(self.zone).date()
+
+    @cached_property
+    def stints(self) -> list[Stint]:
+        """Every student's stays with a mentor that overlap the window (one query)."""
+        rows = (
+            Assignment.objects.filter(started_at__lt=self.end, student__role=Role.STUDENT)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.start))
+            .values_list("pk", "student_id", "mentor_id", "started_at", "ended_at")
+            .order_by("student_id", "started_at", "pk")
+        )
+        return [
+            Stint(
+                student_id=student_id,
+                mentor_id=mentor_id,
+                start=max(started_at, self.start),
+                end=min(ended_at or self.end, self.end),
+                assignment_id=pk,
+            )
+            for pk, student_id, mentor_id, started_at, ended_at in rows
+        ]
+
+    @cached_property
+    def stints_by_student(self) -> dict[int, list[Stint]]:
+        by_student = defaultdict(list)
+        for stint in self.stints:
+            by_student[stint.student_id].append(stint)
+        return by_student
+
+    def stint_at(self, student_id: int, moment: datetime) -> Stint | None:
+        """The student's stint that holds ``moment`` (None: no mentor then)."""
+        for stint in self.stints_by_student.get(student_id, ()):
+            if stint.start <= moment < stint.end:
+                return stint
+        return None
+
+    @cached_property
+    def final_stints(self) -> list[Stint]:
+        """The stints still running at the window's end: each student with the mentor
+        they had then (students are judged at that moment for that mentor)."""
+        return [stint for stint in self.stints if stint.end == self.end]
+
+    @cached_property
+    def active_at_end(self) -> set[int]:
+        """Students whose status was active on the window's last day."""
+        ids = [stint.student_id for stint in self.final_stints]
+        return set(
+            User.objects.filter(pk__in=ids)
+            .annotate(status_then=student_status_on(day=self.as_of))
+            .filter(status_then=StudentStatus.ACTIVE)
+            .values_list("pk", flat=True)
+        )
+
+    @cached_property
+    def strata(self) -> dict[int, tuple]:
+        """Each student's stratum for the expected values: the programme they were
+        enrolled in at the window's start (the latest, if several), the stage they had
+        reached in it (projects approved by then) and the band of their weekly hours.
+        Two queries."""
+        enrolments = (
+            Enrolment.objects.filter(started_on__lte=self.as_of)
+            .filter(
+                Q(status=EnrolmentStatus.ACTIVE)
+                | Q(completed_at__gte=self.start)
+                | Q(status=EnrolmentStatus.WITHDRAWN)
+            )
+            .values_list("student_id", "programme_id", "started_on")
+            .order_by("student_id", "started_on")
+        )
+        programme_of = {}
+        for student_id, programme_id, _started in enrolments:
+            programme_of[student_id] = programme_id  # the latest one wins
+        approved = _approved_counts(before=self.start)
+        hours = dict(StudentProfile.objects.values_list("user_id", "weekly_hours"))
+        strata = {}
+        for student_id, programme_id in programme_of.items():
+            strata[student_id] = (
+                programme_id,
+                approved.get((student_id, programme_id), 0),
+                hours_band(hours.get(student_id, 10)),
+            )
+        for student_id, weekly in hours.items():
+            strata.setdefault(student_id, (None, 0, hours_band(weekly)))
+        return strata
+
+
+def _approved_counts(*, before: datetime) -> dict[tuple[int, int], int]:
+    """Projects each student had approved in each programme before a moment."""
+    rows = (
+        Submission.objects.filter(review__verdict=Verdict.APPROVED, review__created_at__lt=before)
+        .values("student_id", "project__programme_id")
+        .annotate(projects=Count("project_id", distinct=True))
+        .order_by()
+    )
+    return {(row["student_id"], row["project__programme_id"]): row["projects"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of the scorecard. ``rows`` computes it for every mentor at once."""
+
+    key: str
+    priority: str
+    label: str
+    description: str
+    unit: str
+    fold: str
+    higher_is_better: bool
+    rows: Callable[[Window], Iterable[Row]]
+    record: str
+    # Compared with what was expected of the mentor's students (students' success).
+    expected: bool = False
+    # Counted in the composite score (a few figures are context only).
+    in_composite: bool = True
+    # The mentor sees it only over at least this many records (survey answers).
+    mentor_min_n: int = 0
+
+
+# --- Students' success ---------------------------------------------------------------
+
+
+def on_track_rows(window: Window) -> list[Row]:
+    """Each active student in an active enrolment at the window's end, judged by the
+    one rule (``projects.models.plan_pace``) on the window's last day: 1 when on track
+    or ahead, 0 when behind."""
+    stints = {
+        stint.student_id: stint
+        for stint in window.final_stints
+        if stint.student_id in window.active_at_end
+    }
+    if not stints:
+        return []
+    enrolments = list(
+        Enrolment.objects.filter(
+            student_id__in=list(stints),
+            started_on__lte=window.as_of,
+            status=EnrolmentStatus.ACTIVE,
+        ).values_list("pk", "student_id", "programme_id", "started_on", "target_end_on")
+    )
+    targets = defaultdict(list)
+    for programme_id, target_days in Project.objects.order_by(
+        "programme_id", "position"
+    ).values_list("programme_id", "target_days"):
+        targets[programme_id].append(target_days)
+    approved = _approved_counts(before=window.end)
+    rows = []
+    for pk, student_id, programme_id, started_on, target_end_on in enrolments:
+        due = plan_due_dates(started_on, target_end_on, tuple(targets[programme_id]))
+        pace = plan_pace(
+            due_dates=due,
+            approved=approved.get((student_id, programme_id), 0),
+            today=window.as_of,
+        )
+        rows.append(Row(stints[student_id].mentor_id, student_id, float(pace.projects >= 0), pk))
+    return rows
+
+
+def _approvals_in(window: Window) -> list[tuple[int, int, datetime, int]]:
+    """Approvals in the window: (submission, student, moment, attempt)."""
+    return list(
+        Submission.objects.filter(
+            review__verdict=Verdict.APPROVED,
+            review__created_at__gte=window.start,
+            review__created_at__lt=window.end,
+        ).values_list("pk", "student_id", "review__created_at", "attempt")
+    )
+
+
+def projects_approved_rows(window: Window) -> list[Row]:
+    """Projects approved per student: each stint with how many projects the student
+    had approved while with that mentor. The figure is the total; the expected total
+    is what students like the mentor's would have had approved."""
+    approved = defaultdict(int)
+    for _pk, student_id, moment, _attempt in _approvals_in(window):
+        stint = window.stint_at(student_id, moment)
+        if stint is not None:
+            approved[stint.assignment_id] += 1
+    return [
+        Row(
+            stint.mentor_id,
+            stint.student_id,
+            float(approved[stint.assignment_id]),
+            stint.student_id,
+        )
+        for stint in window.stints
+    ]
+
+
+def first_attempt_rows(window: Window) -> list[Row]:
+    """First attempts reviewed in the window: 1 when approved at once. Each counts for
+    the student's mentor when it was submitted."""
+    submissions = (
+        Submission.objects.filter(
+            attempt=1, review__created_at__gte=window.start, review__created_at__lt=window.end
+        )
+        .annotate(mentor_then=mentor_at(at="submitted_at"))
+        .filter(mentor_then__isnull=False)
+        .values_list("mentor_then", "student_id", "review__verdict", "pk")
+    )
+    return [
+        Row(mentor_id, student_id, float(verdict == Verdict.APPROVED), pk)
+        for mentor_id, student_id, verdict, pk in submissions
+    ]
+
+
+def attempts_rows(window: Window) -> list[Row]:
+    """Projects approved in the window, with the attempt that was approved (1 for the
+    first try). Lower is better. Each counts for the student's mentor when the
+    approved attempt was submitted."""
+    submissions = (
+        Submission.objects.filter(
+            review__verdict=Verdict.APPROVED,
+            review__created_at__gte=window.start,
+            review__created_at__lt=window.end,
+        )
+        .annotate(mentor_then=mentor_at(at="submitted_at"))
+        .filter(mentor_then__isnull=False)
+        .values_list("mentor_then", "student_id", "attempt", "pk")
+    )
+    return [
+        Row(mentor_id, student_id, float(attempt), pk)
+        for mentor_id, student_id, attempt, pk in submissions
+    ]
+
+
+# Active in at least this many of the last four weeks counts as learning regularly.
+REGULAR_WEEKS = 3
+
+
+def active_weeks_rows(window: Window) -> list[Row]:
+    """Each active student at the window's end: 1 when they were active in at least 3
+    of the 4 weeks up to the window's last day (days of the activity rollup, the
+    portal's and the learning platform's), 0 otherwise."""
+    stints = [s for s in window.final_stints if s.student_id in window.active_at_end]
+    if not stints:
+        return []
+    last = window.as_of + timedelta(days=1)
+    weeks = {
+        f"week_{index}": Count(
+            "pk",
+            filter=Q(
+                day__gte=last - timedelta(days=7 * (index + 1)),
+                day__lt=last - timedelta(days=7 * index),
+            ),
+        )
+        for index in range(4)
+    }
+    counts = {
+        row["student_id"]: sum(1 for index in range(4) if row[f"week_{index}"])
+        for row in DailyActivity.objects.filter(
+            student_id__in=[s.student_id for s in stints],
+            day__gte=last - timedelta(days=28),
+            day__lt=last,
+            events__gt=0,
+        )
+        .values("student_id")
+        .annotate(**weeks)
+        .order_by()
+    }
+    return [
+        Row(
+            s.mentor_id,
+            s.student_id,
+            float(counts.get(s.student_id, 0) >= REGULAR_WEEKS),
+            s.student_id,
+        )
+        for s in stints
+    ]
+
+
+def retention_rows(window: Window) -> list[Row]:
+    """Each stint: 0 when the student dropped out while with that mentor (the day their
+    status became "dropped"), 1 otherwise."""
+    start_day = window.start.astimezone(window.zone).date()
+    dropped = StudentStatusChange.objects.filter(
+        status=StudentStatus.DROPPED, effective_on__gte=start_day, effective_on__lte=window.as_of
+    ).values_list("student_id", "effective_on")
+    stints_dropped = set()
+    for student_id, day in dropped:
+        moment = datetime.combine(day, datetime.min.time(), tzinfo=window.zone)
+        stint = window.stint_at(student_id, max(moment, window.start))
+        if stint is None:  # dropped after the mentor's stint ended: the last one's
+            stints = [s for s in window.stints_by_student.get(student_id, ()) if s.start <= moment]
+            stint = stints[-1] if stints else None
+        if stint is not None:
+            stints_dropped.add(stint.assignment_id)
+    return [
+        Row(s.mentor_id, s.student_id, float(s.assignment_id not in stints_dropped), s.student_id)
+        for s in window.stints
+    ]
+
+
+def _per_stint(window: Window, events: Iterable[tuple[int, datetime]]) -> list[Row]:
+    """Events counted per stint (each at its moment), every stint a row, zeros too."""
+    counts = defaultdict(int)
+    for student_id, moment in events:
+        stint = window.stint_at(student_id, moment)
+        if stint is not None:
+            counts[stint.assignment_id] += 1
+    return [
+        Row(s.mentor_id, s.student_id, float(counts[s.assignment_id]), s.student_id)
+        for s in window.stints
+    ]
+
+
+def community_rows(window: Window) -> list[Row]:
+    """Community engagement per student: public questions the student asked and
+    answers they wrote to others' questions while with the mentor."""
+    asked = Question.objects.filter(
+        visibility=QuestionVisibility.PROGRAMME,
+        created_at__gte=window.start,
+        created_at__lt=window.end,
+        author__role=Role.STUDENT,
+    ).values_list("author_id", "created_at")
+    answered = Answer.objects.filter(
+        is_follow_up=False,
+        created_at__gte=window.start,
+        created_at__lt=window.end,
+        author__role=Role.STUDENT,
+    ).values_list("author_id", "created_at")
+    return _per_stint(window, [*asked, *answered])
+
+
+def articles_read_rows(window: Window) -> list[Row]:
+    """Articles of the knowledge base each student read while with the mentor (each
+    article once a day)."""
+    reads = ActivityEvent.objects.filter(
+        kind=ActivityKind.ARTICLE_READ, occurred_at__gte=window.start, occurred_at__lt=window.end
+    ).values_list("student_id", "occurred_at")
+    return _per_stint(window, reads)
+
+
+def _rated_sessions(window: Window):
+    return MentoringSession.objects.filter(
+        rating__isnull=False, scheduled_at__gte=window.start, scheduled_at__lt=window.end
+    ).values_list("mentor_id", "student_id", "rating", "pk")
+
+
+def session_rating_rows(window: Window) -> list[Row]:
+    """Sessions held in the window that the student rated: the rating, 1 to 5."""
+    return [Row(m, s, float(rating), pk) for m, s, rating, pk in _rated_sessions(window)]
+
+
+def session_top_rows(window: Window) -> list[Row]:
+    """Sessions held in the window that the student rated: 1 when rated 4 or 5."""
+    return [Row(m, s, float(rating >= 4), pk) for m, s, rating, pk in _rated_sessions(window)]
+
+
+def reengagement_rows(window: Window) -> list[Row]:
+    """At-risk flags whose recovery was judged in the window (the days after the first
+    outreach are over): 1 when the student's activity recovered. A flag counts for the
+    mentor who reached out first, as the flags record it."""
+    start_day = window.start.astimezone(window.zone).date()
+    flags = reengagement_judged().filter(
+        recovery_checked_on__gte=start_day, recovery_checked_on__lte=window.as_of
+    )
+    return [
+        Row(mentor_id, student_id, float(recovered), pk)
+        for mentor_id, student_id, recovered, pk in flags.values_list(
+            "outreach_mentor_id", "student_id", "recovered", "pk"
+        )
+        if mentor_id is not None
+    ]
+
+
+def _answered_surveys(window: Window):
+    return Survey.objects.filter(
+        answered_at__gte=window.start, answered_at__lt=window.end, mentor__isnull=False
+    )
+
+
+def survey_score_rows(window: Window) -> list[Row]:
+    """Survey answers in the window: how likely the student is to recommend their
+    mentoring, 0 to 10."""
+    surveys = _answered_surveys(window).filter(score__isnull=False)
+    return [
+        Row(m, s, float(score), pk)
+        for m, s, score, pk in surveys.values_list("mentor_id", "student_id", "score", "pk")
+    ]
+
+
+def survey_continue_rows(window: Window) -> list[Row]:
+    """Survey answers in the window that say whether the student plans to continue:
+    1 for yes (no and not sure count as 0)."""
+    surveys = _answered_surveys(window).exclude(plans_to_continue="")
+    return [
+        Row(m, s, float(answer == SurveyContinue.YES), pk)
+        for m, s, answer, pk in surveys.values_list(
+            "mentor_id", "student_id", "plans_to_continue", "pk"
+        )
+    ]
+
+
+# --- Service --------------------------------------------------------------------------
+
+
+def _hours(later: datetime, earlier: datetime) -> float:
+    return (later - earlier).total_seconds() / 3600
+
+
+def review_time_rows(window: Window) -> list[Row]:
+    """Reviews the mentor wrote in the window: hours from the student's submission to
+    the verdict. Lower is better."""
+    reviews = Review.objects.filter(
+        created_at__gte=window.start, created_at__lt=window.end, reviewer__role=Role.MENTOR
+    ).values_list(
+        "reviewer_id", "submission__student_id", "created_at", "submission__submitted_at", "pk"
+    )
+    return [
+        Row(mentor_id, student_id, _hours(reviewed, submitted), pk)
+        for mentor_id, student_id, reviewed, submitted, pk in reviews
+    ]
+
+
+def first_answer_rows(window: Window) -> list[Row]:
+    """Questions the mentor's students asked in the window: hours to the first answer
+    (anyone's). A question still waiting counts the hours it has waited so far, since
+    it will take at least that long. Lower is better."""
+    questions = (
+        Question.objects.filter(created_at__gte=window.start, created_at__lt=window.end)
+        .annotate(mentor_then=mentor_at(student="author", at="created_at"))
+        .filter(mentor_then__isnull=False)
+        .values_list("mentor_then", "author_id", "created_at", "first_answered_at", "pk")
+    )
+    return [
+        Row(mentor_id, student_id, _hours(min(answered or window.now, window.now), asked), pk)
+        for mentor_id, student_id, asked, answered, pk in questions
+    ]
+
+
+def no_show_rows(window: Window) -> list[Row]:
+    """Sessions held or missed in the window: 1 when the student did not come. Lower
+    is better."""
+    sessions = MentoringSession.objects.filter(
+        scheduled_at__gte=window.start,
+        scheduled_at__lt=window.end,
+        status__in=[SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW],
+    ).values_list("mentor_id", "student_id", "status", "pk")
+    return [
+        Row(m, s, float(status == SessionStatus.STUDENT_NO_SHOW), pk)
+        for m, s, status, pk in sessions
+    ]
+
+
+# A flag should be acknowledged within this many hours.
+ACKNOWLEDGE_HOURS = 48
+
+
+def flags_acknowledged_rows(window: Window) -> list[Row]:
+    """At-risk flags opened in the window (48 hours before its end at the latest, so
+    each has had its 48 hours): 1 when acknowledged within 48 hours. A flag counts for
+    the student's mentor when it was opened."""
+    flags = (
+        RiskFlag.objects.filter(
+            created_at__gte=window.start,
+            created_at__lt=min(window.end, window.now - timedelta(hours=ACKNOWLEDGE_HOURS)),
+        )
+        .annotate(mentor_then=mentor_at(at="created_at"))
+        .filter(mentor_then__isnull=False)
+        .values_list("mentor_then", "student_id", "created_at", "acknowledged_at", "pk")
+    )
+    limit = timedelta(hours=ACKNOWLEDGE_HOURS)
+    return [
+        Row(m, s, float(acknowledged is not None and acknowledged - opened <= limit), pk)
+        for m, s, opened, acknowledged, pk in flags
+    ]
+
+
+def second_reading_rows(window: Window) -> list[Row]:
+    """Supervisors' second readings, in the window, of the mentor's reviews: the
+    rating, 1 to 5."""
+    readings = SecondReading.objects.filter(
+        created_at__gte=window.start, created_at__lt=window.end
+    ).values_list("review__reviewer_id", "review__submission__student_id", "rating", "pk")
+    return [Row(m, s, float(rating), pk) for m, s, rating, pk in readings]
+
+
+# --- Methodology ----------------------------------------------------------------------
+
+
+def _published_articles(window: Window):
+    return Article.objects.filter(
+        status=ArticleStatus.PUBLISHED, published_at__gte=window.start, published_at__lt=window.end
+    )
+
+
+def articles_published_rows(window: Window) -> list[Row]:
+    """Articles the mentor wrote (or co-wrote) that were published in the window."""
+    return [
+        Row(author_id, None, 1.0, pk)
+        for author_id, pk in _published_articles(window).values_list("authors", "pk")
+        if author_id is not None
+    ]
+
+
+def article_views_rows(window: Window) -> list[Row]:
+    """Views to date of the mentor's articles published in the window (context: how
+    far the new articles travel)."""
+    return [
+        Row(author_id, None, float(views), pk)
+        for author_id, views, pk in _published_articles(window).values_list(
+            "authors", "view_count", "pk"
+        )
+        if author_id is not None
+    ]
+
+
+def helped_votes_rows(window: Window) -> list[Row]:
+    """ "This helped" votes given in the window to the mentor's published articles."""
+    votes = ArticleVote.objects.filter(
+        created_at__gte=window.start,
+        created_at__lt=window.end,
+        article__status=ArticleStatus.PUBLISHED,
+    ).values_list("article__authors", "user_id", "pk")
+    return [
+        Row(author_id, None, 1.0, pk) for author_id, _user, pk in votes if author_id is not None
+    ]
+
+
+def answers_promoted_rows(window: Window) -> list[Row]:
+    """Articles the mentor wrote from students' questions (an answer promoted to the
+    knowledge base), published in the window."""
+    articles = (
+        _published_articles(window)
+        .filter(questions__isnull=False)
+        .values_list("authors", "pk")
+        .distinct()
+    )
+    return [Row(author_id, None, 1.0, pk) for author_id, pk in articles if author_id is not None]
+
+
+def peer_help_rows(window: Window) -> list[Row]:
+    """Replies the mentor wrote in the window on case discussions other mentors raised
+    (help to colleagues; replies on one's own case do not count)."""
+    replies = (
+        CaseReply.objects.filter(created_at__gte=window.start, created_at__lt=window.end)
+        .exclude(case__author_id=F("author_id"))
+        .values_list("author_id", "pk")
+    )
+    return [Row(author_id, None, 1.0, pk) for author_id, pk in replies]
+
+
+def proposals_filed_rows(window: Window) -> list[Row]:
+    """Improvement proposals the mentor filed in the window."""
+    proposals = ImprovementProposal.objects.filter(
+        created_at__gte=window.start, created_at__lt=window.end
+    ).values_list("author_id", "pk")
+    return [Row(author_id, None, 1.0, pk) for author_id, pk in proposals]
+
+
+def proposals_accepted_rows(window: Window) -> list[Row]:
+    """The mentor's improvement proposals the school accepted in the window (accepted
+    or already done)."""
+    proposals = ImprovementProposal.objects.filter(
+        decided_at__gte=window.start,
+        decided_at__lt=window.end,
+        status__in=[ProposalStatus.ACCEPTED, ProposalStatus.DONE],
+    ).values_list("author_id", "pk")
+    return [Row(author_id, None, 1.0, pk) for author_id, pk in proposals]
+
+
+# --- Self-development -----------------------------------------------------------------
+
+
+def programmes_completed_rows(window: Window) -> list[Row]:
+    """Programmes of the school the mentor completed as a student in the window (on
+    the date recorded, verified by staff)."""
+    start_day = window.start.astimezone(window.zone).date()
+    records = DevelopmentRecord.objects.filter(
+        kind=DevelopmentKind.PROGRAMME,
+        completed_on__gte=start_day,
+        completed_on__lte=window.as_of,
+        verified_at__isnull=False,
+    ).values_list("mentor_id", "pk")
+    return [Row(mentor_id, None, 1.0, pk) for mentor_id, pk in records]
+
+
+def expertise_verified_rows(window: Window) -> list[Row]:
+    """Areas of expertise and courses staff verified in the window."""
+    records = DevelopmentRecord.objects.filter(
+        kind__in=[DevelopmentKind.EXPERTISE, DevelopmentKind.COURSE],
+        verified_at__gte=window.start,
+        verified_at__lt=window.end,
+    ).values_list("mentor_id", "pk")
+    return [Row(mentor_id, None, 1.0, pk) for mentor_id, pk in records]
+
+
+# --- Further programmes ---------------------------------------------------------------
+
+
+def recommendations_made_rows(window: Window) -> list[Row]:
+    """Programmes and courses the mentor recommended to students in the window."""
+    made = Recommendation.objects.filter(
+        created_at__gte=window.start, created_at__lt=window.end
+    ).values_list("mentor_id", "student_id", "pk")
+    return [Row(m, s, 1.0, pk) for m, s, pk in made]
+
+
+def recommendations_taken_rows(window: Window) -> list[Row]:
+    """The mentor's recommendations that led to an enrolment in the window."""
+    taken = Recommendation.objects.filter(
+        enrolled_at__gte=window.start, enrolled_at__lt=window.end
+    ).values_list("mentor_id", "student_id", "pk")
+    return [Row(m, s, 1.0, pk) for m, s, pk in taken]
+
+
+def further_enrolments_rows(window: Window) -> list[Row]:
+    """Students of the mentor who started a further programme in the window (an
+    enrolment after an earlier one): students staying with the school."""
+    start_day = window.start.astimezone(window.zone).date()
+    enrolments = (
+        Enrolment.objects.filter(started_on__gte=start_day, started_on__lte=window.as_of)
+        .filter(
+            student__enrolments__started_on__lt=F("started_on"),
+        )
+        .values_list("student_id", "started_on", "pk")
+        .distinct()
+    )
+    rows = []
+    for student_id, started_on, pk in enrolments:
+        moment = datetime.combine(started_on, datetime.min.time(), tzinfo=window.zone)
+        stint = window.stint_at(student_id, max(moment, window.start))
+        if stint is not None:
+            rows.append(Row(stint.mentor_id, student_id, 1.0, pk))
+    return rows
+
+
+def _metric(key, priority, label, description, unit, fold, higher, rows, record, **extra):
+    return Metric(
+        key=key,
+        priority=priority,
+        label=label,
+        description=description,
+        unit=unit,
+        fold=fold,
+        higher_is_better=higher,
+        rows=rows,
+        record=record,
+        **extra,
+    )
+
+
+P = Priority
+METRICS: list[Metric] = [
+    # Students' success: each beside what was expected of the mentor's students.
+    _metric(
+        "on_track",
+        P.STUDENT_SUCCESS,
+        _("On track with their plan"),
+        _(
+            "Share of the mentor's active students who were on track with their plan or ahead at"
+            " the end of the period."
+        ),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        on_track_rows,
+        Record.ENROLMENT,
+        expected=True,
+    ),
+    _metric(
+        "projects_approved",
+        P.STUDENT_SUCCESS,
+        _("Projects approved"),
+        _("Projects the mentor's students had approved while with the mentor in the period."),
+        Unit.COUNT,
+        Fold.SUM,
+        True,
+        projects_approved_rows,
+        Record.STUDENT,
+        expected=True,
+    ),
+    _metric(
+        "first_attempt",
+        P.STUDENT_SUCCESS,
+        _("Approved at the first attempt"),
+        _("Share of first attempts reviewed in the period that were approved at once."),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        first_attempt_rows,
+        Record.SUBMISSION,
+        expected=True,
+    ),
+    _metric(
+        "attempts_to_approval",
+        P.STUDENT_SUCCESS,
+        _("Attempts to approval"),
+        _(
+            "Median attempt at which the projects approved in the period were approved (1 is the"
+            " first try)."
+        ),
+        Unit.ATTEMPTS,
+        Fold.MEDIAN,
+        False,
+        attempts_rows,
+        Record.SUBMISSION,
+        expected=True,
+    ),
+    _metric(
+        "regular_learning",
+        P.STUDENT_SUCCESS,
+        _("Learning regularly"),
+        _(
+            "Share of the mentor's active students who were active in at least 3 of the last 4 "
+            "weeks of the period."
+        ),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        active_weeks_rows,
+        Record.STUDENT,
+        expected=True,
+    ),
+    _metric(
+        "retention",
+        P.STUDENT_SUCCESS,
+        _("Stayed in the programme"),
+        _(
+            "Share of the mentor's students who did not drop out while with the mentor in the "
+            "period."
+        ),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        retention_rows,
+        Record.STUDENT,
+        expected=True,
+    ),
+    _metric(
+        "community",
+        P.STUDENT_SUCCESS,
+        _("Community engagement"),
+        _("Public questions asked and answers written to others' questions, per student."),
+        Unit.PER_STUDENT,
+        Fold.MEAN,
+        True,
+        community_rows,
+        Record.STUDENT,
+        expected=True,
+    ),
+    _metric(
+        "articles_read",
+        P.STUDENT_SUCCESS,
+        _("Articles read"),
+        _("Knowledge base articles read, per student (each article once a day)."),
+        Unit.PER_STUDENT,
+        Fold.MEAN,
+        True,
+        articles_read_rows,
+        Record.STUDENT,
+        expected=True,
+    ),
+    _metric(
+        "session_rating",
+        P.STUDENT_SUCCESS,
+        _("Session rating"),
+        _("Mean rating students gave the sessions held in the period, 1 to 5."),
+        Unit.RATING,
+        Fold.MEAN,
+        True,
+        session_rating_rows,
+        Record.SESSION,
+        expected=True,
+    ),
+    _metric(
+        "session_top",
+        P.STUDENT_SUCCESS,
+        _("Sessions rated 4 or 5"),
+        _("Share of rated sessions of the period that students rated 4 or 5."),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        session_top_rows,
+        Record.SESSION,
+        expected=True,
+    ),
+    _metric(
+        "reengagement",
+        P.STUDENT_SUCCESS,
+        _("Re-engaged after a flag"),
+        _(
+            "Share of at-risk flags judged in the period whose student's activity recovered "
+            "after the mentor reached out."
+        ),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        reengagement_rows,
+        Record.FLAG,
+        expected=True,
+    ),
+    _metric(
+        "recommend_score",
+        P.STUDENT_SUCCESS,
+        _("Would recommend their mentoring"),
+        _(
+            "Mean answer of the students' survey, 0 to 10. The mentor sees it over 3 answers or "
+            "more."
+        ),
+        Unit.SCORE,
+        Fold.MEAN,
+        True,
+        survey_score_rows,
+        Record.SURVEY,
+        expected=True,
+        mentor_min_n=3,
+    ),
+    _metric(
+        "plans_to_continue",
+        P.STUDENT_SUCCESS,
+        _("Plan to continue"),
+        _(
+            "Share of survey answers saying the student plans to continue. The mentor sees it "
+            "over 3 answers or more."
+        ),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        survey_continue_rows,
+        Record.SURVEY,
+        expected=True,
+        mentor_min_n=3,
+    ),
+    # Service.
+    _metric(
+        "review_time",
+        P.SERVICE,
+        _("Time to review (median)"),
+        _(
+            "Median hours from a student's submission to the mentor's verdict, for reviews "
+            "written in the period."
+        ),
+        Unit.HOURS,
+        Fold.MEDIAN,
+        False,
+        review_time_rows,
+        Record.REVIEW,
+    ),
+    _metric(
+        "review_time_p90",
+        P.SERVICE,
+        _("Time to review (90th percentile)"),
+        _("Hours within which 9 in 10 of the mentor's reviews of the period were written."),
+        Unit.HOURS,
+        Fold.P90,
+        False,
+        review_time_rows,
+        Record.REVIEW,
+    ),
+    _metric(
+        "reviews_written",
+        P.SERVICE,
+        _("Reviews written"),
+        _("Reviews the mentor wrote in the period (volume, not scored)."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        review_time_rows,
+        Record.REVIEW,
+        in_composite=False,
+    ),
+    _metric(
+        "first_answer_time",
+        P.SERVICE,
+        _("Time to a first answer"),
+        _(
+            "Median hours from a question of the mentor's students to its first answer; a "
+            "question still waiting counts the time so far."
+        ),
+        Unit.HOURS,
+        Fold.MEDIAN,
+        False,
+        first_answer_rows,
+        Record.QUESTION,
+    ),
+    _metric(
+        "no_show",
+        P.SERVICE,
+        _("Sessions missed by the student"),
+        _("Share of sessions due in the period that the student did not come to."),
+        Unit.SHARE,
+        Fold.MEAN,
+        False,
+        no_show_rows,
+        Record.SESSION,
+    ),
+    _metric(
+        "flags_acknowledged",
+        P.SERVICE,
+        _("Flags acknowledged within 48 h"),
+        _(
+            "Share of at-risk flags opened in the period that the mentor acknowledged within 48 "
+            "hours."
+        ),
+        Unit.SHARE,
+        Fold.MEAN,
+        True,
+        flags_acknowledged_rows,
+        Record.FLAG,
+    ),
+    _metric(
+        "second_reading",
+        P.SERVICE,
+        _("Second readers' rating"),
+        _(
+            "Mean rating, 1 to 5, that supervisors gave the mentor's reviews they read in the "
+            "period."
+        ),
+        Unit.RATING,
+        Fold.MEAN,
+        True,
+        second_reading_rows,
+        Record.SECOND_READING,
+    ),
+    # Methodology.
+    _metric(
+        "articles_published",
+        P.METHODOLOGY,
+        _("Articles published"),
+        _("Knowledge base articles the mentor wrote or co-wrote, published in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        articles_published_rows,
+        Record.ARTICLE,
+    ),
+    _metric(
+        "article_views",
+        P.METHODOLOGY,
+        _("Views of those articles"),
+        _("Views to date of the mentor's articles published in the period (context, not scored)."),
+        Unit.COUNT,
+        Fold.SUM,
+        True,
+        article_views_rows,
+        Record.ARTICLE,
+        in_composite=False,
+    ),
+    _metric(
+        "helped_votes",
+        P.METHODOLOGY,
+        _('"This helped" votes'),
+        _('Votes "this helped" given in the period to the mentor\'s articles.'),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        helped_votes_rows,
+        Record.VOTE,
+    ),
+    _metric(
+        "answers_promoted",
+        P.METHODOLOGY,
+        _("Answers turned into articles"),
+        _("Articles the mentor made from students' questions, published in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        answers_promoted_rows,
+        Record.ARTICLE,
+    ),
+    _metric(
+        "peer_help",
+        P.METHODOLOGY,
+        _("Help to other mentors"),
+        _("Replies on case discussions other mentors raised, in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        peer_help_rows,
+        Record.CASE_REPLY,
+    ),
+    _metric(
+        "proposals_filed",
+        P.METHODOLOGY,
+        _("Improvement proposals filed"),
+        _("Proposals to improve a programme or project that the mentor filed in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        proposals_filed_rows,
+        Record.PROPOSAL,
+    ),
+    _metric(
+        "proposals_accepted",
+        P.METHODOLOGY,
+        _("Improvement proposals accepted"),
+        _("The mentor's proposals the school accepted in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        proposals_accepted_rows,
+        Record.PROPOSAL,
+    ),
+    # Self-development.
+    _metric(
+        "programmes_completed",
+        P.SELF_DEVELOPMENT,
+        _("Programmes completed as a student"),
+        _("Programmes of the school the mentor completed in the period, verified by staff."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        programmes_completed_rows,
+        Record.DEVELOPMENT,
+    ),
+    _metric(
+        "expertise_verified",
+        P.SELF_DEVELOPMENT,
+        _("Expertise verified"),
+        _("Areas of expertise and courses of the mentor that staff verified in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        expertise_verified_rows,
+        Record.DEVELOPMENT,
+    ),
+    # Further programmes.
+    _metric(
+        "recommendations_made",
+        P.RECOMMENDATIONS,
+        _("Recommendations made"),
+        _("Programmes and courses the mentor recommended to students in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        recommendations_made_rows,
+        Record.RECOMMENDATION,
+    ),
+    _metric(
+        "recommendations_taken",
+        P.RECOMMENDATIONS,
+        _("Recommendations taken up"),
+        _("The mentor's recommendations that led to an enrolment in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        recommendations_taken_rows,
+        Record.RECOMMENDATION,
+    ),
+    _metric(
+        "further_enrolments",
+        P.RECOMMENDATIONS,
+        _("Students starting a further programme"),
+        _("The mentor's students who started another programme of the school in the period."),
+        Unit.COUNT,
+        Fold.COUNT,
+        True,
+        further_enrolments_rows,
+        Record.ENROLMENT,
+    ),
+]
+METRICS_BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}

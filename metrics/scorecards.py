@@ -1,0 +1,621 @@
+"""Mentor scorecards: every metric of ``metrics.definitions`` folded into each mentor's
+figure for a period, beside what was expected of the mentor's students, the mentor's
+percentile among the mentors of the same programmes, the trend over the last periods
+and the composite scores; the nightly snapshots of closed periods; who may read whose.
+
+How a figure is made (``docs/metrics.md`` says it in plain words):
+
+- **Figure.** A metric's rows (one per record) are folded per mentor: a mean (a share
+  when outcomes are 0 and 1), a total, a median or a 90th percentile; ``n`` is the
+  number of records. No records is "no data", except for counts of events, where none
+  is a figure (0 articles published).
+- **Expected.** For the students' success, each record is compared with records of
+  students like it across the school: the same programme, the same stage in it
+  (projects approved when the period began) and a similar band of weekly hours. The
+  mentor's expected figure is the same fold over the stratum figures of their own
+  records, so it is weighted like the mentor's own mix (indirect standardisation). A
+  stratum of fewer than ``STRATUM_MIN_RECORDS`` records falls back to the programme
+  and hours band, then the programme, then the whole school.
+- **Percentile.** Among the mentors who share a programme with the mentor and have the
+  figure: the share of them the mentor does better than (ties count half). Students'
+  success is ranked on observed minus expected, so a mentor is neither rewarded nor
+  penalised for the students they were given. Figures on fewer than
+  ``COMPOSITE_MIN_RECORDS`` records are shown but not ranked.
+- **Composite.** Per priority, the mean percentile of its ranked figures; overall, the
+  priorities' composites weighted by ``ScorecardWeights`` (staff set them).
+
+Closed periods are read from ``MetricSnapshot`` (the nightly ``snapshot_closed_periods``
+writes them, ``recompute_scorecards`` rewrites any range); the current period is
+computed live and kept in the cache for a few minutes."""
+
+import bisect
+import logging
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentorship.models import MentorProfile, Role, User
+from mentorship.selectors import mentors_visible_to
+
+from .definitions import METRICS, METRICS_BY_KEY, Fold, Metric, Priority, Row, Window
+from .models import MetricSnapshot, ScorecardWeights, SnapshotRun
+from .periods import Period, PeriodKind
+
+logger = logging.getLogger(__name__)
+
+# A stratum needs this many records before its own figure is trusted as the expectation.
+STRATUM_MIN_RECORDS = 5
+# A figure on fewer records is shown as such ("2 of 3") but not ranked or scored.
+COMPOSITE_MIN_RECORDS = 3
+# Periods a trend shows, the current one included.
+TREND_PERIODS = 6
+# How long a live (current period) computation is reused.
+LIVE_CACHE_SECONDS = 600
+# Snapshot rows written per statement.
+SNAPSHOT_BATCH = 5000
+
+
+# --- Folding rows into figures -------------------------------------------------------
+
+
+def _quantile(values: Sequence[float], share: float) -> float:
+    """The ``share`` quantile of values, interpolated between neighbours (as
+    PostgreSQL's ``percentile_cont``)."""
+    ordered = sorted(values)
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def fold(how: str, outcomes: Sequence[float]) -> float | None:
+    """A mentor's figure from the outcomes of their records."""
+    if how == Fold.COUNT:
+        return float(len(outcomes))
+    if not outcomes:
+        return None
+    if how == Fold.MEAN:
+        return sum(outcomes) / len(outcomes)
+    if how == Fold.SUM:
+        return float(sum(outcomes))
+    if how == Fold.MEDIAN:
+        return float(statistics.median(outcomes))
+    if how == Fold.P90:
+        return _quantile(outcomes, 0.9)
+    raise ValueError(how)
+
+
+def _stratum_statistic(how: str, outcomes: Sequence[float]) -> float:
+    """What a stratum's records say to expect of one record like them."""
+    if how in (Fold.MEDIAN, Fold.P90):
+        return float(statistics.median(outcomes))
+    return sum(outcomes) / len(outcomes)
+
+
+def _expectations(metric: Metric, rows: list[Row], strata: dict[int, tuple]) -> dict[int, float]:
+    """Per mentor, what was expected of records like theirs (see the module's
+    docstring): each record's stratum figure, folded like the metric."""
+    levels = (
+        lambda stratum: stratum,
+        lambda stratum: (stratum[0], stratum[2]),
+        lambda stratum: (stratum[0],),
+    )
+    outcomes_at = [defaultdict(list) for _level in levels]
+    overall = []
+    record_strata = []
+    for row in rows:
+        stratum = strata.get(row.student_id, (None, 0, 1))
+        keys = [level(stratum) for level in levels]
+        record_strata.append(keys)
+        for index, key in enumerate(keys):
+            outcomes_at[index][key].append(row.outcome)
+        overall.append(row.outcome)
+    if not overall:
+        return {}
+    statistic = _stratum_statistic
+    cached: list[dict] = [{} for _level in levels]
+    whole = statistic(metric.fold, overall)
+    per_mentor = defaultdict(list)
+    for row, keys in zip(rows, record_strata, strict=True):
+        expected = whole
+        for index, key in enumerate(keys):
+            outcomes = outcomes_at[index][key]
+            if len(outcomes) >= STRATUM_MIN_RECORDS:
+                if key not in cached[index]:
+                    cached[index][key] = statistic(metric.fold, outcomes)
+                expected = cached[index][key]
+                break
+        per_mentor[row.mentor_id].append(expected)
+    how = Fold.MEAN if metric.fold == Fold.MEAN else metric.fold
+    return {mentor_id: fold(how, values) for mentor_id, values in per_mentor.items()}
+
+
+@dataclass
+class Computed:
+    """One metric of one mentor in one period, before it is read out."""
+
+    value: float | None
+    n: int
+    expected: float | None = None
+    percentile: float | None = None
+
+    @property
+    def difference(self) -> float | None:
+        if self.value is None or self.expected is None:
+            return None
+        return self.value - self.expected
+
+
+def _ranked_score(metric: Metric, computed: Computed) -> float | None:
+    """What a mentor is ranked on for a metric, higher better: observed minus expected
+    where there is an expectation, the figure otherwise; None when not ranked."""
+    if computed.value is None:
+        return None
+    if metric.fold != Fold.COUNT and computed.n < COMPOSITE_MIN_RECORDS:
+        return None
+    score = computed.difference if metric.expected else computed.value
+    if score is None:
+        return None
+    return score if metric.higher_is_better else -score
+
+
+def mentor_peers() -> dict[int, frozenset[int]]:
+    """Each mentor's programmes (an empty set: peers of every mentor)."""
+    programmes = defaultdict(set)
+    for mentor_id, programme_id in MentorProfile.programmes.through.objects.values_list(
+        "mentorprofile__user_id", "programme_id"
+    ):
+        programmes[mentor_id].add(programme_id)
+    return {mentor_id: frozenset(ids) for mentor_id, ids in programmes.items()}
+
+
+def _percentiles(
+    metric: Metric, figures: dict[int, Computed], programmes: dict[int, frozenset[int]]
+) -> None:
+    """Sets each ranked figure's percentile among the mentors of the same programmes."""
+    scores = {
+        mentor_id: score
+        for mentor_id, computed in figures.items()
+        if (score := _ranked_score(metric, computed)) is not None
+    }
+    by_programme = defaultdict(list)
+    everyone = sorted(scores.values())
+    for mentor_id in scores:
+        for programme_id in programmes.get(mentor_id, ()):
+            by_programme[programme_id].append(mentor_id)
+    pools: dict[frozenset, list[float]] = {}
+    for mentor_id, score in scores.items():
+        signature = programmes.get(mentor_id, frozenset())
+        if signature not in pools:
+            if signature:
+                peers = {peer for pid in signature for peer in by_programme[pid]}
+                pools[signature] = sorted(scores[peer] for peer in peers)
+            else:
+                pools[signature] = everyone
+        pool = pools[signature]
+        below = bisect.bisect_left(pool, score)
+        ties = bisect.bisect_right(pool, score) - below - 1  # not counting oneself
+        others = len(pool) - 1
+        figures[mentor_id].percentile = (
+            round(100 * (below + ties / 2) / others, 1) if others > 0 else None
+        )
+
+
+def compute_period(period: Period, zone: ZoneInfo, *, now: datetime | None = None) -> dict:
+    """Every metric of every mentor in a period on one calendar: ``{metric key:
+    {mentor id: Computed}}``. A query or a few per metric, whatever the number of
+    mentors; mentors without records for a metric are absent from it, except that
+    every mentor has each count (0 is a figure)."""
+    window = Window(period=period, zone=zone, now=now or timezone.now())
+    mentor_ids = list(User.objects.filter(role=Role.MENTOR).values_list("pk", flat=True))
+    programmes = mentor_peers()
+    results: dict[str, dict[int, Computed]] = {}
+    rows_cache: dict = {}
+    for metric in METRICS:
+        if metric.rows not in rows_cache:
+            rows_cache[metric.rows] = list(metric.rows(window))
+        rows = rows_cache[metric.rows]
+        outcomes = defaultdict(list)
+        for row in rows:
+            outcomes[row.mentor_id].append(row.outcome)
+        expected = _expectations(metric, rows, window.strata) if metric.expected else {}
+        figures = {}
+        for mentor_id in mentor_ids if metric.fold == Fold.COUNT else outcomes:
+            values = outcomes.get(mentor_id, [])
+            figures[mentor_id] = Computed(
+                value=fold(metric.fold, values), n=len(values), expected=expected.get(mentor_id)
+            )
+        _percentiles(metric, figures, programmes)
+        results[metric.key] = figures
+    return results
+
+
+def metric_rows(metric: Metric, period: Period, zone: ZoneInfo, *, mentor: User) -> list[Row]:
+    """The records one mentor's figure stands on (the drill-down), computed as the
+    figure is."""
+    window = Window(period=period, zone=zone)
+    return [row for row in metric.rows(window) if row.mentor_id == mentor.pk]
+
+
+# --- Snapshots ------------------------------------------------------------------------
+
+
+def scorecard_zones() -> list[str]:
+    """The calendars scorecards are kept on: the school's and every zone a mentor,
+    supervisor or staff member reads them in."""
+    zones = set(
+        User.objects.filter(
+            is_active=True, role__in=[Role.MENTOR, Role.SUPERVISOR, Role.STAFF]
+        ).values_list("time_zone", flat=True)
+    )
+    zones.add(settings.TIME_ZONE)
+    valid = []
+    for name in sorted(zone for zone in zones if zone):
+        try:
+            ZoneInfo(name)
+        except (KeyError, ValueError):
+            continue
+        valid.append(name)
+    return valid
+
+
+def snapshot_period(period: Period, zone_name: str, *, now: datetime | None = None) -> int:
+    """Computes a closed period into ``MetricSnapshot`` (upserts, so running it twice, or
+    on two workers at once, leaves the same rows) and drops rows the new computation
+    no longer has. Returns how many figures were written."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    results = compute_period(period, ZoneInfo(zone_name), now=now)
+    snapshots = [
+        MetricSnapshot(
+            mentor_id=mentor_id,
+            period=period.key,
+            zone=zone_name,
+            metric=key,
+            value=computed.value,
+            n=computed.n,
+            expected=computed.expected,
+            percentile=computed.percentile,
+            computed_at=now,
+        )
+        for key, figures in results.items()
+        for mentor_id, computed in figures.items()
+    ]
+    with transaction.atomic():
+        for offset in range(0, len(snapshots), SNAPSHOT_BATCH):
+            MetricSnapshot.objects.bulk_create(
+                snapshots[offset : offset + SNAPSHOT_BATCH],
+                update_conflicts=True,
+                unique_fields=["zone", "period", "mentor", "metric"],
+                update_fields=["value", "n", "expected", "percentile", "computed_at"],
+            )
+        MetricSnapshot.objects.filter(
+            zone=zone_name, period=period.key, computed_at__lt=now
+        ).delete()
+        mentors = len({snapshot.mentor_id for snapshot in snapshots})
+        SnapshotRun.objects.update_or_create(
+            zone=zone_name,
+            period=period.key,
+            defaults={
+                "mentors": mentors,
+                "rows": len(snapshots),
+                "seconds": round(time.monotonic() - started, 2),
+                "computed_at": now,
+            },
+        )
+    cache.delete(_live_key(period, zone_name))
+    return len(snapshots)
+
+
+def periods_to_snapshot(zone_name: str, *, today=None, count: int = TREND_PERIODS) -> list[Period]:
+    """The closed periods a calendar's trends need (the last ``count`` weeks, months
+    and quarters) that have no snapshot yet, oldest first."""
+    today = today or timezone.now().astimezone(ZoneInfo(zone_name)).date()
+    wanted = []
+    for kind in PeriodKind:
+        last_closed = Period.containing(today, kind).previous()
+        wanted.extend(last_closed.last(count))
+    done = set(
+        SnapshotRun.objects.filter(
+            zone=zone_name, period__in=[period.key for period in wanted]
+        ).values_list("period", flat=True)
+    )
+    return sorted((period for period in wanted if period.key not in done), key=lambda p: p.start)
+
+
+def snapshot_closed_periods(*, today=None) -> int:
+    """Nightly: every closed period the trends need, on every calendar, that has not
+    been computed yet. Safe to run twice or on two workers at once. Returns the number
+    of periods computed."""
+    computed = 0
+    for zone_name in scorecard_zones():
+        for period in periods_to_snapshot(zone_name, today=today):
+            snapshot_period(period, zone_name)
+            computed += 1
+    return computed
+
+
+# --- Reading --------------------------------------------------------------------------
+
+
+def _live_key(period: Period, zone_name: str) -> str:
+    return f"metrics:scorecards:{zone_name}:{period.key}"
+
+
+def _today(zone: ZoneInfo):
+    return timezone.now().astimezone(zone).date()
+
+
+def period_figures(
+    periods: Iterable[Period], zone: ZoneInfo, *, mentor_ids: Iterable[int]
+) -> dict[str, dict[str, dict[int, Computed]]]:
+    """``{period key: {metric key: {mentor id: Computed}}}`` for some mentors: closed
+    periods from the snapshots (one query for all of them), the others computed live
+    (kept in the cache for ``LIVE_CACHE_SECONDS``)."""
+    periods = list(periods)
+    mentor_ids = list(mentor_ids)
+    zone_name = zone.key
+    today = _today(zone)
+    closed = [period.key for period in periods if period.is_closed(today)]
+    snapshotted = set(
+        SnapshotRun.objects.filter(zone=zone_name, period__in=closed).values_list(
+            "period", flat=True
+        )
+    )
+    figures: dict[str, dict[str, dict[int, Computed]]] = {
+        period.key: defaultdict(dict) for period in periods
+    }
+    if snapshotted:
+        rows = MetricSnapshot.objects.filter(
+            zone=zone_name, period__in=snapshotted, mentor_id__in=mentor_ids
+        ).values_list("period", "metric", "mentor_id", "value", "n", "expected", "percentile")
+        for period_key, metric, mentor_id, value, n, expected, percentile in rows:
+            figures[period_key][metric][mentor_id] = Computed(value, n, expected, percentile)
+    wanted = set(mentor_ids)
+    for period in periods:
+        if period.key in snapshotted:
+            continue
+        key = _live_key(period, zone_name)
+        live = cache.get(key)
+        if live is None:
+            live = compute_period(period, zone)
+            cache.set(key, live, LIVE_CACHE_SECONDS)
+        for metric_key, by_mentor in live.items():
+            figures[period.key][metric_key] = {
+                mentor_id: computed
+                for mentor_id, computed in by_mentor.items()
+                if mentor_id in wanted
+            }
+    return figures
+
+
+def composites(figures: dict[str, dict[int, Computed]], mentor_id: int, weights: dict) -> dict:
+    """A mentor's composite per priority (mean percentile of the ranked figures) and
+    overall (the priorities weighted); None where nothing is ranked."""
+    by_priority = defaultdict(list)
+    for metric in METRICS:
+        if not metric.in_composite:
+            continue
+        computed = figures.get(metric.key, {}).get(mentor_id)
+        if computed is not None and computed.percentile is not None:
+            by_priority[metric.priority].append(computed.percentile)
+    scores = {
+        priority.value: (
+            round(sum(by_priority[priority]) / len(by_priority[priority]), 1)
+            if by_priority[priority]
+            else None
+        )
+        for priority in Priority
+    }
+    weighted = [
+        (weights.get(priority, 0), score)
+        for priority, score in scores.items()
+        if score is not None and weights.get(priority, 0) > 0
+    ]
+    total = sum(weight for weight, _score in weighted)
+    scores["overall"] = (
+        round(sum(weight * score for weight, score in weighted) / total, 1) if total else None
+    )
+    return scores
+
+
+@dataclass
+class Figure:
+    """A metric as a scorecard shows it."""
+
+    metric: Metric
+    value: float | None
+    n: int
+    expected: float | None
+    percentile: float | None
+    trend: list[tuple[Period, float | None]] = field(default_factory=list)
+    hidden: bool = False  # fewer answers than the mentor may see
+
+    @property
+    def difference(self) -> float | None:
+        if self.value is None or self.expected is None:
+            return None
+        return self.value - self.expected
+
+    @property
+    def better(self) -> bool | None:
+        """Whether the figure beats what was expected (None: no expectation)."""
+        difference = self.difference
+        if difference is None or abs(difference) < 1e-9:
+            return None
+        return (difference > 0) == self.metric.higher_is_better
+
+    @property
+    def numerator(self) -> int | None:
+        """For a share: how many of the ``n`` records count."""
+        if self.value is None or self.metric.unit != "share":
+            return None
+        return round(self.value * self.n)
+
+    @property
+    def small(self) -> bool:
+        """Too few records to read as a rate: shown as "3 of 4"."""
+        return self.metric.fold != Fold.COUNT and self.n < 10
+
+
+@dataclass
+class PriorityGroup:
+    priority: str
+    label: str
+    weight: int
+    composite: float | None
+    figures: list[Figure]
+
+
+@dataclass
+class Scorecard:
+    mentor: User
+    period: Period
+    periods: list[Period]
+    groups: list[PriorityGroup]
+    overall: float | None
+    overall_trend: list[tuple[Period, float | None]]
+    live: bool
+
+    @property
+    def previous_overall(self) -> float | None:
+        return self.overall_trend[-2][1] if len(self.overall_trend) > 1 else None
+
+
+def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
+    """One mentor's scorecard for a period, on the reader's calendar: each metric with
+    its figure, expectation, percentile and trend over ``TREND_PERIODS`` periods, the
+    composites. The mentor themself sees survey figures only over ``mentor_min_n``
+    answers."""
+    zone = reader.zone
+    periods = period.last(TREND_PERIODS)
+    figures = period_figures(periods, zone, mentor_ids=[mentor.pk])
+    weights = ScorecardWeights.current().as_dict()
+    own = reader.pk == mentor.pk
+    groups = []
+    current = figures[period.key]
+    for priority in Priority:
+        shown = []
+        for metric in METRICS:
+            if metric.priority != priority:
+                continue
+            computed = current.get(metric.key, {}).get(mentor.pk) or Computed(None, 0)
+            hidden = own and metric.mentor_min_n and computed.n < metric.mentor_min_n
+            trend = []
+            for each in periods:
+                past = figures[each.key].get(metric.key, {}).get(mentor.pk)
+                trend.append((each, None if past is None or hidden else past.value))
+            shown.append(
+                Figure(
+                    metric=metric,
+                    value=None if hidden else computed.value,
+                    n=computed.n,
+                    expected=None if hidden else computed.expected,
+                    percentile=None if hidden else computed.percentile,
+                    trend=trend,
+                    hidden=bool(hidden),
+                )
+            )
+        groups.append(
+            PriorityGroup(
+                priority=priority.value,
+                label=priority.label,
+                weight=weights[priority.value],
+                composite=None,
+                figures=shown,
+            )
+        )
+    overall_trend = []
+    for each in periods:
+        scores = composites(figures[each.key], mentor.pk, weights)
+        overall_trend.append((each, scores["overall"]))
+        if each == period:
+            for group in groups:
+                group.composite = scores[group.priority]
+    return Scorecard(
+        mentor=mentor,
+        period=period,
+        periods=periods,
+        groups=groups,
+        overall=overall_trend[-1][1],
+        overall_trend=overall_trend,
+        live=not period.is_closed(_today(zone)),
+    )
+
+
+@dataclass
+class TeamRow:
+    mentor: User
+    overall: float | None
+    previous: float | None
+    session_rating: Computed | None
+
+    @property
+    def trend(self) -> int:
+        """1 up, -1 down, 0 level or unknown (the arrow beside the composite)."""
+        if self.overall is None or self.previous is None or abs(self.overall - self.previous) < 1:
+            return 0
+        return 1 if self.overall > self.previous else -1
+
+
+def team_composites(
+    *, mentors: Sequence[User], period: Period, reader: User
+) -> dict[int, TeamRow]:
+    """Each mentor's overall composite in a period and the one before it (the arrow),
+    and their session rating, for the dashboard: one query on closed periods."""
+    ids = [mentor.pk for mentor in mentors]
+    figures = period_figures([period.previous(), period], reader.zone, mentor_ids=ids)
+    weights = ScorecardWeights.current().as_dict()
+    rows = {}
+    for mentor in mentors:
+        now_scores = composites(figures[period.key], mentor.pk, weights)
+        before = composites(figures[period.previous().key], mentor.pk, weights)
+        rows[mentor.pk] = TeamRow(
+            mentor=mentor,
+            overall=now_scores["overall"],
+            previous=before["overall"],
+            session_rating=figures[period.key].get("session_rating", {}).get(mentor.pk),
+        )
+    return rows
+
+
+# --- Who reads whose scorecard --------------------------------------------------------
+
+
+def scorecard_mentors_visible_to(user: User) -> QuerySet[User]:
+    """Mentors whose scorecards a person may read: a mentor their own, a supervisor
+    their team's, staff every mentor's; students none."""
+    if not user.is_authenticated or user.role == Role.STUDENT:
+        return User.objects.none()
+    return mentors_visible_to(user)
+
+
+def scorecard_mentor_for_user(user: User, pk: int) -> User:
+    """The mentor whose scorecard ``user`` asks for; 404 for anyone else's."""
+    try:
+        return scorecard_mentors_visible_to(user).select_related("mentor_profile").get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+def metric_for_key(key: str) -> Metric:
+    try:
+        return METRICS_BY_KEY[key]
+    except KeyError:
+        raise Http404 from None
+
+
+def default_period(zone: ZoneInfo, kind: str = PeriodKind.MONTH) -> Period:
+    """The period pages open on: the last closed month (its figures are final)."""
+    return Period.containing(_today(zone), kind).previous()
