@@ -206,6 +206,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "students.tasks.flag_students",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Nightly, after the flagging run: the closed weeks, months and quarters of the
+    # mentors' scorecards, into snapshots (pages compute only the current period).
+    "snapshot-scorecards": {
+        "task": "metrics.tasks.snapshot_scorecards",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "draft-weekly-reports": {
         "task": "metrics.tasks.draft_weekly_reports",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),

@@ -270,52 +270,58 @@ def scorecard_zones() -> list[str]:
     return valid
 
 
-def snapshot_period(period: Period, zone_name: str, *, now: datetime | None = None) -> int:
-    """Computes a closed period into ``MetricSnapshot`` (upserts, so running it twice, or
-    on two workers at once, leaves the same rows) and drops rows the new computation
-    no longer has. Returns how many figures were written."""
+def snapshot_period(
+    period: Period, zone_name: str, *, now: datetime | None = None, also: Sequence[str] = ()
+) -> int:
+    """Computes a closed period into ``MetricSnapshot`` on a calendar, and on the
+    calendars ``also`` whose period starts and ends at the same moments (Paris and
+    Berlin share their months). Upserts, so running it twice, or on two workers at
+    once, leaves the same rows; rows the new computation no longer has are dropped.
+    Returns how many figures were written."""
     started = time.monotonic()
     now = now or timezone.now()
     results = compute_period(period, ZoneInfo(zone_name), now=now)
-    snapshots = [
-        MetricSnapshot(
-            mentor_id=mentor_id,
-            period=period.key,
-            zone=zone_name,
-            metric=key,
-            value=computed.value,
-            n=computed.n,
-            expected=computed.expected,
-            percentile=computed.percentile,
-            computed_at=now,
-        )
-        for key, figures in results.items()
-        for mentor_id, computed in figures.items()
-    ]
-    with transaction.atomic():
-        for offset in range(0, len(snapshots), SNAPSHOT_BATCH):
-            MetricSnapshot.objects.bulk_create(
-                snapshots[offset : offset + SNAPSHOT_BATCH],
-                update_conflicts=True,
-                unique_fields=["zone", "period", "mentor", "metric"],
-                update_fields=["value", "n", "expected", "percentile", "computed_at"],
+    written = 0
+    for name in (zone_name, *also):
+        snapshots = [
+            MetricSnapshot(
+                mentor_id=mentor_id,
+                period=period.key,
+                zone=name,
+                metric=key,
+                value=computed.value,
+                n=computed.n,
+                expected=computed.expected,
+                percentile=computed.percentile,
+                computed_at=now,
             )
-        MetricSnapshot.objects.filter(
-            zone=zone_name, period=period.key, computed_at__lt=now
-        ).delete()
-        mentors = len({snapshot.mentor_id for snapshot in snapshots})
-        SnapshotRun.objects.update_or_create(
-            zone=zone_name,
-            period=period.key,
-            defaults={
-                "mentors": mentors,
-                "rows": len(snapshots),
-                "seconds": round(time.monotonic() - started, 2),
-                "computed_at": now,
-            },
-        )
-    cache.delete(_live_key(period, zone_name))
-    return len(snapshots)
+            for key, figures in results.items()
+            for mentor_id, computed in figures.items()
+        ]
+        with transaction.atomic():
+            for offset in range(0, len(snapshots), SNAPSHOT_BATCH):
+                MetricSnapshot.objects.bulk_create(
+                    snapshots[offset : offset + SNAPSHOT_BATCH],
+                    update_conflicts=True,
+                    unique_fields=["zone", "period", "mentor", "metric"],
+                    update_fields=["value", "n", "expected", "percentile", "computed_at"],
+                )
+            MetricSnapshot.objects.filter(
+                zone=name, period=period.key, computed_at__lt=now
+            ).delete()
+            SnapshotRun.objects.update_or_create(
+                zone=name,
+                period=period.key,
+                defaults={
+                    "mentors": len({snapshot.mentor_id for snapshot in snapshots}),
+                    "rows": len(snapshots),
+                    "seconds": round(time.monotonic() - started, 2),
+                    "computed_at": now,
+                },
+            )
+        cache.delete(_live_key(period, name))
+        written += len(snapshots)
+    return written
 
 
 def periods_to_snapshot(zone_name: str, *, today=None, count: int = TREND_PERIODS) -> list[Period]:
@@ -335,15 +341,20 @@ def periods_to_snapshot(zone_name: str, *, today=None, count: int = TREND_PERIOD
 
 
 def snapshot_closed_periods(*, today=None) -> int:
-    """Nightly: every closed period the trends need, on every calendar, that has not
-    been computed yet. Safe to run twice or on two workers at once. Returns the number
-    of periods computed."""
-    computed = 0
+    """Nightly: every closed period the trends need, on every calendar readers use,
+    that has not been computed yet; calendars on which a period starts and ends at the
+    same moments share one computation. Safe to run twice or on two workers at once.
+    Returns the number of computations."""
+    work: dict[tuple, list[str]] = defaultdict(list)
+    periods: dict[tuple, Period] = {}
     for zone_name in scorecard_zones():
         for period in periods_to_snapshot(zone_name, today=today):
-            snapshot_period(period, zone_name)
-            computed += 1
-    return computed
+            bounds = (period.key, *period.bounds(ZoneInfo(zone_name)))
+            work[bounds].append(zone_name)
+            periods[bounds] = period
+    for bounds, zone_names in work.items():
+        snapshot_period(periods[bounds], zone_names[0], also=zone_names[1:])
+    return len(work)
 
 
 # --- Reading --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Scheduled jobs of reports: Monday's drafts of each mentor's weekly report."""
+"""Scheduled jobs of reports: Monday's drafts of each mentor's weekly report, and
+the nightly snapshots of the mentors' scorecards."""
 
 import logging
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from mentorship.models import User
 
+from .scorecards import snapshot_closed_periods
 from .selectors import last_complete_week_start
 from .services import weekly_report_draft
 
@@ -37,3 +39,12 @@ def draft_weekly_reports() -> int:
     if retry_error is not None:
         raise retry_error
     return drafted
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+def snapshot_scorecards() -> int:
+    """Nightly: the closed weeks, months and quarters the scorecards' trends need,
+    computed into snapshots on every calendar readers use. Idempotent (upserts), so a
+    retry or a second worker at the same time does no harm. Returns the number of
+    periods computed."""
+    return snapshot_closed_periods()
