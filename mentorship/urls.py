@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("projects.api")),
     path("", include("students.api")),
     path("", include("knowledge_base.api")),
+    path("", include("metrics.api")),
 ]
 
 # The project package's own pages: people, invitations, notifications, health.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import DevelopmentRecord, WeeklyReport
+from .models import DevelopmentRecord, ScorecardWeights, SecondReading, SnapshotRun, WeeklyReport
 
 
 class DevelopmentVerifiedFilter(admin.SimpleListFilter):
@@ -89,3 +89,64 @@ class WeeklyReportAdmin(admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(obj.figures, indent=2, ensure_ascii=False, sort_keys=True)
         )
+
+
+@admin.register(ScorecardWeights)
+class ScorecardWeightsAdmin(admin.ModelAdmin):
+    """How much each priority counts in the overall score. One row: staff change it,
+    nobody adds or deletes one. Composites are computed as pages are read, so a change
+    shows at once, on past periods too."""
+
+    list_display = [
+        "__str__",
+        "student_success",
+        "service",
+        "methodology",
+        "self_development",
+        "recommendations",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return not ScorecardWeights.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        ScorecardWeights.current()  # the row exists before anyone edits it
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(SnapshotRun)
+class SnapshotRunAdmin(admin.ModelAdmin):
+    """Read-only: which closed periods have been computed into snapshots, on which
+    calendar, and how long it took. To recompute a range, run the
+    ``recompute_scorecards`` command."""
+
+    list_display = ["period", "zone", "mentors", "rows", "seconds", "computed_at"]
+    list_filter = ["zone"]
+    search_fields = ["period"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecondReading)
+class SecondReadingAdmin(admin.ModelAdmin):
+    """Read-only: supervisors rate reviews on the dashboard's second-reading page."""
+
+    list_display = ["review", "reader", "rating", "created_at"]
+    list_filter = ["rating"]
+    search_fields = ["reader__email", "review__reviewer__email"]
+    list_select_related = ["reader", "review"]
+    raw_id_fields = ["review", "reader"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -505,15 +505,30 @@ class Scorecard:
 
 
 def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
-    """One mentor's scorecard for a period, on the reader's calendar: each metric with
-    its figure, expectation, percentile and trend over ``TREND_PERIODS`` periods, the
-    composites. The mentor themself sees survey figures only over ``mentor_min_n``
+    """One mentor's scorecard for a period, on the reader's calendar (``scorecards``)."""
+    return scorecards(mentors=[mentor], period=period, reader=reader)[0]
+
+
+def scorecards(*, mentors: Sequence[User], period: Period, reader: User) -> list[Scorecard]:
+    """Mentors' scorecards for a period, on the reader's calendar: each metric with its
+    figure, expectation, percentile and trend over ``TREND_PERIODS`` periods, and the
+    composites; one query for closed periods whatever the number of mentors. A mentor
+    reading their own sees survey figures only over the metric's ``mentor_min_n``
     answers."""
     zone = reader.zone
     periods = period.last(TREND_PERIODS)
-    figures = period_figures(periods, zone, mentor_ids=[mentor.pk])
+    figures = period_figures(periods, zone, mentor_ids=[mentor.pk for mentor in mentors])
     weights = ScorecardWeights.current().as_dict()
-    own = reader.pk == mentor.pk
+    live = not period.is_closed(_today(zone))
+    return [
+        _scorecard(
+            mentor, period, periods, figures, weights, own=reader.pk == mentor.pk, live=live
+        )
+        for mentor in mentors
+    ]
+
+
+def _scorecard(mentor, period, periods, figures, weights, *, own, live) -> Scorecard:
     groups = []
     current = figures[period.key]
     for priority in Priority:
@@ -522,7 +537,7 @@ def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
             if metric.priority != priority:
                 continue
             computed = current.get(metric.key, {}).get(mentor.pk) or Computed(None, 0)
-            hidden = own and metric.mentor_min_n and computed.n < metric.mentor_min_n
+            hidden = bool(own and metric.mentor_min_n and computed.n < metric.mentor_min_n)
             trend = []
             for each in periods:
                 past = figures[each.key].get(metric.key, {}).get(mentor.pk)
@@ -535,7 +550,7 @@ def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
                     expected=None if hidden else computed.expected,
                     percentile=None if hidden else computed.percentile,
                     trend=trend,
-                    hidden=bool(hidden),
+                    hidden=hidden,
                 )
             )
         groups.append(
@@ -561,7 +576,7 @@ def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
         groups=groups,
         overall=overall_trend[-1][1],
         overall_trend=overall_trend,
-        live=not period.is_closed(_today(zone)),
+        live=live,
     )
 
 
