@@ -216,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.draft_weekly_reports",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
     },
+    # Mondays at noon UTC (every supervisor's last week is over then, as above): the
+    # supervisors' digests of their teams' scores.
+    "send-team-digests": {
+        "task": "metrics.tasks.send_team_digests",
+        "schedule": crontab(hour=12, minute=20, day_of_week="mon"),
+    },
 }
 
 # A batch of 5,000 activity events (POST /api/v1/events/) with long e-mails and ids

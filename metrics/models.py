@@ -386,3 +386,27 @@ class Survey(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class TeamDigest(models.Model):
+    """The weekly e-mail to a supervisor about their team, once per supervisor and
+    week (the guard that makes sending it twice impossible)."""
+
+    supervisor = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="team_digests",
+        verbose_name=_("supervisor"),
+    )
+    week = models.CharField(_("week"), max_length=10)  # 2026-W42
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("team digest")
+        verbose_name_plural = _("team digests")
+        constraints = [
+            models.UniqueConstraint(fields=["supervisor", "week"], name="team_digest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor_id} {self.week}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mentorship.models import User
 
+from .digests import team_digests_send
 from .scorecards import snapshot_closed_periods
 from .selectors import last_complete_week_start
 from .services import weekly_report_draft
@@ -48,3 +49,9 @@ def snapshot_scorecards() -> int:
     retry or a second worker at the same time does no harm. Returns the number of
     periods computed."""
     return snapshot_closed_periods()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+def send_team_digests() -> int:
+    """Mondays: each supervisor's digest of their team's last closed week, once."""
+    return team_digests_send()
