@@ -1,4 +1,4 @@
-"""Forms of weekly reports and self-development."""
+"""Forms of weekly reports, self-development, second reading and review consistency."""
 
 from datetime import date
 
@@ -11,6 +11,7 @@ from mentorship.models import User
 from projects.models import Programme
 
 from .models import DevelopmentKind
+from .periods import Period
 
 # --- Self-development -----------------------------------------------------------------
 
@@ -165,3 +166,108 @@ class WeeklyReportFilterForm(forms.Form):
         self.fields["mentor"].choices = [("", _("All mentors"))] + [
             (mentor.pk, str(mentor)) for mentor in mentors
         ]
+
+
+# --- Second reading and review consistency --------------------------------------------
+
+
+class SecondReadingForm(ServiceErrorsMixin, forms.Form):
+    """A second reader's rating of one review: 1-5 and a comment."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        choices=[(value, str(value)) for value in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Rate the review from 1 to 5."),
+            "invalid_choice": _("Rate the review from 1 to 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _team_choices(teams: list[User]) -> list[tuple]:
+    return [("", _("All teams"))] + [(supervisor.pk, str(supervisor)) for supervisor in teams]
+
+
+class SecondReadingFilterForm(forms.Form):
+    """Whose reviews the sample shows: one mentor's among those the person reads and,
+    for staff, one supervisor's team. ``mentors`` and ``teams`` are loaded once by the
+    view; ``teams`` is None for a supervisor (their team is the only one)."""
+
+    team = forms.TypedChoiceField(
+        label=_("Team"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        error_messages={"invalid_choice": _("Choose one of the teams listed.")},
+    )
+    mentor = forms.TypedChoiceField(
+        label=_("Mentor"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        error_messages={"invalid_choice": _("Choose one of the mentors listed.")},
+    )
+
+    def __init__(self, *args, mentors: list[User], teams: list[User] | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = [("", _("All mentors"))] + [
+            (mentor.pk, str(mentor)) for mentor in mentors
+        ]
+        if teams is None:
+            del self.fields["team"]
+        else:
+            self.fields["team"].choices = _team_choices(teams)
+
+
+class ConsistencyFilterForm(forms.Form):
+    """Which period the review consistency covers (a key ``metrics.periods.Period``
+    reads: ``2026-10``, ``2026-Q4``, ``2026-W42``; empty: the current month) and, for
+    staff, which supervisor's team (empty: every mentor)."""
+
+    period = forms.CharField(
+        label=_("Period"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": "2026-10"}
+        ),
+        help_text=_("A month (2026-10), a quarter (2026-Q4) or a week (2026-W42)."),
+    )
+    team = forms.TypedChoiceField(
+        label=_("Team"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        error_messages={"invalid_choice": _("Choose one of the teams listed.")},
+    )
+
+    def __init__(self, *args, teams: list[User] | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is None:
+            del self.fields["team"]
+        else:
+            self.fields["team"].choices = _team_choices(teams)
+
+    def clean_period(self) -> Period | None:
+        key = self.cleaned_data["period"].strip()
+        if not key:
+            return None
+        try:
+            return Period.parse(key)
+        except ValueError:
+            raise forms.ValidationError(
+                _(
+                    "Write the period as a month (2026-10), a quarter (2026-Q4) "
+                    "or a week (2026-W42)."
+                )
+            ) from None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import development, home, reports
+from .views import consistency, development, home, reports, second_reading
 
 app_name = "metrics"
 
@@ -26,4 +26,17 @@ urlpatterns = [
         development.development_unverify,
         name="development_unverify",
     ),
+    # Supervisor's dashboard: second reading and review consistency
+    path("team/second-reading/", second_reading.second_reading, name="second_reading"),
+    path(
+        "team/second-reading/<int:pk>/",
+        second_reading.second_reading_review,
+        name="second_reading_review",
+    ),
+    path(
+        "team/second-reading/<int:pk>/rate/",
+        second_reading.second_reading_rate,
+        name="second_reading_rate",
+    ),
+    path("team/consistency/", consistency.review_consistency, name="review_consistency"),
 ]
