@@ -69,8 +69,9 @@ from projects.models import (
 from students.flags import reengagement_judged
 from students.models import MentoringSession, RiskFlag, SessionStatus
 
-from .models import DevelopmentKind, DevelopmentRecord, SecondReading, Survey, SurveyContinue
+from .models import DevelopmentKind, DevelopmentRecord, Survey, SurveyContinue
 from .periods import Period
+from .second_reading import second_readings_between
 
 
 class Priority(TextChoices):
@@ -648,9 +649,9 @@ def flags_acknowledged_rows(window: Window) -> list[Row]:
 def second_reading_rows(window: Window) -> list[Row]:
     """Supervisors' second readings, in the window, of the mentor's reviews: the
     rating, 1 to 5."""
-    readings = SecondReading.objects.filter(
-        created_at__gte=window.start, created_at__lt=window.end
-    ).values_list("review__reviewer_id", "review__submission__student_id", "rating", "pk")
+    readings = second_readings_between(start=window.start, end=window.end).values_list(
+        "review__reviewer_id", "review__submission__student_id", "rating", "pk"
+    )
     return [Row(m, s, float(rating), pk) for m, s, rating, pk in readings]
 
 

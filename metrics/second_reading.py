@@ -251,6 +251,13 @@ def _no_figures() -> dict:
     return {"n": 0, "mean": None, "counts": dict.fromkeys(RATINGS, 0)}
 
 
+def second_readings_between(*, start: datetime, end: datetime) -> QuerySet[SecondReading]:
+    """The ratings that count in [``start``, ``end``): by when the rating was given (a
+    replaced rating at its new time), each for the review's author. The one rule for
+    these figures and the scorecard's ``second_reading``."""
+    return SecondReading.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
 def second_reading_figures(*, mentor_ids, start: datetime, end: datetime) -> dict[int, dict]:
     """Per mentor, what second readers made of their reviews in [``start``, ``end``)
     (by when the rating was given, a replaced rating at its new time): ``n`` ratings,
@@ -261,9 +268,8 @@ def second_reading_figures(*, mentor_ids, start: datetime, end: datetime) -> dic
     if not mentor_ids:
         return figures
     rows = (
-        SecondReading.objects.filter(
-            review__reviewer_id__in=mentor_ids, created_at__gte=start, created_at__lt=end
-        )
+        second_readings_between(start=start, end=end)
+        .filter(review__reviewer_id__in=mentor_ids)
         .order_by()
         .values("review__reviewer_id")
         .annotate(
