@@ -216,9 +216,11 @@ def compute_period(period: Period, zone: ZoneInfo, *, now: datetime | None = Non
     """Every metric of every mentor in a period on one calendar: ``{metric key:
     {mentor id: Computed}}``. A query or a few per metric, whatever the number of
     mentors; mentors without records for a metric are absent from it, except that
-    every mentor has each count (0 is a figure)."""
+    every mentor has each count (0 is a figure). Only mentors have figures: a staff
+    member's article or review makes none (nor ranks against the mentors)."""
     window = Window(period=period, zone=zone, now=now or timezone.now())
     mentor_ids = list(User.objects.filter(role=Role.MENTOR).values_list("pk", flat=True))
+    is_mentor = set(mentor_ids)
     programmes = mentor_peers()
     results: dict[str, dict[int, Computed]] = {}
     rows_cache: dict = {}
@@ -231,7 +233,11 @@ def compute_period(period: Period, zone: ZoneInfo, *, now: datetime | None = Non
             outcomes[row.mentor_id].append(row.outcome)
         expected = _expectations(metric, rows, window.strata) if metric.expected else {}
         figures = {}
-        for mentor_id in mentor_ids if metric.fold == Fold.COUNT else outcomes:
+        if metric.fold == Fold.COUNT:
+            counted = mentor_ids
+        else:
+            counted = [mentor_id for mentor_id in outcomes if mentor_id in is_mentor]
+        for mentor_id in counted:
             values = outcomes.get(mentor_id, [])
             figures[mentor_id] = Computed(
                 value=fold(metric.fold, values), n=len(values), expected=expected.get(mentor_id)
