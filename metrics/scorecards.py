@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 STRATUM_MIN_RECORDS = 5
 # A figure on fewer records is shown as such ("2 of 3") but not ranked or scored.
 COMPOSITE_MIN_RECORDS = 3
+# Digits a score is compared on when mentors are ranked.
+SCORE_DIGITS = 9
 # Periods a trend shows, the current one included.
 TREND_PERIODS = 6
 # How long a live (current period) computation is reused.
@@ -167,6 +169,9 @@ def _ranked_score(metric: Metric, computed: Computed) -> float | None:
     score = computed.difference if metric.expected else computed.value
     if score is None:
         return None
+    # Rounded, so that equal differences tie whatever the floating point made of them
+    # (0.8 - 0.7 and 0.4 - 0.3 differ in the 17th digit).
+    score = round(score, SCORE_DIGITS)
     return score if metric.higher_is_better else -score
 
 
