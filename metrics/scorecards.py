@@ -303,6 +303,9 @@ def snapshot_period(period: Period, zone_name: str, *, now: datetime | None = No
         for key, figures in results.items()
         for mentor_id, computed in figures.items()
     ]
+    # Written in one order whatever order the queries returned the rows in, so that
+    # two workers upserting the same period wait for each other instead of deadlocking.
+    snapshots.sort(key=lambda snapshot: (snapshot.metric, snapshot.mentor_id))
     with transaction.atomic():
         for offset in range(0, len(snapshots), SNAPSHOT_BATCH):
             MetricSnapshot.objects.bulk_create(
@@ -504,11 +507,16 @@ class Scorecard:
         return self.overall_trend[-2][1] if len(self.overall_trend) > 1 else None
 
 
+def _hidden_from(metric: Metric, computed: Computed, *, own: bool) -> bool:
+    """Whether the mentor, reading their own figure, may not see it: too few answers."""
+    return bool(own and metric.mentor_min_n and computed.n < metric.mentor_min_n)
+
+
 def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
     """One mentor's scorecard for a period, on the reader's calendar: each metric with
     its figure, expectation, percentile and trend over ``TREND_PERIODS`` periods, the
     composites. The mentor themself sees survey figures only over ``mentor_min_n``
-    answers."""
+    answers, in each period of the trend too."""
     zone = reader.zone
     periods = period.last(TREND_PERIODS)
     figures = period_figures(periods, zone, mentor_ids=[mentor.pk])
@@ -522,11 +530,12 @@ def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
             if metric.priority != priority:
                 continue
             computed = current.get(metric.key, {}).get(mentor.pk) or Computed(None, 0)
-            hidden = own and metric.mentor_min_n and computed.n < metric.mentor_min_n
+            hidden = _hidden_from(metric, computed, own=own)
             trend = []
             for each in periods:
                 past = figures[each.key].get(metric.key, {}).get(mentor.pk)
-                trend.append((each, None if past is None or hidden else past.value))
+                shown_then = past is not None and not _hidden_from(metric, past, own=own)
+                trend.append((each, past.value if shown_then else None))
             shown.append(
                 Figure(
                     metric=metric,
@@ -535,7 +544,7 @@ def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
                     expected=None if hidden else computed.expected,
                     percentile=None if hidden else computed.percentile,
                     trend=trend,
-                    hidden=bool(hidden),
+                    hidden=hidden,
                 )
             )
         groups.append(
