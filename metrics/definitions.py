@@ -54,7 +54,7 @@ from mentorship.models import (
     StudentStatusChange,
     User,
 )
-from mentorship.selectors import mentor_at, student_status_on
+from mentorship.selectors import mentor_at, student_status_on, student_statuses_on
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
@@ -234,9 +234,9 @@ class Window:
     @cached_property
     def strata(self) -> dict[int, tuple]:
         """Each student's stratum for the expected values: the programme they were
-        enrolled in at the window's start (the latest, if several), the stage they had
-        reached in it (projects approved by then) and the band of their weekly hours.
-        Two queries."""
+        enrolled in by the window's last day (the latest started, if several), the
+        stage they had reached in it when the window began (projects approved by then)
+        and the band of their weekly hours. Three queries."""
         enrolments = (
             Enrolment.objects.filter(started_on__lte=self.as_of)
             .filter(
@@ -302,7 +302,8 @@ class Metric:
 def on_track_rows(window: Window) -> list[Row]:
     """Each active student in an active enrolment at the window's end, judged by the
     one rule (``projects.models.plan_pace``) on the window's last day: 1 when on track
-    or ahead, 0 when behind."""
+    or ahead, 0 when behind. An enrolment completed since the window ended was still
+    active then, so a period recomputed later is judged as it stood."""
     stints = {
         stint.student_id: stint
         for stint in window.final_stints
@@ -311,11 +312,9 @@ def on_track_rows(window: Window) -> list[Row]:
     if not stints:
         return []
     enrolments = list(
-        Enrolment.objects.filter(
-            student_id__in=list(stints),
-            started_on__lte=window.as_of,
-            status=EnrolmentStatus.ACTIVE,
-        ).values_list("pk", "student_id", "programme_id", "started_on", "target_end_on")
+        Enrolment.objects.filter(student_id__in=list(stints), started_on__lte=window.as_of)
+        .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=window.end))
+        .values_list("pk", "student_id", "programme_id", "started_on", "target_end_on")
     )
     targets = defaultdict(list)
     for programme_id, target_days in Project.objects.order_by(
@@ -449,9 +448,17 @@ def active_weeks_rows(window: Window) -> list[Row]:
 
 
 def retention_rows(window: Window) -> list[Row]:
-    """Each stint: 0 when the student dropped out while with that mentor (the day their
-    status became "dropped"), 1 otherwise."""
+    """Each stint of a student still in the school when the window began (not dropped
+    out or graduated before it, though still assigned): 0 when the student dropped out
+    while with that mentor (the day their status became "dropped"), 1 otherwise."""
     start_day = window.start.astimezone(window.zone).date()
+    left_before = {
+        student_id
+        for student_id, status in student_statuses_on(
+            day=start_day - timedelta(days=1), student_ids=list(window.stints_by_student)
+        ).items()
+        if status in (StudentStatus.DROPPED, StudentStatus.GRADUATED)
+    }
     dropped = StudentStatusChange.objects.filter(
         status=StudentStatus.DROPPED, effective_on__gte=start_day, effective_on__lte=window.as_of
     ).values_list("student_id", "effective_on")
@@ -467,6 +474,7 @@ def retention_rows(window: Window) -> list[Row]:
     return [
         Row(s.mentor_id, s.student_id, float(s.assignment_id not in stints_dropped), s.student_id)
         for s in window.stints
+        if s.student_id not in left_before
     ]
 
 

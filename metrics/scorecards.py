@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 STRATUM_MIN_RECORDS = 5
 # A figure on fewer records is shown as such ("2 of 3") but not ranked or scored.
 COMPOSITE_MIN_RECORDS = 3
+# Digits a score is compared on when mentors are ranked.
+SCORE_DIGITS = 9
 # Periods a trend shows, the current one included.
 TREND_PERIODS = 6
 # How long a live (current period) computation is reused.
@@ -167,6 +169,9 @@ def _ranked_score(metric: Metric, computed: Computed) -> float | None:
     score = computed.difference if metric.expected else computed.value
     if score is None:
         return None
+    # Rounded, so that equal differences tie whatever the floating point made of them
+    # (0.8 - 0.7 and 0.4 - 0.3 differ in the 17th digit).
+    score = round(score, SCORE_DIGITS)
     return score if metric.higher_is_better else -score
 
 
@@ -216,9 +221,11 @@ def compute_period(period: Period, zone: ZoneInfo, *, now: datetime | None = Non
     """Every metric of every mentor in a period on one calendar: ``{metric key:
     {mentor id: Computed}}``. A query or a few per metric, whatever the number of
     mentors; mentors without records for a metric are absent from it, except that
-    every mentor has each count (0 is a figure)."""
+    every mentor has each count (0 is a figure). Only mentors have figures: a staff
+    member's article or review makes none (nor ranks against the mentors)."""
     window = Window(period=period, zone=zone, now=now or timezone.now())
     mentor_ids = list(User.objects.filter(role=Role.MENTOR).values_list("pk", flat=True))
+    is_mentor = set(mentor_ids)
     programmes = mentor_peers()
     results: dict[str, dict[int, Computed]] = {}
     rows_cache: dict = {}
@@ -231,7 +238,11 @@ def compute_period(period: Period, zone: ZoneInfo, *, now: datetime | None = Non
             outcomes[row.mentor_id].append(row.outcome)
         expected = _expectations(metric, rows, window.strata) if metric.expected else {}
         figures = {}
-        for mentor_id in mentor_ids if metric.fold == Fold.COUNT else outcomes:
+        if metric.fold == Fold.COUNT:
+            counted = mentor_ids
+        else:
+            counted = [mentor_id for mentor_id in outcomes if mentor_id in is_mentor]
+        for mentor_id in counted:
             values = outcomes.get(mentor_id, [])
             figures[mentor_id] = Computed(
                 value=fold(metric.fold, values), n=len(values), expected=expected.get(mentor_id)
@@ -298,6 +309,9 @@ def snapshot_period(
             for key, figures in results.items()
             for mentor_id, computed in figures.items()
         ]
+        # Written in one order whatever order the queries returned the rows in, so that
+        # two workers upserting the same period wait for each other, never deadlock.
+        snapshots.sort(key=lambda snapshot: (snapshot.metric, snapshot.mentor_id))
         with transaction.atomic():
             for offset in range(0, len(snapshots), SNAPSHOT_BATCH):
                 MetricSnapshot.objects.bulk_create(
@@ -504,6 +518,11 @@ class Scorecard:
         return self.overall_trend[-2][1] if len(self.overall_trend) > 1 else None
 
 
+def _hidden_from(metric: Metric, computed: Computed, *, own: bool) -> bool:
+    """Whether the mentor, reading their own figure, may not see it: too few answers."""
+    return bool(own and metric.mentor_min_n and computed.n < metric.mentor_min_n)
+
+
 def scorecard(*, mentor: User, period: Period, reader: User) -> Scorecard:
     """One mentor's scorecard for a period, on the reader's calendar (``scorecards``)."""
     return scorecards(mentors=[mentor], period=period, reader=reader)[0]
@@ -514,7 +533,7 @@ def scorecards(*, mentors: Sequence[User], period: Period, reader: User) -> list
     figure, expectation, percentile and trend over ``TREND_PERIODS`` periods, and the
     composites; one query for closed periods whatever the number of mentors. A mentor
     reading their own sees survey figures only over the metric's ``mentor_min_n``
-    answers."""
+    answers, in each period of the trend too."""
     zone = reader.zone
     periods = period.last(TREND_PERIODS)
     figures = period_figures(periods, zone, mentor_ids=[mentor.pk for mentor in mentors])
@@ -537,11 +556,12 @@ def _scorecard(mentor, period, periods, figures, weights, *, own, live) -> Score
             if metric.priority != priority:
                 continue
             computed = current.get(metric.key, {}).get(mentor.pk) or Computed(None, 0)
-            hidden = bool(own and metric.mentor_min_n and computed.n < metric.mentor_min_n)
+            hidden = _hidden_from(metric, computed, own=own)
             trend = []
             for each in periods:
                 past = figures[each.key].get(metric.key, {}).get(mentor.pk)
-                trend.append((each, None if past is None or hidden else past.value))
+                shown_then = past is not None and not _hidden_from(metric, past, own=own)
+                trend.append((each, past.value if shown_then else None))
             shown.append(
                 Figure(
                     metric=metric,
