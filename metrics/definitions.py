@@ -215,6 +215,26 @@ class Window:
         return None
 
     @cached_property
+    def left_before(self) -> set[int]:
+        """Students who had dropped out or graduated before the window began, though
+        still assigned (leaving does not end an assignment): not the mentor's students
+        any more (one query)."""
+        start_day = self.start.astimezone(self.zone).date()
+        return {
+            student_id
+            for student_id, status in student_statuses_on(
+                day=start_day - timedelta(days=1), student_ids=list(self.stints_by_student)
+            ).items()
+            if status in (StudentStatus.DROPPED, StudentStatus.GRADUATED)
+        }
+
+    @cached_property
+    def studying_stints(self) -> list[Stint]:
+        """The stints of students still in the school when the window began: the
+        students whose figures per student count for the mentor."""
+        return [stint for stint in self.stints if stint.student_id not in self.left_before]
+
+    @cached_property
     def final_stints(self) -> list[Stint]:
         """The stints still running at the window's end: each student with the mentor
         they had then (students are judged at that moment for that mentor)."""
@@ -361,7 +381,7 @@ def projects_approved_rows(window: Window) -> list[Row]:
             float(approved[stint.assignment_id]),
             stint.student_id,
         )
-        for stint in window.stints
+        for stint in window.studying_stints
     ]
 
 
@@ -452,13 +472,6 @@ def retention_rows(window: Window) -> list[Row]:
     out or graduated before it, though still assigned): 0 when the student dropped out
     while with that mentor (the day their status became "dropped"), 1 otherwise."""
     start_day = window.start.astimezone(window.zone).date()
-    left_before = {
-        student_id
-        for student_id, status in student_statuses_on(
-            day=start_day - timedelta(days=1), student_ids=list(window.stints_by_student)
-        ).items()
-        if status in (StudentStatus.DROPPED, StudentStatus.GRADUATED)
-    }
     dropped = StudentStatusChange.objects.filter(
         status=StudentStatus.DROPPED, effective_on__gte=start_day, effective_on__lte=window.as_of
     ).values_list("student_id", "effective_on")
@@ -473,13 +486,13 @@ def retention_rows(window: Window) -> list[Row]:
             stints_dropped.add(stint.assignment_id)
     return [
         Row(s.mentor_id, s.student_id, float(s.assignment_id not in stints_dropped), s.student_id)
-        for s in window.stints
-        if s.student_id not in left_before
+        for s in window.studying_stints
     ]
 
 
 def _per_stint(window: Window, events: Iterable[tuple[int, datetime]]) -> list[Row]:
-    """Events counted per stint (each at its moment), every stint a row, zeros too."""
+    """Events counted per stint (each at its moment): a row for every stint of a
+    student still in the school (``Window.studying_stints``), zeros too."""
     counts = defaultdict(int)
     for student_id, moment in events:
         stint = window.stint_at(student_id, moment)
@@ -487,7 +500,7 @@ def _per_stint(window: Window, events: Iterable[tuple[int, datetime]]) -> list[R
             counts[stint.assignment_id] += 1
     return [
         Row(s.mentor_id, s.student_id, float(counts[s.assignment_id]), s.student_id)
-        for s in window.stints
+        for s in window.studying_stints
     ]
 
 

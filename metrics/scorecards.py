@@ -35,7 +35,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -62,6 +62,10 @@ COMPOSITE_MIN_RECORDS = 3
 SCORE_DIGITS = 9
 # Periods a trend shows, the current one included.
 TREND_PERIODS = 6
+# A closed period's figures are final this many days after it ends: a flag opened on
+# its last evening has its 48 hours to be acknowledged. Until then they are computed
+# live, then kept in a snapshot.
+FINAL_AFTER_DAYS = 2
 # How long a live (current period) computation is reused.
 LIVE_CACHE_SECONDS = 600
 # Snapshot rows written per statement.
@@ -338,13 +342,19 @@ def snapshot_period(
     return written
 
 
+def is_final(period: Period, today) -> bool:
+    """Whether a period's figures can no longer change on ``today`` (``FINAL_AFTER_DAYS``
+    after its end): then it is kept in a snapshot."""
+    return period.is_closed(today - timedelta(days=FINAL_AFTER_DAYS))
+
+
 def periods_to_snapshot(zone_name: str, *, today=None, count: int = TREND_PERIODS) -> list[Period]:
-    """The closed periods a calendar's trends need (the last ``count`` weeks, months
-    and quarters) that have no snapshot yet, oldest first."""
+    """The final periods a calendar's trends need (the last ``count`` weeks, months
+    and quarters, ``is_final``) that have no snapshot yet, oldest first."""
     today = today or timezone.now().astimezone(ZoneInfo(zone_name)).date()
     wanted = []
     for kind in PeriodKind:
-        last_closed = Period.containing(today, kind).previous()
+        last_closed = Period.containing(today - timedelta(days=FINAL_AFTER_DAYS), kind).previous()
         wanted.extend(last_closed.last(count))
     done = set(
         SnapshotRun.objects.filter(
@@ -538,7 +548,7 @@ def scorecards(*, mentors: Sequence[User], period: Period, reader: User) -> list
     periods = period.last(TREND_PERIODS)
     figures = period_figures(periods, zone, mentor_ids=[mentor.pk for mentor in mentors])
     weights = ScorecardWeights.current().as_dict()
-    live = not period.is_closed(_today(zone))
+    live = not is_final(period, _today(zone))
     return [
         _scorecard(
             mentor, period, periods, figures, weights, own=reader.pk == mentor.pk, live=live

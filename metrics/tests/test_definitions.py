@@ -30,6 +30,7 @@ from .helpers_scorecards import (
     NOVEMBER,
     NOW,
     OCTOBER,
+    PER_STINT,
     RECORD_AT,
     RECORD_ON,
     SEPTEMBER,
@@ -788,3 +789,15 @@ def test_compute_period_makes_figures_for_mentors_only():
         3.0,
         1,
     )
+
+
+@pytest.mark.parametrize("key", sorted(PER_STINT))
+def test_a_per_student_figure_leaves_out_students_gone_before_the_period(key):
+    # Dropped in September and never unassigned: not one of the mentor's students in
+    # October, so not a row of 0 there.
+    mentor = MentorFactory()
+    studying, gone = student_of(mentor), student_of(mentor)
+    set_status(gone, StudentStatus.DROPPED, on=date(2026, 9, 20))
+
+    assert figure(key, mentor) == (0.0, 1)
+    assert record_ids(key, mentor) == [studying.pk]

@@ -294,6 +294,16 @@ def test_the_periods_to_snapshot_are_the_closed_ones_the_trends_need_not_done_ye
     ]
 
 
+def test_a_period_is_kept_only_once_final_two_days_after_it_ends():
+    # A flag opened on 31 October has until 2 November to be acknowledged.
+    def months(today):
+        return [p.key for p in periods_to_snapshot("UTC", today=today) if p.kind == "month"]
+
+    assert months(date(2026, 11, 1))[-1] == "2026-09"
+    assert months(date(2026, 11, 2))[-1] == "2026-09"
+    assert months(date(2026, 11, 3))[-1] == "2026-10"
+
+
 def test_the_nightly_snapshot_computes_only_the_periods_missing_on_every_calendar():
     MentorFactory(time_zone="Europe/Moscow")
     today = timezone.now().astimezone(UTC).date()

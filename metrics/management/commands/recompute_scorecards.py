@@ -4,7 +4,8 @@ correcting data or changing a metric's definition:
     manage.py recompute_scorecards 2026-07 2026-10
     manage.py recompute_scorecards 2026-W30 2026-W42 --zone Europe/Moscow
 
-Both ends are included; periods still running are skipped (pages compute them live)."""
+Both ends are included; periods not final yet (running, or closed less than two days
+ago) are skipped: pages compute them live."""
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from metrics.periods import Period
-from metrics.scorecards import scorecard_zones, snapshot_period
+from metrics.scorecards import is_final, scorecard_zones, snapshot_period
 
 
 class Command(BaseCommand):
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         work = []
         for name in zones:
             today = timezone.now().astimezone(ZoneInfo(name)).date()
-            work.extend((period, name) for period in periods if period.is_closed(today))
+            work.extend((period, name) for period in periods if is_final(period, today))
         skipped = len(periods) * len(zones) - len(work)
         figures = 0
         with tqdm(total=len(work), unit="period", disable=options["verbosity"] == 0) as bar:
@@ -58,5 +59,5 @@ class Command(BaseCommand):
                 bar.update()
         self.stdout.write(
             f"Recomputed {len(work)} period(s), {figures} figures"
-            + (f"; {skipped} still running, skipped." if skipped else ".")
+            + (f"; {skipped} not final yet, skipped." if skipped else ".")
         )
