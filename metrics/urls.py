@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import development, home, reports
+from .views import development, home, reports, surveys
 
 app_name = "metrics"
 
@@ -26,4 +26,7 @@ urlpatterns = [
         development.development_unverify,
         name="development_unverify",
     ),
+    # Student surveys: the student answers theirs; supervisors and staff read the answers.
+    path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),
+    path("team/surveys/", surveys.survey_comments, name="survey_comments"),
 ]
