@@ -222,6 +222,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.send_team_digests",
         "schedule": crontab(hour=12, minute=20, day_of_week="mon"),
     },
+    # Daily 06:00 UTC (09:00 in Moscow): students whose four-week survey round starts
+    # today are sent its survey; those whose round started one or two days ago and
+    # were missed are sent theirs too (a day the task did not run). Never twice.
+    "send-surveys": {
+        "task": "metrics.tasks.send_surveys",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # A batch of 5,000 activity events (POST /api/v1/events/) with long e-mails and ids

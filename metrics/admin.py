@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import DevelopmentRecord, ScorecardWeights, SecondReading, SnapshotRun, WeeklyReport
+from .models import (
+    DevelopmentRecord,
+    ScorecardWeights,
+    SecondReading,
+    SnapshotRun,
+    Survey,
+    WeeklyReport,
+)
 
 
 class DevelopmentVerifiedFilter(admin.SimpleListFilter):
@@ -144,6 +151,53 @@ class SecondReadingAdmin(admin.ModelAdmin):
     search_fields = ["reader__email", "review__reviewer__email"]
     list_select_related = ["reader", "review"]
     raw_id_fields = ["review", "reader"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SurveyAnsweredFilter(admin.SimpleListFilter):
+    title = _("answered")
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Answered")), ("no", _("Not answered"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(answered_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(answered_at__isnull=True)
+        return queryset
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    """Read-only: the daily task sends the surveys ("send-surveys" periodic task) and
+    students answer them in the portal, where the rules live (metrics/surveys.py).
+    Supervisors read their team's answers on the "Student surveys" page."""
+
+    list_display = [
+        "student",
+        "mentor",
+        "round",
+        "sent_at",
+        "answered_at",
+        "score",
+        "plans_to_continue",
+    ]
+    list_filter = [SurveyAnsweredFilter, "plans_to_continue", "score"]
+    search_fields = [
+        "student__email",
+        "student__display_name",
+        "mentor__email",
+        "mentor__display_name",
+    ]
+    date_hierarchy = "sent_at"
+    list_select_related = ["student", "mentor"]
 
     def has_add_permission(self, request):
         return False

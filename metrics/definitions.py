@@ -72,6 +72,7 @@ from students.models import MentoringSession, RiskFlag, SessionStatus
 from .models import DevelopmentKind, DevelopmentRecord, Survey, SurveyContinue
 from .periods import Period
 from .second_reading import second_readings_between
+from .surveys import SURVEY_MIN_RESPONSES
 
 
 class Priority(TextChoices):
@@ -1005,7 +1006,7 @@ METRICS: list[Metric] = [
         survey_score_rows,
         Record.SURVEY,
         expected=True,
-        mentor_min_n=3,
+        mentor_min_n=SURVEY_MIN_RESPONSES,
     ),
     _metric(
         "plans_to_continue",
@@ -1021,7 +1022,7 @@ METRICS: list[Metric] = [
         survey_continue_rows,
         Record.SURVEY,
         expected=True,
-        mentor_min_n=3,
+        mentor_min_n=SURVEY_MIN_RESPONSES,
     ),
     # Service.
     _metric(

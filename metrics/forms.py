@@ -1,4 +1,5 @@
-"""Forms of weekly reports, self-development, second reading and review consistency."""
+"""Forms of weekly reports, self-development, second reading, review consistency and
+the students' surveys."""
 
 from datetime import date
 
@@ -10,7 +11,7 @@ from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import User
 from projects.models import Programme
 
-from .models import DevelopmentKind
+from .models import DevelopmentKind, SurveyContinue
 from .periods import Period
 
 # --- Self-development -----------------------------------------------------------------
@@ -270,4 +271,79 @@ class ConsistencyFilterForm(forms.Form):
                     "Write the period as a month (2026-10), a quarter (2026-Q4) "
                     "or a week (2026-W42)."
                 )
+            ) from None
+
+
+# --- Student surveys ------------------------------------------------------------------
+
+
+class SurveyScoreForm(ServiceErrorsMixin, forms.Form):
+    """The survey's one-click question: each score is a submit button of its own."""
+
+    score = forms.TypedChoiceField(
+        label=_("How likely are you to recommend your mentoring to a friend?"),
+        coerce=int,
+        choices=[(value, str(value)) for value in range(11)],
+        error_messages={
+            "required": _("Choose a score from 0 to 10."),
+            "invalid_choice": _("Choose a score from 0 to 10."),
+        },
+    )
+
+
+class SurveyFollowUpForm(ServiceErrorsMixin, forms.Form):
+    """The survey's optional questions, asked once the score is recorded."""
+
+    plans_to_continue = forms.ChoiceField(
+        label=_("Do you plan to continue your studies?"),
+        choices=SurveyContinue.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose yes, no or not sure yet.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to tell us?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Your comment goes to your mentor's supervisor, not to your mentor."),
+    )
+
+
+class SurveyAnswerFilterForm(forms.Form):
+    """Which survey answers a supervisor or staff member reads: about one mentor (among
+    those they may see, passed in by the view) and answered in one period."""
+
+    mentor = forms.TypedChoiceField(
+        label=_("Mentor"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the mentors listed.")},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    period = forms.CharField(
+        label=_("Answered in"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": "2026-10", "size": 9}
+        ),
+    )
+
+    def __init__(self, *args, mentors: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = [("", _("All mentors"))] + [
+            (mentor.pk, str(mentor)) for mentor in mentors
+        ]
+
+    def clean_period(self) -> Period | None:
+        key = self.cleaned_data["period"].strip().upper()
+        if not key:
+            return None
+        try:
+            return Period.parse(key)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write a month (2026-10), a quarter (2026-Q4) or a week (2026-W42).")
             ) from None

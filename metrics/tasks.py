@@ -1,5 +1,5 @@
-"""Scheduled jobs of reports: Monday's drafts of each mentor's weekly report, and
-the nightly snapshots of the mentors' scorecards."""
+"""Scheduled jobs of metrics: Monday's drafts of each mentor's weekly report, the
+nightly snapshots of the mentors' scorecards, and the students' surveys due each day."""
 
 import logging
 
@@ -13,6 +13,7 @@ from .digests import team_digests_send
 from .scorecards import snapshot_closed_periods
 from .selectors import last_complete_week_start
 from .services import weekly_report_draft
+from .surveys import surveys_send_due
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +56,11 @@ def snapshot_scorecards() -> int:
 def send_team_digests() -> int:
     """Mondays: each supervisor's digest of their team's last closed week, once."""
     return team_digests_send()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+def send_surveys() -> int:
+    """Daily: send the students due today the survey of their round
+    (``metrics.surveys.surveys_send_due``). Running twice, or on two workers at once,
+    sends nobody a second survey. Returns how many were sent."""
+    return surveys_send_due(today=timezone.localdate())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consistency, development, home, reports, second_reading
+from .views import consistency, development, home, reports, second_reading, surveys
 
 app_name = "metrics"
 
@@ -39,4 +39,7 @@ urlpatterns = [
         name="second_reading_rate",
     ),
     path("team/consistency/", consistency.review_consistency, name="review_consistency"),
+    # Student surveys: the student answers theirs; supervisors and staff read the answers.
+    path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),
+    path("team/surveys/", surveys.survey_comments, name="survey_comments"),
 ]

@@ -15,6 +15,7 @@ from projects.selectors import student_progress
 from students.flags import flag_reasons, flags_open_counts, flags_open_queue, flags_visible_to
 
 from .. import selectors
+from ..surveys import survey_waiting
 
 # The mentor's home lists this many flags needing attention; the rest are a link away.
 HOME_FLAGS = 10
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["mentor"] = current_mentor(student=user)
         context["profile"] = getattr(user, "student_profile", None)
         context["progress"] = student_progress(student=user)
+        context["survey"] = survey_waiting(student=user)
     elif user.role == Role.MENTOR:
         context["students"] = mentor_current_students(mentor=user)
         context["profile"] = getattr(user, "mentor_profile", None)
