@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mentorship.api_filters import MomentField, filtered, filtered_by_mentor_then, period_lookups
 from mentorship.models import Role, User
 
 from . import selectors, services
@@ -212,8 +213,40 @@ class ReviewInputSerializer(serializers.Serializer):
 
 
 class SubmissionFilterSerializer(serializers.Serializer):
+    """The list's filters; those after ``project`` fetch the attempts behind a
+    scorecard's figure (``mentorship.api_filters``)."""
+
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
     project = serializers.IntegerField(required=False, min_value=1)
+    mentor = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("A mentor's id: the attempts submitted while the student was theirs."),
+    )
+    reviewer = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("A reviewer's id: the attempts they reviewed.")
+    )
+    student = serializers.IntegerField(required=False, min_value=1, help_text=_("A student's id."))
+    attempt = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("The attempt's number: 1 for first attempts.")
+    )
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices, required=False, help_text=_("The review's verdict.")
+    )
+    submitted_after = MomentField(
+        required=False, help_text=_("Attempts submitted at or after this moment (inclusive).")
+    )
+    submitted_before = MomentField(
+        required=False, help_text=_("Attempts submitted before this moment (exclusive).")
+    )
+    reviewed_after = MomentField(
+        required=False,
+        help_text=_("Attempts whose review was posted at or after this moment (inclusive)."),
+    )
+    reviewed_before = MomentField(
+        required=False,
+        help_text=_("Attempts whose review was posted before this moment (exclusive)."),
+    )
 
 
 class ProjectFilterSerializer(serializers.Serializer):
@@ -285,9 +318,16 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Submissions",
         description=(
             "Newest first. A student sees their own; a mentor their current students' "
-            "and any they hold; a supervisor their team's; staff all."
+            "and any they hold; a supervisor their team's; staff all. The filters only "
+            "narrow that: with `mentor` and a period (`submitted_after` inclusive, "
+            "`submitted_before` exclusive; or `reviewed_...` by the review's time) they "
+            "give the attempts behind a mentor's scorecard figure."
         ),
         parameters=[SubmissionFilterSerializer],
+        responses={
+            200: SubmissionSerializer(many=True),
+            400: OpenApiResponse(description="Bad filter, named by field."),
+        },
     ),
     retrieve=extend_schema(
         summary="A submission, with its files and review",
@@ -325,12 +365,26 @@ class SubmissionViewSet(
             .order_by("-submitted_at", "-pk")
         )
         if self.action == "list":
-            filters = SubmissionFilterSerializer(data=self.request.query_params)
+            filters = SubmissionFilterSerializer(
+                data=self.request.query_params, context={"request": self.request}
+            )
             filters.is_valid(raise_exception=True)
-            if "status" in filters.validated_data:
-                submissions = submissions.filter(status=filters.validated_data["status"])
-            if "project" in filters.validated_data:
-                submissions = submissions.filter(project_id=filters.validated_data["project"])
+            wanted = filters.validated_data
+            submissions = filtered(
+                submissions,
+                wanted,
+                {
+                    "status": "status",
+                    "project": "project_id",
+                    "reviewer": "review__reviewer_id",
+                    "student": "student_id",
+                    "attempt": "attempt",
+                    "verdict": "review__verdict",
+                    **period_lookups("submitted", "submitted_at"),
+                    **period_lookups("reviewed", "review__created_at"),
+                },
+            )
+            submissions = filtered_by_mentor_then(submissions, wanted, at="submitted_at")
         return submissions
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:

@@ -13,6 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.api_filters import MomentField, filtered, period_lookups
 from mentorship.models import ContentLanguage
 from mentorship.text import render_markdown
 from projects.api import PersonSerializer
@@ -24,7 +25,6 @@ from .common import (
     SearchablePagination,
     SearchFilterSerializer,
     TopicSerializer,
-    filtered,
     search_page,
     search_score_field,
     search_snippet_field,
@@ -96,6 +96,15 @@ class ArticleFilterSerializer(SearchFilterSerializer):
         required=False,
         help_text=_("Drafts and archived articles are listed only to their authors and staff."),
     )
+    author = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("An author's id: the articles they wrote.")
+    )
+    published_after = MomentField(
+        required=False, help_text=_("Articles published at or after this moment (inclusive).")
+    )
+    published_before = MomentField(
+        required=False, help_text=_("Articles published before this moment (exclusive).")
+    )
 
 
 def _with_listing(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -114,7 +123,10 @@ def _with_listing(articles: QuerySet[Article]) -> QuerySet[Article]:
             "programmes and those for the whole school; mentors and supervisors every "
             "published article and their own drafts; staff all. Newest first (drafts "
             "last), or best match first with `search`, each row then with its score and "
-            "snippet (and a null `count`: pages are fetched by `page` alike)."
+            "snippet (and a null `count`: pages are fetched by `page` alike). The "
+            "filters only narrow that: with `author` and a period (`published_after` "
+            "inclusive, `published_before` exclusive) they give the articles behind a "
+            "mentor's scorecard figure."
         ),
         parameters=[ArticleFilterSerializer],
         responses={
@@ -143,7 +155,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         return _with_listing(articles_visible_to(self.request.user))
 
     def list(self, request: Request) -> Response:
-        filters = ArticleFilterSerializer(data=request.query_params)
+        filters = ArticleFilterSerializer(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
         articles = filtered(
@@ -155,6 +167,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
                 "topic": "topics",
                 "language": "language",
                 "status": "status",
+                "author": "authors",
+                **period_lookups("published", "published_at"),
             },
         )
         query = wanted.get("search", "").strip()

@@ -1,5 +1,6 @@
 """What the questions and articles endpoints share: topics as they are shown, the
-``?search=`` parameter, and paging that works for a list and for a search alike."""
+``?search=`` parameter, and paging that works for a list and for a search alike. Their
+filters are applied as every list's are (``mentorship.api_filters``)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -137,15 +138,6 @@ def search_results(view, *, rows: QuerySet, run: Callable[..., list[SearchHit]])
             row.search_hit = hit
             found.append(row)
     return view.get_paginated_response(view.get_serializer(found, many=True).data)
-
-
-def filtered(objects: QuerySet, wanted: dict, lookups: dict[str, str]) -> QuerySet:
-    """``objects`` narrowed by each validated filter present in ``wanted``, its
-    parameter mapped to a lookup by ``lookups``."""
-    for name, lookup in lookups.items():
-        if name in wanted:
-            objects = objects.filter(**{lookup: wanted[name]})
-    return objects
 
 
 def search_page(

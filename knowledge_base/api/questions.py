@@ -24,6 +24,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.api_filters import (
+    MomentField,
+    filtered,
+    filtered_by_happened,
+    filtered_by_mentor_then,
+    period_lookups,
+    yes_no_field,
+)
 from mentorship.models import ContentLanguage, User
 from mentorship.text import render_markdown
 from projects.models import Programme, Project
@@ -44,7 +52,6 @@ from .common import (
     SearchablePagination,
     SearchFilterSerializer,
     TopicSerializer,
-    filtered,
     search_page,
     search_score_field,
     search_snippet_field,
@@ -194,6 +201,20 @@ class QuestionFilterSerializer(SearchFilterSerializer):
     project = serializers.IntegerField(required=False, help_text=_("A project id."))
     topic = serializers.IntegerField(required=False, help_text=_("A topic id."))
     visibility = serializers.ChoiceField(choices=QuestionVisibility.choices, required=False)
+    mentor = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("A mentor's id: the questions asked while the asker was their student."),
+    )
+    asked_after = MomentField(
+        required=False, help_text=_("Questions asked at or after this moment (inclusive).")
+    )
+    asked_before = MomentField(
+        required=False, help_text=_("Questions asked before this moment (exclusive).")
+    )
+    answered = yes_no_field(
+        _("true: questions someone has answered; false: those nobody has answered yet.")
+    )
 
 
 class QuestionAskSerializer(serializers.Serializer):
@@ -299,7 +320,10 @@ _NOT_VISIBLE = OpenApiResponse(description="Not a question you may see.")
             "their programmes; a mentor their students' and the public questions of the "
             "programmes they teach; a supervisor their team's; staff all. Newest first, "
             "or best match first with `search`, each row then with its score and "
-            "snippet (and a null `count`: pages are fetched by `page` alike)."
+            "snippet (and a null `count`: pages are fetched by `page` alike). The "
+            "filters only narrow that: with `mentor` and a period (`asked_after` "
+            "inclusive, `asked_before` exclusive) they give the questions behind a "
+            "mentor's scorecard figure."
         ),
         parameters=[QuestionFilterSerializer],
         responses={
@@ -338,7 +362,7 @@ class QuestionViewSet(
         return QuestionDetailSerializer(question, context=self.get_serializer_context()).data
 
     def list(self, request: Request) -> Response:
-        filters = QuestionFilterSerializer(data=request.query_params)
+        filters = QuestionFilterSerializer(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
         questions = filtered(
@@ -350,8 +374,11 @@ class QuestionViewSet(
                 "project": "project_id",
                 "topic": "topics",
                 "visibility": "visibility",
+                **period_lookups("asked", "created_at"),
             },
         )
+        questions = filtered_by_happened(questions, wanted, {"answered": "first_answered_at"})
+        questions = filtered_by_mentor_then(questions, wanted, student="author", at="created_at")
         query = wanted.get("search", "").strip()
         if query:
             return search_page(

@@ -13,6 +13,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import permissions, serializers, viewsets
 
+from mentorship.api_filters import (
+    MomentField,
+    filtered,
+    filtered_by_happened,
+    filtered_by_mentor_then,
+    period_lookups,
+    yes_no_field,
+)
 from mentorship.models import Role
 from projects.api import PersonSerializer
 
@@ -34,6 +42,20 @@ class FlagFilterSerializer(serializers.Serializer):
         help_text=_("open (default), resolved or all."),
     )
     severity = serializers.ChoiceField(choices=FlagSeverity.choices, required=False)
+    mentor = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("A mentor's id: the flags opened while the student was theirs."),
+    )
+    opened_after = MomentField(
+        required=False, help_text=_("Flags opened at or after this moment (inclusive).")
+    )
+    opened_before = MomentField(
+        required=False, help_text=_("Flags opened before this moment (exclusive).")
+    )
+    acknowledged = yes_no_field(
+        _("true: acknowledged flags; false: those nobody has acknowledged yet.")
+    )
 
 
 class FlagReasonSerializer(serializers.Serializer):
@@ -106,7 +128,10 @@ class MayReadFlags(permissions.BasePermission):
             "Flags on the students you look after: a mentor's current students, a "
             "supervisor's team's, every student for staff. Open flags by default, "
             "oldest unacknowledged first; each with its reasons as the nightly job "
-            "recorded them and a sentence in your language. Students get 403."
+            "recorded them and a sentence in your language. Students get 403. The "
+            "filters only narrow that: with `status=all`, `mentor` and a period "
+            "(`opened_after` inclusive, `opened_before` exclusive) they give the flags "
+            "behind a mentor's scorecard figure, resolved ones included."
         ),
         parameters=[FlagFilterSerializer],
         responses={
@@ -134,13 +159,21 @@ class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         flags = flags_in_queue_order(flags_visible_to(self.request.user).select_related("student"))
         if self.action == "list":
-            filters = FlagFilterSerializer(data=self.request.query_params)
+            filters = FlagFilterSerializer(
+                data=self.request.query_params, context={"request": self.request}
+            )
             filters.is_valid(raise_exception=True)
-            status = filters.validated_data["status"]
-            if status != FlagStatusFilter.ALL:
-                flags = flags.filter(status=status)
-            if "severity" in filters.validated_data:
-                flags = flags.filter(severity=filters.validated_data["severity"])
+            wanted = filters.validated_data
+            if wanted["status"] != FlagStatusFilter.ALL:
+                flags = flags.filter(status=wanted["status"])
+            # A flag is opened when the nightly job creates it.
+            flags = filtered(
+                flags,
+                wanted,
+                {"severity": "severity", **period_lookups("opened", "created_at")},
+            )
+            flags = filtered_by_happened(flags, wanted, {"acknowledged": "acknowledged_at"})
+            flags = filtered_by_mentor_then(flags, wanted, at="created_at")
         return flags
 
     def get_serializer_context(self) -> dict:

@@ -3,7 +3,6 @@ mentors schedule and log, either side cancels, students rate."""
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -11,6 +10,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.api_filters import (
+    MomentField,
+    OffsetDateTimeField,
+    filtered,
+    filtered_by_happened,
+    period_lookups,
+    yes_no_field,
+)
 from mentorship.models import Role, User
 from mentorship.selectors import mentor_current_students
 
@@ -85,6 +92,9 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SessionFilterSerializer(serializers.Serializer):
+    """The list's filters; those after ``upcoming`` fetch the sessions behind a
+    scorecard's figure (``mentorship.api_filters``)."""
+
     status = serializers.ChoiceField(choices=SessionStatus.choices, required=False)
     upcoming = serializers.BooleanField(
         required=False,
@@ -94,25 +104,17 @@ class SessionFilterSerializer(serializers.Serializer):
             "true: scheduled sessions yet to start, soonest first; false: all the others."
         ),
     )
-
-
-class OffsetDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with its UTC offset (``2026-05-04T14:00:00+02:00`` or ``...Z``): the
-    caller may be a calendar whose time zone we cannot assume."""
-
-    default_error_messages = {
-        "naive": _("Give the time with its UTC offset, e.g. 2026-05-04T14:00:00+02:00."),
-    }
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value)
-            except ValueError:
-                parsed = None  # a malformed date: the parent field says so
-            if parsed is not None and parsed.tzinfo is None:
-                self.fail("naive")
-        return super().to_internal_value(value)
+    mentor = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("A mentor's id: the sessions they give.")
+    )
+    student = serializers.IntegerField(required=False, min_value=1, help_text=_("A student's id."))
+    scheduled_after = MomentField(
+        required=False, help_text=_("Sessions starting at or after this moment (inclusive).")
+    )
+    scheduled_before = MomentField(
+        required=False, help_text=_("Sessions starting before this moment (exclusive).")
+    )
+    rated = yes_no_field(_("true: sessions their student rated; false: those not rated."))
 
 
 class CurrentStudentField(serializers.PrimaryKeyRelatedField):
@@ -194,9 +196,15 @@ _SESSION_ACTION_ERRORS = {
         description=(
             "Scheduled sessions first (soonest first), then the others newest first. A "
             "student sees their own, a mentor those they give, a supervisor their "
-            "team's, staff all."
+            "team's, staff all. The filters only narrow that: with `mentor` and a period "
+            "(`scheduled_after` inclusive, `scheduled_before` exclusive) they give the "
+            "sessions behind a mentor's scorecard figure."
         ),
         parameters=[SessionFilterSerializer],
+        responses={
+            200: SessionSerializer(many=True),
+            400: OpenApiResponse(description="Bad filter, named by field."),
+        },
     ),
     retrieve=extend_schema(summary="A mentoring session"),
 )
@@ -217,12 +225,23 @@ class SessionViewSet(
             sessions_upcoming_first(sessions_visible_to(user)), user=user
         )
         if self.action == "list":
-            filters = SessionFilterSerializer(data=self.request.query_params)
+            filters = SessionFilterSerializer(
+                data=self.request.query_params, context={"request": self.request}
+            )
             filters.is_valid(raise_exception=True)
-            status = filters.validated_data.get("status")
-            upcoming = filters.validated_data.get("upcoming")
-            if status:
-                sessions = sessions.filter(status=status)
+            wanted = filters.validated_data
+            sessions = filtered(
+                sessions,
+                wanted,
+                {
+                    "status": "status",
+                    "mentor": "mentor_id",
+                    "student": "student_id",
+                    **period_lookups("scheduled", "scheduled_at"),
+                },
+            )
+            sessions = filtered_by_happened(sessions, wanted, {"rated": "rating"})
+            upcoming = wanted.get("upcoming")
             is_upcoming = Q(status=SessionStatus.SCHEDULED, scheduled_at__gt=timezone.now())
             if upcoming is True:
                 sessions = sessions.filter(is_upcoming).order_by("scheduled_at", "pk")
