@@ -125,15 +125,15 @@ def filtered_by_happened(objects: QuerySet, wanted: dict, moments: dict[str, str
 
 
 def filtered_by_mentor_then(
-    objects: QuerySet, wanted: dict, *, at: str, student: str = "student"
+    objects: QuerySet, wanted: dict, *, at: str, student: str = "student", key: str = "mentor"
 ) -> QuerySet:
-    """``objects`` narrowed, when ``wanted`` has a ``mentor``, to the records of the
-    students that mentor looked after at the record's moment ``at``
+    """``objects`` narrowed, when ``wanted`` has ``key`` (a mentor's id), to the records
+    of the students that mentor looked after at the record's moment ``at``
     (``mentor_at``): a student who changed mentor counts for each in turn."""
-    if "mentor" not in wanted:
+    if key not in wanted:
         return objects
-    return objects.alias(mentor_then=mentor_at(student=student, at=at)).filter(
-        mentor_then=wanted["mentor"]
+    return objects.alias(**{f"{key}_then": mentor_at(student=student, at=at)}).filter(
+        **{f"{key}_then": wanted[key]}
     )
 
 

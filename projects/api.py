@@ -223,6 +223,14 @@ class SubmissionFilterSerializer(serializers.Serializer):
         min_value=1,
         help_text=_("A mentor's id: the attempts submitted while the student was theirs."),
     )
+    mentor_when_reviewed = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_(
+            "A mentor's id: the attempts reviewed while the student was theirs (the "
+            "projects approved behind a scorecard count by the moment of approval)."
+        ),
+    )
     reviewer = serializers.IntegerField(
         required=False, min_value=1, help_text=_("A reviewer's id: the attempts they reviewed.")
     )
@@ -385,6 +393,9 @@ class SubmissionViewSet(
                 },
             )
             submissions = filtered_by_mentor_then(submissions, wanted, at="submitted_at")
+            submissions = filtered_by_mentor_then(
+                submissions, wanted, at="review__created_at", key="mentor_when_reviewed"
+            )
         return submissions
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:

@@ -181,6 +181,34 @@ def test_it_counts_a_student_who_changed_mentor_for_the_mentor_of_each_moment(
     assert after_the_move == ["early", "moved_new", "retry"]
 
 
+def test_it_counts_an_approval_for_the_mentor_when_it_was_reviewed(
+    client, as_user, attempts, mover, mentor, other_mentor
+):
+    # Submitted before the move, approved after it: the scorecard's "projects
+    # approved" counts it for the mentor the student had when it was approved.
+    straddling = _attempt(
+        mover,
+        attempts["september"].project,
+        1,
+        utc(10, 14),
+        reviewer=mentor,
+        verdict=Verdict.APPROVED,
+        at=utc(10, 16),
+    )
+    attempts = {**attempts, "straddling": straddling}
+    as_user("staff")
+
+    assert _names(client, attempts, f"mentor_when_reviewed={mentor.pk}&verdict=approved") == [
+        "retry",
+        "straddling",
+    ]
+    assert _names(client, attempts, f"mentor_when_reviewed={other_mentor.pk}") == [
+        "moved_old",
+        "theirs",
+    ]
+    assert "straddling" in _names(client, attempts, f"mentor={other_mentor.pk}")
+
+
 def test_it_reads_a_date_as_midnight_in_the_callers_time_zone(client, as_user, attempts, staff):
     as_user("staff")
     in_utc = _names(client, attempts, "submitted_before=2026-10-01")
