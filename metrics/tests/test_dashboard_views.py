@@ -469,6 +469,8 @@ def test_it_exports_in_a_constant_number_of_queries(
     snapshot_team(busy_team(supervisor, size), SIX_MONTHS)
     as_user("supervisor")
 
+    # The page's queries but the chart's (its snapshot runs, snapshots and weights)
+    # and the navigation's counts.
     with django_assert_max_num_queries(11, info="CSV: a query per mentor?"):
         response = client.get(CSV + "?period=2026-03")
 
