@@ -1,18 +1,23 @@
-"""Forms of weekly reports, self-development, second reading, review consistency and
-the students' surveys."""
+"""Forms of weekly reports, self-development, second reading, review consistency, the
+students' surveys and the scorecard pages' period picker."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
-from mentorship.models import User
+from mentorship.models import Role, User
 from projects.models import Programme
 
 from .models import DevelopmentKind, SurveyContinue
 from .periods import Period
+from .scorecards import default_period
 
 # --- Self-development -----------------------------------------------------------------
 
@@ -347,3 +352,90 @@ class SurveyAnswerFilterForm(forms.Form):
             raise forms.ValidationError(
                 _("Write a month (2026-10), a quarter (2026-Q4) or a week (2026-W42).")
             ) from None
+
+
+# --- Scorecards and the team dashboard ------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    """The period a scorecard or the dashboard shows, as its key (2026-W42, 2026-10,
+    2026-Q4). A key that names no period, or one that has not begun on the reader's
+    calendar, is an error beside the field; ``chosen_period()`` then falls back to
+    ``default``."""
+
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=10,
+        required=False,
+        help_text=_("A week, a month or a quarter: 2026-W42, 2026-10 or 2026-Q4."),
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm w-auto", "size": 9}),
+    )
+
+    def __init__(self, *args, zone: ZoneInfo, default: Period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.default = default
+
+    @classmethod
+    def from_query(cls, query: QueryDict, *, zone: ZoneInfo, **kwargs) -> "PeriodForm":
+        """The form bound to a page's query, the default period (``default_period``)
+        filled in when the query names none, so the field always shows a key."""
+        default = default_period(zone)
+        data = query.copy()
+        if not data.get("period"):
+            data["period"] = default.key
+        return cls(data, zone=zone, default=default, **kwargs)
+
+    def clean_period(self) -> Period | None:
+        key = self.cleaned_data["period"].strip()
+        if not key:
+            return None
+        try:
+            period = Period.parse(key)
+        except ValueError:
+            raise ValidationError(
+                _("Write a week, a month or a quarter, as 2026-W42, 2026-10 or 2026-Q4."),
+                code="invalid",
+            ) from None
+        today = timezone.now().astimezone(self.zone).date()
+        if period.start > today:
+            raise ValidationError(
+                _("%(period)s has not begun yet."), code="future", params={"period": period.label}
+            )
+        return period
+
+    def chosen_period(self) -> Period:
+        """The period asked for, or the default when none was or it was wrong."""
+        if not self.is_bound:
+            return self.default
+        self.is_valid()  # the fields that are valid apply; the others keep their defaults
+        return self.cleaned_data.get("period") or self.default
+
+
+class DashboardFilterForm(PeriodForm):
+    """The dashboard's period and, for staff, the team (one supervisor's mentors)."""
+
+    supervisor = forms.ModelChoiceField(
+        label=_("Supervisor"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("All teams"),
+        error_messages={"invalid_choice": _("Choose one of the supervisors listed.")},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, teams: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams:
+            self.fields["supervisor"].queryset = User.objects.filter(
+                role=Role.SUPERVISOR
+            ).order_by("display_name", "email")
+        else:
+            del self.fields["supervisor"]
+
+    def chosen_supervisor(self) -> User | None:
+        """The team asked for (staff only), or None for every mentor."""
+        if "supervisor" not in self.fields or not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get("supervisor")

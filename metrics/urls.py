@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import consistency, development, home, reports, second_reading, surveys
+from .views import (
+    consistency,
+    dashboard,
+    development,
+    home,
+    reports,
+    scorecards,
+    second_reading,
+    surveys,
+)
 
 app_name = "metrics"
 
@@ -12,6 +21,16 @@ urlpatterns = [
     path("reports/<int:pk>/", reports.weekly_report_detail, name="weekly_report_detail"),
     path("reports/<int:pk>/refresh/", reports.weekly_report_refresh, name="weekly_report_refresh"),
     path("reports/<int:pk>/send/", reports.weekly_report_send, name="weekly_report_send"),
+    # Scorecards and the team dashboard
+    path("scorecards/", scorecards.scorecard_mine, name="scorecard_mine"),
+    path("scorecards/<int:mentor_pk>/", scorecards.scorecard, name="scorecard"),
+    path(
+        "scorecards/<int:mentor_pk>/<slug:metric_key>/",
+        scorecards.scorecard_records,
+        name="scorecard_records",
+    ),
+    path("team/", dashboard.team_dashboard, name="dashboard"),
+    path("team/export.csv", dashboard.team_dashboard_csv, name="dashboard_csv"),
     # Self-development
     path("development/", development.development_list, name="development_list"),
     path("development/add/", development.development_add, name="development_add"),
