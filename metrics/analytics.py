@@ -79,6 +79,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextChoices,
     Value,
     Window,
 )
@@ -106,18 +107,26 @@ ANALYTICS_ROLES = (Role.STAFF,)
 # Below this many records a share is shown as "k of n", never as a percentage.
 SMALL_SAMPLE = 10
 
-# Heat levels 0 (easiest) to HEAT_LEVELS - 1 (hardest) of a rank from 0 to 1.
+# Heat levels 0 (easiest) to HEAT_LEVELS - 1 (hardest) of a rank from 0 to 1, each
+# named, so that the colour is never the only sign of it.
 HEAT_LEVELS = 5
+HEAT_LEVEL_LABELS = (
+    _("Among the easiest"),
+    _("Easier"),
+    _("In the middle"),
+    _("Harder"),
+    _("Among the hardest"),
+)
 
 # The measures of a project, in the order the heat map shows them.
-MEASURES = {
-    "attempts": _("Attempts to approval"),
-    "rejections": _("Criteria not met"),
-    "days": _("Days to approval"),
-    "questions": _("Questions asked"),
-    "difficulty": _("Difficulty rating"),
-    "dropouts": _("Drop-outs"),
-}
+MEASURES = ("attempts", "rejections", "days", "questions", "difficulty", "dropouts")
+
+
+class AnalyticsOrder(TextChoices):
+    """The order a programme's projects are listed in."""
+
+    HARDEST = "hardest", _("Hardest first")
+    PROGRAMME = "programme", _("Programme order")
 
 
 # --- Who may look ---------------------------------------------------------------------
@@ -172,6 +181,22 @@ class Share:
         return self.n < SMALL_SAMPLE
 
 
+@dataclass(frozen=True)
+class Heat:
+    """How hard a figure is against the others of its programme: a level from 0
+    (easiest) to ``HEAT_LEVELS - 1`` (hardest), None when it ranks nowhere."""
+
+    level: int | None
+
+    @property
+    def css(self) -> str:
+        return "heat-none" if self.level is None else f"heat-{self.level}"
+
+    @property
+    def label(self) -> str:
+        return _("Not ranked") if self.level is None else HEAT_LEVEL_LABELS[self.level]
+
+
 @dataclass
 class CriterionFigures:
     """One rubric criterion: the share of its verdicts not met, and its heat level
@@ -185,6 +210,10 @@ class CriterionFigures:
     @property
     def level(self) -> int | None:
         return heat_level(self.rank)
+
+    @property
+    def heat(self) -> Heat:
+        return Heat(self.level)
 
 
 @dataclass
@@ -217,8 +246,12 @@ class ProjectFigures:
         return {key: heat_level(self.ranks.get(key)) for key in MEASURES}
 
     @property
-    def hardness_level(self) -> int | None:
-        return heat_level(self.hardness)
+    def heat(self) -> dict[str, Heat]:
+        """Each measure's heat, and the hardness's (``hardness``)."""
+        return {
+            **{key: Heat(level) for key, level in self.levels.items()},
+            "hardness": Heat(heat_level(self.hardness)),
+        }
 
 
 @dataclass
@@ -230,6 +263,10 @@ class ProgrammeAnalytics:
     start: datetime | None
     end: datetime | None
     projects: list[ProjectFigures]
+
+    def ordered(self, order: str) -> list[ProjectFigures]:
+        """The projects hardest first, or in the programme's order."""
+        return self.projects if order == AnalyticsOrder.PROGRAMME else self.hardest_first
 
     @property
     def hardest_first(self) -> list[ProjectFigures]:

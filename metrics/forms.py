@@ -1,4 +1,4 @@
-"""Forms of weekly reports and self-development."""
+"""Forms of weekly reports, self-development and programme analytics."""
 
 from datetime import date
 
@@ -10,7 +10,9 @@ from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import User
 from projects.models import Programme
 
+from .analytics import AnalyticsOrder
 from .models import DevelopmentKind
+from .periods import Period
 
 # --- Self-development -----------------------------------------------------------------
 
@@ -165,3 +167,57 @@ class WeeklyReportFilterForm(forms.Form):
         self.fields["mentor"].choices = [("", _("All mentors"))] + [
             (mentor.pk, str(mentor)) for mentor in mentors
         ]
+
+
+# --- Programme analytics --------------------------------------------------------------
+
+
+class PeriodField(forms.CharField):
+    """A period by its key (``metrics.periods.Period``: ``2026-W42``, ``2026-10``,
+    ``2026-Q4``), cleaned to a ``Period``; empty is None."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Not a period: write a month as 2026-10, a quarter as 2026-Q4 or a week as 2026-W42."
+        ),
+    }
+
+    def to_python(self, value) -> Period | None:
+        key = super().to_python(value)
+        if not key:
+            return None
+        try:
+            return Period.parse(key)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value) -> str:
+        return value.key if isinstance(value, Period) else super().prepare_value(value)
+
+
+class AnalyticsFilterForm(forms.Form):
+    """The window programme analytics look at: a period, all time when empty. A bad
+    period is shown beside the field and the page shows all time."""
+
+    period = PeriodField(
+        label=_("Period"),
+        required=False,
+        help_text=_(
+            "A month (2026-10), a quarter (2026-Q4) or a week (2026-W42); all time when empty."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "placeholder": "2026-Q4",
+                "autocomplete": "off",
+                "size": 10,
+                "maxlength": 10,
+            }
+        ),
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=AnalyticsOrder.choices,
+        widget=forms.HiddenInput,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import development, home, reports
+from .views import analytics, development, home, reports
 
 app_name = "metrics"
 
@@ -25,5 +25,16 @@ urlpatterns = [
         "development/<int:pk>/unverify/",
         development.development_unverify,
         name="development_unverify",
+    ),
+    # Programme analytics (staff)
+    path(
+        "programmes/analytics/",
+        analytics.programme_analytics_list,
+        name="programme_analytics_list",
+    ),
+    path(
+        "programmes/<int:pk>/analytics/",
+        analytics.programme_analytics,
+        name="programme_analytics",
     ),
 ]
