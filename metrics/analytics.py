@@ -15,8 +15,9 @@ reader's time zone):
   in reviews posted in the window, the share not met; with n verdicts. The same per
   criterion. Higher is harder.
 - **Days to approval**: of the projects approved in the window, calendar days from the
-  student's start on the project (``project_started_on``, below) to the approval; median with n,
-  and its ratio to the project's ``target_days`` (1.0 is on target). Higher is harder.
+  student's start on the project (``project_started_on``, below) to the approval;
+  median with n, and its ratio to the project's ``target_days`` (1.0 is on target).
+  Higher is harder.
 - **Questions asked** about the project in the window (``knowledge_base`` questions
   whose project it is, every one of them). Higher is harder.
 - **Difficulty**: the students' ratings (1-5) given in the window on their approved
