@@ -17,7 +17,8 @@ from ..periods import Period, PeriodKind
 
 def _window(request: HttpRequest) -> dict:
     """The filter form and the window it asks for, in the reader's time zone: all
-    time unless a valid period is given (a bad one is shown beside the field)."""
+    time unless a valid period is given (a bad one is shown beside the field, and the
+    page answers 400)."""
     form = AnalyticsFilterForm(request.GET)
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})
@@ -31,7 +32,6 @@ def _window(request: HttpRequest) -> dict:
         "end": end,
         "order": order,
         "periods": _quick_periods(request),
-        "status": 400 if form.errors else 200,
     }
 
 
@@ -66,7 +66,7 @@ def programme_analytics_list(request: HttpRequest) -> HttpResponse:
             "rows": [figures[programme.pk] for programme in programmes],
             "detail_query": _query(period=period_key),
         },
-        status=window["status"],
+        status=400 if window["form"].errors else 200,
     )
 
 
@@ -97,5 +97,5 @@ def programme_analytics(request: HttpRequest, pk: int) -> HttpResponse:
             "list_query": _query(period=period_key),
             "legend": [analytics.Heat(level) for level in range(analytics.HEAT_LEVELS)],
         },
-        status=window["status"],
+        status=400 if window["form"].errors else 200,
     )
