@@ -34,10 +34,12 @@ mentorship_patterns = [
 
 urlpatterns = [
     path("", include((mentorship_patterns, "mentorship"))),
+    # Before the projects' pages: /programmes/analytics/ is metrics', not the page of a
+    # programme whose slug is "analytics".
+    path("", include("metrics.urls")),
     path("", include("projects.urls")),
     path("", include("students.urls")),
     path("", include("knowledge_base.urls")),
-    path("", include("metrics.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -1,5 +1,5 @@
 """Forms of weekly reports, self-development, second reading, review consistency, the
-students' surveys and the scorecard pages' period picker."""
+students' surveys, the scorecard pages' period picker and programme analytics."""
 
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import Role, User
 from projects.models import Programme
 
+from .analytics import AnalyticsOrder
 from .models import DevelopmentKind, SurveyContinue
 from .periods import Period
 from .scorecards import default_period
@@ -439,3 +440,57 @@ class DashboardFilterForm(PeriodForm):
             return None
         self.is_valid()
         return self.cleaned_data.get("supervisor")
+
+
+# --- Programme analytics --------------------------------------------------------------
+
+
+class PeriodField(forms.CharField):
+    """A period by its key (``metrics.periods.Period``: ``2026-W42``, ``2026-10``,
+    ``2026-Q4``), cleaned to a ``Period``; empty is None."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Not a period: write a month as 2026-10, a quarter as 2026-Q4 or a week as 2026-W42."
+        ),
+    }
+
+    def to_python(self, value) -> Period | None:
+        key = super().to_python(value)
+        if not key:
+            return None
+        try:
+            return Period.parse(key)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value) -> str:
+        return value.key if isinstance(value, Period) else super().prepare_value(value)
+
+
+class AnalyticsFilterForm(forms.Form):
+    """The window programme analytics look at: a period, all time when empty. A bad
+    period is shown beside the field and the page shows all time."""
+
+    period = PeriodField(
+        label=_("Period"),
+        required=False,
+        help_text=_(
+            "A month (2026-10), a quarter (2026-Q4) or a week (2026-W42); all time when empty."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "placeholder": "2026-Q4",
+                "autocomplete": "off",
+                "size": 10,
+                "maxlength": 10,
+            }
+        ),
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=AnalyticsOrder.choices,
+        widget=forms.HiddenInput,
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    analytics,
     consistency,
     dashboard,
     development,
@@ -61,4 +62,15 @@ urlpatterns = [
     # Student surveys: the student answers theirs; supervisors and staff read the answers.
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),
     path("team/surveys/", surveys.survey_comments, name="survey_comments"),
+    # Programme analytics (staff)
+    path(
+        "programmes/analytics/",
+        analytics.programme_analytics_list,
+        name="programme_analytics_list",
+    ),
+    path(
+        "programmes/<int:pk>/analytics/",
+        analytics.programme_analytics,
+        name="programme_analytics",
+    ),
 ]
