@@ -140,6 +140,14 @@ class Command(BaseCommand):
                 **scorecards
             )
         )
+        if characters:
+            self.stdout.write(
+                "\n".join(
+                    f"  {demo.demo_email('mentor', number):<18} {character.summary}"
+                    for number, character in demo_scorecards.CHARACTERS.items()
+                    if number <= mentors
+                )
+            )
         self.stdout.write(
             f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"
             f"  staff       {demo.demo_email('staff', 1)}\n"
