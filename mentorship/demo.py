@@ -6,8 +6,8 @@ second run adds nothing and 10,000 students take seconds, not minutes.
 """
 
 import random
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -27,6 +27,11 @@ from .models import (
 DEMO_PASSWORD = "mentorship"  # noqa: S105 (published demo logins)
 DEMO_DOMAIN = "demo.test"
 BATCH = 2000
+# How far back the demo's history goes (students join over it), and the span over
+# which a demo mentor who improves or slips changes (``then_and_now``).
+HISTORY_DAYS = 180
+# The hours a week demo students have, when nothing says otherwise.
+WEEKLY_HOURS = (5, 8, 10, 15, 20)
 
 FIRST_NAMES = [
     "Alice", "Boris", "Chloé", "Dmitri", "Elena", "Farid", "Greta", "Hugo", "Irina",
@@ -45,6 +50,18 @@ TIME_ZONES = ["Europe/Moscow", "Europe/Paris", "Europe/Berlin", "Asia/Yekaterinb
 def demo_email(kind: str, number: int) -> str:
     """``mentor@demo.test`` for the first of a kind, then ``mentor2@demo.test``..."""
     return f"{kind}{'' if number == 1 else number}@{DEMO_DOMAIN}"
+
+
+def then_and_now(
+    values: tuple[float, float], *, at: date | datetime, now: date | datetime
+) -> float:
+    """A quality of a demo mentor that changes over the history (how fast they review,
+    how often their students miss sessions...): ``values`` is what it was
+    ``HISTORY_DAYS`` before ``now`` and what it is now; in between, in proportion to
+    the time ``at``. ``at`` and ``now`` are both days or both moments."""
+    then, current = values
+    share = min(1.0, max(0.0, (now - at) / timedelta(days=HISTORY_DAYS)))
+    return current + (then - current) * share
 
 
 def _name(rng: random.Random) -> str:
@@ -90,18 +107,27 @@ def seed_people(
     students: int = 40,
     mentors: int = 6,
     supervisors: int = 2,
-    days: int = 120,
+    days: int = HISTORY_DAYS,
     seed: int = 42,
+    weekly_hours: Mapping[int, Sequence[int]] | None = None,
+    graduated_after: Mapping[int, int] | None = None,
     progress: Callable[[int], None] = lambda n: None,
 ) -> dict[str, int]:
     """Staff, supervisors, mentors and students, each student with a current mentor.
 
     Mentors are split evenly between supervisors' teams; students go round-robin to
     mentors, so every mentor has a similar load (``projects.demo.seed_programmes``
-    says which programmes each mentor teaches). A few
-    students are paused or graduated, as in any real cohort; each student's status
+    says which programmes each mentor teaches), and joined over the ``days`` before
+    now, each mentor's spread over all of them. ``weekly_hours`` gives the hours a
+    week the students of a mentor (by number) choose from, so that mentors have
+    different mixes of students (``WEEKLY_HOURS`` otherwise). A few
+    students are paused or graduated, as in any real cohort, and most of those of a
+    mentor in ``graduated_after`` (by number) who joined more than that many days
+    ago (longer than a programme lasts) have graduated; each student's status
     history begins here (``_status_histories_start``).
     """
+    weekly_hours = weekly_hours or {}
+    graduated_after = graduated_after or {}
     rng = random.Random(seed)
     password_hash = make_password(DEMO_PASSWORD)
     now = timezone.now()
@@ -141,7 +167,13 @@ def seed_people(
             progress,
         )
         student_specs = []
+        # Students go round-robin to mentors (below); each mentor's joined over the
+        # whole history, one in each of as many stretches as the mentor has students
+        # (the first of each a third of the way back), so every mentor has months of it.
+        per_mentor = -(-students // max(mentors, 1))
         for n in range(1, students + 1):
+            stretch = ((n - 1) // max(mentors, 1) + per_mentor // 3) % per_mentor
+            joined_ago = round(days * (stretch + rng.random()) / per_mentor)
             student_specs.append(
                 {
                     "email": demo_email("student", n),
@@ -149,7 +181,7 @@ def seed_people(
                     "role": Role.STUDENT,
                     "language": "ru" if n % 2 == 0 else "en",
                     "time_zone": rng.choice(TIME_ZONES),
-                    "date_joined": now - timedelta(days=rng.randint(1, max(days, 1))),
+                    "date_joined": now - timedelta(days=min(max(joined_ago, 1), max(days, 1))),
                 }
             )
         student_users = _ensure_users(student_specs, password_hash, progress)
@@ -175,12 +207,31 @@ def seed_people(
         )
         students_list = [student_users[demo_email("student", n)] for n in range(1, students + 1)]
         statuses = [StudentStatus.ACTIVE] * 16 + [StudentStatus.PAUSED, StudentStatus.GRADUATED]
+
+        def status(index: int, student: User) -> str:
+            if index == 0:
+                return StudentStatus.ACTIVE
+            chosen = rng.choice(statuses)
+            # Students go round-robin to mentors (below): this one's mentor's rule.
+            after = graduated_after.get(index % max(mentors, 1) + 1)
+            if (
+                after is not None
+                and chosen == StudentStatus.ACTIVE
+                and now - student.date_joined > timedelta(days=after)
+                and rng.random() < 0.75
+            ):
+                return StudentStatus.GRADUATED
+            return chosen
+
         StudentProfile.objects.bulk_create(
             [
                 StudentProfile(
                     user=student,
-                    status=StudentStatus.ACTIVE if index == 0 else rng.choice(statuses),
-                    weekly_hours=rng.choice([5, 8, 10, 15, 20]),
+                    status=status(index, student),
+                    # Students go round-robin to mentors (below): this one's mentor's mix.
+                    weekly_hours=rng.choice(
+                        weekly_hours.get(index % max(mentors, 1) + 1, WEEKLY_HOURS)
+                    ),
                     goals=rng.choice(
                         [
                             "Change careers into web development within a year.",

@@ -12,15 +12,20 @@ Each history's submissions and the reviews its student read are recorded as acti
 events, as the portal records them in real use (``mentorship.activity``), so that a
 student's last activity and the at-risk signals agree with the history shown.
 
+How each mentor reviews (how fast, how strictly, and whether they improve or slip
+over the months) is a ``ReviewStyle`` the caller may give per mentor; students with
+fewer hours a week take longer over each project.
+
 Idempotent: curriculum details are written once per project, histories only for
 enrolments created by this run. Rows go in with bulk inserts, per batch of students;
 at ``--scale`` no files are written.
 """
 
+import functools
 import mimetypes
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -37,7 +42,13 @@ from mentorship.activity import (
     activity_record_many,
     daily_activity_refresh,
 )
-from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
+from mentorship.demo import (
+    DEMO_DOMAIN,
+    _demo_user,
+    _students_of,
+    demo_email,
+    then_and_now,
+)
 from mentorship.models import (
     ActivityEvent,
     ActivityKind,
@@ -100,6 +111,44 @@ class _Attempt:
         return self.submitted + self.review_delay
 
 
+@dataclass(frozen=True)
+class ReviewStyle:
+    """How a demo mentor reviews in the simulated histories, and how their students
+    get on: the hours from a submission to its review (drawn between the fastest and
+    the slowest), the chances of approving a first attempt and a later one (a third
+    is always approved), how many rubric criteria a request for changes marks not
+    met, and how long their students take over a project (1 is the usual time for
+    their hours a week). Each pair is (``HISTORY_DAYS`` ago, now), so a mentor can
+    improve or slip month by month (``mentorship.demo.then_and_now``). The defaults
+    are the demo's usual mentor, the same all along."""
+
+    fastest_hours: tuple[float, float] = (2, 2)
+    slowest_hours: tuple[float, float] = (40, 40)
+    first_approval: tuple[float, float] = (0.6, 0.6)
+    later_approval: tuple[float, float] = (0.8, 0.8)
+    criteria_not_met: tuple[int, ...] = (1, 2)
+    students_pace: tuple[float, float] = (1.0, 1.0)
+
+    def review_delay(self, rng: random.Random, *, at: datetime, now: datetime) -> timedelta:
+        low = then_and_now(self.fastest_hours, at=at, now=now)
+        high = then_and_now(self.slowest_hours, at=at, now=now)
+        return timedelta(hours=rng.uniform(low, high))
+
+    def approves(self, rng: random.Random, *, attempt: int, at: datetime, now: datetime) -> bool:
+        chance = self.first_approval if attempt == 1 else self.later_approval
+        return attempt >= 3 or rng.random() < then_and_now(chance, at=at, now=now)
+
+
+USUAL_REVIEWS = ReviewStyle()
+
+
+def hours_pace(weekly_hours: int) -> float:
+    """How long a student with these hours a week takes over a project, against one
+    with 10: a student with 5 hours takes about 1.3 times as long, a full-time one
+    (40 hours) a little over half as long."""
+    return (10 / max(weekly_hours, 1)) ** 0.4
+
+
 @dataclass
 class _Student:
     user_id: int
@@ -111,6 +160,7 @@ class _Student:
     mentor_id: int
     programme: Programme
     time_zone: str = "UTC"
+    weekly_hours: int = 10
 
 
 # --- Curriculum -----------------------------------------------------------------------
@@ -166,27 +216,40 @@ def seed_curriculum() -> int:
 
 
 def _attempts(
-    rng: random.Random, projects: list[Project], script: list[list[bool | None]] | None = None
+    rng: random.Random,
+    projects: list[Project],
+    script: list[list[bool | None]] | None = None,
+    *,
+    student: _Student,
+    now: datetime,
+    style: ReviewStyle = USUAL_REVIEWS,
 ) -> Iterator[_Attempt]:
-    """Attempts at each project in turn, as offsets from the start, for as long as the
-    programme lasts. ``script`` fixes the outcomes (per project, per attempt)."""
+    """Attempts at each project in turn, as offsets from the student's join, for as
+    long as the programme lasts, at the student's pace and reviewed in their mentor's
+    ``style``. ``script`` fixes the outcomes (per project, per attempt)."""
+    pace = hours_pace(student.weekly_hours)
     elapsed = timedelta(days=rng.uniform(0.5, 3))
     for index, project in enumerate(projects):
         if script is not None and index >= len(script):
             return
-        elapsed += timedelta(days=project.target_days * rng.uniform(0.5, 1.1))
+        mentor_pace = then_and_now(style.students_pace, at=student.joined + elapsed, now=now)
+        elapsed += timedelta(days=project.target_days * rng.uniform(0.5, 1.1) * pace * mentor_pace)
         attempt = 1
         while True:
-            delay = timedelta(hours=rng.uniform(2, 40))
+            at = student.joined + elapsed
+            delay = style.review_delay(rng, at=at, now=now)
             if script is not None:
                 approved = script[index][attempt - 1]
             else:
-                approved = attempt >= 3 or rng.random() > (0.4 if attempt == 1 else 0.2)
+                approved = style.approves(rng, attempt=attempt, at=at, now=now)
             spec = _spec(project)
             criteria_count = len(spec.criteria) if spec else 0
             not_met = (
                 sorted(
-                    rng.sample(range(criteria_count), k=min(criteria_count, rng.choice([1, 2])))
+                    rng.sample(
+                        range(criteria_count),
+                        k=min(criteria_count, rng.choice(style.criteria_not_met)),
+                    )
                 )
                 if approved is False and criteria_count
                 else []
@@ -205,39 +268,83 @@ def _spec(project: Project) -> ProjectSpec | None:
     return CURRICULUM.get((project.programme.slug, project.position))
 
 
-def _fit(attempts: list[_Attempt], end: timedelta, *, last_event: str) -> None:
-    """Squeeze (never stretch) a history so its last event lands at ``end``."""
+def _fit(
+    attempts: list[_Attempt], end: timedelta, *, last_event: str, stretch: bool = False
+) -> None:
+    """Squeeze a history (or, with ``stretch``, spread it) so its last event lands at
+    ``end``; a short one not stretched starts later instead. The student's own time
+    before each attempt is what changes: the reviews take as long as their mentor
+    took (``ReviewStyle``), unless the reviews alone would not fit, when everything
+    is squeezed."""
     last = attempts[-1]
     span = last.reviewed if last_event == "reviewed" else last.submitted
-    factor = min(1.0, end / span) if span > timedelta(0) else 1.0
-    shift = end - span * factor
+    if span <= timedelta(0):
+        return
+    counted = attempts if last_event == "reviewed" else attempts[:-1]
+    reviews = sum((item.review_delay for item in counted), timedelta(0))
+    own = span - reviews
+    if span <= end and not stretch:
+        for item in attempts:
+            item.submitted += end - span
+        return
+    if own <= timedelta(0) or end <= reviews:
+        factor = end / span
+        for item in attempts:
+            item.submitted, item.review_delay = item.submitted * factor, item.review_delay * factor
+        return
+    factor = (end - reviews) / own
+    previous, moved = timedelta(0), timedelta(0)
     for item in attempts:
-        item.submitted = shift + item.submitted * factor
-        item.review_delay = item.review_delay * factor
+        gap = item.submitted - previous
+        previous = item.reviewed
+        item.submitted = moved + gap * factor
+        moved = item.reviewed
 
 
-def _history(rng: random.Random, student: _Student, projects: list[Project], now: datetime):
+def _history(
+    rng: random.Random,
+    student: _Student,
+    projects: list[Project],
+    now: datetime,
+    style: ReviewStyle = USUAL_REVIEWS,
+):
     """A plausible history for one student, ending in the student's current state."""
     elapsed = now - student.joined
+    simulate = functools.partial(_attempts, rng, projects, student=student, now=now, style=style)
     if student.number == 1:
         # Two approved projects, then changes requested and attempt 2 waiting.
-        attempts = list(_attempts(rng, projects, script=[[True], [False, True], [False, None]]))
+        attempts = list(simulate(script=[[True], [False, True], [False, None]]))
         _fit(attempts, elapsed - FIRST_STUDENT_WAITING_FOR, last_event="submitted")
         return attempts
     if student.status == StudentStatus.GRADUATED:
-        attempts = list(_attempts(rng, projects))
+        attempts = list(simulate())
         end = max(elapsed - timedelta(days=rng.uniform(1, 10)), elapsed * 0.5)
-        _fit(attempts, end, last_event="reviewed")
+        if attempts[-1].reviewed > end:
+            _fit(attempts, end, last_event="reviewed")
         return attempts
     attempts = []
-    for item in _attempts(rng, projects):
+    # A slow reviewer's queue holds older submissions than a quick one's.
+    longest_wait = max(60, style.slowest_hours[1])
+    planned = list(simulate())
+    if student.status == StudentStatus.ACTIVE and planned[-1].submitted < elapsed:
+        # At this pace they would have finished long ago, but only graduates finish:
+        # they were slower, and send the final project in about now.
+        _fit(
+            planned,
+            elapsed + timedelta(hours=rng.uniform(-longest_wait, 20 * 24)),
+            last_event="submitted",
+            stretch=True,
+        )
+    for item in planned:
         if item.submitted >= elapsed:
             break
         if item.reviewed >= elapsed or (item.approved and item.project == projects[-1]):
             # Still waiting; or the final project, which only graduates finish.
             item.approved, item.not_met = None, []
             if item.submitted < elapsed - timedelta(hours=1):
-                item.submitted = max(item.submitted, elapsed - timedelta(hours=rng.uniform(1, 60)))
+                item.submitted = max(
+                    item.submitted, elapsed - timedelta(hours=rng.uniform(1, longest_wait))
+                )
                 attempts.append(item)
             return attempts
         attempts.append(item)
@@ -684,7 +791,7 @@ def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
         mentor_programmes.setdefault(user_id, []).append(programme_id)
     fallback = sorted(programmes.values(), key=lambda programme: programme.slug)
     students = []
-    for user_id, mentor_id, email, name, joined, status, time_zone in (
+    for user_id, mentor_id, email, name, joined, status, time_zone, hours in (
         Assignment.objects.current()
         .filter(student__email__endswith=f"@{DEMO_DOMAIN}")
         .values_list(
@@ -695,6 +802,7 @@ def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
             "student__date_joined",
             "student__student_profile__status",
             "student__time_zone",
+            "student__student_profile__weekly_hours",
         )
     ):
         match = re.fullmatch(r"student(\d*)@.*", email)
@@ -717,6 +825,7 @@ def _demo_students(programmes: dict[int, Programme]) -> list[_Student]:
                 mentor_id,
                 programme,
                 time_zone,
+                hours or 10,
             )
         )
     return sorted(students, key=lambda student: student.number)
@@ -726,9 +835,13 @@ def seed_projects(
     *,
     seed: int = 42,
     with_files: bool = True,
+    styles: Mapping[int, ReviewStyle] | None = None,
     progress: Callable[[int], None] = lambda n: None,
 ) -> dict[str, int]:
-    """Curriculum details, enrolments and review histories for the demo people."""
+    """Curriculum details, enrolments and review histories for the demo people, each
+    reviewed in their mentor's style (``styles``, by mentor id; the usual one for a
+    mentor not in it)."""
+    styles = styles or {}
     rng = random.Random(seed)
     now = timezone.now()
     counts = {
@@ -758,7 +871,16 @@ def seed_projects(
         new_students = [student for student in students if student.user_id not in enrolled]
         for batch_start in range(0, len(new_students), BATCH):
             plans = [
-                (student, _history(rng, student, projects_by_programme[student.programme.pk], now))
+                (
+                    student,
+                    _history(
+                        rng,
+                        student,
+                        projects_by_programme[student.programme.pk],
+                        now,
+                        styles.get(student.mentor_id, USUAL_REVIEWS),
+                    ),
+                )
                 for student in new_students[batch_start : batch_start + BATCH]
             ]
             counts["enrolments"] += _write_enrolments(plans, projects_by_programme)

@@ -5,22 +5,37 @@ held or missed are recorded as activity, as logging them records it in real use.
 Only the first ``DEMO_STUDENTS`` demo students get them, whatever the scale: enough to
 see every state, cheap at ``--scale``. A student who already has sessions (or notes)
 gets none again, so a second run adds nothing.
+
+Then the students' activity (``seed_activity``) with its at-risk stories; and, for the
+students of mentors given a ``MentoringStyle``, months of history as that mentor's
+mentoring made it: quiet spells, fortnightly sessions held or missed and rated, and
+the flags the quiet spells raised, acknowledged (or not) and followed up.
 """
 
+import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from mentorship.activity import PortalEvent, activity_record_many, daily_activity_refresh
-from mentorship.demo import DEMO_DOMAIN, _demo_user, _students_of, demo_email
+from mentorship.demo import (
+    DEMO_DOMAIN,
+    HISTORY_DAYS,
+    _demo_user,
+    _students_of,
+    demo_email,
+    then_and_now,
+)
 from mentorship.models import (
     ActivityEvent,
     ActivityKind,
     Assignment,
+    DailyActivity,
     StudentProfile,
     StudentStatus,
     StudentStatusChange,
@@ -37,7 +52,21 @@ from projects.demo import (
 from projects.models import Enrolment, EnrolmentStatus, Programme, Submission, SubmissionStatus
 
 from .flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
-from .models import FlagRun, Incident, IncidentStatus, MentoringSession, MentorNote, SessionStatus
+from .models import (
+    FlagOutreach,
+    FlagRun,
+    FlagSettings,
+    FlagSeverity,
+    FlagStatus,
+    Incident,
+    IncidentStatus,
+    MentoringSession,
+    MentorNote,
+    OutreachKind,
+    RiskFlag,
+    SessionStatus,
+)
+from .risk.signals import Signal, SignalName
 
 DEMO_STUDENTS = 12
 
@@ -247,7 +276,7 @@ INCIDENTS = [
 # --- Activity and at-risk flags -------------------------------------------------------
 
 ACTIVITY_SOURCE = "demo"
-ACTIVITY_DAYS = 120
+ACTIVITY_DAYS = HISTORY_DAYS
 STEADY_KINDS = [
     "lesson_viewed", "lesson_viewed", "exercise_done", "quiz_taken", "video_watched",
     "login", "article_read", "forum_post",
@@ -257,7 +286,7 @@ MISSED_AGENDA = "Weekly check-in (demo: missed)"
 
 class DemoStory:
     """What a demo student's history is made to show. The first demo mentors' students
-    take the at-risk stories in this order (mentor@demo.test the first three, so the
+    take the at-risk stories in this order (mentor@demo.test the first two, so the
     first login already has flagged students); everyone else is steady."""
 
     INACTIVE = "inactive"  # silent for three weeks: inactivity, red
@@ -270,9 +299,11 @@ class DemoStory:
     # (``projects.demo``): students who joined long ago and approved little.
 
     BY_MENTOR = {
-        1: [INACTIVE, SLOWING, MISSED],
+        1: [SLOWING, MISSED],
         2: [STRUGGLING, STALLED],
-        3: [DROPPED, DROPPED, DROPPED],
+        # The demo's weak mentor (``metrics.demo_scorecards``): a student silent for
+        # weeks, and the drop-outs.
+        3: [INACTIVE, DROPPED, DROPPED, DROPPED],
     }
     # Days of enrolment a story needs before the as-of day: a history to fall quiet
     # from, or a baseline long enough to judge a drop against (14 + 42 days).
@@ -366,9 +397,10 @@ def _story_students(as_of) -> dict[int, str]:
     return taken
 
 
-def _active_days(rng, story: str, start, as_of) -> list[tuple]:
+def _active_days(rng, story: str, start, as_of, quiet: frozenset = frozenset()) -> list[tuple]:
     """(day, events) for one student from ``start`` to ``as_of`` (and the day after, as
-    the nightly job judges yesterday), following their story."""
+    the nightly job judges yesterday), following their story; a steady student does
+    nothing on their ``quiet`` days (``_quiet_days``) but the last few."""
     days = []
     day = start
     while day <= as_of + timedelta(days=1):
@@ -382,7 +414,10 @@ def _active_days(rng, story: str, start, as_of) -> list[tuple]:
             events = 0  # the dropped students' days come from _dropped_days
         else:
             recent = 0 <= before <= 3
-            events = rng.randint(1, 3) if recent or rng.random() < 0.65 else 0
+            if day in quiet and not recent:
+                events = 0
+            else:
+                events = rng.randint(1, 3) if recent or rng.random() < 0.65 else 0
         if events:
             days.append((day, events))
         day += timedelta(days=1)
@@ -423,25 +458,337 @@ def _quiet_since(stories: dict[int, str], dropped_order: list[int], today) -> di
     }
 
 
+# --- A mentor's history: quiet spells, fortnightly sessions, past flags ---------------
+
+
+@dataclass(frozen=True)
+class MentoringStyle:
+    """How a demo mentor's mentoring went, for their students' history
+    (``seed_activity``): the chance that a steady student goes quiet for 9 to 16 days
+    in a four-week stretch, the share of sessions students miss, the mean rating of a
+    session held, the hours the mentor takes to acknowledge an at-risk flag, and the
+    share of flags they never acknowledge. Each pair is (``HISTORY_DAYS`` ago, now),
+    so a mentor can improve or slip month by month (``mentorship.demo.then_and_now``).
+    The defaults are the demo's usual mentor."""
+
+    quiet_spells: tuple[float, float] = (0.1, 0.1)
+    no_shows: tuple[float, float] = (0.1, 0.1)
+    rating: tuple[float, float] = (4.2, 4.2)
+    acknowledge_hours: tuple[float, float] = (20, 20)
+    ignored_flags: tuple[float, float] = (0.1, 0.1)
+
+
+@dataclass(frozen=True)
+class _StyledStudent:
+    """A student of a mentor with a style, and the days they were active."""
+
+    student_id: int
+    email: str
+    zone: ZoneInfo
+    first_day: date
+    mentor_id: int
+    style: MentoringStyle
+    active_days: frozenset
+
+
+def _quiet_days(rng, style: MentoringStyle, start: date, as_of: date) -> frozenset:
+    """The days a steady student of a mentor with this style is quiet: in each four
+    weeks from ``start``, by the style's chance then, a spell of 9 to 16 days."""
+    quiet: set[date] = set()
+    stretch = start
+    while stretch <= as_of:
+        if rng.random() < then_and_now(style.quiet_spells, at=stretch, now=as_of):
+            first = stretch + timedelta(days=rng.randint(0, 20))
+            quiet.update(first + timedelta(days=offset) for offset in range(rng.randint(9, 16)))
+        stretch += timedelta(days=28)
+    return frozenset(quiet)
+
+
+HISTORY_AGENDA = "Fortnightly check-in"
+HISTORY_SUMMARIES = [
+    (
+        "We went through the current project and what is left of it.",
+        "- Finish the open items of the brief\n- Send the project in before the next session",
+    ),
+    (
+        "We read the last review together and planned the fixes.",
+        "- Fix what the review asks\n- Resubmit this week",
+    ),
+    (
+        "A look back at the month and the plan for the next projects.",
+        "- Keep the two fixed study evenings\n- Read the knowledge base article on testing",
+    ),
+    (
+        "Questions on the current project; we debugged one problem together.",
+        "- Write down each error before searching\n- Ask in the forum when stuck for an hour",
+    ),
+]
+HISTORY_NOTES = [
+    "Steady; keeps to the plan.",
+    "Needs encouragement before each submission.",
+    "Asked about jobs; pointed to the career article.",
+    "Tired after work; we kept it short.",
+]
+# A student's comments on a session, by rating, in the student's language.
+RATING_COMMENTS = {
+    "en": {
+        5: ["Really helpful, thank you!", "Clear and encouraging as always."],
+        4: ["Useful session.", "Good advice on the project."],
+        3: ["OK, but we ran out of time.", "Fine, a bit rushed."],
+        2: ["The mentor was late and distracted.", "Not much I did not know already."],
+        1: ["The session was cut short; I learnt nothing.", "Felt like a waste of time."],
+    },
+    "ru": {
+        5: ["Очень полезно, спасибо!", "Всё понятно, и настроение поднялось."],
+        4: ["Полезная встреча.", "Хорошие советы по проекту."],
+        3: ["Нормально, но не успели всё обсудить.", "В целом неплохо, но в спешке."],
+        2: ["Ментор опоздал и отвлекался.", "Почти ничего нового не узнал."],
+        1: ["Встречу оборвали на середине.", "Зря потраченное время."],
+    },
+}
+OUTREACH_NOTES = [
+    (OutreachKind.MESSAGE, "Wrote to ask how things are going and offered a short call."),
+    (OutreachKind.CALL, "Called: a busy fortnight at work, back on track next week."),
+    (OutreachKind.SESSION_BOOKED, "Booked a session to plan the next steps together."),
+]
+
+
+def status_histories(student_ids: list[int]) -> dict[int, list[tuple[date, str]]]:
+    """Each student's status history, oldest first, for ``status_on``."""
+    changes: dict[int, list[tuple[date, str]]] = {}
+    for student_id, effective_on, status in (
+        StudentStatusChange.objects.filter(student_id__in=student_ids)
+        .order_by("student_id", "effective_on", "pk")
+        .values_list("student_id", "effective_on", "status")
+    ):
+        changes.setdefault(student_id, []).append((effective_on, status))
+    return changes
+
+
+def status_on(changes: list[tuple[date, str]], day: date) -> str:
+    """A student's status on a day, from their history as ``status_histories`` gives it
+    (the rule of ``mentorship.selectors.student_status_on``: active before the first
+    change), for histories written in bulk."""
+    status = StudentStatus.ACTIVE
+    for effective_on, changed_to in changes:
+        if effective_on > day:
+            break
+        status = changed_to
+    return status
+
+
+def _history_sessions(
+    rng, student: _StyledStudent, *, until: date, as_of: date, now, language: str, statuses
+) -> list[MentoringSession]:
+    """A session about every fortnight from the student's first day to ``until``, on a
+    day they were active anyway (so a session adds no day of activity the rest of the
+    history does not have) and while their status was active: held or missed as the
+    mentor's style says then, most held ones rated."""
+    comments = RATING_COMMENTS.get(language, RATING_COMMENTS["en"])
+    sessions = []
+    target = student.first_day + timedelta(days=rng.randint(3, 9))
+    while target <= until:
+        held_on = next(
+            (
+                day
+                for day in (target + timedelta(days=shift) for shift in (0, 1, -1, 2, -2))
+                if day in student.active_days
+                and student.first_day <= day <= until
+                and status_on(statuses, day) == StudentStatus.ACTIVE
+            ),
+            None,
+        )
+        target += timedelta(days=rng.randint(12, 16))
+        if held_on is None:
+            continue
+        scheduled_at = datetime.combine(held_on, time(rng.choice((10, 13, 18, 19))), student.zone)
+        if scheduled_at + timedelta(hours=1) > now:
+            continue
+        missed = rng.random() < then_and_now(student.style.no_shows, at=held_on, now=as_of)
+        session = MentoringSession(
+            mentor_id=student.mentor_id,
+            student_id=student.student_id,
+            scheduled_at=scheduled_at,
+            duration_minutes=45,
+            agenda=HISTORY_AGENDA,
+            created_at=scheduled_at - timedelta(days=rng.randint(3, 10)),
+            logged_at=scheduled_at + timedelta(hours=1),
+            reminder_sent_at=scheduled_at - timedelta(hours=24),
+        )
+        if missed:
+            session.status = SessionStatus.STUDENT_NO_SHOW
+            session.private_notes = "No answer on the call."
+        else:
+            session.status = SessionStatus.COMPLETED
+            session.summary, session.next_steps = rng.choice(HISTORY_SUMMARIES)
+            session.private_notes = rng.choice(HISTORY_NOTES)
+            if rng.random() < 0.75:
+                mean = then_and_now(student.style.rating, at=held_on, now=as_of)
+                session.rating = min(5, max(1, round(rng.gauss(mean, 0.6))))
+                session.rated_at = min(now, scheduled_at + timedelta(hours=rng.uniform(2, 30)))
+                if rng.random() < 0.35:
+                    session.rating_comment = rng.choice(comments[session.rating])
+        sessions.append(session)
+    return sessions
+
+
+def _past_flags(students: list[_StyledStudent], *, seed: int, as_of: date, statuses: dict) -> int:
+    """The flags the nightly runs would have raised over the history of these
+    students, read from their days of activity (every kind, the review loop's and the
+    sessions' included): each silence long enough for the inactivity signal opened a
+    flag (red once it lasted long enough), resolved once the student had been back
+    for the days the settings ask. Only flags resolved before ``as_of`` (the current
+    run judges the rest) and while the student was active. Each acknowledged and
+    followed up by the mentor as their style says then, or never; whether the student
+    recovered after the outreach is judged by the flagging run, by its own rule.
+    Returns the flags written."""
+    thresholds = FlagSettings.current()
+    by_id = {student.student_id: student for student in students}
+    active: dict[int, list[date]] = {}
+    for student_id, day in (
+        DailyActivity.objects.filter(student_id__in=list(by_id), events__gt=0)
+        .order_by("student_id", "day")
+        .values_list("student_id", "day")
+    ):
+        active.setdefault(student_id, []).append(day)
+
+    def nightly(day: date) -> datetime:  # the nightly run's time (02:30 UTC)
+        return datetime.combine(day, time(2, 30), tzinfo=UTC)
+
+    flags: list[RiskFlag] = []
+    outreach: list[tuple[int, FlagOutreach]] = []
+    for student_id, days in active.items():
+        student = by_id[student_id]
+        rng = random.Random(f"{seed}:{student.email}:flags")
+        history = statuses.get(student_id, [])
+        resolved_by = None
+        for last, back in zip(days, days[1:], strict=False):
+            opened_on = last + timedelta(days=thresholds.inactivity_amber_days)
+            resolved_on = back + timedelta(days=thresholds.resolve_after_clear_days)
+            if (
+                back <= opened_on
+                or resolved_on >= as_of
+                or (resolved_by is not None and opened_on <= resolved_by)
+                or status_on(history, opened_on) != StudentStatus.ACTIVE
+                or status_on(history, resolved_on) != StudentStatus.ACTIVE
+            ):
+                continue
+            resolved_by = resolved_on
+            idle = (back - last).days - 1  # on the last day before they came back
+            red = idle >= thresholds.inactivity_red_days
+            severity = FlagSeverity.RED if red else FlagSeverity.AMBER
+            threshold = thresholds.inactivity_red_days if red else thresholds.inactivity_amber_days
+            flag = RiskFlag(
+                student_id=student_id,
+                status=FlagStatus.RESOLVED,
+                severity=severity,
+                reasons=[Signal(SignalName.INACTIVITY, severity, idle, threshold).as_reason()],
+                opened_on=opened_on,
+                evaluated_on=resolved_on,
+                clear_since=back,
+                resolved_on=resolved_on,
+                created_at=nightly(opened_on),
+                worsened_at=nightly(last + timedelta(days=thresholds.inactivity_red_days))
+                if red
+                else None,
+                notified_at=nightly(opened_on) + timedelta(minutes=5),
+            )
+            reached = _flag_follow_up(rng, flag, student, closed=nightly(resolved_on), as_of=as_of)
+            if reached is not None:
+                outreach.append((len(flags), reached))
+            flags.append(flag)
+    RiskFlag.objects.bulk_create(flags)
+    for index, row in outreach:
+        row.flag = flags[index]
+    FlagOutreach.objects.bulk_create([row for _index, row in outreach])
+    return len(flags)
+
+
+def _flag_follow_up(
+    rng, flag: RiskFlag, student: _StyledStudent, *, closed: datetime, as_of: date
+) -> FlagOutreach | None:
+    """What the mentor did about a past flag while it was open (before ``closed``), as
+    their style says then: acknowledged it after some hours and reached out soon
+    after (the outreach returned, to be written with the flag), or never."""
+    style = student.style
+    if rng.random() < then_and_now(style.ignored_flags, at=flag.opened_on, now=as_of):
+        return None
+    hours = then_and_now(style.acknowledge_hours, at=flag.opened_on, now=as_of)
+    acknowledged_at = flag.created_at + timedelta(hours=hours * rng.uniform(0.7, 1.5))
+    if acknowledged_at >= closed:
+        return None
+    flag.acknowledged_at, flag.acknowledged_by_id = acknowledged_at, student.mentor_id
+    reached_at = acknowledged_at + timedelta(minutes=rng.uniform(5, 180))
+    if reached_at >= closed:
+        return None
+    flag.first_outreach_at = reached_at
+    kind, note = rng.choice(OUTREACH_NOTES)
+    return FlagOutreach(mentor_id=student.mentor_id, kind=kind, note=note, at=reached_at)
+
+
+def _seed_mentoring_history(
+    students: list[_StyledStudent], *, seed: int, as_of: date, now
+) -> tuple[int, int]:
+    """The sessions and past flags of the students of mentors with a style
+    (``MentoringStyle``), written with their activity; a student whose story is an
+    at-risk signal has sessions only while they were active, as everyone does. The
+    first demo students' sessions of the last weeks are ``seed_mentoring``'s: theirs
+    stop before. Returns (sessions, flags) written."""
+    if not students:
+        return 0, 0
+    ids = [student.student_id for student in students]
+    statuses = status_histories(ids)
+    languages = dict(User.objects.filter(pk__in=ids).values_list("pk", "language"))
+    with_sessions = {demo_email("student", number) for number in range(1, DEMO_STUDENTS + 1)}
+    sessions = []
+    for student in students:
+        sessions += _history_sessions(
+            random.Random(f"{seed}:{student.email}:sessions"),
+            student,
+            until=as_of - timedelta(days=25) if student.email in with_sessions else as_of,
+            as_of=as_of,
+            now=now,
+            language=languages.get(student.student_id, "en"),
+            statuses=statuses.get(student.student_id, []),
+        )
+    MentoringSession.objects.bulk_create(sessions, batch_size=2000)
+    _sessions_activity_record(sessions)
+    return len(sessions), _past_flags(students, seed=seed, as_of=as_of, statuses=statuses)
+
+
 def seed_activity(
-    *, seed: int = 42, with_files: bool = True, progress: Callable[[int], None] = lambda n: None
+    *,
+    seed: int = 42,
+    with_files: bool = True,
+    styles: Mapping[int, MentoringStyle] | None = None,
+    progress: Callable[[int], None] = lambda n: None,
 ) -> dict[str, int]:
-    """About 120 days of activity for every demo student (events from the "demo"
-    source, with the daily rollup), most of them steady; the first demo mentors'
-    students get the histories of ``DemoStory``: each at-risk signal, and a few who
-    went quiet and then dropped out (with the day), for the backtest. Then one flagging
-    run as of yesterday, as the nightly job would do, so the demo opens with flags.
+    """Up to ``ACTIVITY_DAYS`` of activity for every demo student (events from the
+    "demo" source, with the daily rollup), most of them steady; the first demo
+    mentors' students get the histories of ``DemoStory``: each at-risk signal, and a
+    few who went quiet and then dropped out (with the day), for the backtest. The
+    students of a mentor in ``styles`` (by mentor id) get that mentor's history
+    (``MentoringStyle``): quiet spells (the steady ones), fortnightly sessions, and
+    the past flags their quiet spells raised. Then one flagging run as of yesterday,
+    as the nightly job would do, so the demo opens with flags (and the past flags'
+    recovery is judged).
 
     A student who already has demo events keeps them, sessions and enrolments are
     added once, and the run happens once a day: a second seed adds nothing."""
-    import random
-    from zoneinfo import ZoneInfo
-
     today = timezone.localdate()
     as_of = today - timedelta(days=1)
     now = timezone.now()
     stories = _story_students(as_of)
-    counts = {"events": 0, "sessions": 0, "attempts": 0, "dropped": 0, "flags": 0}
+    styles = styles or {}
+    counts = {
+        "events": 0,
+        "sessions": 0,
+        "attempts": 0,
+        "dropped": 0,
+        "flags": 0,
+        "history_sessions": 0,
+        "past_flags": 0,
+    }
 
     students = list(
         User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", role="student")
@@ -462,6 +809,14 @@ def seed_activity(
     # What they did in the review loop is over before they went quiet, as their
     # activity is: the flags, the list and the file tell the same story.
     histories_end_by(ends=_quiet_since(stories, dropped_order, today))
+    mentors = dict(
+        Assignment.objects.current()
+        .filter(student_id__in=[pk for pk, *_rest in students], mentor_id__in=list(styles))
+        .values_list("student_id", "mentor_id")
+    )
+    # The students of mentors with a style: what their days were, for the sessions
+    # and flags of their history (``_seed_mentoring_history``).
+    styled: list[_StyledStudent] = []
     for start in range(0, len(students), 500):
         batch = students[start : start + 500]
         events = []
@@ -469,15 +824,33 @@ def seed_activity(
             rng = random.Random(f"{seed}:{email}")
             story = stories.get(student_id, "steady")
             first_day = max(today - timedelta(days=ACTIVITY_DAYS), timezone.localdate(joined))
+            style = styles.get(mentors.get(student_id))
             if story == DemoStory.DROPPED:
                 ago, quiet = DROPPED_AGO[dropped_order.index(student_id) % len(DROPPED_AGO)]
                 days = _dropped_days(rng, first_day, today - timedelta(days=ago), quiet)
+            elif story == "steady" and style is not None:
+                quiet_days = _quiet_days(
+                    random.Random(f"{seed}:{email}:quiet"), style, first_day, as_of
+                )
+                days = _active_days(rng, story, first_day, as_of, quiet_days)
             else:
                 days = _active_days(rng, story, first_day, as_of)
             try:
                 zone = ZoneInfo(time_zone)
             except (ValueError, KeyError):
                 zone = ZoneInfo("UTC")
+            if style is not None:
+                styled.append(
+                    _StyledStudent(
+                        student_id,
+                        email,
+                        zone,
+                        first_day,
+                        mentors[student_id],
+                        style,
+                        frozenset(day for day, number in days if number),
+                    )
+                )
             for day, number in days:
                 for index in range(number):
                     moment = datetime.combine(day, time(9 + (index * 3) % 13), tzinfo=zone)
@@ -519,6 +892,8 @@ def seed_activity(
             counts["dropped"] += 1
         counts["sessions"] = _seed_missed_sessions(stories, now)
         counts["attempts"] = _seed_struggling(stories, now, seed=seed, with_files=with_files)
+        history = _seed_mentoring_history(styled, seed=seed, as_of=as_of, now=now)
+        counts["history_sessions"], counts["past_flags"] = history
 
     if not FlagRun.objects.filter(as_of=as_of).exists():
         run, chunks = flag_run_start(as_of=as_of)
@@ -607,8 +982,6 @@ def _seed_struggling(stories: dict[int, str], now, *, seed: int, with_files: boo
     requested" until there are three, after their last event and before yesterday
     ended, written by the review loop's own demo writer (files, links, rubric
     verdicts and feedback as for every other attempt). Returns the attempts added."""
-    import random
-
     wanted = [pk for pk, story in stories.items() if story == DemoStory.STRUGGLING]
     if not wanted:
         return 0

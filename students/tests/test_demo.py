@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mentorship.models import Assignment, User
-from students.demo import DEMO_STUDENTS
+from students.demo import DEMO_STUDENTS, HISTORY_AGENDA
 from students.models import MentoringSession, MentorNote, SessionStatus
 
 
@@ -75,10 +75,31 @@ def test_it_writes_private_notes_by_the_students_mentors(seeded):
 
 
 def test_it_seeds_only_the_first_demo_students(seeded):
-    students = MentoringSession.objects.values("student").distinct().count()
+    # Besides the fortnightly sessions of the demo mentors' history
+    # (``metrics.demo_scorecards``), which every student of theirs has.
+    states = MentoringSession.objects.exclude(agenda=HISTORY_AGENDA)
+    students = states.values("student").distinct().count()
 
     assert 1 < students <= DEMO_STUDENTS
     assert "Mentoring: " in seeded
+
+
+def test_it_gives_the_mentors_students_months_of_fortnightly_sessions(seeded):
+    history = MentoringSession.objects.filter(agenda=HISTORY_AGENDA)
+    now = timezone.now()
+
+    assert history.values("student").distinct().count() > DEMO_STUDENTS
+    assert history.filter(scheduled_at__lt=now - timedelta(days=120)).exists()
+    assert not history.filter(scheduled_at__gt=now).exists()
+    assert {session.status for session in history} == {
+        SessionStatus.COMPLETED,
+        SessionStatus.STUDENT_NO_SHOW,
+    }
+    assert not history.filter(status=SessionStatus.STUDENT_NO_SHOW, rating__isnull=False).exists()
+    # The first students' sessions of the last weeks are the states above: the history
+    # stops before them.
+    first = history.filter(student__email__in=[f"student{n}@demo.test" for n in (2, 3, 4)])
+    assert not first.filter(scheduled_at__gt=now - timedelta(days=24)).exists()
 
 
 def test_it_adds_nothing_the_second_time(seeded):

@@ -25,7 +25,7 @@ from mentorship.models import (
 )
 from mentorship.selectors import student_status_history, student_statuses_on
 from projects.models import CriterionVerdict, Enrolment, Review, Submission
-from students.models import FlagRun, MentoringSession, RiskFlag, SessionStatus
+from students.models import FlagRun, FlagSettings, MentoringSession, RiskFlag, SessionStatus
 from students.risk.backtest import flag_backtest
 from students.risk.signals import SignalName
 
@@ -55,7 +55,8 @@ def test_it_shows_every_signal_among_the_flags(seeded):
 def test_it_keeps_most_students_unflagged(seeded):
     judged = FlagRun.objects.get().students
 
-    assert RiskFlag.objects.count() < judged / 2
+    # Open now; the past flags of the mentors' history are resolved.
+    assert RiskFlag.objects.filter(status="open").count() < judged / 2
 
 
 def test_it_gives_the_first_demo_mentor_flagged_students(seeded):
@@ -137,6 +138,44 @@ def test_it_keeps_the_quiet_students_review_loop_quiet(seeded):
     assert not MentoringSession.objects.filter(
         student_id__in=quiet, status=SessionStatus.COMPLETED, scheduled_at__gte=since
     ).exists()
+
+
+def test_it_raises_past_flags_where_the_students_were_silent(seeded):
+    """The demo mentors' history (``metrics.demo_scorecards``): the flags the nightly
+    runs would have raised, resolved, and what the mentors did about them."""
+    thresholds = FlagSettings.current()
+    as_of = FlagRun.objects.get().as_of
+    past = RiskFlag.objects.filter(status="resolved").prefetch_related("outreach")
+
+    assert past.count() >= 5
+    for flag in past:
+        days = set(
+            DailyActivity.objects.filter(student_id=flag.student_id).values_list("day", flat=True)
+        )
+        last = flag.opened_on - timedelta(days=thresholds.inactivity_amber_days)
+        assert last in days
+        assert flag.clear_since in days
+        assert not any(last < day < flag.clear_since for day in days)
+        (reason,) = flag.reasons
+        assert (reason["signal"], reason["observed"]) == (
+            SignalName.INACTIVITY,
+            (flag.clear_since - last).days - 1,
+        )
+        assert flag.resolved_on == flag.clear_since + timedelta(
+            days=thresholds.resolve_after_clear_days
+        )
+        assert flag.resolved_on < as_of
+        outreach = list(flag.outreach.all())
+        if flag.acknowledged_at is not None:
+            assert flag.created_at < flag.acknowledged_at
+        if not outreach:
+            assert flag.first_outreach_at is None
+            continue
+        assert flag.acknowledged_at <= outreach[0].at == flag.first_outreach_at
+        assert flag.first_outreach_at.date() <= flag.resolved_on
+    assert past.filter(acknowledged_at__isnull=True).exists()
+    # Whether the students recovered after the outreach, the flagging run judged.
+    assert past.filter(recovered__isnull=False).exists()
 
 
 def test_it_drops_students_who_went_quiet_first(seeded):

@@ -1,5 +1,7 @@
-"""Build the demo: ``manage.py seed_demo`` (idempotent), or large synthetic data for
-benchmarks with ``--scale --students 10000 --mentors 300 --days 180``."""
+"""Build the demo: ``manage.py seed_demo`` (idempotent), six months of history in which
+each demo mentor has a character the scorecards show (``metrics.demo_scorecards``); or
+large synthetic data for benchmarks, uniform, with ``--scale --students 10000
+--mentors 300 --days 180``."""
 
 import time
 
@@ -11,6 +13,7 @@ from mentorship import demo
 from projects.demo import seed_programmes, seed_projects
 from students.demo import seed_activity, seed_mentoring
 
+from ... import demo_scorecards
 from ...demo import seed_community, seed_weekly_reports
 
 
@@ -30,7 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--mentors", type=int, default=None)
         parser.add_argument("--supervisors", type=int, default=None)
         parser.add_argument(
-            "--days", type=int, default=120, help="Days of history to spread joins over."
+            "--days",
+            type=int,
+            default=None,
+            help=f"Days of history to spread joins over ({demo.HISTORY_DAYS}; 120 at scale).",
         )
         parser.add_argument("--seed", type=int, default=42, help="Random seed.")
 
@@ -39,8 +45,12 @@ class Command(BaseCommand):
             students = students or 10_000
             mentors = mentors or max(6, students // 30)
             supervisors = supervisors or max(2, mentors // 12)
+            days = days or 120
         else:
             students, mentors, supervisors = students or 40, mentors or 6, supervisors or 2
+            days = days or demo.HISTORY_DAYS
+        # The demo's mentors have characters; the benchmarks' data stays uniform.
+        characters = not scale
         # People, their profiles, then each student's enrolment and review history.
         total = 1 + supervisors + mentors + 3 * students
         started = time.monotonic()
@@ -56,10 +66,17 @@ class Command(BaseCommand):
                 supervisors=supervisors,
                 days=days,
                 seed=seed,
+                weekly_hours=demo_scorecards.weekly_hours() if characters else None,
+                graduated_after=demo_scorecards.graduated_after() if characters else None,
                 progress=bar.update,
             )
             counts["programmes"] = len(seed_programmes(mentors=mentors))
-            loop = seed_projects(seed=seed, with_files=not scale, progress=bar.update)
+            loop = seed_projects(
+                seed=seed,
+                with_files=not scale,
+                styles=demo_scorecards.review_styles() if characters else None,
+                progress=bar.update,
+            )
             mentoring = seed_mentoring()
             community = seed_community()
             community["reports"] = seed_weekly_reports()
@@ -68,10 +85,19 @@ class Command(BaseCommand):
                 scaled = seed_knowledge_at_scale(seed=seed)
                 knowledge["questions"] += scaled["questions"]
                 knowledge["articles"] += scaled["articles"]
-            activity = seed_activity(seed=seed, with_files=not scale)
+            activity = seed_activity(
+                seed=seed,
+                with_files=not scale,
+                styles=demo_scorecards.mentoring_styles() if characters else None,
+            )
             # The struggling student's extra rounds are review-loop rows too.
             for key in ("submissions", "reviews"):
                 loop[key] += activity["attempts"]
+            scorecards = (
+                demo_scorecards.seed_scorecards(seed=seed)
+                if characters
+                else {"surveys": 0, "answered": 0, "readings": 0}
+            )
         elapsed = time.monotonic() - started
         if options["verbosity"] == 0:
             return
@@ -107,6 +133,21 @@ class Command(BaseCommand):
                 **activity
             )
         )
+        self.stdout.write(
+            "Mentors' history: {history_sessions} fortnightly sessions, {past_flags} past "
+            "at-risk flags".format(**activity)
+            + ", {surveys} surveys ({answered} answered), {readings} second readings.".format(
+                **scorecards
+            )
+        )
+        if characters:
+            self.stdout.write(
+                "\n".join(
+                    f"  {demo.demo_email('mentor', number):<18} {character.summary}"
+                    for number, character in demo_scorecards.CHARACTERS.items()
+                    if number <= mentors
+                )
+            )
         self.stdout.write(
             f"Demo logins (password: {demo.DEMO_PASSWORD}):\n"
             f"  staff       {demo.demo_email('staff', 1)}\n"
