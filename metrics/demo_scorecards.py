@@ -21,7 +21,7 @@ each once: a second run adds nothing.
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +33,7 @@ from projects.models import Review, Verdict
 from students.demo import MentoringStyle, status_histories, status_on
 
 from .models import SecondReading, Survey, SurveyContinue
+from .surveys import survey_round, survey_round_days
 
 
 @dataclass(frozen=True)
@@ -288,10 +289,8 @@ SURVEY_COMMENTS = {
     },
 }
 
-# The survey's four-week rounds, counted from this Monday (``metrics.models.Survey``);
-# each student's survey goes out on their own day of the round.
-SURVEY_EPOCH = date(2024, 1, 1)
-SURVEY_ROUND_DAYS = 28
+# Survey rounds of history (``metrics.surveys``: four weeks each, every student on
+# their own day of it).
 SURVEY_ROUNDS = 6
 
 
@@ -334,11 +333,6 @@ def mentoring_styles() -> dict[int, MentoringStyle]:
 
 
 # --- Surveys --------------------------------------------------------------------------
-
-
-def survey_round(day: date) -> int:
-    """The survey round a day falls in."""
-    return (day - SURVEY_EPOCH).days // SURVEY_ROUND_DAYS
 
 
 def _continues(rng: random.Random, score: int) -> str:
@@ -385,7 +379,6 @@ def seed_surveys(*, seed: int = 42) -> dict[str, int]:
     done = set(
         Survey.objects.filter(student_id__in=student_ids).values_list("student_id", "round")
     )
-    rounds = range(survey_round(today) - SURVEY_ROUNDS + 1, survey_round(today) + 1)
     surveys = []
     for assignment in assignments:
         student, character = assignment.student, characters[assignment.mentor_id]
@@ -395,10 +388,9 @@ def seed_surveys(*, seed: int = 42) -> dict[str, int]:
             (day for day, status in history if status == StudentStatus.DROPPED), None
         )
         joined = timezone.localdate(student.date_joined, student.zone)
-        for number in rounds:
-            sent_on = SURVEY_EPOCH + timedelta(
-                days=number * SURVEY_ROUND_DAYS + student.pk % SURVEY_ROUND_DAYS
-            )
+        current = survey_round(student.pk, today)
+        for number in range(current - SURVEY_ROUNDS + 1, current + 1):
+            sent_on, _next_round = survey_round_days(student.pk, number)
             sent_at = datetime.combine(sent_on, time(9), student.zone)
             if (
                 (student.pk, number) in done
