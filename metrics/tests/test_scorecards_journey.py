@@ -1,12 +1,15 @@
 """Journey: a supervisor opens the team dashboard, sorts it by composite, opens the best
 mentor's scorecard and drills from the first-attempt approval rate to the submissions
-behind it; the charts render, on a desktop and on a 390 px phone."""
+behind it, then back on the dashboard rates one of the mentor's recent reviews as second
+reader; the charts render, on a desktop and on a 390 px phone."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
+from metrics.models import SecondReading
 from metrics.periods import Period
 from metrics.tests.helpers_scorecard_pages import snapshot, snapshot_team, team_of
 from projects.models import Verdict
@@ -47,9 +50,21 @@ def team(supervisor, mentor):
                 project=ProjectFactory(title=title),
                 submitted_at=datetime(2026, 3, day - 1, tzinfo=UTC),
             ),
+            reviewer=mentor,
             verdict=verdict,
             created_at=datetime(2026, 3, day, tzinfo=UTC),
         )
+    # Last week's review: the dashboard offers it to read as second reader.
+    ReviewFactory(
+        submission=SubmissionFactory(
+            student=student,
+            project=ProjectFactory(title="Portfolio"),
+            submitted_at=timezone.now() - timedelta(days=3),
+        ),
+        reviewer=mentor,
+        verdict=Verdict.APPROVED,
+        created_at=timezone.now() - timedelta(days=2),
+    )
     return mentor
 
 
@@ -82,3 +97,16 @@ def test_a_supervisor_drills_from_the_dashboard_to_the_records(
     expect(page.get_by_test_id("record").first).to_contain_text("Blog, attempt 1")
     screenshot(page, f"records-{width}")
     assert_fits(page, width)
+
+    page.goto("/team/")
+    item = page.get_by_test_id("second-reading-review").filter(has_text="Portfolio")
+    item.locator("label", has_text="4").click()
+    item.get_by_label("Comment (optional)").fill("Clear, and kind about what is left to do.")
+    item.get_by_test_id("second-reading-submit").click()
+    expect(item.get_by_test_id("second-reading-saved")).to_have_text(
+        "Your rating is saved: 4 of 5."
+    )
+    screenshot(page, f"second-reading-{width}")
+    assert_fits(page, width)
+    reading = SecondReading.objects.get(review__submission__project__title="Portfolio")
+    assert (reading.rating, reading.reader.email) == (4, team.mentor_profile.supervisor.email)
