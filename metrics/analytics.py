@@ -54,6 +54,11 @@ are mostly 1), the days measure by the ratio to the target. Hardest first puts t
 highest hardness first, projects with no hardness last, ties in the programme's order.
 Criteria rank the same way among the programme's criteria by the share not met.
 
+**The students' survey**: the answers given in the window by students enrolled in the
+programme (a student in two programmes counts in both): the mean "would recommend"
+score, 0 to 10, and the share of those who said whether they plan to continue who said
+yes (``metrics.surveys``).
+
 Every figure carries its n; none is made up from no data: a measure with no records
 is ``None`` (the page says "no data"), never 0. Counts of events (questions,
 drop-outs) are 0 when none happened. All programmes of a call are measured in the
@@ -101,6 +106,8 @@ from projects.models import (
     Submission,
     Verdict,
 )
+
+from .models import Survey, SurveyContinue
 
 # Who looks at programme analytics.
 ANALYTICS_ROLES = (Role.STAFF,)
@@ -255,15 +262,28 @@ class ProjectFigures:
         }
 
 
+@dataclass(frozen=True)
+class SurveyFigures:
+    """What the programme's students said in the survey (see the module's docstring)."""
+
+    score: Average
+    continuing: Share
+
+    @classmethod
+    def none(cls) -> "SurveyFigures":
+        return cls(Average.none(), Share(0, 0))
+
+
 @dataclass
 class ProgrammeAnalytics:
     """A programme's projects over a window, in the programme's order, and hardest
-    first; its criteria hardest first."""
+    first; its criteria hardest first; its students' survey answers."""
 
     programme: Programme
     start: datetime | None
     end: datetime | None
     projects: list[ProjectFigures]
+    survey: SurveyFigures = field(default_factory=SurveyFigures.none)
 
     def ordered(self, order: str) -> list[ProjectFigures]:
         """The projects hardest first, or in the programme's order."""
@@ -336,9 +356,10 @@ def programmes_analytics(
     end: datetime | None = None,
     zone: ZoneInfo = UTC,
 ) -> dict[int, ProgrammeAnalytics]:
-    """``programme_analytics`` of many programmes at once, by programme id: eight
+    """``programme_analytics`` of many programmes at once, by programme id: nine
     queries whatever the number of programmes, projects and students (the projects,
-    their criteria, and one per measure but the days' and attempts' two)."""
+    their criteria, one per measure but the days' and attempts' two, and the
+    survey's)."""
     programmes = list(programmes)
     ids = [programme.pk for programme in programmes]
     projects = list(
@@ -372,6 +393,7 @@ def programmes_analytics(
             sum(item.rejections.n for item in row.criteria),
         )
 
+    surveys = _surveys(ids, window)
     by_programme: dict[int, list[ProjectFigures]] = defaultdict(list)
     for row in rows.values():
         by_programme[row.project.programme_id].append(row)
@@ -380,7 +402,13 @@ def programmes_analytics(
         programme_rows = by_programme.get(programme.pk, [])
         _rank_projects(programme_rows)
         _rank_criteria([item for row in programme_rows for item in row.criteria])
-        analytics[programme.pk] = ProgrammeAnalytics(programme, start, end, programme_rows)
+        analytics[programme.pk] = ProgrammeAnalytics(
+            programme,
+            start,
+            end,
+            programme_rows,
+            surveys.get(programme.pk, SurveyFigures.none()),
+        )
     return analytics
 
 
@@ -653,3 +681,30 @@ def _dropouts(programme_ids: list[int], window: _Window) -> dict[int, int]:
         .annotate(students=Count("pk"))
         .values_list("project_then", "students")
     )
+
+
+def _surveys(programme_ids: list[int], window: _Window) -> dict[int, SurveyFigures]:
+    """The survey answers given in the window by each programme's students. One query."""
+    rows = (
+        Survey.objects.filter(
+            window.moments("answered_at"),
+            score__isnull=False,
+            student__enrolments__programme_id__in=programme_ids,
+        )
+        .order_by()
+        .values("student__enrolments__programme_id")
+        .annotate(
+            answers=Count("pk", distinct=True),
+            average=Avg("score"),
+            said=Count("pk", filter=~Q(plans_to_continue=""), distinct=True),
+            staying=Count("pk", filter=Q(plans_to_continue=SurveyContinue.YES), distinct=True),
+        )
+        .values_list("student__enrolments__programme_id", "answers", "average", "said", "staying")
+    )
+    return {
+        programme_id: SurveyFigures(
+            score=Average(median=None, mean=average, n=answers),
+            continuing=Share(staying, said),
+        )
+        for programme_id, answers, average, said, staying in rows
+    }

@@ -130,6 +130,24 @@ class ProjectAnalyticsSerializer(serializers.Serializer):
     criteria = CriterionAnalyticsSerializer(many=True, read_only=True)
 
 
+class SurveyAnalyticsSerializer(serializers.Serializer):
+    score_mean = serializers.FloatField(
+        source="score.mean",
+        read_only=True,
+        allow_null=True,
+        help_text=_('Mean "would recommend" score, 0 to 10; null without answers.'),
+    )
+    answers = serializers.IntegerField(source="score.n", read_only=True)
+    continuing = serializers.IntegerField(
+        source="continuing.count", read_only=True, help_text=_("Answers planning to continue.")
+    )
+    said_whether_continuing = serializers.IntegerField(
+        source="continuing.n",
+        read_only=True,
+        help_text=_("Answers that said whether the student plans to continue."),
+    )
+
+
 class ProgrammeAnalyticsSerializer(serializers.Serializer):
     programme = AnalyticsProgrammeSerializer(read_only=True)
     period = AnalyticsPeriodSerializer(
@@ -148,6 +166,9 @@ class ProgrammeAnalyticsSerializer(serializers.Serializer):
     )
     criteria_hardest_first = CriterionAnalyticsSerializer(
         many=True, read_only=True, help_text=_("Every criterion, the most often not met first.")
+    )
+    survey = SurveyAnalyticsSerializer(
+        read_only=True, help_text=_("What the programme's students said in the survey.")
     )
 
 
@@ -200,5 +221,6 @@ def programme_analytics(request: Request, id: int) -> Response:
         "projects": figures.projects,
         "hardest_first": [row.project.pk for row in figures.hardest_first],
         "criteria_hardest_first": figures.criteria_hardest_first,
+        "survey": figures.survey,
     }
     return Response(ProgrammeAnalyticsSerializer(data).data)

@@ -17,6 +17,7 @@ from metrics.analytics import (
     programmes_analytics,
     relative_ranks,
 )
+from metrics.models import Survey
 from metrics.periods import Period
 from projects.tests.factories import ProgrammeFactory
 
@@ -503,14 +504,54 @@ def _school(programmes: int, students: int) -> list:
 
 
 @pytest.mark.parametrize(("programmes", "students"), [(1, 2), (3, 8)])
-def test_it_measures_any_number_of_programmes_in_eight_queries(
+def test_it_measures_any_number_of_programmes_in_nine_queries(
     django_assert_num_queries, programmes, students
 ):
     school = _school(programmes, students)
 
     # The projects, their criteria, then one query per measure: attempts, days,
-    # questions, difficulty, drop-outs and criterion verdicts.
-    with django_assert_num_queries(8):
+    # questions, difficulty, drop-outs and criterion verdicts; the survey's answers.
+    with django_assert_num_queries(9):
         analytics = programmes_analytics(programmes=school, **october())
 
     assert sum(result.approvals for result in analytics.values()) == programmes * students
+
+
+# --- The students' survey -------------------------------------------------------------
+
+
+def _answer(student, moment, score, plans=""):
+    return Survey.objects.create(
+        student=student,
+        round=Survey.objects.filter(student=student).count() + 1,
+        sent_at=moment,
+        answered_at=moment,
+        score=score,
+        plans_to_continue=plans,
+    )
+
+
+def test_it_gathers_what_the_programme_students_say_in_the_survey(web):
+    other = ProgrammeFactory()
+    anna = enrol(web, date(2026, 9, 1)).student
+    boris = enrol(web, date(2026, 9, 1)).student
+    enrol(other, date(2026, 9, 1), student=boris)  # in both programmes: counts in both
+    _answer(anna, at(2026, 10, 5), 9, "yes")
+    _answer(boris, at(2026, 10, 20), 6, "unsure")
+    _answer(boris, at(2026, 10, 25), 8)  # did not say whether they continue
+    _answer(anna, at(2026, 11, 2), 2, "no")  # November in Moscow
+
+    figures = programmes_analytics(programmes=[web, other], **october())
+
+    assert figures[web.pk].survey.score == Average(median=None, mean=23 / 3, n=3)
+    assert figures[web.pk].survey.continuing == Share(1, 2)
+    assert figures[other.pk].survey.score == Average(median=None, mean=7.0, n=2)
+    assert figures[other.pk].survey.continuing == Share(0, 1)
+
+
+def test_it_says_no_data_when_no_student_answered(web):
+    enrol(web, date(2026, 9, 1))
+
+    survey = programme_analytics(programme=web, **october()).survey
+
+    assert (survey.score.mean, survey.score.n, survey.continuing.n) == (None, 0, 0)

@@ -176,7 +176,8 @@ def test_it_prints_each_figure_with_its_n_and_colours_it(client, as_user, web):
     assert "target 10, ×0.9 · n = 1" in html
     assert "of 5 · n = 1" in html
     # Project 2 has no approvals, ratings or verdicts: "no data", never 0.
-    assert html.count('<span class="heat-no-data">no data</span>') == 5  # 4 cells and API
+    # 4 cells and API, and the survey's two figures (no answers).
+    assert html.count('<span class="heat-no-data">no data</span>') == 5 + 2
     # Project 1 is harder on questions? No: project 2 drew both questions.
     rows = {row.project.pk: row for row in response.context["rows"]}
     assert rows[first.pk].heat["questions"].css == "heat-0"
@@ -216,7 +217,7 @@ def test_it_says_no_data_for_a_period_with_none(client, as_user, web):
     response = client.get(detail(web), {"period": "2025-Q1"})
 
     html = response.content.decode()
-    assert html.count('<span class="heat-no-data">no data</span>') == 2 * 5 + 3
+    assert html.count('<span class="heat-no-data">no data</span>') == 2 * 5 + 3 + 2
     assert '<span class="heat-figure">0</span>' in html  # counts of questions are counts
 
 
@@ -283,9 +284,9 @@ def test_it_lists_programmes_in_a_constant_number_of_queries(
     _school(programmes, students)
     as_user("staff")
 
-    # The session and its user, the programmes, the analytics' eight, and the
+    # The session and its user, the programmes, the analytics' nine, and the
     # navigation's two counts (open questions, unread notifications).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(LIST, {"period": "2026-10"})
 
     assert len(response.context["rows"]) == programmes
@@ -299,9 +300,9 @@ def test_it_shows_a_programme_in_a_constant_number_of_queries(
     as_user("staff")
     programme = ProgrammeFactory._meta.model.objects.get()
 
-    # The session and its user, the programme, the analytics' eight, and the
+    # The session and its user, the programme, the analytics' nine, and the
     # navigation's two counts (open questions, unread notifications).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(detail(programme), {"period": "2026-10"})
 
     assert response.context["analytics"].approvals == students

@@ -74,7 +74,8 @@ def programme_analytics_list(request: HttpRequest) -> HttpResponse:
 @role_required(*ANALYTICS_ROLES)
 def programme_analytics(request: HttpRequest, pk: int) -> HttpResponse:
     """One programme's projects as a heat map of the measures, hardest first or in
-    the programme's order, and its rubric criteria hardest first."""
+    the programme's order, its rubric criteria hardest first, and what its students say
+    in the survey."""
     programme = analytics.programme_for_analytics(request.user, pk)
     window = _window(request)
     figures = analytics.programme_analytics(
@@ -90,6 +91,7 @@ def programme_analytics(request: HttpRequest, pk: int) -> HttpResponse:
             "analytics": figures,
             "rows": figures.ordered(window["order"]),
             "criteria": figures.criteria_hardest_first,
+            "survey": figures.survey,
             "orders": [
                 (value, label, _query(period=period_key, order=value))
                 for value, label in AnalyticsOrder.choices
