@@ -15,7 +15,7 @@ from mentorship.models import Role
 
 from .. import dashboard
 from ..charts import team_chart
-from ..consistency import review_consistency
+from ..consistency import review_consistency_cached
 from ..forms import DashboardFilterForm
 from ..second_reading import second_reading_sample
 
@@ -57,7 +57,7 @@ def team_dashboard(request: HttpRequest) -> HttpResponse:
     consistency = sample = None
     if one_team:
         start, end = period.bounds(request.user.zone)
-        consistency = review_consistency(
+        consistency = review_consistency_cached(
             mentor_ids=[mentor.pk for mentor in mentors], start=start, end=end
         )
         page_mentors = [row.mentor for row in page.object_list]
