@@ -9,7 +9,7 @@ WEB_PORT ?= 8000
 RUN_ENV := DEBUG=true HOST=$(HOST) WEB_PORT=$(WEB_PORT) SITE_URL=http://$(HOST):$(WEB_PORT)
 
 .PHONY: run test lint format messages compile-messages migrations-check install clean bench \
-	bench-flags bench-search
+	bench-flags bench-search bench-scorecards
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,16 +56,22 @@ migrations-check: install
 # database of its own on that server. The flagging run: e.g. make bench-flags
 # BENCH_ARGS="--students 10000 --events 1000000" (var/bench/flags.json). Search:
 # e.g. make bench-search BENCH_SEARCH_ARGS="--questions 20000 --articles 1000"
-# (var/bench/search.json). make bench runs both.
+# (var/bench/search.json). Scorecards: e.g. make bench-scorecards
+# BENCH_SCORECARDS_ARGS="--mentors 200 --students 10000 --zones 0" (var/bench/scorecards.json).
+# make bench runs all three.
 BENCH_ARGS ?=
 BENCH_SEARCH_ARGS ?=
-bench: bench-flags bench-search
+BENCH_SCORECARDS_ARGS ?=
+bench: bench-flags bench-search bench-scorecards
 
 bench-flags: install
 	$(MANAGE) bench_flags $(BENCH_ARGS)
 
 bench-search: install
 	$(MANAGE) bench_search $(BENCH_SEARCH_ARGS)
+
+bench-scorecards: install
+	$(MANAGE) bench_scorecards $(BENCH_SCORECARDS_ARGS)
 
 # Extract every marked string into the Russian catalogue (needs GNU gettext).
 messages: install

@@ -26,9 +26,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, TextChoices
+from django.db import connection
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    TextChoices,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,10 +135,11 @@ class Record(TextChoices):
     SECOND_READING = "second_reading", _("second readings")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One record a figure stands on: whose figure it feeds, the student it concerns
-    (None for a mentor's own work), its outcome and the record's id."""
+    (None for a mentor's own work), its outcome and the record's id. A named tuple: a
+    month of a large school has a million of them, and a tuple is made in half the
+    time of a frozen dataclass."""
 
     mentor_id: int
     student_id: int | None
@@ -219,14 +230,17 @@ class Window:
     def left_before(self) -> set[int]:
         """Students who had dropped out or graduated before the window began, though
         still assigned (leaving does not end an assignment): not the mentor's students
-        any more (one query)."""
-        start_day = self.start.astimezone(self.zone).date()
+        any more (one query). Only a student with a change to one of those statuses by
+        then can have it then, so the status is asked of those alone."""
+        day = self.start.astimezone(self.zone).date() - timedelta(days=1)
+        left = (StudentStatus.DROPPED, StudentStatus.GRADUATED)
+        candidates = StudentStatusChange.objects.filter(
+            effective_on__lte=day, status__in=left
+        ).values("student_id")
         return {
             student_id
-            for student_id, status in student_statuses_on(
-                day=start_day - timedelta(days=1), student_ids=list(self.stints_by_student)
-            ).items()
-            if status in (StudentStatus.DROPPED, StudentStatus.GRADUATED)
+            for student_id, status in student_statuses_on(day=day, student_ids=candidates).items()
+            if status in left and student_id in self.stints_by_student
         }
 
     @cached_property
@@ -241,16 +255,58 @@ class Window:
         they had then (students are judged at that moment for that mentor)."""
         return [stint for stint in self.stints if stint.end == self.end]
 
+    def final_students(self) -> QuerySet:
+        """The students of ``final_stints`` as a subquery (a hundred thousand ids are
+        not sent to the database as a list): those with an assignment that had started
+        by the window's end and had not ended before it."""
+        return (
+            Assignment.objects.filter(started_at__lt=self.end, student__role=Role.STUDENT)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=self.end))
+            .values("student_id")
+        )
+
     @cached_property
     def active_at_end(self) -> set[int]:
-        """Students whose status was active on the window's last day."""
-        ids = [stint.student_id for stint in self.final_stints]
-        return set(
-            User.objects.filter(pk__in=ids)
+        """Students of ``final_stints`` whose status was active on the window's last day
+        (``student_status_on``). Only a student with a change to another status on or
+        before that day can have another status then, so the status is asked of those
+        alone (a few in ten; the rest are active by the rule)."""
+        not_active = set(
+            User.objects.filter(pk__in=self.final_students())
+            .filter(
+                pk__in=StudentStatusChange.objects.filter(effective_on__lte=self.as_of)
+                .exclude(status=StudentStatus.ACTIVE)
+                .values("student_id")
+            )
             .annotate(status_then=student_status_on(day=self.as_of))
-            .filter(status_then=StudentStatus.ACTIVE)
+            .exclude(status_then=StudentStatus.ACTIVE)
             .values_list("pk", flat=True)
         )
+        return {
+            stint.student_id for stint in self.final_stints if stint.student_id not in not_active
+        }
+
+    @cached_property
+    def reviewed_submissions(self) -> list[tuple[int, int, str, int, int]]:
+        """Submissions reviewed in the window that were first attempts or approved (what
+        the attempts' figures stand on), each with the student's mentor when it was
+        submitted (``mentor_at``): ``(mentor, student, verdict, attempt, submission)``.
+        One query; a submission with no mentor then is left out."""
+        return list(
+            Submission.objects.filter(
+                review__created_at__gte=self.start, review__created_at__lt=self.end
+            )
+            .filter(Q(attempt=1) | Q(review__verdict=Verdict.APPROVED))
+            .annotate(mentor_then=mentor_at(at="submitted_at"))
+            .filter(mentor_then__isnull=False)
+            .values_list("mentor_then", "student_id", "review__verdict", "attempt", "pk")
+        )
+
+    @cached_property
+    def approved_counts(self) -> tuple[dict, dict]:
+        """Projects each student had approved in each programme by the window's start
+        (their stage, for the strata) and by its end (for the plan), in one query."""
+        return _approved_counts(before=(self.start, self.end))
 
     @cached_property
     def strata(self) -> dict[int, tuple]:
@@ -271,7 +327,7 @@ class Window:
         programme_of = {}
         for student_id, programme_id, _started in enrolments:
             programme_of[student_id] = programme_id  # the latest one wins
-        approved = _approved_counts(before=self.start)
+        approved = self.approved_counts[0]
         hours = dict(StudentProfile.objects.values_list("user_id", "weekly_hours"))
         strata = {}
         for student_id, programme_id in programme_of.items():
@@ -285,15 +341,31 @@ class Window:
         return strata
 
 
-def _approved_counts(*, before: datetime) -> dict[tuple[int, int], int]:
-    """Projects each student had approved in each programme before a moment."""
+def _approved_counts(*, before: tuple[datetime, ...]) -> tuple[dict[tuple[int, int], int], ...]:
+    """Projects each student had approved in each programme before each of some
+    moments, keyed ``(student, programme)``: one aggregate over the approvals for all
+    the moments (the whole history of approvals is read once, not once a moment)."""
+    counts = {
+        f"before_{index}": Count(
+            "project_id", distinct=True, filter=Q(review__created_at__lt=moment)
+        )
+        for index, moment in enumerate(before)
+    }
     rows = (
-        Submission.objects.filter(review__verdict=Verdict.APPROVED, review__created_at__lt=before)
+        Submission.objects.filter(
+            review__verdict=Verdict.APPROVED, review__created_at__lt=max(before)
+        )
         .values("student_id", "project__programme_id")
-        .annotate(projects=Count("project_id", distinct=True))
+        .annotate(**counts)
         .order_by()
     )
-    return {(row["student_id"], row["project__programme_id"]): row["projects"] for row in rows}
+    found = tuple({} for _moment in before)
+    for row in rows:
+        key = (row["student_id"], row["project__programme_id"])
+        for index, by_key in enumerate(found):
+            if row[f"before_{index}"]:
+                by_key[key] = row[f"before_{index}"]
+    return found
 
 
 @dataclass(frozen=True)
@@ -332,8 +404,10 @@ def on_track_rows(window: Window) -> list[Row]:
     }
     if not stints:
         return []
-    enrolments = list(
-        Enrolment.objects.filter(student_id__in=list(stints), started_on__lte=window.as_of)
+    enrolments = (
+        Enrolment.objects.filter(
+            student_id__in=window.final_students(), started_on__lte=window.as_of
+        )
         .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=window.end))
         .values_list("pk", "student_id", "programme_id", "started_on", "target_end_on")
     )
@@ -342,9 +416,11 @@ def on_track_rows(window: Window) -> list[Row]:
         "programme_id", "position"
     ).values_list("programme_id", "target_days"):
         targets[programme_id].append(target_days)
-    approved = _approved_counts(before=window.end)
+    approved = window.approved_counts[1]
     rows = []
     for pk, student_id, programme_id, started_on, target_end_on in enrolments:
+        if student_id not in stints:  # not active then
+            continue
         due = plan_due_dates(started_on, target_end_on, tuple(targets[programme_id]))
         pace = plan_pace(
             due_dates=due,
@@ -355,51 +431,25 @@ def on_track_rows(window: Window) -> list[Row]:
     return rows
 
 
-def _approvals_in(window: Window) -> list[tuple[int, int, datetime, int]]:
-    """Approvals in the window: (submission, student, moment, attempt)."""
-    return list(
-        Submission.objects.filter(
-            review__verdict=Verdict.APPROVED,
-            review__created_at__gte=window.start,
-            review__created_at__lt=window.end,
-        ).values_list("pk", "student_id", "review__created_at", "attempt")
-    )
-
-
 def projects_approved_rows(window: Window) -> list[Row]:
     """Projects approved per student: each stint with how many projects the student
     had approved while with that mentor. The figure is the total; the expected total
     is what students like the mentor's would have had approved."""
-    approved = defaultdict(int)
-    for _pk, student_id, moment, _attempt in _approvals_in(window):
-        stint = window.stint_at(student_id, moment)
-        if stint is not None:
-            approved[stint.assignment_id] += 1
-    return [
-        Row(
-            stint.mentor_id,
-            stint.student_id,
-            float(approved[stint.assignment_id]),
-            stint.student_id,
-        )
-        for stint in window.studying_stints
-    ]
+    approvals = Submission.objects.filter(
+        review__verdict=Verdict.APPROVED,
+        review__created_at__gte=window.start,
+        review__created_at__lt=window.end,
+    ).values_list("student_id", "review__created_at")
+    return _per_stint(window, approvals)
 
 
 def first_attempt_rows(window: Window) -> list[Row]:
     """First attempts reviewed in the window: 1 when approved at once. Each counts for
     the student's mentor when it was submitted."""
-    submissions = (
-        Submission.objects.filter(
-            attempt=1, review__created_at__gte=window.start, review__created_at__lt=window.end
-        )
-        .annotate(mentor_then=mentor_at(at="submitted_at"))
-        .filter(mentor_then__isnull=False)
-        .values_list("mentor_then", "student_id", "review__verdict", "pk")
-    )
     return [
         Row(mentor_id, student_id, float(verdict == Verdict.APPROVED), pk)
-        for mentor_id, student_id, verdict, pk in submissions
+        for mentor_id, student_id, verdict, attempt, pk in window.reviewed_submissions
+        if attempt == 1
     ]
 
 
@@ -407,19 +457,10 @@ def attempts_rows(window: Window) -> list[Row]:
     """Projects approved in the window, with the attempt that was approved (1 for the
     first try). Lower is better. Each counts for the student's mentor when the
     approved attempt was submitted."""
-    submissions = (
-        Submission.objects.filter(
-            review__verdict=Verdict.APPROVED,
-            review__created_at__gte=window.start,
-            review__created_at__lt=window.end,
-        )
-        .annotate(mentor_then=mentor_at(at="submitted_at"))
-        .filter(mentor_then__isnull=False)
-        .values_list("mentor_then", "student_id", "attempt", "pk")
-    )
     return [
         Row(mentor_id, student_id, float(attempt), pk)
-        for mentor_id, student_id, attempt, pk in submissions
+        for mentor_id, student_id, verdict, attempt, pk in window.reviewed_submissions
+        if verdict == Verdict.APPROVED
     ]
 
 
@@ -448,7 +489,7 @@ def active_weeks_rows(window: Window) -> list[Row]:
     counts = {
         row["student_id"]: sum(1 for index in range(4) if row[f"week_{index}"])
         for row in DailyActivity.objects.filter(
-            student_id__in=[s.student_id for s in stints],
+            student_id__in=window.final_students(),
             day__gte=last - timedelta(days=28),
             day__lt=last,
             events__gt=0,
@@ -491,18 +532,41 @@ def retention_rows(window: Window) -> list[Row]:
     ]
 
 
-def _per_stint(window: Window, events: Iterable[tuple[int, datetime]]) -> list[Row]:
-    """Events counted per stint (each at its moment): a row for every stint of a
-    student still in the school (``Window.studying_stints``), zeros too."""
+def _per_stint(window: Window, *events: QuerySet) -> list[Row]:
+    """Events counted per stint: a row for every stint of a student still in the
+    school (``Window.studying_stints``), zeros too. Each of ``events`` is a queryset of
+    ``(student, moment)`` values within the window; an event counts for the stint that
+    held its moment (the assignment with ``started_at <= moment < ended_at``). Counted
+    by the database: a month has hundreds of thousands of article reads, which need
+    not travel to Python one by one."""
     counts = defaultdict(int)
-    for student_id, moment in events:
-        stint = window.stint_at(student_id, moment)
-        if stint is not None:
-            counts[stint.assignment_id] += 1
+    for queryset in events:
+        for assignment_id, count in _counts_by_assignment(queryset):
+            counts[assignment_id] += count
     return [
         Row(s.mentor_id, s.student_id, float(counts[s.assignment_id]), s.student_id)
         for s in window.studying_stints
     ]
+
+
+def _counts_by_assignment(events: QuerySet) -> list[tuple[int, int]]:
+    """``(assignment, events)`` for a queryset of ``(student, moment)`` values: each
+    event counted for the assignment that held its moment."""
+    sql, params = events.order_by().query.sql_with_params()
+    # The table's name is the model's; the events' SQL and parameters are Django's.
+    statement = f"""
+        WITH event (student_id, moment) AS ({sql})
+        SELECT assignment.id, COUNT(*)
+        FROM event
+        JOIN "{Assignment._meta.db_table}" assignment
+          ON assignment.student_id = event.student_id
+         AND assignment.started_at <= event.moment
+         AND (assignment.ended_at IS NULL OR assignment.ended_at > event.moment)
+        GROUP BY assignment.id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
 
 
 def community_rows(window: Window) -> list[Row]:
@@ -520,7 +584,7 @@ def community_rows(window: Window) -> list[Row]:
         created_at__lt=window.end,
         author__role=Role.STUDENT,
     ).values_list("author_id", "created_at")
-    return _per_stint(window, [*asked, *answered])
+    return _per_stint(window, asked, answered)
 
 
 def articles_read_rows(window: Window) -> list[Row]:
@@ -597,20 +661,32 @@ def survey_continue_rows(window: Window) -> list[Row]:
 
 
 def _hours(later: datetime, earlier: datetime) -> float:
-    return (later - earlier).total_seconds() / 3600
+    return _hours_of(later - earlier)
+
+
+def _hours_of(waited: timedelta) -> float:
+    return waited.total_seconds() / 3600
 
 
 def review_time_rows(window: Window) -> list[Row]:
     """Reviews the mentor wrote in the window: hours from the student's submission to
     the verdict. Lower is better."""
-    reviews = Review.objects.filter(
-        created_at__gte=window.start, created_at__lt=window.end, reviewer__role=Role.MENTOR
-    ).values_list(
-        "reviewer_id", "submission__student_id", "created_at", "submission__submitted_at", "pk"
+    reviews = (
+        Review.objects.filter(
+            created_at__gte=window.start, created_at__lt=window.end, reviewer__role=Role.MENTOR
+        )
+        # The wait as one interval from the database: a hundred thousand reviews a
+        # month need not each bring two aware datetimes to Python.
+        .annotate(
+            waited=ExpressionWrapper(
+                F("created_at") - F("submission__submitted_at"), output_field=DurationField()
+            )
+        )
+        .values_list("reviewer_id", "submission__student_id", "waited", "pk")
     )
     return [
-        Row(mentor_id, student_id, _hours(reviewed, submitted), pk)
-        for mentor_id, student_id, reviewed, submitted, pk in reviews
+        Row(mentor_id, student_id, _hours_of(waited), pk)
+        for mentor_id, student_id, waited, pk in reviews
     ]
 
 
