@@ -31,6 +31,7 @@ Data are generated set-based in SQL (``INSERT ... SELECT generate_series``), eve
 from a hash of the row's number (``pg_temp.bench_u``), so two builds are the same.
 """
 
+import gc
 import json
 import os
 import resource
@@ -153,9 +154,14 @@ class BenchResult:
     dashboard_requests: int = 0
     dashboard_queries: int = 0
     dashboard: Figures | None = None
+    # The first request, before any cache holds the page's figures.
+    dashboard_first_ms: float = 0.0
     # What the page's table is made of alone (``dashboard_calls``), for reference.
     dashboard_table_queries: int = 0
     dashboard_table: Figures | None = None
+    # The page again after gc.freeze(), as a web process that froze its start-up objects
+    # (the Celery workers do) would serve it: without full collections over them.
+    dashboard_frozen: Figures | None = None
     floor_select_1: Figures | None = None
     floor_count_assignments_ms: float = 0.0
     floor_count_events_ms: float = 0.0
@@ -1168,9 +1174,12 @@ def _dashboard_page_time(supervisor: User, *, requests: int, warm: int) -> dict:
 
 
 def _requests_time(once, *, mode: str, supervisor: User, requests: int, warm: int) -> dict:
-    """``once`` run ``warm`` times untimed, once counting its queries, then ``requests``
-    times timed."""
-    for _attempt in range(warm):
+    """``once`` run ``warm`` times (the first timed on its own: cold caches), once
+    counting its queries, then ``requests`` times timed."""
+    started = time.perf_counter()
+    once()
+    first = time.perf_counter() - started
+    for _attempt in range(warm - 1):
         once()
     with CaptureQueriesContext(connection) as captured:
         once()
@@ -1186,6 +1195,7 @@ def _requests_time(once, *, mode: str, supervisor: User, requests: int, warm: in
         "mode": mode,
         "team": mentors_visible_to(supervisor).count(),
         "queries": queries,
+        "first_ms": round(1000 * first, 2),
         "figures": Figures.of(seconds),
     }
 
@@ -1256,9 +1266,16 @@ def bench_run(*, zones: int, rounds: int = 1, requests: int = 200) -> BenchResul
     result.dashboard_requests = requests
     result.dashboard_queries = dashboard["queries"]
     result.dashboard = dashboard["figures"]
+    result.dashboard_first_ms = dashboard["first_ms"]
     table = dashboard_time(requests=requests, page=False)
     result.dashboard_table_queries = table["queries"]
     result.dashboard_table = table["figures"]
+    gc.collect()
+    gc.freeze()
+    try:
+        result.dashboard_frozen = dashboard_time(requests=requests)["figures"]
+    finally:
+        gc.unfreeze()
     after = floors()
     result.floor_select_1 = min(before["select_1"], after["select_1"], key=lambda f: f.p95)
     result.floor_count_assignments_ms = min(

@@ -145,7 +145,13 @@ def _report(result: bench.BenchResult) -> str:
         f"  dashboard, {result.dashboard_mode}, team of {result.dashboard_team}, "
         f"{result.dashboard_queries} queries: p50 / p95 / max {dashboard.p50:.1f} / "
         f"{dashboard.p95:.1f} / {dashboard.max:.1f} ms over {result.dashboard_requests} "
-        f"requests (target: p95 within {result.target_dashboard_p95_ms:g} ms) -> {verdict}"
+        f"requests (target: p95 within {result.target_dashboard_p95_ms:g} ms) -> {verdict}; "
+        f"the first request {result.dashboard_first_ms:.1f} ms"
+    )
+    frozen = result.dashboard_frozen
+    lines.append(
+        f"    the page after gc.freeze() (no full collections over the start-up objects): "
+        f"p50 / p95 / max {frozen.p50:.1f} / {frozen.p95:.1f} / {frozen.max:.1f} ms"
     )
     table = result.dashboard_table
     lines.append(
