@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from mentorship.models import Role, User
 from mentorship.notifications import NotificationMessage, notifications_send
+from mentorship.selectors import mentors_visible_to
 
 from .models import TeamDigest
 from .periods import Period, PeriodKind
@@ -44,9 +45,7 @@ class TeamDigestContent:
 def team_digest_content(*, supervisor: User, week: Period) -> TeamDigestContent:
     """The team's composites in ``week`` and the week before (``team_composites``)."""
     mentors = list(
-        User.objects.filter(
-            role=Role.MENTOR, is_active=True, mentor_profile__supervisor=supervisor
-        ).order_by("display_name", "email")
+        mentors_visible_to(supervisor).filter(is_active=True).order_by("display_name", "email")
     )
     rows = team_composites(mentors=mentors, period=week, reader=supervisor) if mentors else {}
     return TeamDigestContent(supervisor=supervisor, week=week, rows=list(rows.values()))
