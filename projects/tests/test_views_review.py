@@ -862,8 +862,15 @@ def test_it_reviews_in_the_browser(
     page.wait_for_url(f"**{review_url(full_queue)}")
 
     assert page.locator(".code-lines li").count() == CODE.count("\n") + 3  # + README lines
-    assert page.locator("img.review-image").evaluate("image => image.complete")
-    assert page.locator("img.review-image").evaluate("image => image.naturalWidth") == 240
+    # The image loads lazily: bring it into view and wait for it rather than
+    # asking the instant the page's load event fires.
+    image = page.locator("img.review-image")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const image = document.querySelector('img.review-image');"
+        " return image.complete && image.naturalWidth > 0; }"
+    )
+    assert image.evaluate("image => image.naturalWidth") == 240
     assert page.locator("iframe.review-pdf").count() == 1
     _wait_for_pdf_viewer(page)
 
