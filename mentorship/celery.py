@@ -1,6 +1,5 @@
 """The Celery application, configured from Django settings (the ``CELERY_`` namespace)."""
 
-import gc
 import os
 
 from celery import Celery
@@ -17,6 +16,7 @@ app.autodiscover_tasks()
 def worker_objects_freeze(**kwargs) -> None:
     """In each worker process, once it has started: keep the objects it holds from the
     start (Django's models, URLs, translations, everything imported) out of the
-    garbage collector's passes. They live as long as the process, and every full pass
-    over them cost a flagging run about a third of a second."""
-    gc.freeze()
+    garbage collector's passes (``mentorship.startup``)."""
+    from mentorship.startup import freeze_start_up_objects
+
+    freeze_start_up_objects()

@@ -15,7 +15,8 @@ on every distinct calendar, as in production.
 
 Then it times, in the same run:
 
-- **the nightly snapshot** (``snapshot_closed_periods``, end to end) on the worst night,
+- **the nightly snapshot** (``snapshots_due``, its computations shared by ``--workers``
+  processes as the Celery worker's processes share the beat task's) on the worst night,
   2024-07-03, when a week, a month and a quarter that ended together on Monday 2024-07-01
   become final (``FINAL_AFTER_DAYS``), and on a usual night a week before (a week
   becomes final); each period's computation broken down on one calendar: the window's
@@ -33,6 +34,7 @@ from a hash of the row's number (``pg_temp.bench_u``), so two builds are the sam
 
 import gc
 import json
+import multiprocessing
 import os
 import resource
 import statistics
@@ -47,7 +49,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -56,17 +58,20 @@ from mentorship.bench import BenchDatabase
 from mentorship.demo import TIME_ZONES
 from mentorship.models import Role, User
 from mentorship.selectors import mentors_visible_to, mentors_with_load
+from mentorship.startup import freeze_start_up_objects
 
 from .definitions import METRICS, Window
 from .models import MetricSnapshot, ScorecardWeights, SnapshotRun
 from .periods import Period, PeriodKind
 from .scorecards import (
     FINAL_AFTER_DAYS,
+    SnapshotWork,
     compute_period,
     periods_to_snapshot,
     scorecard_zones,
-    snapshot_closed_periods,
     snapshot_period,
+    snapshot_work_do,
+    snapshots_due,
     team_composites,
 )
 
@@ -120,8 +125,9 @@ class Figures:
 
 @dataclass
 class Night:
-    """One night's ``snapshot_closed_periods``: its seconds in each round (the median
-    reported), the computations it made (calendars sharing bounds share one), the
+    """One night's snapshot: its seconds in each round (the median reported), the
+    computations it made (calendars sharing bounds share one) and the processes that
+    shared them, the
     periods, and each period's seconds on each calendar as ``SnapshotRun`` recorded them
     (computation and writing) in the last round."""
 
@@ -129,6 +135,9 @@ class Night:
     seconds: float = 0.0
     runs: list[float] = field(default_factory=list)
     computations: int = 0
+    # The processes the computations were shared by, and their peak memory (MB).
+    workers: int = 1
+    worker_peak_rss_mb: float = 0.0
     periods: list[str] = field(default_factory=list)
     snapshot_rows: int = 0
     by_calendar: dict = field(default_factory=dict)
@@ -1052,12 +1061,32 @@ def _night_undo(night: date) -> None:
     MetricSnapshot.objects.filter(period__in=keys).delete()
 
 
-def night_time(night: date, result: Night) -> None:
-    """One round of a night: ``snapshot_closed_periods`` as the beat task calls it."""
+def _computation_in_worker(work: SnapshotWork) -> float:
+    """One computation of a night in a pool process, as a Celery worker runs the
+    ``snapshot_scorecard_period`` task; returns the process's peak memory (MB)."""
+    snapshot_work_do(work)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def night_time(night: date, result: Night, *, workers: int = 1) -> None:
+    """One round of a night as the beat task runs it: its computations
+    (``snapshots_due``) handed to ``workers`` processes, each taking the next when it
+    is free, as the Celery worker's processes take the night's tasks (one at a time:
+    ``CELERY_WORKER_PREFETCH_MULTIPLIER`` is 1); in this process when ``workers`` is 1."""
     started = time.perf_counter()
-    computations = snapshot_closed_periods(today=night)
+    work = snapshots_due(today=night)
+    if workers > 1:
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=freeze_start_up_objects) as pool:
+            peaks = list(pool.imap_unordered(_computation_in_worker, work))
+        result.worker_peak_rss_mb = max([result.worker_peak_rss_mb, *peaks])
+    else:
+        for item in work:
+            snapshot_work_do(item)
     result.runs.append(round(time.perf_counter() - started, 3))
-    result.computations = computations
+    result.computations = len(work)
+    result.workers = workers
     keys = [period.key for period in periods_closing(night)]
     result.periods = keys
     runs = SnapshotRun.objects.filter(period__in=keys).order_by("period", "zone")
@@ -1229,7 +1258,9 @@ def floors(*, round_trips: int = 200, scans: int = 5) -> dict:
 # --- The run --------------------------------------------------------------------------
 
 
-def bench_run(*, zones: int, rounds: int = 1, requests: int = 200) -> BenchResult:
+def bench_run(
+    *, zones: int, rounds: int = 1, requests: int = 200, workers: int = 2
+) -> BenchResult:
     """The readers put on ``zones`` calendars (``bench_calendars_set``); the floors,
     then ``rounds`` rounds of the usual night and the worst night (each round undoes
     what the previous one computed), the worst night's periods broken down on the
@@ -1252,8 +1283,8 @@ def bench_run(*, zones: int, rounds: int = 1, requests: int = 200) -> BenchResul
         if number:
             _night_undo(WORST_NIGHT)
             _night_undo(USUAL_NIGHT)
-        night_time(USUAL_NIGHT, result.usual_night)
-        night_time(WORST_NIGHT, result.worst_night)
+        night_time(USUAL_NIGHT, result.usual_night, workers=workers)
+        night_time(WORST_NIGHT, result.worst_night, workers=workers)
     for night in (result.usual_night, result.worst_night):
         night.seconds = round(statistics.median(night.runs), 3)
     zone = _reader().zone
@@ -1270,8 +1301,7 @@ def bench_run(*, zones: int, rounds: int = 1, requests: int = 200) -> BenchResul
     table = dashboard_time(requests=requests, page=False)
     result.dashboard_table_queries = table["queries"]
     result.dashboard_table = table["figures"]
-    gc.collect()
-    gc.freeze()
+    freeze_start_up_objects()  # as mentorship/wsgi.py does in each web process
     try:
         result.dashboard_frozen = dashboard_time(requests=requests)["figures"]
     finally:

@@ -431,11 +431,25 @@ def periods_to_snapshot(zone_name: str, *, today=None, count: int = TREND_PERIOD
     return sorted((period for period in wanted if period.key not in done), key=lambda p: p.start)
 
 
-def snapshot_closed_periods(*, today=None) -> int:
-    """Nightly: every closed period the trends need, on every calendar readers use,
-    that has not been computed yet; calendars on which a period starts and ends at the
-    same moments share one computation. Safe to run twice or on two workers at once.
-    Returns the number of computations."""
+@dataclass(frozen=True)
+class SnapshotWork:
+    """One computation of a night: a period on a calendar, written also on the
+    calendars on which it starts and ends at the same moments (``zone_names[1:]``).
+    Plain values, so that a task can carry it."""
+
+    period_key: str
+    zone_names: tuple[str, ...]
+
+
+# The longest computations first, so that workers sharing a night finish together: a
+# quarter takes about twice a month, a month one and a half times a week.
+_COST_ORDER = {PeriodKind.QUARTER: 0, PeriodKind.MONTH: 1, PeriodKind.WEEK: 2}
+
+
+def snapshots_due(*, today=None) -> list[SnapshotWork]:
+    """Every closed period the trends need, on every calendar readers use, that has
+    not been computed yet (``periods_to_snapshot``), as computations: calendars on
+    which a period starts and ends at the same moments share one. The longest first."""
     work: dict[tuple, list[str]] = defaultdict(list)
     periods: dict[tuple, Period] = {}
     for zone_name in scorecard_zones():
@@ -443,8 +457,31 @@ def snapshot_closed_periods(*, today=None) -> int:
             bounds = (period.key, *period.bounds(ZoneInfo(zone_name)))
             work[bounds].append(zone_name)
             periods[bounds] = period
-    for bounds, zone_names in work.items():
-        snapshot_period(periods[bounds], zone_names[0], also=zone_names[1:])
+    due = [(periods[bounds], tuple(names)) for bounds, names in work.items()]
+    due.sort(key=lambda item: (_COST_ORDER[item[0].kind], item[0].start, item[1]))
+    return [SnapshotWork(period.key, names) for period, names in due]
+
+
+def snapshot_work_do(work: SnapshotWork) -> int:
+    """Does one computation of a night unless every calendar it writes already has the
+    period (a task delivered twice, or the night planned twice, computes it once when
+    the first has finished; two at the same moment both write the same figures).
+    Returns how many figures were written."""
+    done = SnapshotRun.objects.filter(zone__in=work.zone_names, period=work.period_key).count()
+    if done == len(work.zone_names):
+        return 0
+    period = Period.parse(work.period_key)
+    return snapshot_period(period, work.zone_names[0], also=work.zone_names[1:])
+
+
+def snapshot_closed_periods(*, today=None) -> int:
+    """A night's computations (``snapshots_due``) one after another, in this process:
+    the command and the demo's. The beat task hands them to the workers instead
+    (``metrics.tasks.snapshot_scorecards``). Safe to run twice or on two workers at
+    once. Returns the number of computations."""
+    work = snapshots_due(today=today)
+    for item in work:
+        snapshot_work_do(item)
     return len(work)
 
 

@@ -3,14 +3,14 @@ nightly snapshots of the mentors' scorecards, and the students' surveys due each
 
 import logging
 
-from celery import shared_task
+from celery import group, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
 from mentorship.models import User
 
 from .digests import team_digests_send
-from .scorecards import snapshot_closed_periods
+from .scorecards import SnapshotWork, snapshot_work_do, snapshots_due
 from .selectors import last_complete_week_start
 from .services import weekly_report_draft
 from .surveys import surveys_send_due
@@ -45,11 +45,24 @@ def draft_weekly_reports() -> int:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
 def snapshot_scorecards() -> int:
-    """Nightly: the closed weeks, months and quarters the scorecards' trends need,
-    computed into snapshots on every calendar readers use. Idempotent (upserts), so a
-    retry or a second worker at the same time does no harm. Returns the number of
-    periods computed."""
-    return snapshot_closed_periods()
+    """Nightly: the closed weeks, months and quarters the scorecards' trends need, on
+    every calendar readers use (``snapshots_due``), each computation handed to the
+    workers as a task of its own, so that a night with many calendars is shared by
+    every worker process rather than run by one. Returns the number of computations."""
+    work = snapshots_due()
+    if work:
+        group(
+            snapshot_scorecard_period.si(item.period_key, list(item.zone_names)) for item in work
+        ).apply_async()
+    return len(work)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+def snapshot_scorecard_period(period_key: str, zone_names: list[str]) -> int:
+    """One computation of the night (``snapshot_work_do``): idempotent (upserts), and
+    skipped once its calendars have the period, so a retry, a task delivered twice
+    or a second worker does no harm. Returns how many figures were written."""
+    return snapshot_work_do(SnapshotWork(period_key, tuple(zone_names)))
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)

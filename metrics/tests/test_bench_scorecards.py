@@ -149,6 +149,10 @@ def test_the_command_runs_at_a_tiny_size(tmp_path):
     assert result["usual_night"]["periods"] == ["2024-W25"]
     assert result["worst_night"]["periods"] == ["2024-W26", "2024-06", "2024-Q2"]
     assert result["worst_night"]["computations"] == 9
+    # Shared by two processes, as the Celery worker's: every period on every calendar.
+    assert result["worst_night"]["workers"] == 2
+    assert len(result["worst_night"]["by_calendar"]) == 9
+    assert result["worst_night"]["worker_peak_rss_mb"] > 0
     assert set(result["breakdown"]) == {"2024-W26", "2024-06", "2024-Q2"}
     assert result["dashboard_team"] == 20
     # The page itself, answered 200 to the signed-in supervisor every time.

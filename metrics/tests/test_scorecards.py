@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from conftest import ROLES
 from mentorship.tests.factories import MentorFactory
-from metrics import scorecards
+from metrics import scorecards, tasks
 from metrics.definitions import METRICS_BY_KEY, Priority
 from metrics.models import MetricSnapshot, ScorecardWeights, SnapshotRun
 from metrics.periods import Period, PeriodKind
@@ -22,6 +22,7 @@ from metrics.scorecards import (
     COMPOSITE_MIN_RECORDS,
     TREND_PERIODS,
     Computed,
+    SnapshotWork,
     _percentiles,
     composites,
     compute_period,
@@ -33,6 +34,8 @@ from metrics.scorecards import (
     scorecard_mentors_visible_to,
     snapshot_closed_periods,
     snapshot_period,
+    snapshot_work_do,
+    snapshots_due,
     team_composites,
 )
 from projects.tests.factories import ProgrammeFactory
@@ -317,6 +320,65 @@ def test_the_nightly_snapshot_computes_only_the_periods_missing_on_every_calenda
     assert again == 0
     assert redone == 1
     assert set(SnapshotRun.objects.values_list("zone", flat=True)) == {"Europe/Moscow", "UTC"}
+
+
+def test_a_night_is_planned_longest_first_calendars_with_the_same_bounds_sharing_one():
+    # Paris and Berlin start and end every period at the same moments; Moscow does not.
+    for zone in ("Europe/Paris", "Europe/Berlin", "Europe/Moscow"):
+        MentorFactory(time_zone=zone)
+    today = date(2026, 7, 3)  # June and the second quarter became final today
+
+    due = snapshots_due(today=today)
+    tonight = [work for work in due if work.period_key in ("2026-W26", "2026-06", "2026-Q2")]
+
+    assert [work.period_key for work in tonight] == ["2026-Q2"] * 3 + ["2026-06"] * 3 + [
+        "2026-W26"
+    ] * 3
+    assert {work.zone_names for work in tonight if work.period_key == "2026-06"} == {
+        ("Europe/Berlin", "Europe/Paris"),
+        ("Europe/Moscow",),
+        ("UTC",),
+    }
+    kinds = [Period.parse(work.period_key).kind for work in due]
+    assert kinds == sorted(kinds, key=["quarter", "month", "week"].index)
+
+
+def test_the_beat_task_hands_each_computation_to_a_task_of_its_own(monkeypatch):
+    MentorFactory(time_zone="Europe/Moscow")
+    handed = []
+    real = tasks.snapshot_scorecard_period.run
+
+    def one(period_key, zone_names):
+        handed.append((period_key, tuple(zone_names)))
+        return real(period_key, zone_names)
+
+    monkeypatch.setattr(tasks.snapshot_scorecard_period, "run", one)
+    due = snapshots_due()
+
+    assert tasks.snapshot_scorecards.delay().get() == len(due) == 2 * 3 * TREND_PERIODS
+    assert handed == [(work.period_key, work.zone_names) for work in due]
+    assert SnapshotRun.objects.count() == len(due)
+    assert tasks.snapshot_scorecards.delay().get() == 0
+
+
+def test_a_computation_delivered_twice_is_done_once_and_redone_for_a_calendar_it_lacks():
+    mentor, _other, _rated = _two_mentors()
+    work = SnapshotWork(CLOSED.key, ("Europe/Berlin", "Europe/Paris"))
+
+    first = snapshot_work_do(work)
+    again = tasks.snapshot_scorecard_period.delay(work.period_key, list(work.zone_names)).get()
+    SnapshotRun.objects.filter(zone="Europe/Paris").delete()
+    MetricSnapshot.objects.filter(zone="Europe/Paris").delete()
+    redone = snapshot_work_do(work)
+
+    assert first > 0
+    assert again == 0
+    assert redone == first
+    for zone in work.zone_names:
+        kept = MetricSnapshot.objects.get(
+            zone=zone, period=CLOSED.key, mentor=mentor, metric="session_rating"
+        )
+        assert (kept.value, kept.n) == (4.0, 1)
 
 
 def test_period_figures_reads_closed_periods_from_snapshots_and_computes_the_current_one():

@@ -45,6 +45,15 @@ class Command(BaseCommand):
             "--requests", type=int, default=200, help="Timed requests of the dashboard."
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help=(
+                "Processes sharing a night's computations, as the Celery worker's do "
+                "(the Procfile's CELERY_CONCURRENCY, 2). 1: one after another."
+            ),
+        )
+        parser.add_argument(
             "--database",
             default="mentorship_bench_scorecards",
             help="Name of the benchmark database on the same server (created if missing).",
@@ -64,6 +73,7 @@ class Command(BaseCommand):
         zones,
         rounds,
         requests,
+        workers,
         database,
         rebuild,
         output,
@@ -77,8 +87,11 @@ class Command(BaseCommand):
             stdout=self.stdout,
             arguments_error=(
                 "--mentors must be at least 4, --students at least --mentors, --zones not "
-                "negative, and --rounds and --requests positive."
-                if mentors < 4 or students < mentors or zones < 0 or rounds < 1 or requests < 1
+                "negative, and --rounds, --requests and --workers positive."
+                if mentors < 4
+                or students < mentors
+                or zones < 0
+                or min(rounds, requests, workers) < 1
                 else None
             ),
         )
@@ -99,7 +112,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Reusing database {database} ({students:,} students).")
 
-        result = bench.bench_run(zones=zones, rounds=rounds, requests=requests)
+        result = bench.bench_run(zones=zones, rounds=rounds, requests=requests, workers=workers)
         result.build_seconds = build_seconds
         bench.bench_results_write(result, Path(output))
         self.stdout.write(_report(result))
@@ -121,7 +134,8 @@ def _report(result: bench.BenchResult) -> str:
     for label, night in (("usual", result.usual_night), ("worst", result.worst_night)):
         lines.append(
             f"  {label} night {night.today} ({', '.join(night.periods)}; "
-            f"{night.computations} computations, {night.snapshot_rows:,} snapshot rows): "
+            f"{night.computations} computations on {night.workers} processes, "
+            f"{night.snapshot_rows:,} snapshot rows): "
             f"{night.seconds:.2f}s (rounds: {', '.join(f'{each:.2f}' for each in night.runs)})"
         )
     for key, pieces in result.breakdown.items():
