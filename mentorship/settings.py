@@ -242,6 +242,9 @@ FLAG_CHUNK_SIZE = env.int("FLAG_CHUNK_SIZE", default=2000)
 # A run's second round (the activity drops) and its digests are each shared out among
 # this many tasks: by default, one per worker process.
 FLAG_PARTS = env.int("FLAG_PARTS", default=env.int("CELERY_CONCURRENCY", default=2))
+# The shares a period's scorecard snapshots on many calendars are computed in, a task
+# each: one per worker process (metrics.tasks.snapshot_scorecards).
+SNAPSHOT_PARTS = env.int("SNAPSHOT_PARTS", default=env.int("CELERY_CONCURRENCY", default=2))
 
 # --- Review loop ----------------------------------------------------------------------
 # How long starting a review holds a submission for one reviewer.

@@ -33,15 +33,18 @@ from a hash of the row's number (``pg_temp.bench_u``), so two builds are the sam
 """
 
 import gc
+import html
 import json
 import multiprocessing
 import os
+import re
 import resource
 import statistics
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -53,12 +56,14 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from mentorship.bench import BenchDatabase
 from mentorship.demo import TIME_ZONES
 from mentorship.models import Role, User
 from mentorship.selectors import mentors_visible_to, mentors_with_load
 from mentorship.startup import freeze_start_up_objects
+from projects.models import Review
 
 from .definitions import METRICS, Window
 from .models import MetricSnapshot, ScorecardWeights, SnapshotRun
@@ -135,7 +140,9 @@ class Night:
     seconds: float = 0.0
     runs: list[float] = field(default_factory=list)
     computations: int = 0
-    # The processes the computations were shared by, and their peak memory (MB).
+    # The tasks the computations were handed out in (a period's calendars together, in
+    # a share per process), the processes, and their peak memory (MB).
+    tasks: int = 0
     workers: int = 1
     worker_peak_rss_mb: float = 0.0
     periods: list[str] = field(default_factory=list)
@@ -162,15 +169,21 @@ class BenchResult:
     dashboard_team: int = 0
     dashboard_requests: int = 0
     dashboard_queries: int = 0
+    # The page as a web process serves it: after ``freeze_start_up_objects``, as
+    # mentorship/wsgi.py does when the process starts.
     dashboard: Figures | None = None
     # The first request, before any cache holds the page's figures.
     dashboard_first_ms: float = 0.0
+    # The second-reader sample, which the page loads with a request of its own once its
+    # section is in view (one review to read per mentor of the page).
+    dashboard_sample_queries: int = 0
+    dashboard_sample: Figures | None = None
     # What the page's table is made of alone (``dashboard_calls``), for reference.
     dashboard_table_queries: int = 0
     dashboard_table: Figures | None = None
-    # The page again after gc.freeze(), as a web process that froze its start-up objects
-    # (the Celery workers do) would serve it: without full collections over them.
-    dashboard_frozen: Figures | None = None
+    # The page in a process that has not frozen its start-up objects, for reference:
+    # one request in about eleven pays a full garbage collection over them.
+    dashboard_unfrozen: Figures | None = None
     floor_select_1: Figures | None = None
     floor_count_assignments_ms: float = 0.0
     floor_count_events_ms: float = 0.0
@@ -1074,7 +1087,7 @@ def night_time(night: date, result: Night, *, workers: int = 1) -> None:
     is free, as the Celery worker's processes take the night's tasks (one at a time:
     ``CELERY_WORKER_PREFETCH_MULTIPLIER`` is 1); in this process when ``workers`` is 1."""
     started = time.perf_counter()
-    work = snapshots_due(today=night)
+    work = snapshots_due(today=night, parts=workers)
     if workers > 1:
         connections.close_all()
         context = multiprocessing.get_context("fork")
@@ -1085,7 +1098,8 @@ def night_time(night: date, result: Night, *, workers: int = 1) -> None:
         for item in work:
             snapshot_work_do(item)
     result.runs.append(round(time.perf_counter() - started, 3))
-    result.computations = len(work)
+    result.computations = sum(len(item.calendars) for item in work)
+    result.tasks = len(work)
     result.workers = workers
     keys = [period.key for period in periods_closing(night)]
     result.periods = keys
@@ -1151,12 +1165,32 @@ def dashboard_calls(supervisor: User, period: Period) -> int:
     return len(team_composites(mentors=mentors, period=period, reader=supervisor))
 
 
-def dashboard_time(*, requests: int, warm: int = 10, page: bool = True) -> dict:
+@contextmanager
+def _recent_reviews(supervisor: User):
+    """The history ends in 2024, and the second-reader sample reads the reviews of the
+    last days of the real clock: for the dashboard's measurement, the three latest
+    reviews of each of the team's mentors are moved into the last three days, so the
+    sample has a review to read per mentor, as a team's would. Undone afterwards (a
+    transaction rolled back)."""
+    now = timezone.now()
+    with transaction.atomic():
+        mentor_ids = mentors_visible_to(supervisor).values_list("pk", flat=True)
+        for index, mentor_id in enumerate(mentor_ids):
+            latest = Review.objects.filter(reviewer_id=mentor_id).order_by("-created_at")
+            for number, pk in enumerate(latest.values_list("pk", flat=True)[:3]):
+                moment = now - timedelta(hours=6 + 20 * number + index)
+                Review.objects.filter(pk=pk).update(created_at=moment)
+        yield
+        transaction.set_rollback(True)
+
+
+def dashboard_time(*, requests: int, warm: int = 10, part: str = "page") -> dict:
     """``requests`` timed requests of the dashboard as the first supervisor, after
-    ``warm`` untimed ones: the page through Django's test client when ``page`` and
-    ``DASHBOARD_VIEW`` names it, else ``dashboard_calls``."""
+    ``warm`` untimed ones: the page through Django's test client (``part`` "page"),
+    the second-reader sample it loads (``part`` "sample"), or ``dashboard_calls``
+    (``part`` "table")."""
     supervisor = _reader()
-    if page and DASHBOARD_VIEW:
+    if part != "table":
         with (
             tempfile.TemporaryDirectory() as static_root,
             override_settings(
@@ -1166,7 +1200,9 @@ def dashboard_time(*, requests: int, warm: int = 10, page: bool = True) -> dict:
                 STATIC_ROOT=static_root,
             ),
         ):
-            return _dashboard_page_time(supervisor, requests=requests, warm=warm)
+            return _dashboard_page_time(
+                supervisor, requests=requests, warm=warm, sample=part == "sample"
+            )
 
     def once() -> None:
         dashboard_calls(supervisor, DASHBOARD_PERIOD)
@@ -1180,26 +1216,32 @@ def dashboard_time(*, requests: int, warm: int = 10, page: bool = True) -> dict:
     )
 
 
-def _dashboard_page_time(supervisor: User, *, requests: int, warm: int) -> dict:
-    """The page itself through Django's test client, as the signed-in supervisor."""
+# The address of the sample the page loads once its section is in view.
+_SAMPLE_URL = re.compile(r'hx-get="([^"]+)" hx-trigger="revealed"')
+
+
+def _dashboard_page_time(supervisor: User, *, requests: int, warm: int, sample: bool) -> dict:
+    """The page itself through Django's test client, as the signed-in supervisor, or
+    the sample it loads (``sample``)."""
     client = Client()
     client.force_login(supervisor)
     url = f"{reverse(DASHBOARD_VIEW)}?period={DASHBOARD_PERIOD.key}"
     # Over HTTPS to a host the settings allow, as a browser would come.
     host = next((name for name in settings.ALLOWED_HOSTS if "*" not in name), "localhost")
+    headers = {"host": host}
+    mode = f"the page {DASHBOARD_VIEW} through the test client"
+    if sample:
+        page = client.get(url, secure=True, headers=headers)
+        url = html.unescape(_SAMPLE_URL.search(page.content.decode())[1])
+        headers["hx-request"] = "true"
+        mode = "the second-reader sample the page loads (htmx)"
 
     def once() -> None:
-        response = client.get(url, secure=True, headers={"host": host})
+        response = client.get(url, secure=True, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"The dashboard answered {response.status_code}.")
 
-    return _requests_time(
-        once,
-        mode=f"the page {DASHBOARD_VIEW} through the test client",
-        supervisor=supervisor,
-        requests=requests,
-        warm=warm,
-    )
+    return _requests_time(once, mode=mode, supervisor=supervisor, requests=requests, warm=warm)
 
 
 def _requests_time(once, *, mode: str, supervisor: User, requests: int, warm: int) -> dict:
@@ -1291,21 +1333,25 @@ def bench_run(
     result.breakdown = {
         period.key: period_breakdown(period, zone) for period in periods_closing(WORST_NIGHT)
     }
-    dashboard = dashboard_time(requests=requests)
+    with _recent_reviews(_reader()):
+        result.dashboard_unfrozen = dashboard_time(requests=requests)["figures"]
+        freeze_start_up_objects()  # as mentorship/wsgi.py does in each web process
+        try:
+            dashboard = dashboard_time(requests=requests)
+            sample = dashboard_time(requests=requests, part="sample")
+            table = dashboard_time(requests=requests, part="table")
+        finally:
+            gc.unfreeze()
     result.dashboard_mode = dashboard["mode"]
     result.dashboard_team = dashboard["team"]
     result.dashboard_requests = requests
     result.dashboard_queries = dashboard["queries"]
     result.dashboard = dashboard["figures"]
     result.dashboard_first_ms = dashboard["first_ms"]
-    table = dashboard_time(requests=requests, page=False)
+    result.dashboard_sample_queries = sample["queries"]
+    result.dashboard_sample = sample["figures"]
     result.dashboard_table_queries = table["queries"]
     result.dashboard_table = table["figures"]
-    freeze_start_up_objects()  # as mentorship/wsgi.py does in each web process
-    try:
-        result.dashboard_frozen = dashboard_time(requests=requests)["figures"]
-    finally:
-        gc.unfreeze()
     after = floors()
     result.floor_select_1 = min(before["select_1"], after["select_1"], key=lambda f: f.p95)
     result.floor_count_assignments_ms = min(

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, Model, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -34,15 +34,17 @@ from django.utils.translation import gettext
 
 from knowledge_base.models import Article, ArticleVote, CaseReply, ImprovementProposal, Question
 from mentorship.models import User
-from mentorship.selectors import current_mentor_assignments, mentors_with_load
+from mentorship.selectors import (
+    current_mentor_assignments,
+    mentors_visible_to,
+    mentors_with_load,
+)
 from projects.models import Enrolment, Recommendation, Review, Submission, SubmissionStatus
-from projects.selectors import review_queue
-from students.flags import flags_open_queue, flags_visible_to
-from students.models import MentoringSession, RiskFlag
+from students.models import FlagStatus, MentoringSession, RiskFlag
 
 from .charts import Sparkline, TeamPeriod, sparkline
 from .definitions import Fold, Metric, Record, Row, Unit
-from .models import DevelopmentRecord, ScorecardWeights, SecondReading, Survey
+from .models import DevelopmentRecord, SecondReading, Survey
 from .periods import Period, PeriodKind
 from .scorecards import (
     TREND_PERIODS,
@@ -50,11 +52,11 @@ from .scorecards import (
     Figure,
     PriorityGroup,
     Scorecard,
+    TeamFigures,
     TeamRow,
-    composites,
-    period_figures,
     scorecard_mentors_visible_to,
     team_composites,
+    team_figures,
 )
 
 # --- The period picker ----------------------------------------------------------------
@@ -635,34 +637,47 @@ def dashboard_mentors(reader: User, *, supervisor: User | None = None) -> QueryS
     return mentors_with_load(mentors)
 
 
-def _current_mentor_of_student():
-    return Subquery(
-        current_mentor_assignments().filter(student=OuterRef("student")).values("mentor_id")[:1]
+def _current_students_of(reader: User, mentor_ids: Iterable[int]) -> QuerySet:
+    """The current assignments (``current_mentor_assignments``) of those of
+    ``mentor_ids`` the reader may see (``mentors_visible_to``): the students whose
+    waiting reviews and open flags the dashboard counts for their mentor now. The
+    students the reader may see are exactly these (``students_visible_to``)."""
+    return current_mentor_assignments().filter(
+        mentor_id__in=list(mentor_ids), mentor__in=mentors_visible_to(reader)
     )
 
 
 def oldest_waiting_reviews(reader: User, *, mentor_ids: Iterable[int]) -> dict[int, datetime]:
-    """Per mentor, when the oldest submission waiting in the review queue (the queue's
-    own rule, ``projects.selectors.review_queue``) among their current students was
-    submitted. One query for all mentors."""
-    rows = (
-        review_queue(reader)
-        .annotate(mentor_now=_current_mentor_of_student())
-        .filter(mentor_now__in=list(mentor_ids))
+    """Per mentor, when the oldest submission waiting for review
+    (``Submission.objects.waiting``) among their current students was submitted. One
+    query for all mentors, from the mentors' students (a thousand for a team) to
+    their waiting submissions, rather than from every waiting submission of the
+    school to its student's mentor."""
+    first = (
+        Submission.objects.waiting()
+        .filter(student=OuterRef("student_id"))
         .order_by()
-        .values("mentor_now")
-        .annotate(oldest=Min("submitted_at"))
+        .values("student")
+        .annotate(first=Min("submitted_at"))
+        .values("first")
     )
-    return {row["mentor_now"]: row["oldest"] for row in rows}
+    rows = (
+        _current_students_of(reader, mentor_ids)
+        .annotate(first=Subquery(first))
+        .filter(first__isnull=False)
+        .values("mentor_id")
+        .annotate(oldest=Min("first"))
+    )
+    return {row["mentor_id"]: row["oldest"] for row in rows}
 
 
 def open_flag_counts(reader: User, *, mentor_ids: Iterable[int]) -> dict[int, int]:
-    """Per mentor, the open at-risk flags of their current students (the open queue's
-    rule, ``students.flags.flags_open_queue``). One query for all mentors."""
+    """Per mentor, their current students with an open at-risk flag (a student has
+    one open flag at most). One query for all mentors."""
+    flagged = RiskFlag.objects.filter(status=FlagStatus.OPEN, student=OuterRef("student_id"))
     rows = (
-        flags_open_queue(flags_visible_to(reader))
-        .filter(mentor_id__in=list(mentor_ids))
-        .order_by()
+        _current_students_of(reader, mentor_ids)
+        .filter(Exists(flagged))
         .values("mentor_id")
         .annotate(count=Count("pk"))
     )
@@ -721,13 +736,16 @@ class DashboardRow:
         return self.team.trend
 
 
-def dashboard_rows(mentors: Sequence[User], *, period: Period, reader: User) -> list[DashboardRow]:
+def dashboard_rows(
+    mentors: Sequence[User], *, period: Period, reader: User, team: TeamFigures | None = None
+) -> list[DashboardRow]:
     """The dashboard's rows for mentors loaded by ``dashboard_mentors``: a constant
-    number of queries, whatever the number of mentors."""
+    number of queries, whatever the number of mentors (one fewer with the team's
+    figures read already, ``team``)."""
     ids = [mentor.pk for mentor in mentors]
     waiting = oldest_waiting_reviews(reader, mentor_ids=ids)
     flags = open_flag_counts(reader, mentor_ids=ids)
-    teams = team_composites(mentors=mentors, period=period, reader=reader)
+    teams = team_composites(mentors=mentors, period=period, reader=reader, team=team)
     rows = []
     for mentor in mentors:
         profile = getattr(mentor, "mentor_profile", None)
@@ -793,19 +811,21 @@ def sort_links(current: str) -> dict[str, SortLink]:
     return links
 
 
-def team_trend(mentors: Sequence[User], *, period: Period, reader: User) -> list[TeamPeriod]:
+def team_trend(
+    mentors: Sequence[User], *, period: Period, reader: User, team: TeamFigures | None = None
+) -> list[TeamPeriod]:
     """The team's overall composites over the last ``TREND_PERIODS`` periods: per
-    period how many mentors have one, their median and the middle half of them."""
-    periods = period.last(TREND_PERIODS)
-    ids = [mentor.pk for mentor in mentors]
-    figures = period_figures(periods, reader.zone, mentor_ids=ids)
-    weights = ScorecardWeights.current().as_dict()
+    period how many mentors have one, their median and the middle half of them.
+    ``team``: the figures read already (``team_figures`` over ``TREND_PERIODS``)."""
+    if team is None or len(team.periods) < TREND_PERIODS:
+        team = team_figures(mentors=mentors, period=period, reader=reader, count=TREND_PERIODS)
+    periods = team.periods[-TREND_PERIODS:]
     trend = []
     for each in periods:
         scores = sorted(
             score
-            for mentor_id in ids
-            if (score := composites(figures[each.key], mentor_id, weights)["overall"]) is not None
+            for mentor in mentors
+            if (score := team.overall[each.key].get(mentor.pk)) is not None
         )
         if not scores:
             trend.append(TeamPeriod(each, 0, None, None, None))

@@ -24,9 +24,9 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -169,14 +169,59 @@ class Stint:
 
 
 @dataclass
+class Span:
+    """What the windows of one period on several calendars read together. A period
+    starts and ends a few hours apart from one calendar to the next, so most of what
+    its windows read is the same records: they are read once over the span (from the
+    earliest start to the latest end) and each window takes its part (``_in_window``).
+    A window read on its own has a span of its own."""
+
+    starts: tuple[datetime, ...]
+    ends: tuple[datetime, ...]
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def start(self) -> datetime:
+        return min(self.starts)
+
+    @property
+    def end(self) -> datetime:
+        return max(self.ends)
+
+    @property
+    def core(self) -> tuple[datetime, datetime]:
+        """The moments every window of the span covers."""
+        return max(self.starts), min(self.ends)
+
+    def once(self, key, read: Callable[[], Any]) -> Any:
+        """``read()``'s result, read the first time a window asks for ``key``."""
+        if key not in self.cache:
+            self.cache[key] = read()
+        return self.cache[key]
+
+    def forget(self, key) -> None:
+        """Lets what was read for ``key`` go (a quarter's reviews are many)."""
+        self.cache.pop(key, None)
+
+
+@dataclass
 class Window:
     """One period on one calendar, as the metrics read it: from the period's first
     moment in ``zone`` up to its end, or up to ``now`` while it is still running. Data
-    several metrics share (the stints, the students' strata) is read once per window."""
+    several metrics share (the stints, the students' strata) is read once per window,
+    and what its records are, once per ``span`` (``windows_of``)."""
 
     period: Period
     zone: ZoneInfo
     now: datetime = field(default_factory=timezone.now)
+    span: Span | None = None
+
+    @cached_property
+    def shared(self) -> Span:
+        """The span the window reads its records from (its own if it has none)."""
+        if self.span is None:
+            self.span = Span(starts=(self.start,), ends=(self.end,))
+        return self.span
 
     @cached_property
     def start(self) -> datetime:
@@ -194,13 +239,18 @@ class Window:
 
     @cached_property
     def stints(self) -> list[Stint]:
-        """Every student's stays with a mentor that overlap the window (one query)."""
-        rows = (
-            Assignment.objects.filter(started_at__lt=self.end, student__role=Role.STUDENT)
-            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.start))
-            .values_list("pk", "student_id", "mentor_id", "started_at", "ended_at")
-            .order_by("student_id", "started_at", "pk")
-        )
+        """Every student's stays with a mentor that overlap the window (one query for
+        the span)."""
+        span = self.shared
+
+        def read() -> list[tuple]:
+            return list(
+                Assignment.objects.filter(started_at__lt=span.end, student__role=Role.STUDENT)
+                .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=span.start))
+                .values_list("pk", "student_id", "mentor_id", "started_at", "ended_at")
+                .order_by("student_id", "started_at", "pk")
+            )
+
         return [
             Stint(
                 student_id=student_id,
@@ -209,7 +259,8 @@ class Window:
                 end=min(ended_at or self.end, self.end),
                 assignment_id=pk,
             )
-            for pk, student_id, mentor_id, started_at, ended_at in rows
+            for pk, student_id, mentor_id, started_at, ended_at in span.once("stints", read)
+            if started_at < self.end and (ended_at is None or ended_at > self.start)
         ]
 
     @cached_property
@@ -234,13 +285,18 @@ class Window:
         then can have it then, so the status is asked of those alone."""
         day = self.start.astimezone(self.zone).date() - timedelta(days=1)
         left = (StudentStatus.DROPPED, StudentStatus.GRADUATED)
-        candidates = StudentStatusChange.objects.filter(
-            effective_on__lte=day, status__in=left
-        ).values("student_id")
+
+        def read() -> set[int]:
+            candidates = StudentStatusChange.objects.filter(
+                effective_on__lte=day, status__in=left
+            ).values("student_id")
+            statuses = student_statuses_on(day=day, student_ids=candidates)
+            return {student_id for student_id, status in statuses.items() if status in left}
+
         return {
             student_id
-            for student_id, status in student_statuses_on(day=day, student_ids=candidates).items()
-            if status in left and student_id in self.stints_by_student
+            for student_id in self.shared.once(("left", day), read)
+            if student_id in self.stints_by_student
         }
 
     @cached_property
@@ -270,18 +326,22 @@ class Window:
         """Students of ``final_stints`` whose status was active on the window's last day
         (``student_status_on``). Only a student with a change to another status on or
         before that day can have another status then, so the status is asked of those
-        alone (a few in ten; the rest are active by the rule)."""
-        not_active = set(
-            User.objects.filter(pk__in=self.final_students())
-            .filter(
-                pk__in=StudentStatusChange.objects.filter(effective_on__lte=self.as_of)
-                .exclude(status=StudentStatus.ACTIVE)
-                .values("student_id")
+        alone (a few in ten; the rest are active by the rule): once for the span's
+        windows that end on the same day."""
+
+        def read() -> set[int]:
+            return set(
+                User.objects.filter(
+                    pk__in=StudentStatusChange.objects.filter(effective_on__lte=self.as_of)
+                    .exclude(status=StudentStatus.ACTIVE)
+                    .values("student_id")
+                )
+                .annotate(status_then=student_status_on(day=self.as_of))
+                .exclude(status_then=StudentStatus.ACTIVE)
+                .values_list("pk", flat=True)
             )
-            .annotate(status_then=student_status_on(day=self.as_of))
-            .exclude(status_then=StudentStatus.ACTIVE)
-            .values_list("pk", flat=True)
-        )
+
+        not_active = self.shared.once(("not_active", self.as_of), read)
         return {
             stint.student_id for stint in self.final_stints if stint.student_id not in not_active
         }
@@ -291,22 +351,38 @@ class Window:
         """Submissions reviewed in the window that were first attempts or approved (what
         the attempts' figures stand on), each with the student's mentor when it was
         submitted (``mentor_at``): ``(mentor, student, verdict, attempt, submission)``.
-        One query; a submission with no mentor then is left out."""
-        return list(
-            Submission.objects.filter(
-                review__created_at__gte=self.start, review__created_at__lt=self.end
-            )
-            .filter(Q(attempt=1) | Q(review__verdict=Verdict.APPROVED))
-            .annotate(mentor_then=mentor_at(at="submitted_at"))
-            .filter(mentor_then__isnull=False)
-            .values_list("mentor_then", "student_id", "review__verdict", "attempt", "pk")
-        )
+        One query for the span; a submission with no mentor then is left out."""
+
+        def read(start: datetime, end: datetime) -> Iterable[tuple]:
+            submissions = (
+                Submission.objects.filter(
+                    review__created_at__gte=start, review__created_at__lt=end
+                )
+                .filter(Q(attempt=1) | Q(review__verdict=Verdict.APPROVED))
+                .annotate(mentor_then=mentor_at(at="submitted_at"))
+                .filter(mentor_then__isnull=False)
+                .order_by("review__created_at", "pk")
+                .values_list(
+                    "review__created_at", "mentor_then", "student_id", "review__verdict",
+                    "attempt", "pk",
+                )
+            )  # fmt: skip
+            return ((row[0], row[1:]) for row in submissions)
+
+        return _in_window(self, "reviewed_submissions", read)
 
     @cached_property
     def approved_counts(self) -> tuple[dict, dict]:
         """Projects each student had approved in each programme by the window's start
-        (their stage, for the strata) and by its end (for the plan), in one query."""
-        return _approved_counts(before=(self.start, self.end))
+        (their stage, for the strata) and by its end (for the plan): one query for the
+        span's windows, at every moment one of them starts or ends."""
+        span = self.shared
+        moments = tuple(sorted(set(span.starts) | set(span.ends)))
+        counts = span.once(
+            "approved_counts",
+            lambda: dict(zip(moments, _approved_counts(before=moments), strict=True)),
+        )
+        return counts[self.start], counts[self.end]
 
     @cached_property
     def strata(self) -> dict[int, tuple]:
@@ -314,21 +390,31 @@ class Window:
         enrolled in by the window's last day (the latest started, if several), the
         stage they had reached in it when the window began (projects approved by then)
         and the band of their weekly hours. Three queries."""
-        enrolments = (
-            Enrolment.objects.filter(started_on__lte=self.as_of)
-            .filter(
-                Q(status=EnrolmentStatus.ACTIVE)
-                | Q(completed_at__gte=self.start)
-                | Q(status=EnrolmentStatus.WITHDRAWN)
+        span = self.shared
+
+        def read() -> list[tuple]:
+            return list(
+                Enrolment.objects.filter(started_on__lte=self.as_of)
+                .filter(
+                    Q(status=EnrolmentStatus.ACTIVE)
+                    | Q(completed_at__gte=span.start)
+                    | Q(status=EnrolmentStatus.WITHDRAWN)
+                )
+                .values_list("student_id", "programme_id", "status", "completed_at")
+                .order_by("student_id", "started_on")
             )
-            .values_list("student_id", "programme_id", "started_on")
-            .order_by("student_id", "started_on")
-        )
+
         programme_of = {}
-        for student_id, programme_id, _started in enrolments:
-            programme_of[student_id] = programme_id  # the latest one wins
+        open_ = (EnrolmentStatus.ACTIVE, EnrolmentStatus.WITHDRAWN)
+        for student_id, programme_id, status, completed_at in span.once(
+            ("strata_enrolments", self.as_of), read
+        ):
+            if status in open_ or (completed_at is not None and completed_at >= self.start):
+                programme_of[student_id] = programme_id  # the latest one wins
         approved = self.approved_counts[0]
-        hours = dict(StudentProfile.objects.values_list("user_id", "weekly_hours"))
+        hours = span.once(
+            "hours", lambda: dict(StudentProfile.objects.values_list("user_id", "weekly_hours"))
+        )
         strata = {}
         for student_id, programme_id in programme_of.items():
             strata[student_id] = (
@@ -368,6 +454,44 @@ def _approved_counts(*, before: tuple[datetime, ...]) -> tuple[dict[tuple[int, i
     return found
 
 
+def windows_of(period: Period, zones: Iterable[ZoneInfo], *, now: datetime) -> list[Window]:
+    """The period on each of several calendars, as windows sharing one ``Span``: what
+    their metrics read is read once for all of them."""
+    windows = [Window(period=period, zone=zone, now=now) for zone in zones]
+    span = Span(
+        starts=tuple(window.start for window in windows),
+        ends=tuple(window.end for window in windows),
+    )
+    for window in windows:
+        window.span = span
+    return windows
+
+
+def _in_window(
+    window: Window,
+    key: str,
+    read: Callable[[datetime, datetime], Iterable[tuple]],
+    *,
+    end: datetime | None = None,
+) -> list:
+    """The window's part of records read once for its span: ``read(start, end)`` gives
+    the span's records as ``(moment, item)`` pairs, in the order of their moments, and
+    the window takes the items with ``window.start <= moment < end`` (by default the
+    window's end)."""
+    span = window.shared
+
+    def split() -> tuple[list, list]:
+        moments, items = [], []
+        for moment, item in read(span.start, span.end):
+            moments.append(moment)
+            items.append(item)
+        return moments, items
+
+    moments, items = span.once(key, split)
+    last = window.end if end is None else end
+    return items[bisect.bisect_left(moments, window.start) : bisect.bisect_left(moments, last)]
+
+
 @dataclass(frozen=True)
 class Metric:
     """One figure of the scorecard. ``rows`` computes it for every mentor at once."""
@@ -404,24 +528,39 @@ def on_track_rows(window: Window) -> list[Row]:
     }
     if not stints:
         return []
-    enrolments = (
-        Enrolment.objects.filter(
-            student_id__in=window.final_students(), started_on__lte=window.as_of
-        )
-        .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=window.end))
-        .values_list("pk", "student_id", "programme_id", "started_on", "target_end_on")
-    )
-    targets = defaultdict(list)
-    for programme_id, target_days in Project.objects.order_by(
-        "programme_id", "position"
-    ).values_list("programme_id", "target_days"):
-        targets[programme_id].append(target_days)
+    span = window.shared
+
+    def enrolments() -> list[tuple]:
+        return list(
+            Enrolment.objects.filter(started_on__lte=window.as_of)
+            .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=min(span.ends)))
+            .values_list(
+                "pk", "student_id", "programme_id", "started_on", "target_end_on", "status",
+                "completed_at",
+            )
+        )  # fmt: skip
+
+    def targets() -> dict[int, list[int]]:
+        by_programme = defaultdict(list)
+        for programme_id, target_days in Project.objects.order_by(
+            "programme_id", "position"
+        ).values_list("programme_id", "target_days"):
+            by_programme[programme_id].append(target_days)
+        return by_programme
+
+    targets_of = span.once("targets", targets)
     approved = window.approved_counts[1]
     rows = []
-    for pk, student_id, programme_id, started_on, target_end_on in enrolments:
+    for pk, student_id, programme_id, started_on, target_end_on, status, completed_at in span.once(
+        ("on_track_enrolments", window.as_of), enrolments
+    ):
         if student_id not in stints:  # not active then
             continue
-        due = plan_due_dates(started_on, target_end_on, tuple(targets[programme_id]))
+        if status != EnrolmentStatus.ACTIVE and not (
+            completed_at is not None and completed_at >= window.end
+        ):
+            continue
+        due = plan_due_dates(started_on, target_end_on, tuple(targets_of.get(programme_id, ())))
         pace = plan_pace(
             due_dates=due,
             approved=approved.get((student_id, programme_id), 0),
@@ -435,12 +574,15 @@ def projects_approved_rows(window: Window) -> list[Row]:
     """Projects approved per student: each stint with how many projects the student
     had approved while with that mentor. The figure is the total; the expected total
     is what students like the mentor's would have had approved."""
-    approvals = Submission.objects.filter(
-        review__verdict=Verdict.APPROVED,
-        review__created_at__gte=window.start,
-        review__created_at__lt=window.end,
-    ).values_list("student_id", "review__created_at")
-    return _per_stint(window, approvals)
+
+    def approvals(start: datetime, end: datetime) -> QuerySet:
+        return Submission.objects.filter(
+            review__verdict=Verdict.APPROVED,
+            review__created_at__gte=start,
+            review__created_at__lt=end,
+        ).values_list("student_id", "review__created_at")
+
+    return _per_stint(window, "projects_approved", approvals)
 
 
 def first_attempt_rows(window: Window) -> list[Row]:
@@ -486,18 +628,20 @@ def active_weeks_rows(window: Window) -> list[Row]:
         )
         for index in range(4)
     }
-    counts = {
-        row["student_id"]: sum(1 for index in range(4) if row[f"week_{index}"])
-        for row in DailyActivity.objects.filter(
-            student_id__in=window.final_students(),
-            day__gte=last - timedelta(days=28),
-            day__lt=last,
-            events__gt=0,
-        )
-        .values("student_id")
-        .annotate(**weeks)
-        .order_by()
-    }
+
+    def read() -> dict[int, int]:
+        return {
+            row["student_id"]: sum(1 for index in range(4) if row[f"week_{index}"])
+            for row in DailyActivity.objects.filter(
+                day__gte=last - timedelta(days=28), day__lt=last, events__gt=0
+            )
+            .values("student_id")
+            .annotate(**weeks)
+            .order_by()
+        }
+
+    # The days are the same on every calendar of the span that ends on the same day.
+    counts = window.shared.once(("active_weeks", window.as_of), read)
     return [
         Row(
             s.mentor_id,
@@ -532,74 +676,134 @@ def retention_rows(window: Window) -> list[Row]:
     ]
 
 
-def _per_stint(window: Window, *events: QuerySet) -> list[Row]:
+def _per_stint(
+    window: Window, key: str, *events: Callable[[datetime, datetime], QuerySet]
+) -> list[Row]:
     """Events counted per stint: a row for every stint of a student still in the
-    school (``Window.studying_stints``), zeros too. Each of ``events`` is a queryset of
-    ``(student, moment)`` values within the window; an event counts for the stint that
-    held its moment (the assignment with ``started_at <= moment < ended_at``). Counted
-    by the database: a month has hundreds of thousands of article reads, which need
-    not travel to Python one by one."""
-    counts = defaultdict(int)
-    for queryset in events:
-        for assignment_id, count in _counts_by_assignment(queryset):
-            counts[assignment_id] += count
+    school (``Window.studying_stints``), zeros too. Each of ``events`` gives a queryset
+    of ``(student, moment)`` values between two moments; an event counts for the stint
+    that held its moment (the assignment with ``started_at <= moment < ended_at``).
+    Counted by the database: a month has hundreds of thousands of article reads,
+    which need not travel to Python one by one. For the span's windows at once: the
+    events of the moments every window covers counted by the database, the few of the
+    hours only some cover fetched with their moments, and each window adds those of
+    its own hours."""
+    span = window.shared
+
+    def read() -> tuple[dict, list, list]:
+        core_start, core_end = span.core
+        counts = defaultdict(int)
+        edges = []
+        for source in events:
+            for assignment_id, count in _by_assignment(source(core_start, core_end)):
+                counts[assignment_id] += count
+            for start, end in ((span.start, core_start), (core_end, span.end)):
+                if start < end:
+                    edges.extend(_by_assignment(source(start, end), moments=True))
+        edges.sort()
+        return counts, [moment for moment, _id in edges], [pk for _moment, pk in edges]
+
+    counts, moments, assignments = span.once(key, read)
+    own = defaultdict(int)
+    for assignment_id in assignments[
+        bisect.bisect_left(moments, window.start) : bisect.bisect_left(moments, window.end)
+    ]:
+        own[assignment_id] += 1
     return [
-        Row(s.mentor_id, s.student_id, float(counts[s.assignment_id]), s.student_id)
+        Row(
+            s.mentor_id,
+            s.student_id,
+            float(counts.get(s.assignment_id, 0) + own.get(s.assignment_id, 0)),
+            s.student_id,
+        )
         for s in window.studying_stints
     ]
 
 
-def _counts_by_assignment(events: QuerySet) -> list[tuple[int, int]]:
-    """``(assignment, events)`` for a queryset of ``(student, moment)`` values: each
-    event counted for the assignment that held its moment."""
+def _by_assignment(events: QuerySet, *, moments: bool = False) -> list[tuple]:
+    """For a queryset of ``(student, moment)`` values, each event given to the
+    assignment that held its moment: ``(assignment, events)`` counted, or with
+    ``moments`` every event as ``(moment, assignment)``."""
     sql, params = events.order_by().query.sql_with_params()
+    select = "event.moment, assignment.id" if moments else "assignment.id, COUNT(*)"
+    group = "" if moments else "GROUP BY assignment.id"
     # The table's name is the model's; the events' SQL and parameters are Django's.
     statement = f"""
         WITH event (student_id, moment) AS ({sql})
-        SELECT assignment.id, COUNT(*)
+        SELECT {select}
         FROM event
         JOIN "{Assignment._meta.db_table}" assignment
           ON assignment.student_id = event.student_id
          AND assignment.started_at <= event.moment
          AND (assignment.ended_at IS NULL OR assignment.ended_at > event.moment)
-        GROUP BY assignment.id
+        {group}
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.fetchall()
+        found = cursor.fetchall()
+    if moments:
+        # A raw query's moments come back as the database keeps them: SQLite's as
+        # naive UTC (or text), PostgreSQL's aware.
+        found = [(_aware(moment), pk) for moment, pk in found]
+    return found
+
+
+def _aware(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
 
 
 def community_rows(window: Window) -> list[Row]:
     """Community engagement per student: public questions the student asked and
     answers they wrote to others' questions while with the mentor."""
-    asked = Question.objects.filter(
-        visibility=QuestionVisibility.PROGRAMME,
-        created_at__gte=window.start,
-        created_at__lt=window.end,
-        author__role=Role.STUDENT,
-    ).values_list("author_id", "created_at")
-    answered = Answer.objects.filter(
-        is_follow_up=False,
-        created_at__gte=window.start,
-        created_at__lt=window.end,
-        author__role=Role.STUDENT,
-    ).values_list("author_id", "created_at")
-    return _per_stint(window, asked, answered)
+
+    def asked(start: datetime, end: datetime) -> QuerySet:
+        return Question.objects.filter(
+            visibility=QuestionVisibility.PROGRAMME,
+            created_at__gte=start,
+            created_at__lt=end,
+            author__role=Role.STUDENT,
+        ).values_list("author_id", "created_at")
+
+    def answered(start: datetime, end: datetime) -> QuerySet:
+        return Answer.objects.filter(
+            is_follow_up=False,
+            created_at__gte=start,
+            created_at__lt=end,
+            author__role=Role.STUDENT,
+        ).values_list("author_id", "created_at")
+
+    return _per_stint(window, "community", asked, answered)
 
 
 def articles_read_rows(window: Window) -> list[Row]:
     """Articles of the knowledge base each student read while with the mentor (each
     article once a day)."""
-    reads = ActivityEvent.objects.filter(
-        kind=ActivityKind.ARTICLE_READ, occurred_at__gte=window.start, occurred_at__lt=window.end
-    ).values_list("student_id", "occurred_at")
-    return _per_stint(window, reads)
+
+    def reads(start: datetime, end: datetime) -> QuerySet:
+        return ActivityEvent.objects.filter(
+            kind=ActivityKind.ARTICLE_READ, occurred_at__gte=start, occurred_at__lt=end
+        ).values_list("student_id", "occurred_at")
+
+    return _per_stint(window, "articles_read", reads)
 
 
-def _rated_sessions(window: Window):
-    return MentoringSession.objects.filter(
-        rating__isnull=False, scheduled_at__gte=window.start, scheduled_at__lt=window.end
-    ).values_list("mentor_id", "student_id", "rating", "pk")
+def _rated_sessions(window: Window) -> list[tuple[int, int, int, int]]:
+    """Sessions held in the window that the student rated: ``(mentor, student,
+    rating, session)``, read once for the span."""
+
+    def read(start: datetime, end: datetime) -> Iterable[tuple]:
+        sessions = (
+            MentoringSession.objects.filter(
+                rating__isnull=False, scheduled_at__gte=start, scheduled_at__lt=end
+            )
+            .order_by("scheduled_at", "pk")
+            .values_list("scheduled_at", "mentor_id", "student_id", "rating", "pk")
+        )
+        return ((row[0], row[1:]) for row in sessions)
+
+    return _in_window(window, "rated_sessions", read)
 
 
 def session_rating_rows(window: Window) -> list[Row]:
@@ -629,31 +833,42 @@ def reengagement_rows(window: Window) -> list[Row]:
     ]
 
 
-def _answered_surveys(window: Window):
-    return Survey.objects.filter(
-        answered_at__gte=window.start, answered_at__lt=window.end, mentor__isnull=False
-    )
+def _answered_surveys(window: Window) -> list[tuple[int, int, int | None, str, int]]:
+    """Surveys answered in the window: ``(mentor, student, score, plans to continue,
+    survey)``, read once for the span."""
+
+    def read(start: datetime, end: datetime) -> Iterable[tuple]:
+        surveys = (
+            Survey.objects.filter(
+                answered_at__gte=start, answered_at__lt=end, mentor__isnull=False
+            )
+            .order_by("answered_at", "pk")
+            .values_list(
+                "answered_at", "mentor_id", "student_id", "score", "plans_to_continue", "pk"
+            )
+        )
+        return ((row[0], row[1:]) for row in surveys)
+
+    return _in_window(window, "answered_surveys", read)
 
 
 def survey_score_rows(window: Window) -> list[Row]:
     """Survey answers in the window: how likely the student is to recommend their
     mentoring, 0 to 10."""
-    surveys = _answered_surveys(window).filter(score__isnull=False)
     return [
         Row(m, s, float(score), pk)
-        for m, s, score, pk in surveys.values_list("mentor_id", "student_id", "score", "pk")
+        for m, s, score, _plans, pk in _answered_surveys(window)
+        if score is not None
     ]
 
 
 def survey_continue_rows(window: Window) -> list[Row]:
     """Survey answers in the window that say whether the student plans to continue:
     1 for yes (no and not sure count as 0)."""
-    surveys = _answered_surveys(window).exclude(plans_to_continue="")
     return [
-        Row(m, s, float(answer == SurveyContinue.YES), pk)
-        for m, s, answer, pk in surveys.values_list(
-            "mentor_id", "student_id", "plans_to_continue", "pk"
-        )
+        Row(m, s, float(plans == SurveyContinue.YES), pk)
+        for m, s, _score, plans, pk in _answered_surveys(window)
+        if plans != ""
     ]
 
 
@@ -671,53 +886,72 @@ def _hours_of(waited: timedelta) -> float:
 def review_time_rows(window: Window) -> list[Row]:
     """Reviews the mentor wrote in the window: hours from the student's submission to
     the verdict. Lower is better."""
-    reviews = (
-        Review.objects.filter(
-            created_at__gte=window.start, created_at__lt=window.end, reviewer__role=Role.MENTOR
-        )
-        # The wait as one interval from the database: a hundred thousand reviews a
-        # month need not each bring two aware datetimes to Python.
-        .annotate(
-            waited=ExpressionWrapper(
-                F("created_at") - F("submission__submitted_at"), output_field=DurationField()
+
+    def read(start: datetime, end: datetime) -> Iterable[tuple]:
+        reviews = (
+            Review.objects.filter(
+                created_at__gte=start, created_at__lt=end, reviewer__role=Role.MENTOR
             )
+            # The wait as one interval from the database: a hundred thousand reviews a
+            # month need not each bring two aware datetimes to Python.
+            .annotate(
+                waited=ExpressionWrapper(
+                    F("created_at") - F("submission__submitted_at"), output_field=DurationField()
+                )
+            )
+            .order_by("created_at", "pk")
+            .values_list("created_at", "reviewer_id", "submission__student_id", "waited", "pk")
         )
-        .values_list("reviewer_id", "submission__student_id", "waited", "pk")
-    )
-    return [
-        Row(mentor_id, student_id, _hours_of(waited), pk)
-        for mentor_id, student_id, waited, pk in reviews
-    ]
+        return (
+            (created, Row(mentor_id, student_id, _hours_of(waited), pk))
+            for created, mentor_id, student_id, waited, pk in reviews
+        )
+
+    return _in_window(window, "review_time", read)
 
 
 def first_answer_rows(window: Window) -> list[Row]:
     """Questions the mentor's students asked in the window: hours to the first answer
     (anyone's). A question still waiting counts the hours it has waited so far, since
     it will take at least that long. Lower is better."""
-    questions = (
-        Question.objects.filter(created_at__gte=window.start, created_at__lt=window.end)
-        .annotate(mentor_then=mentor_at(student="author", at="created_at"))
-        .filter(mentor_then__isnull=False)
-        .values_list("mentor_then", "author_id", "created_at", "first_answered_at", "pk")
-    )
-    return [
-        Row(mentor_id, student_id, _hours(min(answered or window.now, window.now), asked), pk)
-        for mentor_id, student_id, asked, answered, pk in questions
-    ]
+    now = window.now  # the same for every window of a span (``windows_of``)
+
+    def read(start: datetime, end: datetime) -> Iterable[tuple]:
+        questions = (
+            Question.objects.filter(created_at__gte=start, created_at__lt=end)
+            .annotate(mentor_then=mentor_at(student="author", at="created_at"))
+            .filter(mentor_then__isnull=False)
+            .order_by("created_at", "pk")
+            .values_list("mentor_then", "author_id", "created_at", "first_answered_at", "pk")
+        )
+        return (
+            (asked, Row(mentor_id, student_id, _hours(min(answered or now, now), asked), pk))
+            for mentor_id, student_id, asked, answered, pk in questions
+        )
+
+    return _in_window(window, "first_answer", read)
 
 
 def no_show_rows(window: Window) -> list[Row]:
     """Sessions held or missed in the window: 1 when the student did not come. Lower
     is better."""
-    sessions = MentoringSession.objects.filter(
-        scheduled_at__gte=window.start,
-        scheduled_at__lt=window.end,
-        status__in=[SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW],
-    ).values_list("mentor_id", "student_id", "status", "pk")
-    return [
-        Row(m, s, float(status == SessionStatus.STUDENT_NO_SHOW), pk)
-        for m, s, status, pk in sessions
-    ]
+
+    def read(start: datetime, end: datetime) -> Iterable[tuple]:
+        sessions = (
+            MentoringSession.objects.filter(
+                scheduled_at__gte=start,
+                scheduled_at__lt=end,
+                status__in=[SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW],
+            )
+            .order_by("scheduled_at", "pk")
+            .values_list("scheduled_at", "mentor_id", "student_id", "status", "pk")
+        )
+        return (
+            (moment, Row(m, s, float(status == SessionStatus.STUDENT_NO_SHOW), pk))
+            for moment, m, s, status, pk in sessions
+        )
+
+    return _in_window(window, "no_show", read)
 
 
 # A flag should be acknowledged within this many hours.

@@ -48,7 +48,7 @@ from django.utils import timezone
 from mentorship.models import MentorProfile, Role, User
 from mentorship.selectors import mentors_visible_to
 
-from .definitions import METRICS, METRICS_BY_KEY, Fold, Metric, Priority, Row, Window
+from .definitions import METRICS, METRICS_BY_KEY, Fold, Metric, Priority, Row, Window, windows_of
 from .models import MetricSnapshot, ScorecardWeights, SnapshotRun
 from .periods import Period, PeriodKind
 
@@ -241,38 +241,55 @@ def compute_period(period: Period, zone: ZoneInfo, *, now: datetime | None = Non
     mentors; mentors without records for a metric are absent from it, except that
     every mentor has each count (0 is a figure). Only mentors have figures: a staff
     member's article or review makes none (nor ranks against the mentors)."""
-    window = Window(period=period, zone=zone, now=now or timezone.now())
+    return compute_periods(period, [zone], now=now)[0]
+
+
+def compute_periods(
+    period: Period, zones: Sequence[ZoneInfo], *, now: datetime | None = None
+) -> list[dict]:
+    """``compute_period`` on several calendars at once, in their order: their windows
+    share what they read (``windows_of``), so another calendar costs its folding and
+    the hours its period does not share with the others', not a second reading of the
+    whole period."""
+    windows = windows_of(period, zones, now=now or timezone.now())
     mentor_ids = list(User.objects.filter(role=Role.MENTOR).values_list("pk", flat=True))
     is_mentor = set(mentor_ids)
     programmes = mentor_peers()
-    results: dict[str, dict[int, Computed]] = {}
+    results: list[dict[str, dict[int, Computed]]] = [{} for _window in windows]
     rows_cache: dict = {}
     # A rows function's rows are kept until the last metric that reads them (a quarter
-    # of a large school has millions).
+    # of a large school has millions), and so is what its windows read together (its
+    # name without "_rows", ``definitions._in_window``).
     last_reader = {metric.rows: index for index, metric in enumerate(METRICS)}
     for index, metric in enumerate(METRICS):
-        if metric.rows not in rows_cache:
-            rows = list(metric.rows(window))
-            outcomes = defaultdict(list)
-            for row in rows:
-                outcomes[row.mentor_id].append(row.outcome)
-            rows_cache[metric.rows] = rows, outcomes
-        rows, outcomes = rows_cache[metric.rows]
-        if last_reader[metric.rows] == index:
-            del rows_cache[metric.rows]
-        expected = _expectations(metric, rows, window.strata) if metric.expected else {}
-        figures = {}
-        if metric.fold == Fold.COUNT:
-            counted = mentor_ids
-        else:
-            counted = [mentor_id for mentor_id in outcomes if mentor_id in is_mentor]
-        for mentor_id in counted:
-            values = outcomes.get(mentor_id, [])
-            figures[mentor_id] = Computed(
-                value=fold(metric.fold, values), n=len(values), expected=expected.get(mentor_id)
-            )
-        _percentiles(metric, figures, programmes)
-        results[metric.key] = figures
+        for number, window in enumerate(windows):
+            key = (metric.rows, number)
+            if key not in rows_cache:
+                rows = list(metric.rows(window))
+                outcomes = defaultdict(list)
+                for row in rows:
+                    outcomes[row.mentor_id].append(row.outcome)
+                rows_cache[key] = rows, outcomes
+            rows, outcomes = rows_cache[key]
+            if last_reader[metric.rows] == index:
+                del rows_cache[key]
+            expected = _expectations(metric, rows, window.strata) if metric.expected else {}
+            figures = {}
+            if metric.fold == Fold.COUNT:
+                counted = mentor_ids
+            else:
+                counted = [mentor_id for mentor_id in outcomes if mentor_id in is_mentor]
+            for mentor_id in counted:
+                values = outcomes.get(mentor_id, [])
+                figures[mentor_id] = Computed(
+                    value=fold(metric.fold, values),
+                    n=len(values),
+                    expected=expected.get(mentor_id),
+                )
+            _percentiles(metric, figures, programmes)
+            results[number][metric.key] = figures
+        if last_reader[metric.rows] == index and windows:
+            windows[0].shared.forget(metric.rows.__name__.removesuffix("_rows"))
     return results
 
 
@@ -313,9 +330,29 @@ def snapshot_period(
     Berlin share their months). Upserts, so running it twice, or on two workers at
     once, leaves the same rows; rows the new computation no longer has are dropped.
     Returns how many figures were written."""
+    return snapshot_periods(period, [(zone_name, *also)], now=now)
+
+
+def snapshot_periods(
+    period: Period, calendars: Sequence[Sequence[str]], *, now: datetime | None = None
+) -> int:
+    """``snapshot_period`` on several calendars at once (``compute_periods``): each
+    of ``calendars`` is a group of zones whose period starts and ends at the same
+    moments, computed once and written for each. Returns how many figures were
+    written."""
     started = time.monotonic()
     now = now or timezone.now()
-    results = compute_period(period, ZoneInfo(zone_name), now=now)
+    computed = compute_periods(period, [ZoneInfo(names[0]) for names in calendars], now=now)
+    written = 0
+    for names, results in zip(calendars, computed, strict=True):
+        written += _snapshots_write(period, names, results, now=now, started=started)
+    return written
+
+
+def _snapshots_write(
+    period: Period, zone_names: Sequence[str], results: dict, *, now: datetime, started: float
+) -> int:
+    """A period's figures on one calendar written for each of ``zone_names``."""
     # Written in one order whatever order the queries returned the rows in, so that
     # two workers upserting the same period wait for each other, never deadlock.
     figures = sorted(
@@ -327,7 +364,7 @@ def snapshot_period(
         key=lambda figure: (figure[1], figure[0]),
     )
     mentors = len({mentor_id for mentor_id, _key, _computed in figures})
-    for name in (zone_name, *also):
+    for name in zone_names:
         with transaction.atomic():
             _snapshots_upsert(figures, zone_name=name, period=period, now=now)
             MetricSnapshot.objects.filter(
@@ -344,7 +381,7 @@ def snapshot_period(
                 },
             )
         cache.delete(_live_key(period, name))
-    return len(figures) * (1 + len(also))
+    return len(figures) * len(zone_names)
 
 
 # A period's figures on one calendar, from one array a column, each replacing the one there
@@ -433,12 +470,16 @@ def periods_to_snapshot(zone_name: str, *, today=None, count: int = TREND_PERIOD
 
 @dataclass(frozen=True)
 class SnapshotWork:
-    """One computation of a night: a period on a calendar, written also on the
-    calendars on which it starts and ends at the same moments (``zone_names[1:]``).
-    Plain values, so that a task can carry it."""
+    """Computations of a night for one period, done together (``snapshot_periods``):
+    its ``calendars``, each a group of zones on which the period starts and ends at
+    the same moments. Plain values, so that a task can carry it."""
 
     period_key: str
-    zone_names: tuple[str, ...]
+    calendars: tuple[tuple[str, ...], ...]
+
+    @property
+    def zone_names(self) -> list[str]:
+        return [name for names in self.calendars for name in names]
 
 
 # The longest computations first, so that workers sharing a night finish together: a
@@ -446,43 +487,52 @@ class SnapshotWork:
 _COST_ORDER = {PeriodKind.QUARTER: 0, PeriodKind.MONTH: 1, PeriodKind.WEEK: 2}
 
 
-def snapshots_due(*, today=None) -> list[SnapshotWork]:
+def snapshots_due(*, today=None, parts: int = 1) -> list[SnapshotWork]:
     """Every closed period the trends need, on every calendar readers use, that has
-    not been computed yet (``periods_to_snapshot``), as computations: calendars on
-    which a period starts and ends at the same moments share one. The longest first."""
-    work: dict[tuple, list[str]] = defaultdict(list)
-    periods: dict[tuple, Period] = {}
+    not been computed yet (``periods_to_snapshot``), as work: calendars on which a
+    period starts and ends at the same moments share one computation, and a period's
+    calendars are computed together, in up to ``parts`` shares (one per worker
+    process, so that a night with many calendars is shared). The longest first."""
+    by_bounds: dict[tuple, list[str]] = defaultdict(list)
+    periods: dict[str, Period] = {}
     for zone_name in scorecard_zones():
         for period in periods_to_snapshot(zone_name, today=today):
-            bounds = (period.key, *period.bounds(ZoneInfo(zone_name)))
-            work[bounds].append(zone_name)
-            periods[bounds] = period
-    due = [(periods[bounds], tuple(names)) for bounds, names in work.items()]
-    due.sort(key=lambda item: (_COST_ORDER[item[0].kind], item[0].start, item[1]))
-    return [SnapshotWork(period.key, names) for period, names in due]
+            by_bounds[(period.key, *period.bounds(ZoneInfo(zone_name)))].append(zone_name)
+            periods[period.key] = period
+    calendars: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for (key, *_bounds), names in sorted(by_bounds.items()):
+        calendars[key].append(tuple(names))
+    work = []
+    for key, groups in calendars.items():
+        shares = max(1, min(parts, len(groups)))
+        for share in range(shares):
+            work.append(SnapshotWork(key, tuple(groups[share::shares])))
+    work.sort(key=lambda item: (_COST_ORDER[periods[item.period_key].kind], item.period_key))
+    return work
 
 
 def snapshot_work_do(work: SnapshotWork) -> int:
-    """Does one computation of a night unless every calendar it writes already has the
+    """Does one share of a night unless every calendar it writes already has the
     period (a task delivered twice, or the night planned twice, computes it once when
     the first has finished; two at the same moment both write the same figures).
     Returns how many figures were written."""
-    done = SnapshotRun.objects.filter(zone__in=work.zone_names, period=work.period_key).count()
-    if done == len(work.zone_names):
+    names = work.zone_names
+    done = SnapshotRun.objects.filter(zone__in=names, period=work.period_key).count()
+    if done == len(names):
         return 0
-    period = Period.parse(work.period_key)
-    return snapshot_period(period, work.zone_names[0], also=work.zone_names[1:])
+    return snapshot_periods(Period.parse(work.period_key), work.calendars)
 
 
 def snapshot_closed_periods(*, today=None) -> int:
-    """A night's computations (``snapshots_due``) one after another, in this process:
-    the command and the demo's. The beat task hands them to the workers instead
+    """A night's work (``snapshots_due``) in this process, a period after another: the
+    command's and the demo's. The beat task hands it to the workers instead
     (``metrics.tasks.snapshot_scorecards``). Safe to run twice or on two workers at
-    once. Returns the number of computations."""
+    once. Returns the number of computations (a period on a calendar, calendars that
+    share its bounds counting once)."""
     work = snapshots_due(today=today)
     for item in work:
         snapshot_work_do(item)
-    return len(work)
+    return sum(len(item.calendars) for item in work)
 
 
 # --- Reading --------------------------------------------------------------------------
@@ -729,25 +779,58 @@ class TeamRow:
         return 1 if self.overall > self.previous else -1
 
 
+@dataclass
+class TeamFigures:
+    """What the dashboard shows of a team's scorecards: each mentor's overall composite
+    in each of ``periods`` (the last is the period read), and their session rating in
+    the last."""
+
+    periods: list[Period]
+    overall: dict[str, dict[int, float | None]]
+    session_rating: dict[int, Computed]
+
+
+def team_figures(
+    *, mentors: Sequence[User], period: Period, reader: User, count: int = 2
+) -> TeamFigures:
+    """The team's figures over the ``count`` periods that end with ``period``, on the
+    reader's calendar: one query on closed periods (``period_figures``), so the table
+    and the trend chart read them once."""
+    ids = [mentor.pk for mentor in mentors]
+    periods = period.last(max(count, 2))
+    figures = period_figures(periods, reader.zone, mentor_ids=ids)
+    weights = ScorecardWeights.current().as_dict()
+    return TeamFigures(
+        periods=periods,
+        overall={
+            each.key: {
+                mentor_id: composites(figures[each.key], mentor_id, weights)["overall"]
+                for mentor_id in ids
+            }
+            for each in periods
+        },
+        session_rating=dict(figures[period.key].get("session_rating", {})),
+    )
+
+
 def team_composites(
-    *, mentors: Sequence[User], period: Period, reader: User
+    *, mentors: Sequence[User], period: Period, reader: User, team: TeamFigures | None = None
 ) -> dict[int, TeamRow]:
     """Each mentor's overall composite in a period and the one before it (the arrow),
-    and their session rating, for the dashboard: one query on closed periods."""
-    ids = [mentor.pk for mentor in mentors]
-    figures = period_figures([period.previous(), period], reader.zone, mentor_ids=ids)
-    weights = ScorecardWeights.current().as_dict()
-    rows = {}
-    for mentor in mentors:
-        now_scores = composites(figures[period.key], mentor.pk, weights)
-        before = composites(figures[period.previous().key], mentor.pk, weights)
-        rows[mentor.pk] = TeamRow(
+    and their session rating, for the dashboard: one query on closed periods, none
+    when the page has read the team's figures already (``team``)."""
+    if team is None:
+        team = team_figures(mentors=mentors, period=period, reader=reader)
+    now_scores, before = team.overall[period.key], team.overall[period.previous().key]
+    return {
+        mentor.pk: TeamRow(
             mentor=mentor,
-            overall=now_scores["overall"],
-            previous=before["overall"],
-            session_rating=figures[period.key].get("session_rating", {}).get(mentor.pk),
+            overall=now_scores.get(mentor.pk),
+            previous=before.get(mentor.pk),
+            session_rating=team.session_rating.get(mentor.pk),
         )
-    return rows
+        for mentor in mentors
+    }
 
 
 # --- Who reads whose scorecard --------------------------------------------------------

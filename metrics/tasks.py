@@ -4,6 +4,7 @@ nightly snapshots of the mentors' scorecards, and the students' surveys due each
 import logging
 
 from celery import group, shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -46,23 +47,28 @@ def draft_weekly_reports() -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
 def snapshot_scorecards() -> int:
     """Nightly: the closed weeks, months and quarters the scorecards' trends need, on
-    every calendar readers use (``snapshots_due``), each computation handed to the
-    workers as a task of its own, so that a night with many calendars is shared by
-    every worker process rather than run by one. Returns the number of computations."""
-    work = snapshots_due()
+    every calendar readers use (``snapshots_due``), handed to the workers as tasks: a
+    period's calendars computed together, in ``SNAPSHOT_PARTS`` shares, so that every
+    worker process takes part in a night with many calendars. Returns the number of
+    tasks."""
+    work = snapshots_due(parts=settings.SNAPSHOT_PARTS)
     if work:
         group(
-            snapshot_scorecard_period.si(item.period_key, list(item.zone_names)) for item in work
+            snapshot_scorecard_period.si(
+                item.period_key, [list(names) for names in item.calendars]
+            )
+            for item in work
         ).apply_async()
     return len(work)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
-def snapshot_scorecard_period(period_key: str, zone_names: list[str]) -> int:
-    """One computation of the night (``snapshot_work_do``): idempotent (upserts), and
-    skipped once its calendars have the period, so a retry, a task delivered twice
-    or a second worker does no harm. Returns how many figures were written."""
-    return snapshot_work_do(SnapshotWork(period_key, tuple(zone_names)))
+def snapshot_scorecard_period(period_key: str, calendars: list[list[str]]) -> int:
+    """A share of the night (``snapshot_work_do``): a period on some calendars, each
+    a list of zones sharing its bounds. Idempotent (upserts), and skipped once its
+    calendars have the period, so a retry, a task delivered twice or a second worker
+    does no harm. Returns how many figures were written."""
+    return snapshot_work_do(SnapshotWork(period_key, tuple(tuple(names) for names in calendars)))
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)

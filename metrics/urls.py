@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("team/", dashboard.team_dashboard, name="dashboard"),
     path("team/export.csv", dashboard.team_dashboard_csv, name="dashboard_csv"),
+    path("team/sample/", dashboard.team_dashboard_sample, name="dashboard_sample"),
     # Self-development
     path("development/", development.development_list, name="development_list"),
     path("development/add/", development.development_add, name="development_add"),

@@ -398,6 +398,13 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-created_at"]
+        indexes = [
+            # A mentor's reviews in a time range, the newest first: the supervisor's
+            # second-reading sample and review consistency read a team's this way.
+            models.Index(
+                fields=["reviewer", "-created_at", "-id"], name="review_reviewer_recent_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.submission} — {self.get_verdict_display()}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
+from metrics import dashboard
 from metrics.periods import Period
 from metrics.scorecards import default_period
 from metrics.tests.helpers_scorecard_pages import snapshot, snapshot_runs, snapshot_team, team_of
@@ -20,6 +21,7 @@ from students.tests.helpers_flags import make_flag
 
 DASHBOARD = reverse("metrics:dashboard")
 CSV = reverse("metrics:dashboard_csv")
+SAMPLE = reverse("metrics:dashboard_sample")
 MARCH = Period.parse("2026-03")
 SIX_MONTHS = MARCH.last(6)
 
@@ -41,7 +43,7 @@ def closed(db):
 
 
 def test_it_sends_anonymous_people_to_login(client):
-    for url in (DASHBOARD, CSV):
+    for url in (DASHBOARD, CSV, SAMPLE):
         response = client.get(url)
 
         assert response.status_code == 302
@@ -54,6 +56,7 @@ def test_it_refuses_students_and_mentors(client, as_user, role):
 
     assert client.get(DASHBOARD).status_code == 403
     assert client.get(CSV).status_code == 403
+    assert client.get(SAMPLE).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -126,6 +129,7 @@ def test_it_refuses_post(client, as_user, role):
 
     assert client.post(DASHBOARD).status_code == 405
     assert client.post(CSV).status_code == 405
+    assert client.post(SAMPLE).status_code == 405
 
 
 # --- A mentor's row -------------------------------------------------------------------
@@ -155,6 +159,16 @@ def busy_mentor(mentor, student, closed):
     snapshot(mentor, MARCH, "first_attempt", 0.8, n=20, expected=0.6, percentile=80)
     snapshot(mentor, "2026-02", "first_attempt", 0.4, n=20, expected=0.6, percentile=40)
     return oldest
+
+
+def test_it_counts_waiting_reviews_and_flags_only_of_mentors_the_reader_may_see(
+    busy_mentor, mentor, supervisor, other_supervisor, staff
+):
+    for reader, seen in ((supervisor, True), (staff, True), (other_supervisor, False)):
+        waiting = dashboard.oldest_waiting_reviews(reader, mentor_ids=[mentor.pk])
+        flags = dashboard.open_flag_counts(reader, mentor_ids=[mentor.pk])
+        assert waiting == ({mentor.pk: busy_mentor.submitted_at} if seen else {})
+        assert flags == ({mentor.pk: 1} if seen else {})
 
 
 def test_it_shows_what_each_mentor_is_carrying(client, as_user, busy_mentor):
@@ -436,12 +450,12 @@ def test_it_reads_a_closed_period_in_a_constant_number_of_queries(
     as_user("supervisor")
 
     # Session, reader, the mentors with their load, the oldest waiting reviews, the
-    # open flags; for the composites and for the chart the snapshot runs, the
+    # open flags; for the composites and the chart at once the snapshot runs, the
     # snapshots and the weights (the first reading of the weights creates them: a
     # savepoint and an insert); the team's review consistency (its mentors, their
-    # reviews, their verdicts) and the second-reading sample (reviews, figures); the
-    # navigation's two counts.
-    with django_assert_max_num_queries(21, info="Dashboard: a query per mentor?"):
+    # reviews, their verdicts); the navigation's two counts. The second-reading sample
+    # comes with a request of its own.
+    with django_assert_max_num_queries(16, info="Dashboard: a query per mentor?"):
         response = client.get(DASHBOARD + "?period=2026-03&sort=-composite")
 
     assert response.context["mentors"] == size
@@ -457,12 +471,31 @@ def test_it_computes_the_current_period_in_a_constant_number_of_queries(
     current = Period.containing(timezone.now().astimezone(reader.zone).date(), "month")
     snapshot_team(team, current.last(6)[:-1])
 
-    # The closed period's twenty-one, and the live month computed once for every mentor.
-    with django_assert_max_num_queries(62, info="Live dashboard: a query per mentor?"):
+    # The closed period's sixteen, and the live month computed once for every mentor.
+    with django_assert_max_num_queries(57, info="Live dashboard: a query per mentor?"):
         response = client.get(DASHBOARD + f"?period={current.key}")
 
     assert response.context["mentors"] == size
     assert response.context["picker"].live
+
+
+@pytest.mark.parametrize("size", [5, 20])
+def test_it_samples_a_page_of_mentors_in_a_constant_number_of_queries(
+    client, as_user, supervisor, size, django_assert_max_num_queries
+):
+    team = busy_team(supervisor, size)
+    recent = timezone.now() - timedelta(days=1)
+    for mentor in team:
+        ReviewFactory(
+            submission=SubmissionFactory(submitted_at=recent), reviewer=mentor, created_at=recent
+        )
+    as_user("supervisor")
+
+    # Session, reader, the mentors, their reviews, their second-reading figures.
+    with django_assert_max_num_queries(5, info="Sample: a query per mentor?"):
+        response = client.get(SAMPLE, {"mentor": [mentor.pk for mentor in team]})
+
+    assert [len(group.reviews) for group in response.context["sample"].groups] == [1] * size
 
 
 @pytest.mark.parametrize("size", [5, 100])
@@ -497,10 +530,96 @@ def test_it_shows_a_team_its_review_consistency_and_reviews_to_read(
 
     consistency = response.context["consistency"]
     assert [row.mentor for row in consistency.mentors] == [mentor]
-    [group] = response.context["sample"].groups
+    # The reviews to read come once the section is in view, for the page's mentors.
+    sample_url = response.context["sample_url"]
+    assert sample_url.startswith(SAMPLE + f"?mentor={mentor.pk}&next=")
+    assertContains(response, 'hx-trigger="revealed"')
+    assertContains(response, 'data-testid="second-reading-loading"')
+
+    sample = client.get(sample_url, headers={"hx-request": "true"})
+
+    [group] = sample.context["sample"].groups
     assert [item.review for item in group.reviews] == [review]
-    assertContains(response, 'data-testid="second-reading-review"')
-    assertContains(response, reverse("metrics:second_reading_review", args=[review.pk]))
+    assertContains(sample, 'data-testid="second-reading-review"')
+    assertContains(sample, reverse("metrics:second_reading_review", args=[review.pk]))
+    # A rating posted without htmx comes back to the dashboard as it was.
+    assertContains(sample, f'name="next" value="{DASHBOARD}?period={current.key}"')
+
+
+@pytest.fixture
+def recent_reviews(mentor, other_mentor, student, other_student):
+    """A review each of ``mentor`` and ``other_mentor`` (different teams), two days ago."""
+    recent = timezone.now() - timedelta(days=2)
+    reviews = {}
+    for reviewer, author in ((mentor, student), (other_mentor, other_student)):
+        submission = SubmissionFactory(student=author, submitted_at=recent)
+        reviews[reviewer] = ReviewFactory(
+            submission=submission, reviewer=reviewer, created_at=recent
+        )
+    return reviews
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        ("supervisor", ["mentor"]),
+        ("other_supervisor", ["other_mentor"]),
+        ("staff", ["other_mentor", "mentor"]),
+    ],
+)
+def test_it_samples_only_mentors_the_reader_reads_in_the_order_asked(
+    request, client, as_user, mentor, other_mentor, recent_reviews, role, shown
+):
+    as_user(role)
+
+    response = client.get(SAMPLE, {"mentor": [other_mentor.pk, mentor.pk, other_mentor.pk]})
+
+    expected = [request.getfixturevalue(name) for name in shown]
+    groups = response.context["sample"].groups
+    assert [group.mentor for group in groups] == expected
+    assert [group.reviews[0].review for group in groups] == [recent_reviews[m] for m in expected]
+    for hidden in {mentor, other_mentor} - set(expected):
+        assertNotContains(response, str(recent_reviews[hidden].submission.project.title))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"mentor": "abc"},
+        {"mentor": "-1"},
+        {"mentor": str(2**70)},
+        {"mentor": "²"},
+        {"mentor": "999999"},
+    ],
+)
+def test_it_samples_nobody_for_mentors_it_cannot_read(client, as_user, recent_reviews, query):
+    as_user("supervisor")
+
+    response = client.get(SAMPLE, query)
+
+    assert response.status_code == 200
+    assert response.context["sample"].groups == []
+    assertContains(response, "No mentors to show.")
+
+
+@pytest.mark.parametrize(
+    ("given", "back"),
+    [
+        ("/team/?period=2026-03&sort=-composite", "/team/?period=2026-03&amp;sort=-composite"),
+        ("https://evil.example/", "/team/"),
+        ("//evil.example/team/", "/team/"),
+        ("", "/team/"),
+    ],
+)
+def test_it_sends_a_plain_rating_back_to_the_dashboard_only(
+    client, as_user, mentor, recent_reviews, given, back
+):
+    as_user("supervisor")
+
+    response = client.get(SAMPLE, {"mentor": mentor.pk, "next": given})
+
+    assertContains(response, f'name="next" value="{back}"')
 
 
 def test_it_asks_staff_to_choose_a_team_before_comparing_mentors(
@@ -511,5 +630,5 @@ def test_it_asks_staff_to_choose_a_team_before_comparing_mentors(
     response = client.get(DASHBOARD + "?period=2026-03")
 
     assert response.context["consistency"] is None
-    assert response.context["sample"] is None
+    assert response.context["sample_url"] is None
     assertContains(response, "Choose a team to compare")

@@ -6,6 +6,7 @@ October 2026 is read on 15 November (``NOW``) unless a test says otherwise. A re
 23:30 UTC on 31 October is already 1 November in Moscow (UTC+3)."""
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,7 +20,7 @@ from mentorship.tests.factories import (
 )
 from metrics.definitions import METRICS, METRICS_BY_KEY, Fold, Window, hours_band
 from metrics.models import DevelopmentKind, Survey, SurveyContinue
-from metrics.scorecards import compute_period, fold
+from metrics.scorecards import compute_period, compute_periods, fold
 from projects.models import EnrolmentStatus, Verdict
 from projects.tests.factories import EnrolmentFactory, ProgrammeFactory, ProjectFactory
 from students.models import SessionStatus
@@ -185,6 +186,43 @@ def test_a_record_of_31_october_counts_in_october_and_one_of_1_november_does_not
     assert figure(key, mentor, OCTOBER, zone, now=DECEMBER_2) == one
     assert figure(key, other, OCTOBER, zone, now=DECEMBER_2) == before
     assert figure(key, other, NOVEMBER, zone, now=DECEMBER_2) == one
+
+
+# --- Several calendars computed together -----------------------------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")  # UTC-4 in October, UTC-5 from 1 November
+EDGES = [
+    MOSCOW_OCTOBER_BEGINS,
+    datetime(2026, 10, 1, 2, 0, tzinfo=UTC),  # New York's September, the others' October
+    at(10),
+    LATE_ON_31_OCTOBER,
+    MOSCOW_OCTOBER_ENDS,
+    datetime(2026, 11, 1, 2, 0, tzinfo=UTC),  # New York's October, the others' November
+]
+
+
+def test_calendars_computed_together_give_the_figures_each_gives_alone():
+    """The windows of a period on several calendars read their records once for all
+    of them (``compute_periods``); each calendar's figures are exactly those it has
+    computed on its own, records in the hours only some calendars share included."""
+    mentor, other = MentorFactory(), MentorFactory()
+    student, second = student_of(mentor), student_of(other)
+    for moment in EDGES:
+        for make, _one in RECORD_AT.values():
+            make(mentor, student, moment)
+            make(other, second, moment)
+    for make, _one, _before in RECORD_ON.values():
+        make(mentor, student, date(2026, 10, 31))
+        make(other, second, date(2026, 10, 1))
+    switch_mentor(second, to=mentor, at_moment=at(20))
+    zones = [UTC, MOSCOW, NEW_YORK]
+
+    together = compute_periods(OCTOBER, zones, now=DECEMBER_2)
+
+    alone = [compute_period(OCTOBER, zone, now=DECEMBER_2) for zone in zones]
+    assert together == alone
+    # The calendars do differ: the edges' records fall in different months.
+    assert together[0] != together[1] != together[2]
 
 
 # --- Students who change mentor in the middle of a period -------------------------------

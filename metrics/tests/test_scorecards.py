@@ -331,42 +331,47 @@ def test_a_night_is_planned_longest_first_calendars_with_the_same_bounds_sharing
     due = snapshots_due(today=today)
     tonight = [work for work in due if work.period_key in ("2026-W26", "2026-06", "2026-Q2")]
 
-    assert [work.period_key for work in tonight] == ["2026-Q2"] * 3 + ["2026-06"] * 3 + [
-        "2026-W26"
-    ] * 3
-    assert {work.zone_names for work in tonight if work.period_key == "2026-06"} == {
+    assert [work.period_key for work in tonight] == ["2026-Q2", "2026-06", "2026-W26"]
+    june = tonight[1]
+    assert sorted(june.calendars) == [
         ("Europe/Berlin", "Europe/Paris"),
         ("Europe/Moscow",),
         ("UTC",),
-    }
+    ]
     kinds = [Period.parse(work.period_key).kind for work in due]
     assert kinds == sorted(kinds, key=["quarter", "month", "week"].index)
+    # In shares, one a worker process: every calendar in one of them, once.
+    shared = [work for work in snapshots_due(today=today, parts=2) if work.period_key == "2026-06"]
+    assert [len(work.calendars) for work in shared] == [2, 1]
+    assert sorted(name for work in shared for name in work.zone_names) == sorted(june.zone_names)
 
 
-def test_the_beat_task_hands_each_computation_to_a_task_of_its_own(monkeypatch):
+def test_the_beat_task_hands_the_night_to_tasks_in_shares(monkeypatch, settings):
+    settings.SNAPSHOT_PARTS = 2
     MentorFactory(time_zone="Europe/Moscow")
     handed = []
     real = tasks.snapshot_scorecard_period.run
 
-    def one(period_key, zone_names):
-        handed.append((period_key, tuple(zone_names)))
-        return real(period_key, zone_names)
+    def one(period_key, calendars):
+        handed.append((period_key, calendars))
+        return real(period_key, calendars)
 
     monkeypatch.setattr(tasks.snapshot_scorecard_period, "run", one)
-    due = snapshots_due()
+    due = snapshots_due(parts=2)
 
     assert tasks.snapshot_scorecards.delay().get() == len(due) == 2 * 3 * TREND_PERIODS
-    assert handed == [(work.period_key, work.zone_names) for work in due]
-    assert SnapshotRun.objects.count() == len(due)
+    assert handed == [(work.period_key, [list(names) for names in work.calendars]) for work in due]
+    assert SnapshotRun.objects.count() == 2 * 3 * TREND_PERIODS
     assert tasks.snapshot_scorecards.delay().get() == 0
 
 
-def test_a_computation_delivered_twice_is_done_once_and_redone_for_a_calendar_it_lacks():
+def test_a_share_delivered_twice_is_done_once_and_redone_for_a_calendar_it_lacks():
     mentor, _other, _rated = _two_mentors()
-    work = SnapshotWork(CLOSED.key, ("Europe/Berlin", "Europe/Paris"))
+    work = SnapshotWork(CLOSED.key, (("Europe/Berlin", "Europe/Paris"), ("Europe/Moscow",)))
 
     first = snapshot_work_do(work)
-    again = tasks.snapshot_scorecard_period.delay(work.period_key, list(work.zone_names)).get()
+    calendars = [list(names) for names in work.calendars]
+    again = tasks.snapshot_scorecard_period.delay(work.period_key, calendars).get()
     SnapshotRun.objects.filter(zone="Europe/Paris").delete()
     MetricSnapshot.objects.filter(zone="Europe/Paris").delete()
     redone = snapshot_work_do(work)

@@ -99,6 +99,9 @@ def test_a_supervisor_drills_from_the_dashboard_to_the_records(
     assert_fits(page, width)
 
     page.goto("/team/")
+    # The reviews to read load once their section comes into view.
+    page.get_by_test_id("second-reading-loading").scroll_into_view_if_needed()
+    expect(page.get_by_test_id("second-reading-loading")).to_have_count(0)
     item = page.get_by_test_id("second-reading-review").filter(has_text="Portfolio")
     item.locator("label", has_text="4").click()
     item.get_by_label("Comment (optional)").fill("Clear, and kind about what is left to do.")
