@@ -1136,6 +1136,8 @@ def period_breakdown(period: Period, zone: ZoneInfo) -> dict:
             continue
         started = time.perf_counter()
         count = len(list(metric.rows(window)))
+        # Let the records go, as compute_periods does after a function's last metric.
+        window.shared.forget(name.removesuffix("_rows"))
         rows[name] = {
             "seconds": round(time.perf_counter() - started, 3),
             "rows": count,
