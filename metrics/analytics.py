@@ -107,13 +107,11 @@ from projects.models import (
     Verdict,
 )
 
+from .definitions import SMALL_SAMPLE
 from .models import Survey, SurveyContinue
 
 # Who looks at programme analytics.
 ANALYTICS_ROLES = (Role.STAFF,)
-
-# Below this many records a share is shown as "k of n", never as a percentage.
-SMALL_SAMPLE = 10
 
 # Heat levels 0 (easiest) to HEAT_LEVELS - 1 (hardest) of a rank from 0 to 1, each
 # named, so that the colour is never the only sign of it.

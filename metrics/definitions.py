@@ -147,6 +147,12 @@ class Row(NamedTuple):
     record_id: int
 
 
+# Below this many records a share is shown as "k of n", never as a percentage: on the
+# scorecard, in the records' drill-down and in programme analytics. (Review consistency
+# shows its rates from ``consistency.MIN_REVIEWS`` on, always with their "k of n".)
+SMALL_SAMPLE = 10
+
+
 # The weekly hours students say they have, in bands: a student with five hours a week
 # is compared with others who have about as much time.
 HOURS_BANDS = (5, 10, 20)

@@ -48,7 +48,17 @@ from django.utils import timezone
 from mentorship.models import MentorProfile, Role, User
 from mentorship.selectors import mentors_visible_to
 
-from .definitions import METRICS, METRICS_BY_KEY, Fold, Metric, Priority, Row, Window, windows_of
+from .definitions import (
+    METRICS,
+    METRICS_BY_KEY,
+    SMALL_SAMPLE,
+    Fold,
+    Metric,
+    Priority,
+    Row,
+    Window,
+    windows_of,
+)
 from .models import MetricSnapshot, ScorecardWeights, SnapshotRun
 from .periods import Period, PeriodKind
 
@@ -654,8 +664,8 @@ class Figure:
 
     @property
     def small(self) -> bool:
-        """Too few records to read as a rate: shown as "3 of 4"."""
-        return self.metric.fold != Fold.COUNT and self.n < 10
+        """Too few records to read as a rate: shown as "3 of 4" (``SMALL_SAMPLE``)."""
+        return self.metric.fold != Fold.COUNT and self.n < SMALL_SAMPLE
 
 
 @dataclass
