@@ -1081,13 +1081,15 @@ def _computation_in_worker(work: SnapshotWork) -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def night_time(night: date, result: Night, *, workers: int = 1) -> None:
+def night_time(night: date, result: Night, *, workers: int = 1, parts: int | None = None) -> None:
     """One round of a night as the beat task runs it: its computations
     (``snapshots_due``) handed to ``workers`` processes, each taking the next when it
     is free, as the Celery worker's processes take the night's tasks (one at a time:
-    ``CELERY_WORKER_PREFETCH_MULTIPLIER`` is 1); in this process when ``workers`` is 1."""
+    ``CELERY_WORKER_PREFETCH_MULTIPLIER`` is 1); in this process when ``workers`` is 1.
+    A period's calendars are computed in ``parts`` shares (by default one a process, as
+    ``SNAPSHOT_PARTS`` is by default one a worker process)."""
     started = time.perf_counter()
-    work = snapshots_due(today=night, parts=workers)
+    work = snapshots_due(today=night, parts=parts or workers)
     if workers > 1:
         connections.close_all()
         context = multiprocessing.get_context("fork")
@@ -1303,7 +1305,7 @@ def floors(*, round_trips: int = 200, scans: int = 5) -> dict:
 
 
 def bench_run(
-    *, zones: int, rounds: int = 1, requests: int = 200, workers: int = 2
+    *, zones: int, rounds: int = 1, requests: int = 200, workers: int = 2, parts: int | None = None
 ) -> BenchResult:
     """The readers put on ``zones`` calendars (``bench_calendars_set``); the floors,
     then ``rounds`` rounds of the usual night and the worst night (each round undoes
@@ -1327,8 +1329,8 @@ def bench_run(
         if number:
             _night_undo(WORST_NIGHT)
             _night_undo(USUAL_NIGHT)
-        night_time(USUAL_NIGHT, result.usual_night, workers=workers)
-        night_time(WORST_NIGHT, result.worst_night, workers=workers)
+        night_time(USUAL_NIGHT, result.usual_night, workers=workers, parts=parts)
+        night_time(WORST_NIGHT, result.worst_night, workers=workers, parts=parts)
     for night in (result.usual_night, result.worst_night):
         night.seconds = round(statistics.median(night.runs), 3)
     zone = _reader().zone

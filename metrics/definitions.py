@@ -358,24 +358,7 @@ class Window:
         the attempts' figures stand on), each with the student's mentor when it was
         submitted (``mentor_at``): ``(mentor, student, verdict, attempt, submission)``.
         One query for the span; a submission with no mentor then is left out."""
-
-        def read(start: datetime, end: datetime) -> Iterable[tuple]:
-            submissions = (
-                Submission.objects.filter(
-                    review__created_at__gte=start, review__created_at__lt=end
-                )
-                .filter(Q(attempt=1) | Q(review__verdict=Verdict.APPROVED))
-                .annotate(mentor_then=mentor_at(at="submitted_at"))
-                .filter(mentor_then__isnull=False)
-                .order_by("review__created_at", "pk")
-                .values_list(
-                    "review__created_at", "mentor_then", "student_id", "review__verdict",
-                    "attempt", "pk",
-                )
-            )  # fmt: skip
-            return ((row[0], row[1:]) for row in submissions)
-
-        return _in_window(self, "reviewed_submissions", read)
+        return _in_window(self, "reviewed_submissions", _reviewed_submissions)
 
     @cached_property
     def approved_counts(self) -> tuple[dict, dict]:
@@ -433,6 +416,21 @@ class Window:
         return strata
 
 
+def _reviewed_submissions(start: datetime, end: datetime) -> Iterable[tuple]:
+    """``Window.reviewed_submissions`` between two moments, with their moments."""
+    submissions = (
+        Submission.objects.filter(review__created_at__gte=start, review__created_at__lt=end)
+        .filter(Q(attempt=1) | Q(review__verdict=Verdict.APPROVED))
+        .annotate(mentor_then=mentor_at(at="submitted_at"))
+        .filter(mentor_then__isnull=False)
+        .order_by("review__created_at", "pk")
+        .values_list(
+            "review__created_at", "mentor_then", "student_id", "review__verdict", "attempt", "pk"
+        )
+    )
+    return ((row[0], row[1:]) for row in submissions)
+
+
 def _approved_counts(*, before: tuple[datetime, ...]) -> tuple[dict[tuple[int, int], int], ...]:
     """Projects each student had approved in each programme before each of some
     moments, keyed ``(student, programme)``: one aggregate over the approvals for all
@@ -484,6 +482,15 @@ def _in_window(
     the span's records as ``(moment, item)`` pairs, in the order of their moments, and
     the window takes the items with ``window.start <= moment < end`` (by default the
     window's end)."""
+    moments, items = _span_records(window, key, read)
+    last = window.end if end is None else end
+    return items[bisect.bisect_left(moments, window.start) : bisect.bisect_left(moments, last)]
+
+
+def _span_records(
+    window: Window, key: str, read: Callable[[datetime, datetime], Iterable[tuple]]
+) -> tuple[list, list]:
+    """The span's records of ``_in_window``, whole: their moments and their items."""
     span = window.shared
 
     def split() -> tuple[list, list]:
@@ -493,9 +500,22 @@ def _in_window(
             items.append(item)
         return moments, items
 
-    moments, items = span.once(key, split)
-    last = window.end if end is None else end
-    return items[bisect.bisect_left(moments, window.start) : bisect.bisect_left(moments, last)]
+    return span.once(key, split)
+
+
+def _rows_from(window: Window, key: str, source: str, read, make) -> list[Row]:
+    """Rows made once for the span from the records another key reads (``source``,
+    ``read`` as for ``_in_window``): ``make(item)`` gives an item's row, or None to
+    leave it out. Each window takes its part, as from ``_in_window``."""
+
+    def rows(_start: datetime, _end: datetime) -> Iterable[tuple]:
+        moments, items = _span_records(window, source, read)
+        for moment, item in zip(moments, items, strict=True):
+            row = make(item)
+            if row is not None:
+                yield moment, row
+
+    return _in_window(window, key, rows)
 
 
 @dataclass(frozen=True)
@@ -556,6 +576,10 @@ def on_track_rows(window: Window) -> list[Row]:
 
     targets_of = span.once("targets", targets)
     approved = window.approved_counts[1]
+    # An enrolment's pace on a day with so many projects approved, worked out once for
+    # the span's windows that end on the same day (most students approved as many by
+    # each calendar's end).
+    paces = span.once(("paces", window.as_of), dict)
     rows = []
     for pk, student_id, programme_id, started_on, target_end_on, status, completed_at in span.once(
         ("on_track_enrolments", window.as_of), enrolments
@@ -566,13 +590,15 @@ def on_track_rows(window: Window) -> list[Row]:
             completed_at is not None and completed_at >= window.end
         ):
             continue
-        due = plan_due_dates(started_on, target_end_on, tuple(targets_of.get(programme_id, ())))
-        pace = plan_pace(
-            due_dates=due,
-            approved=approved.get((student_id, programme_id), 0),
-            today=window.as_of,
-        )
-        rows.append(Row(stints[student_id].mentor_id, student_id, float(pace.projects >= 0), pk))
+        count = approved.get((student_id, programme_id), 0)
+        on_track = paces.get((pk, count))
+        if on_track is None:
+            due = plan_due_dates(
+                started_on, target_end_on, tuple(targets_of.get(programme_id, ()))
+            )
+            pace = plan_pace(due_dates=due, approved=count, today=window.as_of)
+            on_track = paces[(pk, count)] = float(pace.projects >= 0)
+        rows.append(Row(stints[student_id].mentor_id, student_id, on_track, pk))
     return rows
 
 
@@ -594,22 +620,30 @@ def projects_approved_rows(window: Window) -> list[Row]:
 def first_attempt_rows(window: Window) -> list[Row]:
     """First attempts reviewed in the window: 1 when approved at once. Each counts for
     the student's mentor when it was submitted."""
-    return [
-        Row(mentor_id, student_id, float(verdict == Verdict.APPROVED), pk)
-        for mentor_id, student_id, verdict, attempt, pk in window.reviewed_submissions
-        if attempt == 1
-    ]
+
+    def make(item: tuple) -> Row | None:
+        mentor_id, student_id, verdict, attempt, pk = item
+        return (
+            Row(mentor_id, student_id, float(verdict == Verdict.APPROVED), pk)
+            if attempt == 1
+            else None
+        )
+
+    return _rows_from(window, "first_attempt", "reviewed_submissions", _reviewed_submissions, make)
 
 
 def attempts_rows(window: Window) -> list[Row]:
     """Projects approved in the window, with the attempt that was approved (1 for the
     first try). Lower is better. Each counts for the student's mentor when the
     approved attempt was submitted."""
-    return [
-        Row(mentor_id, student_id, float(attempt), pk)
-        for mentor_id, student_id, verdict, attempt, pk in window.reviewed_submissions
-        if verdict == Verdict.APPROVED
-    ]
+
+    def make(item: tuple) -> Row | None:
+        mentor_id, student_id, verdict, attempt, pk = item
+        return (
+            Row(mentor_id, student_id, float(attempt), pk) if verdict == Verdict.APPROVED else None
+        )
+
+    return _rows_from(window, "attempts", "reviewed_submissions", _reviewed_submissions, make)
 
 
 # Active in at least this many of the last four weeks counts as learning regularly.
@@ -795,31 +829,39 @@ def articles_read_rows(window: Window) -> list[Row]:
     return _per_stint(window, "articles_read", reads)
 
 
-def _rated_sessions(window: Window) -> list[tuple[int, int, int, int]]:
-    """Sessions held in the window that the student rated: ``(mentor, student,
-    rating, session)``, read once for the span."""
-
-    def read(start: datetime, end: datetime) -> Iterable[tuple]:
-        sessions = (
-            MentoringSession.objects.filter(
-                rating__isnull=False, scheduled_at__gte=start, scheduled_at__lt=end
-            )
-            .order_by("scheduled_at", "pk")
-            .values_list("scheduled_at", "mentor_id", "student_id", "rating", "pk")
+def _rated_sessions(start: datetime, end: datetime) -> Iterable[tuple]:
+    """Sessions held between two moments that the student rated, with their moments:
+    ``(mentor, student, rating, session)``."""
+    sessions = (
+        MentoringSession.objects.filter(
+            rating__isnull=False, scheduled_at__gte=start, scheduled_at__lt=end
         )
-        return ((row[0], row[1:]) for row in sessions)
-
-    return _in_window(window, "rated_sessions", read)
+        .order_by("scheduled_at", "pk")
+        .values_list("scheduled_at", "mentor_id", "student_id", "rating", "pk")
+    )
+    return ((row[0], row[1:]) for row in sessions)
 
 
 def session_rating_rows(window: Window) -> list[Row]:
     """Sessions held in the window that the student rated: the rating, 1 to 5."""
-    return [Row(m, s, float(rating), pk) for m, s, rating, pk in _rated_sessions(window)]
+    return _rows_from(
+        window,
+        "session_rating",
+        "rated_sessions",
+        _rated_sessions,
+        lambda item: Row(item[0], item[1], float(item[2]), item[3]),
+    )
 
 
 def session_top_rows(window: Window) -> list[Row]:
     """Sessions held in the window that the student rated: 1 when rated 4 or 5."""
-    return [Row(m, s, float(rating >= 4), pk) for m, s, rating, pk in _rated_sessions(window)]
+    return _rows_from(
+        window,
+        "session_top",
+        "rated_sessions",
+        _rated_sessions,
+        lambda item: Row(item[0], item[1], float(item[2] >= 4), item[3]),
+    )
 
 
 def reengagement_rows(window: Window) -> list[Row]:

@@ -54,6 +54,12 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--parts",
+            type=int,
+            default=None,
+            help="Shares a period's calendars are computed in (default: --workers).",
+        )
+        parser.add_argument(
             "--database",
             default="mentorship_bench_scorecards",
             help="Name of the benchmark database on the same server (created if missing).",
@@ -74,6 +80,7 @@ class Command(BaseCommand):
         rounds,
         requests,
         workers,
+        parts,
         database,
         rebuild,
         output,
@@ -91,7 +98,7 @@ class Command(BaseCommand):
                 if mentors < 4
                 or students < mentors
                 or zones < 0
-                or min(rounds, requests, workers) < 1
+                or min(rounds, requests, workers, parts or 1) < 1
                 else None
             ),
         )
@@ -112,7 +119,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Reusing database {database} ({students:,} students).")
 
-        result = bench.bench_run(zones=zones, rounds=rounds, requests=requests, workers=workers)
+        result = bench.bench_run(
+            zones=zones, rounds=rounds, requests=requests, workers=workers, parts=parts
+        )
         result.build_seconds = build_seconds
         bench.bench_results_write(result, Path(output))
         self.stdout.write(_report(result))
