@@ -19,4 +19,4 @@ def worker_objects_freeze(**kwargs) -> None:
     garbage collector's passes (``mentorship.startup``)."""
     from mentorship.startup import freeze_start_up_objects
 
-    freeze_start_up_objects()
+    freeze_start_up_objects(collect=False)  # a process forked from the worker's

@@ -1074,6 +1074,11 @@ def _night_undo(night: date) -> None:
     MetricSnapshot.objects.filter(period__in=keys).delete()
 
 
+def _pool_process_start() -> None:
+    """A pool process starts as a Celery pool process does (``worker_process_init``)."""
+    freeze_start_up_objects(collect=False)
+
+
 def _computation_in_worker(work: SnapshotWork) -> float:
     """One computation of a night in a pool process, as a Celery worker runs the
     ``snapshot_scorecard_period`` task; returns the process's peak memory (MB)."""
@@ -1093,7 +1098,7 @@ def night_time(night: date, result: Night, *, workers: int = 1, parts: int | Non
     if workers > 1:
         connections.close_all()
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=freeze_start_up_objects) as pool:
+        with context.Pool(workers, initializer=_pool_process_start) as pool:
             peaks = list(pool.imap_unordered(_computation_in_worker, work))
         result.worker_peak_rss_mb = max([result.worker_peak_rss_mb, *peaks])
     else:

@@ -2,6 +2,8 @@ import gc
 import importlib
 import sys
 
+import pytest
+
 from mentorship import startup
 
 
@@ -16,7 +18,12 @@ def test_a_web_process_freezes_what_it_holds_from_its_start():
         gc.unfreeze()
 
 
-def test_the_urlconf_and_its_views_are_loaded_before_the_freeze(monkeypatch):
+@pytest.mark.parametrize(
+    ("collect", "expected"),
+    [(True, ["urlconf", "collect", "freeze"]), (False, ["urlconf", "freeze"])],
+    ids=["a process of its own", "a forked pool process"],
+)
+def test_the_urlconf_and_its_views_are_loaded_before_the_freeze(monkeypatch, collect, expected):
     calls = []
 
     class Resolver:
@@ -28,5 +35,5 @@ def test_the_urlconf_and_its_views_are_loaded_before_the_freeze(monkeypatch):
     monkeypatch.setattr(startup, "get_resolver", Resolver)
     monkeypatch.setattr(gc, "collect", lambda: calls.append("collect"))
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
-    startup.freeze_start_up_objects()
-    assert calls == ["urlconf", "collect", "freeze"]
+    startup.freeze_start_up_objects(collect=collect)
+    assert calls == expected
