@@ -298,13 +298,19 @@ def review_consistency(*, mentor_ids, start: datetime, end: datetime) -> ReviewC
 CONSISTENCY_CACHE_SECONDS = 300
 
 
+def consistency_cache_key(*, mentor_ids, start: datetime, end: datetime) -> str:
+    """The key a team's consistency in a period is kept under (and its summary as the
+    dashboard renders it, which changes with it)."""
+    ids = hashlib.sha256(",".join(map(str, sorted(mentor_ids))).encode()).hexdigest()[:32]
+    return f"metrics:consistency:{ids}:{start.isoformat()}:{end.isoformat()}"
+
+
 def review_consistency_cached(*, mentor_ids, start: datetime, end: datetime) -> ReviewConsistency:
     """``review_consistency`` kept in the cache for ``CONSISTENCY_CACHE_SECONDS``: the
     dashboard shows it on every visit, and at a hundred thousand students its three
     queries take tens of milliseconds."""
     mentor_ids = sorted(mentor_ids)
-    ids = hashlib.sha256(",".join(map(str, mentor_ids)).encode()).hexdigest()[:32]
-    key = f"metrics:consistency:{ids}:{start.isoformat()}:{end.isoformat()}"
+    key = consistency_cache_key(mentor_ids=mentor_ids, start=start, end=end)
     found = cache.get(key)
     if found is None:
         found = review_consistency(mentor_ids=mentor_ids, start=start, end=end)

@@ -161,6 +161,20 @@ def busy_mentor(mentor, student, closed):
     return oldest
 
 
+def test_it_writes_a_row_in_the_readers_language(client, as_user, busy_mentor):
+    reader = as_user("supervisor")
+    reader.language = "ru"
+    reader.save(update_fields=["language"])
+
+    response = client.get(DASHBOARD + "?period=2026-03", headers={"accept-language": "ru"})
+
+    assertContains(response, "2 из 10")
+    assertContains(response, 'title="Прошлый период: 40"')
+    assertContains(response, "рост с 40")
+    assertContains(response, "12 встреч")
+    assertContains(response, "3\xa0дня назад")
+
+
 def test_it_counts_waiting_reviews_and_flags_only_of_mentors_the_reader_may_see(
     busy_mentor, mentor, supervisor, other_supervisor, staff
 ):
@@ -620,6 +634,28 @@ def test_it_sends_a_plain_rating_back_to_the_dashboard_only(
     response = client.get(SAMPLE, {"mentor": mentor.pk, "next": given})
 
     assertContains(response, f'name="next" value="{back}"')
+
+
+def test_it_renders_the_teams_consistency_once_in_each_language(
+    client, as_user, mentor, student, closed
+):
+    recent = timezone.now() - timedelta(days=2)
+    submission = SubmissionFactory(student=student, submitted_at=recent)
+    ReviewFactory(submission=submission, reviewer=mentor, created_at=recent)
+    reader = as_user("supervisor")
+    current = Period.containing(timezone.now().date(), "month")
+    url = DASHBOARD + f"?period={current.key}"
+
+    english = client.get(url)
+    again = client.get(url)
+    reader.language = "ru"
+    reader.save(update_fields=["language"])
+    russian = client.get(url, headers={"accept-language": "ru"})
+
+    for response in (english, again):
+        assertContains(response, "Team on the same projects")
+    assertContains(russian, "Команда на тех же проектах")
+    assertNotContains(russian, "Team on the same projects")
 
 
 def test_it_asks_staff_to_choose_a_team_before_comparing_mentors(

@@ -17,7 +17,11 @@ from mentorship.models import Role
 
 from .. import dashboard
 from ..charts import team_chart
-from ..consistency import review_consistency_cached
+from ..consistency import (
+    CONSISTENCY_CACHE_SECONDS,
+    consistency_cache_key,
+    review_consistency_cached,
+)
 from ..forms import DashboardFilterForm
 from ..scorecards import TREND_PERIODS, team_figures
 from ..second_reading import sample_mentors, second_reading_sample
@@ -63,12 +67,13 @@ def team_dashboard(request: HttpRequest) -> HttpResponse:
     # One team on the page (a supervisor's, or the team staff chose): how its mentors
     # review against one another, and a few of their reviews to read as second reader.
     one_team = request.user.role == Role.SUPERVISOR or supervisor is not None
-    consistency = sample_url = None
+    consistency = consistency_key = sample_url = None
     if one_team:
         start, end = period.bounds(request.user.zone)
-        consistency = review_consistency_cached(
-            mentor_ids=[mentor.pk for mentor in mentors], start=start, end=end
-        )
+        mentor_ids = [mentor.pk for mentor in mentors]
+        consistency = review_consistency_cached(mentor_ids=mentor_ids, start=start, end=end)
+        # Its summary is rendered once for as long as the figures are kept.
+        consistency_key = consistency_cache_key(mentor_ids=mentor_ids, start=start, end=end)
         # The sample is read once the section is in view (htmx): the table comes first.
         sample_url = (
             reverse("metrics:dashboard_sample")
@@ -97,6 +102,8 @@ def team_dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "show_supervisor": request.user.role == Role.STAFF and supervisor is None,
             "consistency": consistency,
+            "consistency_key": consistency_key,
+            "consistency_seconds": CONSISTENCY_CACHE_SECONDS,
             "sample_url": sample_url,
         },
     )
