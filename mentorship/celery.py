@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from celery.signals import worker_process_init
 
+from mentorship.startup import freeze_start_up_objects
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
 
 app = Celery("mentorship")
@@ -17,6 +19,4 @@ def worker_objects_freeze(**kwargs) -> None:
     """In each worker process, once it has started: keep the objects it holds from the
     start (Django's models, URLs, translations, everything imported) out of the
     garbage collector's passes (``mentorship.startup``)."""
-    from mentorship.startup import freeze_start_up_objects
-
     freeze_start_up_objects(collect=False)  # a process forked from the worker's

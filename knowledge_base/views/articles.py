@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship.access import NotAllowed
 from mentorship.decorators import role_required
 from mentorship.models import Role
+from mentorship.redirects import local_url
 from projects.models import Programme
 
 from .. import articles
@@ -228,11 +229,9 @@ def article_from_question(request: HttpRequest, pk: int) -> HttpResponse:
         article = articles.article_draft_from_question(question=question, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        back = request.headers.get("referer", "")
-        if not url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            back = "knowledge_base:article_list"
+        back = local_url(
+            request, request.headers.get("referer", ""), reverse("knowledge_base:article_list")
+        )
         return redirect(back)
     messages.success(
         request,

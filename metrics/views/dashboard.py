@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from mentorship.decorators import role_required
 from mentorship.models import Role
+from mentorship.redirects import local_url
 
 from .. import dashboard
 from ..charts import team_chart
@@ -131,11 +132,7 @@ def team_dashboard_sample(request: HttpRequest) -> HttpResponse:
         per_mentor=SAMPLE_PER_MENTOR,
         mentors=[readable[pk] for pk in wanted if pk in readable],
     )
-    back = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("metrics:dashboard")
+    back = local_url(request, request.GET.get("next", ""), reverse("metrics:dashboard"))
     return render(request, "metrics/_second_reading_sample.html", {"sample": sample, "next": back})
 
 

@@ -7,12 +7,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorship.decorators import role_required
 from mentorship.models import Role, User
+from mentorship.redirects import local_url
 from projects.models import Review
 
 from .. import second_reading as reading_rules
@@ -91,12 +92,8 @@ def second_reading_review(request: HttpRequest, pk: int) -> HttpResponse:
 def _back(request: HttpRequest, review: Review) -> str:
     """Where a plain form post returns: the page it came from (``next``), else the
     review."""
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return reverse("metrics:second_reading_review", args=[review.pk])
+    default = reverse("metrics:second_reading_review", args=[review.pk])
+    return local_url(request, request.POST.get("next", ""), default)
 
 
 @require_POST
