@@ -932,11 +932,16 @@ def bench_data_generate(
     students: int,
     progress: Callable[[str], None] = lambda step: None,
     vacuum: bool = True,
+    programmes: int = PROGRAMMES,
+    articles: int | None = None,
+    history_end: date = HISTORY_END,
 ) -> None:
     """The school, in one transaction of set-based statements, then ``VACUUM ANALYZE``
     (which cannot run inside a transaction, hence ``vacuum=False`` in tests). Everyone
-    is on the school's calendar; ``bench_calendars_set`` spreads the readers out."""
-    programmes = min(PROGRAMMES, max(2, mentors // 2))
+    is on the school's calendar; ``bench_calendars_set`` spreads the readers out.
+    The pages' benchmark (``metrics.bench_pages``) asks for more programmes and
+    articles, and a history that ends today: six months of it, as here."""
+    programmes = min(programmes, max(2, mentors // 2))
     params = {
         "mentors": mentors,
         "students": students,
@@ -945,9 +950,9 @@ def bench_data_generate(
         "per_programme": mentors // programmes,
         "projects": PROJECTS,
         "plan_days": sum(10 + 7 * k % 13 for k in range(1, PROJECTS + 1)),
-        "articles": max(10, mentors * 3 // 2),
-        "history_start": HISTORY_START,
-        "night": HISTORY_END,
+        "articles": articles or max(10, mentors * 3 // 2),
+        "history_start": history_end - (HISTORY_END - HISTORY_START),
+        "night": history_end,
         "activity_days": ACTIVITY_DAYS,
         "school_zone": settings.TIME_ZONE,
     }

@@ -1,0 +1,596 @@
+"""The pages under load (``manage.py bench_pages``, ``make bench``; docs/benchmarks.md).
+
+A school the size of a large one (``metrics.bench``'s generator, with a history that
+ends today) in a PostgreSQL database of the benchmark's own; gunicorn started as the
+Procfile starts it (two sync workers, ``mentorship.wsgi``), production settings (no
+debug, HTTPS behind a proxy); ``wrk`` on loopback with 20 connections, signed in as the
+heaviest user of each role (the mentor with the most students, their supervisor,
+staff, one of the mentor's students). Every page is run right after a bare view
+through the same middleware (``bench_settings``/``bench_urls``: it reads the signed-in
+user and answers ``ok``), so each page has its floor measured within a minute on a
+machine whose speed drifts. The queries each page makes are counted once in this
+process through Django's test client, on the same data as the same person.
+
+It is a benchmark, not a test: nothing fails when a target is missed; the figures are
+printed and written to ``var/bench/pages.json`` and ``var/bench/pages.md``.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.db.models import Count, Q
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from knowledge_base.models import Question
+from mentorship.bench import BenchDatabase
+from mentorship.models import Role, User
+from projects.models import Submission
+
+from . import bench
+from .periods import Period, PeriodKind
+from .scorecards import snapshot_period
+
+DATABASE = BenchDatabase(
+    marker_table="bench_pages_marker", sizes=("mentors", "students"), version=1
+)
+# The issue's school: 20 programmes of 10 projects, 10,000 articles.
+PROGRAMMES = 20
+ARTICLES_PER_MENTOR = 5
+# What the load is: 20 people at once, against the Procfile's two web workers.
+CONNECTIONS = 20
+WEB_WORKERS = 2
+TARGET_P95_MS = 150.0
+TARGET_SHARE_OF_BARE = 0.25
+TARGET_WEB_RSS_MB = 250.0
+BARE_PATH = "/bench/bare/"
+# Closed periods snapshotted after the build, so the scorecard and dashboard pages read
+# figures, as they do in production (the school's calendar: everyone is on it).
+SNAPSHOT_MONTHS = 2
+SNAPSHOT_WEEKS = 2
+
+
+# --- Data -----------------------------------------------------------------------------
+
+
+def pages_data_generate(
+    *, mentors: int, students: int, today: date, progress: Callable[[str], None]
+) -> None:
+    """The school of ``metrics.bench`` with six months of history up to ``today``, 20
+    programmes and five articles a mentor, then the last closed months and weeks
+    snapshotted on the school's calendar."""
+    bench.bench_data_generate(
+        mentors=mentors,
+        students=students,
+        programmes=PROGRAMMES,
+        articles=mentors * ARTICLES_PER_MENTOR,
+        history_end=today,
+        progress=progress,
+    )
+    for period in closed_periods(today):
+        progress(f"snapshot {period.key}")
+        snapshot_period(period, zone_name=settings.TIME_ZONE)
+
+
+def closed_periods(today: date) -> list[Period]:
+    month = Period.containing(today, PeriodKind.MONTH)
+    week = Period.containing(today, PeriodKind.WEEK)
+    periods = []
+    for _ in range(SNAPSHOT_MONTHS):
+        month = month.previous()
+        periods.append(month)
+    for _ in range(SNAPSHOT_WEEKS):
+        week = week.previous()
+        periods.append(week)
+    return periods
+
+
+# --- Who reads, and what ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Readers:
+    """The heaviest user of each role: the mentor with the most current students (and,
+    among those, the most waiting for review), their supervisor, the first staff member,
+    and the mentor's student with the most submissions."""
+
+    mentor: User
+    supervisor: User
+    staff: User
+    student: User
+
+    def of(self, role: str) -> User:
+        return getattr(self, role)
+
+
+def readers_choose() -> Readers:
+    current = Q(student_assignments__ended_at__isnull=True)
+    mentor = (
+        User.objects.filter(role=Role.MENTOR, mentor_profile__supervisor__isnull=False)
+        .annotate(
+            load=Count("student_assignments", filter=current, distinct=True),
+            waiting=Count(
+                "student_assignments__student__submissions",
+                filter=current & Q(student_assignments__student__submissions__status="submitted"),
+                distinct=True,
+            ),
+        )
+        .order_by("-load", "-waiting", "pk")
+        .select_related("mentor_profile__supervisor")
+        .first()
+    )
+    student = (
+        User.objects.filter(
+            role=Role.STUDENT,
+            mentor_assignments__mentor=mentor,
+            mentor_assignments__ended_at__isnull=True,
+        )
+        .annotate(attempts=Count("submissions"))
+        .order_by("-attempts", "pk")
+        .first()
+    )
+    return Readers(
+        mentor=mentor,
+        supervisor=mentor.mentor_profile.supervisor,
+        staff=User.objects.filter(role=Role.STAFF).order_by("pk").first(),
+        student=student,
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page or API list as one role reads it."""
+
+    name: str
+    role: str
+    path: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role})"
+
+
+def pages_of(readers: Readers) -> list[Page]:
+    """Every page a person uses all day, and every API list, each role's version."""
+    mentor, student = readers.mentor, readers.student
+    waiting = (
+        Submission.objects.waiting()
+        .filter(student__mentor_assignments__mentor=mentor)
+        .order_by("submitted_at")
+        .first()
+    )
+    question = Question.objects.filter(author=student).order_by("-pk").first() or (
+        Question.objects.order_by("-pk").first()
+    )
+    word = (question.title.split() or ["project"])[0] if question else "project"
+    programme_id = (
+        student.enrolments.order_by("-started_on").values_list("programme_id", flat=True).first()
+    )
+    month = Period.containing(date.today(), PeriodKind.MONTH).previous().key
+    pages = []
+
+    def add(name: str, roles: str, path: str) -> None:
+        pages.extend(Page(name, role, path) for role in roles.split())
+
+    add("home", "student mentor supervisor staff", reverse("metrics:home"))
+    add("review queue", "mentor supervisor staff", reverse("projects:queue"))
+    if waiting:
+        add(
+            "review page", "mentor supervisor staff", reverse("projects:review", args=[waiting.pk])
+        )
+    add("student list", "mentor supervisor staff", reverse("students:list"))
+    add("student file", "mentor supervisor staff", reverse("students:file", args=[student.pk]))
+    add("at-risk queue", "mentor supervisor staff", reverse("students:flag_list"))
+    add("sessions", "student mentor supervisor", reverse("students:session_list"))
+    add("cases", "mentor supervisor", reverse("knowledge_base:case_list"))
+    add("weekly reports", "mentor supervisor", reverse("metrics:weekly_report_list"))
+    add("question queue", "mentor", reverse("knowledge_base:question_queue"))
+    add("questions", "student", reverse("knowledge_base:question_list"))
+    add("knowledge base", "student mentor", reverse("knowledge_base:article_list"))
+    add("search", "student mentor", f"{reverse('knowledge_base:search')}?q={word}")
+    add("dashboard", "supervisor", f"{reverse('metrics:dashboard')}?period={month}")
+    add("scorecard", "mentor", f"{reverse('metrics:scorecard_mine')}?period={month}")
+    add(
+        "scorecard",
+        "supervisor",
+        f"{reverse('metrics:scorecard', args=[mentor.pk])}?period={month}",
+    )
+    if programme_id:
+        add(
+            "programme analytics",
+            "staff",
+            reverse("metrics:programme_analytics", args=[programme_id]),
+        )
+    for resource in ("submissions", "students", "flags", "sessions", "questions", "articles"):
+        add(f"API {resource}", "mentor staff", reverse(f"api:{resource[:-1]}-list"))
+    add("API scorecards", "supervisor staff", reverse("api:scorecard-list"))
+    return pages
+
+
+def session_cookie(user: User) -> str:
+    """A signed-in session for ``user``, as the sign-in page leaves it."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def page_queries(page: Page, user: User) -> tuple[int, int, int]:
+    """The page's status, its number of queries and its size in bytes, asked once
+    through Django's test client in this process (second request: the first fills
+    caches the server's workers would have filled too)."""
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+    client.get(page.path, secure=True)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page.path, secure=True)
+    return response.status_code, len(queries), len(response.content)
+
+
+# --- The server and the load ------------------------------------------------------------
+
+# wrk's script: the signed-in session and the proxy's header on every request, and the
+# figures as one line of JSON at the end (latencies in microseconds).
+WRK_SCRIPT = """
+wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
+wrk.headers["X-Forwarded-Proto"] = "https"
+wrk.headers["Accept-Language"] = os.getenv("BENCH_LANGUAGE")
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, '
+    .. '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, errors.connect, errors.read, errors.write,
+    errors.status, errors.timeout))
+end
+"""
+
+
+@dataclass
+class Load:
+    """One wrk run: latencies in milliseconds, throughput, and the failed requests
+    (connection errors, timeouts and answers other than 2xx or 3xx)."""
+
+    requests: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+    errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "per_second": round(self.per_second, 1)}
+
+
+class Server:
+    """gunicorn as the Procfile starts it, on the benchmark's database, with the bare
+    view added (``metrics.bench_settings``)."""
+
+    def __init__(self, *, port: int, workers: int, log: Path):
+        self.port = port
+        self.workers = workers
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict:
+        database = connection.settings_dict
+        url = (
+            f"postgres://{database['USER'] or ''}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "metrics.bench_settings",
+            "DATABASE_URL": url,
+            "DEBUG": "false",
+            "BEHIND_PROXY": "true",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "STATIC_ROOT": str(settings.STATIC_ROOT),
+        }
+
+    def start(self) -> None:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+            [
+                str(gunicorn),
+                "mentorship.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--access-logfile",
+                str(self.log),
+                "--no-control-socket",
+            ],
+            env=self.environment(),
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.with_suffix(".err").open("w"),
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.ask("/healthz", timeout=5)
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start; see {self.log.with_suffix('.err')}")
+
+    def ask(self, path: str, *, timeout: float) -> None:
+        """One request, over "HTTPS" as the proxy says (else the answer is a redirect)."""
+        request = urllib.request.Request(  # noqa: S310 (http on loopback)
+            f"{self.base_url}{path}", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout):  # noqa: S310
+            pass
+
+    def drain(self) -> None:
+        """Waits until the requests a finished load left queued have been answered: a
+        sync worker answers in turn the connections wrk had open when it stopped."""
+        for _worker in range(self.workers):
+            self.ask("/healthz", timeout=60)
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def rss_mb(self) -> dict[str, float]:
+        """The workers' resident memory now and at its peak (the largest worker)."""
+        now, peak = [], []
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            now.append(int(fields["VmRSS"].split()[0]) / 1024)
+            peak.append(int(fields["VmHWM"].split()[0]) / 1024)
+        return {"rss_mb": round(max(now), 1), "peak_rss_mb": round(max(peak), 1)}
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def wrk(
+    url: str,
+    *,
+    cookie: str,
+    seconds: float,
+    script: Path,
+    connections: int = CONNECTIONS,
+    language: str = "en",
+) -> Load:
+    """``seconds`` of ``connections`` users asking for ``url`` as fast as answered."""
+    completed = subprocess.run(  # noqa: S603
+        [  # noqa: S607 (wrk from Debian's package, on the PATH)
+            "wrk",
+            "--threads",
+            "2",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "--script",
+            str(script),
+            url,
+        ],
+        env={**os.environ, "BENCH_COOKIE": cookie, "BENCH_LANGUAGE": language},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    errors = sum(figures[kind] for kind in ("connect", "read", "write", "status", "timeout"))
+    return Load(
+        requests=figures["requests"],
+        seconds=figures["duration_us"] / 1e6,
+        p50=figures["p50"] / 1000,
+        p95=figures["p95"] / 1000,
+        p99=figures["p99"] / 1000,
+        max=figures["max"] / 1000,
+        errors=errors,
+    )
+
+
+# --- The run ----------------------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    page: Page
+    status: int
+    queries: int
+    kilobytes: float
+    load: Load
+    bare: Load
+
+    @property
+    def share_of_bare(self) -> float:
+        return self.load.per_second / self.bare.per_second if self.bare.per_second else 0.0
+
+    @property
+    def within_target(self) -> bool:
+        return (
+            self.load.p95 <= TARGET_P95_MS
+            and self.load.errors == 0
+            and self.share_of_bare >= TARGET_SHARE_OF_BARE
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "page": self.page.name,
+            "role": self.page.role,
+            "path": self.page.path,
+            "status": self.status,
+            "queries": self.queries,
+            "kilobytes": round(self.kilobytes, 1),
+            "load": self.load.as_dict(),
+            "bare": self.bare.as_dict(),
+            "share_of_bare": round(self.share_of_bare, 3),
+            "within_target": self.within_target,
+        }
+
+
+@dataclass
+class BenchResult:
+    mentors: int
+    students: int
+    seconds: float
+    bare_seconds: float
+    machine: dict
+    rows: dict[str, int] = field(default_factory=dict)
+    build_seconds: float | None = None
+    pages: list[PageResult] = field(default_factory=list)
+    memory: dict[str, float] = field(default_factory=dict)
+    ingestion: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "date": date.today().isoformat(),
+            "mentors": self.mentors,
+            "students": self.students,
+            "seconds_per_page": self.seconds,
+            "bare_seconds": self.bare_seconds,
+            "connections": CONNECTIONS,
+            "web_workers": WEB_WORKERS,
+            "machine": self.machine,
+            "rows": self.rows,
+            "build_seconds": self.build_seconds,
+            "targets": {
+                "p95_ms": TARGET_P95_MS,
+                "share_of_bare": TARGET_SHARE_OF_BARE,
+                "web_rss_mb": TARGET_WEB_RSS_MB,
+            },
+            "pages": [result.as_dict() for result in self.pages],
+            "memory": self.memory,
+            "ingestion": self.ingestion,
+        }
+
+    def markdown(self) -> str:
+        lines = [
+            "| page | role | queries | KB | p50 ms | p95 ms | p99 ms | req/s | errors "
+            "| bare req/s | share of bare | within target |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for result in self.pages:
+            load = result.load
+            lines.append(
+                f"| {result.page.name} | {result.page.role} | {result.queries} "
+                f"| {result.kilobytes:.0f} | {load.p50:.0f} | {load.p95:.0f} | {load.p99:.0f} "
+                f"| {load.per_second:.0f} | {load.errors} | {result.bare.per_second:.0f} "
+                f"| {100 * result.share_of_bare:.0f} % "
+                f"| {'yes' if result.within_target else 'no'} |"
+            )
+        return "\n".join(lines)
+
+
+def machine() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "postgresql": server,
+    }
+
+
+def bench_run(
+    *,
+    mentors: int,
+    students: int,
+    seconds: float,
+    bare_seconds: float,
+    port: int,
+    warm: bool = True,
+    only: str | None = None,
+    progress: Callable[[str], None] = lambda line: None,
+) -> BenchResult:
+    """Every page under load, each right after the bare view."""
+    readers = readers_choose()
+    pages = [page for page in pages_of(readers) if not only or only in page.label]
+    cookies = {role: session_cookie(readers.of(role)) for role in {p.role for p in pages}}
+    result = BenchResult(
+        mentors=mentors,
+        students=students,
+        seconds=seconds,
+        bare_seconds=bare_seconds,
+        machine=machine(),
+        rows=bench.table_rows(),
+    )
+    work = settings.VAR_DIR / "bench"
+    script = work / "pages.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(WRK_SCRIPT)
+    server = Server(port=port, workers=WEB_WORKERS, log=work / "pages-gunicorn.log")
+    server.start()
+    try:
+        for page in pages:
+            status, queries, size = page_queries(page, readers.of(page.role))
+            cookie = cookies[page.role]
+            # A second to warm the workers on the page, then the floor, then the page.
+            if warm:
+                wrk(server.base_url + page.path, cookie=cookie, seconds=1, script=script)
+                server.drain()
+            bare = wrk(
+                server.base_url + BARE_PATH, cookie=cookie, seconds=bare_seconds, script=script
+            )
+            server.drain()
+            load = wrk(server.base_url + page.path, cookie=cookie, seconds=seconds, script=script)
+            server.drain()
+            page_result = PageResult(page, status, queries, size / 1024, load, bare)
+            result.pages.append(page_result)
+            progress(
+                f"{page.label:<40} {status} q={queries:<3} p50 {load.p50:7.1f} "
+                f"p95 {load.p95:7.1f} ms {load.per_second:6.1f}/s (bare "
+                f"{bare.per_second:6.1f}/s, {100 * page_result.share_of_bare:4.0f} %) "
+                f"errors {load.errors}"
+            )
+        result.memory = server.rss_mb()
+    finally:
+        server.stop()
+    result.machine["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
+    return result
+
+
+def bench_results_write(result: BenchResult, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+    path.with_suffix(".md").write_text(result.markdown() + "\n")

@@ -1,0 +1,101 @@
+import time
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from mentorship.bench import bench_database_prepare
+from metrics import bench_pages
+
+# --small: a two-minute check that the pages answer under load (not figures to quote).
+SMALL = {"mentors": 40, "students": 2_000, "seconds": 1.0, "bare_seconds": 1.0}
+
+
+class Command(BaseCommand):
+    help = (
+        "Every page and API list under load (gunicorn as in the Procfile, wrk with 20 "
+        "connections) on a school of 100,000 students in a PostgreSQL database of the "
+        "benchmark's own, each beside a bare view measured right before it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mentors", type=int, default=2_000)
+        parser.add_argument("--students", type=int, default=100_000)
+        parser.add_argument("--seconds", type=float, default=10.0, help="Load on each page.")
+        parser.add_argument(
+            "--bare-seconds", type=float, default=5.0, help="Load on the bare view before it."
+        )
+        parser.add_argument(
+            "--small",
+            action="store_true",
+            help="A two-minute check: 2,000 students, a second on each page.",
+        )
+        parser.add_argument("--only", help="Only the pages whose 'name (role)' contains this.")
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--database", default="mentorship_bench_pages")
+        parser.add_argument("--rebuild", action="store_true", help="Regenerate the data.")
+        parser.add_argument(
+            "--output", default=str(settings.VAR_DIR / "bench" / "pages.json"), help="JSON file."
+        )
+
+    def handle(self, *args, small, database, rebuild, output, only, port, **options):
+        sizes = {
+            name: options[name] for name in ("mentors", "students", "seconds", "bare_seconds")
+        }
+        if small:
+            sizes = SMALL
+            database = f"{database}_small"
+            output = str(Path(output).with_name("pages-small.json"))
+        reuse = bench_database_prepare(
+            bench_pages.DATABASE,
+            name=database,
+            sizes={"mentors": sizes["mentors"], "students": sizes["students"]},
+            rebuild=rebuild,
+            stdout=self.stdout,
+            arguments_error=(
+                "--mentors must be at least 4, --students at least --mentors, and the "
+                "seconds at least 1."
+                if sizes["mentors"] < 4
+                or sizes["students"] < sizes["mentors"]
+                or min(sizes["seconds"], sizes["bare_seconds"]) < 1
+                else None
+            ),
+        )
+        started = time.monotonic()
+
+        def progress(line: str) -> None:
+            self.stdout.write(f"  [{time.monotonic() - started:6.1f}s] {line}")
+
+        build_seconds = None
+        if not reuse:
+            self.stdout.write(
+                f"Generating {sizes['mentors']:,} mentors and {sizes['students']:,} students ..."
+            )
+            bench_pages.pages_data_generate(
+                mentors=sizes["mentors"],
+                students=sizes["students"],
+                today=date.today(),
+                progress=progress,
+            )
+            bench_pages.DATABASE.marker_set(mentors=sizes["mentors"], students=sizes["students"])
+            build_seconds = round(time.monotonic() - started, 1)
+            self.stdout.write(f"Data ready in {build_seconds:.1f}s.")
+        else:
+            self.stdout.write(f"Reusing database {database}.")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        result = bench_pages.bench_run(
+            mentors=sizes["mentors"],
+            students=sizes["students"],
+            seconds=sizes["seconds"],
+            bare_seconds=sizes["bare_seconds"],
+            port=port,
+            warm=not small,
+            only=only,
+            progress=progress,
+        )
+        result.build_seconds = build_seconds
+        bench_pages.bench_results_write(result, Path(output))
+        self.stdout.write(result.markdown())
+        self.stdout.write(f"Web workers: {result.memory}. Written to {output}.")
