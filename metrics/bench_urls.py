@@ -3,13 +3,11 @@ every signed-in page does first (the middleware, the session, the user), so a pa
 throughput can be read against it (``metrics.bench_pages``)."""
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
-
-from mentorship.urls import urlpatterns as site_urlpatterns
+from django.urls import include, path
 
 
 def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), *site_urlpatterns]
+urlpatterns = [path("bench/bare/", bare), path("", include("mentorship.urls"))]
