@@ -18,13 +18,17 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OrderBy,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404
 
 from .models import (
@@ -113,6 +117,35 @@ def mentors_with_load(mentors: QuerySet[User]) -> QuerySet[User]:
             )
         )
         .order_by("display_name", "email")
+    )
+
+
+def mentors_by_load(mentors: QuerySet[User]) -> QuerySet[User]:
+    """``mentors_with_load``, the fullest first: current students as a share of the
+    mentor's capacity (a mentor without one last), then the most students."""
+    share = ExpressionWrapper(
+        F("current_students") * 1.0 / NullIf(F("mentor_profile__capacity"), 0),
+        output_field=FloatField(),
+    )
+    return mentors_with_load(mentors).order_by(
+        OrderBy(share, descending=True, nulls_last=True), "-current_students", "pk"
+    )
+
+
+def mentor_load_counts(mentors: QuerySet[User]) -> dict[str, int]:
+    """How many mentors there are, and how many of those with a capacity are at or over
+    it, in one query."""
+    loads = mentors_with_load(mentors).order_by()
+    has_capacity = Q(mentor_profile__capacity__gt=0)
+    return loads.aggregate(
+        mentors=Count("pk"),
+        full=Count(
+            "pk",
+            filter=has_capacity & Q(current_students__gte=F("mentor_profile__capacity")),
+        ),
+        over=Count(
+            "pk", filter=has_capacity & Q(current_students__gt=F("mentor_profile__capacity"))
+        ),
     )
 
 

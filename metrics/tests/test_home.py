@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
@@ -13,6 +14,7 @@ from mentorship.tests.factories import (
     StudentFactory,
     SupervisorFactory,
 )
+from metrics.selectors import STAFF_HOME_CACHE_KEY, STAFF_HOME_MENTORS
 from students.models import RiskFlag
 
 
@@ -185,14 +187,54 @@ def test_it_shows_the_staff_home_in_constant_queries(
         StudentFactory()
 
     # 1. the session, 2. the signed-in user, 3. head counts by role,
-    # 4. active students without a mentor, 5. all mentors with profiles,
-    # supervisors and current-student counts, 6. the unread-notifications badge.
-    # And the navbar's count of questions waiting for an answer.
-    with django_assert_max_num_queries(7):
+    # 4. active students without a mentor, 5. mentors counted by load, 6. the fullest
+    # mentors with profiles, supervisors and current-student counts, 7. the
+    # unread-notifications badge. And the navbar's count of questions waiting for an
+    # answer.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("metrics:home"))
 
     assert response.context["overview"]["unassigned"] == mentors
-    assert len(response.context["mentors"]) == mentors
+    assert len(response.context["mentors"]) == min(mentors, STAFF_HOME_MENTORS)
+    # The figures are the school's, taken once a minute: the next visit asks none of
+    # them again.
+    with django_assert_max_num_queries(4):
+        client.get(reverse("metrics:home"))
+
+
+def test_it_lists_staff_the_fullest_mentors_first(client, as_user):
+    as_user("staff")
+    supervisor = SupervisorFactory()
+    loads = {}
+    for capacity, students in ((10, 2), (4, 4), (5, 6), (0, 1)):
+        mentor = MentorFactory()
+        mentor.mentor_profile.supervisor = supervisor
+        mentor.mentor_profile.capacity = capacity
+        mentor.mentor_profile.save()
+        for _ in range(students):
+            AssignmentFactory(mentor=mentor)
+        loads[mentor.pk] = (capacity, students)
+
+    response = client.get(reverse("metrics:home"))
+
+    listed = [loads[mentor.pk] for mentor in response.context["mentors"]]
+    # Over capacity, then full, then with room; a mentor without a capacity last.
+    assert listed == [(5, 6), (4, 4), (10, 2), (0, 1)]
+    assert response.context["figures"].load == {"mentors": 4, "full": 2, "over": 1}
+    assertContains(response, "Of 4 mentors, 2 at or over capacity (1 over).")
+
+
+def test_it_takes_the_staff_figures_at_most_once_a_minute(client, as_user, student):
+    as_user("staff")
+    client.get(reverse("metrics:home"))
+    StudentFactory()  # a new student without a mentor
+
+    cached = client.get(reverse("metrics:home"))
+    cache.delete(STAFF_HOME_CACHE_KEY)  # what a minute later does
+    fresh = client.get(reverse("metrics:home"))
+
+    assert cached.context["overview"]["unassigned"] == 0
+    assert fresh.context["overview"]["unassigned"] == 1
 
 
 def test_it_leaves_deactivated_mentors_off_the_supervisor_team(as_user, mentor, client):

@@ -9,7 +9,6 @@ from mentorship.selectors import (
     current_mentor,
     mentor_current_students,
     mentors_with_load,
-    staff_overview,
 )
 from projects.selectors import student_progress
 from students.flags import flag_reasons, flags_open_counts, flags_open_queue, flags_visible_to
@@ -44,8 +43,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["flag_counts"] = flags_open_counts(user)
     else:
-        context["overview"] = staff_overview()
-        context["mentors"] = mentors_with_load(
-            selectors.mentors_visible_to(user).filter(is_active=True)
-        )
+        figures = selectors.staff_home_figures(user)
+        context["figures"] = figures
+        context["overview"] = figures.overview
+        context["mentors"] = figures.fullest
     return render(request, f"metrics/home_{user.role}.html", context)
