@@ -9,7 +9,7 @@ WEB_PORT ?= 8000
 RUN_ENV := DEBUG=true HOST=$(HOST) WEB_PORT=$(WEB_PORT) SITE_URL=http://$(HOST):$(WEB_PORT)
 
 .PHONY: run test lint format messages compile-messages migrations-check install clean bench \
-	bench-flags bench-search bench-scorecards
+	bench-small bench-all bench-pages bench-flags bench-search bench-scorecards
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,16 +53,28 @@ migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
 # The benchmarks (docs/benchmarks.md): PostgreSQL only (DATABASE_URL), each in a
-# database of its own on that server. The flagging run: e.g. make bench-flags
-# BENCH_ARGS="--students 10000 --events 1000000" (var/bench/flags.json). Search:
-# e.g. make bench-search BENCH_SEARCH_ARGS="--questions 20000 --articles 1000"
+# database of its own on that server, generated on the first run and reused after.
+# make bench: every page and API list under load (gunicorn + wrk, 100,000 students;
+# var/bench/pages.json and .md), e.g. make bench BENCH_PAGES_ARGS="--only queue";
+# make bench-small: the same in two minutes on 2,000 students. The flagging run: e.g.
+# make bench-flags BENCH_ARGS="--students 10000 --events 1000000" (var/bench/flags.json).
+# Search: e.g. make bench-search BENCH_SEARCH_ARGS="--questions 20000 --articles 1000"
 # (var/bench/search.json). Scorecards: e.g. make bench-scorecards
-# BENCH_SCORECARDS_ARGS="--mentors 200 --students 10000 --zones 0" (var/bench/scorecards.json).
-# make bench runs all three.
+# BENCH_SCORECARDS_ARGS="--mentors 200 --students 10000 --zones 0"
+# (var/bench/scorecards.json). make bench-all runs the four.
+BENCH_PAGES_ARGS ?=
 BENCH_ARGS ?=
 BENCH_SEARCH_ARGS ?=
 BENCH_SCORECARDS_ARGS ?=
-bench: bench-flags bench-search bench-scorecards
+bench: bench-pages
+
+bench-all: bench-pages bench-flags bench-search bench-scorecards
+
+bench-pages: install
+	$(MANAGE) bench_pages $(BENCH_PAGES_ARGS)
+
+bench-small: install
+	$(MANAGE) bench_pages --small $(BENCH_PAGES_ARGS)
 
 bench-flags: install
 	$(MANAGE) bench_flags $(BENCH_ARGS)

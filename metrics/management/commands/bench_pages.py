@@ -1,10 +1,11 @@
+import shutil
 import time
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from mentorship.bench import bench_database_prepare
 from metrics import bench_pages
@@ -23,9 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--mentors", type=int, default=2_000)
         parser.add_argument("--students", type=int, default=100_000)
-        parser.add_argument("--seconds", type=float, default=10.0, help="Load on each page.")
+        parser.add_argument("--seconds", type=float, default=8.0, help="Load on each page.")
         parser.add_argument(
-            "--bare-seconds", type=float, default=5.0, help="Load on the bare view before it."
+            "--bare-seconds", type=float, default=4.0, help="Load on the bare view before it."
         )
         parser.add_argument(
             "--small",
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, small, database, rebuild, output, only, port, **options):
+        if shutil.which("wrk") is None:
+            raise CommandError("The load comes from wrk: apt-get install wrk.")
         sizes = {
             name: options[name] for name in ("mentors", "students", "seconds", "bare_seconds")
         }
