@@ -18,6 +18,7 @@ printed and written to ``var/bench/pages.json`` and ``var/bench/pages.md``.
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -69,7 +70,12 @@ SNAPSHOT_WEEKS = 2
 
 
 def pages_data_generate(
-    *, mentors: int, students: int, today: date, progress: Callable[[str], None]
+    *,
+    mentors: int,
+    students: int,
+    today: date,
+    progress: Callable[[str], None],
+    vacuum: bool = True,
 ) -> None:
     """The school of ``metrics.bench`` with six months of history up to ``today``, 20
     programmes and five articles a mentor, then the last closed months and weeks
@@ -81,6 +87,7 @@ def pages_data_generate(
         articles=mentors * ARTICLES_PER_MENTOR,
         history_end=today,
         progress=progress,
+        vacuum=vacuum,
     )
     for period in closed_periods(today):
         progress(f"snapshot {period.key}")
@@ -204,10 +211,9 @@ def pages_of(readers: Readers) -> list[Page]:
     add("knowledge base", "student mentor", reverse("knowledge_base:article_list"))
     add("search", "student mentor", f"{reverse('knowledge_base:search')}?q={word}")
     add("dashboard", "supervisor", f"{reverse('metrics:dashboard')}?period={month}")
-    add("scorecard", "mentor", f"{reverse('metrics:scorecard_mine')}?period={month}")
     add(
         "scorecard",
-        "supervisor",
+        "mentor supervisor",
         f"{reverse('metrics:scorecard', args=[mentor.pk])}?period={month}",
     )
     if programme_id:
@@ -314,12 +320,22 @@ class Server:
             "BEHIND_PROXY": "true",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECRET_KEY": settings.SECRET_KEY,
-            "STATIC_ROOT": str(settings.STATIC_ROOT),
+            # Collected for the run into a folder of its own (the hashed names).
+            "STATIC_ROOT": str(self.log.parent / "static"),
         }
 
     def start(self) -> None:
+        if not self.port_free():
+            raise RuntimeError(f"Port {self.port} is taken: choose another with --port.")
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        # The static files' names as these settings store them (hashed, compressed).
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            env=self.environment(),
+            cwd=settings.BASE_DIR,
+            check=True,
+        )
         self.process = subprocess.Popen(  # noqa: S603 (our own command line)
             [
                 str(gunicorn),
@@ -339,15 +355,19 @@ class Server:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:  # e.g. the port was taken
+                break
             try:
                 self.ask("/healthz", timeout=5)
                 return
-            except (urllib.error.URLError, ConnectionError):
-                if self.process.poll() is not None:
-                    break
+            except OSError:  # not listening yet, or still starting
                 time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"gunicorn did not start; see {self.log.with_suffix('.err')}")
+
+    def port_free(self) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) != 0
 
     def ask(self, path: str, *, timeout: float) -> None:
         """One request, over "HTTPS" as the proxy says (else the answer is a redirect)."""
@@ -375,6 +395,8 @@ class Server:
             fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
             now.append(int(fields["VmRSS"].split()[0]) / 1024)
             peak.append(int(fields["VmHWM"].split()[0]) / 1024)
+        if not now:
+            return {}
         return {"rss_mb": round(max(now), 1), "peak_rss_mb": round(max(peak), 1)}
 
     def stop(self) -> None:

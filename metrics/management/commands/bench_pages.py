@@ -4,7 +4,6 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from mentorship.bench import bench_database_prepare
@@ -87,7 +86,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Data ready in {build_seconds:.1f}s.")
         else:
             self.stdout.write(f"Reusing database {database}.")
-        call_command("collectstatic", interactive=False, verbosity=0)
         result = bench_pages.bench_run(
             mentors=sizes["mentors"],
             students=sizes["students"],
