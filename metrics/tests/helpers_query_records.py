@@ -26,8 +26,7 @@ from mentorship.tests.factories import (
     SupervisorFactory,
 )
 from metrics.models import WeeklyReport
-from metrics.periods import Period, PeriodKind
-from metrics.scorecards import snapshot_period
+from metrics.scorecards import periods_to_snapshot, snapshot_period
 from metrics.selectors import last_complete_week_start
 from metrics.services import weekly_report_draft, weekly_report_send
 from projects.models import Programme, Submission, Verdict
@@ -163,10 +162,10 @@ def build_school(traveller) -> School:
         mentor=mentor, student=student, scheduled_at=NOW + timedelta(days=2)
     )
 
-    # Last month's scorecards, as the nightly snapshot writes them.
+    # The scorecards of every final period the trends show, as the nightly run keeps them.
     traveller.move_to(NOW)
-    last_month = Period.containing(NOW.date(), PeriodKind.MONTH).previous()
-    snapshot_period(last_month, "UTC")
+    for period in periods_to_snapshot("UTC"):
+        snapshot_period(period, "UTC")
     return School(
         student=student,
         mentor=mentor,
