@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .settings import *  # noqa: F403
+from .settings import env, env_or
 
 DEBUG = False
 SECURE_SSL_REDIRECT = False
@@ -26,3 +27,6 @@ MEDIA_ROOT = Path(tempfile.gettempdir()) / "mentorship-test-media"
 # WhiteNoise warns on every request when the static root is missing (a fresh clone).
 STATIC_ROOT = Path(tempfile.gettempdir()) / "mentorship-test-static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# The committed query records (django-perf-rec, metrics/tests/test_query_records.py): a
+# missing record is written locally and fails in CI; PERF_REC_MODE=overwrite rewrites them.
+PERF_REC = {"MODE": env_or("PERF_REC_MODE", "none" if env.bool("CI", default=False) else "once")}
