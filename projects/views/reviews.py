@@ -51,13 +51,16 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Waiting submissions this person may review, oldest first, filtered by
     programme and project."""
     user = request.user
-    programmes, projects = _queue_filter_choices(user)
+    # Whose submissions this person sees, read once for the three questions below.
+    visible = selectors.submissions_visible_to(user, ids_read_now=True)
+    programmes, projects = _queue_filter_choices(user, visible)
     form = QueueFilterForm(request.GET or None, programmes=programmes, projects=projects)
     filters = form.cleaned_data if form.is_valid() else {}
     queue = selectors.review_queue(
         user,
         programme_id=filters.get("programme") or None,
         project_id=filters.get("project") or None,
+        visible=visible,
     )
     summary = queue.order_by().aggregate(waiting=Count("pk"), oldest=Min("submitted_at"))
     paginator = Paginator(queue, QUEUE_PAGE_SIZE)
@@ -81,11 +84,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _queue_filter_choices(user: User) -> tuple[list, list]:
+def _queue_filter_choices(user: User, visible) -> tuple[list, list]:
     """The programmes and projects (grouped by programme) that have something in this
     person's queue, in one query."""
     rows = (
-        selectors.review_queue(user)
+        selectors.review_queue(user, visible=visible)
         .order_by("project__programme__title", "project__position")
         .values_list(
             "project__programme_id",
