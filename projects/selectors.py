@@ -52,7 +52,7 @@ def submissions_visible_to(user: User, *, ids_read_now: bool = False) -> QuerySe
         return submissions
 
     def ids(people: QuerySet[User]):
-        people = people.values_list("pk", flat=True)
+        people = people.order_by().values_list("pk", flat=True)
         return list(people) if ids_read_now else people
 
     of_their_students = Q(student__in=ids(students_visible_to(user)))
@@ -163,6 +163,22 @@ def review_queue(
     if project_id:
         queue = queue.filter(project_id=project_id)
     return queue
+
+
+def review_queue_projects(
+    user: User, *, visible: QuerySet[Submission] | None = None
+) -> QuerySet[Project]:
+    """The projects with something waiting in this person's queue (``review_queue``),
+    with their programme, by programme and position: what the queue may be filtered
+    by. Asked project by project, so staff's answer reads a project's oldest waiting
+    submission, not the whole queue."""
+    queue = review_queue(user, visible=visible).order_by()
+    return (
+        Project.objects.select_related("programme")
+        .only("position", "title", "programme__title")
+        .filter(Exists(queue.filter(project=OuterRef("pk"))))
+        .order_by("programme__title", "position")
+    )
 
 
 def project_history(*, student: User, project: Project) -> QuerySet[Submission]:

@@ -62,7 +62,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         project_id=filters.get("project") or None,
         visible=visible,
     )
-    summary = queue.order_by().aggregate(waiting=Count("pk"), oldest=Min("submitted_at"))
+    # COUNT(*) rather than of ids: staff's count is then read from the index of
+    # waiting submissions alone.
+    summary = queue.order_by().aggregate(waiting=Count("*"), oldest=Min("submitted_at"))
     paginator = Paginator(queue, QUEUE_PAGE_SIZE)
     paginator.count = summary["waiting"]  # counted just above; no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
@@ -87,24 +89,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def _queue_filter_choices(user: User, visible) -> tuple[list, list]:
     """The programmes and projects (grouped by programme) that have something in this
     person's queue, in one query."""
-    rows = (
-        selectors.review_queue(user, visible=visible)
-        .order_by("project__programme__title", "project__position")
-        .values_list(
-            "project__programme_id",
-            "project__programme__title",
-            "project_id",
-            "project__position",
-            "project__title",
-        )
-        .distinct()
-    )
     programmes: dict[int, str] = {}
     projects: dict[str, list] = {}
-    for programme_id, programme_title, project_id, position, project_title in rows:
-        programmes[programme_id] = programme_title
-        projects.setdefault(programme_title, []).append(
-            (project_id, f"{position}. {project_title}")
+    for project in selectors.review_queue_projects(user, visible=visible):
+        programme = project.programme
+        programmes[programme.pk] = programme.title
+        projects.setdefault(programme.title, []).append(
+            (project.pk, f"{project.position}. {project.title}")
         )
     return list(programmes.items()), list(projects.items())
 
