@@ -296,7 +296,20 @@ class SubmissionPagination(CursorPagination):
         # again; tell it instead.
         if "page" in request.query_params:
             raise ValidationError({"page": [_("This list is paged by cursor: follow `next`.")]})
-        return super().paginate_queryset(queryset, request, view)
+        # The page is found among the submissions alone, then its rows are read with
+        # what they show. Joined first, PostgreSQL would either join every submission
+        # a mentor may see before sorting them or walk the newest-first index through
+        # everyone else's until it had a page (0.65 s on the benchmark's data).
+        found = super().paginate_queryset(
+            queryset.select_related(None).prefetch_related(None).only("submitted_at"),
+            request,
+            view,
+        )
+        if found is None:
+            return None
+        rows = queryset.order_by().in_bulk([submission.pk for submission in found])
+        self.page = [rows[submission.pk] for submission in found]
+        return self.page
 
     def get_paginated_response(self, data):
         return Response(

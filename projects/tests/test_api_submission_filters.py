@@ -357,10 +357,10 @@ def test_it_filters_in_a_constant_number_of_queries(
     )
 
     # 1 session, 2 user, 3 the ids of the students and 4 of the mentors whose
-    # submissions a mentor sees (none for staff), 5 the page of submissions with
-    # student, project, holder, review and reviewer, 6 their files, 7 criterion
-    # verdicts with criteria. No count: the list is paged by cursor.
-    with django_assert_max_num_queries(7):
+    # submissions a mentor sees (none for staff), 5 which submissions make the page,
+    # 6 their rows with student, project, holder, review and reviewer, 7 their files,
+    # 8 criterion verdicts with criteria. No count: the list is paged by cursor.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("api:submission-list") + query)
 
     assert len(response.json()["results"]) == min(count, 50)
