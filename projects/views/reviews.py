@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -86,7 +86,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _queue_filter_choices(user: User, visible) -> tuple[list, list]:
+def _queue_filter_choices(user: User, visible: QuerySet[Submission]) -> tuple[list, list]:
     """The programmes and projects (grouped by programme) that have something in this
     person's queue, in one query."""
     programmes: dict[int, str] = {}
