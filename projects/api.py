@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -278,6 +279,62 @@ class IsReviewer(permissions.BasePermission):
         return request.user.role in (Role.MENTOR, Role.SUPERVISOR, Role.STAFF)
 
 
+# --- Paging ---------------------------------------------------------------------------
+
+
+class SubmissionPagination(CursorPagination):
+    """The submissions list, newest first, a page at a time by a cursor: ``next`` and
+    ``previous`` are links carrying ``?cursor=``. Each page is read from the index on
+    ``(submitted_at, id)`` where the previous one ended, however deep; there is no
+    ``page`` number and ``count`` is null, since counting staff's million submissions
+    costs more than the page itself."""
+
+    ordering = ("-submitted_at", "-id")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A client still asking for ``?page=N`` would get the first page again and
+        # again; tell it instead.
+        if "page" in request.query_params:
+            raise ValidationError({"page": [_("This list is paged by cursor: follow `next`.")]})
+        # The page is found among the submissions alone, then its rows are read with
+        # what they show. Joined first, PostgreSQL would either join every submission
+        # a mentor may see before sorting them or walk the newest-first index through
+        # everyone else's until it had a page (0.65 s on the benchmark's data).
+        found = super().paginate_queryset(
+            queryset.select_related(None).prefetch_related(None).only("submitted_at"),
+            request,
+            view,
+        )
+        if found is None:
+            return None
+        rows = queryset.order_by().in_bulk([submission.pk for submission in found])
+        self.page = [rows[submission.pk] for submission in found]
+        return self.page
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": None,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"] = {
+            "count": {
+                "type": "integer",
+                "nullable": True,
+                "example": None,
+                "description": "Always null: follow `next` until it is null.",
+            },
+            **paged["properties"],
+        }
+        return paged
+
+
 # --- Views ----------------------------------------------------------------------------
 
 
@@ -329,7 +386,9 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
             "and any they hold; a supervisor their team's; staff all. The filters only "
             "narrow that: with `mentor` and a period (`submitted_after` inclusive, "
             "`submitted_before` exclusive; or `reviewed_...` by the review's time) they "
-            "give the attempts behind a mentor's scorecard figure."
+            "give the attempts behind a mentor's scorecard figure. Paged by a cursor: "
+            "follow `next` (a link with `cursor=`) until it is null; `count` is null "
+            "and `page` is refused."
         ),
         parameters=[SubmissionFilterSerializer],
         responses={
@@ -354,15 +413,22 @@ class SubmissionViewSet(
     queryset = Submission.objects.none()  # for the schema; get_queryset applies access
     serializer_class = SubmissionSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = SubmissionPagination
 
     def get_permissions(self):
         extra = {"create": [IsStudent()], "review": [IsReviewer()]}.get(self.action, [])
         return [*super().get_permissions(), *extra]
 
     def get_queryset(self):
+        # A list reads the ids of the students and mentors in view first, so the
+        # page is found by index (``submissions_visible_to``); one object needs not.
+        visible = selectors.submissions_visible_to(
+            self.request.user, ids_read_now=self.action == "list"
+        )
         submissions = (
-            selectors.submissions_visible_to(self.request.user)
-            .select_related("student", "project", "claimed_by", "review", "review__reviewer")
+            visible.select_related(
+                "student", "project", "claimed_by", "review", "review__reviewer"
+            )
             .prefetch_related(
                 "files",
                 Prefetch(

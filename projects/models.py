@@ -330,6 +330,18 @@ class Submission(models.Model):
             ),
             # A student's history of a project.
             models.Index(fields=["student", "project", "-attempt"], name="submission_history_idx"),
+            # The review queue narrowed to a project or programme (its page, count and
+            # oldest), and which projects have anything waiting (the queue's filter
+            # choices, asked project by project).
+            models.Index(
+                fields=["project", "submitted_at"],
+                condition=Q(status="submitted"),
+                name="submission_waiting_project_idx",
+            ),
+            # The API's list of submissions, newest first, a cursor page at a time
+            # (``projects.api.SubmissionPagination``): staff's, and filters that keep
+            # many rows.
+            models.Index(fields=["-submitted_at", "-id"], name="submission_newest_idx"),
         ]
 
     def __str__(self) -> str:

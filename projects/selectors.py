@@ -33,21 +33,33 @@ from .models import (
 )
 
 
-def submissions_visible_to(user: User) -> QuerySet[Submission]:
+def submissions_visible_to(user: User, *, ids_read_now: bool = False) -> QuerySet[Submission]:
     """A student their own; a mentor those of their current students and any they
     hold; a supervisor those of their team's current students and any their team's
     mentors hold; staff all. Whose student is whose is ``students_visible_to``'s to
-    say, asked as a subquery, so a list stays one query with no duplicate rows."""
+    say, asked as a subquery, so a list stays one query with no duplicate rows.
+
+    With ``ids_read_now`` those students' and mentors' ids are read first (a query
+    each) and the submissions filtered on the ids themselves: PostgreSQL answers
+    ``student_id IN (...) OR claimed_by_id IN (...)`` from indexes, where the subquery
+    form makes it read every submission the rest of the query allows (the whole
+    waiting queue, say). For lists over many submissions, read once per request; the
+    ids are those of the moment they were read."""
     submissions = Submission.objects.all()
     if not user.is_authenticated or not user.is_active:
         return submissions.none()
     if user.role == Role.STAFF:
         return submissions
-    of_their_students = Q(student__in=students_visible_to(user).values("pk"))
+
+    def ids(people: QuerySet[User]):
+        people = people.order_by().values_list("pk", flat=True)
+        return list(people) if ids_read_now else people
+
+    of_their_students = Q(student__in=ids(students_visible_to(user)))
     if user.role in (Role.MENTOR, Role.SUPERVISOR):
         # A review handed to a mentor outside the student's team stays theirs (and
         # their supervisor's) to see until it is done.
-        held = Q(claimed_by__in=mentors_visible_to(user).values("pk"))
+        held = Q(claimed_by__in=ids(mentors_visible_to(user)))
         return submissions.filter(of_their_students | held)
     return submissions.filter(of_their_students)
 
@@ -115,13 +127,21 @@ def programmes_for_user(user: User) -> QuerySet[Programme]:
 
 
 def review_queue(
-    user: User, *, programme_id: int | None = None, project_id: int | None = None
+    user: User,
+    *,
+    programme_id: int | None = None,
+    project_id: int | None = None,
+    visible: QuerySet[Submission] | None = None,
 ) -> QuerySet[Submission]:
     """Waiting submissions this person may review, oldest first, with what a queue row
     shows (student, project, who holds it, how many projects the student has approved)
-    loaded in the same query."""
+    loaded in the same query. A page asking several things of the same queue (filter
+    choices, count, page) passes ``visible``, ``submissions_visible_to(user,
+    ids_read_now=True)`` read once; without it, it is read here."""
     if user.role == Role.STUDENT:
         return Submission.objects.none()
+    if visible is None:
+        visible = submissions_visible_to(user, ids_read_now=True)
     approved = (
         Submission.objects.filter(student=OuterRef("student"), status=SubmissionStatus.APPROVED)
         .order_by()
@@ -130,20 +150,35 @@ def review_queue(
         .values("count")
     )
     queue = (
-        submissions_visible_to(user)
-        .waiting()
+        visible.waiting()
         .select_related("student", "project", "project__programme", "claimed_by")
         .annotate(
             approved_count=Coalesce(Subquery(approved), 0),
             has_draft=Exists(ReviewDraft.objects.filter(submission=OuterRef("pk"))),
         )
-        .order_by("submitted_at")
+        .order_by("submitted_at", "pk")
     )
     if programme_id:
         queue = queue.filter(project__programme_id=programme_id)
     if project_id:
         queue = queue.filter(project_id=project_id)
     return queue
+
+
+def review_queue_projects(
+    user: User, *, visible: QuerySet[Submission] | None = None
+) -> QuerySet[Project]:
+    """The projects with something waiting in this person's queue (``review_queue``),
+    with their programme, by programme and position: what the queue may be filtered
+    by. Asked project by project, so staff's answer reads a project's oldest waiting
+    submission, not the whole queue."""
+    queue = review_queue(user, visible=visible).order_by()
+    return (
+        Project.objects.select_related("programme")
+        .only("position", "title", "programme__title")
+        .filter(Exists(queue.filter(project=OuterRef("pk"))))
+        .order_by("programme__title", "position")
+    )
 
 
 def project_history(*, student: User, project: Project) -> QuerySet[Submission]:

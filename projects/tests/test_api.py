@@ -4,12 +4,13 @@ access rules as the pages, writes through the same services, errors named by fie
 import pytest
 from django.core import mail
 from django.urls import reverse
-from rest_framework.pagination import PageNumberPagination
+from django.utils import timezone
 
 from conftest import ROLES
 from mentorship.models import Notification
 from mentorship.tests.factories import AssignmentFactory
 from projects import services
+from projects.api import SubmissionPagination
 from projects.models import Review, Submission, SubmissionFile, SubmissionStatus
 from projects.tests.factories import (
     EnrolmentFactory,
@@ -323,17 +324,48 @@ def test_it_refuses_an_unknown_status_filter(client, as_user, submissions):
     assert "status" in response.json()
 
 
-def test_it_pages_submissions(client, as_user, student, curriculum, monkeypatch):
-    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+def test_it_pages_submissions_by_cursor(client, as_user, student, curriculum, monkeypatch):
+    monkeypatch.setattr(SubmissionPagination, "page_size", 2)
     for _ in range(3):
         attempt_reviewed(student=student, project=curriculum.first)
     as_user("student")
 
-    data = client.get(reverse("api:submission-list")).json()
+    first = client.get(reverse("api:submission-list")).json()
+    second = client.get(first["next"]).json()
 
-    assert data["count"] == 3
-    assert data["next"] is not None
-    assert [row["attempt"] for row in data["results"]] == [3, 2]
+    assert first["count"] is None
+    assert "cursor=" in first["next"]
+    assert [row["attempt"] for row in first["results"]] == [3, 2]
+    assert [row["attempt"] for row in second["results"]] == [1]
+    assert second["next"] is None
+    assert [row["attempt"] for row in client.get(second["previous"]).json()["results"]] == [3, 2]
+
+
+def test_it_pages_through_submissions_of_the_same_moment(
+    client, as_user, student, curriculum, monkeypatch
+):
+    monkeypatch.setattr(SubmissionPagination, "page_size", 2)
+    for _ in range(5):
+        attempt_reviewed(student=student, project=curriculum.first)
+    Submission.objects.update(submitted_at=timezone.now())
+    as_user("student")
+
+    seen, url = [], reverse("api:submission-list")
+    while url:
+        data = client.get(url).json()
+        seen += [row["id"] for row in data["results"]]
+        url = data["next"]
+
+    assert seen == sorted(Submission.objects.values_list("pk", flat=True), reverse=True)
+
+
+def test_it_refuses_a_page_number(client, as_user, submissions):
+    as_user("staff")
+
+    response = client.get(reverse("api:submission-list"), {"page": 2})
+
+    assert response.status_code == 400
+    assert "page" in response.json()
 
 
 def _many_submissions(count: int, mentor, curriculum):
@@ -358,9 +390,11 @@ def test_it_lists_submissions_in_a_constant_number_of_queries(
     _many_submissions(count, mentor, curriculum)
     as_user(role)
 
-    # 1 session, 2 user, 3 count, 4 the page of submissions with student, project,
-    # holder, review and reviewer, 5 their files, 6 criterion verdicts with criteria.
-    with django_assert_max_num_queries(6):
+    # 1 session, 2 user, 3 the ids of the students and 4 of the mentors whose
+    # submissions a mentor sees (none for staff), 5 which submissions make the page,
+    # 6 their rows with student, project, holder, review and reviewer, 7 their files,
+    # 8 criterion verdicts with criteria. No count: the list is paged by cursor.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("api:submission-list"))
 
     assert len(response.json()["results"]) == min(count, 50)
@@ -653,4 +687,5 @@ def test_it_documents_the_endpoints(client, as_user):
     create = schema["paths"]["/api/v1/submissions/"]["post"]
     assert "multipart/form-data" in create["requestBody"]["content"]
     params = {p["name"] for p in schema["paths"]["/api/v1/submissions/"]["get"]["parameters"]}
-    assert {"status", "project", "page"} <= params
+    assert {"status", "project", "cursor"} <= params
+    assert "page" not in params

@@ -356,12 +356,14 @@ def test_it_filters_in_a_constant_number_of_queries(
         "reviewed_after=2026-10-01T00:00:00Z&reviewed_before=2026-11-01T00:00:00Z"
     )
 
-    # 1 session, 2 user, 3 count, 4 the page of submissions with student, project,
-    # holder, review and reviewer, 5 their files, 6 criterion verdicts with criteria.
-    with django_assert_max_num_queries(6):
+    # 1 session, 2 user, 3 the ids of the students and 4 of the mentors whose
+    # submissions a mentor sees (none for staff), 5 which submissions make the page,
+    # 6 their rows with student, project, holder, review and reviewer, 7 their files,
+    # 8 criterion verdicts with criteria. No count: the list is paged by cursor.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("api:submission-list") + query)
 
-    assert response.json()["count"] == count
+    assert len(response.json()["results"]) == min(count, 50)
 
 
 def test_it_documents_each_filter_and_its_bounds(client, as_user):

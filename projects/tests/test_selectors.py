@@ -10,7 +10,7 @@ from django.utils import timezone
 from conftest import ROLES
 from mentorship.models import Assignment
 from mentorship.selectors import students_visible_to
-from mentorship.tests.factories import AssignmentFactory
+from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from projects import selectors, services
 from projects.models import EnrolmentStatus, SubmissionStatus
 from projects.tests.factories import (
@@ -65,6 +65,22 @@ def test_it_shows_each_role_the_submissions_it_may_see(request, submissions, rol
     user = request.getfixturevalue(role)
 
     assert _seen(user, submissions) == VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_shows_the_same_submissions_with_the_ids_read_first(
+    request, submissions, mentor, staff, role
+):
+    # "theirs" held by mentor across teams, so the holders' side of the rule counts too.
+    services.submission_reassign(submission=submissions["theirs"], to_mentor=mentor, by=staff)
+    user = request.getfixturevalue(role)
+
+    by_subquery = selectors.submissions_visible_to(user)
+    by_ids = selectors.submissions_visible_to(user, ids_read_now=True)
+
+    assert sorted(by_ids.values_list("pk", flat=True)) == sorted(
+        by_subquery.values_list("pk", flat=True)
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -133,6 +149,11 @@ def test_it_shows_nothing_to_an_inactive_user(submissions, staff):
 
 def test_it_shows_nothing_to_anonymous_people(submissions):
     assert _seen(AnonymousUser(), submissions) == set()
+    assert not selectors.submissions_visible_to(AnonymousUser(), ids_read_now=True).exists()
+
+
+def test_it_shows_nothing_to_a_mentor_without_students_or_holds(submissions):
+    assert not selectors.submissions_visible_to(MentorFactory(), ids_read_now=True).exists()
 
 
 # --- Projects and programmes ---------------------------------------------------------------

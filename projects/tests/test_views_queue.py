@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.tests.factories import AssignmentFactory, StudentFactory
+from mentorship.tests.factories import AssignmentFactory, MentorFactory, StudentFactory
+from projects import selectors
 from projects.models import ReviewDraft, Submission, SubmissionStatus
 from projects.tests.factories import (
     ProgrammeFactory,
@@ -103,6 +104,84 @@ def test_it_lists_only_submissions_the_reviewer_may_see(
 
     assert (waiting.pk in listed) is sees_own_team
     assert (other_waiting.pk in listed) is sees_other_team
+
+
+@pytest.fixture
+def held_across_teams(other_waiting, mentor, supervisor):
+    """``other_student``'s waiting submission (other team), held by ``mentor``; and a
+    teammate of ``mentor`` under the same supervisor, who does not hold it."""
+    hold(other_waiting, mentor)
+    teammate = MentorFactory(display_name="Tina Teammate")
+    teammate.mentor_profile.supervisor = supervisor
+    teammate.mentor_profile.save()
+    return other_waiting, teammate
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_it"),
+    [
+        ("mentor", True),  # the one holding it
+        ("supervisor", True),  # the holder's supervisor
+        ("other_mentor", True),  # the student's own mentor
+        ("other_supervisor", True),  # and their supervisor
+        ("staff", True),
+        ("teammate", False),  # the holder's teammate: not theirs
+    ],
+)
+def test_it_queues_a_submission_held_across_teams_for_the_holder_and_their_supervisor(
+    as_user, client, waiting, held_across_teams, role, sees_it
+):
+    held, teammate = held_across_teams
+    if role == "teammate":
+        client.force_login(teammate)
+    else:
+        as_user(role)
+
+    listed = rows(client.get(QUEUE))
+
+    assert (held.pk in listed) is sees_it
+
+
+@pytest.mark.parametrize(
+    "role", ["mentor", "other_mentor", "supervisor", "other_supervisor", "staff", "teammate"]
+)
+def test_it_queues_exactly_the_waiting_submissions_the_reviewer_may_see(
+    request, as_user, client, waiting, held_across_teams, role
+):
+    held, teammate = held_across_teams
+    ReviewFactory(submission=SubmissionFactory(student=waiting.student))  # reviewed: not queued
+    SubmissionFactory(student=StudentFactory())  # nobody's student: staff only
+    if role == "teammate":
+        user = teammate
+        client.force_login(teammate)
+    else:
+        user = as_user(role)
+
+    listed = rows(client.get(QUEUE))
+
+    expected = selectors.submissions_visible_to(user).waiting().values_list("pk", flat=True)
+    assert sorted(listed) == sorted(expected)
+    assert len(listed) == len(set(listed))
+
+
+@pytest.mark.parametrize("role", ["mentor", "supervisor", "staff"])
+def test_it_filters_a_queue_with_a_held_submission_by_programme_and_project(
+    as_user, client, waiting, held_across_teams, role
+):
+    held, _teammate = held_across_teams
+    other_programme = ProgrammeFactory(title="Elsewhere")
+    held.project.programme = other_programme
+    held.project.save()
+    as_user(role)
+
+    by_programme = client.get(QUEUE, {"programme": other_programme.pk})
+    by_project = client.get(QUEUE, {"project": waiting.project_id})
+
+    assert rows(by_programme) == [held.pk]
+    assert rows(by_project) == [waiting.pk]
+    form = client.get(QUEUE).context["form"]
+    programme_ids = {value for value, _label in form.fields["programme"].choices if value}
+    assert programme_ids == {waiting.project.programme_id, other_programme.pk}
 
 
 def test_it_refuses_other_methods(as_user, client):
@@ -271,11 +350,13 @@ def test_it_keeps_the_number_of_queries_constant(
     )
     as_user("mentor")
 
-    # 1 session, 2 user, 3 filter choices, 4 summary (count and oldest, also the
-    # paginator's count), 5 unread notifications (navbar), 6 the page's rows with
-    # student, project, programme, holder, approved count and draft flag.
-    # And the navbar's count of questions waiting for an answer.
-    with django_assert_max_num_queries(7):
+    # 1 session, 2 user, 3 the ids of the students and 4 of the mentors whose
+    # submissions the reviewer sees (read once, so the queue is filtered by indexed
+    # ids), 5 filter choices, 6 summary (count and oldest, also the paginator's
+    # count), 7 unread notifications (navbar), 8 the page's rows with student,
+    # project, programme, holder, approved count and draft flag, 9 the navbar's count
+    # of questions waiting for an answer.
+    with django_assert_max_num_queries(9):
         response = client.get(QUEUE)
 
     assert response.status_code == 200

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,15 +51,20 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Waiting submissions this person may review, oldest first, filtered by
     programme and project."""
     user = request.user
-    programmes, projects = _queue_filter_choices(user)
+    # Whose submissions this person sees, read once for the three questions below.
+    visible = selectors.submissions_visible_to(user, ids_read_now=True)
+    programmes, projects = _queue_filter_choices(user, visible)
     form = QueueFilterForm(request.GET or None, programmes=programmes, projects=projects)
     filters = form.cleaned_data if form.is_valid() else {}
     queue = selectors.review_queue(
         user,
         programme_id=filters.get("programme") or None,
         project_id=filters.get("project") or None,
+        visible=visible,
     )
-    summary = queue.order_by().aggregate(waiting=Count("pk"), oldest=Min("submitted_at"))
+    # COUNT(*) rather than of ids: staff's count is then read from the index of
+    # waiting submissions alone.
+    summary = queue.order_by().aggregate(waiting=Count("*"), oldest=Min("submitted_at"))
     paginator = Paginator(queue, QUEUE_PAGE_SIZE)
     paginator.count = summary["waiting"]  # counted just above; no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
@@ -81,27 +86,16 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _queue_filter_choices(user: User) -> tuple[list, list]:
+def _queue_filter_choices(user: User, visible: QuerySet[Submission]) -> tuple[list, list]:
     """The programmes and projects (grouped by programme) that have something in this
     person's queue, in one query."""
-    rows = (
-        selectors.review_queue(user)
-        .order_by("project__programme__title", "project__position")
-        .values_list(
-            "project__programme_id",
-            "project__programme__title",
-            "project_id",
-            "project__position",
-            "project__title",
-        )
-        .distinct()
-    )
     programmes: dict[int, str] = {}
     projects: dict[str, list] = {}
-    for programme_id, programme_title, project_id, position, project_title in rows:
-        programmes[programme_id] = programme_title
-        projects.setdefault(programme_title, []).append(
-            (project_id, f"{position}. {project_title}")
+    for project in selectors.review_queue_projects(user, visible=visible):
+        programme = project.programme
+        programmes[programme.pk] = programme.title
+        projects.setdefault(programme.title, []).append(
+            (project.pk, f"{project.position}. {project.title}")
         )
     return list(programmes.items()), list(projects.items())
 
