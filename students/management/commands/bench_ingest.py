@@ -6,6 +6,7 @@ own database, as the Procfile's ``web`` process (2 workers). Results go to
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -33,7 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=bench_ingest.BATCH_SIZE)
         parser.add_argument("--clients", type=int, default=4)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument(
+            "--port", type=int, default=0, help="gunicorn's port (default: a free one)."
+        )
         parser.add_argument("--slice", type=int, default=1_000_000, help="Rows per slice.")
         parser.add_argument(
             "--keep-events",
@@ -73,6 +76,7 @@ class Command(BaseCommand):
             bench_ingest.ingestion_reset()
         rows_before = bench_ingest.ingestion_table_rows()
         token = bench_ingest.ingestion_token()
+        port = port or _free_port()
         server = _gunicorn_start(database, port, workers)
         try:
             self.stdout.write(
@@ -111,8 +115,17 @@ class Command(BaseCommand):
             raise CommandError(result["failure"])
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _gunicorn_start(database: str, port: int, workers: int) -> subprocess.Popen:
     """gunicorn as the Procfile's web process, on the benchmark database, plain http."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise CommandError(f"Port {port} is taken: choose another with --port.")
     server = connection.settings_dict
     credentials = server["USER"] or ""
     if server.get("PASSWORD"):
