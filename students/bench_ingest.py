@@ -277,7 +277,7 @@ def ingestion_measure(
 
     started = time.perf_counter()
     current["started"] = started
-    threads = [threading.Thread(target=client) for _client in range(clients)]
+    threads = [threading.Thread(target=client, daemon=True) for _client in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
