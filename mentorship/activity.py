@@ -212,9 +212,12 @@ def _students_named_in(items: list[dict]) -> dict[str, dict[str, tuple[int, Zone
         ):
             found["email"][email] = (pk, zone(time_zone))
     if external_ids:
-        for pk, platform_id, time_zone in students.filter(
-            student_profile__external_id__in=external_ids
-        ).values_list("pk", "student_profile__external_id", "time_zone"):
+        # Excluding the empty id as the unique index does lets PostgreSQL probe it.
+        for pk, platform_id, time_zone in (
+            StudentProfile.objects.filter(external_id__in=external_ids, user__role=Role.STUDENT)
+            .exclude(external_id="")
+            .values_list("user_id", "external_id", "user__time_zone")
+        ):
             found["external_id"][platform_id] = (pk, zone(time_zone))
     return found
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +111,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             # "mentors of a team", "all students": the role filters every people list.
             models.Index(fields=["role", "display_name"], name="user_role_name_idx"),
+            # The learning platform's batches name students by e-mail in any case
+            # (``activity._students_named_in``): thousands of probes, not a scan of
+            # every person.
+            models.Index(Lower("email"), name="user_email_lower_idx"),
         ]
 
     def __str__(self) -> str:
