@@ -6,6 +6,7 @@ own database, as the Procfile's ``web`` process (2 workers). Results go to
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -77,6 +78,9 @@ class Command(BaseCommand):
         rows_before = bench_ingest.ingestion_table_rows()
         token = bench_ingest.ingestion_token()
         port = port or _free_port()
+        # Stopped (kill, or Ctrl+C in a shell that ignores it), the run still stops
+        # its gunicorn on the way out.
+        signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(1))
         server = _gunicorn_start(database, port, workers)
         try:
             self.stdout.write(
