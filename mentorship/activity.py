@@ -1,7 +1,8 @@
 """The activity event log: every meaningful thing a student does, recorded by the
 portal (``activity_record``) or pushed by the learning platform (``activity_ingest``),
-and its daily rollup, recounted in the same transaction. Every app records events here;
-the signals and flags that read them are in ``students``.
+and its daily rollup, kept exact in the same transaction (on PostgreSQL each batch adds
+what it inserted, in one statement; elsewhere the days concerned are recounted). Every
+app records events here; the signals and flags that read them are in ``students``.
 
 A student's last activity has one answer, read from the rollup: ``last_active_on``
 (for lists, as an annotation) and ``last_active_days`` (for a judgement as of a day)."""
@@ -10,10 +11,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, DateField, F, Max, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, DateField, Max, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,6 +35,23 @@ ACTIVITY_BATCH_LIMIT = 5000
 PORTAL_SOURCE = "portal"
 # How far ahead of our clock an event may claim to have happened (clock skew).
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Read once: ``ActivityKind.values`` builds a new list on every access.
+KINDS = frozenset(ActivityKind.values)
+# PostgreSQL's advisory lock between the writes that add to the rollup (shared: they
+# never wait for each other) and its recount from the events (exclusive: it waits for
+# those in flight, so it counts what they inserted). Any fixed number of our own.
+ROLLUP_LOCK = 7_010_421_113
+
+
+class _NewEvent(NamedTuple):
+    """An event about to be stored, its student and local day known."""
+
+    student_id: int
+    kind: str
+    occurred_at: datetime
+    day: date
+    external_id: str | None
+    value: float | None = None
 
 
 @dataclass
@@ -63,7 +82,7 @@ def _clean_activity_item(item, *, now: datetime) -> tuple[dict, dict[str, str]]:
     else:
         cleaned["student_external_id"] = str(external).strip()
     kind = item.get("kind")
-    if kind not in ActivityKind.values:
+    if not isinstance(kind, str) or kind not in KINDS:
         errors["kind"] = _("Unknown kind %(kind)r; use one of: %(kinds)s.") % {
             "kind": kind,
             "kinds": ", ".join(ActivityKind.values),
@@ -129,7 +148,7 @@ def activity_ingest(*, source: str, items: list) -> IngestResult:
             cleaned_items.append((index, cleaned))
 
     students = _students_named_in([cleaned for _index, cleaned in cleaned_items])
-    rows: list[ActivityEvent] = []
+    events: list[_NewEvent] = []
     seen_ids: set[str] = set()
     for index, cleaned in cleaned_items:
         if "student_email" in cleaned:
@@ -149,60 +168,150 @@ def activity_ingest(*, source: str, items: list) -> IngestResult:
                 result.duplicates += 1
                 continue
             seen_ids.add(external_id)
-        rows.append(
-            ActivityEvent(
-                student_id=student.pk,
-                kind=cleaned["kind"],
-                occurred_at=cleaned["occurred_at"],
-                day=cleaned["occurred_at"].astimezone(student.zone).date(),
-                source=source,
-                external_id=external_id,
-                value=cleaned.get("value"),
-                recorded_at=now,
+        student_id, zone = student
+        occurred_at = cleaned["occurred_at"]
+        events.append(
+            _NewEvent(
+                student_id,
+                cleaned["kind"],
+                occurred_at,
+                occurred_at.astimezone(zone).date(),
+                external_id,
+                cleaned.get("value"),
             )
         )
-    if rows:
-        accepted, duplicates = _activity_store(source=source, rows=rows)
+    if events:
+        accepted, duplicates = _activity_store(source=source, events=events, recorded_at=now)
         result.accepted += accepted
         result.duplicates += duplicates
     result.rejected.sort(key=lambda rejected: rejected["index"])
     return result
 
 
-def _students_named_in(items: list[dict]) -> dict[str, dict[str, User]]:
-    """The students a batch names, by e-mail and by learning-platform id, in at most
-    two queries."""
+def _students_named_in(items: list[dict]) -> dict[str, dict[str, tuple[int, ZoneInfo]]]:
+    """The students a batch names, by e-mail and by learning-platform id, each as its
+    id and time zone, in at most two queries."""
     emails = {item["student_email"] for item in items if "student_email" in item}
     external_ids = {item["student_external_id"] for item in items if "student_external_id" in item}
     found = {"email": {}, "external_id": {}}
-    students = User.objects.filter(role=Role.STUDENT).only("pk", "email", "time_zone")
+    students = User.objects.filter(role=Role.STUDENT)
+    zones: dict[str, ZoneInfo] = {}
+
+    def zone(name: str) -> ZoneInfo:
+        # A batch names thousands of students on a handful of time zones; the rule
+        # for a zone stays ``User.zone``'s.
+        if name not in zones:
+            zones[name] = User(time_zone=name).zone
+        return zones[name]
+
     if emails:
-        for student in students.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=emails
+        for pk, email, time_zone in (
+            students.annotate(email_lower=Lower("email"))
+            .values_list("pk", "email_lower", "time_zone")
+            .filter(email_lower__in=emails)
         ):
-            found["email"][student.email.lower()] = student
+            found["email"][email] = (pk, zone(time_zone))
     if external_ids:
-        for student in students.filter(student_profile__external_id__in=external_ids).annotate(
-            platform_id=F("student_profile__external_id")
+        # Excluding the empty id as the unique index does lets PostgreSQL probe it.
+        for pk, platform_id, time_zone in (
+            StudentProfile.objects.filter(external_id__in=external_ids, user__role=Role.STUDENT)
+            .exclude(external_id="")
+            .values_list("user_id", "external_id", "user__time_zone")
         ):
-            found["external_id"][student.platform_id] = student
+            found["external_id"][platform_id] = (pk, zone(time_zone))
     return found
 
 
+def _activity_store(
+    *, source: str, events: list[_NewEvent], recorded_at: datetime | None = None
+) -> tuple[int, int]:
+    """Store the events not recorded before (same source and external id) and add them
+    to their students' days in the rollup, in one transaction: (recorded, duplicates).
+    Events without an external id are always new. Safe under concurrent batches: an
+    event sent by two at once is recorded, and counted, by one of them only."""
+    recorded_at = recorded_at or timezone.now()
+    if connection.vendor == "postgresql":
+        recorded = _activity_store_postgresql(
+            source=source, events=events, recorded_at=recorded_at
+        )
+    else:
+        recorded = _activity_store_recounting(
+            source=source, events=events, recorded_at=recorded_at
+        )
+    return recorded, len(events) - recorded
+
+
+# The whole write of a batch in one statement: its events as arrays, inserted unless
+# their (source, external id) is stored (or being stored by another batch, which the
+# insert waits for), and what was inserted added to the rollup. The rows go in key
+# order (external ids, then (student, day)), so two batches sharing keys wait for
+# each other instead of deadlocking. (The tables: the models' ``db_table``.)
+_STORE_SQL = """
+WITH inserted AS (
+    INSERT INTO students_activityevent
+        (student_id, kind, occurred_at, day, source, external_id, value, recorded_at)
+    SELECT student_id, kind, occurred_at, day, %(source)s, external_id, value, %(recorded_at)s
+    FROM unnest(%(student_ids)s::bigint[], %(kinds)s::varchar[], %(moments)s::timestamptz[],
+                %(days)s::date[], %(external_ids)s::varchar[], %(values)s::float8[])
+        AS batch (student_id, kind, occurred_at, day, external_id, value)
+    ORDER BY external_id
+    ON CONFLICT DO NOTHING
+    RETURNING student_id, day, kind
+),
+added AS (
+    INSERT INTO students_dailyactivity AS rollup (student_id, day, events)
+    SELECT student_id, day, count(*) FROM inserted
+    WHERE kind <> ALL(%(not_engagement)s::varchar[])
+    GROUP BY student_id, day
+    ORDER BY student_id, day
+    ON CONFLICT (student_id, day) DO UPDATE SET events = rollup.events + EXCLUDED.events
+)
+SELECT count(*) FROM inserted
+"""
+
+
 @transaction.atomic
-def _activity_store(*, source: str, rows: list[ActivityEvent]) -> tuple[int, int]:
-    """Insert new events and recount the rollup for their (student, day) pairs.
-    Batches for the same students are serialised by locking the students' profiles
-    first (in id order, so two batches never deadlock): the recount then sees every
-    event committed before it, and the rollup stays exact under concurrent pushes."""
-    student_ids = sorted({row.student_id for row in rows})
+def _activity_store_postgresql(
+    *, source: str, events: list[_NewEvent], recorded_at: datetime
+) -> int:
+    """The rollup is added to, never recounted: each event is counted by the one
+    transaction that inserted it, so concurrent batches need no lock on the students."""
+    student_ids, kinds, moments, days, external_ids, values = zip(*events, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ROLLUP_LOCK])
+        cursor.execute(
+            _STORE_SQL,
+            {
+                "source": source,
+                "recorded_at": recorded_at,
+                "student_ids": list(student_ids),
+                "kinds": list(kinds),
+                "moments": list(moments),
+                "days": list(days),
+                "external_ids": list(external_ids),
+                "values": list(values),
+                "not_engagement": sorted(NOT_ENGAGEMENT),
+            },
+        )
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def _activity_store_recounting(
+    *, source: str, events: list[_NewEvent], recorded_at: datetime
+) -> int:
+    """Other databases (SQLite): insert the new events, then recount the rollup for
+    their (student, day) pairs. Batches for the same students are serialised by
+    locking the students' profiles first (in id order, so two batches never
+    deadlock): the recount then sees every event committed before it."""
+    student_ids = sorted({event.student_id for event in events})
     list(
         StudentProfile.objects.select_for_update()
         .filter(user_id__in=student_ids)
         .order_by("user_id")
         .values_list("pk", flat=True)
     )
-    external_ids = [row.external_id for row in rows if row.external_id is not None]
+    external_ids = [event.external_id for event in events if event.external_id is not None]
     known: set[str] = set()
     for start in range(0, len(external_ids), 1000):
         known.update(
@@ -210,17 +319,36 @@ def _activity_store(*, source: str, rows: list[ActivityEvent]) -> tuple[int, int
                 source=source, external_id__in=external_ids[start : start + 1000]
             ).values_list("external_id", flat=True)
         )
-    new = [row for row in rows if row.external_id is None or row.external_id not in known]
+    new = [
+        ActivityEvent(
+            student_id=event.student_id,
+            kind=event.kind,
+            occurred_at=event.occurred_at,
+            day=event.day,
+            source=source,
+            external_id=event.external_id,
+            value=event.value,
+            recorded_at=recorded_at,
+        )
+        for event in events
+        if event.external_id is None or event.external_id not in known
+    ]
     ActivityEvent.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     daily_activity_refresh(pairs={(row.student_id, row.day) for row in new})
-    return len(new), len(rows) - len(new)
+    return len(new)
 
 
+@transaction.atomic
 def daily_activity_refresh(*, pairs: set[tuple[int, date]]) -> None:
     """Recount the engagement events of these (student, day) pairs from the events
-    themselves and write them to the rollup (an upsert: safe to run again)."""
+    themselves and write them to the rollup (an upsert: safe to run again). On
+    PostgreSQL it first waits for the batches being stored, and holds new ones until
+    it commits, so it counts what they added (``ROLLUP_LOCK``)."""
     if not pairs:
         return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
     student_ids = {student_id for student_id, _day in pairs}
     days = {day for _student_id, day in pairs}
     counts = dict.fromkeys(pairs, 0)
@@ -271,15 +399,14 @@ def activity_record(
     occurred_at = occurred_at or timezone.now()
     _activity_store(
         source=PORTAL_SOURCE,
-        rows=[
-            ActivityEvent(
-                student_id=student.pk,
-                kind=kind,
-                occurred_at=occurred_at,
-                day=occurred_at.astimezone(student.zone).date(),
-                source=PORTAL_SOURCE,
-                external_id=key,
-                value=value,
+        events=[
+            _NewEvent(
+                student.pk,
+                kind,
+                occurred_at,
+                occurred_at.astimezone(student.zone).date(),
+                key,
+                value,
             )
         ],
     )
@@ -308,23 +435,26 @@ def activity_record_many(*, events: list[PortalEvent]) -> int:
             pk__in={event.student_id for event in events}, role=Role.STUDENT
         ).only("pk", "time_zone")
     }
-    now = timezone.now()
-    rows = [
-        ActivityEvent(
-            student_id=event.student_id,
-            kind=event.kind,
-            occurred_at=event.occurred_at,
-            day=event.occurred_at.astimezone(zones[event.student_id]).date(),
-            source=PORTAL_SOURCE,
-            external_id=event.key,
-            recorded_at=now,
+    # Each key once, as ``activity_record`` records it: the first of a repeated key.
+    seen: set[str] = set()
+    rows = []
+    for event in events:
+        if event.student_id not in zones or (event.key is not None and event.key in seen):
+            continue
+        if event.key is not None:
+            seen.add(event.key)
+        rows.append(
+            _NewEvent(
+                event.student_id,
+                event.kind,
+                event.occurred_at,
+                event.occurred_at.astimezone(zones[event.student_id]).date(),
+                event.key,
+            )
         )
-        for event in events
-        if event.student_id in zones
-    ]
     if not rows:
         return 0
-    recorded, _duplicates = _activity_store(source=PORTAL_SOURCE, rows=rows)
+    recorded, _duplicates = _activity_store(source=PORTAL_SOURCE, events=rows)
     return recorded
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +111,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             # "mentors of a team", "all students": the role filters every people list.
             models.Index(fields=["role", "display_name"], name="user_role_name_idx"),
+            # The learning platform's batches name students by e-mail in any case
+            # (``activity._students_named_in``): thousands of probes, not a scan of
+            # every person.
+            models.Index(Lower("email"), name="user_email_lower_idx"),
         ]
 
     def __str__(self) -> str:
@@ -570,6 +575,10 @@ class ActivityEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="activity_events",
         verbose_name=_("student"),
+        # The (student, day) index below starts with the student and serves every
+        # query by student (and the deletion of one): a third index would only make
+        # each of the learning platform's inserts pay for one more.
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=32, choices=ActivityKind.choices)
     occurred_at = models.DateTimeField(_("happened"))
@@ -592,8 +601,11 @@ class ActivityEvent(models.Model):
                 name="activityevent_source_external_unique",
             ),
         ]
+        # The unique constraint is what a batch's insert deduplicates on (ON CONFLICT);
+        # on PostgreSQL the batches add to the rollup and never recount it.
         indexes = [
-            # The rollup's recount of a student's day, and a student's recent events.
+            # The rollup's recount of a student's day (``daily_activity_refresh``, and
+            # every write on SQLite), a student's events, the deletion of a student.
             models.Index(fields=["student", "day"], name="activityevent_student_day_idx"),
         ]
 

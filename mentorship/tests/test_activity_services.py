@@ -1,18 +1,22 @@
 """Activity events (``activity_ingest``, ``activity_record``) and the per-student
 per-day rollup they keep current (``DailyActivity``)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.db.models import Count
 
 from mentorship.activity import (
     ACTIVITY_BATCH_LIMIT,
     PORTAL_SOURCE,
+    PortalEvent,
     activity_ingest,
     activity_record,
+    activity_record_many,
     daily_activity_refresh,
 )
 from mentorship.models import NOT_ENGAGEMENT, ActivityEvent, ActivityKind, DailyActivity
@@ -426,3 +430,194 @@ def test_it_ignores_portal_actions_of_people_who_are_not_students(request, role)
 
     assert not ActivityEvent.objects.exists()
     assert not DailyActivity.objects.exists()
+
+
+# --- Batches from the platform, set-based -----------------------------------------------
+
+
+def test_it_counts_duplicates_within_and_across_batches_and_stores_each_once(
+    student, other_student
+):
+    first = activity_ingest(
+        source="platform",
+        items=[
+            _event(student, external_id="e1"),
+            _event(student, external_id="e2"),
+            _event(other_student, external_id="e2", kind="quiz_taken"),
+            _event(student),
+        ],
+    )
+    second = activity_ingest(
+        source="platform",
+        items=[
+            _event(other_student, external_id="e2"),
+            _event(other_student, external_id="e3"),
+            _event(other_student, external_id="e3"),
+            _event(student),
+        ],
+    )
+
+    assert (first.accepted, first.duplicates, first.rejected) == (3, 1, [])
+    assert (second.accepted, second.duplicates, second.rejected) == (2, 2, [])
+    stored = ActivityEvent.objects.values_list("external_id", "student_id", "kind")
+    assert sorted(stored, key=str) == sorted(
+        [
+            ("e1", student.pk, "lesson_viewed"),
+            ("e2", student.pk, "lesson_viewed"),
+            ("e3", other_student.pk, "lesson_viewed"),
+            (None, student.pk, "lesson_viewed"),
+            (None, student.pk, "lesson_viewed"),
+        ],
+        key=str,
+    )
+    assert _rollup() == {
+        (student.pk, date(2026, 3, 2)): 4,
+        (other_student.pk, date(2026, 3, 2)): 1,
+    }
+
+
+def test_it_keeps_the_rollup_equal_to_a_recount_after_mixed_batches(db):
+    berlin = StudentFactory(time_zone="Europe/Berlin")
+    tokyo = StudentFactory(time_zone="Asia/Tokyo")
+    new_york = StudentFactory(time_zone="America/New_York")
+    students = [berlin, tokyo, new_york]
+    start = datetime(2026, 3, 1, 20, tzinfo=UTC)
+    batches = []
+    for number in range(4):
+        batch = []
+        for index in range(60):
+            batch.append(
+                _event(
+                    students[index % 3],
+                    # Every third id was sent by the batch before; some are repeated here.
+                    external_id=f"e{number * 40 + index % 50}" if index % 7 else None,
+                    kind=ActivityKind.values[(number + index) % len(ActivityKind.values)],
+                    occurred_at=(start + timedelta(hours=5 * index + number)).isoformat(),
+                )
+            )
+        batch[5]["kind"] = "nap"
+        batch[9]["occurred_at"] = "2026-03-02T09:00:00"
+        batch[13]["student_email"] = NOBODY
+        batches.append(batch)
+
+    results = [activity_ingest(source="platform", items=batch) for batch in batches]
+    activity_record(student=tokyo, kind=ActivityKind.LOGIN, occurred_at=start, key="login:1")
+    activity_ingest(source="backfill", items=batches[0])
+
+    assert [len(result.rejected) for result in results] == [3, 3, 3, 3]
+    assert (
+        sum(result.accepted for result in results)
+        == ActivityEvent.objects.filter(source="platform").count()
+    )
+    assert ActivityEvent.objects.filter(source="platform", external_id__isnull=False).count() == (
+        ActivityEvent.objects.filter(source="platform").values("external_id").distinct().count()
+        - 1
+    )
+    assert sum(result.duplicates for result in results) > 0
+    assert _rollup() == _recount()
+    assert all(events > 0 for events in _rollup().values())
+
+
+def test_it_reports_bad_items_by_index_and_field_with_their_messages(student):
+    result = activity_ingest(
+        source="platform",
+        items=[
+            _event(student, external_id="e1"),
+            _event(student, kind="nap", occurred_at="2026-03-02T09:00:00", value="many"),
+            {"student_email": NOBODY, "kind": "quiz_taken", "occurred_at": MORNING},
+            _event(student, external_id="e1"),
+            "lesson_viewed",
+            {"kind": "login", "occurred_at": MORNING, "external_id": ["e9"]},
+        ],
+    )
+
+    kinds = ", ".join(ActivityKind.values)
+    assert (result.accepted, result.duplicates) == (1, 1)
+    assert result.rejected == [
+        {
+            "index": 1,
+            "errors": {
+                "kind": f"Unknown kind 'nap'; use one of: {kinds}.",
+                "occurred_at": "Give the time zone offset, e.g. +03:00 or Z.",
+                "value": "Must be a number.",
+            },
+        },
+        {"index": 2, "errors": {"student_email": "No student is known by this."}},
+        {"index": 4, "errors": {"non_field_errors": "Each event must be an object."}},
+        {
+            "index": 5,
+            "errors": {
+                "student_email": "Name the student by student_email or student_external_id.",
+                "external_id": "Use a string of at most 128 characters.",
+            },
+        },
+    ]
+
+
+def test_it_records_a_repeated_key_of_a_portal_batch_once(student):
+    moment = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+    recorded = activity_record_many(
+        events=[
+            PortalEvent(student.pk, ActivityKind.SUBMISSION, moment, "s:1"),
+            PortalEvent(student.pk, ActivityKind.SUBMISSION, moment, "s:1"),
+            PortalEvent(student.pk, ActivityKind.REVIEW_READ, moment, "r:1"),
+        ]
+    )
+
+    assert recorded == 2
+    assert _rollup() == {(student.pk, date(2026, 3, 2)): 2}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets one writer in at a time"
+)
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_rollup_exact_under_concurrent_batches_sharing_events():
+    """Four batches at once over the same students and days, half their external ids
+    shared with another (in opposite orders): each event stored and counted once, no
+    deadlock, and a recount from the events running meanwhile changes nothing."""
+    students = StudentFactory.create_batch(6, time_zone="Europe/Berlin")
+    start = datetime(2026, 3, 1, 8, tzinfo=UTC)
+
+    def batch(number: int) -> list[dict]:
+        numbers = list(range(600))
+        if number % 2:
+            numbers.reverse()
+        return [
+            _event(
+                students[index % 6],
+                external_id=f"e{(number // 2) * 1000 + n}" if n % 10 else None,
+                kind=ActivityKind.values[index % len(ActivityKind.values)],
+                occurred_at=(start + timedelta(hours=index % 48)).isoformat(),
+            )
+            for index, n in enumerate(numbers)
+        ]
+
+    def ingest(number: int):
+        try:
+            return activity_ingest(source="platform", items=batch(number))
+        finally:
+            connections.close_all()
+
+    def recount():
+        try:
+            daily_activity_refresh(
+                pairs={
+                    (s.pk, start.date() + timedelta(days=d)) for s in students for d in range(3)
+                }
+            )
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        futures = [pool.submit(ingest, number) for number in range(4)]
+        pool.submit(recount).result()
+        results = [future.result() for future in futures]
+
+    distinct_ids = 2 * 540
+    without_ids = 4 * 60
+    assert sum(result.accepted for result in results) == distinct_ids + without_ids
+    assert sum(result.duplicates for result in results) == 2 * 540
+    assert ActivityEvent.objects.count() == distinct_ids + without_ids
+    assert _rollup() == _recount()
