@@ -42,6 +42,7 @@ from knowledge_base.models import Question
 from mentorship.bench import BenchDatabase
 from mentorship.models import Role, User
 from projects.models import Submission
+from students import bench_ingest
 
 from . import bench
 from .periods import Period, PeriodKind
@@ -59,6 +60,11 @@ WEB_WORKERS = 2
 TARGET_P95_MS = 150.0
 TARGET_SHARE_OF_BARE = 0.25
 TARGET_WEB_RSS_MB = 250.0
+TARGET_EVENTS_PER_SECOND = 20_000
+# The learning platform's pushes after the pages, against the same server and the
+# school's 9.6 million events: 5,000-event batches from 4 clients, naming students of
+# their own (``students.bench_ingest``).
+INGESTION_STUDENTS = 10_000
 BARE_PATH = "/bench/bare/"
 # Closed periods snapshotted after the build, so the scorecard and dashboard pages read
 # figures, as they do in production (the school's calendar: everyone is on it).
@@ -502,6 +508,7 @@ class BenchResult:
     pages: list[PageResult] = field(default_factory=list)
     memory: dict[str, float] = field(default_factory=dict)
     ingestion: dict | None = None
+    memory_after_ingestion: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -523,6 +530,7 @@ class BenchResult:
             "pages": [result.as_dict() for result in self.pages],
             "memory": self.memory,
             "ingestion": self.ingestion,
+            "memory_after_ingestion": self.memory_after_ingestion,
         }
 
     def markdown(self) -> str:
@@ -539,6 +547,21 @@ class BenchResult:
                 f"| {load.per_second:.0f} | {load.errors} | {result.bare.per_second:.0f} "
                 f"| {100 * result.share_of_bare:.0f} % "
                 f"| {'yes' if result.within_target else 'no'} |"
+            )
+        if self.memory:
+            lines.append(
+                f"\nWeb workers after the pages: {self.memory['rss_mb']:.0f} MB resident, "
+                f"{self.memory['peak_rss_mb']:.0f} MB at the peak (the largest worker)."
+            )
+        if self.ingestion:
+            pushed = self.ingestion
+            lines.append(
+                f"\nIngestion: {pushed['batches']} batches of {pushed['batch_size']:,} events "
+                f"from {pushed['clients']} clients on top of {pushed['rows_before']:,} events: "
+                f"{pushed['events_per_second']:,} events a second sent, "
+                f"{pushed['recorded_per_second']:,} recorded; a batch p50 "
+                f"{pushed['latency_p50_ms']} ms, p95 {pushed['latency_p95_ms']} ms; rollup "
+                f"mismatches {pushed['rollup_mismatches']}."
             )
         return "\n".join(lines)
 
@@ -563,6 +586,7 @@ def bench_run(
     port: int,
     warm: bool = True,
     only: str | None = None,
+    ingest_batches: int = 0,
     progress: Callable[[str], None] = lambda line: None,
 ) -> BenchResult:
     """Every page under load, each right after the bare view."""
@@ -606,10 +630,33 @@ def bench_run(
                 f"errors {load.errors}"
             )
         result.memory = server.rss_mb()
+        if ingest_batches:
+            result.ingestion = ingestion(server, batches=ingest_batches, progress=progress)
+            result.memory_after_ingestion = server.rss_mb()
     finally:
         server.stop()
     result.machine["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
     return result
+
+
+def ingestion(server: Server, *, batches: int, progress: Callable[[str], None]) -> dict:
+    """``batches`` of the platform's pushes through ``POST /api/v1/events/`` on the
+    running server, on top of the events already there; the rollup checked exact
+    after."""
+    if not User.objects.filter(email=bench_ingest.STAFF_EMAIL).exists():
+        bench_ingest.ingestion_data_prepare(students=INGESTION_STUDENTS)
+    rows = bench_ingest.ingestion_table_rows()
+    measured = bench_ingest.ingestion_measure(
+        server.base_url,
+        bench_ingest.ingestion_token(),
+        batches,
+        students=INGESTION_STUDENTS,
+        rows_before=rows,
+        slice_rows=max(1, batches * bench_ingest.BATCH_SIZE // 2),
+        progress=progress,
+    )
+    measured["rollup_mismatches"] = bench_ingest.ingestion_rollup_mismatches()
+    return measured
 
 
 def bench_results_write(result: BenchResult, path: Path) -> None:

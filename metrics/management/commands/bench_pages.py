@@ -1,3 +1,4 @@
+import json
 import shutil
 import time
 from datetime import date
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             help="A two-minute check: 2,000 students, a second on each page.",
         )
         parser.add_argument("--only", help="Only the pages whose 'name (role)' contains this.")
+        parser.add_argument(
+            "--ingest-batches",
+            type=int,
+            default=100,
+            help="5,000-event batches pushed after the pages (0: none).",
+        )
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--database", default="mentorship_bench_pages")
         parser.add_argument("--rebuild", action="store_true", help="Regenerate the data.")
@@ -40,7 +47,9 @@ class Command(BaseCommand):
             "--output", default=str(settings.VAR_DIR / "bench" / "pages.json"), help="JSON file."
         )
 
-    def handle(self, *args, small, database, rebuild, output, only, port, **options):
+    def handle(
+        self, *args, small, database, rebuild, output, only, port, ingest_batches, **options
+    ):
         if shutil.which("wrk") is None:
             raise CommandError("The load comes from wrk: apt-get install wrk.")
         sizes = {
@@ -94,9 +103,12 @@ class Command(BaseCommand):
             port=port,
             warm=not small,
             only=only,
+            ingest_batches=0 if small or only else ingest_batches,
             progress=progress,
         )
         result.build_seconds = build_seconds
         bench_pages.bench_results_write(result, Path(output))
         self.stdout.write(result.markdown())
+        if result.ingestion:
+            self.stdout.write(f"Ingestion: {json.dumps(result.ingestion)}")
         self.stdout.write(f"Web workers: {result.memory}. Written to {output}.")
