@@ -103,7 +103,7 @@ class Command(BaseCommand):
             port=port,
             warm=not small,
             only=only,
-            ingest_batches=0 if small or only else ingest_batches,
+            ingest_batches=0 if only else (10 if small else ingest_batches),
             progress=progress,
         )
         result.build_seconds = build_seconds
