@@ -64,7 +64,7 @@ from .models import (
     SessionStatus,
 )
 from .risk.signals import SEVERITY_RANK
-from .sessions import sessions_visible_to, with_session_notes_readable
+from .sessions import sessions_visible_flag, with_session_notes_readable
 
 
 def student_for_user(user: User, pk: int) -> User:
@@ -358,7 +358,7 @@ def _timeline_querysets(user: User) -> dict[str, QuerySet]:
         ),
         TimelineKind.SESSION: with_session_notes_readable(
             MentoringSession.objects.select_related("mentor").annotate(
-                openable=Exists(sessions_visible_to(user).filter(pk=OuterRef("pk")))
+                openable=sessions_visible_flag(user)
             ),
             user=user,
         ),
