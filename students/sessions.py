@@ -10,15 +10,12 @@ from django.db import transaction
 from django.db.models import (
     Avg,
     BooleanField,
-    Case,
     Count,
     ExpressionWrapper,
-    F,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -37,6 +34,7 @@ from .models import (
     SESSION_OUTCOMES_AFTER_START,
     MentoringSession,
     SessionStatus,
+    sessions_upcoming_first_order,
 )
 
 
@@ -161,14 +159,9 @@ def may_read_session_notes(user: User, *, session: MentoringSession) -> bool:
 
 def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[MentoringSession]:
     """Scheduled sessions first, soonest first (those already started and waiting to
-    be logged lead), then the others newest first; people loaded in the same query."""
-    scheduled = Q(status=SessionStatus.SCHEDULED)
-    return sessions.select_related("mentor", "student").order_by(
-        Case(When(scheduled, then=Value(0)), default=Value(1)),
-        Case(When(scheduled, then=F("scheduled_at"))).asc(nulls_last=True),
-        F("scheduled_at").desc(),
-        "pk",
-    )
+    be logged lead), then the others newest first; people loaded in the same query.
+    The order is ``sessions_upcoming_first_order``, which an index follows."""
+    return sessions.select_related("mentor", "student").order_by(*sessions_upcoming_first_order())
 
 
 @dataclass(frozen=True)
