@@ -47,6 +47,7 @@ from mentorship.selectors import student_status_since, students_visible_to
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
+    Programme,
     Recommendation,
     Review,
     Submission,
@@ -225,6 +226,16 @@ def student_list(
     else:
         order = []
     return students.order_by(*order, "display_name", "email", "pk")
+
+
+def student_list_programmes(user: User) -> QuerySet[Programme]:
+    """The programmes the list's filter offers: those a student this person may see
+    is (or was) enrolled on. A semi-join per programme, which stops at the first such
+    enrolment, rather than a DISTINCT over every enrolment of the school (staff)."""
+    visible = students_visible_to(user).values("pk")
+    return Programme.objects.filter(
+        Exists(Enrolment.objects.filter(programme=OuterRef("pk"), student__in=visible))
+    )
 
 
 def current_progress(progress: list[ProgrammeProgress]) -> ProgrammeProgress | None:
