@@ -35,6 +35,7 @@ from .models import (
     FlagStatus,
     FlagVerdict,
     RiskFlag,
+    flags_queue_order,
 )
 from .risk.signals import SEVERITY_RANK, SignalName
 
@@ -106,7 +107,7 @@ def flags_open_queue(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
 def flags_in_queue_order(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
     """The order people work through flags in: oldest unacknowledged first, then the
     acknowledged ones, oldest first (``riskflag_open_queue_idx``)."""
-    return flags.order_by(F("acknowledged_at").asc(nulls_first=True), "opened_on", "pk")
+    return flags.order_by(*flags_queue_order())
 
 
 def flags_open_counts(user: User) -> dict[str, int]:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
@@ -233,14 +234,47 @@ class FlagFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
-    def __init__(self, *args, mentors: QuerySet[User] | None, **kwargs):
-        """``mentors``: those offered in the mentor filter; None leaves it out (a
-        mentor sees only their own students' flags)."""
+    def __init__(
+        self, *args, mentors: QuerySet[User] | None, mentor_by_link: bool = False, **kwargs
+    ):
+        """``mentors``: those the mentor filter accepts; None leaves it out (a mentor
+        sees only their own students' flags). ``mentor_by_link``: for staff, whose
+        mentors are the whole school's, the filter is not a list of every mentor (a
+        page of thousands of options) but the one chosen from the queue, where each
+        mentor's name links to their students' flags."""
         super().__init__(*args, **kwargs)
         if mentors is None:
             del self.fields["mentor"]
+            return
+        self.fields["mentor"].queryset = mentors
+        if mentor_by_link:
+            self.fields["mentor"].widget = ChosenMentorInput()
+
+    def clean_mentor(self):
+        mentor = self.cleaned_data.get("mentor")
+        widget = self.fields["mentor"].widget
+        if isinstance(widget, ChosenMentorInput):
+            widget.chosen = mentor
+        return mentor
+
+
+class ChosenMentorInput(forms.HiddenInput):
+    """The mentor filter chosen from the queue (``FlagFilterForm``): kept in a hidden
+    field, shown by name."""
+
+    chosen: User | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        hidden = super().render(name, value, attrs, renderer)
+        if self.chosen is not None:
+            text = str(self.chosen)
         else:
-            self.fields["mentor"].queryset = mentors
+            text = _("Any; choose one by their name in the queue")
+        return format_html(
+            '{}<span class="d-block small py-1" data-testid="flag-mentor-chosen">{}</span>',
+            hidden,
+            text,
+        )
 
 
 class FlagOutreachForm(ServiceErrorsMixin, forms.Form):

@@ -214,6 +214,22 @@ class FlagVerdict(models.TextChoices):
     FALSE_ALARM = "false_alarm", _("False alarm")
 
 
+def flags_queue_order() -> list:
+    """The order people work through open flags in (``flags.flags_in_queue_order``):
+    unacknowledged first, then acknowledged ones by when; oldest first within each.
+    Written once here so that ``riskflag_open_queue_idx`` indexes exactly these
+    expressions ("NULLS FIRST" would say it shorter, but SQLite cannot index it)."""
+    return [
+        models.Case(
+            models.When(acknowledged_at__isnull=True, then=models.Value(0)),
+            default=models.Value(1),
+        ),
+        F("acknowledged_at"),
+        F("opened_on"),
+        F("id"),
+    ]
+
+
 class RiskFlag(models.Model):
     """A student whose activity is dropping, with the evidence. At most one open flag
     per student: the nightly job opens it, raises its severity when signals worsen and
@@ -287,9 +303,11 @@ class RiskFlag(models.Model):
             ),
         ]
         indexes = [
-            # Supervisors' and mentors' lists: open flags, oldest unacknowledged first.
+            # The at-risk queue and the flags API (flags.flags_in_queue_order): open
+            # flags in exactly the queue's order, so a page of the school's queue is read
+            # from the index, not sorted from every open flag.
             models.Index(
-                fields=["acknowledged_at", "opened_on"],
+                *flags_queue_order(),
                 condition=Q(status="open"),
                 name="riskflag_open_queue_idx",
             ),
@@ -468,6 +486,20 @@ SESSION_OUTCOMES = [status for status in SessionStatus if status != SessionStatu
 SESSION_OUTCOMES_AFTER_START = [SessionStatus.COMPLETED, SessionStatus.STUDENT_NO_SHOW]
 
 
+def sessions_upcoming_first_order() -> list:
+    """The session lists' order (``sessions.sessions_upcoming_first``): scheduled
+    sessions first, soonest first, then the others newest first. Written once here so
+    that ``session_upcoming_first_idx`` indexes exactly these expressions (PostgreSQL
+    uses an expression index for an ORDER BY only when they match)."""
+    scheduled = Q(status=SessionStatus.SCHEDULED)
+    return [
+        models.Case(models.When(scheduled, then=models.Value(0)), default=models.Value(1)),
+        models.Case(models.When(scheduled, then=F("scheduled_at"))),
+        F("scheduled_at").desc(),
+        F("id"),
+    ]
+
+
 class MentoringSessionQuerySet(models.QuerySet):
     def due_for_reminder(self, *, now, ahead: timedelta):
         """Scheduled sessions starting within ``ahead`` whose reminder has not gone."""
@@ -576,6 +608,10 @@ class MentoringSession(models.Model):
                 condition=Q(status="scheduled", reminder_sent_at__isnull=True),
                 name="session_reminder_due_idx",
             ),
+            # The sessions API and the sessions page (sessions_upcoming_first): staff's
+            # list of every session of the school is read in this order, a page at a
+            # time, instead of sorting them all.
+            models.Index(*sessions_upcoming_first_order(), name="session_upcoming_first_idx"),
         ]
 
     def __str__(self) -> str:

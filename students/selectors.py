@@ -47,6 +47,7 @@ from mentorship.selectors import student_status_since, students_visible_to
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
+    Programme,
     Recommendation,
     Review,
     Submission,
@@ -64,7 +65,7 @@ from .models import (
     SessionStatus,
 )
 from .risk.signals import SEVERITY_RANK
-from .sessions import sessions_visible_to, with_session_notes_readable
+from .sessions import sessions_visible_flag, with_session_notes_readable
 
 
 def student_for_user(user: User, pk: int) -> User:
@@ -227,6 +228,16 @@ def student_list(
     return students.order_by(*order, "display_name", "email", "pk")
 
 
+def student_list_programmes(user: User) -> QuerySet[Programme]:
+    """The programmes the list's filter offers: those a student this person may see
+    is (or was) enrolled on. A semi-join per programme, which stops at the first such
+    enrolment, rather than a DISTINCT over every enrolment of the school (staff)."""
+    visible = students_visible_to(user).values("pk")
+    return Programme.objects.filter(
+        Exists(Enrolment.objects.filter(programme=OuterRef("pk"), student__in=visible))
+    )
+
+
 def current_progress(progress: list[ProgrammeProgress]) -> ProgrammeProgress | None:
     """The enrolment a list row speaks of: the student's active one, started last
     (``students_progress`` puts active enrolments first, newest first)."""
@@ -358,7 +369,7 @@ def _timeline_querysets(user: User) -> dict[str, QuerySet]:
         ),
         TimelineKind.SESSION: with_session_notes_readable(
             MentoringSession.objects.select_related("mentor").annotate(
-                openable=Exists(sessions_visible_to(user).filter(pk=OuterRef("pk")))
+                openable=sessions_visible_flag(user)
             ),
             user=user,
         ),

@@ -9,16 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Avg,
-    Case,
+    BooleanField,
     Count,
-    Exists,
-    F,
-    OuterRef,
+    ExpressionWrapper,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
-from mentorship.models import ActivityKind, Assignment, Role, User
+from mentorship.models import ActivityKind, Assignment, MentorProfile, Role, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import students_visible_to
 
@@ -37,6 +34,7 @@ from .models import (
     SESSION_OUTCOMES_AFTER_START,
     MentoringSession,
     SessionStatus,
+    sessions_upcoming_first_order,
 )
 
 
@@ -44,16 +42,54 @@ def sessions_visible_to(user: User) -> QuerySet[MentoringSession]:
     """Sessions a person may see: a student their own, a mentor those they give, a
     supervisor those of their team's mentors, staff all. Pages, exports and the API
     all start from here."""
-    sessions = MentoringSession.objects.all()
+    condition = _sessions_visible_condition(user)
+    if condition is None:
+        return MentoringSession.objects.none()
+    return MentoringSession.objects.filter(condition)
+
+
+def _sessions_visible_condition(user: User) -> Q | None:
+    """``sessions_visible_to`` as a condition on the session's own row (None: no
+    session; an empty Q: every session), so that a list can say of each row whether
+    it is visible without a subquery over every session of the school."""
     if not user.is_authenticated or not user.is_active:
-        return sessions.none()
+        return None
     if user.role == Role.STAFF:
-        return sessions
+        return Q()
     if user.role == Role.SUPERVISOR:
-        return sessions.filter(mentor__mentor_profile__supervisor=user)
+        team = MentorProfile.objects.filter(supervisor=user).values("user_id")
+        return Q(mentor_id__in=team)
     if user.role == Role.MENTOR:
-        return sessions.filter(mentor=user)
-    return sessions.filter(student=user)
+        return Q(mentor=user)
+    return Q(student=user)
+
+
+def _session_notes_condition(user: User) -> Q | None:
+    """``session_notes_visible_to`` as a condition on the session's own row (None: no
+    session; an empty Q: every session)."""
+    if not user.is_authenticated or user.role == Role.STUDENT:
+        return None
+    visible = _sessions_visible_condition(user)
+    if visible is None or not visible:
+        # Staff see every session; an inactive person none.
+        return visible
+    return visible | Q(student_id__in=students_visible_to(user).values("pk"))
+
+
+def _as_flag(condition: Q | None):
+    """A row condition as a yes/no column for ``annotate``."""
+    if condition is None:
+        return Value(False)
+    if not condition:
+        return Value(True)
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def sessions_visible_flag(user: User):
+    """Whether each session of a queryset is one ``user`` may see
+    (``sessions_visible_to``), as an annotation: ``openable`` on the student's
+    timeline."""
+    return _as_flag(_sessions_visible_condition(user))
 
 
 def may_schedule_session(user: User, *, student: User) -> bool:
@@ -95,21 +131,19 @@ def session_notes_visible_to(user: User) -> QuerySet[MentoringSession]:
     supervisor, staff), and so does whoever may see the session itself
     (``sessions_visible_to``: the mentor who gave it and their supervisor). Never a
     student, not even about their own sessions."""
-    if not user.is_authenticated or user.role == Role.STUDENT:
+    condition = _session_notes_condition(user)
+    if condition is None:
         return MentoringSession.objects.none()
-    return MentoringSession.objects.filter(
-        Q(pk__in=sessions_visible_to(user).values("pk"))
-        | Q(student__in=students_visible_to(user).values("pk"))
-    )
+    return MentoringSession.objects.filter(condition)
 
 
 def with_session_notes_readable(
     sessions: QuerySet[MentoringSession], *, user: User
 ) -> QuerySet[MentoringSession]:
     """``sessions`` each with ``notes_readable`` (``session_notes_visible_to``) in the
-    same query, for the pages and the API that list them."""
-    readable = session_notes_visible_to(user).filter(pk=OuterRef("pk"))
-    return sessions.annotate(notes_readable=Exists(readable))
+    same query, for the pages and the API that list them: a condition on each row,
+    not a subquery over every session (which cost seconds on the school's list)."""
+    return sessions.annotate(notes_readable=_as_flag(_session_notes_condition(user)))
 
 
 def may_read_session_notes(user: User, *, session: MentoringSession) -> bool:
@@ -125,14 +159,9 @@ def may_read_session_notes(user: User, *, session: MentoringSession) -> bool:
 
 def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[MentoringSession]:
     """Scheduled sessions first, soonest first (those already started and waiting to
-    be logged lead), then the others newest first; people loaded in the same query."""
-    scheduled = Q(status=SessionStatus.SCHEDULED)
-    return sessions.select_related("mentor", "student").order_by(
-        Case(When(scheduled, then=Value(0)), default=Value(1)),
-        Case(When(scheduled, then=F("scheduled_at"))).asc(nulls_last=True),
-        F("scheduled_at").desc(),
-        "pk",
-    )
+    be logged lead), then the others newest first; people loaded in the same query.
+    The order is ``sessions_upcoming_first_order``, which an index follows."""
+    return sessions.select_related("mentor", "student").order_by(*sessions_upcoming_first_order())
 
 
 @dataclass(frozen=True)

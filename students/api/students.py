@@ -166,9 +166,13 @@ class StudentSerializer(serializers.ModelSerializer):
             "learning platform's events). Null if none yet."
         ),
     )
-    profile = serializers.SerializerMethodField()
-    current_mentor = serializers.SerializerMethodField()
-    progress = serializers.SerializerMethodField()
+    # Nested serializers declared once, not built for each row: a ModelSerializer made
+    # per row reads its model's fields and their translated labels every time, which
+    # cost more than the rest of the page together. ``StudentViewSet._serialize``
+    # puts what they read on each student.
+    profile = StudentProfileSerializer(source="api_profile", read_only=True, allow_null=True)
+    current_mentor = PersonSerializer(source="api_current_mentor", read_only=True, allow_null=True)
+    progress = ProgressSerializer(source="api_progress", many=True, read_only=True)
 
     class Meta:
         model = User
@@ -184,30 +188,20 @@ class StudentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(StudentProfileSerializer(allow_null=True))
-    def get_profile(self, student: User) -> dict | None:
-        profile = getattr(student, "student_profile", None)
-        if profile is None:
-            return None
-        since = student.status_since or timezone.localdate(student.date_joined, student.zone)
-        return StudentProfileSerializer(
-            {
-                "goals": profile.goals,
-                "weekly_hours": profile.weekly_hours,
-                "status": profile.status,
-                "status_since": since,
-            }
-        ).data
 
-    @extend_schema_field(PersonSerializer(allow_null=True))
-    def get_current_mentor(self, student: User) -> dict | None:
-        current = student.current_assignments
-        return PersonSerializer(current[0].mentor).data if current else None
-
-    @extend_schema_field(ProgressSerializer(many=True))
-    def get_progress(self, student: User) -> list[dict]:
-        progress = self.context["progress"].get(student.pk, [])
-        return ProgressSerializer(progress, many=True).data
+def _api_profile(student: User) -> dict | None:
+    """What ``StudentProfileSerializer`` shows of a student: their profile, with since
+    when their status holds (the day they joined if it never changed)."""
+    profile = getattr(student, "student_profile", None)
+    if profile is None:
+        return None
+    since = student.status_since or timezone.localdate(student.date_joined, student.zone)
+    return {
+        "goals": profile.goals,
+        "weekly_hours": profile.weekly_hours,
+        "status": profile.status,
+        "status_since": since,
+    }
 
 
 class StudentFilterSerializer(serializers.Serializer):
@@ -310,8 +304,15 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
         return students
 
     def _serialize(self, students: list[User], *, many: bool):
+        """The students with their progress, computed for all of them at once
+        (``students_progress``), and what the nested serializers read."""
         progress = students_progress(student_ids=[student.pk for student in students])
-        context = {**self.get_serializer_context(), "progress": progress}
+        for student in students:
+            current = student.current_assignments
+            student.api_current_mentor = current[0].mentor if current else None
+            student.api_profile = _api_profile(student)
+            student.api_progress = progress.get(student.pk, [])
+        context = self.get_serializer_context()
         return StudentSerializer(students if many else students[0], many=many, context=context)
 
     def list(self, request: Request, *args, **kwargs) -> Response:

@@ -173,6 +173,48 @@ def test_it_offers_no_mentor_filter_to_a_mentor(as_user, client, flag):
     assert listed(response) == ["Stas Student"]
 
 
+def test_it_lets_staff_choose_a_mentor_from_the_queue_not_from_every_mentor(
+    as_user, client, flag, other_flag, mentor
+):
+    MentorFactory.create_batch(3)
+    as_user("staff")
+
+    queue = client.get(FLAGS).content.decode()
+    chosen = client.get(FLAGS, {"mentor": mentor.pk}).content.decode()
+
+    assert '<select name="mentor"' not in queue
+    assert f'href="?mentor={mentor.pk}"' in queue
+    assert 'data-testid="flag-mentor-chosen">' + str(mentor) in chosen
+    assert f'type="hidden" name="mentor" value="{mentor.pk}"' in chosen
+
+
+def test_it_offers_a_supervisor_their_team_in_the_mentor_filter(as_user, client, flag, mentor):
+    as_user("supervisor")
+
+    response = client.get(FLAGS)
+
+    assert f'<option value="{mentor.pk}">' in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_it_lists_the_school_queue_for_staff_in_constant_queries(
+    db, as_user, client, django_assert_max_num_queries, count
+):
+    for _number in range(count):
+        person = StudentFactory()
+        AssignmentFactory(student=person, mentor=MentorFactory())
+        make_flag(person)
+    as_user("staff")
+
+    # 1 session, 2 user, 3 count, 4 the page of flags, 5 unread notifications and
+    # 6 questions waiting (navbar); no query for the mentors, who are not listed.
+    with django_assert_max_num_queries(6):
+        response = client.get(FLAGS)
+
+    assert len(response.context["rows"]) == min(count, 25)
+    assert response.content.decode().count('data-testid="flag-mentor"') == min(count, 25)
+
+
 def test_it_says_when_nobody_is_flagged(as_user, client):
     as_user("mentor")
 

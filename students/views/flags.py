@@ -36,7 +36,9 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     mentors = None
     if user.role != Role.MENTOR:
         mentors = mentors_visible_to(user).order_by("display_name", "email")
-    form = FlagFilterForm(request.GET or None, mentors=mentors)
+    form = FlagFilterForm(
+        request.GET or None, mentors=mentors, mentor_by_link=user.role == Role.STAFF
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     flags = flag_rules.flags_open_queue(flag_rules.flags_visible_to(user))
     if filters.get("severity"):

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mentorship.decorators import role_required
 from mentorship.models import Role, User
-from mentorship.selectors import assignment_history, students_visible_to
-from projects.models import Programme
+from mentorship.selectors import assignment_history
 from projects.selectors import student_progress, students_progress
 
 from .. import selectors, services
@@ -40,9 +39,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     """The students this person looks after, with their progress against plan, last
     activity and waiting submissions; filtered and sorted."""
     user = request.user
-    programmes = Programme.objects.filter(
-        enrolments__student__in=students_visible_to(user).values("pk")
-    ).distinct()
+    programmes = selectors.student_list_programmes(user)
     form = StudentFilterForm(request.GET or None, programmes=programmes)
     filters = form.cleaned_data if form.is_valid() else {}
     students = selectors.student_list(
