@@ -311,6 +311,9 @@ class Question(models.Model):
             ),
             models.Index(fields=["author", "created_at"], name="question_author_idx"),
             models.Index(fields=["programme", "created_at"], name="question_programme_idx"),
+            # Newest first (``-created_at, -pk``): the question list and the API's
+            # questions, read backwards down to a page (staff: no scan of every row).
+            models.Index(fields=["created_at", "id"], name="question_created_idx"),
         ]
 
     def __str__(self) -> str:

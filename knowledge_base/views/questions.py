@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -85,7 +85,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     if filters.get("no_article"):
         questions = without_published_article(questions)
     questions = questions.select_related("author", "programme", "project").annotate(
-        answer_count=Count("answers", filter=Q(answers__is_follow_up=False))
+        answer_count=services.answer_count()
     )
     page = Paginator(questions.order_by("-created_at", "-pk"), QUESTION_PAGE_SIZE).get_page(
         request.GET.get("page")
