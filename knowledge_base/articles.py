@@ -454,7 +454,7 @@ def article_vote(*, article: Article, user: User) -> bool:
 # --- Reads for the pages --------------------------------------------------------------
 
 
-def _helped_count() -> Coalesce:
+def helped_count() -> Coalesce:
     """How many people said an article helped, as a subquery (no GROUP BY over the
     article's other relations)."""
     votes = (
@@ -495,7 +495,7 @@ def articles_browse(
     if author is not None:
         articles = articles.filter(authors=author)
     return (
-        articles.annotate(helped_count=_helped_count())
+        articles.annotate(helped_count=helped_count())
         .prefetch_related("topics", "programmes", "projects", "authors")
         .order_by(F("published_at").desc(nulls_first=True), "-updated_at", "-pk")
     )
@@ -531,7 +531,7 @@ def article_related(user: User, *, article: Article, limit: int = 5) -> list[Art
         .annotate(
             overlap=shared(topic_links, "topic_id", topics)
             + shared(project_links, "project_id", projects),
-            helped_count=_helped_count(),
+            helped_count=helped_count(),
         )
         .order_by("-overlap", "-helped_count", "-published_at", "-pk")[:limit]
     )

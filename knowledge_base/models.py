@@ -72,6 +72,13 @@ class CaseDiscussion(models.Model):
         indexes = [
             # The case list: open first, newest first ("mine" filters by author).
             models.Index(fields=["author", "created_at"], name="case_author_created_idx"),
+            # The case list's order (``cases_open_first``): a page read off the index.
+            models.Index(
+                F("resolved_at").asc(nulls_first=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="case_open_first_idx",
+            ),
         ]
 
     def __str__(self) -> str:
