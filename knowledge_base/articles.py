@@ -40,6 +40,7 @@ from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, Role, User
 from projects.models import Programme, Project
 
+from .expressions import InComputedOnce
 from .models import (
     Answer,
     Article,
@@ -73,13 +74,18 @@ def articles_visible_to(user: User) -> QuerySet[Article]:
         return articles
     published = Q(status=ArticleStatus.PUBLISHED)
     if user.role == Role.STUDENT:
-        for_programme = Article.programmes.through.objects.filter(article_id=OuterRef("pk"))
+        # Both sets computed once per query (``InComputedOnce``): a row-by-row test of
+        # each article's programmes made PostgreSQL visit every published article.
+        links = Article.programmes.through.objects
+        school_wide = Article.objects.filter(
+            ~Exists(links.filter(article_id=OuterRef("pk")))
+        ).values("pk")
+        of_my_programmes = links.filter(programme_id__in=programmes_of(user).values("pk")).values(
+            "article_id"
+        )
         return articles.filter(
             published
-            & (
-                ~Exists(for_programme)
-                | Exists(for_programme.filter(programme_id__in=programmes_of(user).values("pk")))
-            )
+            & (Q(InComputedOnce("pk", school_wide)) | Q(InComputedOnce("pk", of_my_programmes)))
         )
     mine = Article.authors.through.objects.filter(article_id=OuterRef("pk"), user_id=user.pk)
     return articles.filter(published | Exists(mine))

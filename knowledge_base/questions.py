@@ -11,17 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import (
-    BooleanField,
-    Count,
-    Expression,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -37,6 +27,7 @@ from mentorship.selectors import current_mentor, current_mentor_assignments, stu
 from mentorship.text import text_language
 from projects.models import Enrolment, EnrolmentStatus, Programme, Project
 
+from .expressions import InComputedOnce
 from .models import (
     Answer,
     Question,
@@ -67,34 +58,6 @@ def programmes_of(user: User) -> QuerySet[Programme]:
     return programmes.filter(pk__in=mentors.values("programmes"))
 
 
-class _InComputedOnce(Expression):
-    """``column IN (subquery)`` for a subquery of a few ids that does not depend on the
-    row (a mentor's students, a student's programmes). PostgreSQL plans a plain ``IN``
-    inside an ``OR`` as a filter over every row of the table; written ``column =
-    ANY(ARRAY(subquery))`` the ids are computed once (an InitPlan) and each side of the
-    ``OR`` is an index scan. Plain ``IN`` on other databases."""
-
-    output_field = BooleanField()
-
-    def __init__(self, column: str, ids: QuerySet):
-        super().__init__()
-        self.column, self.ids = F(column), Subquery(ids.order_by())
-
-    def get_source_expressions(self):
-        return [self.column, self.ids]
-
-    def set_source_expressions(self, expressions):
-        self.column, self.ids = expressions
-
-    def as_sql(self, compiler, connection, template="%s IN %s"):
-        column, column_params = compiler.compile(self.column)
-        ids, ids_params = compiler.compile(self.ids)
-        return template % (column, ids), (*column_params, *ids_params)
-
-    def as_postgresql(self, compiler, connection):
-        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
-
-
 def questions_visible_to(user: User) -> QuerySet[Question]:
     """Questions this person may see (the module docstring says who)."""
     questions = Question.objects.all()
@@ -103,12 +66,12 @@ def questions_visible_to(user: User) -> QuerySet[Question]:
     if user.role == Role.STAFF:
         return questions
     public = Q(visibility=QuestionVisibility.PROGRAMME) & Q(
-        _InComputedOnce("programme_id", programmes_of(user).values("pk"))
+        InComputedOnce("programme_id", programmes_of(user).values("pk"))
     )
     if user.role == Role.STUDENT:
         return questions.filter(Q(author=user) | public)
     return questions.filter(
-        Q(_InComputedOnce("author_id", students_visible_to(user).values("pk"))) | public
+        Q(InComputedOnce("author_id", students_visible_to(user).values("pk"))) | public
     )
 
 
