@@ -40,6 +40,7 @@ from mentorship.activity import activity_record
 from mentorship.models import ActivityKind, Role, User
 from projects.models import Programme, Project
 
+from .expressions import InComputedOnce
 from .models import (
     Answer,
     Article,
@@ -73,13 +74,18 @@ def articles_visible_to(user: User) -> QuerySet[Article]:
         return articles
     published = Q(status=ArticleStatus.PUBLISHED)
     if user.role == Role.STUDENT:
-        for_programme = Article.programmes.through.objects.filter(article_id=OuterRef("pk"))
+        # Both sets computed once per query (``InComputedOnce``): a row-by-row test of
+        # each article's programmes made PostgreSQL visit every published article.
+        links = Article.programmes.through.objects
+        school_wide = Article.objects.filter(
+            ~Exists(links.filter(article_id=OuterRef("pk")))
+        ).values("pk")
+        of_my_programmes = links.filter(programme_id__in=programmes_of(user).values("pk")).values(
+            "article_id"
+        )
         return articles.filter(
             published
-            & (
-                ~Exists(for_programme)
-                | Exists(for_programme.filter(programme_id__in=programmes_of(user).values("pk")))
-            )
+            & (Q(InComputedOnce("pk", school_wide)) | Q(InComputedOnce("pk", of_my_programmes)))
         )
     mine = Article.authors.through.objects.filter(article_id=OuterRef("pk"), user_id=user.pk)
     return articles.filter(published | Exists(mine))
@@ -454,7 +460,7 @@ def article_vote(*, article: Article, user: User) -> bool:
 # --- Reads for the pages --------------------------------------------------------------
 
 
-def _helped_count() -> Coalesce:
+def helped_count() -> Coalesce:
     """How many people said an article helped, as a subquery (no GROUP BY over the
     article's other relations)."""
     votes = (
@@ -495,7 +501,7 @@ def articles_browse(
     if author is not None:
         articles = articles.filter(authors=author)
     return (
-        articles.annotate(helped_count=_helped_count())
+        articles.annotate(helped_count=helped_count())
         .prefetch_related("topics", "programmes", "projects", "authors")
         .order_by(F("published_at").desc(nulls_first=True), "-updated_at", "-pk")
     )
@@ -531,7 +537,7 @@ def article_related(user: User, *, article: Article, limit: int = 5) -> list[Art
         .annotate(
             overlap=shared(topic_links, "topic_id", topics)
             + shared(project_links, "project_id", projects),
-            helped_count=_helped_count(),
+            helped_count=helped_count(),
         )
         .order_by("-overlap", "-helped_count", "-published_at", "-pk")[:limit]
     )

@@ -311,6 +311,22 @@ class Question(models.Model):
             ),
             models.Index(fields=["author", "created_at"], name="question_author_idx"),
             models.Index(fields=["programme", "created_at"], name="question_programme_idx"),
+            # The queue (``question_queue``): open questions, longest waiting first, read
+            # off this index down to a page...
+            models.Index(
+                fields=["waiting_since", "id"],
+                condition=Q(status="open"),
+                name="question_waiting_idx",
+            ),
+            # ...and counted as the asker's (by author) or the programme's public ones.
+            models.Index(
+                fields=["programme", "waiting_since"],
+                condition=Q(status="open", visibility="programme"),
+                name="question_waiting_public_idx",
+            ),
+            # Newest first (``-created_at, -pk``): the question list and the API's
+            # questions, read backwards down to a page (staff: no scan of every row).
+            models.Index(fields=["created_at", "id"], name="question_created_idx"),
         ]
 
     def __str__(self) -> str:

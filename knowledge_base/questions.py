@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from mentorship.selectors import current_mentor, current_mentor_assignments, stu
 from mentorship.text import text_language
 from projects.models import Enrolment, EnrolmentStatus, Programme, Project
 
+from .expressions import InComputedOnce
 from .models import (
     Answer,
     Question,
@@ -63,13 +65,28 @@ def questions_visible_to(user: User) -> QuerySet[Question]:
         return questions.none()
     if user.role == Role.STAFF:
         return questions
-    public = Q(
-        visibility=QuestionVisibility.PROGRAMME,
-        programme_id__in=programmes_of(user).values("pk"),
+    public = Q(visibility=QuestionVisibility.PROGRAMME) & Q(
+        InComputedOnce("programme_id", programmes_of(user).values("pk"))
     )
     if user.role == Role.STUDENT:
         return questions.filter(Q(author=user) | public)
-    return questions.filter(Q(author_id__in=students_visible_to(user).values("pk")) | public)
+    return questions.filter(
+        Q(InComputedOnce("author_id", students_visible_to(user).values("pk"))) | public
+    )
+
+
+def answer_count() -> Coalesce:
+    """How many answers a question has (the asker's follow-ups are not answers), as a
+    subquery: a list row's figure without joining the answers and grouping the whole
+    list (which PostgreSQL would do before it can take the page)."""
+    answers = (
+        Answer.objects.filter(question_id=OuterRef("pk"), is_follow_up=False)
+        .order_by()
+        .values("question_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(answers, output_field=IntegerField()), 0)
 
 
 def question_for_user(user: User, pk: int) -> Question:

@@ -1,6 +1,7 @@
 """Reads of the knowledge base, and who may see what in it."""
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -54,10 +55,19 @@ def case_for_user(user: User, pk: int) -> CaseDiscussion:
 
 def cases_open_first(cases: QuerySet[CaseDiscussion]) -> QuerySet[CaseDiscussion]:
     """Open cases first, then resolved ones, newest first within each; people and the
-    reply count loaded in the same query."""
+    reply count loaded in the same query (the count as a subquery, so the page is taken
+    before anything is counted, not after every visible case is joined to its replies
+    and grouped)."""
+    replies = (
+        CaseReply.objects.filter(case_id=OuterRef("pk"))
+        .order_by()
+        .values("case_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         cases.select_related("author", "student")
-        .annotate(reply_count=Count("replies"))
+        .annotate(reply_count=Coalesce(Subquery(replies, output_field=IntegerField()), 0))
         .order_by(F("resolved_at").asc(nulls_first=True), "-created_at", "-pk")
     )
 

@@ -6,7 +6,7 @@ all); anything else 404.
 Reading an article here does not count as a view: ``view_count`` counts people who
 opened its page, and an integration syncing the articles would inflate it."""
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -18,7 +18,7 @@ from mentorship.models import ContentLanguage
 from mentorship.text import render_markdown
 from projects.api import PersonSerializer
 
-from ..articles import articles_visible_to
+from ..articles import articles_visible_to, helped_count
 from ..models import Article, ArticleStatus
 from ..search import search
 from .common import (
@@ -111,7 +111,7 @@ def _with_listing(articles: QuerySet[Article]) -> QuerySet[Article]:
     """What an article shows, loaded: its topics, authors, programmes and projects, and
     its helpful votes counted."""
     return articles.prefetch_related("topics", "authors", "programmes", "projects").annotate(
-        helpful_count=Count("votes", distinct=True)
+        helpful_count=helped_count()
     )
 
 

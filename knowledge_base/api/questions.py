@@ -11,7 +11,7 @@ shown with its slug and name. An asker who hid their name is "A student" to othe
 students, without an id (``asker_hidden_from``)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -39,6 +39,7 @@ from projects.models import Programme, Project
 from ..models import Answer, Question, QuestionStatus, QuestionVisibility, Topic
 from ..questions import (
     answer_accept,
+    answer_count,
     answer_post,
     asker_hidden_from,
     asker_name_for,
@@ -286,9 +287,7 @@ def _with_listing(questions: QuerySet[Question]) -> QuerySet[Question]:
     return (
         questions.select_related("author")
         .prefetch_related("topics")
-        .annotate(
-            answer_count=Count("answers", filter=Q(answers__is_follow_up=False), distinct=True)
-        )
+        .annotate(answer_count=answer_count())
     )
 
 

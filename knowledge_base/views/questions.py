@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -85,7 +85,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     if filters.get("no_article"):
         questions = without_published_article(questions)
     questions = questions.select_related("author", "programme", "project").annotate(
-        answer_count=Count("answers", filter=Q(answers__is_follow_up=False))
+        answer_count=services.answer_count()
     )
     page = Paginator(questions.order_by("-created_at", "-pk"), QUESTION_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -140,9 +140,7 @@ def question_queue(request: HttpRequest) -> HttpResponse:
         request.GET or None,
         programmes=programmes,
         projects=_projects_of(programmes),
-        topics=Topic.objects.filter(
-            Q(projects__programme__in=programmes) | Q(questions__programme__in=programmes)
-        ).distinct(),
+        topics=_topics_in_use(programmes),
     )
     filters = _valid_filters(form)
     queue = services.question_queue(
@@ -171,6 +169,19 @@ def question_queue(request: HttpRequest) -> HttpResponse:
             "overdue_before": timezone.now() - timedelta(hours=settings.QUESTION_REMINDER_HOURS),
         },
     )
+
+
+def _topics_in_use(programmes) -> QuerySet[Topic]:
+    """The topics the programmes' projects cover or their questions are about: each
+    topic looked up until a first link (not every question of the programmes joined
+    to its topics, then made distinct)."""
+    covered = Topic.projects.through.objects.filter(
+        topic_id=OuterRef("pk"), project__programme__in=programmes
+    )
+    asked = Question.topics.through.objects.filter(
+        topic_id=OuterRef("pk"), question__programme__in=programmes
+    )
+    return Topic.objects.filter(Exists(covered) | Exists(asked))
 
 
 def _standing_in(progress: list, question: Question):

@@ -22,6 +22,7 @@ from knowledge_base.models import (
     Deflection,
     Question,
     QuestionStatus,
+    Topic,
 )
 from knowledge_base.questions import answer_accept, answer_post, question_mark_duplicate
 from knowledge_base.tests.questions.conftest import QUESTION_ROLES, ask
@@ -389,6 +390,22 @@ def test_it_offers_only_the_persons_programmes_as_filters(
 
     assert list(form.fields["programme"].queryset) == [programme]
     assert list(form.fields["project"].queryset) == [project]
+
+
+def test_it_offers_the_topics_of_the_persons_programmes_as_filters(
+    as_user, client, student, project, other_project
+):
+    covered = Topic.objects.create(name="Grid", slug="grid")
+    covered.projects.add(project)
+    asked = Topic.objects.create(name="Git", slug="git")
+    ask(student, project=project, topics=[asked])
+    elsewhere = Topic.objects.create(name="Pandas", slug="pandas")
+    elsewhere.projects.add(other_project)
+    as_user("mentor")
+
+    form = client.get(QUEUE).context["form"]
+
+    assert list(form.fields["topic"].queryset) == [asked, covered]
 
 
 def test_it_ignores_a_queue_filter_outside_the_persons_programmes(

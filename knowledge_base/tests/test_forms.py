@@ -1,0 +1,36 @@
+"""The list filters' drop-down (``FilterSelect``): Django's HTML, rendered in Python."""
+
+import pytest
+from django import forms
+
+from knowledge_base.forms import FilterSelect
+
+CHOICES = [
+    ("", "All projects"),
+    ("Data & <Science>", [(1, "Loops"), (2, 'Say "hi"')]),
+    ("Web", [(3, "Forms")]),
+]
+
+
+class _Filter(forms.Form):
+    def __init__(self, *args, widget, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"] = forms.ChoiceField(
+            choices=CHOICES,
+            required=False,
+            widget=widget(attrs={"class": "form-select form-select-sm"}),
+        )
+
+
+@pytest.mark.parametrize("data", [None, {"project": "2"}, {"project": ""}, {"project": "9"}])
+def test_it_renders_a_filter_as_djangos_select_does(data):
+    django_select = str(_Filter(data, widget=forms.Select)["project"])
+
+    assert str(_Filter(data, widget=FilterSelect)["project"]) == django_select
+
+
+def test_it_escapes_labels_and_marks_the_chosen_option():
+    html = str(_Filter({"project": "2"}, widget=FilterSelect)["project"])
+
+    assert '<optgroup label="Data &amp; &lt;Science&gt;">' in html
+    assert '<option value="2" selected>Say &quot;hi&quot;</option>' in html
