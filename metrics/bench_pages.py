@@ -387,7 +387,7 @@ class Server:
         """Waits until the requests a finished load left queued have been answered: a
         sync worker answers in turn the connections wrk had open when it stopped."""
         for _worker in range(self.workers):
-            self.ask("/healthz", timeout=60)
+            self.ask("/healthz", timeout=600)
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
