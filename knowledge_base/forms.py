@@ -2,12 +2,11 @@
 
 from django import forms
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
 from mentorship.models import ContentLanguage, Role, User
+from mentorship.widgets import PlainSelect
 from projects.models import Programme, Project
 
 from .models import (
@@ -21,48 +20,6 @@ from .models import (
     Topic,
 )
 from .patterns import DEFAULT_PERIOD_DAYS, Split
-
-
-def _attributes(attrs: dict) -> str:
-    """A widget's attributes as ``django/forms/widgets/attrs.html`` writes them: in
-    their order, ``True`` as the bare name, ``False`` left out."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
-    )
-
-
-class FilterSelect(forms.Select):
-    """A list filter's drop-down, written in Python: the HTML of Django's own template
-    (``django/forms/widgets/select.html``) without a template rendered for each option.
-    A mentor's article filters offer every programme's projects, and rendering them
-    option by option took half the article list's time."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attributes(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            parts.extend(
-                format_html(
-                    '\n  <option value="{}"{}>{}</option>\n',
-                    str(option["value"]),
-                    _attributes(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
-            )
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
-
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -225,29 +182,29 @@ class ArticleFilterForm(forms.Form):
         queryset=Programme.objects.none(),
         required=False,
         empty_label=_("All programmes"),
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
     project = ProjectFilterField(
         label=_("Project"),
         queryset=Project.objects.none(),
         required=False,
         empty_label=_("All projects"),
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
     topic = forms.ModelChoiceField(
         label=_("Topic"),
         queryset=Topic.objects.all(),
         required=False,
         empty_label=_("All topics"),
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
     language = forms.ChoiceField(
         label=_("Language"),
         choices=[("", _("All languages")), *ContentLanguage.choices],
         required=False,
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
-    status = forms.ChoiceField(label=_("Show"), required=False, widget=FilterSelect)
+    status = forms.ChoiceField(label=_("Show"), required=False, widget=PlainSelect)
 
     def __init__(self, *args, user: User, programmes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -429,21 +386,21 @@ class ScopeFilterForm(forms.Form):
         queryset=Programme.objects.none(),
         required=False,
         empty_label=_("All programmes"),
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
     project = forms.ModelChoiceField(
         label=_("Project"),
         queryset=Project.objects.none(),
         required=False,
         empty_label=_("All projects"),
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
     topic = forms.ModelChoiceField(
         label=_("Topic"),
         queryset=Topic.objects.none(),
         required=False,
         empty_label=_("All topics"),
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
 
     def __init__(self, *args, programmes, projects, topics, **kwargs):
@@ -465,7 +422,7 @@ class QuestionFilterForm(ScopeFilterForm):
         label=_("Status"),
         choices=[("", _("Any status")), *QuestionStatus.choices],
         required=False,
-        widget=FilterSelect,
+        widget=PlainSelect,
     )
     since = forms.DateField(
         label=_("Asked since"), required=False, widget=forms.DateInput(attrs={"type": "date"})

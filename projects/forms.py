@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import ServiceErrorsMixin
+from mentorship.widgets import PlainSelect
 
 from .models import Programme, Project, ReviewDraft, RubricCriterion, Verdict
 from .services import CriterionInput
@@ -109,13 +110,13 @@ class QueueFilterForm(forms.Form):
         label=_("Programme"),
         required=False,
         coerce=int,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=PlainSelect(attrs={"class": "form-select form-select-sm"}),
     )
     project = forms.TypedChoiceField(
         label=_("Project"),
         required=False,
         coerce=int,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=PlainSelect(attrs={"class": "form-select form-select-sm"}),
     )
 
     def __init__(self, *args, programmes: list, projects: list, **kwargs):
@@ -216,7 +217,8 @@ class ReassignForm(ServiceErrorsMixin, forms.Form):
         label=_("Mentor"),
         queryset=None,
         empty_label=_("Choose a mentor"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        # Staff may hand a review to any of the school's mentors: 2,000 options.
+        widget=PlainSelect(attrs={"class": "form-select form-select-sm"}),
     )
 
     def __init__(self, *args, mentors, **kwargs):

@@ -1,9 +1,9 @@
-"""The list filters' drop-down (``FilterSelect``): Django's HTML, rendered in Python."""
+"""``PlainSelect``: Django's drop-down HTML, rendered without a template per option."""
 
 import pytest
 from django import forms
 
-from knowledge_base.forms import FilterSelect
+from mentorship.widgets import PlainSelect
 
 CHOICES = [
     ("", "All projects"),
@@ -26,11 +26,28 @@ class _Filter(forms.Form):
 def test_it_renders_a_filter_as_djangos_select_does(data):
     django_select = str(_Filter(data, widget=forms.Select)["project"])
 
-    assert str(_Filter(data, widget=FilterSelect)["project"]) == django_select
+    assert str(_Filter(data, widget=PlainSelect)["project"]) == django_select
 
 
 def test_it_escapes_labels_and_marks_the_chosen_option():
-    html = str(_Filter({"project": "2"}, widget=FilterSelect)["project"])
+    html = str(_Filter({"project": "2"}, widget=PlainSelect)["project"])
 
     assert '<optgroup label="Data &amp; &lt;Science&gt;">' in html
     assert '<option value="2" selected>Say &quot;hi&quot;</option>' in html
+
+
+def test_it_renders_a_choice_of_objects_as_djangos_select_does(db, mentor, other_mentor):
+    from mentorship.models import User
+
+    def field(widget):
+        class _Choice(forms.Form):
+            mentor = forms.ModelChoiceField(
+                queryset=User.objects.mentors().order_by("pk"),
+                empty_label="Choose a mentor",
+                widget=widget(attrs={"class": "form-select"}),
+            )
+
+        return str(_Choice({"mentor": str(other_mentor.pk)})["mentor"])
+
+    assert field(PlainSelect) == field(forms.Select)
+    assert f'<option value="{other_mentor.pk}" selected>' in field(PlainSelect)
