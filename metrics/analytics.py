@@ -72,6 +72,7 @@ from datetime import UTC, date, datetime
 from statistics import mean
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -112,6 +113,10 @@ from .models import Survey, SurveyContinue
 
 # Who looks at programme analytics.
 ANALYTICS_ROLES = (Role.STAFF,)
+
+# How long a computation is reused by the pages and the API (``programmes_analytics_cached``):
+# all time over a large programme reads every approval it ever had (seconds).
+ANALYTICS_CACHE_SECONDS = 600
 
 # Heat levels 0 (easiest) to HEAT_LEVELS - 1 (hardest) of a rank from 0 to 1, each
 # named, so that the colour is never the only sign of it.
@@ -407,6 +412,34 @@ def programmes_analytics(
             programme_rows,
             surveys.get(programme.pk, SurveyFigures.none()),
         )
+    return analytics
+
+
+def programmes_analytics_cached(
+    *,
+    programmes: Iterable[Programme],
+    start: datetime | None = None,
+    end: datetime | None = None,
+    zone: ZoneInfo = UTC,
+) -> dict[int, ProgrammeAnalytics]:
+    """``programmes_analytics``, each programme's figures kept in the cache for
+    ``ANALYTICS_CACHE_SECONDS`` (per window and time zone), so the pages and the API
+    read figures at most that old; those not cached are computed together."""
+    programmes = list(programmes)
+    window = "-".join(moment.isoformat() if moment else "all" for moment in (start, end))
+    keys = {
+        programme.pk: f"metrics:analytics:{programme.pk}:{window}:{zone.key}"
+        for programme in programmes
+    }
+    found = cache.get_many(list(keys.values()))
+    analytics = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [programme for programme in programmes if programme.pk not in analytics]
+    if missing:
+        computed = programmes_analytics(programmes=missing, start=start, end=end, zone=zone)
+        cache.set_many(
+            {keys[pk]: figures for pk, figures in computed.items()}, ANALYTICS_CACHE_SECONDS
+        )
+        analytics.update(computed)
     return analytics
 
 

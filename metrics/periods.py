@@ -7,11 +7,12 @@ October in London. Written as the API and the pages name them: ``2026-W42``,
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db.models import TextChoices
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,18 @@ class PeriodKind(TextChoices):
     WEEK = "week", _("Week")
     MONTH = "month", _("Month")
     QUARTER = "quarter", _("Quarter")
+
+
+@lru_cache(maxsize=4096)
+def _label(start: date, kind: str, language: str | None) -> str:
+    """A period in words in ``language`` (the active one): remembered, as a scorecard
+    names each period of each figure's trend, and formatting a date is slow."""
+    if kind == PeriodKind.WEEK:
+        return gettext("Week of %(day)s") % {"day": date_format(start, "j E Y")}
+    if kind == PeriodKind.MONTH:
+        return date_format(start, "F Y")
+    quarter = (start.month - 1) // 3 + 1
+    return gettext("Q%(quarter)d %(year)d") % {"quarter": quarter, "year": start.year}
 
 
 _KEYS = {
@@ -75,8 +88,9 @@ class Period:
                 break  # a 13th month, a 53rd week in a year of 52
         raise ValueError(f"Not a period: {key!r} (2026-W42, 2026-10 or 2026-Q4)")
 
-    @property
+    @cached_property
     def key(self) -> str:
+        # Cached: a page of scorecards asks each period's key thousands of times.
         if self.kind == PeriodKind.WEEK:
             year, week, _day = self.start.isocalendar()
             return f"{year}-W{week:02d}"
@@ -87,12 +101,7 @@ class Period:
     @property
     def label(self) -> str:
         """The period in words, in the active language."""
-        if self.kind == PeriodKind.WEEK:
-            return gettext("Week of %(day)s") % {"day": date_format(self.start, "j E Y")}
-        if self.kind == PeriodKind.MONTH:
-            return date_format(self.start, "F Y")
-        quarter = (self.start.month - 1) // 3 + 1
-        return gettext("Q%(quarter)d %(year)d") % {"quarter": quarter, "year": self.start.year}
+        return _label(self.start, self.kind, get_language())
 
     def previous(self) -> "Period":
         return Period.containing(self.start - timedelta(days=1), self.kind)

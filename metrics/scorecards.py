@@ -549,11 +549,63 @@ def snapshot_closed_periods(*, today=None) -> int:
 
 
 def _live_key(period: Period, zone_name: str) -> str:
+    """The cache key of a period computed live on one calendar: it holds the ids of the
+    mentors with figures; each one's figures are under ``_live_mentor_key``."""
     return f"metrics:scorecards:{zone_name}:{period.key}"
+
+
+def _live_mentor_key(live_key: str, mentor_id: int) -> str:
+    return f"{live_key}:{mentor_id}"
 
 
 def _today(zone: ZoneInfo):
     return timezone.now().astimezone(zone).date()
+
+
+def _live_figures(
+    period: Period, zone: ZoneInfo, mentor_ids: list[int]
+) -> dict[str, dict[int, Computed]]:
+    """``{metric key: {mentor id: Computed}}`` of a period without a snapshot, for some
+    mentors: computed for the whole school (percentiles and expectations need every
+    mentor) and kept in the cache for ``LIVE_CACHE_SECONDS`` one mentor an entry, so
+    that a page reads its few mentors' figures, not the school's (2,000 mentors have
+    some 60,000 figures a period: unpickling all of them cost seconds a page). The
+    period's own entry, written last, lists the mentors with figures; without it, or
+    with one of its mentors' entries gone, the period is computed again."""
+    key = _live_key(period, zone.key)
+    with_figures = cache.get(key)
+    if with_figures is not None:
+        keys = {
+            _live_mentor_key(key, mentor_id): mentor_id
+            for mentor_id in mentor_ids
+            if mentor_id in with_figures
+        }
+        found = cache.get_many(list(keys))
+        if len(found) == len(keys):
+            figures: dict[str, dict[int, Computed]] = defaultdict(dict)
+            for entry, by_metric in found.items():
+                for metric_key, computed in by_metric.items():
+                    figures[metric_key][keys[entry]] = computed
+            return figures
+    live = compute_period(period, zone)
+    by_mentor: dict[int, dict[str, Computed]] = defaultdict(dict)
+    for metric_key, computed_of in live.items():
+        for mentor_id, computed in computed_of.items():
+            by_mentor[mentor_id][metric_key] = computed
+    cache.set_many(
+        {_live_mentor_key(key, mentor_id): each for mentor_id, each in by_mentor.items()},
+        LIVE_CACHE_SECONDS,
+    )
+    cache.set(key, frozenset(by_mentor), LIVE_CACHE_SECONDS)
+    wanted = set(mentor_ids)
+    return {
+        metric_key: {
+            mentor_id: computed
+            for mentor_id, computed in computed_of.items()
+            if mentor_id in wanted
+        }
+        for metric_key, computed_of in live.items()
+    }
 
 
 def period_figures(
@@ -561,7 +613,7 @@ def period_figures(
 ) -> dict[str, dict[str, dict[int, Computed]]]:
     """``{period key: {metric key: {mentor id: Computed}}}`` for some mentors: closed
     periods from the snapshots (one query for all of them), the others computed live
-    (kept in the cache for ``LIVE_CACHE_SECONDS``)."""
+    (``_live_figures``: kept in the cache for ``LIVE_CACHE_SECONDS``)."""
     periods = list(periods)
     mentor_ids = list(mentor_ids)
     zone_name = zone.key
@@ -581,21 +633,9 @@ def period_figures(
         ).values_list("period", "metric", "mentor_id", "value", "n", "expected", "percentile")
         for period_key, metric, mentor_id, value, n, expected, percentile in rows:
             figures[period_key][metric][mentor_id] = Computed(value, n, expected, percentile)
-    wanted = set(mentor_ids)
     for period in periods:
-        if period.key in snapshotted:
-            continue
-        key = _live_key(period, zone_name)
-        live = cache.get(key)
-        if live is None:
-            live = compute_period(period, zone)
-            cache.set(key, live, LIVE_CACHE_SECONDS)
-        for metric_key, by_mentor in live.items():
-            figures[period.key][metric_key] = {
-                mentor_id: computed
-                for mentor_id, computed in by_mentor.items()
-                if mentor_id in wanted
-            }
+        if period.key not in snapshotted:
+            figures[period.key].update(_live_figures(period, zone, mentor_ids))
     return figures
 
 

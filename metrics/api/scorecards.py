@@ -118,8 +118,34 @@ class ScorecardSerializer(serializers.Serializer):
 
     @extend_schema_field(MetricFigureSerializer(many=True))
     def get_metrics(self, card) -> list[dict]:
-        figures = [figure for group in card.groups for figure in group.figures]
-        return MetricFigureSerializer(figures, many=True).data
+        return [figure_data(figure) for group in card.groups for figure in group.figures]
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def figure_data(figure) -> dict:
+    """A figure as ``MetricFigureSerializer`` documents it, built directly: a page of
+    50 scorecards holds some 1,500 figures, and DRF's fields cost a third of a
+    millisecond each."""
+    metric = figure.metric
+    return {
+        "key": metric.key,
+        "priority": str(metric.priority),
+        "label": str(metric.label),
+        "unit": str(metric.unit),
+        "higher_is_better": bool(metric.higher_is_better),
+        "value": _number(figure.value),
+        "n": int(figure.n),
+        "expected": _number(figure.expected),
+        "difference": _number(figure.difference),
+        "percentile": _number(figure.percentile),
+        "hidden": bool(figure.hidden),
+        "trend": [
+            {"period": period.key, "value": _number(value)} for period, value in figure.trend
+        ],
+    }
 
 
 class MayReadScorecards(permissions.BasePermission):

@@ -307,3 +307,20 @@ def test_it_shows_a_programme_in_a_constant_number_of_queries(
 
     assert response.context["analytics"].approvals == students
     assert timezone.is_aware(response.context["analytics"].start)
+
+
+@pytest.mark.parametrize("page", ["list", "detail"])
+def test_it_reads_the_figures_again_from_the_cache_for_a_while(
+    client, as_user, django_assert_max_num_queries, web, page
+):
+    as_user("staff")
+    url = LIST if page == "list" else detail(web)
+    first = client.get(url, {"period": "2026-10"})
+
+    # The session and its user, the programme(s), and the navigation's two counts:
+    # none of the analytics' nine.
+    with django_assert_max_num_queries(5):
+        again = client.get(url, {"period": "2026-10"})
+
+    assert again.status_code == 200
+    assert again.context["rows"] == first.context["rows"]

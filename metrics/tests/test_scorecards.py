@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
@@ -422,6 +423,40 @@ def test_period_figures_reads_the_snapshots_of_closed_periods_in_one_query(
         figures = period_figures(periods, UTC, mentor_ids=[mentor.pk])
 
     assert figures[CLOSED.key]["session_rating"][mentor.pk].value == 4.0
+
+
+def test_it_keeps_a_live_period_one_mentor_an_entry_and_reads_only_those_asked(monkeypatch):
+    mentor, other, _rated = _two_mentors()
+    student = student_of(mentor, since=_long_ago())
+    session(mentor, student, scheduled=CURRENT.bounds(UTC)[0], rating=5)
+    first = period_figures([CURRENT], UTC, mentor_ids=[mentor.pk])
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("computed again instead of read from the cache")
+
+    monkeypatch.setattr(scorecards, "compute_period", not_again)
+    again = period_figures([CURRENT], UTC, mentor_ids=[mentor.pk])
+
+    assert again[CURRENT.key]["session_rating"] == first[CURRENT.key]["session_rating"]
+    assert again[CURRENT.key]["session_rating"][mentor.pk].value == 5.0
+    assert all(other.pk not in by_mentor for by_mentor in again[CURRENT.key].values())
+    live_key = scorecards._live_key(CURRENT, "UTC")
+    assert mentor.pk in cache.get(live_key)
+    assert "session_rating" in cache.get(scorecards._live_mentor_key(live_key, mentor.pk))
+
+
+def test_it_computes_a_live_period_again_when_a_mentors_entry_is_gone():
+    mentor, _other, _rated = _two_mentors()
+    student = student_of(mentor, since=_long_ago())
+    session(mentor, student, scheduled=CURRENT.bounds(UTC)[0], rating=5)
+    period_figures([CURRENT], UTC, mentor_ids=[mentor.pk])
+    live_key = scorecards._live_key(CURRENT, "UTC")
+    cache.delete(scorecards._live_mentor_key(live_key, mentor.pk))
+
+    figures = period_figures([CURRENT], UTC, mentor_ids=[mentor.pk])
+
+    assert figures[CURRENT.key]["session_rating"][mentor.pk].value == 5.0
+    assert cache.get(scorecards._live_mentor_key(live_key, mentor.pk)) is not None
 
 
 @pytest.mark.django_db(transaction=True)

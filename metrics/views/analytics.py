@@ -54,7 +54,7 @@ def programme_analytics_list(request: HttpRequest) -> HttpResponse:
     drop-outs, and its hardest project."""
     window = _window(request)
     programmes = list(analytics.programmes_for_analytics(request.user))
-    figures = analytics.programmes_analytics(
+    figures = analytics.programmes_analytics_cached(
         programmes=programmes, start=window["start"], end=window["end"], zone=request.user.zone
     )
     period_key = window["period"].key if window["period"] else ""
@@ -78,9 +78,9 @@ def programme_analytics(request: HttpRequest, pk: int) -> HttpResponse:
     in the survey."""
     programme = analytics.programme_for_analytics(request.user, pk)
     window = _window(request)
-    figures = analytics.programme_analytics(
-        programme=programme, start=window["start"], end=window["end"], zone=request.user.zone
-    )
+    figures = analytics.programmes_analytics_cached(
+        programmes=[programme], start=window["start"], end=window["end"], zone=request.user.zone
+    )[programme.pk]
     period_key = window["period"].key if window["period"] else ""
     return render(
         request,
