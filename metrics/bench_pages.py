@@ -46,7 +46,7 @@ from students import bench_ingest
 
 from . import bench
 from .periods import Period, PeriodKind
-from .scorecards import snapshot_period
+from .scorecards import TREND_PERIODS, snapshot_period
 
 DATABASE = BenchDatabase(
     marker_table="bench_pages_marker", sizes=("mentors", "students"), version=1
@@ -67,8 +67,10 @@ TARGET_EVENTS_PER_SECOND = 20_000
 INGESTION_STUDENTS = 10_000
 BARE_PATH = "/bench/bare/"
 # Closed periods snapshotted after the build, so the scorecard and dashboard pages read
-# figures, as they do in production (the school's calendar: everyone is on it).
-SNAPSHOT_MONTHS = 2
+# figures, as they do in production (the school's calendar: everyone is on it): the
+# months of the trend the pages show (a period without a snapshot is computed live
+# for the whole school, tens of seconds at this size), and the last two weeks.
+SNAPSHOT_MONTHS = TREND_PERIODS
 SNAPSHOT_WEEKS = 2
 
 
