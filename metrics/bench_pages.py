@@ -593,7 +593,10 @@ def bench_run(
 ) -> BenchResult:
     """Every page under load, each right after the bare view."""
     readers = readers_choose()
-    pages = [page for page in pages_of(readers) if not only or only in page.label]
+    wanted = [part.strip() for part in (only or "").split(",") if part.strip()]
+    pages = [
+        page for page in pages_of(readers) if not wanted or any(w in page.label for w in wanted)
+    ]
     cookies = {role: session_cookie(readers.of(role)) for role in {p.role for p in pages}}
     result = BenchResult(
         mentors=mentors,

@@ -33,12 +33,19 @@ class Command(BaseCommand):
             action="store_true",
             help="A two-minute check: 2,000 students, a second on each page.",
         )
-        parser.add_argument("--only", help="Only the pages whose 'name (role)' contains this.")
+        parser.add_argument(
+            "--only",
+            help="Only the pages whose 'name (role)' contains this (or one of these, "
+            "comma-separated).",
+        )
         parser.add_argument(
             "--ingest-batches",
             type=int,
-            default=100,
-            help="5,000-event batches pushed after the pages (0: none).",
+            default=None,
+            help=(
+                "5,000-event batches pushed after the pages (default 100; 10 with "
+                "--small; none with --only)."
+            ),
         )
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--database", default="mentorship_bench_pages")
@@ -103,7 +110,15 @@ class Command(BaseCommand):
             port=port,
             warm=not small,
             only=only,
-            ingest_batches=0 if only else (10 if small else ingest_batches),
+            ingest_batches=(
+                ingest_batches
+                if ingest_batches is not None
+                else 0
+                if only
+                else 10
+                if small
+                else 100
+            ),
             progress=progress,
         )
         result.build_seconds = build_seconds
