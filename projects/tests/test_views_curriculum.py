@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
@@ -411,8 +412,10 @@ def test_it_shows_the_history_in_constant_queries(
     # check: enrolment, statuses; unread notifications (13). The newest review read for
     # the first time (projects.services.review_read): already recorded?, then the
     # savepoint, the profile's lock, known keys, the event, the day's recount, its
-    # upsert, the release (8), once per review whatever the history's length.
-    with django_assert_max_num_queries(21, info="Project history: did a query run per row?"):
+    # upsert, the release (8), once per review whatever the history's length. On SQLite
+    # the event's store also reads the keys stored already, in a savepoint (two more).
+    most = 21 if connection.vendor == "postgresql" else 23
+    with django_assert_max_num_queries(most, info="Project history: did a query run per row?"):
         response = client.get(reverse("projects:project", args=[curriculum.first.pk]))
 
     assert len(response.context["history"]) == size
