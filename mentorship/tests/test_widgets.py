@@ -3,6 +3,7 @@
 import pytest
 from django import forms
 
+from mentorship.models import User
 from mentorship.widgets import PlainSelect
 
 CHOICES = [
@@ -37,8 +38,6 @@ def test_it_escapes_labels_and_marks_the_chosen_option():
 
 
 def test_it_renders_a_choice_of_objects_as_djangos_select_does(db, mentor, other_mentor):
-    from mentorship.models import User
-
     def field(widget):
         class _Choice(forms.Form):
             mentor = forms.ModelChoiceField(
