@@ -336,11 +336,19 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
         Enrolment.objects.filter(student_id__in=student_ids)
         .select_related("programme")
         .annotate(student_status=F("student__student_profile__status"))
-        .prefetch_related(
-            Prefetch("programme__projects", queryset=Project.objects.order_by("position"))
-        )
         .order_by("student_id", "status", "-started_on")
     )
+    # Each programme's projects read once and shared by its enrolments (a page of
+    # forty students on two programmes makes twenty projects, not four hundred).
+    programme_projects: dict[int, list[Project]] = {}
+    for project in (
+        Project.objects.filter(
+            programme_id__in={enrolment.programme_id for enrolment in enrolments}
+        )
+        .select_related("programme")
+        .order_by("programme_id", "position")
+    ):
+        programme_projects.setdefault(project.programme_id, []).append(project)
     latest: dict[tuple[int, int], tuple[str, int]] = {}
     for student_id, project_id, status, attempt in (
         Submission.objects.filter(student_id__in=student_ids)
@@ -350,7 +358,7 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
         latest[(student_id, project_id)] = (status, attempt)
     progress: dict[int, list[ProgrammeProgress]] = {}
     for enrolment in enrolments:
-        projects = list(enrolment.programme.projects.all())
+        projects = programme_projects.get(enrolment.programme_id, [])
         plan = {item.project.pk: item.due_on for item in enrolment.plan(projects)}
         items, previous_approved = [], True
         for project in projects:
