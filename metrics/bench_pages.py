@@ -66,6 +66,9 @@ TARGET_EVENTS_PER_SECOND = 20_000
 # their own (``students.bench_ingest``).
 INGESTION_STUDENTS = 10_000
 BARE_PATH = "/bench/bare/"
+# The second floor, measured as a page: the layout alone, as each role sees it.
+LAYOUT_PATH = "/bench/layout/"
+BENCH_URLCONF = "metrics.bench_urls"
 # Closed periods snapshotted after the build, so the scorecard and dashboard pages read
 # figures, as they do in production (the school's calendar: everyone is on it): the
 # months of the trend the pages show (a period without a snapshot is computed live
@@ -202,6 +205,7 @@ def pages_of(readers: Readers) -> list[Page]:
     def add(name: str, roles: str, path: str) -> None:
         pages.extend(Page(name, role, path) for role in roles.split())
 
+    add("layout only (floor)", "student mentor supervisor staff", LAYOUT_PATH)
     add("home", "student mentor supervisor staff", reverse("metrics:home"))
     add("review queue", "mentor supervisor staff", reverse("projects:queue"))
     if waiting:
@@ -252,9 +256,10 @@ def page_queries(page: Page, user: User) -> tuple[int, int, int]:
     caches the server's workers would have filled too)."""
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user)
-    client.get(page.path, secure=True)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(page.path, secure=True)
+    with override_settings(ROOT_URLCONF=BENCH_URLCONF):  # the server's (the floors)
+        client.get(page.path, secure=True)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.path, secure=True)
     return response.status_code, len(queries), len(response.content)
 
 
