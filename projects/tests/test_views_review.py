@@ -300,14 +300,37 @@ def test_it_offers_a_supervisor_to_reassign_among_their_team(
     assert other_mentor not in offered
 
 
-def test_it_offers_staff_every_active_mentor(as_user, client, held, mentor, other_mentor):
+def test_it_offers_staff_every_active_mentor_on_the_forms_own_page(
+    as_user, client, held, mentor, other_mentor
+):
     MentorFactory(is_active=False)
     as_user("staff")
 
-    response = client.get(review_url(held))
+    page = client.get(review_url(held))
+    response = client.get(reassign_url(held))
 
+    # The review page links to the choice instead of listing the school's mentors.
+    html = page.content.decode()
+    assert page.context["reassign_form"] is None
+    assert 'data-testid="reassign-open"' in html
+    assert "<select" not in html.split('data-testid="reassign"')[1]
+    assert response.status_code == 200
+    assert "projects/reassign.html" in [t.name for t in response.templates]
     offered = set(response.context["reassign_form"].fields["mentor"].queryset)
     assert offered == {mentor, other_mentor}
+    assert f'action="{reassign_url(held)}"' in response.content.decode()
+
+
+def test_it_swaps_the_form_into_the_review_page_for_htmx(as_user, client, held):
+    as_user("staff")
+
+    response = client.get(reassign_url(held), headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="card mb-3" data-testid="reassign">')
+    assert "<html" not in html
+    assert 'name="mentor"' in html
 
 
 def test_it_shows_a_posted_review_instead_of_the_form(as_user, client, waiting, mentor):
@@ -689,10 +712,49 @@ def test_it_keeps_others_from_reassigning(
     assert held.claimed_by == mentor
 
 
-def test_it_refuses_get_on_reassign(as_user, client, held):
+def test_it_shows_the_reassign_form_to_a_supervisor_too(as_user, client, held, mentor):
     as_user("supervisor")
 
-    assert client.get(reassign_url(held)).status_code == 405
+    response = client.get(reassign_url(held))
+
+    assert response.status_code == 200
+    assert list(response.context["reassign_form"].fields["mentor"].queryset) == [mentor]
+
+
+def test_it_has_no_reassign_form_for_a_reviewed_submission(as_user, client, waiting, mentor):
+    ReviewFactory(submission=waiting, reviewer=mentor)
+    as_user("staff")
+
+    assert client.get(reassign_url(waiting)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("student", 403),
+        ("other_student", 403),
+        ("mentor", 403),
+        ("other_mentor", 403),
+        ("other_supervisor", 404),
+    ],
+)
+def test_it_shows_the_reassign_form_to_no_one_else(as_user, client, held, role, status):
+    as_user(role)
+
+    assert client.get(reassign_url(held)).status_code == status
+
+
+def test_it_sends_anonymous_people_from_the_reassign_form_to_login(client, held):
+    response = client.get(reassign_url(held))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_it_refuses_other_methods_on_reassign(as_user, client, held):
+    as_user("supervisor")
+
+    assert client.put(reassign_url(held)).status_code == 405
 
 
 # --- In the browser ---------------------------------------------------------------------
@@ -925,3 +987,24 @@ def test_it_reviews_in_the_browser(
     assert "Requested changes to “Weather app” by Stas Student." in page.content()
     full_queue.refresh_from_db()
     assert full_queue.status == SubmissionStatus.CHANGES_REQUESTED
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_reassign_a_review_in_the_browser(logged_in_page, held, other_mentor):
+    """Staff's review page links to the choice of mentor; it opens in place (htmx),
+    and the review changes hands."""
+    page = logged_in_page("staff")
+    page.goto(review_url(held))
+    assert page.get_by_test_id("reassign").locator("select").count() == 0
+
+    page.get_by_test_id("reassign-open").click()
+    page.get_by_test_id("reassign").locator("select").wait_for()
+    assert page.url.endswith(review_url(held))  # swapped in, not navigated
+    page.get_by_test_id("reassign").locator("select").select_option(str(other_mentor.pk))
+    page.get_by_role("button", name="Reassign", exact=True).click()
+
+    page.wait_for_url(f"**{reverse('projects:queue')}")
+    assert "now holds the review" in page.content()
+    held.refresh_from_db()
+    assert held.claimed_by == other_mentor

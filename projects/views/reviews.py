@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship.decorators import role_required
 from mentorship.models import Role, User
@@ -191,11 +191,24 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_review_page(request, submission, form=form, criteria=criteria, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR, Role.STAFF)
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    """A supervisor (their team's mentors) or staff (any mentor) hands a review over."""
+    """A supervisor (their team's mentors) or staff (any mentor) hands a review over.
+    GET shows the form on its own (staff's review page links to it rather than
+    rendering a choice of every mentor of the school on each visit; htmx swaps it into
+    the page)."""
     submission = selectors.submission_for_user(request.user, pk)
+    if request.method == "GET":
+        if submission.status != SubmissionStatus.SUBMITTED:
+            raise Http404
+        context = {
+            "submission": submission,
+            "reassign_form": ReassignForm(mentors=_reassign_mentors(request.user)),
+        }
+        if request.htmx:
+            return render(request, "projects/_review_reassign.html", context)
+        return render(request, "projects/reassign.html", context)
     form = ReassignForm(request.POST, mentors=_reassign_mentors(request.user))
     if form.is_valid():
         mentor = form.cleaned_data["mentor"]
@@ -323,7 +336,10 @@ def _render_review_page(
             note_form=ReviewNoteForm(),
         )
     context["draft"] = draft
-    if reassign_form is None and context["can_reassign"]:
+    # A supervisor chooses among their team, on the page; staff among every mentor of
+    # the school, on the form's own page (``reassign``), unless a refused choice is
+    # shown again.
+    if reassign_form is None and context["can_reassign"] and user.role == Role.SUPERVISOR:
         reassign_form = ReassignForm(mentors=_reassign_mentors(user))
     context["reassign_form"] = reassign_form
     return render(request, "projects/review_page.html", context, status=status)
