@@ -390,14 +390,18 @@ def test_it_lists_sessions_in_constant_queries(
     )
     as_user("mentor")
 
-    # 1 session, 2 user, 3 count for the paginator, 4 the page's sessions with both
-    # people, 5 unread notifications (navbar).
-    # And the navbar's count of questions waiting for an answer.
-    with django_assert_max_num_queries(6):
+    # 1 session, 2 user, 3 count for the paginator, 4 the page's sessions (keys only),
+    # 5 those sessions with both people, 6 unread notifications (navbar), 7 the
+    # navbar's count of questions waiting for an answer.
+    with django_assert_max_num_queries(7):
         response = client.get(LIST)
 
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) == min(count, 25)
+    page = response.context["page"].object_list
+    assert len(page) == min(count, 25)
+    # Upcoming first, soonest first, then the others newest first.
+    upcoming = [each for each in page if each.status == SessionStatus.SCHEDULED]
+    assert page[: len(upcoming)] == sorted(upcoming, key=lambda each: each.scheduled_at)
 
 
 def test_it_lists_scheduled_sessions_first_soonest_first(as_user, client, mentor, student):

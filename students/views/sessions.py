@@ -5,7 +5,6 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mentorship.decorators import role_required
 from mentorship.models import Role
+from mentorship.pagination import KeysFirstPaginator
 from mentorship.selectors import mentor_current_students, mentors_visible_to
 
 from .. import sessions as session_rules
@@ -41,7 +41,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     sessions = session_rules.sessions_upcoming_first(
         session_rules.sessions_visible_to(request.user)
     )
-    page = Paginator(sessions, SESSION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(sessions, SESSION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "students/session_list.html", {"page": page})
 
 
