@@ -30,6 +30,9 @@ Then it times, in the same run:
 
 Data are generated set-based in SQL (``INSERT ... SELECT generate_series``), every draw
 from a hash of the row's number (``pg_temp.bench_u``), so two builds are the same.
+The pages benchmark (``metrics.bench_pages``) builds its school with the same
+generator and its options: a year of history with the activity of all of it, and what
+the mentors write besides their reviews (weekly reports, notes on students, incidents).
 """
 
 import gc
@@ -48,6 +51,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -95,10 +99,13 @@ TARGET_DASHBOARD_P95_MS = 100.0
 # week's figures become final.
 HISTORY_START = date(2024, 1, 1)
 HISTORY_END = date(2024, 7, 1)
+HISTORY_DAYS = (HISTORY_END - HISTORY_START).days
 WORST_NIGHT = HISTORY_END + timedelta(days=FINAL_AFTER_DAYS)
 USUAL_NIGHT = WORST_NIGHT - timedelta(days=7)
 # The activity rollup (and its events) covers the last days before the worst night.
 ACTIVITY_DAYS = 120
+# Students started between two weeks and ten months (300 days more) before the night.
+STARTED_WITHIN_DAYS = 300
 PROGRAMMES = 10
 PROJECTS = 10
 MENTORS_PER_SUPERVISOR = 20
@@ -305,7 +312,7 @@ PEOPLE = [
     CREATE TEMP TABLE bench_student ON COMMIT DROP AS
     WITH drawn AS (
         SELECT s.n, s.id, mod(s.n, %(programmes)s) AS programme_n,
-               {NIGHT} - 14 - floor(300 * {U}(s.n, 1))::integer AS started_on,
+               {NIGHT} - 14 - floor(%(start_days)s * {U}(s.n, 1))::integer AS started_on,
                (ARRAY[4, 6, 8, 10, 10, 12, 15, 20, 25, 30])[1 + floor(10 * {U}(s.n, 2))::integer]
                    AS hours,
                0.75 + 0.6 * {U}(s.n, 3) AS pace,
@@ -512,9 +519,10 @@ WORK = [
     """,  # noqa: S608 (our own SQL and parameter names)
 ]
 
-# Learning: the students' days of the last 120 (a student with more hours a week is
-# active on more days), one to three events on each (one in six an article read), and
-# the rollup summed from them.
+# Learning: the students' days of the last 120 (``activity_days``; a student with more
+# hours a week is active on more days, on a share of them that ``activity_share``
+# scales), one to three events on each (one in six an article read), and the rollup
+# summed from them.
 ACTIVITY = [
     f"""
     INSERT INTO students_activityevent (student_id, kind, occurred_at, day, source, recorded_at)
@@ -535,7 +543,7 @@ ACTIVITY = [
     ) AS dd
     CROSS JOIN LATERAL generate_series(1, 1 + floor(3 * {U}(dd.day_key, 41))::integer) AS e(k)
     CROSS JOIN LATERAL (SELECT dd.day_key * 4 + e.k AS key) AS ek
-    WHERE {U}(dd.day_key, 40) < s.activity
+    WHERE {U}(dd.day_key, 40) < s.activity * %(activity_share)s
     """,  # noqa: S608 (our own SQL and parameter names)
     """
     INSERT INTO students_dailyactivity (student_id, day, events)
@@ -701,9 +709,10 @@ FLAGS = [
 
 # The mentors' own work: 1.5 articles a mentor (85 in 100 published, one in five
 # co-written, one in eight made from a question, voted "this helped" by up to 60
-# students), two case discussions a mentor with replies from colleagues of the same
-# programme, one improvement proposal a mentor, self-development records for one in
-# three (a programme) and one in two (a course or an area of expertise).
+# students), two case discussions a mentor every six months of history with replies
+# from colleagues of the same programme, one improvement proposal a mentor every six
+# months, self-development records for one in three (a programme) and one in two (a
+# course or an area of expertise).
 METHODOLOGY = [
     f"""
     INSERT INTO knowledge_base_article
@@ -765,7 +774,7 @@ METHODOLOGY = [
            'Bench case ' || c, '',
            {START} + {U}(c, 101) * ({NIGHT} - {START} - 2) * interval '1 day', NULL, m.id,
            NULL, NULL
-    FROM generate_series(0, 2 * %(mentors)s - 1) AS c
+    FROM generate_series(0, %(cases)s - 1) AS c
     JOIN bench_person m ON m.role = 'mentor' AND m.n = mod(c, %(mentors)s)
     """,  # noqa: S608 (our own SQL and parameter names)
     f"""
@@ -798,8 +807,8 @@ METHODOLOGY = [
            CASE WHEN {U}(i, 111) >= 0.5 AND p.decided < {NIGHT} THEN p.decided END,
            m.id, CASE WHEN {U}(i, 110) < 0.8 THEN g.id END,
            CASE WHEN {U}(i, 110) < 0.5 THEN plan.project_id END
-    FROM generate_series(0, %(mentors)s - 1) AS i
-    JOIN bench_person m ON m.role = 'mentor' AND m.n = i
+    FROM generate_series(0, %(proposals)s - 1) AS i
+    JOIN bench_person m ON m.role = 'mentor' AND m.n = mod(i, %(mentors)s)
     JOIN bench_programme g ON g.n = mod(i, %(programmes)s)
     JOIN bench_plan plan ON plan.programme_n = g.n AND plan.position = 1 + mod(i, %(projects)s)
     CROSS JOIN LATERAL (
@@ -839,6 +848,20 @@ METHODOLOGY = [
     WHERE staff.role = 'staff' AND staff.n = 0
     """,  # noqa: S608 (our own SQL and parameter names)
 ]
+
+# Statistics of every table of the school, for the statements after it. Not a plain
+# ``ANALYZE``: that also reads the server's shared catalogs (``pg_database``...) and,
+# in a transaction, keeps their locks until the commit, so two builds on the server
+# (another benchmark's database) wait for each other's commit, minutes.
+ANALYZE_SCHOOL = """
+DO $$
+DECLARE name text;
+BEGIN
+    FOR name IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+        EXECUTE format('ANALYZE %%I', name);
+    END LOOP;
+END $$
+"""
 
 # Recommendations, each by the mentor of the moment: the next programme for the
 # students who went on to it (enrolled), another programme for one student in twelve
@@ -911,7 +934,449 @@ STUDENTS_VOICE = [
     LEFT JOIN mentorship_assignment asg ON {_mentor_then("asg", "x.id", "x.sent_at")}
     WHERE x.sent_at >= x.started_on + 7 AND x.sent_at < x.active_until AND x.sent_at < {NIGHT}
     """,  # noqa: S608 (our own SQL and parameter names)
-    "ANALYZE",
+    ANALYZE_SCHOOL,
+]
+
+
+def _texts(sentences: list[str]) -> str:
+    """A SQL array of the sentences, quoted for the generator's statements (which go
+    with parameters: a percent sign is doubled)."""
+    quoted = (sentence.replace("'", "''").replace("%", "%%") for sentence in sentences)
+    return "ARRAY[" + ", ".join(f"'{sentence}'" for sentence in quoted) + "]"
+
+
+def _sentences(pool: list[str], key: str, count: str, salt: int) -> str:
+    """``count`` sentences of ``pool`` in a row from one drawn from ``key`` (each once
+    while ``count`` is at most the pool's size), joined by a space."""
+    first = f"floor({len(pool)} * {U}({key}, {salt}))::integer"
+    picked = f"({_texts(pool)})[1 + mod({first} + pick.k, {len(pool)})]"
+    chosen = f"SELECT {picked} FROM generate_series(1, {count}) AS pick(k)"  # noqa: S608
+    return f"array_to_string(ARRAY({chosen}), ' ')"
+
+
+REPORT_COMMENTS = [
+    "A steady week: most students submitted on time.",
+    "Two sessions went very well, the students came prepared.",
+    "Reviews kept under a day all week.",
+    "Several students started the new project, questions mostly about its brief.",
+    "Spent extra time with two students who fell behind the plan.",
+    "Quiet week, a few students on holiday.",
+    "Wrote an article for the knowledge base on the questions that keep coming back.",
+    "Helped a colleague with a difficult case.",
+    "Most of the week went on second attempts after last week's reviews.",
+    "A new student joined; the first session is booked.",
+]
+REPORT_DIFFICULTIES = [
+    "One student stopped answering messages; I may need your advice on next steps.",
+    "Too many reviews arrived on the same day, two waited longer than I would like.",
+    "A student disputes my review of their project; could you take a look?",
+    "Two students asked to move their sessions to weekends.",
+    "The brief of the fourth project confuses students; worth rewording.",
+    "Less time than usual this week because of my day job.",
+]
+NOTE_SENTENCES = [
+    "Talked through the project brief: they understand the task but underestimate the "
+    "testing part.",
+    "Prefers written feedback to calls and answers within a day.",
+    "Works in the evenings and at weekends, so later sessions suit them better.",
+    "Struggled with the data model in the last review; suggested re-reading the chapter on "
+    "relations.",
+    "Very motivated, already reading ahead of the programme.",
+    "Missed the last session without notice; sent a message, no answer yet.",
+    "Changed jobs this month and expects less time for study until it settles.",
+    "Asked for more material on testing: sent two articles from the knowledge base.",
+    "Good progress since the last call: the second attempt fixed everything from the "
+    "first review.",
+    "Tends to submit without running the checks; reminded them of the checklist.",
+    "Agreed on a plan to catch up: one project every two weeks until the deadline.",
+    "Mentioned exams at university this month; check in again next week.",
+]
+NOTE_PLAN = (
+    "\n\nPlan agreed on the call:\n\n- finish the current project by Friday\n"
+    "- read the article on code review before the next attempt\n"
+    "- book the next session for the week after"
+)
+INCIDENT_TITLES = [
+    "Dispute over credit for a shared project",
+    "Rude comments in the programme chat",
+    "A solution copied and shared in the group",
+    "Argument during a peer review",
+    "Unwanted private messages to another student",
+]
+INCIDENT_SENTENCES = [
+    "One student says the other took their code without asking.",
+    "The discussion in the chat became personal and others complained.",
+    "Both students asked me to step in.",
+    "Screenshots of the messages are attached to the ticket.",
+    "It started after a disagreement about the review checklist.",
+    "The students are in the same study group and meet every week.",
+]
+# How each kind of incident ended, in the order of the titles.
+INCIDENT_RESOLUTIONS = [
+    "Talked to both students; they agreed on who did what and split the credit.",
+    "Talked to both students; they agreed to keep discussions respectful.",
+    "The copied work was withdrawn and both students resubmitted their own.",
+    "Moved one student to another review group; no further complaints since.",
+    "A formal warning was sent; the messages stopped.",
+]
+
+# A sent report has one to three sentences of comments, a draft one at most.
+REPORT_COMMENT_COUNT = f"CASE WHEN r.sent THEN 1 + floor(3 * {U}(r.key, 168))::integer ELSE 1 END"
+# A note is one or two sentences mostly, up to six; an incident's account two to four.
+NOTE_SENTENCE_COUNT = f"1 + floor(6 * power({U}(x.key, 173), 3))::integer"
+INCIDENT_SENTENCE_COUNT = f"2 + floor(3 * {U}(i, 186))::integer"
+
+# What the mentors write besides their reviews (``writing``: the pages show it, the
+# scorecards do not read it). Each mentor's weekly report of every week of the
+# history, drafted on the Monday after it at noon as the weekly job does, its figures
+# drawn set-based in the shape ``weekly_report_figures`` gives them: students at the
+# end of the week and those behind plan (the plan's due dates against the generator's
+# own pace), sessions by outcome, reviews, flags, contributions. Most are sent within
+# two and a half days with comments (one in three with a difficulty), some late (a
+# share that differs from mentor to mentor), one in fifty never: the last week's is a
+# draft until its mentor sends it; the current week has none (it is not over).
+# Private notes on students: none to five each (two on average) from the mentor of
+# the moment (one in twenty from the supervisor), one or two sentences mostly, up to
+# six, one in eight with a plan as a list. Incidents between students: about one a
+# year per 400 students, two or three students of a programme, recorded by the
+# first one's mentor a day or two later and arbitrated by the mentor's supervisor,
+# who resolves four in five after one to twenty days.
+STUDENTS_PER_INCIDENT = 400
+WRITING = [
+    """
+    CREATE TEMP TABLE bench_week ON COMMIT DROP AS
+    SELECT w.n, w.week_start,
+           w.week_start::timestamp AT TIME ZONE %(school_zone)s AS starts_at,
+           (w.week_start + 7)::timestamp AT TIME ZONE %(school_zone)s AS ends_at,
+           (w.week_start + 7) + time '12:00' AS drafted_at
+    FROM (
+        SELECT k AS n,
+               %(history_start)s::date + mod(8 - extract(isodow FROM %(history_start)s::date)
+                                                   ::integer, 7) + 7 * k AS week_start
+        FROM generate_series(0, %(history_days)s / 7) AS k
+    ) w
+    WHERE (w.week_start + 7) + time '12:00' < %(night)s::date
+    """,
+    f"""
+    CREATE TEMP TABLE bench_report_students ON COMMIT DROP AS
+    SELECT a.mentor_id, w.week_start,
+           count(DISTINCT a.student_id) FILTER (WHERE e.current) AS current,
+           count(*) FILTER (WHERE a.started_at >= w.starts_at AND a.started_at < w.ends_at)
+               AS assigned,
+           count(*) FILTER (WHERE a.ended_at >= w.starts_at AND a.ended_at < w.ends_at)
+               AS left_them,
+           coalesce(jsonb_agg(jsonb_build_object(
+               'id', s.id, 'name', 'Bench student ' || lpad(s.n::text, 6, '0'),
+               'programme', 'Bench programme ' || e.programme_n,
+               'projects_behind', p.due - p.approved,
+               'days_behind', p.elapsed - (%(cum_days)s)[p.approved + 1]
+           ) ORDER BY s.n) FILTER (WHERE e.current AND p.due > p.approved), '[]'::jsonb)
+               AS behind_plan
+    FROM mentorship_assignment a
+    JOIN bench_student s ON s.id = a.student_id
+    JOIN bench_week w ON w.ends_at > a.started_at
+     AND (a.ended_at IS NULL OR a.ended_at >= w.starts_at)
+    CROSS JOIN LATERAL (
+        -- The enrolment the report speaks of when the week ended: the next programme
+        -- for a student who went on to it (where the generator has no work yet), else
+        -- the first.
+        SELECT a.ended_at IS NULL OR a.ended_at >= w.ends_at AS current,
+               s.further AND w.week_start + 7 > s.done_at::date + 7 AS next_programme,
+               CASE WHEN s.further AND w.week_start + 7 > s.done_at::date + 7
+                    THEN mod(s.programme_n + 1, %(programmes)s) ELSE s.programme_n
+               END AS programme_n,
+               w.week_start + 7 - CASE WHEN s.further AND w.week_start + 7 > s.done_at::date + 7
+                                       THEN s.done_at::date + 7 ELSE s.started_on END
+                   AS elapsed
+    ) AS e
+    CROSS JOIN LATERAL (
+        -- Projects due (the plan's due dates) and approved (the generator's own pace)
+        -- when the week ended, for a student studying then: not stopped, paused or
+        -- finished.
+        SELECT CASE WHEN e.next_programme
+                      OR (coalesce(s.dropped_on, s.paused_on, {NIGHT}) > w.week_start + 7
+                          AND s.done_at > w.ends_at)
+                    THEN width_bucket(e.elapsed - 1, %(cum_days)s) ELSE 0 END AS due,
+               CASE WHEN e.next_programme THEN 0
+                    ELSE width_bucket((e.elapsed - 10 / 24.0) / s.factor, %(cum_days)s)
+               END AS approved,
+               e.elapsed
+    ) AS p
+    GROUP BY a.mentor_id, w.week_start
+    """,  # noqa: S608 (our own SQL and parameter names)
+    """
+    CREATE TEMP TABLE bench_report_sessions ON COMMIT DROP AS
+    SELECT x.mentor_id, x.week_start, count(*) AS total,
+           count(*) FILTER (WHERE x.status = 'completed') AS completed,
+           count(*) FILTER (WHERE x.status = 'student_no_show') AS student_no_show,
+           count(*) FILTER (WHERE x.status = 'cancelled_by_student') AS cancelled_by_student,
+           count(*) FILTER (WHERE x.status = 'cancelled_by_mentor') AS cancelled_by_mentor,
+           round(avg(x.rating), 2) AS average_rating, count(x.rating) AS ratings
+    FROM (
+        SELECT mentor_id, status, rating,
+               date_trunc('week', scheduled_at AT TIME ZONE %(school_zone)s)::date AS week_start
+        FROM mentorship_mentoringsession WHERE scheduled_at >= %(history_start)s::date - 7
+    ) x
+    GROUP BY x.mentor_id, x.week_start
+    """,
+    f"""
+    CREATE TEMP TABLE bench_report_reviews ON COMMIT DROP AS
+    SELECT x.mentor_id, x.week_start, sum(x.reviews)::integer AS total,
+           sum(x.approved)::integer AS approved,
+           sum(x.reviews - x.approved)::integer AS changes_requested,
+           round((sum(x.hours) / nullif(sum(x.reviews), 0))::numeric, 1) AS turnaround_hours,
+           sum(x.waiting)::integer AS waiting_at_end
+    FROM (
+        SELECT r.reviewer_id AS mentor_id,
+               date_trunc('week', r.created_at AT TIME ZONE %(school_zone)s)::date AS week_start,
+               1 AS reviews, (r.verdict = 'approved')::integer AS approved,
+               extract(epoch FROM r.created_at - sub.submitted_at) / 3600 AS hours, 0 AS waiting
+        FROM projects_review r JOIN projects_submission sub ON sub.id = r.submission_id
+        WHERE r.created_at >= {START} - 7
+        UNION ALL
+        -- Submitted during a week and not reviewed when it ended: waiting at its end.
+        SELECT asg.mentor_id, w.week_start, 0, 0, 0, 1
+        FROM projects_submission sub
+        CROSS JOIN LATERAL (
+            SELECT date_trunc('week', sub.submitted_at AT TIME ZONE %(school_zone)s)::date
+                       AS week_start
+        ) AS w
+        JOIN mentorship_assignment asg
+          ON {_mentor_then("asg", "sub.student_id", "sub.submitted_at")}
+        WHERE sub.submitted_at >= {START} - 7
+          AND coalesce(sub.reviewed_at, 'infinity')
+              >= (w.week_start + 7)::timestamp AT TIME ZONE %(school_zone)s
+    ) x
+    GROUP BY x.mentor_id, x.week_start
+    """,  # noqa: S608 (our own SQL and parameter names)
+    f"""
+    CREATE TEMP TABLE bench_report_flags ON COMMIT DROP AS
+    WITH flag AS (
+        SELECT f.id, f.student_id, f.severity, f.opened_on, f.resolved_on, f.acknowledged_at,
+               asg.mentor_id, s.n
+        FROM students_riskflag f
+        JOIN bench_student s ON s.id = f.student_id
+        JOIN mentorship_assignment asg ON {_mentor_then("asg", "f.student_id", "f.created_at")}
+    )
+    SELECT w.mentor_id, w.week_start, sum(w.opened)::integer AS opened,
+           sum(w.resolved)::integer AS resolved, sum(w.outreach)::integer AS outreach,
+           coalesce(jsonb_agg(w.still_open ORDER BY w.opened_on, w.id)
+                    FILTER (WHERE w.still_open IS NOT NULL), '[]'::jsonb) AS open_at_end
+    FROM (
+        SELECT flag.mentor_id, date_trunc('week', flag.opened_on)::date AS week_start,
+               1 AS opened, 0 AS resolved, 0 AS outreach, NULL::jsonb AS still_open,
+               flag.opened_on, flag.id
+        FROM flag
+        UNION ALL
+        SELECT flag.mentor_id, date_trunc('week', flag.resolved_on)::date, 0, 1, 0, NULL,
+               flag.opened_on, flag.id
+        FROM flag WHERE flag.resolved_on IS NOT NULL
+        UNION ALL
+        SELECT o.mentor_id, date_trunc('week', o.at AT TIME ZONE %(school_zone)s)::date,
+               0, 0, 1, NULL, NULL, NULL
+        FROM students_flagoutreach o
+        UNION ALL
+        SELECT flag.mentor_id, week.week_start, 0, 0, 0,
+               jsonb_build_object(
+                   'id', flag.id, 'student_id', flag.student_id,
+                   'name', 'Bench student ' || lpad(flag.n::text, 6, '0'),
+                   'severity', flag.severity, 'opened_on', flag.opened_on,
+                   'acknowledged', coalesce(flag.acknowledged_at < week.ends_at, false)),
+               flag.opened_on, flag.id
+        FROM flag
+        JOIN bench_week week ON flag.opened_on < week.week_start + 7
+         AND (flag.resolved_on IS NULL OR flag.resolved_on >= week.week_start + 7)
+    ) w
+    GROUP BY w.mentor_id, w.week_start
+    """,  # noqa: S608 (our own SQL and parameter names)
+    """
+    CREATE TEMP TABLE bench_report_community ON COMMIT DROP AS
+    SELECT x.mentor_id, w.week_start,
+           coalesce(jsonb_agg(x.item ORDER BY x.at, x.id) FILTER (WHERE x.kind = 'filed'),
+                    '[]'::jsonb) AS proposals_filed,
+           coalesce(jsonb_agg(x.item ORDER BY x.at, x.id) FILTER (WHERE x.kind = 'decided'),
+                    '[]'::jsonb) AS proposal_decisions,
+           coalesce(jsonb_agg(x.item ORDER BY x.at, x.id) FILTER (WHERE x.kind = 'case'),
+                    '[]'::jsonb) AS cases_raised,
+           count(*) FILTER (WHERE x.kind = 'reply') AS peer_help_replies,
+           count(*) FILTER (WHERE x.kind = 'recommendation') AS recommendations
+    FROM (
+        SELECT p.author_id AS mentor_id, p.created_at AS at, p.id, 'filed' AS kind,
+               jsonb_build_object('id', p.id, 'title', p.title, 'status', p.status) AS item
+        FROM projects_improvementproposal p
+        UNION ALL
+        SELECT p.author_id, p.decided_at, p.id, 'decided',
+               jsonb_build_object('id', p.id, 'title', p.title, 'status', p.status)
+        FROM projects_improvementproposal p WHERE p.decided_at IS NOT NULL
+        UNION ALL
+        SELECT c.author_id, c.created_at, c.id, 'case',
+               jsonb_build_object('id', c.id, 'title', c.title)
+        FROM mentorship_casediscussion c
+        UNION ALL
+        SELECT r.author_id, r.created_at, r.id, 'reply', NULL
+        FROM mentorship_casereply r
+        JOIN mentorship_casediscussion c ON c.id = r.case_id AND c.author_id <> r.author_id
+        UNION ALL
+        SELECT r.mentor_id, r.created_at, r.id, 'recommendation', NULL
+        FROM projects_recommendation r
+    ) x
+    CROSS JOIN LATERAL (
+        SELECT date_trunc('week', x.at AT TIME ZONE %(school_zone)s)::date AS week_start
+    ) AS w
+    GROUP BY x.mentor_id, w.week_start
+    """,
+    f"""
+    INSERT INTO mentorship_weeklyreport
+        (mentor_id, week_start, status, figures, drafted_at, comments, difficulties, sent_at)
+    SELECT r.mentor_id, r.week_start, CASE WHEN r.sent THEN 'sent' ELSE 'draft' END,
+           jsonb_build_object(
+               'week', jsonb_build_object(
+                   'start', r.week_start, 'end', r.week_start + 6,
+                   'time_zone', %(school_zone)s),
+               'students', jsonb_build_object(
+                   'current', coalesce(st.current, 0), 'assigned', coalesce(st.assigned, 0),
+                   'left', coalesce(st.left_them, 0),
+                   'behind_plan', coalesce(st.behind_plan, '[]'::jsonb)),
+               'sessions', jsonb_build_object(
+                   'total', coalesce(se.total, 0),
+                   'by_outcome', jsonb_build_object(
+                       'completed', coalesce(se.completed, 0),
+                       'student_no_show', coalesce(se.student_no_show, 0),
+                       'cancelled_by_student', coalesce(se.cancelled_by_student, 0),
+                       'cancelled_by_mentor', coalesce(se.cancelled_by_mentor, 0)),
+                   'unlogged', 0, 'average_rating', se.average_rating,
+                   'ratings', coalesce(se.ratings, 0), 'next_week', 0),
+               'reviews', jsonb_build_object(
+                   'total', coalesce(rv.total, 0), 'approved', coalesce(rv.approved, 0),
+                   'changes_requested', coalesce(rv.changes_requested, 0),
+                   'average_turnaround_hours', rv.turnaround_hours,
+                   'waiting_at_end', coalesce(rv.waiting_at_end, 0)),
+               'flags', jsonb_build_object(
+                   'behind_plan', coalesce(st.behind_plan, '[]'::jsonb),
+                   'opened', coalesce(fl.opened, 0), 'resolved', coalesce(fl.resolved, 0),
+                   'outreach', coalesce(fl.outreach, 0),
+                   'open_at_end', coalesce(fl.open_at_end, '[]'::jsonb)),
+               'community', jsonb_build_object(
+                   'proposals_filed', coalesce(co.proposals_filed, '[]'::jsonb),
+                   'proposal_decisions', coalesce(co.proposal_decisions, '[]'::jsonb),
+                   'cases_raised', coalesce(co.cases_raised, '[]'::jsonb),
+                   'peer_help_replies', coalesce(co.peer_help_replies, 0),
+                   'recommendations', coalesce(co.recommendations, 0))
+           ),
+           CASE WHEN r.sent THEN r.sent_at ELSE r.drafted_at END,
+           CASE WHEN r.sent OR {U}(r.key, 163) < 0.3
+                THEN {_sentences(REPORT_COMMENTS, "r.key", REPORT_COMMENT_COUNT, 164)}
+                ELSE '' END,
+           CASE WHEN {U}(r.key, 165) < 0.35
+                THEN ({_texts(REPORT_DIFFICULTIES)})[
+                    1 + floor({len(REPORT_DIFFICULTIES)} * {U}(r.key, 166))::integer]
+                ELSE '' END,
+           CASE WHEN r.sent THEN r.sent_at END
+    FROM (
+        SELECT g.*, g.sent_at < {NIGHT} AS sent
+        FROM (
+            SELECT m.id AS mentor_id, w.week_start, w.drafted_at, m.n::bigint * 128 + w.n AS key,
+                   CASE WHEN {U}(m.n::bigint * 128 + w.n, 160) < 0.02 THEN NULL
+                        WHEN {U}(m.n::bigint * 128 + w.n, 161)
+                             < 0.04 + 0.3 * power({U}(m.n, 162), 2)
+                        THEN w.drafted_at
+                             + (3 + 9 * {U}(m.n::bigint * 128 + w.n, 167)) * interval '1 day'
+                        ELSE w.drafted_at
+                             + (2 + 58 * {U}(m.n::bigint * 128 + w.n, 167)) * interval '1 hour'
+                   END AS sent_at
+            FROM bench_person m CROSS JOIN bench_week w
+            WHERE m.role = 'mentor'
+        ) g
+    ) r
+    LEFT JOIN bench_report_students st
+      ON st.mentor_id = r.mentor_id AND st.week_start = r.week_start
+    LEFT JOIN bench_report_sessions se
+      ON se.mentor_id = r.mentor_id AND se.week_start = r.week_start
+    LEFT JOIN bench_report_reviews rv
+      ON rv.mentor_id = r.mentor_id AND rv.week_start = r.week_start
+    LEFT JOIN bench_report_flags fl
+      ON fl.mentor_id = r.mentor_id AND fl.week_start = r.week_start
+    LEFT JOIN bench_report_community co
+      ON co.mentor_id = r.mentor_id AND co.week_start = r.week_start
+    """,  # noqa: S608 (our own SQL and parameter names)
+    f"""
+    INSERT INTO students_mentornote (student_id, author_id, body, created_at)
+    SELECT x.id,
+           CASE WHEN {U}(x.key, 172) < 0.05 THEN profile.supervisor_id ELSE asg.mentor_id END,
+           {_sentences(NOTE_SENTENCES, "x.key", NOTE_SENTENCE_COUNT, 174)}
+           || CASE WHEN {U}(x.key, 175) < 0.12 THEN %(note_plan)s ELSE '' END,
+           x.at
+    FROM (
+        SELECT s.id, s.n::bigint * 8 + k AS key,
+               s.active_from + time '09:00'
+               + {U}(s.n::bigint * 8 + k, 171)
+                 * (least(s.active_until, {NIGHT}) - s.active_from - 1) * interval '1 day'
+                   AS at
+        FROM bench_student s
+        CROSS JOIN LATERAL generate_series(
+            1, floor(6 * power({U}(s.n, 170), 1.5))::integer) AS k
+        WHERE least(s.active_until, {NIGHT}) - s.active_from > 1
+    ) x
+    JOIN mentorship_assignment asg ON {_mentor_then("asg", "x.id", "x.at")}
+    JOIN mentorship_mentorprofile profile ON profile.user_id = asg.mentor_id
+    WHERE x.at < {NIGHT}
+    ORDER BY x.at
+    """,  # noqa: S608 (our own SQL and parameter names)
+    f"""
+    CREATE TEMP TABLE bench_incident ON COMMIT DROP AS
+    SELECT row_number() OVER (ORDER BY x.created_at, x.i) AS n, x.*, asg.mentor_id,
+           profile.supervisor_id,
+           CASE WHEN {U}(x.i, 183) < 0.8
+                 AND x.created_at + (1 + 19 * {U}(x.i, 184)) * interval '1 day' < {NIGHT}
+                THEN x.created_at + (1 + 19 * {U}(x.i, 184)) * interval '1 day'
+           END AS resolved_at
+    FROM (
+        SELECT i, s.id AS student_id, s.n AS student_n, o.day,
+               o.day + (8 + 50 * {U}(i, 182)) * interval '1 hour' AS created_at
+        FROM generate_series(0, %(incidents)s - 1) AS i
+        JOIN bench_student s ON s.n = mod(i * 7919, %(students)s)
+        CROSS JOIN LATERAL (
+            SELECT s.active_from + floor({U}(i, 181) * (least(s.active_until, {NIGHT})
+                                                          - s.active_from))::integer AS day
+        ) AS o
+        WHERE least(s.active_until, {NIGHT}) > s.active_from
+    ) x
+    JOIN mentorship_assignment asg ON {_mentor_then("asg", "x.student_id", "x.day + time '12:00'")}
+    JOIN mentorship_mentorprofile profile ON profile.user_id = asg.mentor_id
+    WHERE x.created_at < {NIGHT}
+    """,  # noqa: S608 (our own SQL and parameter names)
+    f"""
+    INSERT INTO students_incident
+        (title, description, occurred_on, reported_by_id, arbitrator_id, status, resolution,
+         created_at, resolved_at, resolved_by_id)
+    SELECT ({_texts(INCIDENT_TITLES)})[1 + floor({len(INCIDENT_TITLES)} * {U}(i, 185))::integer],
+           {_sentences(INCIDENT_SENTENCES, "i", INCIDENT_SENTENCE_COUNT, 187)},
+           day, mentor_id, supervisor_id,
+           CASE WHEN resolved_at IS NULL THEN 'open' ELSE 'resolved' END,
+           CASE WHEN resolved_at IS NULL THEN '' ELSE ({_texts(INCIDENT_RESOLUTIONS)})[
+               1 + floor({len(INCIDENT_TITLES)} * {U}(i, 185))::integer] END,
+           created_at, resolved_at, CASE WHEN resolved_at IS NOT NULL THEN supervisor_id END
+    FROM bench_incident ORDER BY n
+    """,  # noqa: S608 (our own SQL and parameter names)
+    f"""
+    INSERT INTO students_incident_students (incident_id, user_id)
+    SELECT made.id, involved.student_id
+    FROM (
+        SELECT row_number() OVER (ORDER BY id) AS n, id FROM students_incident
+    ) made
+    JOIN bench_incident b ON b.n = made.n
+    CROSS JOIN LATERAL (
+        SELECT b.student_id
+        UNION ALL
+        SELECT other.id
+        FROM generate_series(1, 1 + ({U}(b.i, 189) < 0.2)::integer) AS k
+        JOIN bench_person other ON other.role = 'student'
+         AND other.n = mod(b.student_n + %(programmes)s * (1 + floor(
+             least(40, %(students)s / %(programmes)s - 1) * {U}(b.i * 4 + k, 190))::integer),
+             %(students)s)
+    ) AS involved
+    ON CONFLICT DO NOTHING
+    """,  # noqa: S608 (our own SQL and parameter names)
 ]
 
 GENERATE = [
@@ -935,13 +1400,25 @@ def bench_data_generate(
     programmes: int = PROGRAMMES,
     articles: int | None = None,
     history_end: date = HISTORY_END,
+    history_days: int = HISTORY_DAYS,
+    started_within_days: int = STARTED_WITHIN_DAYS,
+    activity_days: int = ACTIVITY_DAYS,
+    activity_share: float = 1.0,
+    writing: bool = False,
 ) -> None:
     """The school, in one transaction of set-based statements, then ``VACUUM ANALYZE``
     (which cannot run inside a transaction, hence ``vacuum=False`` in tests). Everyone
     is on the school's calendar; ``bench_calendars_set`` spreads the readers out.
-    The pages' benchmark (``metrics.bench_pages``) asks for more programmes and
-    articles, and a history that ends today: six months of it, as here."""
+
+    The defaults are the scorecards benchmark's school. The pages' benchmark
+    (``metrics.bench_pages``) asks for more programmes and articles, a history of a
+    year that ends today (students who started up to ``started_within_days`` before
+    it, case discussions and proposals in proportion to its length), the activity of
+    all of it (``activity_days``) at a share of the days (``activity_share``, so the
+    events stay the size of a school's), and what the mentors write besides
+    (``writing``: weekly reports, notes on students, incidents)."""
     programmes = min(programmes, max(2, mentors // 2))
+    target_days = [10 + 7 * k % 13 for k in range(1, PROJECTS + 1)]
     params = {
         "mentors": mentors,
         "students": students,
@@ -949,17 +1426,27 @@ def bench_data_generate(
         "programmes": programmes,
         "per_programme": mentors // programmes,
         "projects": PROJECTS,
-        "plan_days": sum(10 + 7 * k % 13 for k in range(1, PROJECTS + 1)),
+        "plan_days": sum(target_days),
+        "cum_days": list(accumulate(target_days)),
         "articles": articles or max(10, mentors * 3 // 2),
-        "history_start": history_end - (HISTORY_END - HISTORY_START),
+        "history_start": history_end - timedelta(days=history_days),
+        "history_days": history_days,
         "night": history_end,
-        "activity_days": ACTIVITY_DAYS,
+        "start_days": started_within_days,
+        "activity_days": activity_days,
+        "activity_share": activity_share,
+        # Two case discussions and one proposal a mentor every six months of history.
+        "cases": round(2 * mentors * history_days / HISTORY_DAYS),
+        "proposals": round(mentors * history_days / HISTORY_DAYS),
+        "incidents": max(2, round(students * history_days / (365 * STUDENTS_PER_INCIDENT))),
+        "note_plan": NOTE_PLAN,
         "school_zone": settings.TIME_ZONE,
     }
+    statements = [*GENERATE, *(WRITING if writing else [])]
     with transaction.atomic():
         ScorecardWeights.current()
         with connection.cursor() as cursor:
-            for statement in GENERATE:
+            for statement in statements:
                 progress(" ".join(statement.split())[:70])
                 cursor.execute(statement, params)
             progress("COMMIT (the deferred foreign-key checks of every row)")
@@ -1008,12 +1495,16 @@ COUNTED = {
     "outreach": "students_flagoutreach",
     "articles": "knowledge_base_article",
     "votes": "knowledge_base_articlevote",
+    "cases": "mentorship_casediscussion",
     "case_replies": "mentorship_casereply",
     "proposals": "projects_improvementproposal",
     "development_records": "mentorship_developmentrecord",
     "recommendations": "projects_recommendation",
     "surveys": "metrics_survey",
     "second_readings": "metrics_secondreading",
+    "weekly_reports": "mentorship_weeklyreport",
+    "mentor_notes": "students_mentornote",
+    "incidents": "students_incident",
 }
 
 

@@ -1,7 +1,7 @@
 """The pages under load (``manage.py bench_pages``, ``make bench``; docs/benchmarks.md).
 
-A school the size of a large one (``metrics.bench``'s generator, with a history that
-ends today) in a PostgreSQL database of the benchmark's own; gunicorn started as the
+A school the size of a large one (``metrics.bench``'s generator, with a year of history
+that ends today) in a PostgreSQL database of the benchmark's own; gunicorn started as the
 Procfile starts it (two sync workers, ``mentorship.wsgi``), production settings (no
 debug, HTTPS behind a proxy); ``wrk`` on loopback with 20 connections, signed in as the
 heaviest user of each role (the mentor with the most students, their supervisor,
@@ -49,11 +49,19 @@ from .periods import Period, PeriodKind
 from .scorecards import TREND_PERIODS, snapshot_period
 
 DATABASE = BenchDatabase(
-    marker_table="bench_pages_marker", sizes=("mentors", "students"), version=1
+    marker_table="bench_pages_marker", sizes=("mentors", "students"), version=2
 )
-# The issue's school: 20 programmes of 10 projects, 10,000 articles.
+# The issue's school: 20 programmes of 10 projects, 10,000 articles, a year of history
+# with its activity and the mentors' weekly reports, notes and incidents. Students
+# started between two weeks and fourteen months before today (two more months than
+# the history, so its first months have a third of today's students studying, not a
+# handful); they are active on a share of the days that makes about ten million
+# events in the year (10.06 million at full size).
 PROGRAMMES = 20
 ARTICLES_PER_MENTOR = 5
+HISTORY_DAYS = 365
+STARTED_WITHIN_DAYS = 425
+ACTIVITY_SHARE = 0.49
 # What the load is: 20 people at once, against the Procfile's two web workers.
 CONNECTIONS = 20
 WEB_WORKERS = 2
@@ -62,7 +70,7 @@ TARGET_SHARE_OF_BARE = 0.25
 TARGET_WEB_RSS_MB = 250.0
 TARGET_EVENTS_PER_SECOND = 20_000
 # The learning platform's pushes after the pages, against the same server and the
-# school's 9.6 million events: 5,000-event batches from 4 clients, naming students of
+# school's ten million events: 5,000-event batches from 4 clients, naming students of
 # their own (``students.bench_ingest``).
 INGESTION_STUDENTS = 10_000
 BARE_PATH = "/bench/bare/"
@@ -71,9 +79,10 @@ LAYOUT_PATH = "/bench/layout/"
 BENCH_URLCONF = "metrics.bench_urls"
 # Closed periods snapshotted after the build, so the scorecard and dashboard pages read
 # figures, as they do in production (the school's calendar: everyone is on it): the
-# months of the trend the pages show (a period without a snapshot is computed live
-# for the whole school, tens of seconds at this size), and the last two weeks.
-SNAPSHOT_MONTHS = TREND_PERIODS
+# year's twelve closed months, which hold the months of the trend the pages show (a
+# period without a snapshot is computed live for the whole school, tens of seconds at
+# this size), and the last two weeks.
+SNAPSHOT_MONTHS = max(12, TREND_PERIODS)
 SNAPSHOT_WEEKS = 2
 
 
@@ -87,22 +96,32 @@ def pages_data_generate(
     today: date,
     progress: Callable[[str], None],
     vacuum: bool = True,
-) -> None:
-    """The school of ``metrics.bench`` with six months of history up to ``today``, 20
-    programmes and five articles a mentor, then the last closed months and weeks
-    snapshotted on the school's calendar."""
+) -> dict[str, float]:
+    """The school of ``metrics.bench`` with a year of history up to ``today``, 20
+    programmes, five articles a mentor, the mentors' weekly reports, notes and
+    incidents, then the year's closed months and the last closed weeks snapshotted on
+    the school's calendar. Returns each snapshot's seconds, by period."""
     bench.bench_data_generate(
         mentors=mentors,
         students=students,
         programmes=PROGRAMMES,
         articles=mentors * ARTICLES_PER_MENTOR,
         history_end=today,
+        history_days=HISTORY_DAYS,
+        started_within_days=STARTED_WITHIN_DAYS,
+        activity_days=HISTORY_DAYS,
+        activity_share=ACTIVITY_SHARE,
+        writing=True,
         progress=progress,
         vacuum=vacuum,
     )
+    seconds = {}
     for period in closed_periods(today):
         progress(f"snapshot {period.key}")
+        started = time.perf_counter()
         snapshot_period(period, zone_name=settings.TIME_ZONE)
+        seconds[period.key] = round(time.perf_counter() - started, 1)
+    return seconds
 
 
 def closed_periods(today: date) -> list[Period]:
@@ -516,6 +535,8 @@ class BenchResult:
     machine: dict
     rows: dict[str, int] = field(default_factory=dict)
     build_seconds: float | None = None
+    # Of the build: each closed period's snapshot, in seconds.
+    snapshot_seconds: dict[str, float] = field(default_factory=dict)
     pages: list[PageResult] = field(default_factory=list)
     memory: dict[str, float] = field(default_factory=dict)
     ingestion: dict | None = None
@@ -533,6 +554,7 @@ class BenchResult:
             "machine": self.machine,
             "rows": self.rows,
             "build_seconds": self.build_seconds,
+            "snapshot_seconds": self.snapshot_seconds,
             "targets": {
                 "p95_ms": TARGET_P95_MS,
                 "share_of_bare": TARGET_SHARE_OF_BARE,

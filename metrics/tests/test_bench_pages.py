@@ -4,16 +4,24 @@ generated school, and that the whole command (gunicorn, wrk, the bare view) runs
 tiny size, on PostgreSQL only, so that it cannot rot."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.db.models import Count, F, Min, Q, Sum
+from django.test import Client
+from django.urls import reverse
 
 from mentorship.bench import server_connection
+from mentorship.models import ActivityEvent, DailyActivity, Role, User
+from mentorship.selectors import mentor_at
 from metrics import bench_pages
+from metrics.models import WeeklyReport, WeeklyReportStatus
+from metrics.selectors import weekly_report_figures
+from students.models import Incident, IncidentStatus, MentorNote
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the benchmark runs on PostgreSQL only"
@@ -42,6 +50,85 @@ def test_every_page_it_loads_answers_its_reader(db):
     # Each role's home, queue, lists and the API lists are all there.
     assert {"home (student)", "home (mentor)", "home (supervisor)", "home (staff)"} <= set(answers)
     assert len(pages) >= 40
+
+
+@postgresql_only
+def test_its_school_has_a_year_and_what_the_mentors_write(db):
+    today = date.today()
+    bench_pages.pages_data_generate(
+        mentors=8, students=120, today=today, progress=lambda step: None, vacuum=False
+    )
+
+    # A year of activity, the rollup summed from its events.
+    assert ActivityEvent.objects.aggregate(first=Min("day"))["first"] < today - timedelta(days=330)
+    assert DailyActivity.objects.aggregate(events=Sum("events"))["events"] == (
+        ActivityEvent.objects.count()
+    )
+
+    # Each mentor's report of every week of the year that is over and drafted (Monday
+    # noon), consecutive weeks; most sent, with comments, after they were drafted.
+    mentors = User.objects.filter(role=Role.MENTOR)
+    weeks = sorted(set(WeeklyReport.objects.values_list("week_start", flat=True)))
+    assert WeeklyReport.objects.count() == len(weeks) * mentors.count()
+    assert len(weeks) >= 51
+    assert weeks == [weeks[0] + timedelta(days=7 * k) for k in range(len(weeks))]
+    this_monday = today - timedelta(days=today.weekday())
+    assert weeks[-1] == this_monday - timedelta(days=7 if today.weekday() else 14)
+    sent = WeeklyReport.objects.filter(status=WeeklyReportStatus.SENT)
+    assert sent.count() > 0.8 * WeeklyReport.objects.count()
+    assert not sent.filter(Q(comments="") | Q(sent_at__lt=F("week_start") + 7)).exists()
+    assert WeeklyReport.objects.filter(status=WeeklyReportStatus.DRAFT).exists()
+
+    # The figures are in the shape the portal draws them, and the counts it draws from
+    # the same records are the same (whom a student was behind plan and the waiting
+    # submissions are the generator's own reckoning: keys only).
+    mentor = mentors.annotate(students=Count("student_assignments")).order_by("-students")[0]
+    for report in WeeklyReport.objects.filter(mentor=mentor):
+        drawn = weekly_report_figures(mentor=mentor, week_start=report.week_start)
+        figures = report.figures
+        assert {key: set(value) for key, value in figures.items()} == {
+            key: set(value) for key, value in drawn.items()
+        }
+        for section, exact in (
+            ("students", ("current", "assigned", "left")),
+            ("sessions", ("total", "by_outcome", "unlogged", "ratings", "next_week")),
+            ("reviews", ("total", "approved", "changes_requested")),
+            ("flags", ("outreach",)),
+            ("community", tuple(drawn["community"])),
+        ):
+            assert {key: figures[section][key] for key in exact} == {
+                key: drawn[section][key] for key in exact
+            }, (report.week_start, section)
+        assert figures["sessions"]["average_rating"] == pytest.approx(
+            drawn["sessions"]["average_rating"], abs=0.01
+        )
+        assert figures["reviews"]["average_turnaround_hours"] == pytest.approx(
+            drawn["reviews"]["average_turnaround_hours"], abs=0.1
+        )
+    report = sent.filter(mentor=mentor).order_by("-week_start").first()
+    client = Client()
+    client.force_login(mentor)
+    assert client.get(reverse("metrics:weekly_report_detail", args=[report.pk])).status_code == 200
+
+    # Notes by the student's mentor of the moment, some by the mentor's supervisor.
+    notes = MentorNote.objects.annotate(mentor_then=mentor_at(at="created_at"))
+    assert notes.count() > 120
+    by_supervisor = notes.exclude(author_id=F("mentor_then"))
+    assert not by_supervisor.exclude(author__role=Role.SUPERVISOR).exists()
+    assert not notes.filter(body="").exists()
+
+    # Incidents between two or three students, one of them the reporter's, arbitrated
+    # by the reporter's supervisor, who resolved the closed ones.
+    incidents = Incident.objects.annotate(involved=Count("students"))
+    assert incidents.exists()
+    for incident in incidents:
+        assert incident.involved in (2, 3)
+        assert incident.students.filter(mentor_assignments__mentor=incident.reported_by).exists()
+        assert incident.arbitrator == incident.reported_by.mentor_profile.supervisor
+        assert incident.occurred_on <= incident.created_at.date() < today
+        if incident.status == IncidentStatus.RESOLVED:
+            assert incident.resolved_by == incident.arbitrator
+            assert incident.resolution
 
 
 @postgresql_only

@@ -86,12 +86,12 @@ class Command(BaseCommand):
         def progress(line: str) -> None:
             self.stdout.write(f"  [{time.monotonic() - started:6.1f}s] {line}")
 
-        build_seconds = None
+        build_seconds, snapshot_seconds = None, {}
         if not reuse:
             self.stdout.write(
                 f"Generating {sizes['mentors']:,} mentors and {sizes['students']:,} students ..."
             )
-            bench_pages.pages_data_generate(
+            snapshot_seconds = bench_pages.pages_data_generate(
                 mentors=sizes["mentors"],
                 students=sizes["students"],
                 today=date.today(),
@@ -99,7 +99,10 @@ class Command(BaseCommand):
             )
             bench_pages.DATABASE.marker_set(mentors=sizes["mentors"], students=sizes["students"])
             build_seconds = round(time.monotonic() - started, 1)
-            self.stdout.write(f"Data ready in {build_seconds:.1f}s.")
+            self.stdout.write(
+                f"Data ready in {build_seconds:.1f}s, of which the snapshots "
+                f"{sum(snapshot_seconds.values()):.1f}s: {snapshot_seconds}."
+            )
         else:
             self.stdout.write(f"Reusing database {database}.")
         result = bench_pages.bench_run(
@@ -122,6 +125,7 @@ class Command(BaseCommand):
             progress=progress,
         )
         result.build_seconds = build_seconds
+        result.snapshot_seconds = snapshot_seconds
         bench_pages.bench_results_write(result, Path(output))
         self.stdout.write(result.markdown())
         if result.ingestion:
