@@ -171,6 +171,11 @@ def last_complete_week_start(mentor: User, now: datetime | None = None) -> date:
     return this_monday - timedelta(days=7)
 
 
+# What a report says, as opposed to which week it is and where it stands: the lists of
+# reports leave it unread.
+WEEKLY_REPORT_BODY = ("figures", "comments", "difficulties")
+
+
 def weekly_reports_visible_to(user: User) -> QuerySet[WeeklyReport]:
     """Weekly reports a person may read: a mentor their own, drafts included; a
     supervisor the sent reports of their team's mentors; staff every sent report.
@@ -451,11 +456,13 @@ def weekly_report_rows(user: User, *, week: date, mentors) -> list[WeeklyReportR
     mentors = list(mentors)
     reports = {
         report.mentor_id: report
-        for report in weekly_reports_visible_to(user).filter(
+        for report in weekly_reports_visible_to(user)
+        .filter(
             week_start=week,
             status=WeeklyReportStatus.SENT,
             mentor_id__in=[mentor.pk for mentor in mentors],
         )
+        .defer(*WEEKLY_REPORT_BODY)
     }
     return [WeeklyReportRow(mentor, reports.get(mentor.pk)) for mentor in mentors]
 

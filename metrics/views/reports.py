@@ -28,7 +28,12 @@ def weekly_report_list(request: HttpRequest) -> HttpResponse:
     """A mentor's own reports, newest week first; for a supervisor (their team) or
     staff (every mentor), one week's reports: who sent theirs and who has not yet."""
     if request.user.role == Role.MENTOR:
-        reports = selectors.weekly_reports_visible_to(request.user).order_by("-week_start")
+        # The list shows weeks and states, not the reports' figures (a few KB each).
+        reports = (
+            selectors.weekly_reports_visible_to(request.user)
+            .defer(*selectors.WEEKLY_REPORT_BODY)
+            .order_by("-week_start")
+        )
         last_week = selectors.last_complete_week_start(request.user)
         return render(
             request,
