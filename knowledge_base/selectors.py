@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from mentorship.models import MentorProfile, Role, User
 
-from .models import CaseAudience, CaseDiscussion, CaseReply, ImprovementProposal
+from .models import CASE_LIST_ORDER, CaseAudience, CaseDiscussion, CaseReply, ImprovementProposal
 
 # --- Case discussions -----------------------------------------------------------------
 
@@ -68,7 +68,7 @@ def cases_open_first(cases: QuerySet[CaseDiscussion]) -> QuerySet[CaseDiscussion
     return (
         cases.select_related("author", "student")
         .annotate(reply_count=Coalesce(Subquery(replies, output_field=IntegerField()), 0))
-        .order_by(F("resolved_at").asc(nulls_first=True), "-created_at", "-pk")
+        .order_by(*CASE_LIST_ORDER)
     )
 
 

@@ -1,5 +1,7 @@
 """The case discussion pages: list, raise, detail, reply and resolve, per role."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -258,6 +260,35 @@ def test_it_filters_open_resolved_and_mine(as_user, client, mentor, other_mentor
     assert titles("resolved") == ["Mine resolved"]
     assert titles("mine") == ["Mine open", "Mine resolved"]
     assert mine_open.title in titles("mine")
+
+
+def test_it_lists_open_cases_first_then_the_resolved_newest_first(as_user, client, mentor):
+    now = timezone.now()
+    made = {}
+    # (title, created days ago, resolved days ago or None)
+    for title, created, resolved in [
+        ("Old open", 9, None),
+        ("New open", 1, None),
+        ("Old, resolved long ago", 8, 6),
+        ("Newer, resolved yesterday", 3, 1),
+    ]:
+        case = make_case(mentor, title=title)
+        case.created_at = now - timedelta(days=created)
+        if resolved is not None:
+            case.resolved_at = now - timedelta(days=resolved)
+            case.resolved_by = mentor
+        case.save()
+        made[title] = case
+    as_user("mentor")
+
+    response = client.get(LIST)
+
+    assert [case.title for case in response.context["page"].object_list] == [
+        "New open",
+        "Old open",
+        "Newer, resolved yesterday",
+        "Old, resolved long ago",
+    ]
 
 
 @pytest.mark.parametrize("count", [10, 200])
