@@ -9,7 +9,7 @@ A student's last activity has one answer, read from the rollup: ``last_active_on
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, Max, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -89,19 +89,39 @@ def _clean_activity_item(item, *, now: datetime) -> tuple[dict, dict[str, str]]:
         }
     else:
         cleaned["kind"] = kind
+    occurred_on = item.get("occurred_on")
+    if occurred_on not in (None, ""):
+        day = _date_or_none(occurred_on)
+        if day is None:
+            errors["occurred_on"] = _("Give an ISO 8601 date, e.g. 2026-03-01.")
+        elif day > (now + timedelta(days=1)).date():  # the student's own today: below
+            errors["occurred_on"] = _("This is in the future.")
+        else:
+            cleaned["occurred_on"] = day
     occurred_at = item.get("occurred_at")
-    try:
-        parsed = parse_datetime(occurred_at) if isinstance(occurred_at, str) else None
-    except ValueError:  # well formed but no such date, e.g. 2026-02-30
-        parsed = None
-    if parsed is None:
-        errors["occurred_at"] = _("Give an ISO 8601 date and time, e.g. 2026-03-01T14:30:00Z.")
-    elif timezone.is_naive(parsed):
-        errors["occurred_at"] = _("Give the time zone offset, e.g. +03:00 or Z.")
-    elif parsed > now + FUTURE_TOLERANCE:
-        errors["occurred_at"] = _("This is in the future.")
+    if occurred_at in (None, "") and ("occurred_on" in cleaned or "occurred_on" in errors):
+        pass  # a day without a time: placed at noon of that day (activity_ingest)
     else:
-        cleaned["occurred_at"] = parsed
+        try:
+            parsed = parse_datetime(occurred_at) if isinstance(occurred_at, str) else None
+        except ValueError:  # well formed but no such date, e.g. 2026-02-30
+            parsed = None
+        if parsed is None:
+            errors["occurred_at"] = _(
+                "Give an ISO 8601 date and time, e.g. 2026-03-01T14:30:00Z, or the day "
+                "alone as occurred_on."
+            )
+        elif timezone.is_naive(parsed) and _date_or_none(occurred_at) is not None:
+            errors["occurred_at"] = _(
+                "This is a date without a time: send it as occurred_on, and it is placed "
+                "on that day of the student's calendar."
+            )
+        elif timezone.is_naive(parsed):
+            errors["occurred_at"] = _("Give the time zone offset, e.g. +03:00 or Z.")
+        elif parsed > now + FUTURE_TOLERANCE:
+            errors["occurred_at"] = _("This is in the future.")
+        else:
+            cleaned["occurred_at"] = parsed
     external_id = item.get("external_id")
     if external_id not in (None, ""):
         if not isinstance(external_id, (str, int)) or len(str(external_id)) > 128:
@@ -121,6 +141,31 @@ def _clean_activity_item(item, *, now: datetime) -> tuple[dict, dict[str, str]]:
         else:
             cleaned["value"] = number
     return cleaned, errors
+
+
+def _date_or_none(text) -> date | None:
+    """An ISO 8601 date alone ("2026-03-01"), or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return parse_date(text.strip())
+    except ValueError:  # well formed but no such date, e.g. 2026-02-30
+        return None
+
+
+def _event_moment(cleaned: dict, zone: ZoneInfo) -> tuple[datetime, date]:
+    """When an event happened and on which of the student's days. A platform that
+    reports days (``occurred_on``) has them placed on that day of the student's own
+    calendar, at noon when no time came with it; a time alone is placed on the
+    student's local day (midnight UTC is the evening before for a student west of
+    UTC)."""
+    occurred_at = cleaned.get("occurred_at")
+    day = cleaned.get("occurred_on")
+    if day is None:
+        return occurred_at, occurred_at.astimezone(zone).date()
+    if occurred_at is None:
+        occurred_at = datetime.combine(day, time(12), tzinfo=zone)
+    return occurred_at, day
 
 
 def activity_ingest(*, source: str, items: list) -> IngestResult:
@@ -162,22 +207,22 @@ def activity_ingest(*, source: str, items: list) -> IngestResult:
                 {"index": index, "errors": {field_name: _("No student is known by this.")}}
             )
             continue
+        student_id, zone = student
+        occurred_at, day = _event_moment(cleaned, zone)
+        if day > timezone.localtime(now + FUTURE_TOLERANCE, zone).date():
+            result.rejected.append(
+                {"index": index, "errors": {"occurred_on": _("This is in the future.")}}
+            )
+            continue
         external_id = cleaned.get("external_id")
         if external_id is not None:
             if external_id in seen_ids:
                 result.duplicates += 1
                 continue
             seen_ids.add(external_id)
-        student_id, zone = student
-        occurred_at = cleaned["occurred_at"]
         events.append(
             _NewEvent(
-                student_id,
-                cleaned["kind"],
-                occurred_at,
-                occurred_at.astimezone(zone).date(),
-                external_id,
-                cleaned.get("value"),
+                student_id, cleaned["kind"], occurred_at, day, external_id, cleaned.get("value")
             )
         )
     if events:

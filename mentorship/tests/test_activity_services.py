@@ -100,6 +100,103 @@ def test_it_counts_an_event_on_the_students_local_day(db, time_zone, expected_da
     assert _rollup() == {(student.pk, expected_day): 1}
 
 
+# --- Days without times (occurred_on) -------------------------------------------------
+
+
+def _day_event(student, occurred_on, **extra):
+    return {
+        "student_email": student.email,
+        "kind": "lesson_viewed",
+        "occurred_on": occurred_on,
+        **extra,
+    }
+
+
+def test_it_places_a_reported_day_on_that_day_for_a_student_west_of_utc(db):
+    student = StudentFactory(time_zone="America/Los_Angeles")
+
+    result = activity_ingest(
+        source="platform",
+        items=[
+            _day_event(student, "2026-03-01", external_id="as-a-day"),
+            # The same day sent as midnight UTC is the evening before in Los Angeles.
+            _event(student, occurred_at="2026-03-01T00:00:00Z", external_id="as-a-time"),
+        ],
+    )
+
+    assert (result.accepted, result.rejected) == (2, [])
+    days = dict(ActivityEvent.objects.values_list("external_id", "day"))
+    assert days == {"as-a-day": date(2026, 3, 1), "as-a-time": date(2026, 2, 28)}
+    placed = ActivityEvent.objects.get(external_id="as-a-day").occurred_at
+    assert placed == datetime(2026, 3, 1, 12, tzinfo=ZoneInfo("America/Los_Angeles"))
+    assert _rollup() == {(student.pk, date(2026, 2, 28)): 1, (student.pk, date(2026, 3, 1)): 1}
+
+
+def test_it_takes_the_reported_day_over_the_times_local_day(db):
+    student = StudentFactory(time_zone="Asia/Tokyo")
+
+    activity_ingest(
+        source="platform",
+        items=[_day_event(student, "2026-03-02", occurred_at="2026-03-02T20:00:00Z")],
+    )
+
+    event = ActivityEvent.objects.get()
+    assert event.day == date(2026, 3, 2)  # not the 3rd, Tokyo's date of that time
+    assert event.occurred_at == datetime(2026, 3, 2, 20, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "occurred_on", ["2026-02-30", "March 1st", "2026-03-01T10:00:00Z", 20260301]
+)
+def test_it_rejects_a_reported_day_that_is_no_date(student, occurred_on):
+    result = activity_ingest(source="platform", items=[_day_event(student, occurred_on)])
+
+    assert result.rejected == [
+        {"index": 0, "errors": {"occurred_on": "Give an ISO 8601 date, e.g. 2026-03-01."}}
+    ]
+
+
+def test_it_rejects_a_day_still_to_come_on_the_students_calendar(db):
+    # Kiritimati (UTC+14) is always a calendar day ahead of Honolulu (UTC-10): its
+    # today is tomorrow in Honolulu.
+    ahead = StudentFactory(time_zone="Pacific/Kiritimati")
+    behind = StudentFactory(time_zone="Pacific/Honolulu")
+    today_there = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+
+    result = activity_ingest(
+        source="platform",
+        items=[
+            _day_event(ahead, today_there.isoformat()),
+            _day_event(behind, today_there.isoformat()),
+        ],
+    )
+
+    assert result.accepted == 1
+    assert result.rejected == [{"index": 1, "errors": {"occurred_on": "This is in the future."}}]
+    assert ActivityEvent.objects.get().student == ahead
+    assert ActivityEvent.objects.get().day == today_there
+
+
+def test_it_asks_for_a_time_or_a_day(student):
+    result = activity_ingest(
+        source="platform", items=[{"student_email": student.email, "kind": "lesson_viewed"}]
+    )
+
+    assert list(result.rejected[0]["errors"]) == ["occurred_at"]
+    assert "occurred_on" in result.rejected[0]["errors"]["occurred_at"]
+
+
+def test_it_points_a_bare_date_sent_as_a_time_to_occurred_on(student):
+    result = activity_ingest(source="platform", items=[_event(student, occurred_at="2026-03-01")])
+
+    assert result.rejected[0]["errors"] == {
+        "occurred_at": (
+            "This is a date without a time: send it as occurred_on, and it is placed on "
+            "that day of the student's calendar."
+        )
+    }
+
+
 # --- Duplicates -----------------------------------------------------------------------
 
 

@@ -24,7 +24,20 @@ class ActivityEventInSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     occurred_at = serializers.DateTimeField(
-        help_text=_("ISO 8601 with its UTC offset, e.g. 2026-03-01T14:30:00+03:00.")
+        required=False,
+        help_text=_(
+            "ISO 8601 with its UTC offset, e.g. 2026-03-01T14:30:00+03:00: placed on the "
+            "student's local day. Required unless occurred_on is given."
+        ),
+    )
+    occurred_on = serializers.DateField(
+        required=False,
+        help_text=_(
+            "The student's own day, for a platform that reports days, e.g. 2026-03-01: "
+            "placed on that day whatever the student's time zone (a time sent as "
+            "midnight UTC would be the evening before for a student west of UTC). With "
+            "occurred_at too, this day wins."
+        ),
     )
     external_id = serializers.CharField(
         required=False,

@@ -2,7 +2,7 @@
 staff token; a retried batch records nothing twice, a bad event never drops the good."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,6 +10,7 @@ from django.urls import reverse
 from conftest import ROLES
 from mentorship import services
 from mentorship.models import ActivityEvent, DailyActivity
+from mentorship.tests.factories import StudentFactory
 
 URL = reverse("api:event-list")
 MORNING = "2026-03-02T09:00:00Z"
@@ -165,6 +166,20 @@ def test_it_names_students_by_their_learning_platform_id(client, platform_key, s
     assert response.json()["rejected"] == [
         {"index": 1, "errors": {"student_external_id": ["No student is known by this."]}}
     ]
+
+
+def test_it_takes_a_reported_day_for_a_platform_that_reports_days(client, platform_key, db):
+    student = StudentFactory(time_zone="America/Los_Angeles")
+    item = {"student_email": student.email, "kind": "lesson_viewed", "occurred_on": "2026-03-01"}
+
+    response = _post(client, [item, {**item, "occurred_on": "01/03/2026"}], token=platform_key)
+
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 1
+    assert response.json()["rejected"] == [
+        {"index": 1, "errors": {"occurred_on": ["Give an ISO 8601 date, e.g. 2026-03-01."]}}
+    ]
+    assert ActivityEvent.objects.get().day == date(2026, 3, 1)
 
 
 def test_it_records_nothing_twice_when_a_batch_is_retried(client, platform_key, student):

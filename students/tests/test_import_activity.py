@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mentorship.models import ActivityEvent, DailyActivity
+from mentorship.tests.factories import StudentFactory
 
 HEADER = "student_email,student_external_id,kind,occurred_at,external_id,value\n"
 
@@ -124,10 +125,32 @@ def test_it_rejects_a_row_with_more_cells_than_columns(tmp_path, student):
     ]
 
 
+def test_it_imports_days_without_times(tmp_path, db):
+    student = StudentFactory(time_zone="America/Los_Angeles")
+    path = tmp_path / "days.csv"
+    path.write_text(
+        "student_email,kind,occurred_on,external_id\n"
+        + f"{student.email},lesson_viewed,2026-03-01,d1\n"
+        + f"{student.email},lesson_viewed,2026-03-02,d2\n"
+        + f"{student.email},lesson_viewed,,d3\n",
+        encoding="utf-8",
+    )
+
+    output = _import(path, "--source", "lms-days")
+
+    assert output.splitlines()[0] == "accepted: 2, duplicates: 0, rejected: 1"
+    assert output.splitlines()[1].startswith("line 4: occurred_at: Give an ISO 8601 date and time")
+    assert sorted(ActivityEvent.objects.values_list("day", flat=True)) == [
+        date(2026, 3, 1),
+        date(2026, 3, 2),
+    ]
+
+
 @pytest.mark.parametrize(
     ("header", "message"),
     [
         ("kind,occurred_at\n", "name the student"),
+        ("student_email,kind\n", "date the events in an occurred_at or occurred_on column"),
         ("student_email,occurred_at\n", "missing columns: kind"),
         ("student_email,kind,occurred_at,mood\n", "unknown columns: mood"),
         ("", "name the student"),

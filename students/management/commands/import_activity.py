@@ -3,7 +3,8 @@
 
 The file has a header row naming its columns: ``student_email`` or
 ``student_external_id`` (or both, one filled per row), ``kind``, ``occurred_at`` (ISO
-8601 with its offset), and optionally ``external_id`` and ``value``. It is read in
+8601 with its offset) or ``occurred_on`` (the student's own day, for a platform that
+reports days) or both, and optionally ``external_id`` and ``value``. It is read in
 batches through ``activity_ingest``, the same rules as the API, never whole: rows with
 an ``external_id`` already imported from this source count as duplicates, so running
 the import again records nothing twice. Rejected rows are reported with their line
@@ -19,7 +20,8 @@ from django.core.management.base import BaseCommand, CommandError
 from mentorship.activity import ACTIVITY_BATCH_LIMIT, PORTAL_SOURCE, activity_ingest
 
 STUDENT_COLUMNS = {"student_email", "student_external_id"}
-REQUIRED_COLUMNS = {"kind", "occurred_at"}
+DATE_COLUMNS = {"occurred_at", "occurred_on"}
+REQUIRED_COLUMNS = {"kind"}
 OPTIONAL_COLUMNS = {"external_id", "value"}
 SHOWN_REJECTIONS = 20
 
@@ -97,10 +99,12 @@ class Command(BaseCommand):
     def _check_header(self, columns: list[str] | None) -> None:
         columns = set(columns or [])
         missing = REQUIRED_COLUMNS - columns
-        unknown = columns - STUDENT_COLUMNS - REQUIRED_COLUMNS - OPTIONAL_COLUMNS
+        unknown = columns - STUDENT_COLUMNS - DATE_COLUMNS - REQUIRED_COLUMNS - OPTIONAL_COLUMNS
         problems = []
         if not columns & STUDENT_COLUMNS:
             problems.append("name the student in a student_email or student_external_id column")
+        if not columns & DATE_COLUMNS:
+            problems.append("date the events in an occurred_at or occurred_on column")
         if missing:
             problems.append("missing columns: " + ", ".join(sorted(missing)))
         if unknown:
