@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Max, OuterRef, Subquery
+from django.db.models import Count, DateField, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -301,15 +301,19 @@ WITH inserted AS (
         AS batch (student_id, kind, occurred_at, day, external_id, value)
     ORDER BY external_id
     ON CONFLICT DO NOTHING
-    RETURNING student_id, day, kind
+    RETURNING student_id, day, kind, value
 ),
 added AS (
-    INSERT INTO students_dailyactivity AS rollup (student_id, day, events)
-    SELECT student_id, day, count(*) FROM inserted
+    INSERT INTO students_dailyactivity AS rollup
+        (student_id, day, events, value_total, valued_events)
+    SELECT student_id, day, count(*), coalesce(sum(value), 0), count(value) FROM inserted
     WHERE kind <> ALL(%(not_engagement)s::varchar[])
     GROUP BY student_id, day
     ORDER BY student_id, day
-    ON CONFLICT (student_id, day) DO UPDATE SET events = rollup.events + EXCLUDED.events
+    ON CONFLICT (student_id, day) DO UPDATE SET
+        events = rollup.events + EXCLUDED.events,
+        value_total = rollup.value_total + EXCLUDED.value_total,
+        valued_events = rollup.valued_events + EXCLUDED.valued_events
 )
 SELECT count(*) FROM inserted
 """
@@ -385,10 +389,10 @@ def _activity_store_recounting(
 
 @transaction.atomic
 def daily_activity_refresh(*, pairs: set[tuple[int, date]]) -> None:
-    """Recount the engagement events of these (student, day) pairs from the events
-    themselves and write them to the rollup (an upsert: safe to run again). On
-    PostgreSQL it first waits for the batches being stored, and holds new ones until
-    it commits, so it counts what they added (``ROLLUP_LOCK``)."""
+    """Recount the engagement events of these (student, day) pairs, and the sum of
+    their values, from the events themselves and write them to the rollup (an upsert:
+    safe to run again). On PostgreSQL it first waits for the batches being stored, and
+    holds new ones until it commits, so it counts what they added (``ROLLUP_LOCK``)."""
     if not pairs:
         return
     if connection.vendor == "postgresql":
@@ -396,27 +400,29 @@ def daily_activity_refresh(*, pairs: set[tuple[int, date]]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
     student_ids = {student_id for student_id, _day in pairs}
     days = {day for _student_id, day in pairs}
-    counts = dict.fromkeys(pairs, 0)
+    rows = {}
     for row in (
         ActivityEvent.objects.filter(student_id__in=student_ids, day__in=days)
         .exclude(kind__in=NOT_ENGAGEMENT)
         .values("student_id", "day")
-        .annotate(events=Count("pk"))
+        .annotate(events=Count("pk"), value_total=Sum("value"), valued_events=Count("value"))
         .order_by()
     ):
         pair = (row["student_id"], row["day"])
-        if pair in counts:
-            counts[pair] = row["events"]
+        if pair in pairs and row["events"]:
+            rows[pair] = DailyActivity(
+                student_id=pair[0],
+                day=pair[1],
+                events=row["events"],
+                value_total=row["value_total"] or 0,
+                valued_events=row["valued_events"],
+            )
     DailyActivity.objects.bulk_create(
-        [
-            DailyActivity(student_id=student_id, day=day, events=events)
-            for (student_id, day), events in counts.items()
-            if events
-        ],
+        list(rows.values()),
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["student", "day"],
-        update_fields=["events"],
+        update_fields=["events", "value_total", "valued_events"],
     )
 
 

@@ -614,9 +614,9 @@ class ActivityEvent(models.Model):
 
 
 class DailyActivity(models.Model):
-    """How many engagement events a student had on one of their local days, kept
-    current as events arrive, so that signals, charts and the backtest never scan the
-    raw events. Days without events have no row."""
+    """How many engagement events a student had on one of their local days (and the sum
+    of the values they carried), kept current as events arrive, so that signals, charts
+    and the backtest never scan the raw events. Days without events have no row."""
 
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -628,6 +628,11 @@ class DailyActivity(models.Model):
     )
     day = models.DateField(_("day"))
     events = models.PositiveIntegerField(_("events"), default=0)
+    # The intensity, where the platform sends it: the sum of the day's engagement
+    # events' values (minutes, clicks, pages, ...) and how many of them carried one. A
+    # platform that sends one event a day with its minutes is measured by these.
+    value_total = models.FloatField(_("sum of values"), default=0, db_default=0)
+    valued_events = models.PositiveIntegerField(_("events with a value"), default=0, db_default=0)
 
     class Meta:
         # Created as students's; the model moved, the table stayed.

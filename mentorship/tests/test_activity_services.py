@@ -489,6 +489,48 @@ def test_it_rebuilds_a_rollup_row_from_the_events(student):
     assert _rollup() == {(student.pk, date(2026, 3, 2)): 2}
 
 
+def _values() -> dict[tuple[int, date], tuple[float, int]]:
+    return {
+        (row.student_id, row.day): (row.value_total, row.valued_events)
+        for row in DailyActivity.objects.order_by("pk")
+    }
+
+
+def test_it_sums_the_events_values_into_the_rollup(student):
+    """A platform that sends one event a day with its minutes is measured by them: the
+    day's sum and how many events carried a value, a duplicate not added twice, a
+    missed session (no engagement) not added at all."""
+    first = activity_ingest(
+        source="platform",
+        items=[
+            _event(student, external_id="m1", value=25),
+            _event(student, external_id="m2", value=12.5),
+            _event(student, external_id="m3"),  # no value
+            _event(student, external_id="m1", value=25),  # the same event again
+            _event(student, kind="session_missed", value=60),
+        ],
+    )
+    again = activity_ingest(
+        source="platform", items=[_event(student, external_id="m2", value=12.5)]
+    )
+
+    assert (first.accepted, first.duplicates, again.duplicates) == (4, 1, 1)
+    assert _rollup() == {(student.pk, date(2026, 3, 2)): 3}
+    assert _values() == {(student.pk, date(2026, 3, 2)): (pytest.approx(37.5), 2)}
+
+
+def test_it_recounts_the_values_with_the_events(student):
+    activity_ingest(
+        source="platform",
+        items=[_event(student, external_id="m1", value=30), _event(student, external_id="m2")],
+    )
+    DailyActivity.objects.update(value_total=999, valued_events=9)
+
+    daily_activity_refresh(pairs={(student.pk, date(2026, 3, 2))})
+
+    assert _values() == {(student.pk, date(2026, 3, 2)): (pytest.approx(30), 1)}
+
+
 # --- Portal actions -------------------------------------------------------------------
 
 
