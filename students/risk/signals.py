@@ -247,8 +247,10 @@ def _project_signals(
             Signal(SignalName.BEHIND_PLAN, FlagSeverity.AMBER, late, thresholds.behind_plan_days)
         )
     current = plan.steps[row.current_project_id]
-    # Stalled: the current project open too long with nothing submitted.
-    if row.current_submitted:
+    # Stalled: the current project open too long with nothing submitted. A project
+    # without a target duration sets no pace to stall against (a limit of 0 days
+    # fired the day it opened).
+    if row.current_submitted or current.target_days <= 0:
         return found
     opened_on = _day(row.previous_approved_on) or row.started_on
     limit = float(thresholds.stalled_factor) * current.target_days

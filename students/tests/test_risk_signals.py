@@ -178,6 +178,16 @@ def test_it_flags_a_project_open_too_long_with_nothing_submitted(thresholds):
     assert SignalName.STALLED_PROJECT not in signals_of(submitted, thresholds)
 
 
+def test_it_does_not_call_a_project_without_a_target_duration_stalled(thresholds):
+    # An optional or open-ended project (target 0 days) sets no pace: it was "stalled"
+    # the day it opened.
+    programme = programme_of(0, 14)
+    student = enrolled_student(programme, started_days_ago=3, span_days=200)
+    steady(student)
+
+    assert SignalName.STALLED_PROJECT not in signals_of(student, thresholds)
+
+
 def test_it_counts_the_next_project_open_from_the_approval_of_the_previous(thresholds):
     programme = programme_of(10, 10)
     student = enrolled_student(programme, started_days_ago=60, span_days=200)
