@@ -102,6 +102,24 @@ def may_reassign_submission(user: User, *, submission: Submission) -> bool:
     )
 
 
+def may_reassign_now(user: User, *, submission: Submission) -> bool:
+    """Whether the review page offers this person to hand the submission's review to
+    another mentor: a supervisor or staff, while it waits for review. The submission
+    was read through ``submission_for_user`` (it is visible); the service checks again
+    (``may_reassign_submission``) when the form is posted."""
+    return (
+        user.role in (Role.SUPERVISOR, Role.STAFF)
+        and submission.status == SubmissionStatus.SUBMITTED
+    )
+
+
+def reassign_mentor_choices(user: User) -> QuerySet[User]:
+    """The mentors this person may hand a review to (``services.submission_reassign``
+    refuses the others): the active mentors they may see, so a supervisor's team and,
+    for staff, every mentor of the school; by name."""
+    return mentors_visible_to(user).filter(is_active=True).order_by("display_name", "email")
+
+
 def projects_visible_to(user: User) -> QuerySet[Project]:
     """Projects are curriculum: everyone signed in may read them. A student sees only
     projects of programmes they are enrolled in."""

@@ -199,17 +199,15 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     rendering a choice of every mentor of the school on each visit; htmx swaps it into
     the page)."""
     submission = selectors.submission_for_user(request.user, pk)
+    mentors = selectors.reassign_mentor_choices(request.user)
     if request.method == "GET":
-        if submission.status != SubmissionStatus.SUBMITTED:
+        if not selectors.may_reassign_now(request.user, submission=submission):
             raise Http404
-        context = {
-            "submission": submission,
-            "reassign_form": ReassignForm(mentors=_reassign_mentors(request.user)),
-        }
+        context = {"submission": submission, "reassign_form": ReassignForm(mentors=mentors)}
         if request.htmx:
             return render(request, "projects/_review_reassign.html", context)
         return render(request, "projects/reassign.html", context)
-    form = ReassignForm(request.POST, mentors=_reassign_mentors(request.user))
+    form = ReassignForm(request.POST, mentors=mentors)
     if form.is_valid():
         mentor = form.cleaned_data["mentor"]
         try:
@@ -228,13 +226,6 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("projects:queue")
     return _render_review_page(request, submission, reassign_form=form, status=400)
-
-
-def _reassign_mentors(user: User):
-    mentors = User.objects.mentors().order_by("display_name", "email")
-    if user.role == Role.SUPERVISOR:
-        mentors = mentors.filter(mentor_profile__supervisor=user)
-    return mentors
 
 
 @dataclass
@@ -317,7 +308,7 @@ def _render_review_page(
         "waiting": waiting,
         "held_by_me": held_by_me,
         "held_by_other": held_by_other,
-        "can_reassign": waiting and user.role in (Role.SUPERVISOR, Role.STAFF),
+        "can_reassign": selectors.may_reassign_now(user, submission=submission),
     }
     draft = None
     if waiting:
@@ -340,7 +331,7 @@ def _render_review_page(
     # the school, on the form's own page (``reassign``), unless a refused choice is
     # shown again.
     if reassign_form is None and context["can_reassign"] and user.role == Role.SUPERVISOR:
-        reassign_form = ReassignForm(mentors=_reassign_mentors(user))
+        reassign_form = ReassignForm(mentors=selectors.reassign_mentor_choices(user))
     context["reassign_form"] = reassign_form
     return render(request, "projects/review_page.html", context, status=status)
 
