@@ -4,30 +4,21 @@ the events recorded before it are added to their days' rows."""
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from mentorship.models import DailyActivity
+from mentorship.tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("mentorship", "0012_user_email_lower_index")]
 AFTER = [("mentorship", "0013_daily_activity_values")]
 DAY = date(2026, 3, 2)
 
 
-def _migrate(targets):
-    """Migrate to ``targets``; the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0012(transactional_db):
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
     # Whatever happened, the next test finds the schema it expects.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_it_adds_the_recorded_values_to_their_days(at_0012):
@@ -58,7 +49,7 @@ def test_it_adds_the_recorded_values_to_their_days(at_0012):
     Rollup.objects.create(student_id=valued, day=DAY, events=3)
     Rollup.objects.create(student_id=counted, day=DAY, events=1)
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
     rows = {
         row.student_id: (row.events, row.value_total, row.valued_events)

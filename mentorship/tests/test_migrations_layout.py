@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from mentorship.tests.migrations import migrate_to
+
 # The last migration of each app before the models moved (knowledge_base and metrics
 # had none).
 BEFORE_THE_MOVE = [
@@ -41,12 +43,6 @@ def _row_counts() -> dict[str, int]:
     return counts
 
 
-def _migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
 def _app_of(model: str) -> set[str]:
     return set(ContentType.objects.filter(model=model).values_list("app_label", flat=True))
 
@@ -61,13 +57,13 @@ def test_it_keeps_every_row_across_the_move():
     assert now["students_activityevent"] > 0
     assert now["projects_improvementproposal"] > 0
 
-    _migrate(BEFORE_THE_MOVE)
+    migrate_to(BEFORE_THE_MOVE)
     before = _row_counts()
     assert {model: _app_of(model) for model in MOVED} == {
         model: {old} for model, (old, _new) in MOVED.items()
     }
 
-    _migrate(latest)
+    migrate_to(latest)
     after = _row_counts()
 
     assert {table: count for table, count in after.items() if table in before} == before

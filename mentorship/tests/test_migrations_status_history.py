@@ -4,31 +4,22 @@ timestamp (``status_changed_at``), and going back restores it."""
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from mentorship.models import StudentProfile, StudentStatusChange
 from mentorship.selectors import student_statuses_on
+from mentorship.tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("mentorship", "0008_models_moved_out")]
 AFTER = [("mentorship", "0009_student_status_history")]
 JOINED = datetime(2026, 1, 10, 12, tzinfo=UTC)
 
 
-def _migrate(targets):
-    """Migrate to ``targets``; the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0008(transactional_db):
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
     # Whatever happened, the next test finds the schema it expects.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def _student(apps, name: str, status: str, changed_at=None, time_zone: str = "UTC") -> int:
@@ -67,7 +58,7 @@ def test_it_fills_the_history_from_the_profiles(at_0008):
     )
     undated = _student(at_0008, "graduated", "graduated")
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
     assert _history(active) == [("active", date(2026, 1, 10))]
     assert _history(paused) == [("active", date(2026, 1, 10)), ("paused", date(2026, 3, 2))]
@@ -92,9 +83,9 @@ def test_it_restores_the_timestamp_going_back(at_0008):
     paused = _student(at_0008, "paused", "paused", datetime(2026, 3, 2, 9, tzinfo=UTC))
     undated = _student(at_0008, "graduated", "graduated")
     active = _student(at_0008, "active", "active")
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
 
     Profile = apps.get_model("mentorship", "StudentProfile")
     restored = dict(Profile.objects.values_list("user_id", "status_changed_at"))
