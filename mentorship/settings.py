@@ -188,6 +188,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TIMEZONE = "UTC"
+# The queue the tasks go to and the workers read: deployments (or the pages benchmark's
+# worker) sharing one Redis name their own.
+CELERY_TASK_DEFAULT_QUEUE = env_or("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Installed into django-celery-beat's tables when beat starts; staff can pause or

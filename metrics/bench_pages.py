@@ -17,6 +17,7 @@ printed and written to ``var/bench/pages.json`` and ``var/bench/pages.md``.
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,11 +25,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from celery.exceptions import AlwaysEagerIgnored
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -77,6 +80,16 @@ BARE_PATH = "/bench/bare/"
 # The second floor, measured as a page: the layout alone, as each role sees it.
 LAYOUT_PATH = "/bench/layout/"
 BENCH_URLCONF = "metrics.bench_urls"
+# The Celery worker as the Procfile starts it (two pool processes), on a queue of its
+# own so that it takes no other worker's tasks on a shared broker (and no other worker
+# takes its). After the pages it runs the school's scheduled jobs, every entry of the
+# beat schedule once, with the tasks they fan out to and the e-mails they send.
+WORKER_CONCURRENCY = 2
+WORKER_QUEUE = "bench-pages"
+# A job is over when every task the worker received has ended and the log has been
+# quiet this long (a group's next task is taken within milliseconds of the last).
+WORKER_QUIET_SECONDS = 3.0
+WORKER_JOB_TIMEOUT = 30 * 60
 # Closed periods snapshotted after the build, so the scorecard and dashboard pages read
 # figures, as they do in production (the school's calendar: everyone is on it): the
 # year's twelve closed months, which hold the months of the trend the pages show (a
@@ -359,6 +372,8 @@ class Server:
             "BEHIND_PROXY": "true",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECRET_KEY": settings.SECRET_KEY,
+            # The e-mails the jobs send are written out, never sent to the school.
+            "EMAIL_URL": "consolemail://",
             # Collected for the run into a folder of its own (the hashed names).
             "STATIC_ROOT": str(self.static_root),
         }
@@ -449,6 +464,155 @@ class Server:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+class Worker:
+    """``celery worker`` as the Procfile starts it, with the web server's environment
+    (the benchmark's database, production settings), reading ``WORKER_QUEUE``."""
+
+    # Celery's log lines for a task received and for a delivery ended.
+    RECEIVED = re.compile(r"Task (?P<name>[\w.]+)\[(?P<id>[\w-]+)\] received")
+    ENDED = re.compile(
+        r"Task (?P<name>[\w.]+)\[(?P<id>[\w-]+)\] "
+        r"(?P<how>succeeded in (?P<seconds>[\d.e-]+)s|raised unexpected|retry)"
+    )
+
+    def __init__(self, *, environment: dict, concurrency: int, log: Path):
+        self.environment = {
+            **environment,
+            "CELERY_QUEUE": WORKER_QUEUE,
+            "CELERY_CONCURRENCY": str(concurrency),
+        }
+        self.concurrency = concurrency
+        self.log = log
+        self.process: subprocess.Popen | None = None
+        self.peaks: dict[int, float] = {}
+
+    def start(self) -> None:
+        celery_command = Path(sys.executable).with_name("celery")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.log.write_text("")
+        self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+            [
+                str(celery_command),
+                "--app",
+                "mentorship",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(self.concurrency),
+                "--queues",
+                WORKER_QUEUE,
+                "--purge",  # what an earlier, interrupted run left in the queue
+                "--logfile",
+                str(self.log),
+            ],
+            env=self.environment,
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL,  # the e-mails (console backend)
+            stderr=self.log.with_suffix(".err").open("w"),
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            if " ready." in self.log.read_text():
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"The Celery worker did not start; see {self.log}")
+
+    def pids(self) -> list[int]:
+        """The worker's main process and its pool's."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [self.process.pid, *(int(pid) for pid in children.read_text().split())]
+
+    def rss_mb(self) -> dict[str, float]:
+        """Resident memory now and at its peak of the largest process, the pool's
+        processes' peaks kept across a pool process's replacement."""
+        now = []
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except FileNotFoundError:  # a pool process that just ended
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            now.append(int(fields["VmRSS"].split()[0]) / 1024)
+            self.peaks[pid] = int(fields["VmHWM"].split()[0]) / 1024
+        if not now:
+            return {}
+        return {
+            "processes": len(now),
+            "rss_mb": round(max(now), 1),
+            "peak_rss_mb": round(max(self.peaks.values()), 1),
+        }
+
+    def run(self, task_name: str) -> dict:
+        """Sends one job and waits until the worker has ended every task it led to."""
+        from mentorship.celery import app
+
+        offset = self.log.stat().st_size
+        started = time.monotonic()
+        with warnings.catch_warnings():
+            # Under the tests' eager settings too, the job goes to the worker.
+            warnings.simplefilter("ignore", AlwaysEagerIgnored)
+            app.send_task(task_name, queue=WORKER_QUEUE)
+        received: dict[str, int] = {}
+        ended: dict[str, int] = {}
+        failed, task_seconds = 0, 0.0
+        quiet_since, read = time.monotonic(), 0
+        while time.monotonic() - started < WORKER_JOB_TIMEOUT:
+            with self.log.open() as log:
+                log.seek(offset)
+                text = log.read()
+            # Whole lines only: the worker may be writing the last one.
+            complete = text[: text.rfind("\n") + 1]
+            if len(complete) > read:
+                for line in complete[read:].splitlines():
+                    if found := self.RECEIVED.search(line):
+                        received[found["id"]] = received.get(found["id"], 0) + 1
+                    elif found := self.ENDED.search(line):
+                        ended[found["id"]] = ended.get(found["id"], 0) + 1
+                        if found["seconds"]:
+                            task_seconds += float(found["seconds"])
+                        elif found["how"].startswith("raised"):
+                            failed += 1
+                read = len(complete)
+                quiet_since = time.monotonic()
+            self.rss_mb()
+            if (
+                received
+                and received == ended
+                and time.monotonic() - quiet_since >= WORKER_QUIET_SECONDS
+            ):
+                break
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The Celery worker stopped; see {self.log}")
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"{task_name} did not finish in {WORKER_JOB_TIMEOUT} s")
+        return {
+            "job": task_name,
+            # Until its last task ended (the quiet wait not counted).
+            "seconds": round(quiet_since - started, 2),
+            "tasks": sum(received.values()),
+            "task_seconds": round(task_seconds, 2),
+            "failed": failed,
+        }
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def scheduled_jobs() -> list[str]:
+    """The tasks of the beat schedule, each once, in the schedule's order."""
+    return list(dict.fromkeys(entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()))
 
 
 def wrk(
@@ -548,6 +712,9 @@ class BenchResult:
     memory: dict[str, float] = field(default_factory=dict)
     ingestion: dict | None = None
     memory_after_ingestion: dict[str, float] = field(default_factory=dict)
+    # The Celery worker: the scheduled jobs it ran and its memory after them.
+    jobs: list[dict] = field(default_factory=list)
+    worker_memory: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -571,6 +738,9 @@ class BenchResult:
             "memory": self.memory,
             "ingestion": self.ingestion,
             "memory_after_ingestion": self.memory_after_ingestion,
+            "worker_concurrency": WORKER_CONCURRENCY,
+            "jobs": self.jobs,
+            "worker_memory": self.worker_memory,
         }
 
     def markdown(self) -> str:
@@ -603,6 +773,22 @@ class BenchResult:
                 f"{pushed['latency_p50_ms']} ms, p95 {pushed['latency_p95_ms']} ms; rollup "
                 f"mismatches {pushed['rollup_mismatches']}."
             )
+        if self.jobs:
+            lines += [
+                "",
+                "| scheduled job (Celery worker) | seconds | tasks | failed |",
+                "| --- | ---: | ---: | ---: |",
+            ]
+            lines += [
+                f"| {job['job']} | {job['seconds']:.1f} | {job['tasks']} | {job['failed']} |"
+                for job in self.jobs
+            ]
+        if self.worker_memory:
+            lines.append(
+                f"\nCelery worker ({self.worker_memory['processes']} processes) after the jobs: "
+                f"{self.worker_memory['rss_mb']:.0f} MB resident, "
+                f"{self.worker_memory['peak_rss_mb']:.0f} MB at the peak (the largest process)."
+            )
         return "\n".join(lines)
 
 
@@ -627,6 +813,7 @@ def bench_run(
     warm: bool = True,
     only: str | None = None,
     ingest_batches: int = 0,
+    jobs: bool = True,
     progress: Callable[[str], None] = lambda line: None,
 ) -> BenchResult:
     """Every page under load, each right after the bare view."""
@@ -650,6 +837,13 @@ def bench_run(
     script.write_text(WRK_SCRIPT)
     server = Server(port=port, workers=WEB_WORKERS, log=work / "pages-gunicorn.log")
     server.start()
+    worker = Worker(
+        environment=server.environment(),
+        concurrency=WORKER_CONCURRENCY,
+        log=work / "pages-worker.log",
+    )
+    if jobs:
+        worker.start()
     try:
         for page in pages:
             # The page as the server renders it, its static files' hashed names included
@@ -679,7 +873,17 @@ def bench_run(
         if ingest_batches:
             result.ingestion = ingestion(server, batches=ingest_batches, progress=progress)
             result.memory_after_ingestion = server.rss_mb()
+        if jobs:
+            for job in scheduled_jobs():
+                result.jobs.append(worker.run(job))
+                progress(
+                    f"{job:<45} {result.jobs[-1]['seconds']:7.1f}s "
+                    f"{result.jobs[-1]['tasks']} tasks, {result.jobs[-1]['failed']} failed "
+                    f"(worker {worker.rss_mb()})"
+                )
+            result.worker_memory = worker.rss_mb()
     finally:
+        worker.stop()
         server.stop()
     result.machine["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
     return result

@@ -150,6 +150,9 @@ def test_the_command_runs_at_a_tiny_size(tmp_path):
             "1",
             "--only",
             "review queue",
+            "--jobs",
+            "--ingest-batches",
+            "1",
             "--port",
             "8799",
             "--database",
@@ -182,5 +185,11 @@ def test_the_command_runs_at_a_tiny_size(tmp_path):
         assert page["bare"]["requests"] > page["load"]["requests"] / 100
         assert page["queries"] > 0
     assert result["memory"]["peak_rss_mb"] > 0
+    # The scheduled jobs, each through the worker, none failed; its memory read.
+    assert [job["job"] for job in result["jobs"]] == bench_pages.scheduled_jobs()
+    assert all(job["tasks"] >= 1 and job["failed"] == 0 for job in result["jobs"])
+    assert result["worker_memory"]["processes"] == 1 + bench_pages.WORKER_CONCURRENCY
+    assert result["worker_memory"]["peak_rss_mb"] > 0
+    assert result["ingestion"]["rollup_mismatches"] == 0
     assert result["build_seconds"] > 0
     assert output.with_suffix(".md").read_text().startswith("| page | role |")

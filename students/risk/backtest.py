@@ -1,156 +1,109 @@
-"""The backtest: the flagging rules replayed over history, with how many students
-they would have flagged and how many of those who left they caught in time."""
+"""The backtest: the flagging rules replayed over history as the nightly run would have
+judged each as-of day, and scored against what happened next: did the student withdraw
+within the horizon (28 days unless asked otherwise)?
 
-from dataclasses import dataclass
+For each rule (red flags, amber flags, any flag, and each signal alone), over the
+judged student-days (a student judged on an as-of day is one student-day) of all
+programmes and of each programme:
+
+- **base rate**: the share of judged student-days followed by a withdrawal within the
+  horizon (what a flag chosen at random would hit);
+- **precision**: the share of flagged student-days followed by one;
+- **lift**: precision over the base rate (1 × means the flag tells nothing);
+- **recall**: the share of withdrawals flagged at least once in the horizon before them
+  (among withdrawals of students judged in that time: one who left without ever being
+  judged there could not have been caught);
+- **share flagged**: of the students judged on an as-of day, the share flagged, as the
+  mean over the days and the worst day;
+- **median lead**: days from the first as-of day in the horizon that flagged a caught
+  withdrawal to the withdrawal.
+
+Withdrawals come from the dated status history (``withdrawal_days``): a withdrawal
+recorded late keeps the day it took effect, and a student who came back and left again
+withdrew twice. An as-of day is scored only once its horizon is over (up to yesterday),
+or its "no withdrawal" would be a guess."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
-from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
-from mentorship.models import Role, StudentStatus, StudentStatusChange, User
-from mentorship.selectors import student_status_since
+from mentorship.models import StudentStatus, StudentStatusChange
+from projects.models import Programme
 
-from ..models import (
-    FlagSettings,
-)
+from ..models import FlagSettings, FlagSeverity
 from .judgement import flaggable_student_ids, risk_judgement
-from .signals import SignalName, cohort_activity_add, cohort_ratios
+from .signals import Signal, SignalName, cohort_activity_add, cohort_ratios, flag_severity
 
-
-@dataclass
-class BacktestDay:
-    """One as-of day of a backtest: how many students were judged and how many the
-    signals flagged, in all and per signal."""
-
-    as_of: date
-    judged: int
-    flagged: int
-    by_signal: dict[str, int]
-
-    @property
-    def share(self) -> float:
-        return self.flagged / self.judged if self.judged else 0.0
-
-
-@dataclass
-class BacktestOutcome:
-    """What a rule set (all signals together, or one signal) would have told staff:
-    of the students who later dropped, how many it flagged before they dropped and how
-    long before (lead times in days, from the first as-of day it flagged them to the day
-    they dropped); of the others, how many it flagged all the same (false alarms)."""
-
-    dropped: int
-    caught: int
-    lead_days: list[int]
-    not_dropped: int
-    false_alarms: int
-
-    @property
-    def median_lead_days(self) -> float | None:
-        return median(self.lead_days) if self.lead_days else None
-
-    def as_dict(self) -> dict:
-        return {
-            "dropped": self.dropped,
-            "caught": self.caught,
-            "median_lead_days": self.median_lead_days,
-            "not_dropped": self.not_dropped,
-            "false_alarms": self.false_alarms,
-        }
-
-
-@dataclass
-class FlagBacktest:
-    """The signals replayed over history (``flag_backtest``). Students counted in the
-    outcomes are those judged on at least one as-of day; one who dropped, on the day
-    their current status took effect (``student_status_since``). A dropped student
-    whose history holds nothing before the drop (a drop recorded before the portal kept
-    dates, which the move to the dated history dated the day they joined) was never
-    active by it, so is never judged and only counted in ``drop_date_unknown``."""
-
-    start: date
-    end: date
-    every: int
-    days: list[BacktestDay]
-    overall: BacktestOutcome
-    by_signal: dict[str, BacktestOutcome]
-    drop_date_unknown: int
-
-    @property
-    def share_mean(self) -> float:
-        return sum(day.share for day in self.days) / len(self.days) if self.days else 0.0
-
-    @property
-    def share_max(self) -> float:
-        return max((day.share for day in self.days), default=0.0)
-
-    def signal_share_mean(self, name: str) -> float:
-        shares = [day.by_signal[name] / day.judged for day in self.days if day.judged]
-        return sum(shares) / len(self.days) if self.days else 0.0
-
-    def as_dict(self) -> dict:
-        return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-            "every_days": self.every,
-            "dates_evaluated": len(self.days),
-            "flagged_share_mean": round(self.share_mean, 4),
-            "flagged_share_max": round(self.share_max, 4),
-            "drop_date_unknown": self.drop_date_unknown,
-            "overall": self.overall.as_dict(),
-            "signals": {
-                name: {
-                    **outcome.as_dict(),
-                    "flagged_share_mean": round(self.signal_share_mean(name), 4),
-                }
-                for name, outcome in self.by_signal.items()
-            },
-            "days": [
-                {
-                    "as_of": day.as_of.isoformat(),
-                    "judged": day.judged,
-                    "flagged": day.flagged,
-                    "share": round(day.share, 4),
-                    "signals": day.by_signal,
-                }
-                for day in self.days
-            ],
-        }
-
-
+DEFAULT_HORIZON_DAYS = 28
 BACKTEST_CHUNK_SIZE = 2000
 
 
-def flag_backtest(
-    *,
-    start: date,
-    end: date,
-    every: int = 7,
-    thresholds: FlagSettings | None = None,
-    chunk_size: int = BACKTEST_CHUNK_SIZE,
-) -> FlagBacktest:
-    """Replay the at-risk signals on every ``every``-th day from ``start`` to ``end``
-    exactly as the nightly job would have judged them then (``flaggable_student_ids``
-    and ``risk_judgement`` in chunks, the drops against the programmes' activity, from
-    data up to each day only), and score them against what
-    happened: who later dropped. Reads only, writes nothing (not even the settings
-    row): staff use it to tune the thresholds before changing them."""
+class RuleName:
+    """What a backtest scores: a flag of a severity, any flag, or one signal alone."""
+
+    RED = "red"
+    AMBER = "amber"  # amber flags (a red one is not amber)
+    ANY = "any"  # amber or red
+    SEVERITIES = (RED, AMBER, ANY)
+    ALL = (*SEVERITIES, *SignalName.ALL)
+
+
+def rule_fires(rule: str, signals: list[Signal]) -> bool:
+    """Whether a student with these signals counts as flagged by the rule."""
+    if not signals:
+        return False
+    if rule == RuleName.ANY:
+        return True
+    if rule in (RuleName.RED, RuleName.AMBER):
+        return flag_severity(signals) == (
+            FlagSeverity.RED if rule == RuleName.RED else FlagSeverity.AMBER
+        )
+    return any(signal.name == rule for signal in signals)
+
+
+# --- Replaying the past ---------------------------------------------------------------
+
+
+@dataclass
+class ReplayedDay:
+    """One as-of day judged as that night's run would have: every judged student with
+    their programmes that day, and the signals of those with any."""
+
+    as_of: date
+    programmes: dict[int, tuple[int, ...]]
+    signals: dict[int, list[Signal]]
+
+
+def backtest_days(*, start: date, end: date, every: int, horizon: int) -> tuple[list[date], int]:
+    """The as-of days from ``start`` to ``end`` every ``every`` days whose horizon is
+    over (it ends yesterday at the latest), and how many later ones were left out."""
     if every < 1:
         raise ValueError("every must be at least one day")
+    if horizon < 1:
+        raise ValueError("horizon must be at least one day")
     if end < start:
         raise ValueError("end must not be before start")
-    if thresholds is None:
-        thresholds = FlagSettings.objects.filter(pk=1).first() or FlagSettings()
-    first_flagged: dict[str | None, dict[int, date]] = {
-        name: {} for name in (None, *SignalName.ALL)
-    }
-    judged_ids: set[int] = set()
-    days: list[BacktestDay] = []
-    as_of = start
-    while as_of <= end:
-        ids = list(flaggable_student_ids(as_of=as_of))
-        judged_ids.update(ids)
-        day = BacktestDay(as_of, len(ids), 0, dict.fromkeys(SignalName.ALL, 0))
+    latest = timezone.localdate() - timedelta(days=1 + horizon)
+    days = [start + timedelta(days=offset) for offset in range(0, (end - start).days + 1, every)]
+    scored = [day for day in days if day <= latest]
+    return scored, len(days) - len(scored)
+
+
+def backtest_replay(
+    days: Iterable[date],
+    *,
+    thresholds: FlagSettings,
+    chunk_size: int = BACKTEST_CHUNK_SIZE,
+) -> list[ReplayedDay]:
+    """Every as-of day judged exactly as the nightly run would have judged it
+    (``flaggable_student_ids`` in replay, ``risk_judgement`` in chunks, the drops
+    against the programmes' activity), from data up to that day only. Writes nothing."""
+    replayed = []
+    for as_of in days:
+        ids = list(flaggable_student_ids(as_of=as_of, replay=True))
         judgements = [
             risk_judgement(
                 student_ids=ids[offset : offset + chunk_size], as_of=as_of, thresholds=thresholds
@@ -161,61 +114,286 @@ def flag_backtest(
         for judgement in judgements:
             cohort_activity_add(activity, judgement.activity)
         cohort = cohort_ratios(activity, thresholds)
+        day = ReplayedDay(as_of, {}, {})
         for judgement in judgements:
-            found = judgement.resolve(cohort=cohort, thresholds=thresholds)
-            for student_id, signals in found.items():
-                day.flagged += 1
-                first_flagged[None].setdefault(student_id, as_of)
-                for name in {signal.name for signal in signals}:
-                    day.by_signal[name] += 1
-                    first_flagged[name].setdefault(student_id, as_of)
-        days.append(day)
-        as_of += timedelta(days=every)
+            day.programmes.update(judgement.programmes)
+            day.signals.update(judgement.resolve(cohort=cohort, thresholds=thresholds))
+        replayed.append(day)
+    return replayed
 
-    # A student is judged only while their status was active, so every flag above came
-    # before the drop (``flaggable_student_ids``). A drop with nothing before it in the
-    # history was never dated (see ``FlagBacktest``). One query.
-    dropped: dict[int, date] = {}
-    unknown = 0
-    for student_id, dropped_on, dated in (
-        User.objects.filter(role=Role.STUDENT, student_profile__status=StudentStatus.DROPPED)
-        .annotate(
-            dropped_on=student_status_since(),
-            dated=Exists(
-                StudentStatusChange.objects.filter(student_id=OuterRef("pk")).exclude(
-                    status=StudentStatus.DROPPED
-                )
-            ),
-        )
-        .order_by()
-        .values_list("pk", "dropped_on", "dated")
+
+def withdrawal_days() -> dict[int, list[date]]:
+    """Each student's withdrawals, in order, from the dated status history: every change
+    to "dropped" from another status, on the day it took effect (a withdrawal recorded
+    again with an earlier date counts from that date; a student who came back and left
+    again withdrew twice). One query."""
+    withdrawals: dict[int, list[date]] = {}
+    previous_student, previous_status = None, StudentStatus.ACTIVE
+    for student_id, status, effective_on in (
+        StudentStatusChange.objects.order_by("student_id", "effective_on", "pk")
+        .values_list("student_id", "status", "effective_on")
+        .iterator(chunk_size=10_000)
     ):
-        if dropped_on is not None and student_id in judged_ids:
-            dropped[student_id] = dropped_on
-        elif not dated:
-            unknown += 1
-    not_dropped = judged_ids - dropped.keys()
+        if student_id != previous_student:
+            previous_student, previous_status = student_id, StudentStatus.ACTIVE
+        if status == StudentStatus.DROPPED and previous_status != StudentStatus.DROPPED:
+            withdrawals.setdefault(student_id, []).append(effective_on)
+        previous_status = status
+    return withdrawals
 
-    def outcome(first: dict[int, date]) -> BacktestOutcome:
-        leads = sorted(
-            (drop_day - first[student_id]).days
-            for student_id, drop_day in dropped.items()
-            if student_id in first
-        )
-        return BacktestOutcome(
-            dropped=len(dropped),
-            caught=len(leads),
-            lead_days=leads,
-            not_dropped=len(not_dropped),
-            false_alarms=sum(1 for student_id in not_dropped if student_id in first),
-        )
 
+# --- Scoring --------------------------------------------------------------------------
+
+
+@dataclass
+class RuleScore:
+    """One rule's flags in one group of students (see the module)."""
+
+    flagged: int = 0
+    hits: int = 0
+    caught: int = 0
+    lead_days: list[int] = field(default_factory=list)
+    flagged_by_day: list[int] = field(default_factory=list)
+
+
+@dataclass
+class GroupScore:
+    """The rules scored over one group: every programme (``programme_id`` None) or one."""
+
+    programme_id: int | None
+    title: str
+    judged: int = 0
+    positives: int = 0
+    withdrawals: int = 0
+    judged_by_day: list[int] = field(default_factory=list)
+    rules: dict[str, RuleScore] = field(default_factory=dict)
+
+    @property
+    def base_rate(self) -> float:
+        return self.positives / self.judged if self.judged else 0.0
+
+    def precision(self, rule: str) -> float | None:
+        score = self.rules[rule]
+        return score.hits / score.flagged if score.flagged else None
+
+    def recall(self, rule: str) -> float | None:
+        return self.rules[rule].caught / self.withdrawals if self.withdrawals else None
+
+    def lift(self, rule: str) -> float | None:
+        precision = self.precision(rule)
+        if precision is None or not self.base_rate:
+            return None
+        return precision / self.base_rate
+
+    def shares(self, rule: str) -> list[float]:
+        """Each as-of day's share of the judged students flagged by the rule."""
+        return [
+            flagged / judged
+            for flagged, judged in zip(
+                self.rules[rule].flagged_by_day, self.judged_by_day, strict=True
+            )
+            if judged
+        ]
+
+    def share_mean(self, rule: str) -> float:
+        shares = self.shares(rule)
+        return sum(shares) / len(shares) if shares else 0.0
+
+    def share_worst(self, rule: str) -> float:
+        return max(self.shares(rule), default=0.0)
+
+    def median_lead_days(self, rule: str) -> float | None:
+        leads = self.rules[rule].lead_days
+        return median(leads) if leads else None
+
+    def rule_dict(self, rule: str) -> dict:
+        score = self.rules[rule]
+
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 4)
+
+        return {
+            "flagged": score.flagged,
+            "hits": score.hits,
+            "caught": score.caught,
+            "precision": rounded(self.precision(rule)),
+            "recall": rounded(self.recall(rule)),
+            "lift": rounded(self.lift(rule)),
+            "share_mean": rounded(self.share_mean(rule)),
+            "share_worst": rounded(self.share_worst(rule)),
+            "median_lead_days": self.median_lead_days(rule),
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "programme": self.programme_id,
+            "title": self.title,
+            "student_days": self.judged,
+            "followed_by_withdrawal": self.positives,
+            "withdrawals": self.withdrawals,
+            "base_rate": round(self.base_rate, 4),
+            "rules": {rule: self.rule_dict(rule) for rule in self.rules},
+        }
+
+
+@dataclass
+class FlagBacktest:
+    """What ``flag_backtest`` found: the as-of days scored, the groups' scores (all
+    programmes first, then each programme by title), and what was left out."""
+
+    days: list[date]
+    every: int
+    horizon: int
+    groups: list[GroupScore]
+    # As-of days whose horizon is not over yet.
+    days_left_out: int
+    # Withdrawals of students never judged in the horizon before them (they joined,
+    # paused or were closed in it): no rule could have caught them.
+    withdrawals_not_judged: int
+
+    @property
+    def overall(self) -> GroupScore:
+        return self.groups[0]
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.days[0].isoformat() if self.days else None,
+            "to": self.days[-1].isoformat() if self.days else None,
+            "every_days": self.every,
+            "horizon_days": self.horizon,
+            "dates_evaluated": len(self.days),
+            "dates_left_out": self.days_left_out,
+            "withdrawals_not_judged": self.withdrawals_not_judged,
+            "groups": [group.as_dict() for group in self.groups],
+            "days": [
+                {
+                    "as_of": day.isoformat(),
+                    "judged": self.overall.judged_by_day[index],
+                    **{
+                        rule: self.overall.rules[rule].flagged_by_day[index]
+                        for rule in self.overall.rules
+                    },
+                }
+                for index, day in enumerate(self.days)
+            ],
+        }
+
+
+def backtest_score(
+    replayed: list[ReplayedDay],
+    withdrawals: dict[int, list[date]],
+    *,
+    horizon: int,
+    every: int,
+    rules: dict[str, object] | None = None,
+    days_left_out: int = 0,
+) -> FlagBacktest:
+    """Score rules over replayed days (``backtest_replay``) against the withdrawals
+    (``withdrawal_days``). ``rules`` maps a name to a predicate over a student's
+    signals (default: every ``RuleName``, by ``rule_fires``); the calibration passes
+    the rule sets it tries."""
+    if rules is None:
+        rules = {
+            rule: (lambda signals, rule=rule: rule_fires(rule, signals)) for rule in RuleName.ALL
+        }
+    count = len(replayed)
+    titles = dict(
+        Programme.objects.filter(
+            pk__in={p for day in replayed for ps in day.programmes.values() for p in ps}
+        ).values_list("pk", "title")
+    )
+    groups: dict[int | None, GroupScore] = {}
+
+    def group(programme_id: int | None) -> GroupScore:
+        if programme_id not in groups:
+            groups[programme_id] = GroupScore(
+                programme_id,
+                titles.get(programme_id, "") if programme_id is not None else "",
+                judged_by_day=[0] * count,
+                rules={name: RuleScore(flagged_by_day=[0] * count) for name in rules},
+            )
+        return groups[programme_id]
+
+    group(None)
+    horizon_span = timedelta(days=horizon)
+    # Per withdrawal at stake: its group keys and, per rule, the first flagging day.
+    at_stake: dict[tuple[int, date], tuple[set, dict[str, date]]] = {}
+    for index, day in enumerate(replayed):
+        for student_id, programmes in day.programmes.items():
+            coming = [
+                withdrawn
+                for withdrawn in withdrawals.get(student_id, ())
+                if day.as_of < withdrawn <= day.as_of + horizon_span
+            ]
+            signals = day.signals.get(student_id, [])
+            fired = [name for name, fires in rules.items() if signals and fires(signals)]
+            keys = (None, *programmes)
+            for key in keys:
+                scored = group(key)
+                scored.judged += 1
+                scored.judged_by_day[index] += 1
+                scored.positives += bool(coming)
+                for name in fired:
+                    rule = scored.rules[name]
+                    rule.flagged += 1
+                    rule.flagged_by_day[index] += 1
+                    rule.hits += bool(coming)
+            for withdrawn in coming:
+                stake_keys, first = at_stake.setdefault((student_id, withdrawn), (set(), {}))
+                stake_keys.update(keys)
+                for name in fired:
+                    first.setdefault(name, day.as_of)
+    for (_student_id, withdrawn), (stake_keys, first) in at_stake.items():
+        for key in stake_keys:
+            scored = groups[key]
+            scored.withdrawals += 1
+            for name, flagged_on in first.items():
+                scored.rules[name].caught += 1
+                scored.rules[name].lead_days.append((withdrawn - flagged_on).days)
+    for scored in groups.values():
+        for rule in scored.rules.values():
+            rule.lead_days.sort()
+    # Withdrawals in the scored span (after the first as-of day, within the horizon
+    # of the last) whose student was never judged before them.
+    first_day = replayed[0].as_of if replayed else None
+    last_day = replayed[-1].as_of + horizon_span if replayed else None
+    not_judged = sum(
+        1
+        for student_id, days in withdrawals.items()
+        for withdrawn in days
+        if first_day is not None
+        and first_day < withdrawn <= last_day
+        and (student_id, withdrawn) not in at_stake
+    )
+    ordered = [groups.pop(None)] + sorted(groups.values(), key=lambda g: (g.title, g.programme_id))
     return FlagBacktest(
-        start=start,
-        end=end,
+        days=[day.as_of for day in replayed],
         every=every,
-        days=days,
-        overall=outcome(first_flagged[None]),
-        by_signal={name: outcome(first_flagged[name]) for name in SignalName.ALL},
-        drop_date_unknown=unknown,
+        horizon=horizon,
+        groups=ordered,
+        days_left_out=days_left_out,
+        withdrawals_not_judged=not_judged,
+    )
+
+
+def flag_backtest(
+    *,
+    start: date,
+    end: date,
+    every: int = 7,
+    horizon: int = DEFAULT_HORIZON_DAYS,
+    thresholds: FlagSettings | None = None,
+    chunk_size: int = BACKTEST_CHUNK_SIZE,
+) -> FlagBacktest:
+    """Replay the at-risk signals on every ``every``-th day from ``start`` to ``end``
+    (those whose horizon is over) exactly as the nightly job would have judged them,
+    and score every ``RuleName`` against the withdrawals within ``horizon`` days, for
+    all programmes and each (see the module). Reads only, writes nothing (not even the
+    settings row): staff use it to judge the thresholds before changing them."""
+    days, left_out = backtest_days(start=start, end=end, every=every, horizon=horizon)
+    if thresholds is None:
+        thresholds = FlagSettings.objects.filter(pk=1).first() or FlagSettings()
+    replayed = backtest_replay(days, thresholds=thresholds, chunk_size=chunk_size)
+    return backtest_score(
+        replayed, withdrawal_days(), horizon=horizon, every=every, days_left_out=left_out
     )

@@ -2,7 +2,7 @@
 facts each signal needs read for a chunk of students in a few set-based queries, and
 the signals that follow (``risk_judgement``), used by the nightly run and the backtest."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
@@ -43,15 +43,21 @@ from .signals import (
 )
 
 
-def flaggable_student_ids(*, as_of: date) -> QuerySet:
+def flaggable_student_ids(*, as_of: date, replay: bool = False) -> QuerySet:
     """Students the flagging job judges as of a day: active accounts whose status was
     active on that day (``mentorship.selectors.student_status_on``, from the dated
     history), with an enrolment that was active then. Paused, graduated and dropped
     students are never flagged; a student whose status changed after ``as_of`` is
-    judged as the active student they were (what the backtest replays). One query."""
+    judged as the active student they were. ``replay`` (the backtest) judges the past
+    as that night's run would have: an account closed since, whose dated history says
+    when the student stopped being active (dropped, say), is judged up to then; one
+    closed while still "active" has no such date and is left out. One query."""
     cutoff = end_of_day(as_of)
+    accounts = Q(is_active=True)
+    if replay:
+        accounts |= ~Q(student_profile__status=StudentStatus.ACTIVE)
     return (
-        User.objects.filter(role=Role.STUDENT, is_active=True, student_profile__isnull=False)
+        User.objects.filter(accounts, role=Role.STUDENT, student_profile__isnull=False)
         .alias(status_then=student_status_on(day=as_of))
         .filter(status_then=StudentStatus.ACTIVE)
         .filter(
@@ -94,6 +100,8 @@ class RiskJudgement:
     signals: dict[int, list[Signal]]
     pending: dict[int, PendingDrop]
     activity: dict[int, list[int]]
+    # Each student's programmes on the day (what the backtest reports them under).
+    programmes: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def resolve(
         self, *, cohort: dict[int, float], thresholds: FlagSettings
@@ -172,6 +180,7 @@ def risk_judgement(
     ]
     older = last_active_days(student_ids=silent, before=windows_start)
     for student_id, enrolled in by_student.items():
+        judgement.programmes[student_id] = tuple(row.programme_id for row in enrolled)
         first = enrolled[0]
         # Most students were active lately and keep their pace: nothing to judge.
         if (

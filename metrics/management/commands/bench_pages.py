@@ -1,3 +1,4 @@
+import argparse
 import json
 import shutil
 import time
@@ -47,6 +48,15 @@ class Command(BaseCommand):
                 "--small; none with --only)."
             ),
         )
+        parser.add_argument(
+            "--jobs",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=(
+                "Run the scheduled jobs through a Celery worker after the pages and read its "
+                "memory (default: yes; no with --only)."
+            ),
+        )
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--database", default="mentorship_bench_pages")
         parser.add_argument("--rebuild", action="store_true", help="Regenerate the data.")
@@ -55,7 +65,7 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, small, database, rebuild, output, only, port, ingest_batches, **options
+        self, *args, small, database, rebuild, output, only, port, ingest_batches, jobs, **options
     ):
         if shutil.which("wrk") is None:
             raise CommandError("The load comes from wrk: apt-get install wrk.")
@@ -122,6 +132,7 @@ class Command(BaseCommand):
                 if small
                 else 100
             ),
+            jobs=not only if jobs is None else jobs,
             progress=progress,
         )
         result.build_seconds = build_seconds
@@ -130,4 +141,7 @@ class Command(BaseCommand):
         self.stdout.write(result.markdown())
         if result.ingestion:
             self.stdout.write(f"Ingestion: {json.dumps(result.ingestion)}")
-        self.stdout.write(f"Web workers: {result.memory}. Written to {output}.")
+        self.stdout.write(
+            f"Web workers: {result.memory}. Celery worker: {result.worker_memory}. "
+            f"Written to {output}."
+        )

@@ -1,15 +1,16 @@
-"""``manage.py backtest_flags --from 2026-01-05 --to 2026-06-29 --every 7``: replay the
-at-risk signals over history and see what they would have caught (``flag_backtest``).
-Writes nothing; thresholds may be overridden for this run only, to try new ones."""
+"""``manage.py backtest_flags [--from 2026-01-05] [--to 2026-06-29] [--every 7]
+[--horizon 28] [--json]``: replay the at-risk signals over history and score them
+against who withdrew within the horizon (``flag_backtest``). Writes nothing; thresholds
+may be overridden for this run only, to try new ones."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from ...models import FlagSettings
-from ...risk.backtest import flag_backtest
-from ...risk.signals import SignalName
+from ...risk.backtest import DEFAULT_HORIZON_DAYS, RuleName, flag_backtest
 
 # Command-line option -> FlagSettings field, for trying thresholds without saving them.
 OVERRIDES = {
@@ -21,6 +22,8 @@ OVERRIDES = {
     "missed_sessions": "missed_sessions",
     "struggling": "struggling_changes_requested",
 }
+# Without --from: this many weeks of as-of days before --to.
+DEFAULT_WEEKS = 26
 
 
 def _day(text: str) -> date:
@@ -30,21 +33,37 @@ def _day(text: str) -> date:
         raise CommandError(f"Not a date (YYYY-MM-DD): {text!r}") from error
 
 
-def _percent(share: float) -> str:
-    return f"{100 * share:.1f}%"
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.1f}%"
 
 
 class Command(BaseCommand):
     help = (
         "Replay the at-risk signals at each as-of date over history, without writing "
-        "flags: drop-outs caught beforehand and the median lead time, false alarms, and "
-        "the share of students flagged, overall and per signal."
+        "flags, and score red, amber, any flag and each signal against the students who "
+        "withdrew within the horizon: base rate, precision, recall, lift, share of "
+        "students flagged (mean and worst day) and median lead time, for all programmes "
+        "and each."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="start", required=True, help="First as-of date.")
-        parser.add_argument("--to", dest="end", required=True, help="Last as-of date.")
+        parser.add_argument(
+            "--from",
+            dest="start",
+            help=f"First as-of date (default: {DEFAULT_WEEKS} weeks before --to).",
+        )
+        parser.add_argument(
+            "--to",
+            dest="end",
+            help="Last as-of date (default: the last whose horizon is over).",
+        )
         parser.add_argument("--every", type=int, default=7, help="Days between as-of dates.")
+        parser.add_argument(
+            "--horizon",
+            type=int,
+            default=DEFAULT_HORIZON_DAYS,
+            help="A flag is right when the student withdraws within this many days.",
+        )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="Print JSON for machines."
         )
@@ -56,12 +75,21 @@ class Command(BaseCommand):
                 help=f"Try another value of {field_name} for this run only.",
             )
 
-    def handle(self, *args, start, end, every, as_json: bool = False, **options):
-        start, end = _day(start), _day(end)
-        if end < start:
-            raise CommandError("--to must not be before --from.")
+    def handle(self, *args, start, end, every, horizon, as_json: bool = False, **options):
         if every < 1:
             raise CommandError("--every must be at least 1.")
+        if horizon < 1:
+            raise CommandError("--horizon must be at least 1.")
+        latest = timezone.localdate() - timedelta(days=1 + horizon)
+        end = _day(end) if end else latest
+        start = _day(start) if start else end - timedelta(weeks=DEFAULT_WEEKS)
+        if end < start:
+            raise CommandError("--to must not be before --from.")
+        if start > latest:
+            raise CommandError(
+                f"No as-of date from {start} has its {horizon}-day horizon over yet: "
+                f"the last that has is {latest}."
+            )
         thresholds = FlagSettings.objects.filter(pk=1).first() or FlagSettings()
         for option, field_name in OVERRIDES.items():
             if options.get(option) is not None:
@@ -70,7 +98,9 @@ class Command(BaseCommand):
             raise CommandError("Inactivity red must come after amber.")
         if thresholds.drop_red_percent >= thresholds.drop_amber_percent:
             raise CommandError("Activity drop red must be below amber.")
-        result = flag_backtest(start=start, end=end, every=every, thresholds=thresholds)
+        result = flag_backtest(
+            start=start, end=end, every=every, horizon=horizon, thresholds=thresholds
+        )
         if as_json:
             self.stdout.write(json.dumps(result.as_dict(), indent=2))
             return
@@ -79,42 +109,47 @@ class Command(BaseCommand):
     def _report(self, result) -> None:
         write = self.stdout.write
         write(
-            f"Backtest from {result.start} to {result.end}, every {result.every} days: "
-            f"{len(result.days)} dates evaluated."
+            f"Backtest of {len(result.days)} as-of dates from {result.days[0]} to "
+            f"{result.days[-1]}, every {result.every} days; a flag is right when the "
+            f"student withdraws within {result.horizon} days."
         )
-        write(
-            f"Share of judged students flagged: mean {_percent(result.share_mean)}, "
-            f"max {_percent(result.share_max)}."
-        )
-        if result.drop_date_unknown:
-            write(f"{result.drop_date_unknown} dropped students have no drop date: never judged.")
-        write("")
-        write(f"{'as of':<12}{'judged':>9}{'flagged':>9}{'share':>8}")
-        for day in result.days:
-            share = _percent(day.share)
-            write(f"{day.as_of.isoformat():<12}{day.judged:>9}{day.flagged:>9}{share:>8}")
-        write("")
-        header = (
-            f"{'signal':<18}{'caught':>12}{'median lead':>13}"
-            f"{'false alarms':>15}{'flagged share':>15}"
-        )
-        write(header)
-        write("-" * len(header))
-        rows = [("all signals", result.overall, result.share_mean)] + [
-            (name, result.by_signal[name], result.signal_share_mean(name))
-            for name in SignalName.ALL
-        ]
-        for name, outcome, share in rows:
-            lead = outcome.median_lead_days
+        if result.days_left_out:
+            write(f"{result.days_left_out} later dates left out: their horizon is not over.")
+        if result.withdrawals_not_judged:
             write(
-                f"{name:<18}{f'{outcome.caught}/{outcome.dropped}':>12}"
-                f"{'-' if lead is None else f'{lead:g} d':>13}"
-                f"{f'{outcome.false_alarms}/{outcome.not_dropped}':>15}"
-                f"{_percent(share):>15}"
+                f"{result.withdrawals_not_judged} withdrawals by students not judged in the "
+                f"{result.horizon} days before (paused, just enrolled): no rule could catch them."
             )
+        header = (
+            f"{'rule':<18}{'precision':>10}{'recall':>14}{'lift':>7}"
+            f"{'flagged':>9}{'worst':>8}{'lead':>7}"
+        )
+        for group in result.groups:
+            write("")
+            write(
+                f"{group.title or 'All programmes'}: {group.judged} student-days judged, "
+                f"{group.withdrawals} withdrawals, base rate {_percent(group.base_rate)}."
+            )
+            write(header)
+            write("-" * len(header))
+            for rule in RuleName.ALL:
+                lift = group.lift(rule)
+                lead = group.median_lead_days(rule)
+                caught = f"{group.rules[rule].caught}/{group.withdrawals}"
+                write(
+                    f"{rule:<18}{_percent(group.precision(rule)):>10}"
+                    f"{f'{_percent(group.recall(rule))} {caught}':>14}"
+                    f"{'-' if lift is None else f'{lift:.1f}x':>7}"
+                    f"{_percent(group.share_mean(rule)):>9}"
+                    f"{_percent(group.share_worst(rule)):>8}"
+                    f"{'-' if lead is None else f'{lead:g} d':>7}"
+                )
         write("")
         write(
-            "caught: dropped students flagged on an as-of date before they dropped; "
-            "median lead: days from the first such date to the drop; false alarms: "
-            "students who did not drop but were flagged at least once."
+            "precision: flagged student-days followed by a withdrawal within the horizon; "
+            "recall: withdrawals flagged at least once in the horizon before; lift: "
+            "precision over the base rate; flagged: the mean share of judged students "
+            "flagged on an as-of date (worst: the highest); lead: median days from the "
+            "first flag to the withdrawal. amber: amber flags only (not red); any: amber "
+            "or red."
         )
