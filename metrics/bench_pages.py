@@ -43,6 +43,7 @@ from django.urls import reverse
 
 from knowledge_base.models import Question
 from mentorship.bench import BenchDatabase
+from mentorship.celery import app as celery_app
 from mentorship.models import Role, User
 from projects.models import Submission
 from students import bench_ingest
@@ -550,14 +551,12 @@ class Worker:
 
     def run(self, task_name: str) -> dict:
         """Sends one job and waits until the worker has ended every task it led to."""
-        from mentorship.celery import app
-
         offset = self.log.stat().st_size
         started = time.monotonic()
         with warnings.catch_warnings():
             # Under the tests' eager settings too, the job goes to the worker.
             warnings.simplefilter("ignore", AlwaysEagerIgnored)
-            app.send_task(task_name, queue=WORKER_QUEUE)
+            celery_app.send_task(task_name, queue=WORKER_QUEUE)
         received: dict[str, int] = {}
         ended: dict[str, int] = {}
         failed, task_seconds = 0, 0.0
