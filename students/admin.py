@@ -24,6 +24,7 @@ from .models import (
     Incident,
     MentoringSession,
     MentorNote,
+    ProgrammeFlagBudget,
     RiskFlag,
 )
 from .tasks import flag_students
@@ -58,6 +59,15 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 FLAG_SETTINGS_FIELDSETS = [
+    (
+        _("Budget: how many students mentors can act on"),
+        {
+            "fields": ["red_share_percent", "amber_shown"],
+            "description": _(
+                "For every programme without a budget of its own (programme flag budgets)."
+            ),
+        },
+    ),
     (_("Inactivity"), {"fields": ["inactivity_amber_days", "inactivity_red_days"]}),
     (
         _("Activity drop"),
@@ -134,6 +144,14 @@ class FlagSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.pk = 1  # the row FlagSettings.current() reads
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ProgrammeFlagBudget)
+class ProgrammeFlagBudgetAdmin(admin.ModelAdmin):
+    """A programme's own flag budget, instead of the flag settings' one."""
+
+    list_display = ["programme", "red_share_percent", "amber_shown"]
+    autocomplete_fields = ["programme"]
 
 
 class FlagOutreachInline(ReadOnlyInline):

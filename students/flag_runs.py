@@ -24,9 +24,11 @@ from .models import (
     FlagRunDigest,
     FlagRunStatus,
     FlagSettings,
+    FlagSeverity,
     FlagStatus,
     RiskFlag,
 )
+from .risk.budget import budget_signals, flag_budgets, red_cuts, risk_rank
 from .risk.judgement import (
     RiskJudgement,
     end_of_day,
@@ -91,31 +93,86 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
         if done is not None:
             return done
         judgement = risk_judgement(student_ids=student_ids, as_of=run.as_of, thresholds=thresholds)
-        pending = judgement.pending
+        budgets = flag_budgets(thresholds)
         chunk = FlagRunChunk(run=run, index=index, students=len(student_ids))
         chunk.activity = {str(key): sums for key, sums in judgement.activity.items()}
+        judged: dict[str, int] = {}
+        for enrolled in judgement.programmes.values():
+            judged[str(enrolled[0])] = judged.get(str(enrolled[0]), 0) + 1
+        chunk.judged = judged
+        # Those whose flag waits: a drop to judge against the programmes' activity, or
+        # red signals to rank against the programme's other red students.
+        waiting = {
+            student_id
+            for student_id, found in judgement.signals.items()
+            if flag_severity(found) == FlagSeverity.RED
+        } | judgement.pending.keys()
         chunk.pending = {
-            str(student_id): {
-                "recent": drop.recent,
-                "baseline": drop.baseline,
-                "programmes": list(drop.programmes),
-                "reasons": [
-                    signal.as_reason() for signal in judgement.signals.get(student_id, [])
-                ],
-            }
-            for student_id, drop in pending.items()
+            str(student_id): _waiting_entry(judgement, student_id) for student_id in waiting
         }
-        if not pending:
+        if not waiting:
             chunk.settled_at = timezone.now()
+        # The others' flags now: amber or none, as the budget shows them.
+        signals = {}
+        for student_id, found in judgement.signals.items():
+            if student_id not in waiting:
+                signals[student_id] = budget_signals(
+                    found,
+                    rank=risk_rank(found, student_id),
+                    programme_id=judgement.programmes[student_id][0],
+                    cuts={},
+                    budgets=budgets,
+                )
         _flags_apply(
             chunk,
-            student_ids=[student_id for student_id in student_ids if student_id not in pending],
-            signals=judgement.signals,
+            student_ids=[student_id for student_id in student_ids if student_id not in waiting],
+            signals=signals,
             as_of=run.as_of,
             thresholds=thresholds,
         )
         chunk.save()
     return chunk
+
+
+def _waiting_entry(judgement: RiskJudgement, student_id: int) -> dict:
+    """What a chunk keeps of a student whose flag waits for the second round: their
+    signals, their first programme, and their activity drop's figures if it is to judge."""
+    drop = judgement.pending.get(student_id)
+    return {
+        "programme": judgement.programmes[student_id][0],
+        "recent": drop.recent if drop else None,
+        "baseline": drop.baseline if drop else None,
+        "programmes": list(drop.programmes) if drop else [],
+        "reasons": [signal.as_reason() for signal in judgement.signals.get(student_id, [])],
+    }
+
+
+def _programme(entry: dict) -> int:
+    """A waiting student's programme (a run begun before the budget kept the drop's
+    programmes only)."""
+    return entry["programme"] if "programme" in entry else entry["programmes"][0]
+
+
+def _waiting_signals(
+    waiting: dict[int, dict], *, cohort: dict[int, float], thresholds: FlagSettings
+) -> dict[int, list[Signal]]:
+    """The signals of the students a chunk kept waiting (``_waiting_entry``), their
+    drops judged against the programmes' activity (``cohort``)."""
+    judgement = RiskJudgement(
+        signals={
+            student_id: [Signal.from_reason(reason) for reason in figures["reasons"]]
+            for student_id, figures in waiting.items()
+        },
+        pending={
+            student_id: PendingDrop(
+                figures["recent"], figures["baseline"], tuple(figures["programmes"])
+            )
+            for student_id, figures in waiting.items()
+            if figures["recent"] is not None
+        },
+        activity={},
+    )
+    return judgement.resolve(cohort=cohort, thresholds=thresholds)
 
 
 def _flags_apply(
@@ -192,22 +249,38 @@ def _flags_apply(
 
 def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
     """Between the rounds: once every chunk of the run has been judged, sum the
-    programmes' activity from their shares (once, kept on the run as ``cohort``) and
-    return the chunks whose drops are still to judge (``flag_chunks_settle``); None
-    while chunks are missing."""
+    programmes' activity from their shares (kept on the run as ``cohort``), judge the
+    waiting students' drops against it, rank the red ones of each programme and cut
+    them to its budget (``red_cuts``, kept as ``red_cuts``), all once; return the
+    chunks still to settle (``flag_chunks_settle``); None while chunks are missing."""
     with transaction.atomic():
         run = FlagRun.objects.select_for_update().get(pk=run.pk)
         if run.status == FlagRunStatus.RUNNING:
-            shares = list(run.chunk_results.values_list("activity", flat=True))
+            shares = list(run.chunk_results.values_list("activity", "judged", "pending"))
             if len(shares) < run.chunks:
                 return None
+            thresholds = FlagSettings.current()
             activity: dict[int, list[int]] = {}
-            for share in shares:
+            judged: dict[int, int] = {}
+            for share, students, _waiting in shares:
                 cohort_activity_add(activity, share)
-            ratios = cohort_ratios(activity, FlagSettings.current())
+                for programme_id, count in students.items():
+                    judged[int(programme_id)] = judged.get(int(programme_id), 0) + count
+            ratios = cohort_ratios(activity, thresholds)
+            candidates: dict[int, list[list[int]]] = {}
+            for _share, _students, waiting in shares:
+                entries = {int(student_id): figures for student_id, figures in waiting.items()}
+                found = _waiting_signals(entries, cohort=ratios, thresholds=thresholds)
+                for student_id, signals in found.items():
+                    if signals and flag_severity(signals) == FlagSeverity.RED:
+                        candidates.setdefault(_programme(entries[student_id]), []).append(
+                            risk_rank(signals, student_id)
+                        )
+            cuts = red_cuts(candidates, judged, flag_budgets(thresholds))
             run.cohort = {str(programme_id): ratio for programme_id, ratio in ratios.items()}
+            run.red_cuts = {str(programme_id): cut for programme_id, cut in cuts.items()}
             run.status = FlagRunStatus.SETTLING
-            run.save(update_fields=["cohort", "status"])
+            run.save(update_fields=["cohort", "red_cuts", "status"])
         return list(
             run.chunk_results.filter(settled_at__isnull=True)
             .order_by("index")
@@ -217,9 +290,10 @@ def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
 
 def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk]:
     """The second round of a run, for some of its chunks in one transaction: judge
-    the drops that waited for the programmes' activity (``flag_run_cohort``) and
-    bring those students' flags up to date with all their signals. Safe to repeat and
-    to overlap: the chunks are locked, and settled ones are left alone."""
+    the drops that waited for the programmes' activity (``flag_run_cohort``), keep red
+    within the budget's cut, and bring the waiting students' flags up to date with all
+    their signals. Safe to repeat and to overlap: the chunks are locked, and settled
+    ones are left alone."""
     thresholds = FlagSettings.current()
     with transaction.atomic():
         chunks = list(
@@ -230,12 +304,10 @@ def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk
         unsettled = [chunk for chunk in chunks if chunk.settled_at is None]
         if not unsettled:
             return chunks
-        cohort = {
-            int(programme_id): ratio
-            for programme_id, ratio in FlagRun.objects.values_list("cohort", flat=True)
-            .get(pk=run.pk)
-            .items()
-        }
+        cohort_text, cuts_text = FlagRun.objects.values_list("cohort", "red_cuts").get(pk=run.pk)
+        cohort = {int(programme_id): ratio for programme_id, ratio in cohort_text.items()}
+        cuts = {int(programme_id): cut for programme_id, cut in cuts_text.items()}
+        budgets = flag_budgets(thresholds)
         waiting = {
             chunk.index: {
                 int(student_id): figures for student_id, figures in chunk.pending.items()
@@ -245,23 +317,21 @@ def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk
         _profiles_lock(sorted(student_id for each in waiting.values() for student_id in each))
         now = timezone.now()
         for chunk in unsettled:
-            judgement = RiskJudgement(
-                signals={
-                    student_id: [Signal.from_reason(reason) for reason in figures["reasons"]]
-                    for student_id, figures in waiting[chunk.index].items()
-                },
-                pending={
-                    student_id: PendingDrop(
-                        figures["recent"], figures["baseline"], tuple(figures["programmes"])
-                    )
-                    for student_id, figures in waiting[chunk.index].items()
-                },
-                activity={},
-            )
+            entries = waiting[chunk.index]
+            found = _waiting_signals(entries, cohort=cohort, thresholds=thresholds)
             _flags_apply(
                 chunk,
-                student_ids=sorted(waiting[chunk.index]),
-                signals=judgement.resolve(cohort=cohort, thresholds=thresholds),
+                student_ids=sorted(entries),
+                signals={
+                    student_id: budget_signals(
+                        signals,
+                        rank=risk_rank(signals, student_id),
+                        programme_id=_programme(entries[student_id]),
+                        cuts=cuts,
+                        budgets=budgets,
+                    )
+                    for student_id, signals in found.items()
+                },
                 as_of=run.as_of,
                 thresholds=thresholds,
             )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.models import Role, User
+from projects.models import Programme
 
 
 class MentorNote(models.Model):
@@ -175,6 +176,24 @@ class FlagSettings(models.Model):
     recovery_window_days = models.PositiveSmallIntegerField(
         _("recovery: judged within (days) of the first outreach"), default=14
     )
+    # The flag budget: how many students mentors can act on (``students.risk.budget``).
+    red_share_percent = models.PositiveSmallIntegerField(
+        _("red flags: at most (percent of judged students)"),
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "Of the students judged each night in a programme, at most this share is red: "
+            "the most at risk. The others whose signals are red are shown amber."
+        ),
+    )
+    amber_shown = models.BooleanField(
+        _("amber flags shown"),
+        default=True,
+        help_text=_(
+            "Without amber, only red flags are raised: amber signals alone flag no one, "
+            "and red ones beyond the budget are left out."
+        ),
+    )
 
     class Meta:
         verbose_name = _("flag settings")
@@ -188,6 +207,10 @@ class FlagSettings(models.Model):
                 condition=Q(drop_red_percent__lt=F("drop_amber_percent")),
                 name="flagsettings_drop_red_below_amber",
             ),
+            models.CheckConstraint(
+                condition=Q(red_share_percent__lte=100),
+                name="flagsettings_red_share_at_most_all",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +220,36 @@ class FlagSettings(models.Model):
     def current(cls) -> "FlagSettings":
         settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class ProgrammeFlagBudget(models.Model):
+    """A programme's own flag budget, instead of the one in the flag settings: a
+    programme whose mentors have more (or fewer) students, or that wants no amber."""
+
+    programme = models.OneToOneField(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="flag_budget",
+        verbose_name=_("programme"),
+    )
+    red_share_percent = models.PositiveSmallIntegerField(
+        _("red flags: at most (percent of judged students)"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    amber_shown = models.BooleanField(_("amber flags shown"), default=True)
+
+    class Meta:
+        verbose_name = _("programme flag budget")
+        verbose_name_plural = _("programme flag budgets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(red_share_percent__lte=100),
+                name="programmeflagbudget_red_share_at_most_all",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.programme)
 
 
 class FlagSeverity(models.TextChoices):
@@ -369,6 +422,15 @@ class FlagRun(models.Model):
             "(programme id: ratio); drops are judged against it."
         ),
     )
+    red_cuts = models.JSONField(
+        _("red budget cuts"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Per programme whose red candidates exceed its budget: the rank of the last "
+            "student kept red (none: no red at all)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("flagging run")
@@ -396,10 +458,13 @@ class FlagRunChunk(models.Model):
     finished_at = models.DateTimeField(_("finished"), default=timezone.now)
     # Programme id: [recent events, baseline events, students], summed over the run.
     activity = models.JSONField(_("programme activity"), default=dict, blank=True)
-    # Student id: the activity drop's figures and the student's other signals, until
-    # they are judged (then emptied).
-    pending = models.JSONField(_("drops to judge"), default=dict, blank=True)
-    settled_at = models.DateTimeField(_("drops judged"), null=True, blank=True)
+    # Programme id: students judged (each under their first programme), for the budget.
+    judged = models.JSONField(_("students judged per programme"), default=dict, blank=True)
+    # Student id: what the second round settles, once the programmes' activity and the
+    # red budget are known (then emptied): an activity drop's figures and the student's
+    # other signals, or red signals awaiting the budget's cut; with the programme.
+    pending = models.JSONField(_("students to settle"), default=dict, blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("flagging run chunk")

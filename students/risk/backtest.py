@@ -34,11 +34,15 @@ from mentorship.models import StudentStatus, StudentStatusChange
 from projects.models import Programme
 
 from ..models import FlagSettings, FlagSeverity
+from .budget import budget_apply, flag_budgets
 from .judgement import flaggable_student_ids, risk_judgement
 from .signals import Signal, SignalName, cohort_activity_add, cohort_ratios, flag_severity
 
 DEFAULT_HORIZON_DAYS = 28
 BACKTEST_CHUNK_SIZE = 2000
+# Amber carries information when a student it flags is at least this many times as
+# likely to withdraw as any judged student; below it, it only adds to the mentors' work.
+AMBER_MIN_LIFT = 2.0
 
 
 class RuleName:
@@ -100,7 +104,9 @@ def backtest_replay(
 ) -> list[ReplayedDay]:
     """Every as-of day judged exactly as the nightly run would have judged it
     (``flaggable_student_ids`` in replay, ``risk_judgement`` in chunks, the drops
-    against the programmes' activity), from data up to that day only. Writes nothing."""
+    against the programmes' activity, red kept within the budget), from data up to
+    that day only. Writes nothing."""
+    budgets = flag_budgets(thresholds)
     replayed = []
     for as_of in days:
         ids = list(flaggable_student_ids(as_of=as_of, replay=True))
@@ -115,9 +121,11 @@ def backtest_replay(
             cohort_activity_add(activity, judgement.activity)
         cohort = cohort_ratios(activity, thresholds)
         day = ReplayedDay(as_of, {}, {})
+        signals = {}
         for judgement in judgements:
             day.programmes.update(judgement.programmes)
-            day.signals.update(judgement.resolve(cohort=cohort, thresholds=thresholds))
+            signals.update(judgement.resolve(cohort=cohort, thresholds=thresholds))
+        day.signals = budget_apply(signals, day.programmes, budgets)
         replayed.append(day)
     return replayed
 
@@ -206,6 +214,13 @@ class GroupScore:
         leads = self.rules[rule].lead_days
         return median(leads) if leads else None
 
+    @property
+    def amber_informative(self) -> bool | None:
+        """Whether amber flags carried information (``AMBER_MIN_LIFT``); None when
+        there were none, or no withdrawal to judge them by."""
+        lift = self.lift(RuleName.AMBER) if RuleName.AMBER in self.rules else None
+        return None if lift is None else lift >= AMBER_MIN_LIFT
+
     def rule_dict(self, rule: str) -> dict:
         score = self.rules[rule]
 
@@ -232,6 +247,7 @@ class GroupScore:
             "followed_by_withdrawal": self.positives,
             "withdrawals": self.withdrawals,
             "base_rate": round(self.base_rate, 4),
+            "amber_informative": self.amber_informative,
             "rules": {rule: self.rule_dict(rule) for rule in self.rules},
         }
 

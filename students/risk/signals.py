@@ -44,6 +44,9 @@ class Signal:
     # For an activity drop in a week quiet for the whole programme: the programme's
     # activity as a percentage of its own usual, which the student's is judged against.
     cohort: float | None = None
+    # Red by its threshold, shown amber: the programme's red budget went to students
+    # more at risk (``students.risk.budget``).
+    over_budget: bool = False
 
     def as_reason(self) -> dict:
         reason = {
@@ -56,6 +59,8 @@ class Signal:
         }
         if self.cohort is not None:
             reason["cohort"] = self.cohort
+        if self.over_budget:
+            reason["over_budget"] = True
         return reason
 
     @classmethod
@@ -69,6 +74,7 @@ class Signal:
             baseline=reason["baseline"],
             project=reason["project"],
             cohort=reason.get("cohort"),
+            over_budget=reason.get("over_budget", False),
         )
 
 

@@ -18,6 +18,8 @@ from students.risk.signals import COHORT_MIN_STUDENTS, SignalName
 
 from .helpers_risk import AS_OF, NO_SHOW, active_on, at, enrolled_student, programme_of, session
 
+pytestmark = pytest.mark.usefixtures("no_flag_budget")
+
 # Five as-of days: four weeks before the as-of day, then weekly up to it.
 START = AS_OF - timedelta(days=28)
 
@@ -81,6 +83,8 @@ def test_it_scores_each_severity_against_the_withdrawals_within_the_horizon(hist
     assert overall.lift(RuleName.ANY) == pytest.approx(0.5 / (4 / 19))
     assert overall.recall(RuleName.RED) == 1
     assert overall.median_lead_days(RuleName.RED) == 11
+    # Amber: a third of its flags right, 1.6 times the base rate: below 2 times.
+    assert overall.amber_informative is False
 
 
 def test_it_reports_the_share_flagged_on_each_day_its_mean_and_worst(history):
@@ -246,12 +250,14 @@ def test_it_reads_the_withdrawals_in_one_query_whatever_their_number(history):
 
 
 def test_it_writes_nothing(history):
+    settings_row = list(FlagSettings.objects.values())
+
     flag_backtest(start=START, end=AS_OF, every=7)
     call_command("backtest_flags", "--from", str(START), "--to", str(AS_OF), stdout=StringIO())
 
     assert RiskFlag.objects.count() == 0
     assert FlagRun.objects.count() == 0
-    assert FlagSettings.objects.count() == 0
+    assert list(FlagSettings.objects.values()) == settings_row
 
 
 def test_it_prints_a_table_per_programme(history):
@@ -263,6 +269,9 @@ def test_it_prints_a_table_per_programme(history):
     assert "Backtest of 5 as-of dates" in text
     assert "withdraws within 28 days" in text
     assert "All programmes: 19 student-days judged, 1 withdrawals, base rate 21.1%." in text
+    # Amber: precision 1/3 against a base rate of 4/19, 1.6 times.
+    assert "Amber carried little information here" in text
+    assert "1.6x as likely to withdraw as any, below 2x" in text
     rows = [line.split() for line in text.splitlines() if line.startswith("any ")]
     assert len(rows) == 3  # all programmes, then each
     # precision, recall (caught/withdrawals), lift, mean share, worst, lead

@@ -31,7 +31,7 @@ from students.tasks import flag_students
 
 from .helpers_risk import AS_OF, active_on, at, enrolled_student, programme_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_flag_budget")]
 
 
 def run_flagging(as_of=AS_OF, chunk_size=2000) -> FlagRun:
@@ -264,6 +264,7 @@ def test_it_judges_a_drop_in_a_second_round_once_every_chunk_is_read(programme, 
     assert first.settled_at is None
     assert first.pending == {
         str(slowing.pk): {
+            "programme": programme.pk,
             "recent": 14,
             "baseline": 126,
             "programmes": [programme.pk],

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ...models import FlagSettings
-from ...risk.backtest import DEFAULT_HORIZON_DAYS, RuleName, flag_backtest
+from ...risk.backtest import AMBER_MIN_LIFT, DEFAULT_HORIZON_DAYS, RuleName, flag_backtest
 
 # Command-line option -> FlagSettings field, for trying thresholds without saving them.
 OVERRIDES = {
@@ -21,6 +21,7 @@ OVERRIDES = {
     "behind_plan": "behind_plan_days",
     "missed_sessions": "missed_sessions",
     "struggling": "struggling_changes_requested",
+    "red_share": "red_share_percent",
 }
 # Without --from: this many weeks of as-of days before --to.
 DEFAULT_WEEKS = 26
@@ -74,8 +75,15 @@ class Command(BaseCommand):
                 default=None,
                 help=f"Try another value of {field_name} for this run only.",
             )
+        parser.add_argument(
+            "--no-amber",
+            action="store_true",
+            help="Try the flags without amber for this run only.",
+        )
 
-    def handle(self, *args, start, end, every, horizon, as_json: bool = False, **options):
+    def handle(
+        self, *args, start, end, every, horizon, no_amber=False, as_json: bool = False, **options
+    ):
         if every < 1:
             raise CommandError("--every must be at least 1.")
         if horizon < 1:
@@ -94,6 +102,10 @@ class Command(BaseCommand):
         for option, field_name in OVERRIDES.items():
             if options.get(option) is not None:
                 setattr(thresholds, field_name, options[option])
+        if no_amber:
+            thresholds.amber_shown = False
+        if not 0 <= thresholds.red_share_percent <= 100:
+            raise CommandError("--red-share is a percentage, from 0 to 100.")
         if thresholds.inactivity_red_days <= thresholds.inactivity_amber_days:
             raise CommandError("Inactivity red must come after amber.")
         if thresholds.drop_red_percent >= thresholds.drop_amber_percent:
@@ -143,6 +155,13 @@ class Command(BaseCommand):
                     f"{_percent(group.share_mean(rule)):>9}"
                     f"{_percent(group.share_worst(rule)):>8}"
                     f"{'-' if lead is None else f'{lead:g} d':>7}"
+                )
+            if group.amber_informative is False:
+                write(
+                    f"Amber carried little information here: a student it flagged was "
+                    f"{group.lift(RuleName.AMBER):.1f}x as likely to withdraw as any, below "
+                    f"{AMBER_MIN_LIFT:g}x. Consider showing no amber (flag settings, or this "
+                    f"programme's flag budget)."
                 )
         write("")
         write(
