@@ -167,6 +167,8 @@ class Reason:
     threshold: float
     baseline: float | None = None
     project: str = ""
+    # Red by its threshold, shown amber: over the programme's red budget.
+    over_budget: bool = False
 
     @classmethod
     def from_stored(cls, reason: dict) -> "Reason":
@@ -177,18 +179,30 @@ class Reason:
             threshold=reason.get("threshold") or 0,
             baseline=reason.get("baseline"),
             project=reason.get("project") or "",
+            over_budget=bool(reason.get("over_budget")),
         )
 
     @property
     def sentence(self) -> str:
+        if not self.over_budget:
+            return self._sentence()
+        return (
+            self._sentence()
+            + " "
+            + gettext("Shown amber: the programme’s red flags went to students more at risk.")
+        )
+
+    def _sentence(self) -> str:
         observed, threshold = self.observed, self.threshold
         count = int(observed)
+        # The level the threshold crossed is of: red, for a red shown amber.
+        level = _level(FlagSeverity.RED if self.over_budget else self.severity)
         if self.signal == SignalName.INACTIVITY:
             return ngettext(
                 "No activity for %(days)d day (%(level)s from %(threshold)s).",
                 "No activity for %(days)d days (%(level)s from %(threshold)s).",
                 count,
-            ) % {"days": count, "level": _level(self.severity), "threshold": _number(threshold)}
+            ) % {"days": count, "level": level, "threshold": _number(threshold)}
         if self.signal == SignalName.ACTIVITY_DROP:
             percent = round(100 * observed / self.baseline) if self.baseline else 0
             return gettext(
@@ -198,7 +212,7 @@ class Reason:
                 "observed": _number(observed),
                 "percent": percent,
                 "baseline": _number(self.baseline or 0),
-                "level": _level(self.severity),
+                "level": level,
                 "threshold": _number(threshold),
             }
         if self.signal == SignalName.STALLED_PROJECT:

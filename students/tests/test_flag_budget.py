@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from students.admin import FlagSettingsForm
 from students.flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
+from students.flags import flag_reason_sentences
 from students.models import FlagSettings, FlagSeverity, ProgrammeFlagBudget, RiskFlag
 from students.risk.backtest import RuleName, flag_backtest
 from students.risk.budget import (
@@ -96,6 +97,12 @@ def test_a_red_beyond_the_budget_says_so_in_its_reasons(school):
         19,
     )
     assert reason["over_budget"] is True
+    # The mentor reads which threshold it crossed, and why it is amber.
+    (sentence,) = flag_reason_sentences(RiskFlag.objects.get(student=students[19]))
+    assert sentence == (
+        "No activity for 19 days (red from 14). Shown amber: the programme’s red flags went "
+        "to students more at risk."
+    )
     (kept,) = RiskFlag.objects.get(student=students[21]).reasons
     assert (kept["severity"], "over_budget" in kept) == (FlagSeverity.RED, False)
     (amber,) = RiskFlag.objects.get(student=students[7]).reasons
