@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from mentorship.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
+    FlagCalibration,
     FlagOutreach,
     FlagRun,
     FlagRunChunk,
@@ -27,7 +29,7 @@ from .models import (
     ProgrammeFlagBudget,
     RiskFlag,
 )
-from .tasks import flag_students
+from .tasks import calibrate_flags, flag_students
 
 
 @admin.register(MentorNote)
@@ -281,6 +283,48 @@ class FlagRunAdmin(ReadOnlyAdmin):
             messages.SUCCESS,
         )
         return redirect("admin:students_flagrun_changelist")
+
+
+@admin.register(FlagCalibration)
+class FlagCalibrationAdmin(ReadOnlyAdmin):
+    """The calibrations of the red rule on the school's history, each with its report:
+    for the school and each programme, the rule in force and the one chosen, judged on
+    the weeks held out, and the best candidates. "Calibrate now" queues one that puts
+    its choice into force (``manage.py calibrate_flags`` shows one without)."""
+
+    change_list_template = "admin/students/flagcalibration/change_list.html"
+    list_display = ["created_at", "triggered_by", "weeks", "horizon_days", "applied_at"]
+    list_select_related = ["triggered_by"]
+    fields = ["created_at", "triggered_by", "weeks", "horizon_days", "applied_at", "report_table"]
+    readonly_fields = fields
+
+    @admin.display(description=_("report"))
+    def report_table(self, calibration: FlagCalibration):
+        return render_to_string(
+            "admin/students/flagcalibration/report.html", {"report": calibration.report}
+        )
+
+    def get_urls(self):
+        calibrate = path(
+            "calibrate-now/",
+            self.admin_site.admin_view(self.calibrate_now_view),
+            name="students_flagcalibration_calibrate_now",
+        )
+        return [calibrate, *super().get_urls()]
+
+    def calibrate_now_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("students.change_flagsettings"):
+            raise PermissionDenied
+        user_id = request.user.pk
+        transaction.on_commit(lambda: calibrate_flags.delay(triggered_by_id=user_id))
+        self.message_user(
+            request,
+            _("Calibration queued: its report appears here when it is done."),
+            messages.SUCCESS,
+        )
+        return redirect("admin:students_flagcalibration_changelist")
 
 
 # --- Mentoring sessions ---------------------------------------------------------------

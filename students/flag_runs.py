@@ -24,11 +24,10 @@ from .models import (
     FlagRunDigest,
     FlagRunStatus,
     FlagSettings,
-    FlagSeverity,
     FlagStatus,
     RiskFlag,
 )
-from .risk.budget import budget_signals, flag_budgets, red_cuts, risk_rank
+from .risk.budget import budget_signals, flag_budgets, red_cuts
 from .risk.judgement import (
     RiskJudgement,
     end_of_day,
@@ -105,7 +104,7 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
         waiting = {
             student_id
             for student_id, found in judgement.signals.items()
-            if flag_severity(found) == FlagSeverity.RED
+            if budgets.of(judgement.programmes[student_id][0]).rule.is_red(found)
         } | judgement.pending.keys()
         chunk.pending = {
             str(student_id): _waiting_entry(judgement, student_id) for student_id in waiting
@@ -118,7 +117,7 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
             if student_id not in waiting:
                 signals[student_id] = budget_signals(
                     found,
-                    rank=risk_rank(found, student_id),
+                    rank=[],
                     programme_id=judgement.programmes[student_id][0],
                     cuts={},
                     budgets=budgets,
@@ -267,16 +266,19 @@ def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
                 for programme_id, count in students.items():
                     judged[int(programme_id)] = judged.get(int(programme_id), 0) + count
             ratios = cohort_ratios(activity, thresholds)
-            candidates: dict[int, list[list[int]]] = {}
+            budgets = flag_budgets(thresholds)
+            candidates: dict[int, list[list]] = {}
             for _share, _students, waiting in shares:
                 entries = {int(student_id): figures for student_id, figures in waiting.items()}
                 found = _waiting_signals(entries, cohort=ratios, thresholds=thresholds)
                 for student_id, signals in found.items():
-                    if signals and flag_severity(signals) == FlagSeverity.RED:
-                        candidates.setdefault(_programme(entries[student_id]), []).append(
-                            risk_rank(signals, student_id)
+                    programme_id = _programme(entries[student_id])
+                    rule = budgets.of(programme_id).rule
+                    if rule.is_red(signals):
+                        candidates.setdefault(programme_id, []).append(
+                            rule.rank(signals, student_id)
                         )
-            cuts = red_cuts(candidates, judged, flag_budgets(thresholds))
+            cuts = red_cuts(candidates, judged, budgets)
             run.cohort = {str(programme_id): ratio for programme_id, ratio in ratios.items()}
             run.red_cuts = {str(programme_id): cut for programme_id, cut in cuts.items()}
             run.status = FlagRunStatus.SETTLING
@@ -325,7 +327,9 @@ def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk
                 signals={
                     student_id: budget_signals(
                         signals,
-                        rank=risk_rank(signals, student_id),
+                        rank=budgets.of(_programme(entries[student_id])).rule.rank(
+                            signals, student_id
+                        ),
                         programme_id=_programme(entries[student_id]),
                         cuts=cuts,
                         budgets=budgets,

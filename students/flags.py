@@ -167,8 +167,9 @@ class Reason:
     threshold: float
     baseline: float | None = None
     project: str = ""
-    # Red by its threshold, shown amber: over the programme's red budget.
-    over_budget: bool = False
+    # The level its threshold is of, when shown at another, and why ("budget", "rule").
+    crossed: str | None = None
+    because: str = ""
 
     @classmethod
     def from_stored(cls, reason: dict) -> "Reason":
@@ -179,24 +180,30 @@ class Reason:
             threshold=reason.get("threshold") or 0,
             baseline=reason.get("baseline"),
             project=reason.get("project") or "",
-            over_budget=bool(reason.get("over_budget")),
+            crossed=reason.get("crossed"),
+            because=reason.get("because", ""),
         )
 
     @property
     def sentence(self) -> str:
-        if not self.over_budget:
+        if self.crossed is None:
             return self._sentence()
-        return (
-            self._sentence()
-            + " "
-            + gettext("Shown amber: the programme’s red flags went to students more at risk.")
-        )
+        if self.because == "budget":
+            why = gettext("Shown amber: the programme’s red flags went to students more at risk.")
+        elif self.severity == FlagSeverity.RED:
+            why = gettext("Red by the rule calibrated on the school’s history.")
+        else:
+            why = gettext(
+                "Shown amber: by the rule calibrated on the school’s history, this is not red "
+                "on its own."
+            )
+        return f"{self._sentence()} {why}"
 
     def _sentence(self) -> str:
         observed, threshold = self.observed, self.threshold
         count = int(observed)
-        # The level the threshold crossed is of: red, for a red shown amber.
-        level = _level(FlagSeverity.RED if self.over_budget else self.severity)
+        # The level of the threshold crossed, whatever the level shown.
+        level = _level(self.crossed or self.severity)
         if self.signal == SignalName.INACTIVITY:
             return ngettext(
                 "No activity for %(days)d day (%(level)s from %(threshold)s).",

@@ -194,6 +194,15 @@ class FlagSettings(models.Model):
             "and red ones beyond the budget are left out."
         ),
     )
+    red_rule = models.JSONField(
+        _("red rule"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What makes a flag red, as the calibration on the school's history chose it "
+            "(students.risk.rules). Empty: a signal at its red level."
+        ),
+    )
 
     class Meta:
         verbose_name = _("flag settings")
@@ -234,9 +243,26 @@ class ProgrammeFlagBudget(models.Model):
     )
     red_share_percent = models.PositiveSmallIntegerField(
         _("red flags: at most (percent of judged students)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Empty: as in the flag settings."),
     )
-    amber_shown = models.BooleanField(_("amber flags shown"), default=True)
+    amber_shown = models.BooleanField(
+        _("amber flags shown"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: as in the flag settings."),
+    )
+    red_rule = models.JSONField(
+        _("red rule"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What makes a flag red in this programme, as the calibration on its history "
+            "chose it. Empty: the flag settings' rule."
+        ),
+    )
 
     class Meta:
         verbose_name = _("programme flag budget")
@@ -250,6 +276,34 @@ class ProgrammeFlagBudget(models.Model):
 
     def __str__(self) -> str:
         return str(self.programme)
+
+
+class FlagCalibration(models.Model):
+    """One calibration of the red rule on the school's history
+    (``students.risk.calibration``): its report, candidate by candidate, for the
+    school and each programme, and whether its choice was put into force."""
+
+    created_at = models.DateTimeField(_("calibrated"), default=timezone.now)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    weeks = models.PositiveSmallIntegerField(_("weeks of history"))
+    horizon_days = models.PositiveSmallIntegerField(_("horizon (days)"))
+    report = models.JSONField(_("report"), default=dict)
+    applied_at = models.DateTimeField(_("put into force"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flag calibration")
+        verbose_name_plural = _("flag calibrations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Calibration of %(day)s") % {"day": self.created_at.date().isoformat()}
 
 
 class FlagSeverity(models.TextChoices):

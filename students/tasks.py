@@ -23,6 +23,12 @@ from .flag_runs import (
     flag_run_tell_parts,
 )
 from .models import FlagRun
+from .risk.calibration import (
+    DEFAULT_WEEKS,
+    calibration_apply,
+    calibration_record,
+    flag_calibrate,
+)
 from .sessions import sessions_send_reminders
 
 
@@ -103,3 +109,14 @@ def send_session_reminders() -> int:
     """Every 15 minutes: remind both people of sessions starting within 24 hours.
     Each session is reminded once, however often this runs or overlaps."""
     return sessions_send_reminders()
+
+
+@shared_task(**RETRYING)
+def calibrate_flags(triggered_by_id: int | None = None, weeks: int = DEFAULT_WEEKS) -> int:
+    """On demand (the admin): choose the red rules on the school's history and put them
+    into force (``students.risk.calibration``); returns the kept report's id. Running
+    twice chooses the same and keeps a second report; nothing else changes."""
+    calibration = flag_calibrate(weeks=weeks)
+    calibration_apply(calibration)
+    triggered_by = User.objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
+    return calibration_record(calibration, weeks=weeks, applied=True, by=triggered_by).pk

@@ -151,6 +151,7 @@ def test_the_command_runs_at_a_tiny_size(tmp_path):
             "--only",
             "review queue",
             "--jobs",
+            "--calibrate",
             "--ingest-batches",
             "1",
             "--port",
@@ -191,5 +192,8 @@ def test_the_command_runs_at_a_tiny_size(tmp_path):
     assert result["worker_memory"]["processes"] == 1 + bench_pages.WORKER_CONCURRENCY
     assert result["worker_memory"]["peak_rss_mb"] > 0
     assert result["ingestion"]["rollup_mismatches"] == 0
+    # The calibration over the year, timed in a process of its own.
+    assert result["calibration"]["seconds"] > 0
+    assert result["calibration"]["candidates"] > 1
     assert result["build_seconds"] > 0
     assert output.with_suffix(".md").read_text().startswith("| page | role |")

@@ -101,11 +101,13 @@ def backtest_replay(
     *,
     thresholds: FlagSettings,
     chunk_size: int = BACKTEST_CHUNK_SIZE,
+    budget: bool = True,
 ) -> list[ReplayedDay]:
     """Every as-of day judged exactly as the nightly run would have judged it
     (``flaggable_student_ids`` in replay, ``risk_judgement`` in chunks, the drops
     against the programmes' activity, red kept within the budget), from data up to
-    that day only. Writes nothing."""
+    that day only; without ``budget``, the signals as judged, for the calibration to
+    apply its candidates to. Writes nothing."""
     budgets = flag_budgets(thresholds)
     replayed = []
     for as_of in days:
@@ -125,7 +127,7 @@ def backtest_replay(
         for judgement in judgements:
             day.programmes.update(judgement.programmes)
             signals.update(judgement.resolve(cohort=cohort, thresholds=thresholds))
-        day.signals = budget_apply(signals, day.programmes, budgets)
+        day.signals = budget_apply(signals, day.programmes, budgets) if budget else signals
         replayed.append(day)
     return replayed
 

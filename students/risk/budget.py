@@ -1,24 +1,29 @@
 """The flag budget: how many students a programme's mentors can act on. Of the students
-judged on a night in a programme, at most ``red_share_percent`` are red (the most at
-risk, by ``risk_rank``); the others whose signals are red are shown amber, or not at
-all when the programme shows no amber. Staff set it in the flag settings, and per
-programme (``ProgrammeFlagBudget``). The nightly run, the backtest and the calibration
-apply it with these functions, so the budget holds by construction and the backtest
-scores what mentors would have seen.
+judged on a night in a programme, at most ``red_share_percent`` are red: the most at
+risk, by the rank of the programme's red rule (``students.risk.rules``). The others
+whose flags would be red are shown amber, or not at all when the programme shows no
+amber. Staff set it in the flag settings, and per programme (``ProgrammeFlagBudget``).
+The nightly run, the backtest and the calibration apply it with these functions, so
+the budget holds by construction and the backtest scores what mentors would have seen.
 
 A student enrolled in several programmes counts under their first (the earliest
 enrolment), once."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 from ..models import FlagSettings, FlagSeverity, ProgrammeFlagBudget
-from .signals import Signal, SignalName, flag_severity
+from .rules import RedRule, risk_rank
+from .signals import Signal, flag_severity
+
+__all__ = ["Budget", "FlagBudgets", "budget_apply", "budget_signals", "red_cuts", "risk_rank"]
 
 
 @dataclass(frozen=True)
 class Budget:
     red_share_percent: int
     amber_shown: bool
+    # What makes a flag red here (the default: a signal at its red level).
+    rule: RedRule = field(default_factory=RedRule)
 
     def red_allowed(self, judged: int) -> int:
         """Red flags allowed among ``judged`` students: the share, rounded down (10 % of
@@ -39,35 +44,34 @@ class FlagBudgets:
 
 def flag_budgets(thresholds: FlagSettings) -> FlagBudgets:
     """The budgets in force: ``thresholds``' (the settings, or values being tried) and
-    each programme's own. One query."""
+    each programme's own, where a programme leaves a part empty the settings'. One
+    query."""
+    default = Budget(
+        thresholds.red_share_percent,
+        thresholds.amber_shown,
+        RedRule.from_json(thresholds.red_rule),
+    )
     return FlagBudgets(
-        Budget(thresholds.red_share_percent, thresholds.amber_shown),
+        default,
         {
-            programme_id: Budget(share, amber)
-            for programme_id, share, amber in ProgrammeFlagBudget.objects.values_list(
-                "programme_id", "red_share_percent", "amber_shown"
+            programme_id: Budget(
+                default.red_share_percent if share is None else share,
+                default.amber_shown if amber is None else amber,
+                RedRule.from_json(rule) if rule else default.rule,
+            )
+            for programme_id, share, amber, rule in ProgrammeFlagBudget.objects.values_list(
+                "programme_id", "red_share_percent", "amber_shown", "red_rule"
             )
         },
     )
 
 
-def risk_rank(signals: list[Signal], student_id: int) -> list[int]:
-    """Who is more at risk, as a key that sorts higher for them: more red signals, then
-    more signals, then more days without activity; the lower student id on a tie, so
-    that the cut is exact. A list, kept as JSON between the run's rounds."""
-    idle = next(
-        (int(signal.observed) for signal in signals if signal.name == SignalName.INACTIVITY), 0
-    )
-    reds = sum(1 for signal in signals if signal.severity == FlagSeverity.RED)
-    return [reds, len(signals), idle, -student_id]
-
-
 def red_cuts(
-    candidates: dict[int, list[list[int]]], judged: dict[int, int], budgets: FlagBudgets
-) -> dict[int, list[int] | None]:
-    """Per programme whose red candidates (their ``risk_rank``) exceed its budget of
+    candidates: dict[int, list[list]], judged: dict[int, int], budgets: FlagBudgets
+) -> dict[int, list | None]:
+    """Per programme whose red candidates (their ``RedRule.rank``) exceed its budget of
     its ``judged`` students: the rank of the last one kept red, or None when none is."""
-    cuts: dict[int, list[int] | None] = {}
+    cuts: dict[int, list | None] = {}
     for programme_id, ranks in candidates.items():
         allowed = budgets.of(programme_id).red_allowed(judged.get(programme_id, 0))
         if len(ranks) > allowed:
@@ -78,18 +82,20 @@ def red_cuts(
 def budget_signals(
     signals: list[Signal],
     *,
-    rank: list[int],
+    rank: list,
     programme_id: int,
-    cuts: dict[int, list[int] | None],
+    cuts: dict[int, list | None],
     budgets: FlagBudgets,
 ) -> list[Signal]:
-    """A student's signals as their flag shows them within the budget: red kept when
-    within the programme's cut; beyond it, the red signals shown amber and marked so
-    (``over_budget``), or nothing when the programme shows no amber; amber signals
-    alone shown only when it does. Empty: no flag."""
+    """A student's signals as their flag shows them: at the levels the programme's red
+    rule gives them (``RedRule.shown``); red kept when within the programme's cut;
+    beyond it, the red signals shown amber and marked so (``Signal.crossed``), or
+    nothing when the programme shows no amber; amber signals alone shown only when it
+    does. ``rank`` is the student's by the rule (``RedRule.rank``). Empty: no flag."""
     if not signals:
         return signals
     budget = budgets.of(programme_id)
+    signals = budget.rule.shown(signals)
     if flag_severity(signals) == FlagSeverity.RED:
         if programme_id not in cuts:
             return signals
@@ -99,7 +105,7 @@ def budget_signals(
         if not budget.amber_shown:
             return []
         return [
-            replace(signal, severity=FlagSeverity.AMBER, over_budget=True)
+            signal.shown_as(FlagSeverity.AMBER, "budget")
             if signal.severity == FlagSeverity.RED
             else signal
             for signal in signals
@@ -118,19 +124,21 @@ def budget_apply(
     judged: dict[int, int] = {}
     for enrolled in programmes.values():
         judged[enrolled[0]] = judged.get(enrolled[0], 0) + 1
-    candidates: dict[int, list[list[int]]] = {}
+    candidates: dict[int, list[list]] = {}
     for student_id, found in signals.items():
-        if found and flag_severity(found) == FlagSeverity.RED:
+        rule = budgets.of(programmes[student_id][0]).rule
+        if rule.is_red(found):
             candidates.setdefault(programmes[student_id][0], []).append(
-                risk_rank(found, student_id)
+                rule.rank(found, student_id)
             )
     cuts = red_cuts(candidates, judged, budgets)
     kept = {}
     for student_id, found in signals.items():
+        programme_id = programmes[student_id][0]
         shown = budget_signals(
             found,
-            rank=risk_rank(found, student_id),
-            programme_id=programmes[student_id][0],
+            rank=budgets.of(programme_id).rule.rank(found, student_id),
+            programme_id=programme_id,
             cuts=cuts,
             budgets=budgets,
         )

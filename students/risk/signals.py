@@ -3,7 +3,7 @@ facts (``_EnrolmentRow``): inactivity, an activity drop against the student's ow
 baseline and their programme's peers, a stalled project, behind plan, missed sessions,
 repeated changes requested; and a flag's severity from its signals."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
@@ -44,9 +44,12 @@ class Signal:
     # For an activity drop in a week quiet for the whole programme: the programme's
     # activity as a percentage of its own usual, which the student's is judged against.
     cohort: float | None = None
-    # Red by its threshold, shown amber: the programme's red budget went to students
-    # more at risk (``students.risk.budget``).
-    over_budget: bool = False
+    # Shown at another level than the one its threshold is of (``crossed``), and why
+    # (``because``): "budget", a red over the programme's red budget
+    # (``students.risk.budget``); "rule", the programme's calibrated red rule
+    # (``students.risk.rules``) made it red, or does not make it red on its own.
+    crossed: str | None = None
+    because: str = ""
 
     def as_reason(self) -> dict:
         reason = {
@@ -59,8 +62,9 @@ class Signal:
         }
         if self.cohort is not None:
             reason["cohort"] = self.cohort
-        if self.over_budget:
-            reason["over_budget"] = True
+        if self.crossed is not None:
+            reason["crossed"] = self.crossed
+            reason["because"] = self.because
         return reason
 
     @classmethod
@@ -74,7 +78,16 @@ class Signal:
             baseline=reason["baseline"],
             project=reason["project"],
             cohort=reason.get("cohort"),
-            over_budget=reason.get("over_budget", False),
+            crossed=reason.get("crossed"),
+            because=reason.get("because", ""),
+        )
+
+    def shown_as(self, severity: str, because: str) -> "Signal":
+        """This signal shown at another level, remembering the one it crossed."""
+        if severity == self.severity:
+            return self
+        return replace(
+            self, severity=severity, crossed=self.crossed or self.severity, because=because
         )
 
 

@@ -96,7 +96,7 @@ def test_a_red_beyond_the_budget_says_so_in_its_reasons(school):
         FlagSeverity.AMBER,
         19,
     )
-    assert reason["over_budget"] is True
+    assert (reason["crossed"], reason["because"]) == (FlagSeverity.RED, "budget")
     # The mentor reads which threshold it crossed, and why it is amber.
     (sentence,) = flag_reason_sentences(RiskFlag.objects.get(student=students[19]))
     assert sentence == (
@@ -104,9 +104,9 @@ def test_a_red_beyond_the_budget_says_so_in_its_reasons(school):
         "to students more at risk."
     )
     (kept,) = RiskFlag.objects.get(student=students[21]).reasons
-    assert (kept["severity"], "over_budget" in kept) == (FlagSeverity.RED, False)
+    assert (kept["severity"], "crossed" in kept) == (FlagSeverity.RED, False)
     (amber,) = RiskFlag.objects.get(student=students[7]).reasons
-    assert "over_budget" not in amber
+    assert "crossed" not in amber
 
 
 def test_without_amber_only_the_red_within_the_budget_are_flagged(school):
@@ -266,7 +266,7 @@ def test_staff_set_a_programme_budget_in_the_admin(admin_client):
 
     response = admin_client.post(
         "/admin/students/programmeflagbudget/add/",
-        {"programme": programme.pk, "red_share_percent": "20", "amber_shown": ""},
+        {"programme": programme.pk, "red_share_percent": "20", "amber_shown": "false"},
     )
 
     assert response.status_code == 302

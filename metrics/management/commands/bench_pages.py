@@ -57,6 +57,12 @@ class Command(BaseCommand):
                 "memory (default: yes; no with --only)."
             ),
         )
+        parser.add_argument(
+            "--calibrate",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Time the at-risk calibration over the year (default: yes; no with --only).",
+        )
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--database", default="mentorship_bench_pages")
         parser.add_argument("--rebuild", action="store_true", help="Regenerate the data.")
@@ -65,7 +71,18 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, small, database, rebuild, output, only, port, ingest_batches, jobs, **options
+        self,
+        *args,
+        small,
+        database,
+        rebuild,
+        output,
+        only,
+        port,
+        ingest_batches,
+        jobs,
+        calibrate,
+        **options,
     ):
         if shutil.which("wrk") is None:
             raise CommandError("The load comes from wrk: apt-get install wrk.")
@@ -133,6 +150,7 @@ class Command(BaseCommand):
                 else 100
             ),
             jobs=not only if jobs is None else jobs,
+            calibrate=not only if calibrate is None else calibrate,
             progress=progress,
         )
         result.build_seconds = build_seconds
