@@ -110,6 +110,9 @@ def backtest_replay(
     apply its candidates to. Writes nothing."""
     budgets = flag_budgets(thresholds)
     replayed = []
+    # The few distinct programme tuples, shared by every student-day that has them
+    # (a year of a large school is millions of student-days).
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
     for as_of in days:
         ids = list(flaggable_student_ids(as_of=as_of, replay=True))
         judgements = [
@@ -125,7 +128,10 @@ def backtest_replay(
         day = ReplayedDay(as_of, {}, {})
         signals = {}
         for judgement in judgements:
-            day.programmes.update(judgement.programmes)
+            day.programmes.update(
+                (student_id, shared.setdefault(programmes, programmes))
+                for student_id, programmes in judgement.programmes.items()
+            )
             signals.update(judgement.resolve(cohort=cohort, thresholds=thresholds))
         day.signals = budget_apply(signals, day.programmes, budgets) if budget else signals
         replayed.append(day)
@@ -297,6 +303,71 @@ class FlagBacktest:
         }
 
 
+@dataclass
+class ScoringBase:
+    """What scoring replayed days needs whatever the rules (``scoring_base``): each
+    group's judged student-days and those followed by a withdrawal, the withdrawals
+    coming after each judged student-day, and each withdrawal at stake with its
+    groups. Computed once, it lets the calibration score many rule sets by reading
+    only the flagged students."""
+
+    titles: dict[int, str]
+    judged: dict[int | None, list[int]]
+    positives: dict[int | None, int]
+    coming: dict[tuple[int, int], list[date]]
+    at_stake: dict[tuple[int, date], set]
+    not_judged: int
+
+
+def scoring_base(
+    replayed: list[ReplayedDay], withdrawals: dict[int, list[date]], *, horizon: int
+) -> ScoringBase:
+    """See ``ScoringBase``. One query (the programmes' titles)."""
+    count = len(replayed)
+    horizon_span = timedelta(days=horizon)
+    judged: dict[int | None, list[int]] = {None: [0] * count}
+    positives: dict[int | None, int] = {None: 0}
+    coming: dict[tuple[int, int], list[date]] = {}
+    at_stake: dict[tuple[int, date], set] = {}
+    for index, day in enumerate(replayed):
+        end = day.as_of + horizon_span
+        overall = judged[None]
+        for student_id, programmes in day.programmes.items():
+            overall[index] += 1
+            for programme_id in programmes:
+                if programme_id not in judged:
+                    judged[programme_id], positives[programme_id] = [0] * count, 0
+                judged[programme_id][index] += 1
+            days = withdrawals.get(student_id)
+            if not days:
+                continue
+            ahead = [withdrawn for withdrawn in days if day.as_of < withdrawn <= end]
+            if not ahead:
+                continue
+            coming[(index, student_id)] = ahead
+            for key in (None, *programmes):
+                positives[key] += 1
+            for withdrawn in ahead:
+                at_stake.setdefault((student_id, withdrawn), set()).update((None, *programmes))
+    # Withdrawals in the scored span (after the first as-of day, within the horizon
+    # of the last) whose student was never judged before them.
+    not_judged = 0
+    if replayed:
+        first_day, last_day = replayed[0].as_of, replayed[-1].as_of + horizon_span
+        not_judged = sum(
+            1
+            for student_id, days in withdrawals.items()
+            for withdrawn in days
+            if first_day < withdrawn <= last_day and (student_id, withdrawn) not in at_stake
+        )
+    titles = dict(
+        Programme.objects.filter(pk__in=[key for key in judged if key is not None]).values_list(
+            "pk", "title"
+        )
+    )
+    return ScoringBase(titles, judged, positives, coming, at_stake, not_judged)
+
+
 def backtest_score(
     replayed: list[ReplayedDay],
     withdrawals: dict[int, list[date]],
@@ -305,84 +376,62 @@ def backtest_score(
     every: int,
     rules: dict[str, object] | None = None,
     days_left_out: int = 0,
+    base: ScoringBase | None = None,
 ) -> FlagBacktest:
     """Score rules over replayed days (``backtest_replay``) against the withdrawals
     (``withdrawal_days``). ``rules`` maps a name to a predicate over a student's
-    signals (default: every ``RuleName``, by ``rule_fires``); the calibration passes
-    the rule sets it tries."""
+    signals (default: every ``RuleName``, by ``rule_fires``). ``base``: the days'
+    ``scoring_base``, when scoring several sets of signals on the same days."""
     if rules is None:
         rules = {
             rule: (lambda signals, rule=rule: rule_fires(rule, signals)) for rule in RuleName.ALL
         }
+    base = base or scoring_base(replayed, withdrawals, horizon=horizon)
     count = len(replayed)
-    titles = dict(
-        Programme.objects.filter(
-            pk__in={p for day in replayed for ps in day.programmes.values() for p in ps}
-        ).values_list("pk", "title")
-    )
-    groups: dict[int | None, GroupScore] = {}
-
-    def group(programme_id: int | None) -> GroupScore:
-        if programme_id not in groups:
-            groups[programme_id] = GroupScore(
-                programme_id,
-                titles.get(programme_id, "") if programme_id is not None else "",
-                judged_by_day=[0] * count,
-                rules={name: RuleScore(flagged_by_day=[0] * count) for name in rules},
-            )
-        return groups[programme_id]
-
-    group(None)
-    horizon_span = timedelta(days=horizon)
-    # Per withdrawal at stake: its group keys and, per rule, the first flagging day.
-    at_stake: dict[tuple[int, date], tuple[set, dict[str, date]]] = {}
+    groups: dict[int | None, GroupScore] = {
+        key: GroupScore(
+            key,
+            base.titles.get(key, "") if key is not None else "",
+            judged=sum(by_day),
+            positives=base.positives[key],
+            judged_by_day=list(by_day),
+            rules={name: RuleScore(flagged_by_day=[0] * count) for name in rules},
+        )
+        for key, by_day in base.judged.items()
+    }
+    # Per withdrawal at stake, per rule: the first day it flagged the student.
+    first: dict[tuple[int, date], dict[str, date]] = {}
     for index, day in enumerate(replayed):
-        for student_id, programmes in day.programmes.items():
-            coming = [
-                withdrawn
-                for withdrawn in withdrawals.get(student_id, ())
-                if day.as_of < withdrawn <= day.as_of + horizon_span
-            ]
-            signals = day.signals.get(student_id, [])
-            fired = [name for name, fires in rules.items() if signals and fires(signals)]
-            keys = (None, *programmes)
-            for key in keys:
-                scored = group(key)
-                scored.judged += 1
-                scored.judged_by_day[index] += 1
-                scored.positives += bool(coming)
+        for student_id, signals in day.signals.items():
+            if not signals:
+                continue
+            fired = [name for name, fires in rules.items() if fires(signals)]
+            if not fired:
+                continue
+            ahead = base.coming.get((index, student_id), ())
+            for key in (None, *day.programmes[student_id]):
+                scored = groups[key].rules
                 for name in fired:
-                    rule = scored.rules[name]
+                    rule = scored[name]
                     rule.flagged += 1
                     rule.flagged_by_day[index] += 1
-                    rule.hits += bool(coming)
-            for withdrawn in coming:
-                stake_keys, first = at_stake.setdefault((student_id, withdrawn), (set(), {}))
-                stake_keys.update(keys)
+                    rule.hits += bool(ahead)
+            for withdrawn in ahead:
+                dates = first.setdefault((student_id, withdrawn), {})
                 for name in fired:
-                    first.setdefault(name, day.as_of)
-    for (_student_id, withdrawn), (stake_keys, first) in at_stake.items():
+                    dates.setdefault(name, day.as_of)
+    for stake, stake_keys in base.at_stake.items():
+        _student_id, withdrawn = stake
+        flagged_on = first.get(stake, {})
         for key in stake_keys:
             scored = groups[key]
             scored.withdrawals += 1
-            for name, flagged_on in first.items():
+            for name, day in flagged_on.items():
                 scored.rules[name].caught += 1
-                scored.rules[name].lead_days.append((withdrawn - flagged_on).days)
+                scored.rules[name].lead_days.append((withdrawn - day).days)
     for scored in groups.values():
         for rule in scored.rules.values():
             rule.lead_days.sort()
-    # Withdrawals in the scored span (after the first as-of day, within the horizon
-    # of the last) whose student was never judged before them.
-    first_day = replayed[0].as_of if replayed else None
-    last_day = replayed[-1].as_of + horizon_span if replayed else None
-    not_judged = sum(
-        1
-        for student_id, days in withdrawals.items()
-        for withdrawn in days
-        if first_day is not None
-        and first_day < withdrawn <= last_day
-        and (student_id, withdrawn) not in at_stake
-    )
     ordered = [groups.pop(None)] + sorted(groups.values(), key=lambda g: (g.title, g.programme_id))
     return FlagBacktest(
         days=[day.as_of for day in replayed],
@@ -390,7 +439,7 @@ def backtest_score(
         horizon=horizon,
         groups=ordered,
         days_left_out=days_left_out,
-        withdrawals_not_judged=not_judged,
+        withdrawals_not_judged=base.not_judged,
     )
 
 

@@ -113,17 +113,26 @@ def budget_signals(
     return signals if budget.amber_shown else []
 
 
+def judged_per_programme(programmes: dict[int, tuple[int, ...]]) -> dict[int, int]:
+    """How many judged students count under each programme (their first)."""
+    judged: dict[int, int] = {}
+    for enrolled in programmes.values():
+        judged[enrolled[0]] = judged.get(enrolled[0], 0) + 1
+    return judged
+
+
 def budget_apply(
     signals: dict[int, list[Signal]],
     programmes: dict[int, tuple[int, ...]],
     budgets: FlagBudgets,
+    judged: dict[int, int] | None = None,
 ) -> dict[int, list[Signal]]:
     """Every judged student's signals of a day (``programmes``: each judged student's
     programmes) within the budget, all at once (the backtest; the nightly run does the
-    same in its rounds). Students left with no signal are left out."""
-    judged: dict[int, int] = {}
-    for enrolled in programmes.values():
-        judged[enrolled[0]] = judged.get(enrolled[0], 0) + 1
+    same in its rounds). ``judged``: ``judged_per_programme``, when known. Students
+    left with no signal are left out."""
+    if judged is None:
+        judged = judged_per_programme(programmes)
     candidates: dict[int, list[list]] = {}
     for student_id, found in signals.items():
         rule = budgets.of(programmes[student_id][0]).rule

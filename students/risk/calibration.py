@@ -37,12 +37,15 @@ from .backtest import (
     GroupScore,
     ReplayedDay,
     RuleName,
+    ScoringBase,
     backtest_days,
     backtest_replay,
     backtest_score,
+    rule_fires,
+    scoring_base,
     withdrawal_days,
 )
-from .budget import Budget, FlagBudgets, budget_apply, flag_budgets
+from .budget import Budget, FlagBudgets, budget_apply, flag_budgets, judged_per_programme
 from .rules import DEFAULT_CONDITIONS, FEATURES, Condition, RedRule, RuleKind, signal_features
 from .signals import SignalName
 
@@ -155,23 +158,54 @@ def _with_rule(budgets: FlagBudgets, rule: RedRule) -> FlagBudgets:
     )
 
 
+@dataclass
+class HeldOut:
+    """The held-out days with what scoring them needs whatever the rule: the scoring
+    base and each day's judged students per programme."""
+
+    days: list[ReplayedDay]
+    withdrawals: dict[int, list[date]]
+    base: ScoringBase
+    judged: list[dict[int, int]]
+    horizon: int
+
+    @classmethod
+    def of(cls, days: list[ReplayedDay], withdrawals: dict, *, horizon: int) -> "HeldOut":
+        return cls(
+            days,
+            withdrawals,
+            scoring_base(days, withdrawals, horizon=horizon),
+            [judged_per_programme(day.programmes) for day in days],
+            horizon,
+        )
+
+
+def _red(signals: list) -> bool:
+    return rule_fires(RuleName.RED, signals)
+
+
 def rule_scored(
-    rule: RedRule,
-    days: list[ReplayedDay],
-    withdrawals: dict[int, list[date]],
-    *,
-    budgets: FlagBudgets,
-    horizon: int,
-    every: int,
+    rule: RedRule, held_out: HeldOut, *, budgets: FlagBudgets
 ) -> dict[int | None, GroupScore]:
-    """The rule applied to replayed days within the budget, scored for all programmes
-    (key None) and each."""
+    """The rule applied to the held-out days within the budget, its red flags scored
+    for all programmes (key None) and each."""
     ruled = _with_rule(budgets, rule)
     shown = [
-        ReplayedDay(day.as_of, day.programmes, budget_apply(day.signals, day.programmes, ruled))
-        for day in days
+        ReplayedDay(
+            day.as_of,
+            day.programmes,
+            budget_apply(day.signals, day.programmes, ruled, judged=judged),
+        )
+        for day, judged in zip(held_out.days, held_out.judged, strict=True)
     ]
-    result = backtest_score(shown, withdrawals, horizon=horizon, every=every)
+    result = backtest_score(
+        shown,
+        held_out.withdrawals,
+        horizon=held_out.horizon,
+        every=7,
+        rules={RuleName.RED: _red},
+        base=held_out.base,
+    )
     return {group.programme_id: group for group in result.groups}
 
 
@@ -304,13 +338,8 @@ def flag_calibrate(
     for rule in current_rules.values():
         if all(rule.as_json() != each.as_json() for each in rules):
             rules.append(rule)
-    scored = [
-        (
-            rule,
-            rule_scored(rule, held_out, withdrawals, budgets=budgets, horizon=horizon, every=7),
-        )
-        for rule in rules
-    ]
+    judging = HeldOut.of(held_out, withdrawals, horizon=horizon)
+    scored = [(rule, rule_scored(rule, judging, budgets=budgets)) for rule in rules]
     groups = {key for _rule, by_group in scored for key in by_group}
     titles = dict(
         Programme.objects.filter(pk__in=[key for key in groups if key is not None]).values_list(
