@@ -7,6 +7,7 @@ there are; every step is safe to run twice."""
 from datetime import date, timedelta
 
 from celery import group, shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -116,7 +117,7 @@ def calibrate_flags(triggered_by_id: int | None = None, weeks: int = DEFAULT_WEE
     """On demand (the admin): choose the red rules on the school's history and put them
     into force (``students.risk.calibration``); returns the kept report's id. Running
     twice chooses the same and keeps a second report; nothing else changes."""
-    calibration = flag_calibrate(weeks=weeks)
+    calibration = flag_calibrate(weeks=weeks, workers=settings.FLAG_PARTS)
     calibration_apply(calibration)
     triggered_by = User.objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
     return calibration_record(calibration, weeks=weeks, applied=True, by=triggered_by).pk

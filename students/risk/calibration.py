@@ -300,15 +300,16 @@ def flag_calibrate(
     horizon: int = DEFAULT_HORIZON_DAYS,
     thresholds: FlagSettings | None = None,
     min_withdrawals: int = MIN_WITHDRAWALS,
+    workers: int = 1,
 ) -> Calibration:
-    """Choose the red rule for the school and each programme (see the module). Reads
-    only."""
+    """Choose the red rule for the school and each programme (see the module), the
+    history replayed ``workers`` days at once (``backtest_replay``). Reads only."""
     thresholds = thresholds or FlagSettings.current()
     latest = timezone.localdate() - timedelta(days=1 + horizon)
     days, _left_out = backtest_days(
         start=latest - timedelta(weeks=weeks - 1), end=latest, every=7, horizon=horizon
     )
-    replayed = backtest_replay(days, thresholds=thresholds, budget=False)
+    replayed = backtest_replay(days, thresholds=thresholds, budget=False, workers=workers)
     withdrawals = withdrawal_days()
     held_out_count = max(1, round(len(replayed) * HELD_OUT_SHARE)) if len(replayed) > 1 else 0
     train = replayed[: len(replayed) - held_out_count]

@@ -51,7 +51,9 @@ def flaggable_student_ids(*, as_of: date, replay: bool = False) -> QuerySet:
     judged as the active student they were. ``replay`` (the backtest) judges the past
     as that night's run would have: an account closed since, whose dated history says
     when the student stopped being active (dropped, say), is judged up to then; one
-    closed while still "active" has no such date and is left out. One query."""
+    closed while still "active" has no such date and is left out; and an enrolment
+    withdrawn since was open while its student was active (``open_enrolment``). One
+    query."""
     cutoff = end_of_day(as_of)
     accounts = Q(is_active=True)
     if replay:
@@ -63,13 +65,22 @@ def flaggable_student_ids(*, as_of: date, replay: bool = False) -> QuerySet:
         .filter(
             Exists(
                 Enrolment.objects.filter(student=OuterRef("pk"), started_on__lte=as_of).filter(
-                    Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff)
+                    open_enrolment(cutoff, replay=replay)
                 )
             )
         )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def open_enrolment(cutoff: datetime, *, replay: bool = False) -> Q:
+    """An enrolment open before ``cutoff``: active, or completed since. In a replay,
+    also one withdrawn since: an enrolment keeps no date of its withdrawal, and it
+    was open on the days its student was still active, which the judged students are
+    (their dated status history says when they left)."""
+    opened = Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff)
+    return opened | Q(status=EnrolmentStatus.WITHDRAWN) if replay else opened
 
 
 def end_of_day(day: date) -> datetime:
@@ -134,9 +145,10 @@ def risk_signals(
 
 
 def risk_judgement(
-    *, student_ids: list[int], as_of: date, thresholds: FlagSettings
+    *, student_ids: list[int], as_of: date, thresholds: FlagSettings, replay: bool = False
 ) -> RiskJudgement:
-    """Every signal these students show as of a day, from data up to that day only
+    """Every signal these students show as of a day (``replay``: the backtest's, see
+    ``flaggable_student_ids``), from data up to that day only
     (activity by the student's local days, the rest up to the end of the day in UTC),
     the activity drops left pending (``RiskJudgement``). Three set-based queries
     whatever the number of students (a fourth for students silent through the activity
@@ -159,7 +171,9 @@ def risk_judgement(
     cutoff = end_of_day(as_of)
     windows_start = _windows_start(as_of, thresholds)
     rows = [
-        row for row in _enrolment_rows(student_ids, as_of, thresholds) if row.student_id in wanted
+        row
+        for row in _enrolment_rows(student_ids, as_of, thresholds, replay=replay)
+        if row.student_id in wanted
     ]
     plans = _plans({(row.programme_id, row.started_on, row.target_end_on) for row in rows})
     by_student: dict[int, list[_EnrolmentRow]] = {}
@@ -245,7 +259,8 @@ ENROLMENT_ROWS_SQL = """
 WITH enrolled AS (
     SELECT e.id, e.student_id, e.programme_id, e.started_on, e.target_end_on
     FROM {enrolment} e
-    WHERE {enrolment_among} AND e.started_on <= %s AND (e.status = %s OR e.completed_at >= %s)
+    WHERE {enrolment_among} AND e.started_on <= %s
+      AND (e.status IN (%s, %s) OR e.completed_at >= %s)
 ),
 attempts AS (
     SELECT s.student_id, s.project_id,
@@ -300,7 +315,7 @@ def _among_sql(column: str, student_ids: list[int]) -> tuple[str, list[int]]:
 
 
 def _enrolment_rows(
-    student_ids: list[int], as_of: date, thresholds: FlagSettings
+    student_ids: list[int], as_of: date, thresholds: FlagSettings, *, replay: bool = False
 ) -> list[_EnrolmentRow]:
     """``_EnrolmentRow`` of every enrolment of (and around) these students active on
     the day, in one query."""
@@ -330,6 +345,9 @@ def _enrolment_rows(
         *enrolment_ids,
         ops.adapt_datefield_value(as_of),
         EnrolmentStatus.ACTIVE,
+        # In a replay, a withdrawn enrolment was open on the days its student was
+        # still active (``open_enrolment``); the nightly run judges active ones only.
+        EnrolmentStatus.WITHDRAWN if replay else EnrolmentStatus.ACTIVE,
         moment,
         SubmissionStatus.APPROVED,
         moment,

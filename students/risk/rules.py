@@ -23,6 +23,8 @@ from ..models import FlagSeverity
 from .signals import Signal, SignalName
 
 LEVELS = {FlagSeverity.AMBER: 1, FlagSeverity.RED: 2}
+# Signals a rule remembers its answer for, at most (then it starts again).
+MEMO_SIZE = 200_000
 
 
 class RuleKind:
@@ -123,6 +125,9 @@ class RedRule:
     coefficients: dict[str, float] = field(default_factory=dict)
     intercept: float = 0.0
     cutoff: float = 1.0
+    # What the rule found for signals it has read (they are asked about several times
+    # a night, and the calibration reads millions): signals -> the red ones' places.
+    _memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def is_default(self) -> bool:
@@ -136,24 +141,44 @@ class RedRule:
         )
         return 1 / (1 + math.exp(-max(-60.0, min(60.0, total))))
 
+    def _red_places(self, signals: list[Signal]) -> tuple[float, tuple[int, ...] | None]:
+        """A score's probability (0 for conditions) and the places of the signals that
+        make the flag red (None when it is not), remembered."""
+        key = tuple(signals)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if self.kind == RuleKind.SCORE:
+            probability = self.probability(signals)
+            places = None
+            if probability >= self.cutoff:
+                places = tuple(
+                    place
+                    for place, signal in enumerate(signals)
+                    if self.coefficients.get(signal.name, 0.0) > 0
+                    or self.coefficients.get(f"{signal.name}:red", 0.0) > 0
+                ) or tuple(range(len(signals)))
+            found = (probability, places)
+        else:
+            made: list[int] = []
+            for condition in self.conditions:
+                holding = condition.holds(signals)
+                if holding:
+                    made += [
+                        place
+                        for place, signal in enumerate(signals)
+                        if signal in holding and place not in made
+                    ]
+            found = (0.0, tuple(made) if made else None)
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = found
+        return found
+
     def _red_signals(self, signals: list[Signal]) -> list[Signal] | None:
         """The signals that make the flag red, or None when it is not."""
-        if self.kind == RuleKind.SCORE:
-            if self.probability(signals) < self.cutoff:
-                return None
-            driving = [
-                signal
-                for signal in signals
-                if self.coefficients.get(signal.name, 0.0) > 0
-                or self.coefficients.get(f"{signal.name}:red", 0.0) > 0
-            ]
-            return driving or list(signals)
-        made = []
-        for condition in self.conditions:
-            found = condition.holds(signals)
-            if found:
-                made += [signal for signal in found if signal not in made]
-        return made or None
+        places = self._red_places(signals)[1]
+        return None if places is None else [signals[place] for place in places]
 
     def is_red(self, signals: list[Signal]) -> bool:
         return bool(signals) and self._red_signals(signals) is not None
@@ -164,20 +189,20 @@ class RedRule:
         default rule, the signals as they are."""
         if self.is_default or not signals:
             return signals
-        red = self._red_signals(signals) or []
+        red = self._red_places(signals)[1] or ()
         return [
             signal.shown_as(FlagSeverity.RED, "rule")
-            if signal in red
+            if place in red
             else signal.shown_as(FlagSeverity.AMBER, "rule")
             if signal.severity == FlagSeverity.RED
             else signal
-            for signal in signals
+            for place, signal in enumerate(signals)
         ]
 
     def rank(self, signals: list[Signal], student_id: int) -> list:
         """Who is more at risk, for the budget's cut (see ``risk_rank``)."""
         if self.kind == RuleKind.SCORE:
-            return [round(self.probability(signals), 12), -student_id]
+            return [round(self._red_places(signals)[0], 12), -student_id]
         return risk_rank(signals, student_id)
 
     def describe(self) -> str:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mentorship.models import StudentStatus, StudentStatusChange, User
 from mentorship.services import student_status_set
+from projects.models import EnrolmentStatus
 from students.models import FlagRun, FlagSettings, RiskFlag
 from students.risk.backtest import RuleName, backtest_days, flag_backtest, withdrawal_days
 from students.risk.signals import COHORT_MIN_STUDENTS, SignalName
@@ -187,6 +188,17 @@ def test_a_closed_account_is_judged_up_to_its_withdrawal(history):
     overall = flag_backtest(start=START, end=AS_OF, every=7).overall
 
     assert overall.judged_by_day == [3, 3, 3, 3, 2]
+    assert _scores(overall, RuleName.ANY) == (6, 3, 1, [18])
+
+
+def test_an_enrolment_withdrawn_since_was_open_while_its_student_was_active(history):
+    """Staff withdraw the enrolment of a student who left; it keeps no date, and the
+    days before the student left are judged as they were."""
+    history["dropper"].enrolments.update(status=EnrolmentStatus.WITHDRAWN)
+
+    overall = flag_backtest(start=START, end=AS_OF, every=7).overall
+
+    assert overall.judged_by_day == [4, 4, 4, 4, 3]
     assert _scores(overall, RuleName.ANY) == (6, 3, 1, [18])
 
 

@@ -24,6 +24,7 @@ from students.models import (
     ProgrammeFlagBudget,
     RiskFlag,
 )
+from students.risk.backtest import backtest_replay
 from students.risk.calibration import calibration_apply, flag_calibrate
 from students.risk.rules import RedRule, RuleKind
 from students.risk.signals import SignalName
@@ -36,6 +37,14 @@ WEEKS = 6
 # The as-of days replayed: the last is AS_OF, the day 29 days before "today".
 DAYS = [AS_OF - timedelta(weeks=WEEKS - 1 - week) for week in range(WEEKS)]
 TODAY = AS_OF + timedelta(days=29)
+
+
+@pytest.fixture(autouse=True)
+def one_connection(settings):
+    """The command and the task replay the history on as many connections as there are
+    workers, which would not see a test's transaction: on the test's own one here
+    (``test_two_connections_replay_the_same_history`` checks the other way)."""
+    settings.FLAG_PARTS = 1
 
 
 @pytest.fixture(autouse=True)
@@ -214,3 +223,16 @@ def test_other_roles_cannot_calibrate(client, as_user, django_capture_on_commit_
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
     assert callbacks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_replay_the_same_history(school):
+    thresholds = FlagSettings.current()
+
+    apart = backtest_replay(DAYS, thresholds=thresholds, budget=False, workers=2)
+    together = backtest_replay(DAYS, thresholds=thresholds, budget=False)
+
+    assert [(day.as_of, day.programmes, day.signals) for day in apart] == [
+        (day.as_of, day.programmes, day.signals) for day in together
+    ]
+    assert sum(len(day.signals) for day in apart) > 0

@@ -7,6 +7,7 @@ kept either way (admin: flag calibrations)."""
 import json
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ...risk.backtest import DEFAULT_HORIZON_DAYS
@@ -59,16 +60,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--apply", action="store_true", help="Put the choice into force.")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.FLAG_PARTS,
+            help="Days of history replayed at once, each on a connection of its own.",
+        )
+        parser.add_argument(
             "--json", dest="as_json", action="store_true", help="Print JSON for machines."
         )
 
-    def handle(self, *args, weeks, horizon, apply, as_json, **options):
+    def handle(self, *args, weeks, horizon, apply, as_json, workers, **options):
         if weeks < 3:
             raise CommandError("--weeks must be at least 3: two to learn from, one to judge.")
         if horizon < 1:
             raise CommandError("--horizon must be at least 1.")
         started = time.monotonic()
-        calibration = flag_calibrate(weeks=weeks, horizon=horizon)
+        calibration = flag_calibrate(weeks=weeks, horizon=horizon, workers=max(1, workers))
         seconds = time.monotonic() - started
         if apply:
             calibration_apply(calibration)
