@@ -14,8 +14,9 @@ logistic regression over the signals' values, ``learned_score``). Each is applie
 the held-out weeks as the nightly run would apply it, within the budget
 (``budget_apply``), and scored by the backtest's own function (``backtest_score``), for
 all programmes and for each. The winner catches the most withdrawals with its red
-flags (recall), then the more precise, then the one flagging fewer; the rule in force
-is a candidate and wins a tie, so a worse one is never chosen. A programme whose
+flags (recall), then the more precise, then the one flagging fewer, among those whose
+red flags carry information (``RED_MIN_LIFT``; none: the rule in force stays, and the
+report says so); the rule in force is a candidate and wins a tie. A programme whose
 training weeks hold fewer than ``MIN_WITHDRAWALS`` withdrawals keeps the school's rule,
 and the report says so.
 
@@ -59,6 +60,12 @@ INACTIVITY_RED_DAYS = (10, 21, 28)
 # A learned score makes a flag red only for students at least this many times as likely
 # to withdraw as any judged student in the training weeks (as amber must be to be shown).
 SCORE_MIN_LIFT = 2.0
+# A rule is chosen only if its red flags, on the held-out weeks, were followed by a
+# withdrawal at least this many times as often as any judged student-day: red that
+# tells a mentor nothing is not worth their time.
+RED_MIN_LIFT = 2.0
+FALLBACK_LITTLE_HISTORY = "little_history"
+FALLBACK_NO_INFORMATION = "no_information"
 
 
 # --- The candidates -------------------------------------------------------------------
@@ -243,8 +250,10 @@ class ProgrammeCalibration:
     training_withdrawals: int
     current: RedRule
     chosen: RedRule | None
-    # Why there is no choice of its own (too little history), else empty.
+    # Why there is no choice of its own (``FALLBACK_LITTLE_HISTORY`` or
+    # ``FALLBACK_NO_INFORMATION``), else empty, and in words.
     fallback: str = ""
+    fallback_text: str = ""
     # (rule, its held-out figures), best first.
     candidates: list[tuple[RedRule, dict]] = field(default_factory=list)
 
@@ -258,6 +267,7 @@ class ProgrammeCalibration:
             "title": self.title,
             "training_withdrawals": self.training_withdrawals,
             "fallback": self.fallback,
+            "fallback_text": self.fallback_text,
             "current": {"rule": self.current.describe(), **self.figures_of(self.current)},
             "chosen": None
             if self.chosen is None
@@ -355,15 +365,21 @@ def flag_calibrate(
             key=lambda each: _better(each[1]),
             reverse=True,
         )
-        # The rule in force wins a tie: nothing changes without a reason.
-        best = candidates[0][1] if candidates else {}
+        # Only a rule whose red flags carry information may be chosen; the rule in
+        # force wins a tie: nothing changes without a reason.
+        informative = [
+            (rule, figures)
+            for rule, figures in candidates
+            if (figures.get("lift") or 0.0) >= RED_MIN_LIFT
+        ]
+        best = informative[0][1] if informative else {}
         chosen = next(
             (
                 rule
-                for rule, figures in candidates
+                for rule, figures in informative
                 if _better(figures) == _better(best) and rule.as_json() == current.as_json()
             ),
-            candidates[0][0] if candidates else None,
+            informative[0][0] if informative else None,
         )
         made = ProgrammeCalibration(
             key,
@@ -375,9 +391,17 @@ def flag_calibrate(
         )
         if made.training_withdrawals < min_withdrawals:
             made.chosen = None
-            made.fallback = (
+            made.fallback = FALLBACK_LITTLE_HISTORY
+            made.fallback_text = (
                 f"{made.training_withdrawals} withdrawals in the training weeks, fewer than "
                 f"{min_withdrawals}: too little history to choose on"
+            )
+        elif chosen is None:
+            made.fallback = FALLBACK_NO_INFORMATION
+            made.fallback_text = (
+                f"no candidate's red flags were followed by a withdrawal at least "
+                f"{RED_MIN_LIFT:g} times as often as any judged student's: the rule in force "
+                f"stays"
             )
         return made
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from mentorship.models import StudentStatus
+from mentorship.models import StudentStatus, StudentStatusChange
 from mentorship.services import student_status_set
 from mentorship.tests.factories import AssignmentFactory, MentorFactory
 from students.flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
@@ -138,7 +138,10 @@ def test_a_programme_with_too_little_history_keeps_the_school_rule(school):
     calibration = flag_calibrate(weeks=WEEKS, min_withdrawals=20)
 
     assert calibration.overall.chosen is None
-    assert "8 withdrawals in the training weeks, fewer than 20" in calibration.overall.fallback
+    assert calibration.overall.fallback == "little_history"
+    assert (
+        "8 withdrawals in the training weeks, fewer than 20" in calibration.overall.fallback_text
+    )
     calibration_apply(calibration)
     assert FlagSettings.current().red_rule == {}
     assert not ProgrammeFlagBudget.objects.exists()
@@ -236,3 +239,14 @@ def test_two_connections_replay_the_same_history(school):
         (day.as_of, day.programmes, day.signals) for day in together
     ]
     assert sum(len(day.signals) for day in apart) > 0
+
+
+def test_no_rule_is_chosen_whose_red_flags_tell_nothing(school):
+    """Without withdrawals to be right about, no red rule's flags carry information:
+    the rule in force stays, and the report says why."""
+    StudentStatusChange.objects.filter(status=StudentStatus.DROPPED).delete()
+
+    calibration = flag_calibrate(weeks=WEEKS, min_withdrawals=0)
+
+    assert calibration.overall.chosen is None
+    assert calibration.overall.fallback == "no_information"

@@ -104,7 +104,7 @@ class Command(BaseCommand):
             write(header)
             write(_row(f"in force: {group['current']['rule']}", group["current"]))
             if group["chosen"] is None:
-                write(f"  Keeps the school's rule: {group['fallback']}.")
+                write(f"  No choice of its own: {group['fallback_text']}.")
             else:
                 write(_row(f"chosen: {group['chosen']['rule']}", group["chosen"]))
             for candidate in group["candidates"][:SHOWN_CANDIDATES]:
