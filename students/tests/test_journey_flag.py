@@ -12,7 +12,7 @@ from django.utils import timezone
 from mentorship.models import DailyActivity
 from projects.tests.factories import EnrolmentFactory
 from students.flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
-from students.models import FlagOutreach, RiskFlag
+from students.models import FlagOutreach, FlagSettings, RiskFlag
 
 from .helpers_risk import programme_of
 
@@ -24,6 +24,8 @@ pytestmark = pytest.mark.browser
 def test_it_takes_a_mentor_from_a_new_flag_to_logged_outreach(
     logged_in_page, mentor, student, screenshot
 ):
+    # One student in the programme: no budget (10 % of one student is no red at all).
+    FlagSettings.objects.create(pk=1, red_share_percent=100)
     today = timezone.localdate()
     EnrolmentFactory(
         student=student,
