@@ -346,6 +346,13 @@ class Load:
         return {**asdict(self), "per_second": round(self.per_second, 1)}
 
 
+def process_memory_mb(pid: int) -> tuple[float, float]:
+    """A process's resident memory now and at its peak, in MB (Linux's /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
 class Server:
     """gunicorn as the Procfile starts it, on the benchmark's database, with the bare
     view added (``metrics.bench_settings``)."""
@@ -451,10 +458,9 @@ class Server:
         """The workers' resident memory now and at its peak (the largest worker)."""
         now, peak = [], []
         for pid in self.worker_pids():
-            status = Path(f"/proc/{pid}/status").read_text()
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            now.append(int(fields["VmRSS"].split()[0]) / 1024)
-            peak.append(int(fields["VmHWM"].split()[0]) / 1024)
+            resident, highest = process_memory_mb(pid)
+            now.append(resident)
+            peak.append(highest)
         if not now:
             return {}
         return {"rss_mb": round(max(now), 1), "peak_rss_mb": round(max(peak), 1)}
@@ -536,12 +542,10 @@ class Worker:
         now = []
         for pid in self.pids():
             try:
-                status = Path(f"/proc/{pid}/status").read_text()
+                resident, self.peaks[pid] = process_memory_mb(pid)
             except FileNotFoundError:  # a pool process that just ended
                 continue
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            now.append(int(fields["VmRSS"].split()[0]) / 1024)
-            self.peaks[pid] = int(fields["VmHWM"].split()[0]) / 1024
+            now.append(resident)
         if not now:
             return {}
         return {

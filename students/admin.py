@@ -153,6 +153,7 @@ class ProgrammeFlagBudgetAdmin(admin.ModelAdmin):
     """A programme's own flag budget, instead of the flag settings' one."""
 
     list_display = ["programme", "red_share_percent", "amber_shown"]
+    list_select_related = ["programme"]
     autocomplete_fields = ["programme"]
 
 

@@ -27,7 +27,7 @@ from .models import (
     FlagStatus,
     RiskFlag,
 )
-from .risk.budget import budget_signals, flag_budgets, red_cuts
+from .risk.budget import budget_signals, flag_budgets, judged_per_programme, red_cuts
 from .risk.judgement import (
     RiskJudgement,
     end_of_day,
@@ -95,10 +95,10 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
         budgets = flag_budgets(thresholds)
         chunk = FlagRunChunk(run=run, index=index, students=len(student_ids))
         chunk.activity = {str(key): sums for key, sums in judgement.activity.items()}
-        judged: dict[str, int] = {}
-        for enrolled in judgement.programmes.values():
-            judged[str(enrolled[0])] = judged.get(str(enrolled[0]), 0) + 1
-        chunk.judged = judged
+        chunk.judged = {
+            str(programme_id): count
+            for programme_id, count in judged_per_programme(judgement.programmes).items()
+        }
         # Those whose flag waits: a drop to judge against the programmes' activity, or
         # red signals to rank against the programme's other red students.
         waiting = {
