@@ -73,9 +73,11 @@ from projects.models import (
     Review,
     Submission,
     Verdict,
+    deadline_pace,
     plan_due_dates,
     plan_pace,
 )
+from projects.selectors import cohort_calendars, projects_handed_in
 from students.flags import reengagement_judged
 from students.models import MentoringSession, RiskFlag, SessionStatus
 
@@ -544,9 +546,10 @@ class Metric:
 
 def on_track_rows(window: Window) -> list[Row]:
     """Each active student in an active enrolment at the window's end, judged by the
-    one rule (``projects.models.plan_pace``) on the window's last day: 1 when on track
-    or ahead, 0 when behind. An enrolment completed since the window ended was still
-    active then, so a period recomputed later is judged as it stood."""
+    one rule (``projects.models.plan_pace``; a cohort's students by its deadlines,
+    ``deadline_pace``) on the window's last day: 1 when on track or ahead, 0 when
+    behind. An enrolment completed since the window ended was still active then, so a
+    period recomputed later is judged as it stood."""
     stints = {
         stint.student_id: stint
         for stint in window.final_stints
@@ -562,40 +565,72 @@ def on_track_rows(window: Window) -> list[Row]:
             .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=min(span.ends)))
             .values_list(
                 "pk", "student_id", "programme_id", "started_on", "target_end_on", "status",
-                "completed_at",
+                "completed_at", "cohort_id",
             )
         )  # fmt: skip
 
-    def targets() -> dict[int, list[int]]:
+    def projects() -> dict[int, list[tuple[int, int]]]:
         by_programme = defaultdict(list)
-        for programme_id, target_days in Project.objects.order_by(
+        for programme_id, pk, target_days in Project.objects.order_by(
             "programme_id", "position"
-        ).values_list("programme_id", "target_days"):
-            by_programme[programme_id].append(target_days)
+        ).values_list("programme_id", "pk", "target_days"):
+            by_programme[programme_id].append((pk, target_days))
         return by_programme
 
-    targets_of = span.once("targets", targets)
+    projects_of = span.once("projects", projects)
     approved = window.approved_counts[1]
     # An enrolment's pace on a day with so many projects approved, worked out once for
     # the span's windows that end on the same day (most students approved as many by
     # each calendar's end).
     paces = span.once(("paces", window.as_of), dict)
+    open_then = span.once(("on_track_enrolments", window.as_of), enrolments)
+    judged = [
+        enrolment
+        for enrolment in open_then
+        if enrolment[1] in stints  # active then
+        and (
+            enrolment[5] == EnrolmentStatus.ACTIVE
+            or (enrolment[6] is not None and enrolment[6] >= window.end)
+        )
+    ]
+    # A cohort's students are judged by what they had handed in against its deadlines
+    # (read once for every enrolment open on the day, whichever windows end on it).
+    in_cohorts = [enrolment for enrolment in open_then if enrolment[7] is not None]
+    calendars = span.once(
+        ("cohort_calendars", window.as_of),
+        lambda: cohort_calendars(cohort_ids={enrolment[7] for enrolment in in_cohorts}),
+    )
+    handed_in = span.once(
+        ("handed_in", window.end),
+        lambda: projects_handed_in(
+            student_ids={enrolment[1] for enrolment in in_cohorts}, before=window.end
+        ),
+    )
     rows = []
-    for pk, student_id, programme_id, started_on, target_end_on, status, completed_at in span.once(
-        ("on_track_enrolments", window.as_of), enrolments
-    ):
-        if student_id not in stints:  # not active then
-            continue
-        if status != EnrolmentStatus.ACTIVE and not (
-            completed_at is not None and completed_at >= window.end
-        ):
+    for pk, student_id, programme_id, started_on, target_end_on, _s, _c, cohort_id in judged:
+        steps = projects_of.get(programme_id, ())
+        if cohort_id is not None:
+            calendar = calendars[cohort_id]
+            handed = handed_in.get(student_id, frozenset())
+            pace = deadline_pace(
+                due_dates=plan_due_dates(
+                    started_on,
+                    target_end_on,
+                    tuple(days for _pk, days in steps),
+                    calendar.due_dates(project_pk for project_pk, _days in steps),
+                ),
+                handed_in=[project_pk in handed for project_pk, _days in steps],
+                today=window.as_of,
+                ends_on=calendar.ends_on,
+            )
+            rows.append(
+                Row(stints[student_id].mentor_id, student_id, float(pace.projects >= 0), pk)
+            )
             continue
         count = approved.get((student_id, programme_id), 0)
         on_track = paces.get((pk, count))
         if on_track is None:
-            due = plan_due_dates(
-                started_on, target_end_on, tuple(targets_of.get(programme_id, ()))
-            )
+            due = plan_due_dates(started_on, target_end_on, tuple(days for _pk, days in steps))
             pace = plan_pace(due_dates=due, approved=count, today=window.as_of)
             on_track = paces[(pk, count)] = float(pace.projects >= 0)
         rows.append(Row(stints[student_id].mentor_id, student_id, on_track, pk))

@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Cohort,
+    CohortDeadline,
     CriterionVerdict,
     DifficultyRating,
     Enrolment,
@@ -87,13 +89,37 @@ class ProjectAdmin(admin.ModelAdmin):
     inlines = [RubricCriterionInline]
 
 
+class CohortDeadlineInline(admin.TabularInline):
+    model = CohortDeadline
+    fields = ["project", "due_on"]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The projects of the cohort's programme, once it has one.
+        if db_field.name == "project" and request.resolver_match.kwargs.get("object_id"):
+            cohort = Cohort.objects.filter(pk=request.resolver_match.kwargs["object_id"]).first()
+            if cohort is not None:
+                kwargs["queryset"] = Project.objects.filter(programme_id=cohort.programme_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["title", "programme", "starts_on", "ends_on", "in_order"]
+    list_filter = ["programme"]
+    search_fields = ["title", "programme__title"]
+    list_select_related = ["programme"]
+    date_hierarchy = "starts_on"
+    inlines = [CohortDeadlineInline]
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
-    list_display = ["student", "programme", "status", "started_on", "target_end_on"]
+    list_display = ["student", "programme", "cohort", "status", "started_on", "target_end_on"]
     list_filter = ["status", "programme", "allow_skipping"]
     search_fields = ["student__email", "student__display_name", "programme__title"]
-    autocomplete_fields = ["student", "programme"]
-    list_select_related = ["student", "programme"]
+    autocomplete_fields = ["student", "programme", "cohort"]
+    list_select_related = ["student", "programme", "cohort__programme"]
     date_hierarchy = "started_on"
     readonly_fields = ["completed_at"]
 

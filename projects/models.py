@@ -1,5 +1,6 @@
-"""Programmes (learning paths), their ordered projects and rubrics; enrolments and the
-plan they imply; submissions, reviews and what the review loop keeps."""
+"""Programmes (learning paths), their ordered projects and rubrics; cohorts (runs of a
+programme with fixed due dates); enrolments and the plan they imply; submissions,
+reviews and what the review loop keeps."""
 
 import bisect
 import functools
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -136,6 +138,74 @@ class EnrolmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class Cohort(models.Model):
+    """A run of a programme: students who start together and share its due dates
+    (``CohortDeadline``), e.g. the October intake with an exam before the end. A
+    programme may run as cohorts, on each student's own pace (an enrolment without a
+    cohort), or both."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("programme")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    in_order = models.BooleanField(
+        _("projects in order"),
+        default=False,
+        help_text=_(
+            "Each project must be approved before the next can be submitted. Off: the "
+            "students work on whatever is due, several projects at once if their dates say so."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["programme", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="cohort_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.title}"
+
+
+class CohortDeadline(models.Model):
+    """When a project is due for every student of a cohort. Several projects may be due
+    the same day; a project without a deadline is due at its share of the cohort's span
+    (``plan_due_dates``)."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("cohort")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("project")
+    )
+    due_on = models.DateField(_("due on"))
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["cohort", "due_on", "project__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "project"], name="deadline_once_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.title}: {self.due_on}"
+
+    def clean(self) -> None:
+        if (
+            self.cohort_id
+            and self.project_id
+            and self.project.programme_id != (self.cohort.programme_id)
+        ):
+            raise ValidationError({"project": _("This project is not in the cohort's programme.")})
+
+
 @dataclass(frozen=True)
 class PlanItem:
     project: Project
@@ -143,8 +213,11 @@ class PlanItem:
 
 
 class Enrolment(models.Model):
-    """A student following a programme from a start date to a target end date. The plan
-    (when each project is due) follows from those dates and the projects' targets."""
+    """A student following a programme from a start date to a target end date, on
+    their own pace or in a cohort. The plan (when each project is due) follows from
+    those dates and the projects' targets, or from the cohort's deadlines. A student
+    may enrol in a programme again (a retake, or a later cohort) once the earlier
+    enrolment is over; the projects already approved stay approved."""
 
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,6 +227,15 @@ class Enrolment(models.Model):
     )
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("programme")
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("cohort"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the student follows the programme at their own pace."),
     )
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     target_end_on = models.DateField(_("target end date"))
@@ -176,23 +258,50 @@ class Enrolment(models.Model):
         ordering = ["-started_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "programme"], name="enrolment_student_programme_unique"
+                fields=["student", "programme"],
+                condition=Q(status=EnrolmentStatus.ACTIVE),
+                name="enrolment_one_active_per_programme",
+                violation_error_message=_("The student is already enrolled in this programme."),
+            ),
+            models.UniqueConstraint(
+                fields=["student", "cohort"],
+                name="enrolment_once_per_cohort",
+                violation_error_message=_("The student is already in this cohort."),
             ),
             models.CheckConstraint(
                 condition=Q(target_end_on__gte=models.F("started_on")),
                 name="enrolment_ends_after_start",
             ),
         ]
+        indexes = [
+            models.Index(fields=["student", "programme"], name="enrolment_student_prog_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} — {self.programme}"
 
-    def plan(self, projects: list[Project]) -> list[PlanItem]:
+    def clean(self) -> None:
+        if self.cohort_id and self.programme_id and self.cohort.programme_id != self.programme_id:
+            raise ValidationError({"cohort": _("This cohort is a run of another programme.")})
+
+    @property
+    def in_order(self) -> bool:
+        """Whether each project must be approved before the next can be submitted: on
+        the student's own pace unless they may skip ahead; in a cohort, as it says."""
+        if self.cohort_id is not None:
+            return self.cohort.in_order
+        return not self.allow_skipping
+
+    def plan(self, projects: list[Project], calendar=None) -> list[PlanItem]:
         """Due date of each project (``plan_due_dates``). ``projects`` are the
-        programme's, in position order (passed in so a list page plans many enrolments
-        in one query)."""
+        programme's, in position order, and ``calendar`` the cohort's deadlines
+        (``projects.selectors.cohort_calendars``; passed in so a list page plans many
+        enrolments in a few queries)."""
         due_dates = plan_due_dates(
-            self.started_on, self.target_end_on, tuple(project.target_days for project in projects)
+            self.started_on,
+            self.target_end_on,
+            tuple(project.target_days for project in projects),
+            calendar.due_dates(project.pk for project in projects) if calendar else (),
         )
         return [
             PlanItem(project, due_on) for project, due_on in zip(projects, due_dates, strict=True)
@@ -200,34 +309,45 @@ class Enrolment(models.Model):
 
 
 @functools.lru_cache(maxsize=4096)
-def plan_due_dates(started_on: date, target_end_on: date, target_days: tuple[int, ...]) -> tuple:
+def plan_due_dates(
+    started_on: date,
+    target_end_on: date,
+    target_days: tuple[int, ...],
+    deadlines: tuple[date | None, ...] = (),
+) -> tuple:
     """The due date of each of a programme's projects (their target durations, in
-    order) for an enrolment over these dates: the enrolment's span shared out in
-    proportion to the target durations. Cached: the nightly flagging run plans a
-    hundred thousand enrolments that start on a few hundred different days."""
+    order) for an enrolment over these dates: the cohort's deadline where it sets one
+    (``deadlines``, by project in the same order), otherwise the enrolment's span
+    shared out in proportion to the target durations. Cached: the nightly flagging
+    run plans a hundred thousand enrolments that start on a few hundred different days."""
     total_days = sum(target_days) or 1
     span = max((target_end_on - started_on).days, 0)
     due_dates, elapsed = [], 0
-    for days in target_days:
+    for position, days in enumerate(target_days):
         elapsed += days
-        due_dates.append(started_on + timedelta(days=round(span * elapsed / total_days)))
+        fixed = deadlines[position] if position < len(deadlines) else None
+        due_dates.append(fixed or started_on + timedelta(days=round(span * elapsed / total_days)))
     return tuple(due_dates)
 
 
 @dataclass(frozen=True)
 class PlanPace:
-    """Where a student stands against their plan (``plan_pace``)."""
+    """Where a student stands against their plan (``plan_pace``, ``deadline_pace``)."""
 
-    # Projects approved minus projects due: above zero ahead, below zero behind.
+    # Projects done minus projects due: above zero ahead, below zero behind.
     projects: int
     days_behind: int = 0
     days_ahead: int = 0
+    # Projects of a cohort not handed in by their deadline and no longer late but
+    # missed (``deadline_missed_on``).
+    missed: int = 0
 
 
 def plan_pace(*, due_dates: Sequence[date], approved: int, today: date) -> PlanPace:
-    """Where a student stands against their plan on ``today``: the one rule behind
-    the student list, the student's file, the students API, the weekly report and the
-    "behind plan" at-risk signal. ``due_dates`` are the plan's (``plan_due_dates``), in
+    """Where a student on their own pace stands against their plan on ``today``: the
+    one rule behind the student list, the student's file, the students API, the weekly
+    report and the "behind plan" at-risk signal (a cohort's students:
+    ``deadline_pace``). ``due_dates`` are the plan's (``plan_due_dates``), in
     the programme's order; ``approved`` is how many of its projects are approved.
 
     The plan sets a pace, not an order: by the first due date one project should be
@@ -254,6 +374,48 @@ def plan_pace(*, due_dates: Sequence[date], approved: int, today: date) -> PlanP
     if approved > due:
         return PlanPace(approved - due, days_ahead=(due_dates[approved - 1] - today).days)
     return PlanPace(0)
+
+
+def deadline_missed_on(due_on: date, due_dates: Sequence[date], ends_on: date) -> date:
+    """The last day a cohort's project not handed in by its deadline counts as late
+    rather than missed: the cohort's next due date after it (by then the cohort has
+    moved on), or for the last one the cohort's end."""
+    later = [day for day in due_dates if day > due_on]
+    return min(later) if later else max(ends_on, due_on)
+
+
+def deadline_pace(
+    *, due_dates: Sequence[date], handed_in: Sequence[bool], today: date, ends_on: date
+) -> PlanPace:
+    """Where a cohort's student stands against the cohort's deadlines on ``today``,
+    the counterpart of ``plan_pace`` (read by the same pages and signal). Each project
+    is due on its own date, several may be due at once, and what counts is handing it
+    in (approved, or waiting for review): a project sent back for changes is the
+    review's business, not the deadline's.
+
+    - A project is due from the day after its deadline. Not handed in, it is late
+      until the cohort's next deadline has passed (``deadline_missed_on``), then
+      missed: a skipped assessment is not a permanent "behind", and the student is
+      judged by the work in front of them.
+    - Projects behind: those late; days behind: since the oldest late one was due.
+    - Projects ahead: those handed in before they are due; days ahead: until the
+      latest of them is due."""
+    late, ahead, missed = [], [], 0
+    for due_on, done in zip(due_dates, handed_in, strict=True):
+        if due_on >= today:
+            if done:
+                ahead.append(due_on)
+        elif done:
+            continue
+        elif deadline_missed_on(due_on, due_dates, ends_on) < today:
+            missed += 1
+        else:
+            late.append(due_on)
+    if late:
+        return PlanPace(-len(late), days_behind=(today - min(late)).days, missed=missed)
+    if ahead:
+        return PlanPace(len(ahead), days_ahead=(max(ahead) - today).days, missed=missed)
+    return PlanPace(0, missed=missed)
 
 
 class SubmissionStatus(models.TextChoices):

@@ -7,7 +7,7 @@ mentor sees those they hold and a supervisor those their team's mentors hold.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -19,6 +19,7 @@ from mentorship.models import Role, StudentStatus, User
 from mentorship.selectors import mentors_visible_to, students_visible_to
 
 from .models import (
+    Cohort,
     CriterionVerdict,
     Enrolment,
     EnrolmentStatus,
@@ -29,8 +30,13 @@ from .models import (
     ReviewNote,
     Submission,
     SubmissionStatus,
+    deadline_missed_on,
+    deadline_pace,
     plan_pace,
 )
+
+# What counts as handing a project in for a cohort's deadline (``deadline_pace``).
+HANDED_IN = (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
 
 
 def submissions_visible_to(user: User, *, ids_read_now: bool = False) -> QuerySet[Submission]:
@@ -226,12 +232,16 @@ class ProjectProgress:
     due_on: date | None
     status: str  # approved, submitted, changes_requested, available, locked
     attempts: int = 0
+    # A cohort's project not handed in by its deadline, no longer late but missed
+    # (``deadline_pace``).
+    missed: bool = False
 
     @property
     def overdue(self) -> bool:
-        """Past its due date and not approved yet."""
+        """Past its due date and not approved yet (a missed one is shown as missed)."""
         return (
-            self.status != SubmissionStatus.APPROVED
+            not self.missed
+            and self.status != SubmissionStatus.APPROVED
             and self.due_on is not None
             and self.due_on < timezone.localdate()
         )
@@ -266,6 +276,17 @@ class ProgrammeProgress:
 
     @property
     def next_project(self) -> ProjectProgress | None:
+        """The project the student works on next: the first in the programme's order
+        not approved; in a cohort, the one due soonest of those not handed in and not
+        missed."""
+        if self.enrolment.cohort_id is not None:
+            open_ = [
+                item
+                for item in self.projects
+                if item.status not in HANDED_IN and not item.missed and item.due_on
+            ]
+            if open_:
+                return min(open_, key=lambda item: (item.due_on, item.project.position))
         return next(
             (item for item in self.projects if item.status != SubmissionStatus.APPROVED), None
         )
@@ -273,11 +294,20 @@ class ProgrammeProgress:
     @cached_property
     def plan(self) -> PlanPace:
         """Where the student stands against the plan today, by the one rule
-        (``projects.models.plan_pace``), whether or not they are judged by it."""
+        (``projects.models.plan_pace``; a cohort's deadlines: ``deadline_pace``),
+        whether or not they are judged by it."""
+        today = timezone.localdate()
+        if self.enrolment.cohort_id is not None:
+            return deadline_pace(
+                due_dates=[item.due_on for item in self.projects],
+                handed_in=[item.status in HANDED_IN for item in self.projects],
+                today=today,
+                ends_on=self.enrolment.cohort.ends_on,
+            )
         return plan_pace(
             due_dates=[item.due_on for item in self.projects if item.due_on is not None],
             approved=self.approved_count,
-            today=timezone.localdate(),
+            today=today,
         )
 
     @property
@@ -339,6 +369,60 @@ class ProgrammeProgress:
         return self.plan.days_ahead if self.standing == Standing.AHEAD else 0
 
 
+def projects_handed_in(*, student_ids, before: datetime) -> dict[int, frozenset[int]]:
+    """The projects each of these students had handed in before a moment: approved,
+    or waiting for review then (what a cohort's deadline asks, ``deadline_pace``; the
+    same as ``HANDED_IN`` for the present). One query, none without students."""
+    student_ids = list(student_ids)
+    if not student_ids:
+        return {}
+    handed: dict[int, set[int]] = {}
+    for student_id, project_id in (
+        Submission.objects.filter(student_id__in=student_ids, submitted_at__lt=before)
+        .filter(
+            Q(status=SubmissionStatus.APPROVED)
+            | Q(reviewed_at__isnull=True)
+            | Q(reviewed_at__gte=before)
+        )
+        .values_list("student_id", "project_id")
+        .distinct()
+    ):
+        handed.setdefault(student_id, set()).add(project_id)
+    return {student_id: frozenset(projects) for student_id, projects in handed.items()}
+
+
+@dataclass(frozen=True)
+class CohortCalendar:
+    """A cohort's dates, as plans read them: its end and each project's deadline."""
+
+    ends_on: date
+    deadlines: dict[int, date]
+
+    def due_dates(self, project_ids) -> tuple[date | None, ...]:
+        """The deadlines of these projects, in their order (``plan_due_dates``)."""
+        return tuple(self.deadlines.get(project_id) for project_id in project_ids)
+
+
+def cohort_calendars(*, cohort_ids) -> dict[int, CohortCalendar]:
+    """``CohortCalendar`` of each of these cohorts. One query, none without cohorts."""
+    cohort_ids = set(cohort_ids) - {None}
+    if not cohort_ids:
+        return {}
+    ends_on: dict[int, date] = {}
+    deadlines: dict[int, dict[int, date]] = {}
+    for cohort_id, cohort_end, project_id, due_on in Cohort.objects.filter(
+        pk__in=cohort_ids
+    ).values_list("pk", "ends_on", "deadlines__project_id", "deadlines__due_on"):
+        ends_on[cohort_id] = cohort_end
+        into = deadlines.setdefault(cohort_id, {})
+        if project_id is not None:
+            into[project_id] = due_on
+    return {
+        cohort_id: CohortCalendar(ends_on[cohort_id], deadlines[cohort_id])
+        for cohort_id in ends_on
+    }
+
+
 def student_progress(*, student: User) -> list[ProgrammeProgress]:
     """For each of a student's enrolments, every project with its due date and where
     the student stands on it. Three queries, whatever the number of projects."""
@@ -348,11 +432,11 @@ def student_progress(*, student: User) -> list[ProgrammeProgress]:
 def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
     """``student_progress`` for many students at once (a list page): each student's
     id to their enrolments' progress, in the same three queries whatever the number
-    of students, enrolments and projects. ``student_ids`` may be a list or a values
-    queryset."""
+    of students, enrolments and projects (a fourth for cohorts' deadlines).
+    ``student_ids`` may be a list or a values queryset."""
     enrolments = list(
         Enrolment.objects.filter(student_id__in=student_ids)
-        .select_related("programme")
+        .select_related("programme", "cohort")
         .annotate(student_status=F("student__student_profile__status"))
         .order_by("student_id", "status", "-started_on")
     )
@@ -374,15 +458,20 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
         .values_list("student_id", "project_id", "status", "attempt")
     ):
         latest[(student_id, project_id)] = (status, attempt)
+    calendars = cohort_calendars(cohort_ids={enrolment.cohort_id for enrolment in enrolments})
+    today = timezone.localdate()
     progress: dict[int, list[ProgrammeProgress]] = {}
     for enrolment in enrolments:
         projects = programme_projects.get(enrolment.programme_id, [])
-        plan = {item.project.pk: item.due_on for item in enrolment.plan(projects)}
+        plan = {
+            item.project.pk: item.due_on
+            for item in enrolment.plan(projects, calendars.get(enrolment.cohort_id))
+        }
         items, previous_approved = [], True
         for project in projects:
             status, attempts = latest.get((enrolment.student_id, project.pk), (None, 0))
             if status is None:
-                unlocked = previous_approved or enrolment.allow_skipping
+                unlocked = previous_approved or not enrolment.in_order
                 status = (
                     "available"
                     if unlocked and enrolment.status == EnrolmentStatus.ACTIVE
@@ -390,6 +479,14 @@ def students_progress(*, student_ids) -> dict[int, list[ProgrammeProgress]]:
                 )
             items.append(ProjectProgress(project, plan.get(project.pk), status, attempts))
             previous_approved = status == SubmissionStatus.APPROVED
+        if enrolment.cohort_id is not None:
+            due_dates = [item.due_on for item in items]
+            for item in items:
+                item.missed = (
+                    item.status not in HANDED_IN
+                    and deadline_missed_on(item.due_on, due_dates, enrolment.cohort.ends_on)
+                    < today
+                )
         progress.setdefault(enrolment.student_id, []).append(
             ProgrammeProgress(enrolment, items, enrolment.student_status or StudentStatus.ACTIVE)
         )

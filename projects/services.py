@@ -29,6 +29,7 @@ from mentorship.selectors import current_mentor, current_mentor_assignments
 from mentorship.services import student_status_set
 
 from .models import (
+    Cohort,
     CriterionVerdict,
     DifficultyRating,
     Enrolment,
@@ -62,11 +63,21 @@ def enrolment_create(
     started_on: date | None = None,
     target_end_on: date | None = None,
     allow_skipping: bool = False,
+    cohort: Cohort | None = None,
 ) -> Enrolment:
-    """Enrol a student in a programme. Without a target end date, the plan is the sum
-    of the projects' target durations from the start date."""
+    """Enrol a student in a programme, on their own pace or in one of its cohorts.
+    Without a target end date, the plan is the sum of the projects' target durations
+    from the start date; a cohort's students end with the cohort and keep its
+    deadlines, however late they join (the start date is the day they joined, not
+    before the cohort starts). A student may enrol again once the earlier enrolment in
+    the programme is over, and once per cohort."""
     if student.role != Role.STUDENT:
         raise ValidationError({"student": _("Only students can enrol in a programme.")})
+    if cohort is not None:
+        if cohort.programme_id != programme.pk:
+            raise ValidationError({"cohort": _("This cohort is a run of another programme.")})
+        started_on = max(started_on or timezone.localdate(), cohort.starts_on)
+        target_end_on = max(target_end_on or cohort.ends_on, started_on)
     started_on = started_on or timezone.localdate()
     if target_end_on is None:
         total = sum(programme.projects.values_list("target_days", flat=True))
@@ -77,6 +88,7 @@ def enrolment_create(
         started_on=started_on,
         target_end_on=target_end_on,
         allow_skipping=allow_skipping,
+        cohort=cohort,
     )
     enrolment.full_clean()
     enrolment.save()
@@ -122,10 +134,15 @@ def submission_check_allowed(*, student: User, project: Project) -> Enrolment:
     """Why a student may not submit this project now, as a ValidationError; or their
     enrolment if they may. Rules: enrolled and active in the programme; nothing of
     theirs waiting for review on this project; not approved already; the previous
-    project approved, unless the enrolment may skip ahead."""
-    enrolment = Enrolment.objects.filter(
-        student=student, programme_id=project.programme_id, status=EnrolmentStatus.ACTIVE
-    ).first()
+    project approved, unless the enrolment may skip ahead or its cohort sets no order
+    (``Enrolment.in_order``)."""
+    enrolment = (
+        Enrolment.objects.filter(
+            student=student, programme_id=project.programme_id, status=EnrolmentStatus.ACTIVE
+        )
+        .select_related("cohort")
+        .first()
+    )
     if enrolment is None:
         raise ValidationError(_("You are not enrolled in this programme."))
     statuses = set(
@@ -139,7 +156,7 @@ def submission_check_allowed(*, student: User, project: Project) -> Enrolment:
         raise ValidationError(
             _("Your previous attempt is waiting for review; you can submit again after it.")
         )
-    if not enrolment.allow_skipping:
+    if enrolment.in_order:
         previous = (
             Project.objects.filter(
                 programme_id=project.programme_id, position__lt=project.position

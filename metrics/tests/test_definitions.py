@@ -21,8 +21,13 @@ from mentorship.tests.factories import (
 from metrics.definitions import METRICS, METRICS_BY_KEY, Fold, Window, hours_band
 from metrics.models import DevelopmentKind, Survey, SurveyContinue
 from metrics.scorecards import compute_period, compute_periods, fold
-from projects.models import EnrolmentStatus, Verdict
-from projects.tests.factories import EnrolmentFactory, ProgrammeFactory, ProjectFactory
+from projects.models import Cohort, CohortDeadline, EnrolmentStatus, Verdict
+from projects.tests.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    SubmissionFactory,
+)
 from students.models import SessionStatus
 
 from .helpers_scorecards import (
@@ -282,9 +287,7 @@ def _enrol(student, programme, **fields):
     return EnrolmentFactory(
         student=student,
         programme=programme,
-        started_on=date(2026, 9, 1),
-        target_end_on=date(2026, 10, 11),
-        **fields,
+        **{"started_on": date(2026, 9, 1), "target_end_on": date(2026, 10, 11), **fields},
     )
 
 
@@ -375,6 +378,31 @@ def test_on_track_while_the_period_runs_is_judged_today():
     # On 5 October one project was due (21 September); on 31 October both.
     assert figure("on_track", mentor, now=at(5)) == (1.0, 1)
     assert figure("on_track", mentor) == (0.0, 1)
+
+
+def test_on_track_judges_a_cohorts_students_by_its_deadlines():
+    mentor = MentorFactory()
+    programme, (first, second) = _plan()
+    cohort = Cohort.objects.create(
+        programme=programme,
+        title="Autumn",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 12, 20),
+    )
+    # Both projects due together on 20 October: the first handed in and waiting for
+    # review, the second approved, is on track; the second only, behind.
+    CohortDeadline.objects.create(cohort=cohort, project=first, due_on=date(2026, 10, 20))
+    CohortDeadline.objects.create(cohort=cohort, project=second, due_on=date(2026, 10, 20))
+    on_time, one_late = student_of(mentor), student_of(mentor)
+    for student in (on_time, one_late):
+        _enrol(student, programme, cohort=cohort, target_end_on=cohort.ends_on)
+    SubmissionFactory(student=on_time, project=first, submitted_at=at(18))
+    _approve(on_time, [second], at(19), reviewer=mentor)
+    _approve(one_late, [second], at(19), reviewer=mentor)
+
+    assert figure("on_track", mentor) == (0.5, 2)
+    # On 15 October nothing was due yet.
+    assert figure("on_track", mentor, now=at(15)) == (1.0, 2)
 
 
 def test_projects_approved_is_the_total_of_projects_each_student_had_approved_with_the_mentor():

@@ -1,11 +1,15 @@
 """The admin, where staff edit the curriculum and look into the review loop."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from conftest import ROLES
 from projects.models import (
+    Cohort,
+    CohortDeadline,
     DifficultyRating,
     Enrolment,
     Programme,
@@ -29,6 +33,7 @@ from projects.tests.factories import (
 MODELS = [
     Programme,
     Project,
+    Cohort,
     Enrolment,
     Submission,
     Review,
@@ -48,7 +53,14 @@ def _loop(count: int) -> None:
     """``count`` reviewed submissions, with a file, a rating and a note each."""
     project = ProjectFactory()
     for _ in range(count):
-        enrolment = EnrolmentFactory(programme=project.programme)
+        cohort = Cohort.objects.create(
+            programme=project.programme,
+            title="Spring",
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 6, 30),
+        )
+        CohortDeadline.objects.create(cohort=cohort, project=project, due_on=date(2026, 4, 1))
+        enrolment = EnrolmentFactory(programme=project.programme, cohort=cohort)
         submission = SubmissionFactory(student=enrolment.student, project=project)
         SubmissionFileFactory(submission=submission)
         ReviewFactory(submission=submission)
@@ -222,3 +234,16 @@ def test_it_autocompletes_students_for_an_enrolment(client, as_user, student):
 
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [str(student.pk)]
+
+
+def test_it_offers_a_cohorts_deadlines_the_projects_of_its_programme(client, as_user):
+    _loop(1)
+    cohort = Cohort.objects.get()
+    ProjectFactory(title="Of another programme")
+    ProjectFactory(programme=cohort.programme, title="Due at the end")
+    as_user("staff")
+
+    response = client.get(_url(Cohort, "change", cohort.pk))
+
+    assertContains(response, "Due at the end")
+    assertNotContains(response, "Of another programme")

@@ -19,6 +19,7 @@ from projects.models import (
     SubmissionStatus,
     plan_due_dates,
 )
+from projects.selectors import cohort_calendars, projects_handed_in
 
 from ..models import (
     FlagSettings,
@@ -175,10 +176,20 @@ def risk_judgement(
         for row in _enrolment_rows(student_ids, as_of, thresholds, replay=replay)
         if row.student_id in wanted
     ]
-    plans = _plans({(row.programme_id, row.started_on, row.target_end_on) for row in rows})
+    plans = _plans({_plan_key(row) for row in rows})
+    handed_in = projects_handed_in(
+        student_ids=sorted({row.student_id for row in rows if row.cohort_id is not None}),
+        before=cutoff,
+    )
     by_student: dict[int, list[_EnrolmentRow]] = {}
+    # The enrolments with work left on the day: only they can make a student inactive
+    # or show a drop, and only they are peers in their programme's activity.
+    working: dict[int, list[_EnrolmentRow]] = {}
     for row in rows:
         by_student.setdefault(row.student_id, []).append(row)
+        if plans[_plan_key(row)].work_over(row, as_of):
+            continue
+        working.setdefault(row.student_id, []).append(row)
         if row.last_day is not None and row.started_on <= windows_start:
             sums = judgement.activity.setdefault(row.programme_id, [0, 0, 0])
             sums[0] += row.recent
@@ -189,33 +200,39 @@ def risk_judgement(
     # active day is older (the rows carry the windows' last day only).
     silent = [
         student_id
-        for student_id, enrolled in by_student.items()
+        for student_id, enrolled in working.items()
         if enrolled[0].last_day is None and max(row.started_on for row in enrolled) <= quiet_since
     ]
     older = last_active_days(student_ids=silent, before=windows_start)
     for student_id, enrolled in by_student.items():
         judgement.programmes[student_id] = tuple(row.programme_id for row in enrolled)
         first = enrolled[0]
-        # Most students were active lately and keep their pace: nothing to judge.
-        if (
+        # Most students were active lately and keep their pace: nothing to judge. A
+        # student whose work is all done is not inactive either.
+        if student_id in working and (
             first.last_day is None
             or first.last_day <= quiet_since
             or _below_amber_share(first, thresholds)
         ):
             inactivity = _inactivity_signal(
-                enrolled,
+                working[student_id],
                 last_active=first.last_day or older.get(student_id),
                 as_of=as_of,
                 thresholds=thresholds,
             )
             if inactivity is not None:
                 add(student_id, inactivity)
-            pending = _drop_pending(enrolled, as_of=as_of, thresholds=thresholds)
+            pending = _drop_pending(working[student_id], as_of=as_of, thresholds=thresholds)
             if pending is not None:
                 judgement.pending[student_id] = pending
         for row in enrolled:
-            plan = plans[(row.programme_id, row.started_on, row.target_end_on)]
-            for signal in _project_signals(row, plan=plan, as_of=as_of, thresholds=thresholds):
+            for signal in _project_signals(
+                row,
+                plan=plans[_plan_key(row)],
+                as_of=as_of,
+                thresholds=thresholds,
+                handed_in=handed_in.get(student_id, frozenset()),
+            ):
                 add(student_id, signal)
 
     # Struggling (many "changes requested" on a project still not approved) and
@@ -257,7 +274,7 @@ def risk_judgement(
 # metadata; every value is a parameter.
 ENROLMENT_ROWS_SQL = """
 WITH enrolled AS (
-    SELECT e.id, e.student_id, e.programme_id, e.started_on, e.target_end_on
+    SELECT e.id, e.student_id, e.programme_id, e.started_on, e.target_end_on, e.cohort_id
     FROM {enrolment} e
     WHERE {enrolment_among} AND e.started_on <= %s
       AND (e.status IN (%s, %s) OR e.completed_at >= %s)
@@ -265,7 +282,9 @@ WITH enrolled AS (
 attempts AS (
     SELECT s.student_id, s.project_id,
            MAX(CASE WHEN s.status = %s AND s.reviewed_at < %s THEN s.reviewed_at END)
-               AS approved_at
+               AS approved_at,
+           MAX(CASE WHEN s.status = %s OR s.reviewed_at IS NULL OR s.reviewed_at >= %s
+                    THEN 1 ELSE 0 END) AS handed_in
     FROM {submission} s
     WHERE {submission_among} AND s.submitted_at < %s
     GROUP BY s.student_id, s.project_id
@@ -275,13 +294,16 @@ steps AS (
            a.student_id IS NOT NULL AS submitted, a.approved_at,
            LAG(a.approved_at) OVER (PARTITION BY n.id ORDER BY p.position)
                AS previous_approved_at,
-           COUNT(a.approved_at) OVER (PARTITION BY n.id) AS approved
+           COUNT(a.approved_at) OVER (PARTITION BY n.id) AS approved,
+           COUNT(*) OVER (PARTITION BY n.id) AS projects,
+           SUM(COALESCE(a.handed_in, 0)) OVER (PARTITION BY n.id) AS handed_in
     FROM enrolled n
     JOIN {project} p ON p.programme_id = n.programme_id
     LEFT JOIN attempts a ON a.student_id = n.student_id AND a.project_id = p.id
 ),
 current AS (
     SELECT enrolment_id, project_id, submitted, previous_approved_at, approved,
+           projects, handed_in,
            ROW_NUMBER() OVER (PARTITION BY enrolment_id ORDER BY position) AS rank
     FROM steps
     WHERE approved_at IS NULL
@@ -298,7 +320,8 @@ activity AS (
 )
 SELECT n.student_id, n.programme_id, n.started_on, n.target_end_on,
        c.project_id, c.submitted, COALESCE(c.approved, 0), {previous_approved_on},
-       COALESCE(a.recent, 0), COALESCE(a.baseline, 0), COALESCE(a.baseline_days, 0), a.last_day
+       COALESCE(a.recent, 0), COALESCE(a.baseline, 0), COALESCE(a.baseline_days, 0), a.last_day,
+       n.cohort_id, COALESCE(c.handed_in = c.projects, TRUE)
 FROM enrolled n
 LEFT JOIN current c ON c.enrolment_id = n.id AND c.rank = 1
 LEFT JOIN activity a ON a.student_id = n.student_id
@@ -351,6 +374,8 @@ def _enrolment_rows(
         moment,
         SubmissionStatus.APPROVED,
         moment,
+        SubmissionStatus.APPROVED,
+        moment,
         *submission_ids,
         moment,
         *[ops.adapt_datefield_value(recent_from)] * 3,
@@ -369,9 +394,15 @@ def _enrolment_rows(
             started_on=_day(made.started_on),
             target_end_on=_day(made.target_end_on),
             last_day=_day(made.last_day),
+            all_handed_in=bool(made.all_handed_in),
         )
         for made in map(_EnrolmentRow._make, rows)
     ]
+
+
+def _plan_key(row: _EnrolmentRow) -> tuple:
+    """What an enrolment's plan depends on (``_plans``)."""
+    return (row.programme_id, row.started_on, row.target_end_on, row.cohort_id)
 
 
 # The rounds of changes requested on each project never approved, and the no-shows in
@@ -444,8 +475,9 @@ def _rounds_and_no_shows(
 
 def _plans(keys: set[tuple]) -> dict[tuple, _Plan]:
     """The plan (``plan_due_dates``, as ``Enrolment.plan``) of each (programme, start,
-    target end): its due dates in order, and its steps by project. A chunk of
-    thousands of enrolments shares a few hundred. One query."""
+    target end, cohort): its due dates in the programme's order, and its steps by
+    project. A chunk of thousands of enrolments shares a few hundred. One query, and
+    one for the cohorts' deadlines if any enrolment is in a cohort."""
     projects: dict[int, list[tuple[int, str, int]]] = {}
     for pk, programme_id, title, target_days in (
         Project.objects.filter(programme_id__in={key[0] for key in keys})
@@ -457,15 +489,23 @@ def _plans(keys: set[tuple]) -> dict[tuple, _Plan]:
         programme_id: tuple(days for _pk, _title, days in steps)
         for programme_id, steps in projects.items()
     }
+    calendars = cohort_calendars(cohort_ids={key[3] for key in keys})
     plans = {}
-    for programme_id, started_on, target_end_on in keys:
+    for programme_id, started_on, target_end_on, cohort_id in keys:
         steps = projects.get(programme_id, [])
-        due_dates = plan_due_dates(started_on, target_end_on, durations.get(programme_id, ()))
-        plans[(programme_id, started_on, target_end_on)] = _Plan(
+        calendar = calendars.get(cohort_id)
+        due_dates = plan_due_dates(
+            started_on,
+            target_end_on,
+            durations.get(programme_id, ()),
+            calendar.due_dates(pk for pk, _title, _days in steps) if calendar else (),
+        )
+        plans[(programme_id, started_on, target_end_on, cohort_id)] = _Plan(
             due_dates,
             {
                 pk: _Step(title, days, due_on)
                 for (pk, title, days), due_on in zip(steps, due_dates, strict=True)
             },
+            calendar.ends_on if calendar else None,
         )
     return plans

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-from projects.models import plan_pace
+from projects.models import deadline_pace, plan_pace
 
 from ..models import (
     FlagSettings,
@@ -149,6 +149,10 @@ class _EnrolmentRow(NamedTuple):
     baseline: int
     baseline_days: int
     last_day: date | None
+    # The cohort the enrolment is in (None: on the student's own pace).
+    cohort_id: int | None
+    # Every project handed in (approved, or waiting for review) or approved.
+    all_handed_in: bool
 
 
 class _Step(NamedTuple):
@@ -161,10 +165,24 @@ class _Step(NamedTuple):
 
 class _Plan(NamedTuple):
     """An enrolment's plan, as the signals read it: every due date in the
-    programme's order (``plan_pace`` reads them) and each project's step."""
+    programme's order (``plan_pace`` reads them) and each project's step, in the same
+    order; for a cohort, the day it ends (``deadline_pace``)."""
 
     due_dates: tuple[date, ...]
     steps: dict[int, _Step]
+    cohort_ends_on: date | None = None
+
+    def work_over(self, row: _EnrolmentRow, as_of: date) -> bool:
+        """Whether the student has no work left to do in this enrolment on the day:
+        every project handed in, or in a cohort, its last deadline passed. Such a
+        student stops working, as they should: quiet is no sign of risk."""
+        if row.all_handed_in:
+            return True
+        return (
+            self.cohort_ends_on is not None
+            and bool(self.due_dates)
+            and (as_of > max(self.due_dates))
+        )
 
 
 def _below_amber_share(row: _EnrolmentRow, thresholds: FlagSettings) -> bool:
@@ -250,13 +268,34 @@ def drop_signal(
 
 
 def _project_signals(
-    row: _EnrolmentRow, *, plan: _Plan, as_of: date, thresholds: FlagSettings
+    row: _EnrolmentRow,
+    *,
+    plan: _Plan,
+    as_of: date,
+    thresholds: FlagSettings,
+    handed_in: frozenset[int] = frozenset(),
 ) -> list[Signal]:
     """Behind plan and stalled project, the plan as it stood on the day. Behind plan:
     more days behind than the threshold, by the rule the student list and file show
     (``plan_pace``: the number of projects approved against the number due, so a
-    student who skipped ahead is judged by the count). Stalled: the current project,
-    the first not approved, open too long."""
+    student who skipped ahead is judged by the count; in a cohort ``deadline_pace``,
+    each project against its deadline, ``handed_in`` the projects handed in, a
+    missed one no longer late). Stalled: the current project, the first not approved,
+    open too long; a cohort's deadlines set its pace instead."""
+    if row.cohort_id is not None:
+        late = deadline_pace(
+            due_dates=plan.due_dates,
+            handed_in=[project_id in handed_in for project_id in plan.steps],
+            today=as_of,
+            ends_on=plan.cohort_ends_on,
+        ).days_behind
+        if late > thresholds.behind_plan_days:
+            return [
+                Signal(
+                    SignalName.BEHIND_PLAN, FlagSeverity.AMBER, late, thresholds.behind_plan_days
+                )
+            ]
+        return []
     if row.current_project_id is None:
         return []
     found = []
