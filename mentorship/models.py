@@ -645,11 +645,13 @@ class DailyActivity(models.Model):
         ]
         indexes = [
             # The index of every signal query (a chunk of students over a range of
-            # days), with the count in it so that PostgreSQL answers from the index
-            # alone, without visiting a student's rows scattered over the table.
-            # SQLite ignores the included column (models.W040 is silenced for it).
+            # days), with the count and the intensity in it so that PostgreSQL answers
+            # from the index alone, without visiting a student's rows scattered over the
+            # table. SQLite ignores the included columns (models.W040 is silenced for it).
             models.Index(
-                fields=["student", "day"], include=["events"], name="dailyactivity_covering"
+                fields=["student", "day"],
+                include=["events", "value_total", "valued_events"],
+                name="dailyactivity_covering",
             ),
         ]
 

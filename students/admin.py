@@ -29,6 +29,7 @@ from .models import (
     ProgrammeFlagBudget,
     RiskFlag,
 )
+from .risk.calibration import calibration_report_read
 from .tasks import calibrate_flags, flag_students
 
 
@@ -302,7 +303,8 @@ class FlagCalibrationAdmin(ReadOnlyAdmin):
     @admin.display(description=_("report"))
     def report_table(self, calibration: FlagCalibration):
         return render_to_string(
-            "admin/students/flagcalibration/report.html", {"report": calibration.report}
+            "admin/students/flagcalibration/report.html",
+            {"report": calibration_report_read(calibration.report)},
         )
 
     def get_urls(self):

@@ -312,9 +312,11 @@ def bench_data_generate(
 
 # Inactivity and activity drop for every student judged as of a day, in one statement:
 # the same students (``flaggable_student_ids``), the same rules and thresholds as the
-# nightly job's (``risk_judgement``, the drop measured against the quietest of the
-# student's programmes when they were quieter than usual, ``cohort_ratios``), only the
-# students showing either signal returned.
+# nightly job's (``risk_judgement``: only enrolments with work left, the drop measured
+# against the student's peers when they were quieter than usual, ``cohort_ratios``),
+# only the students showing either signal returned. Left out: a quiet cohort's excuse
+# for its students' inactivity (the benchmark's school has no cohorts), and a cohort
+# whose deadlines leave a project to the plan's spread.
 FLOOR_SQL = """
 WITH judged AS (
     SELECT u.id
@@ -327,10 +329,26 @@ WITH judged AS (
           ORDER BY c.effective_on DESC, c.id DESC LIMIT 1), 'active') = 'active'
 ),
 enrolments AS (
-    SELECT e.student_id, e.programme_id, e.started_on
+    SELECT e.student_id, coalesce('c' || e.cohort_id, 'p' || e.programme_id) AS peers,
+           e.started_on
     FROM projects_enrolment e
     WHERE e.started_on <= %(as_of)s
       AND (e.status = 'active' OR e.completed_at >= %(cutoff)s)
+      -- Work left (``_Plan.work_over``): a project not handed in, and no cohort
+      -- whose last deadline has passed.
+      AND EXISTS (
+          SELECT 1 FROM projects_project p
+          WHERE p.programme_id = e.programme_id
+            AND NOT EXISTS (
+                SELECT 1 FROM projects_submission s
+                WHERE s.student_id = e.student_id AND s.project_id = p.id
+                  AND s.submitted_at < %(cutoff)s
+                  AND (s.status = 'approved' OR s.reviewed_at IS NULL
+                       OR s.reviewed_at >= %(cutoff)s)))
+      AND NOT EXISTS (
+          SELECT 1 FROM projects_cohortdeadline d
+          WHERE d.cohort_id = e.cohort_id
+          HAVING max(d.due_on) < %(as_of)s)
 ),
 activity AS (
     SELECT d.student_id,
@@ -340,37 +358,49 @@ activity AS (
            coalesce(sum(d.events) FILTER (
                WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s), 0) AS baseline,
            count(*) FILTER (
-               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s) AS baseline_days
+               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s) AS baseline_days,
+           coalesce(sum(d.value_total) FILTER (WHERE d.day >= %(recent_from)s), 0)
+               AS recent_value,
+           coalesce(sum(d.value_total) FILTER (
+               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s), 0) AS baseline_value,
+           coalesce(sum(d.valued_events) FILTER (
+               WHERE d.day >= %(base_from)s AND d.day < %(recent_from)s), 0) AS baseline_valued
     FROM students_dailyactivity d
     WHERE d.day <= %(as_of)s
     GROUP BY d.student_id
 ),
 measured AS (
-    SELECT j.id, e.programme_id, e.started_on, a.last_day, a.in_windows, a.recent, a.baseline,
-           a.baseline_days
+    SELECT j.id, e.peers, e.started_on, a.last_day, a.in_windows, a.recent, a.baseline,
+           a.baseline_days,
+           -- The intensity where most of the baseline's events carried a value
+           -- (``activity_measure``), else the events.
+           CASE WHEN a.baseline_valued * 2 > a.baseline THEN a.recent_value
+                ELSE a.recent END AS measured_recent,
+           CASE WHEN a.baseline_valued * 2 > a.baseline THEN a.baseline_value
+                ELSE a.baseline END AS measured_baseline
     FROM judged j
     JOIN enrolments e ON e.student_id = j.id
     LEFT JOIN activity a ON a.student_id = j.id
 ),
 peers AS (
-    SELECT programme_id,
+    SELECT peers,
            (sum(recent)::float / %(window)s) / (sum(baseline)::float / %(base)s) AS ratio
     FROM measured
     WHERE in_windows AND started_on <= %(base_from)s
-    GROUP BY programme_id
+    GROUP BY peers
     HAVING count(*) >= %(min_students)s AND sum(baseline) > 0
 ),
 students AS (
     SELECT m.id,
            %(as_of)s::date - greatest(max(m.last_day), max(m.started_on)) AS idle,
            CASE WHEN max(m.baseline_days) >= %(min_days)s AND min(m.started_on) <= %(base_from)s
-                     AND max(m.baseline) > 0
-                THEN 100.0 * (max(m.recent) * 7.0 / %(window)s)
-                     / (max(m.baseline) * 7.0 / %(base)s)
+                     AND max(m.measured_baseline) > 0
+                THEN 100.0 * (max(m.measured_recent) * 7.0 / %(window)s)
+                     / (max(m.measured_baseline) * 7.0 / %(base)s)
            END AS percent,
            least(1.0, max(p.ratio)) AS quiet
     FROM measured m
-    LEFT JOIN peers p ON p.programme_id = m.programme_id
+    LEFT JOIN peers p ON p.peers = m.peers
     GROUP BY m.id
 ),
 judged_drop AS (
@@ -408,6 +438,21 @@ enrolled AS (
     FROM projects_enrolment e
     WHERE e.started_on <= %(as_of)s
       AND (e.status = 'active' OR e.completed_at >= %(cutoff)s)
+      -- Work left (``_Plan.work_over``): a project not handed in, and no cohort
+      -- whose last deadline has passed.
+      AND EXISTS (
+          SELECT 1 FROM projects_project p
+          WHERE p.programme_id = e.programme_id
+            AND NOT EXISTS (
+                SELECT 1 FROM projects_submission s
+                WHERE s.student_id = e.student_id AND s.project_id = p.id
+                  AND s.submitted_at < %(cutoff)s
+                  AND (s.status = 'approved' OR s.reviewed_at IS NULL
+                       OR s.reviewed_at >= %(cutoff)s)))
+      AND NOT EXISTS (
+          SELECT 1 FROM projects_cohortdeadline d
+          WHERE d.cohort_id = e.cohort_id
+          HAVING max(d.due_on) < %(as_of)s)
     GROUP BY e.student_id
 ),
 activity AS (

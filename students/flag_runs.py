@@ -39,6 +39,7 @@ from .risk.judgement import (
 from .risk.signals import (
     SEVERITY_RANK,
     PendingDrop,
+    PendingIdle,
     Signal,
     SignalName,
     cohort_activity_add,
@@ -105,7 +106,7 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
             student_id
             for student_id, found in judgement.signals.items()
             if budgets.of(judgement.programmes[student_id][0]).rule.is_red(found)
-        } | judgement.pending.keys()
+        } | judgement.waiting
         chunk.pending = {
             str(student_id): _waiting_entry(judgement, student_id) for student_id in waiting
         }
@@ -135,21 +136,25 @@ def flag_chunk_evaluate(*, run: FlagRun, index: int, student_ids: list[int]) -> 
 
 def _waiting_entry(judgement: RiskJudgement, student_id: int) -> dict:
     """What a chunk keeps of a student whose flag waits for the second round: their
-    signals, their first programme, and their activity drop's figures if it is to judge."""
+    signals, their first programme, their activity drop's figures if it is to judge,
+    and their days idle if their cohort's quiet is to judge."""
     drop = judgement.pending.get(student_id)
+    idle = judgement.idle.get(student_id)
     return {
         "programme": judgement.programmes[student_id][0],
         "recent": drop.recent if drop else None,
         "baseline": drop.baseline if drop else None,
-        "programmes": list(drop.programmes) if drop else [],
+        "groups": list(drop.groups) if drop else [],
+        "measure": drop.measure if drop else "",
+        "idle": idle.idle if idle else None,
+        "idle_groups": list(idle.groups) if idle else [],
         "reasons": [signal.as_reason() for signal in judgement.signals.get(student_id, [])],
     }
 
 
 def _programme(entry: dict) -> int:
-    """A waiting student's programme (a run begun before the budget kept the drop's
-    programmes only)."""
-    return entry["programme"] if "programme" in entry else entry["programmes"][0]
+    """A waiting student's programme."""
+    return entry["programme"]
 
 
 def _waiting_signals(
@@ -164,12 +169,20 @@ def _waiting_signals(
         },
         pending={
             student_id: PendingDrop(
-                figures["recent"], figures["baseline"], tuple(figures["programmes"])
+                figures["recent"],
+                figures["baseline"],
+                tuple(figures["groups"]),
+                figures.get("measure", ""),
             )
             for student_id, figures in waiting.items()
             if figures["recent"] is not None
         },
         activity={},
+        idle={
+            student_id: PendingIdle(figures["idle"], tuple(figures["idle_groups"]))
+            for student_id, figures in waiting.items()
+            if figures.get("idle") is not None
+        },
     )
     return judgement.resolve(cohort=cohort, thresholds=thresholds)
 
@@ -259,7 +272,7 @@ def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
             if len(shares) < run.chunks:
                 return None
             thresholds = FlagSettings.current()
-            activity: dict[int, list[int]] = {}
+            activity: dict[str, list[int]] = {}
             judged: dict[int, int] = {}
             for share, students, _waiting in shares:
                 cohort_activity_add(activity, share)
@@ -279,7 +292,7 @@ def flag_run_cohort(*, run: FlagRun) -> list[int] | None:
                             rule.rank(signals, student_id)
                         )
             cuts = red_cuts(candidates, judged, budgets)
-            run.cohort = {str(programme_id): ratio for programme_id, ratio in ratios.items()}
+            run.cohort = ratios
             run.red_cuts = {str(programme_id): cut for programme_id, cut in cuts.items()}
             run.status = FlagRunStatus.SETTLING
             run.save(update_fields=["cohort", "red_cuts", "status"])
@@ -307,7 +320,7 @@ def flag_chunks_settle(*, run: FlagRun, indexes: list[int]) -> list[FlagRunChunk
         if not unsettled:
             return chunks
         cohort_text, cuts_text = FlagRun.objects.values_list("cohort", "red_cuts").get(pk=run.pk)
-        cohort = {int(programme_id): ratio for programme_id, ratio in cohort_text.items()}
+        cohort = dict(cohort_text)
         cuts = {int(programme_id): cut for programme_id, cut in cuts_text.items()}
         budgets = flag_budgets(thresholds)
         waiting = {

@@ -170,6 +170,10 @@ class Reason:
     # The level its threshold is of, when shown at another, and why ("budget", "rule").
     crossed: str | None = None
     because: str = ""
+    # The peers' activity, as a percentage of their usual, when they were quiet too.
+    cohort: float | None = None
+    # "value": an activity drop measured by the values the platform's events carry.
+    measure: str = ""
 
     @classmethod
     def from_stored(cls, reason: dict) -> "Reason":
@@ -182,12 +186,24 @@ class Reason:
             project=reason.get("project") or "",
             crossed=reason.get("crossed"),
             because=reason.get("because", ""),
+            cohort=reason.get("cohort"),
+            measure=reason.get("measure", ""),
         )
 
     @property
     def sentence(self) -> str:
+        said = self._sentence()
+        if self.cohort is not None and self.signal == SignalName.INACTIVITY:
+            said += " " + gettext(
+                "Their cohort was quiet too (%(cohort)s %% of its usual activity), so those "
+                "quiet days are not counted."
+            ) % {"cohort": _number(self.cohort)}
+        elif self.cohort is not None and self.signal == SignalName.ACTIVITY_DROP:
+            said += " " + gettext(
+                "Judged against their peers, who were at %(cohort)s %% of their usual activity."
+            ) % {"cohort": _number(self.cohort)}
         if self.crossed is None:
-            return self._sentence()
+            return said
         if self.because == "budget":
             why = gettext("Shown amber: the programme’s red flags went to students more at risk.")
         elif self.severity == FlagSeverity.RED:
@@ -197,7 +213,7 @@ class Reason:
                 "Shown amber: by the rule calibrated on the school’s history, this is not red "
                 "on its own."
             )
-        return f"{self._sentence()} {why}"
+        return f"{said} {why}"
 
     def _sentence(self) -> str:
         observed, threshold = self.observed, self.threshold
@@ -212,6 +228,18 @@ class Reason:
             ) % {"days": count, "level": level, "threshold": _number(threshold)}
         if self.signal == SignalName.ACTIVITY_DROP:
             percent = round(100 * observed / self.baseline) if self.baseline else 0
+            if self.measure == "value":
+                return gettext(
+                    "Activity has fallen to %(observed)s a week by the learning platform’s "
+                    "measure (minutes, clicks or pages), %(percent)d %% of their usual "
+                    "%(baseline)s (%(level)s below %(threshold)s %%)."
+                ) % {
+                    "observed": _number(observed),
+                    "percent": percent,
+                    "baseline": _number(self.baseline or 0),
+                    "level": level,
+                    "threshold": _number(threshold),
+                }
             return gettext(
                 "Activity has fallen to %(observed)s events a week, %(percent)d %% of their "
                 "usual %(baseline)s (%(level)s below %(threshold)s %%)."

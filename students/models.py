@@ -468,12 +468,13 @@ class FlagRun(models.Model):
     mentors_notified = models.PositiveIntegerField(_("mentors notified"), default=0)
     digest_parts = models.PositiveIntegerField(_("digest parts"), default=0)
     cohort = models.JSONField(
-        _("programme activity"),
+        _("peers' activity"),
         default=dict,
         blank=True,
         help_text=_(
-            "Each programme's recent activity against its usual, as of the run's day "
-            "(programme id: ratio); drops are judged against it."
+            "Each peer group's recent activity against its usual, as of the run's day "
+            "(c and a cohort's id, or p and a programme's id for its students on their "
+            "own pace: ratio); drops, and a cohort's inactivity, are judged against it."
         ),
     )
     red_cuts = models.JSONField(

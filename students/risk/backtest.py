@@ -130,7 +130,7 @@ def backtest_replay(
             )
             for offset in range(0, len(ids), chunk_size)
         ]
-        activity: dict[int, list[int]] = {}
+        activity: dict[str, list[int]] = {}
         for judgement in judgements:
             cohort_activity_add(activity, judgement.activity)
         cohort = cohort_ratios(activity, thresholds)

@@ -268,7 +268,11 @@ class ProgrammeCalibration:
             "training_withdrawals": self.training_withdrawals,
             "fallback": self.fallback,
             "fallback_text": self.fallback_text,
-            "current": {"rule": self.current.describe(), **self.figures_of(self.current)},
+            "current": {
+                "rule": self.current.describe(),
+                "json": self.current.as_json(),
+                **self.figures_of(self.current),
+            },
             "chosen": None
             if self.chosen is None
             else {
@@ -277,7 +281,8 @@ class ProgrammeCalibration:
                 **self.figures_of(self.chosen),
             },
             "candidates": [
-                {"rule": rule.describe(), **figures} for rule, figures in self.candidates
+                {"rule": rule.describe(), "json": rule.as_json(), **figures}
+                for rule, figures in self.candidates
             ],
         }
 
@@ -443,6 +448,31 @@ def calibration_apply(calibration: Calibration) -> None:
     ProgrammeFlagBudget.objects.filter(
         red_share_percent__isnull=True, amber_shown__isnull=True, red_rule={}
     ).delete()
+
+
+def calibration_report_read(report: dict) -> dict:
+    """A kept report (``Calibration.as_dict``) as the admin shows it: every rule
+    described again in the reader's language (a report keeps each rule's JSON; one
+    kept before it did keeps the words it was written with)."""
+
+    def rule_row(row: dict | None) -> dict | None:
+        if not row or "json" not in row:
+            return row
+        return {**row, "rule": RedRule.from_json(row["json"]).describe()}
+
+    def group(each: dict) -> dict:
+        return {
+            **each,
+            "current": rule_row(each.get("current")),
+            "chosen": rule_row(each.get("chosen")),
+            "candidates": [rule_row(row) for row in each.get("candidates", [])],
+        }
+
+    return {
+        **report,
+        "overall": group(report["overall"]) if report.get("overall") else None,
+        "programmes": [group(each) for each in report.get("programmes", [])],
+    }
 
 
 def calibration_record(

@@ -29,18 +29,22 @@ from ..models import (
 )
 from .signals import (
     PendingDrop,
+    PendingIdle,
     Signal,
     SignalName,
     _below_amber_share,
     _day,
     _drop_pending,
     _EnrolmentRow,
-    _inactivity_signal,
+    _idle_days,
     _Plan,
     _project_signals,
+    _quietest,
     _Step,
     _windows_start,
     drop_signal,
+    inactivity_signal,
+    peer_group,
 )
 
 
@@ -111,16 +115,30 @@ class RiskJudgement:
 
     signals: dict[int, list[Signal]]
     pending: dict[int, PendingDrop]
-    activity: dict[int, list[int]]
+    activity: dict[str, list[int]]
     # Each student's programmes on the day (what the backtest reports them under).
     programmes: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # The cohorts' students idle long enough to be inactive, unless the cohort was
+    # quiet too.
+    idle: dict[int, PendingIdle] = field(default_factory=dict)
+
+    @property
+    def waiting(self) -> set[int]:
+        """The students whose signals wait for the peer groups' activity."""
+        return self.pending.keys() | self.idle.keys()
 
     def resolve(
-        self, *, cohort: dict[int, float], thresholds: FlagSettings
+        self, *, cohort: dict[str, float], thresholds: FlagSettings
     ) -> dict[int, list[Signal]]:
-        """Every signal of every student, the drops judged against ``cohort``
-        (``cohort_ratios``). Students with no signal are left out."""
+        """Every signal of every student, the drops and the cohorts' inactivity judged
+        against ``cohort`` (``cohort_ratios``). Students with no signal are left out."""
         signals = {student_id: list(found) for student_id, found in self.signals.items()}
+        for student_id, idle in self.idle.items():
+            inactivity = inactivity_signal(
+                idle.idle, thresholds=thresholds, quiet=_quietest(idle.groups, cohort)
+            )
+            if inactivity is not None:
+                signals.setdefault(student_id, []).insert(0, inactivity)
         for student_id, pending in self.pending.items():
             drop = drop_signal(pending, cohort=cohort, thresholds=thresholds)
             if drop is not None:
@@ -191,7 +209,9 @@ def risk_judgement(
             continue
         working.setdefault(row.student_id, []).append(row)
         if row.last_day is not None and row.started_on <= windows_start:
-            sums = judgement.activity.setdefault(row.programme_id, [0, 0, 0])
+            sums = judgement.activity.setdefault(
+                peer_group(row.programme_id, row.cohort_id), [0, 0, 0]
+            )
             sums[0] += row.recent
             sums[1] += row.baseline
             sums[2] += 1
@@ -214,14 +234,23 @@ def risk_judgement(
             or first.last_day <= quiet_since
             or _below_amber_share(first, thresholds)
         ):
-            inactivity = _inactivity_signal(
+            idle = _idle_days(
                 working[student_id],
                 last_active=first.last_day or older.get(student_id),
                 as_of=as_of,
-                thresholds=thresholds,
             )
-            if inactivity is not None:
-                add(student_id, inactivity)
+            if idle >= thresholds.inactivity_amber_days:
+                if all(row.cohort_id is not None for row in working[student_id]):
+                    # A cohort's student: the cohort's quiet may excuse it.
+                    judgement.idle[student_id] = PendingIdle(
+                        idle,
+                        tuple(
+                            peer_group(row.programme_id, row.cohort_id)
+                            for row in working[student_id]
+                        ),
+                    )
+                else:
+                    add(student_id, inactivity_signal(idle, thresholds=thresholds))
             pending = _drop_pending(working[student_id], as_of=as_of, thresholds=thresholds)
             if pending is not None:
                 judgement.pending[student_id] = pending
@@ -313,7 +342,10 @@ activity AS (
            SUM(d.events) FILTER (WHERE d.day >= %s) AS recent,
            SUM(d.events) FILTER (WHERE d.day < %s) AS baseline,
            COUNT(*) FILTER (WHERE d.day < %s) AS baseline_days,
-           MAX(d.day) AS last_day
+           MAX(d.day) AS last_day,
+           SUM(d.value_total) FILTER (WHERE d.day >= %s) AS recent_value,
+           SUM(d.value_total) FILTER (WHERE d.day < %s) AS baseline_value,
+           SUM(d.valued_events) FILTER (WHERE d.day < %s) AS baseline_valued
     FROM {daily} d
     WHERE {daily_among} AND d.day >= %s AND d.day <= %s
     GROUP BY d.student_id
@@ -321,7 +353,9 @@ activity AS (
 SELECT n.student_id, n.programme_id, n.started_on, n.target_end_on,
        c.project_id, c.submitted, COALESCE(c.approved, 0), {previous_approved_on},
        COALESCE(a.recent, 0), COALESCE(a.baseline, 0), COALESCE(a.baseline_days, 0), a.last_day,
-       n.cohort_id, COALESCE(c.handed_in = c.projects, TRUE)
+       n.cohort_id, COALESCE(c.handed_in = c.projects, TRUE),
+       COALESCE(a.recent_value, 0), COALESCE(a.baseline_value, 0),
+       COALESCE(a.baseline_valued, 0)
 FROM enrolled n
 LEFT JOIN current c ON c.enrolment_id = n.id AND c.rank = 1
 LEFT JOIN activity a ON a.student_id = n.student_id
@@ -378,7 +412,7 @@ def _enrolment_rows(
         moment,
         *submission_ids,
         moment,
-        *[ops.adapt_datefield_value(recent_from)] * 3,
+        *[ops.adapt_datefield_value(recent_from)] * 6,
         *daily_ids,
         ops.adapt_datefield_value(base_from),
         ops.adapt_datefield_value(as_of),

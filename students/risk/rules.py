@@ -19,6 +19,8 @@ nightly run computes a score from its coefficients, without scikit-learn."""
 import math
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, pgettext
+
 from ..models import FlagSeverity
 from .signals import Signal, SignalName
 
@@ -105,10 +107,18 @@ class Condition:
         return cls(tuple((name, level, at_least) for name, level, at_least in parts))
 
     def describe(self) -> str:
+        """In words, in the active language: "inactive (red) + behind plan"."""
         words = []
         for name, level, at_least in self.parts:
-            word = name if level == FlagSeverity.AMBER else f"{name} ({level})"
-            words.append(word if at_least is None else f"{word} >= {at_least:g}")
+            word = SignalName.label(name)
+            if level != FlagSeverity.AMBER:
+                word = pgettext("a signal at its red level", "%(signal)s (red)") % {"signal": word}
+            if at_least is not None:
+                word = pgettext("a signal from a value", "%(signal)s ≥ %(value)s") % {
+                    "signal": word,
+                    "value": f"{at_least:g}",
+                }
+            words.append(word)
         return " + ".join(words)
 
 
@@ -206,10 +216,11 @@ class RedRule:
         return risk_rank(signals, student_id)
 
     def describe(self) -> str:
+        """In words, in the active language (conditions separated by " | ": any)."""
         if self.kind == RuleKind.SCORE:
-            return f"risk score >= {self.cutoff:.3f}"
+            return gettext("learned risk score ≥ %(cutoff)s") % {"cutoff": f"{self.cutoff:.3f}"}
         if self.is_default:
-            return "any red signal (default)"
+            return gettext("any red signal (the default)")
         return " | ".join(condition.describe() for condition in self.conditions)
 
     def as_json(self) -> dict:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
+from django.utils.translation import gettext_lazy as _
+
 from projects.models import deadline_pace, plan_pace
 
 from ..models import (
@@ -24,6 +26,20 @@ class SignalName:
     STRUGGLING = "struggling"
 
     ALL = (INACTIVITY, ACTIVITY_DROP, STALLED_PROJECT, BEHIND_PLAN, MISSED_SESSIONS, STRUGGLING)
+
+    LABELS = {
+        INACTIVITY: _("inactive"),
+        ACTIVITY_DROP: _("slowing down"),
+        STALLED_PROJECT: _("stalled project"),
+        BEHIND_PLAN: _("behind plan"),
+        MISSED_SESSIONS: _("missed sessions"),
+        STRUGGLING: _("changes requested again and again"),
+    }
+
+    @classmethod
+    def label(cls, name: str) -> str:
+        """The signal's name in words, in the active language."""
+        return str(cls.LABELS.get(name, name))
 
 
 SEVERITY_RANK = {FlagSeverity.AMBER: 1, FlagSeverity.RED: 2}
@@ -50,6 +66,9 @@ class Signal:
     # (``students.risk.rules``) made it red, or does not make it red on its own.
     crossed: str | None = None
     because: str = ""
+    # For an activity drop measured by the values the platform sends with its events
+    # (minutes, clicks, pages): "value"; by the number of events: empty.
+    measure: str = ""
 
     def as_reason(self) -> dict:
         reason = {
@@ -65,6 +84,8 @@ class Signal:
         if self.crossed is not None:
             reason["crossed"] = self.crossed
             reason["because"] = self.because
+        if self.measure:
+            reason["measure"] = self.measure
         return reason
 
     @classmethod
@@ -80,6 +101,7 @@ class Signal:
             cohort=reason.get("cohort"),
             crossed=reason.get("crossed"),
             because=reason.get("because", ""),
+            measure=reason.get("measure", ""),
         )
 
     def shown_as(self, severity: str, because: str) -> "Signal":
@@ -96,37 +118,61 @@ class Signal:
 COHORT_MIN_STUDENTS = 10
 
 
-def cohort_activity_add(total: dict[int, list[int]], part: dict) -> dict[int, list[int]]:
-    """Add a chunk's share of the programmes' activity (``RiskJudgement.activity``,
-    its programme ids as numbers or, read back from JSON, as text) to a total."""
-    for programme_id, sums in part.items():
-        into = total.setdefault(int(programme_id), [0, 0, 0])
+def peer_group(programme_id: int, cohort_id: int | None) -> str:
+    """Whose activity a student's is judged against (``cohort_ratios``): the other
+    students of their cohort ("c" and its id), at the same point of the same run; on
+    their own pace, the programme's other such students ("p" and its id)."""
+    return f"c{cohort_id}" if cohort_id is not None else f"p{programme_id}"
+
+
+def cohort_activity_add(total: dict[str, list[int]], part: dict) -> dict[str, list[int]]:
+    """Add a chunk's share of the peer groups' activity (``RiskJudgement.activity``,
+    by ``peer_group``) to a total."""
+    for group, sums in part.items():
+        into = total.setdefault(group, [0, 0, 0])
         for position, value in enumerate(sums):
             into[position] += value
     return total
 
 
-def cohort_ratios(activity: dict[int, list[int]], thresholds: FlagSettings) -> dict[int, float]:
-    """How active each programme's students were in the recent window against their
-    baseline, as a ratio of daily rates (1.0: as usual; 0.4: the whole programme is at
-    40 % of its usual, e.g. a holiday week or the lull after a deadline), from the
-    programmes' activity summed over every chunk judged as of the day
-    (``cohort_activity_add``). Programmes with too few students are left out."""
+def cohort_ratios(activity: dict[str, list[int]], thresholds: FlagSettings) -> dict[str, float]:
+    """How active each peer group's students (``peer_group``) were in the recent
+    window against their baseline, as a ratio of daily rates (1.0: as usual; 0.4: the
+    whole cohort is at 40 % of its usual, e.g. a holiday week or the lull after a
+    deadline), from the groups' activity summed over every chunk judged as of the day
+    (``cohort_activity_add``). Groups with too few students are left out."""
     window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
     return {
-        programme_id: (recent / window) / (baseline / base)
-        for programme_id, (recent, baseline, students) in activity.items()
+        group: (recent / window) / (baseline / base)
+        for group, (recent, baseline, students) in activity.items()
         if baseline and students >= COHORT_MIN_STUDENTS
     }
 
 
-class PendingDrop(NamedTuple):
-    """A student's activity well below their own baseline: whether it is a drop, and
-    how bad, depends on how quiet their programmes were (``drop_signal``)."""
+def _quietest(groups: tuple[str, ...], cohort: dict[str, float]) -> float:
+    """How quiet a student's peer groups were (``cohort_ratios``), as far as the
+    busiest of those known was: 1.0 when none is known or one was as busy as usual."""
+    ratios = [cohort[group] for group in groups if group in cohort]
+    return min(1.0, max(ratios)) if ratios else 1.0
 
-    recent: int
-    baseline: int
-    programmes: tuple[int, ...]
+
+class PendingDrop(NamedTuple):
+    """A student's activity well below their own baseline (``activity_measure``):
+    whether it is a drop, and how bad, depends on how quiet their peer groups were
+    (``drop_signal``)."""
+
+    recent: float
+    baseline: float
+    groups: tuple[str, ...]
+    measure: str = ""
+
+
+class PendingIdle(NamedTuple):
+    """A cohort's student idle long enough to be inactive: whether they are, and how
+    badly, depends on how quiet the cohort was (``inactivity_signal``)."""
+
+    idle: int
+    groups: tuple[str, ...]
 
 
 class _EnrolmentRow(NamedTuple):
@@ -153,6 +199,11 @@ class _EnrolmentRow(NamedTuple):
     cohort_id: int | None
     # Every project handed in (approved, or waiting for review) or approved.
     all_handed_in: bool
+    # The intensity in the windows: the values the events carried, summed, and in the
+    # baseline how many events carried one (``activity_measure``).
+    recent_value: float
+    baseline_value: float
+    baseline_valued: int
 
 
 class _Step(NamedTuple):
@@ -185,34 +236,52 @@ class _Plan(NamedTuple):
         )
 
 
+def activity_measure(row: _EnrolmentRow) -> tuple[float, float, str]:
+    """How a student's activity is measured against their baseline: (recent,
+    baseline, measure). By the intensity the platform sends, the values its events
+    carry (minutes, clicks, pages), when most of the baseline's events carried one
+    (measure "value": a platform that sends one event a day with its minutes is judged
+    by the minutes); otherwise by the number of events (measure "")."""
+    if row.baseline_valued * 2 > row.baseline:
+        return row.recent_value, row.baseline_value, "value"
+    return row.recent, row.baseline, ""
+
+
 def _below_amber_share(row: _EnrolmentRow, thresholds: FlagSettings) -> bool:
-    """Whether the student's recent activity fell below the amber share of their
-    baseline (per week, 100 * recent / window < amber * baseline / base), in whole
-    numbers. The programme's quiet can only excuse such a drop, never make one."""
+    """Whether the student's recent activity (``activity_measure``) fell below the
+    amber share of their baseline (per week, 100 * recent / window < amber * baseline
+    / base). The programme's quiet can only excuse such a drop, never make one."""
+    recent, baseline, _measure = activity_measure(row)
     return (
-        100 * row.recent * thresholds.drop_baseline_days
-        < thresholds.drop_amber_percent * row.baseline * thresholds.drop_window_days
+        100 * recent * thresholds.drop_baseline_days
+        < thresholds.drop_amber_percent * baseline * thresholds.drop_window_days
     )
 
 
-def _inactivity_signal(
-    enrolled: list[_EnrolmentRow], *, last_active: date | None, as_of: date, thresholds
-) -> Signal | None:
+def _idle_days(enrolled: list[_EnrolmentRow], *, last_active: date | None, as_of: date) -> int:
     """Days since the student was last active, from their enrolments' rows."""
     # Enrolling is a sign of life too: a student who enrolled three days ago and has
     # done nothing since has been idle three days, not since they signed up.
     last = max(row.started_on for row in enrolled)
     if last_active and last_active > last:
         last = last_active
-    idle = (as_of - last).days
-    if idle >= thresholds.inactivity_red_days:
-        return Signal(
-            SignalName.INACTIVITY, FlagSeverity.RED, idle, thresholds.inactivity_red_days
-        )
-    if idle >= thresholds.inactivity_amber_days:
-        return Signal(
-            SignalName.INACTIVITY, FlagSeverity.AMBER, idle, thresholds.inactivity_amber_days
-        )
+    return (as_of - last).days
+
+
+def inactivity_signal(idle: int, *, thresholds: FlagSettings, quiet: float = 1.0) -> Signal | None:
+    """Inactivity after ``idle`` days. In a week quiet for the student's whole cohort
+    (``quiet``, the cohort's activity against its usual, below the amber share of a
+    drop) the window's days are not held against them: each level starts that many
+    days later, and the signal says how quiet the cohort was."""
+    excused = quiet < thresholds.drop_amber_percent / 100
+    extra = thresholds.drop_window_days if excused else 0
+    cohort = round(100 * quiet) if excused else None
+    for severity, days in (
+        (FlagSeverity.RED, thresholds.inactivity_red_days),
+        (FlagSeverity.AMBER, thresholds.inactivity_amber_days),
+    ):
+        if idle >= days + extra:
+            return Signal(SignalName.INACTIVITY, severity, idle, days + extra, cohort=cohort)
     return None
 
 
@@ -222,33 +291,33 @@ def _drop_pending(
     """The student's activity against their own baseline, when it fell below the
     amber share of a meaningful baseline (the programme's quiet can only excuse such
     a drop, never make one)."""
-    measure = enrolled[0]
+    first = enrolled[0]
+    recent, baseline, measure = activity_measure(first)
     if (
-        measure.baseline_days < thresholds.drop_baseline_min_active_days
-        or not measure.baseline
-        or not _below_amber_share(measure, thresholds)
+        first.baseline_days < thresholds.drop_baseline_min_active_days
+        or not baseline
+        or not _below_amber_share(first, thresholds)
         or min(row.started_on for row in enrolled) > _windows_start(as_of, thresholds)
     ):
         return None
     return PendingDrop(
-        measure.recent, measure.baseline, tuple(row.programme_id for row in enrolled)
+        recent,
+        baseline,
+        tuple(peer_group(row.programme_id, row.cohort_id) for row in enrolled),
+        measure,
     )
 
 
 def drop_signal(
-    pending: PendingDrop, *, cohort: dict[int, float], thresholds: FlagSettings
+    pending: PendingDrop, *, cohort: dict[str, float], thresholds: FlagSettings
 ) -> Signal | None:
     """The activity drop, per week against the student's baseline, measured against
-    the quietest of their programmes' own (``cohort_ratios``) when those were quieter
-    than usual."""
+    their peer groups' own (``cohort_ratios``) when those were quieter than usual."""
     window, base = thresholds.drop_window_days, thresholds.drop_baseline_days
     per_week_recent = pending.recent * 7 / window
     per_week_base = pending.baseline * 7 / base
     percent = 100 * per_week_recent / per_week_base
-    ratios = [
-        cohort[programme_id] for programme_id in pending.programmes if programme_id in cohort
-    ]
-    quiet = min(1.0, max(ratios)) if ratios else 1.0
+    quiet = _quietest(pending.groups, cohort)
     if quiet < 1.0:
         percent = percent / quiet if quiet > 0 else 100.0
     if percent < thresholds.drop_red_percent:
@@ -264,6 +333,7 @@ def drop_signal(
         threshold,
         baseline=round(per_week_base, 1),
         cohort=round(100 * quiet) if quiet < 1.0 else None,
+        measure=pending.measure,
     )
 
 

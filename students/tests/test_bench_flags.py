@@ -22,12 +22,13 @@ from mentorship.models import (
 from mentorship.selectors import student_statuses_on
 from mentorship.services import student_status_set
 from projects.models import Enrolment
+from projects.tests.factories import SubmissionFactory
 from students import bench
 from students.models import FlagSettings
 from students.risk.judgement import flaggable_student_ids, risk_judgement
 from students.risk.signals import COHORT_MIN_STUDENTS, SignalName, cohort_ratios
 
-from .helpers_risk import AS_OF, active_on, enrolled_student, programme_of
+from .helpers_risk import AS_OF, active_on, at, enrolled_student, programme_of
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the benchmark runs on PostgreSQL only"
@@ -61,6 +62,23 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
     active_on(students[3], range(0, 100, 3))  # thin but steady
     active_on(students[4], [*range(0, 14, 4), *range(14, 100)])  # a drop, still active
     # students[5] never did anything since enrolling 100 days ago.
+    # One event a day with its minutes: an hour a day, then ten minutes. A red drop by
+    # the minutes, none by the count of events.
+    minutes = enrolled_student(programme, started_days_ago=100)
+    DailyActivity.objects.bulk_create(
+        DailyActivity(
+            student=minutes,
+            day=AS_OF - timedelta(days=day),
+            events=1,
+            value_total=60 if day >= 14 else 10,
+            valued_events=1,
+        )
+        for day in range(100)
+    )
+    # Idle 30 days, but their one project waits for review: neither judges them.
+    waiting = enrolled_student(programme, started_days_ago=100)
+    active_on(waiting, range(30, 100))
+    SubmissionFactory(student=waiting, project=programme.projects.get(), submitted_at=at(31))
     # Idle too, but dropped before the day: judged by neither. Idle and paused only
     # after the day: judged, and flagged, by both.
     dropped, paused_later = (enrolled_student(programme, started_days_ago=100) for _ in range(2))
@@ -83,6 +101,7 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
     thresholds = FlagSettings.current()
     ids = list(flaggable_student_ids(as_of=AS_OF))
     assert dropped.pk not in ids
+    assert waiting.pk in ids
     judgement = risk_judgement(student_ids=ids, as_of=AS_OF, thresholds=thresholds)
     cohort = cohort_ratios(judgement.activity, thresholds)
     expected = {}
@@ -116,10 +135,11 @@ def test_its_floor_finds_the_same_inactivity_and_drop_signals(db):
         students[2].pk,
         students[4].pk,
         students[5].pk,
+        minutes.pk,
         peers[0].pk,
         paused_later.pk,
     }
-    assert list(cohort) == [quiet.pk]
+    assert list(cohort) == [f"p{quiet.pk}"]
 
 
 @postgresql_only

@@ -124,9 +124,9 @@ def test_every_kind_of_candidate_is_tried_and_reported(school):
     calibration = flag_calibrate(weeks=WEEKS, min_withdrawals=3)
 
     described = [rule.describe() for rule, _figures in calibration.overall.candidates]
-    assert "any red signal (default)" in described
-    assert "inactivity + behind_plan" in described
-    assert any("inactivity >= 21" in text for text in described)
+    assert "any red signal (the default)" in described
+    assert "inactive + behind plan" in described
+    assert any("inactive ≥ 21" in text for text in described)
     assert any(rule.kind == RuleKind.SCORE for rule, _figures in calibration.overall.candidates)
     # The programme's own choice, judged on its students alone.
     (programme,) = calibration.programmes
@@ -176,12 +176,12 @@ def test_the_command_reports_and_applies(school):
 
     text = out.getvalue()
     assert "4 weeks to learn from" in text
-    assert "in force: any red signal (default)" in text
+    assert "in force: any red signal (the default)" in text
     assert "Nothing changed" in text
     assert FlagSettings.current().red_rule == {}
     record = FlagCalibration.objects.get()
     assert (record.weeks, record.horizon_days, record.applied_at) == (WEEKS, 28, None)
-    assert record.report["overall"]["current"]["rule"] == "any red signal (default)"
+    assert record.report["overall"]["current"]["rule"] == "any red signal (the default)"
 
 
 def test_staff_calibrate_from_the_admin_and_read_the_report(
@@ -203,7 +203,13 @@ def test_staff_calibrate_from_the_admin_and_read_the_report(
     page = client.get(reverse("admin:students_flagcalibration_change", args=[record.pk]))
     assertContains(page, "All programmes")
     assertContains(page, "In force:")
-    assertContains(page, "<code>any red signal (default)</code>", html=False)
+    assertContains(page, "<code>any red signal (the default)</code>", html=False)
+    # Each rule is described in the reader's language, whatever the one it ran in.
+    staff.language = "ru"
+    staff.save(update_fields=["language"])
+    page = client.get(reverse("admin:students_flagcalibration_change", args=[record.pk]))
+    assertContains(page, "<code>любой красный сигнал (по умолчанию)</code>", html=False)
+    assertContains(page, "нет активности + отстаёт от плана", html=False)
 
 
 def test_a_calibration_is_queued_only_on_post(client, as_user, django_capture_on_commit_callbacks):

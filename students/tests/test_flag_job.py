@@ -267,7 +267,10 @@ def test_it_judges_a_drop_in_a_second_round_once_every_chunk_is_read(programme, 
             "programme": programme.pk,
             "recent": 14,
             "baseline": 126,
-            "programmes": [programme.pk],
+            "groups": [f"p{programme.pk}"],
+            "measure": "",
+            "idle": None,
+            "idle_groups": [],
             "reasons": [],
         }
     }
@@ -307,7 +310,7 @@ def test_it_flags_no_drop_in_a_fortnight_quiet_for_the_whole_programme(programme
     run = run_flagging(chunk_size=3)
 
     assert (run.status, run.chunks) == ("finished", 4)
-    assert set(run.cohort) == {str(programme.pk)}
+    assert set(run.cohort) == {f"p{programme.pk}"}
     flag = RiskFlag.objects.get()
     assert flag.student_id == idle.pk
     assert [

@@ -1,17 +1,24 @@
 """The at-risk signals for how schools work: a cohort's fixed and parallel deadlines,
 a skipped assessment missed rather than behind for good, the end of a course, work
-waiting for review, and a retake."""
+waiting for review, a retake, and a week quiet for the whole cohort."""
 
 from datetime import timedelta
 
 import pytest
 
-from mentorship.tests.factories import StudentFactory
-from projects.models import Cohort, CohortDeadline, EnrolmentStatus, Verdict
+from mentorship.tests.factories import AssignmentFactory, MentorFactory, StudentFactory
+from projects.models import Cohort, CohortDeadline, Enrolment, EnrolmentStatus, Verdict
 from projects.tests.factories import EnrolmentFactory, SubmissionFactory
-from students.models import FlagSettings
-from students.risk.judgement import risk_signals
-from students.risk.signals import SignalName
+from students.flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
+from students.flags import Reason
+from students.models import FlagSettings, RiskFlag
+from students.risk.judgement import risk_judgement, risk_signals
+from students.risk.signals import (
+    COHORT_MIN_STUDENTS,
+    SignalName,
+    cohort_activity_add,
+    cohort_ratios,
+)
 
 from .helpers_risk import (
     AS_OF,
@@ -180,3 +187,116 @@ def test_a_retake_is_judged_on_the_enrolment_in_force(programme, thresholds):
     assert signals_of(student, thresholds, as_of=AS_OF + timedelta(days=10)) == {
         SignalName.BEHIND_PLAN: ("amber", 15)
     }
+
+
+# --- Peers: the same run of the programme -------------------------------------------
+
+
+def judged_with_peers(student_ids: list[int], thresholds) -> dict[int, dict[str, tuple]]:
+    """Every student's signals as the nightly run judges them: the peer groups'
+    activity summed over the chunks (here, two), then the waiting signals resolved."""
+    half = len(student_ids) // 2
+    activity: dict[str, list[int]] = {}
+    judgements = [
+        risk_judgement(student_ids=part, as_of=AS_OF, thresholds=thresholds)
+        for part in (student_ids[:half], student_ids[half:])
+    ]
+    for judgement in judgements:
+        cohort_activity_add(activity, judgement.activity)
+    ratios = cohort_ratios(activity, thresholds)
+    found = {}
+    for judgement in judgements:
+        for student_id, signals in judgement.resolve(cohort=ratios, thresholds=thresholds).items():
+            found[student_id] = {signal.name: signal for signal in signals}
+    return found
+
+
+def test_a_fortnight_quiet_for_the_whole_cohort_is_not_held_against_anyone(programme, thresholds):
+    """A cohort's break: every student stopped 14 days ago, after a month of daily
+    work. Judged alone, each is red for inactivity; against the cohort, no one is,
+    and one who stopped 25 days ago, long before the break, is still flagged (amber,
+    the break's days not counted) with the cohort's quiet in the reason."""
+    cohort = cohort_of(programme, started_days_ago=90, ends_in=60, due_days_ago=[-5, -30, -55])
+    on_break = []
+    for _ in range(COHORT_MIN_STUDENTS):
+        student = in_cohort(cohort)
+        active_on(student, range(14, 60))
+        on_break.append(student)
+    gone_earlier = in_cohort(cohort)
+    active_on(gone_earlier, range(25, 60))
+    ids = sorted(student.pk for student in [*on_break, gone_earlier])
+
+    alone = risk_signals(student_ids=ids, as_of=AS_OF, thresholds=thresholds)
+    with_peers = judged_with_peers(ids, thresholds)
+
+    assert {signals[0].name for signals in alone.values()} == {SignalName.INACTIVITY}
+    assert len(alone) == COHORT_MIN_STUDENTS + 1
+    assert set(with_peers) == {gone_earlier.pk}
+    inactivity = with_peers[gone_earlier.pk][SignalName.INACTIVITY]
+    window = thresholds.drop_window_days
+    assert (inactivity.severity, inactivity.observed, inactivity.threshold, inactivity.cohort) == (
+        "amber",
+        25,
+        thresholds.inactivity_amber_days + window,
+        0,
+    )
+    sentence = Reason.from_stored(inactivity.as_reason()).sentence
+    assert "Their cohort was quiet too (0 % of its usual activity), so those" in sentence
+
+
+def test_the_cohorts_quiet_excuses_only_its_own_students(programme, thresholds):
+    """Peers are the same run's students: a busy cohort excuses no one, and a quiet
+    cohort does not excuse a student of the same programme on their own pace."""
+    quiet = cohort_of(programme, started_days_ago=90, ends_in=60, due_days_ago=[-5, -30, -55])
+    busy = cohort_of(programme, started_days_ago=90, ends_in=60, due_days_ago=[-5, -30, -55])
+    for _ in range(COHORT_MIN_STUDENTS):
+        active_on(in_cohort(quiet), range(14, 60))
+        active_on(in_cohort(busy), range(60))
+    idle_in_busy = in_cohort(busy)
+    active_on(idle_in_busy, range(14, 60))
+    own_pace = enrolled_student(programme, started_days_ago=90)
+    active_on(own_pace, range(14, 60))
+    ids = sorted(
+        Enrolment.objects.filter(programme=programme).values_list("student_id", flat=True)
+    )
+
+    with_peers = judged_with_peers(ids, thresholds)
+
+    assert set(with_peers) == {idle_in_busy.pk, own_pace.pk}
+    for student in (idle_in_busy, own_pace):
+        inactivity = with_peers[student.pk][SignalName.INACTIVITY]
+        assert (inactivity.severity, inactivity.observed, inactivity.cohort) == ("red", 14, None)
+
+
+@pytest.mark.usefixtures("no_flag_budget")
+def test_the_nightly_run_judges_a_cohorts_inactivity_once_every_chunk_is_read(
+    programme, thresholds
+):
+    cohort = cohort_of(programme, started_days_ago=90, ends_in=60, due_days_ago=[-5, -30, -55])
+    mentor = MentorFactory()
+    students = []
+    for _ in range(COHORT_MIN_STUDENTS):
+        student = in_cohort(cohort)
+        AssignmentFactory(student=student, mentor=mentor)
+        active_on(student, range(14, 60))
+        students.append(student)
+    gone_earlier = in_cohort(cohort)
+    AssignmentFactory(student=gone_earlier, mentor=mentor)
+    active_on(gone_earlier, range(30, 60))
+
+    run, chunks = flag_run_start(as_of=AS_OF, chunk_size=4)
+    first = flag_chunk_evaluate(run=run, index=0, student_ids=chunks[0])
+    # The cohort's students wait for the cohort's activity, their days idle kept.
+    assert {entry["idle"] for entry in first.pending.values()} == {14}
+    assert not RiskFlag.objects.exists()
+    for index, student_ids in enumerate(chunks[1:], start=1):
+        flag_chunk_evaluate(run=run, index=index, student_ids=student_ids)
+    flag_run_finish(run=run)
+
+    [flag] = RiskFlag.objects.all()
+    assert flag.student == gone_earlier
+    assert (flag.severity, flag.reasons[0]["observed"], flag.reasons[0]["cohort"]) == (
+        "red",
+        30,
+        0,
+    )

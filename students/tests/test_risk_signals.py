@@ -449,7 +449,7 @@ def test_it_sums_the_programmes_activity_over_students_established_and_active(
         )
 
     # Recent: 14 days and 7 days; baseline: 42 days each.
-    assert judgement.activity == {programme.pk: [21, 84, 2]}
+    assert judgement.activity == {f"p{programme.pk}": [21, 84, 2]}
     assert halves == judgement.activity
 
 
@@ -469,7 +469,7 @@ def test_it_flags_no_one_for_a_week_quiet_for_the_whole_programme(programme, thr
         student_ids=students, as_of=AS_OF, thresholds=thresholds, cohort=cohort
     )
 
-    assert cohort == {programme.pk: pytest.approx(5 / 14)}
+    assert cohort == {f"p{programme.pk}": pytest.approx(5 / 14)}
     assert all(SignalName.ACTIVITY_DROP in {s.name for s in alone[pk]} for pk in students)
     assert all(
         SignalName.ACTIVITY_DROP not in {s.name for s in with_peers.get(pk, [])} for pk in students
