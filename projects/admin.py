@@ -122,6 +122,8 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_select_related = ["student", "programme", "cohort__programme"]
     date_hierarchy = "started_on"
     readonly_fields = ["completed_at"]
+    # ``ended_on``: the day a withdrawal took effect, which staff may learn of late
+    # (``Enrolment.clean`` dates it today when left empty).
 
 
 # --- The review loop ------------------------------------------------------------------

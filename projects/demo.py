@@ -434,6 +434,9 @@ def _write_enrolments(
         if approved >= {project.pk for project in projects}:
             enrolment.status = EnrolmentStatus.COMPLETED
             enrolment.completed_at = student.joined + attempts[-1].reviewed
+            enrolment.ended_on = timezone.localdate(
+                enrolment.completed_at, ZoneInfo(student.time_zone)
+            )
             if student.status == StudentStatus.GRADUATED:
                 graduations.append(
                     StudentStatusChange(

@@ -251,6 +251,16 @@ class Enrolment(models.Model):
         help_text=_("Let the student submit a project before the previous one is approved."),
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The student's last day in the programme: completed, or withdrawn (a "
+            "withdrawal learnt of late keeps its real day). Today if left empty when the "
+            "enrolment ends."
+        ),
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -272,6 +282,14 @@ class Enrolment(models.Model):
                 condition=Q(target_end_on__gte=models.F("started_on")),
                 name="enrolment_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | (Q(ended_on__gte=models.F("started_on")) & ~Q(status=EnrolmentStatus.ACTIVE)),
+                name="enrolment_ended_after_start_and_over",
+                violation_error_message=_(
+                    "An enrolment ends on or after its start, once it is completed or withdrawn."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["student", "programme"], name="enrolment_student_prog_idx")
@@ -283,6 +301,11 @@ class Enrolment(models.Model):
     def clean(self) -> None:
         if self.cohort_id and self.programme_id and self.cohort.programme_id != self.programme_id:
             raise ValidationError({"cohort": _("This cohort is a run of another programme.")})
+        # An enrolment that ended has the day it ended: today unless told otherwise.
+        if self.status == EnrolmentStatus.ACTIVE:
+            self.ended_on = None
+        elif self.ended_on is None:
+            self.ended_on = timezone.localdate()
 
     @property
     def in_order(self) -> bool:

@@ -517,7 +517,9 @@ def _complete_programme_if_last(*, submission: Submission, now) -> None:
         student=submission.student, status=EnrolmentStatus.ACTIVE
     )
     enrolments.filter(programme_id=project.programme_id).update(
-        status=EnrolmentStatus.COMPLETED, completed_at=now
+        status=EnrolmentStatus.COMPLETED,
+        completed_at=now,
+        ended_on=timezone.localdate(now, submission.student.zone),
     )
     if enrolments.exists():
         return

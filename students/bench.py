@@ -333,7 +333,7 @@ enrolments AS (
            e.started_on
     FROM projects_enrolment e
     WHERE e.started_on <= %(as_of)s
-      AND (e.status = 'active' OR e.completed_at >= %(cutoff)s)
+      AND (e.status = 'active' OR e.ended_on > %(as_of)s OR e.completed_at >= %(cutoff)s)
       -- Work left (``_Plan.work_over``): a project not handed in, and no cohort
       -- whose last deadline has passed.
       AND EXISTS (
@@ -437,7 +437,7 @@ enrolled AS (
     SELECT e.student_id, min(e.started_on) AS first_start, max(e.started_on) AS last_start
     FROM projects_enrolment e
     WHERE e.started_on <= %(as_of)s
-      AND (e.status = 'active' OR e.completed_at >= %(cutoff)s)
+      AND (e.status = 'active' OR e.ended_on > %(as_of)s OR e.completed_at >= %(cutoff)s)
       -- Work left (``_Plan.work_over``): a project not handed in, and no cohort
       -- whose last deadline has passed.
       AND EXISTS (

@@ -263,3 +263,28 @@ def test_the_programme_page_shows_the_cohort_and_the_missed_project(client, scho
     assert "October" in body
     assert body.count('data-status="missed"') == 2
     assert "2 projects missed their deadlines" in body
+
+
+# --- The day an enrolment ended -----------------------------------------------------
+
+
+def test_an_enrolment_that_ends_is_dated_today_unless_told_otherwise(school):
+    curriculum, _cohort = school
+    enrolment = enrolment_create(student=StudentFactory(), programme=curriculum.programme)
+    enrolment.ended_on = timezone.localdate()
+    enrolment.full_clean()
+    assert enrolment.ended_on is None  # still active: it has not ended
+
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.full_clean()
+    assert enrolment.ended_on == timezone.localdate()
+
+    # A withdrawal learnt of late keeps its real day.
+    enrolment.ended_on = enrolment.started_on
+    enrolment.full_clean()
+    enrolment.save()
+    enrolment.refresh_from_db()
+    assert enrolment.ended_on == enrolment.started_on
+    enrolment.ended_on = enrolment.started_on - timedelta(days=1)
+    with pytest.raises(ValidationError, match="ends on or after its start"):
+        enrolment.full_clean()

@@ -241,6 +241,7 @@ def test_it_completes_the_enrolment_and_graduates_on_the_last_approval(
     enrolment = student.enrolments.get()
     assert enrolment.status == EnrolmentStatus.COMPLETED
     assert enrolment.completed_at is not None
+    assert enrolment.ended_on == timezone.localdate(enrolment.completed_at, student.zone)
     student.student_profile.refresh_from_db()
     assert student.student_profile.status == StudentStatus.GRADUATED
 

@@ -57,9 +57,8 @@ def flaggable_student_ids(*, as_of: date, replay: bool = False) -> QuerySet:
     as that night's run would have: an account closed since, whose dated history says
     when the student stopped being active (dropped, say), is judged up to then; one
     closed while still "active" has no such date and is left out; and an enrolment
-    withdrawn since was open while its student was active (``open_enrolment``). One
-    query."""
-    cutoff = end_of_day(as_of)
+    is judged up to the day it ended, or, withdrawn on a day nobody recorded, while its
+    student was active (``open_enrolment``). One query."""
     accounts = Q(is_active=True)
     if replay:
         accounts |= ~Q(student_profile__status=StudentStatus.ACTIVE)
@@ -70,7 +69,7 @@ def flaggable_student_ids(*, as_of: date, replay: bool = False) -> QuerySet:
         .filter(
             Exists(
                 Enrolment.objects.filter(student=OuterRef("pk"), started_on__lte=as_of).filter(
-                    open_enrolment(cutoff, replay=replay)
+                    open_enrolment(as_of, replay=replay)
                 )
             )
         )
@@ -79,13 +78,20 @@ def flaggable_student_ids(*, as_of: date, replay: bool = False) -> QuerySet:
     )
 
 
-def open_enrolment(cutoff: datetime, *, replay: bool = False) -> Q:
-    """An enrolment open before ``cutoff``: active, or completed since. In a replay,
-    also one withdrawn since: an enrolment keeps no date of its withdrawal, and it
-    was open on the days its student was still active, which the judged students are
-    (their dated status history says when they left)."""
-    opened = Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__gte=cutoff)
-    return opened | Q(status=EnrolmentStatus.WITHDRAWN) if replay else opened
+def open_enrolment(as_of: date, *, replay: bool = False) -> Q:
+    """An enrolment open on ``as_of``: active, or ended since (``ended_on``; for one
+    completed before the day was kept, completed since). In a replay, also one
+    withdrawn on a day nobody recorded: it was open on the days its student was still
+    active, which the judged students are (their dated status history says when they
+    left)."""
+    opened = (
+        Q(status=EnrolmentStatus.ACTIVE)
+        | Q(ended_on__gt=as_of)
+        | Q(completed_at__gte=end_of_day(as_of))
+    )
+    if replay:
+        opened |= Q(status=EnrolmentStatus.WITHDRAWN, ended_on__isnull=True)
+    return opened
 
 
 def end_of_day(day: date) -> datetime:
@@ -306,7 +312,8 @@ WITH enrolled AS (
     SELECT e.id, e.student_id, e.programme_id, e.started_on, e.target_end_on, e.cohort_id
     FROM {enrolment} e
     WHERE {enrolment_among} AND e.started_on <= %s
-      AND (e.status IN (%s, %s) OR e.completed_at >= %s)
+      AND (e.status = %s OR e.ended_on > %s OR e.completed_at >= %s
+           OR (e.status = %s AND e.ended_on IS NULL))
 ),
 attempts AS (
     SELECT s.student_id, s.project_id,
@@ -402,10 +409,11 @@ def _enrolment_rows(
         *enrolment_ids,
         ops.adapt_datefield_value(as_of),
         EnrolmentStatus.ACTIVE,
-        # In a replay, a withdrawn enrolment was open on the days its student was
-        # still active (``open_enrolment``); the nightly run judges active ones only.
-        EnrolmentStatus.WITHDRAWN if replay else EnrolmentStatus.ACTIVE,
+        ops.adapt_datefield_value(as_of),
         moment,
+        # In a replay, a withdrawal nobody dated was open on the days its student was
+        # still active (``open_enrolment``); the nightly run judges the open ones only.
+        EnrolmentStatus.WITHDRAWN if replay else EnrolmentStatus.ACTIVE,
         SubmissionStatus.APPROVED,
         moment,
         SubmissionStatus.APPROVED,

@@ -300,3 +300,36 @@ def test_the_nightly_run_judges_a_cohorts_inactivity_once_every_chunk_is_read(
         30,
         0,
     )
+
+
+def test_a_withdrawal_is_judged_up_to_its_day_in_a_replay(thresholds):
+    """Withdrawn from one programme on a known day, still studying another: the
+    replay judges the first up to that day and not after, whenever it was recorded."""
+    late = programme_of(20)  # its only project 40 days late on the as-of day
+    other = programme_of(200)
+    student = enrolled_student(late, started_days_ago=60)
+    EnrolmentFactory(
+        student=student,
+        programme=other,
+        started_on=AS_OF - timedelta(days=60),
+        target_end_on=AS_OF + timedelta(days=200),
+    )
+    active_on(student, range(60))
+    student.enrolments.filter(programme=late).update(
+        status=EnrolmentStatus.WITHDRAWN, ended_on=AS_OF - timedelta(days=10)
+    )
+
+    def replayed(as_of):
+        judged = risk_judgement(
+            student_ids=[student.pk], as_of=as_of, thresholds=thresholds, replay=True
+        )
+        return {
+            signal.name
+            for signal in judged.resolve(cohort={}, thresholds=thresholds).get(student.pk, [])
+        }, judged.programmes[student.pk]
+
+    assert replayed(AS_OF - timedelta(days=11)) == (
+        {SignalName.BEHIND_PLAN, SignalName.STALLED_PROJECT},
+        (late.pk, other.pk),
+    )
+    assert replayed(AS_OF) == (set(), (other.pk,))
