@@ -215,6 +215,12 @@ CELERY_BEAT_SCHEDULE = {
     # Mondays 12:00 UTC: each mentor's report of their last complete week (on their
     # own clock) is drafted. At noon UTC it is Monday from UTC−12 to UTC+14, so every
     # mentor's last week is over and the same one.
+    # Nightly, before the flagging run, if staff switched it on in the flag settings:
+    # the red rules calibrated again on the history up to yesterday.
+    "recalibrate-flags": {
+        "task": "students.tasks.recalibrate_flags_nightly",
+        "schedule": crontab(hour=1, minute=15),
+    },
     # Nightly: judge every active student and open, raise or resolve at-risk flags
     # (the run fans out to chunk tasks; staff can also start one from the admin).
     "flag-students": {

@@ -97,6 +97,7 @@ FLAG_SETTINGS_FIELDSETS = [
         },
     ),
     (_("Closing the loop"), {"fields": ["resolve_after_clear_days", "recovery_window_days"]}),
+    (_("Calibration"), {"fields": ["recalibrate_nightly"]}),
 ]
 
 

@@ -203,6 +203,14 @@ class FlagSettings(models.Model):
             "(students.risk.rules). Empty: a signal at its red level."
         ),
     )
+    recalibrate_nightly = models.BooleanField(
+        _("recalibrate every night"),
+        default=False,
+        help_text=_(
+            "Before each night's flagging, calibrate on the last year of history and put "
+            "the choice into force (a report is kept each time). Off: only when staff ask."
+        ),
+    )
 
     class Meta:
         verbose_name = _("flag settings")

@@ -27,6 +27,7 @@ from .models import FlagRun
 from .risk.calibration import (
     DEFAULT_WEEKS,
     calibration_apply,
+    calibration_due_tonight,
     calibration_record,
     flag_calibrate,
 )
@@ -110,6 +111,17 @@ def send_session_reminders() -> int:
     """Every 15 minutes: remind both people of sessions starting within 24 hours.
     Each session is reminded once, however often this runs or overlaps."""
     return sessions_send_reminders()
+
+
+@shared_task(**RETRYING)
+def recalibrate_flags_nightly() -> int | None:
+    """Nightly, before the flagging run, when the flag settings say so
+    (``recalibrate_nightly``): ``calibrate_flags`` once a day, the learned score
+    retrained on the history up to yesterday. Returns the kept report's id, or None
+    when it is off or tonight's is kept already (a repeat adds nothing)."""
+    if not calibration_due_tonight():
+        return None
+    return calibrate_flags()
 
 
 @shared_task(**RETRYING)

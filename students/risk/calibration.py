@@ -450,6 +450,18 @@ def calibration_apply(calibration: Calibration) -> None:
     ).delete()
 
 
+def calibration_due_tonight() -> bool:
+    """Whether the nightly recalibration is to run: switched on in the flag settings
+    (``recalibrate_nightly``), and no calibration started by the machine (this task,
+    or the command) kept yet today (UTC)."""
+    if not FlagSettings.current().recalibrate_nightly:
+        return False
+    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return not FlagCalibration.objects.filter(
+        triggered_by__isnull=True, created_at__gte=midnight
+    ).exists()
+
+
 def calibration_report_read(report: dict) -> dict:
     """A kept report (``Calibration.as_dict``) as the admin shows it: every rule
     described again in the reader's language (a report keeps each rule's JSON; one

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from students.risk.backtest import backtest_replay
 from students.risk.calibration import calibration_apply, flag_calibrate
 from students.risk.rules import RedRule, RuleKind
 from students.risk.signals import SignalName
+from students.tasks import recalibrate_flags_nightly
 
 from .helpers_risk import AS_OF, active_on, enrolled_student, programme_of
 
@@ -256,3 +258,25 @@ def test_no_rule_is_chosen_whose_red_flags_tell_nothing(school):
 
     assert calibration.overall.chosen is None
     assert calibration.overall.fallback == "no_information"
+
+
+def test_the_nightly_recalibration_runs_once_a_day_when_staff_switch_it_on(school):
+    assert recalibrate_flags_nightly() is None  # off by default
+    assert not FlagCalibration.objects.exists()
+
+    FlagSettings.objects.update(recalibrate_nightly=True)
+    kept = recalibrate_flags_nightly()
+
+    record = FlagCalibration.objects.get()
+    assert (record.pk, record.triggered_by, record.weeks) == (kept, None, 52)
+    assert record.applied_at is not None
+    assert recalibrate_flags_nightly() is None  # tonight's is kept
+    assert FlagCalibration.objects.count() == 1
+
+
+def test_the_nightly_recalibration_comes_before_the_flagging_run():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    calibrate, flag = schedule["recalibrate-flags"], schedule["flag-students"]
+
+    assert calibrate["task"] == "students.tasks.recalibrate_flags_nightly"
+    assert (calibrate["schedule"].hour, flag["schedule"].hour) == ({1}, {2})
