@@ -790,8 +790,10 @@ def seed_activity(
         "past_flags": 0,
     }
 
+    # The demo's current students: the alumni of the calibrated cohort
+    # (``students.demo_cohort``), their accounts closed, have a history of their own.
     students = list(
-        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", role="student")
+        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", role="student", is_active=True)
         .exclude(pk__in=ActivityEvent.objects.filter(source=ACTIVITY_SOURCE).values("student_id"))
         .order_by("pk")
         .values_list("pk", "email", "time_zone", "date_joined")

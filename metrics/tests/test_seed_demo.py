@@ -43,9 +43,12 @@ def test_it_creates_the_demo():
     assert User.objects.filter(role=Role.STAFF).count() == 1
     assert User.objects.filter(role=Role.SUPERVISOR).count() == 2
     assert User.objects.filter(role=Role.MENTOR).count() == 6
-    assert User.objects.filter(role=Role.STUDENT).count() == 40
+    # Forty students, and the alumni of a past cohort (``students.demo_cohort``),
+    # their accounts closed.
+    assert User.objects.filter(role=Role.STUDENT, is_active=True).count() == 40
     assert Assignment.objects.current().count() == 40
-    assert StudentProfile.objects.count() == 40
+    assert StudentProfile.objects.filter(user__is_active=True).count() == 40
+    assert "Calibrated flags: a past cohort of 240 alumni" in output
     assert MentorProfile.objects.count() == 6
     assert not EmailAddress.objects.filter(verified=False).exists()
 

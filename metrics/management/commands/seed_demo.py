@@ -12,6 +12,7 @@ from knowledge_base.demo import seed_knowledge, seed_knowledge_at_scale
 from mentorship import demo
 from projects.demo import seed_programmes, seed_projects
 from students.demo import seed_activity, seed_mentoring
+from students.demo_cohort import seed_calibrated_cohort
 
 from ... import demo_scorecards
 from ...demo import seed_community, seed_weekly_reports
@@ -99,6 +100,13 @@ class Command(BaseCommand):
                 if characters
                 else {"surveys": 0, "answered": 0, "readings": 0}
             )
+            # A past cohort with enough history to calibrate the flags on, and the
+            # calibration (the admin's "Flag calibrations").
+            calibrated = (
+                seed_calibrated_cohort(seed=seed)
+                if characters
+                else {"alumni": 0, "withdrawn": 0, "events": 0, "calibrated": 0}
+            )
         # The closed weeks, months and quarters of the scorecards, as the nightly task
         # keeps them, so the dashboards open on final figures. At scale that is the
         # benchmark's job (``make bench``).
@@ -147,6 +155,12 @@ class Command(BaseCommand):
         )
         if not scale:
             self.stdout.write(f"Scorecards: {snapshotted} closed periods computed.")
+        if calibrated["alumni"]:
+            self.stdout.write(
+                "Calibrated flags: a past cohort of {alumni} alumni ({withdrawn} withdrew, "
+                "{events} days of activity); the calibration's report is in the admin under "
+                "Flag calibrations.".format(**calibrated)
+            )
         if characters:
             self.stdout.write(
                 "\n".join(
