@@ -7,16 +7,17 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
+    FlagBacktestReport,
     FlagCalibration,
     FlagOutreach,
     FlagRun,
@@ -29,8 +30,9 @@ from .models import (
     ProgrammeFlagBudget,
     RiskFlag,
 )
+from .risk.backtest import DEFAULT_HORIZON_DAYS, DEFAULT_REPORT_WEEKS, backtest_report_read
 from .risk.calibration import calibration_report_read
-from .tasks import calibrate_flags, flag_students
+from .tasks import backtest_flags, calibrate_flags, flag_students
 
 
 @admin.register(MentorNote)
@@ -329,6 +331,101 @@ class FlagCalibrationAdmin(ReadOnlyAdmin):
             messages.SUCCESS,
         )
         return redirect("admin:students_flagcalibration_changelist")
+
+
+class BacktestForm(forms.Form):
+    weeks = forms.IntegerField(
+        label=_("weeks of history"), min_value=1, max_value=104, initial=DEFAULT_REPORT_WEEKS
+    )
+    horizon_days = forms.IntegerField(
+        label=_("horizon (days)"), min_value=1, max_value=180, initial=DEFAULT_HORIZON_DAYS
+    )
+
+
+@admin.register(FlagBacktestReport)
+class FlagBacktestReportAdmin(ReadOnlyAdmin):
+    """Backtests of the flags on the school's history, each with its report: for all
+    programmes and each, the base rate and, for red, amber, any flag and each signal,
+    precision, withdrawals caught, lift, the share of students flagged (mean and worst
+    week) and the median lead, as tables and as JSON. "Run a backtest" queues one with
+    the flag settings in force (``manage.py backtest_flags`` tries others)."""
+
+    change_list_template = "admin/students/flagbacktestreport/change_list.html"
+    list_display = ["created_at", "triggered_by", "weeks", "horizon_days", "finished_at"]
+    list_select_related = ["triggered_by"]
+    fields = [
+        "created_at",
+        "triggered_by",
+        "weeks",
+        "horizon_days",
+        "finished_at",
+        "report_json",
+        "report_table",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("report"))
+    def report_table(self, backtest: FlagBacktestReport):
+        return render_to_string(
+            "admin/students/flagbacktestreport/report.html",
+            {"backtest": backtest, "groups": backtest_report_read(backtest.report)},
+        )
+
+    @admin.display(description=_("as JSON"))
+    def report_json(self, backtest: FlagBacktestReport):
+        if backtest.finished_at is None:
+            return "–"
+        url = reverse("admin:students_flagbacktestreport_json", args=[backtest.pk])
+        return format_html('<a href="{}" download>{}</a>', url, _("Download"))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "backtest_form": BacktestForm()}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "run/",
+                self.admin_site.admin_view(self.run_view),
+                name="students_flagbacktestreport_run",
+            ),
+            path(
+                "<int:pk>/json/",
+                self.admin_site.admin_view(self.json_view),
+                name="students_flagbacktestreport_json",
+            ),
+            *super().get_urls(),
+        ]
+
+    def run_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("students.change_flagsettings"):
+            raise PermissionDenied
+        form = BacktestForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                for error in errors:
+                    self.message_user(
+                        request, f"{form.fields[field].label}: {error}", messages.ERROR
+                    )
+            return redirect("admin:students_flagbacktestreport_changelist")
+        report = FlagBacktestReport.objects.create(triggered_by=request.user, **form.cleaned_data)
+        transaction.on_commit(lambda: backtest_flags.delay(report_id=report.pk))
+        self.message_user(
+            request,
+            _("Backtest queued: its report appears here when it is done."),
+            messages.SUCCESS,
+        )
+        return redirect("admin:students_flagbacktestreport_changelist")
+
+    def json_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        backtest = get_object_or_404(FlagBacktestReport, pk=pk, finished_at__isnull=False)
+        response = JsonResponse(backtest.report, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="backtest-{backtest.pk}.json"'
+        return response
 
 
 # --- Mentoring sessions ---------------------------------------------------------------

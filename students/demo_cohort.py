@@ -1,7 +1,7 @@
 """``seed_demo``'s calibrated programme: a past cohort of the Data Analyst programme,
 enough history for the flags to be calibrated on (``students.risk.calibration``), and
 the calibration itself, applied and kept with its report, which the admin shows under
-*Flag calibrations*.
+*Flag calibrations*, and a backtest of the flags in force (*Flag backtests*).
 
 The cohort ran over most of the last year with fixed deadlines (the last two projects
 due the same day). Its students, now alumni (their accounts closed), learned on the
@@ -43,6 +43,8 @@ from projects.models import (
     Verdict,
 )
 
+from .models import FlagBacktestReport
+from .risk.backtest import DEFAULT_HORIZON_DAYS, flag_backtest_report_run
 from .risk.calibration import calibration_apply, calibration_record, flag_calibrate
 
 PROGRAMME = "data-analyst"
@@ -275,4 +277,11 @@ def seed_calibrated_cohort(*, seed: int = 42) -> dict[str, int]:
     calibration_apply(calibration)
     calibration_record(calibration, weeks=CALIBRATION_WEEKS, applied=True, by=staff)
     counts["calibrated"] = 1
+    # And the backtest of the flags now in force over the same year (the admin's
+    # "Flag backtests").
+    flag_backtest_report_run(
+        report=FlagBacktestReport.objects.create(
+            triggered_by=staff, weeks=CALIBRATION_WEEKS, horizon_days=DEFAULT_HORIZON_DAYS
+        )
+    )
     return counts

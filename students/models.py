@@ -314,6 +314,39 @@ class FlagCalibration(models.Model):
         return _("Calibration of %(day)s") % {"day": self.created_at.date().isoformat()}
 
 
+class FlagBacktestReport(models.Model):
+    """One backtest of the flags on the school's history (``students.risk.backtest``,
+    ``flag_backtest``): for all programmes and each, red, amber, any flag and each
+    signal scored against the students who withdrew within the horizon. Started from
+    the admin and run by a worker; the report is empty until it is done."""
+
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    weeks = models.PositiveSmallIntegerField(
+        _("weeks of history"), validators=[MinValueValidator(1), MaxValueValidator(104)]
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        _("horizon (days)"), validators=[MinValueValidator(1), MaxValueValidator(180)]
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flag backtest")
+        verbose_name_plural = _("flag backtests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Backtest of %(day)s") % {"day": self.created_at.date().isoformat()}
+
+
 class FlagSeverity(models.TextChoices):
     AMBER = "amber", _("Amber")
     RED = "red", _("Red")

@@ -23,7 +23,8 @@ from .flag_runs import (
     flag_run_start,
     flag_run_tell_parts,
 )
-from .models import FlagRun
+from .models import FlagBacktestReport, FlagRun
+from .risk.backtest import flag_backtest_report_run
 from .risk.calibration import (
     DEFAULT_WEEKS,
     calibration_apply,
@@ -111,6 +112,17 @@ def send_session_reminders() -> int:
     """Every 15 minutes: remind both people of sessions starting within 24 hours.
     Each session is reminded once, however often this runs or overlaps."""
     return sessions_send_reminders()
+
+
+@shared_task(**RETRYING)
+def backtest_flags(report_id: int) -> int | None:
+    """On demand (the admin): the backtest a kept report asks for
+    (``flag_backtest_report_run``); returns its id, None when it was deleted. A repeat
+    leaves a finished report alone."""
+    report = FlagBacktestReport.objects.filter(pk=report_id).first()
+    if report is None:
+        return None
+    return flag_backtest_report_run(report=report).pk
 
 
 @shared_task(**RETRYING)

@@ -31,11 +31,12 @@ from statistics import median
 
 from django.db import connections
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from mentorship.models import StudentStatus, StudentStatusChange
 from projects.models import Programme
 
-from ..models import FlagSettings, FlagSeverity
+from ..models import FlagBacktestReport, FlagSettings, FlagSeverity
 from .budget import budget_apply, flag_budgets
 from .judgement import flaggable_student_ids, risk_judgement
 from .signals import Signal, SignalName, cohort_activity_add, cohort_ratios, flag_severity
@@ -484,3 +485,57 @@ def flag_backtest(
     return backtest_score(
         replayed, withdrawal_days(), horizon=horizon, every=every, days_left_out=left_out
     )
+
+
+# --- Kept reports (the admin's) -------------------------------------------------------
+
+
+DEFAULT_REPORT_WEEKS = 26
+
+
+def rule_label(rule: str) -> str:
+    """A scored rule in words, in the active language."""
+    labels = {
+        RuleName.RED: pgettext("backtest rule", "red flags"),
+        RuleName.AMBER: pgettext("backtest rule", "amber flags (not red)"),
+        RuleName.ANY: pgettext("backtest rule", "any flag"),
+    }
+    return labels.get(rule) or SignalName.label(rule)
+
+
+def flag_backtest_report_run(*, report: FlagBacktestReport) -> FlagBacktestReport:
+    """Run the backtest a kept report asks for: its weeks of as-of days up to the last
+    whose horizon is over, with the flag settings in force, and keep the figures
+    (``FlagBacktest.as_dict``). A report already finished is left alone, so running
+    it twice keeps one answer."""
+    if report.finished_at is not None:
+        return report
+    end = timezone.localdate() - timedelta(days=1 + report.horizon_days)
+    result = flag_backtest(
+        start=end - timedelta(weeks=report.weeks), end=end, horizon=report.horizon_days
+    )
+    FlagBacktestReport.objects.filter(pk=report.pk, finished_at__isnull=True).update(
+        report=result.as_dict(), finished_at=timezone.now()
+    )
+    report.refresh_from_db()
+    return report
+
+
+def backtest_report_read(report: dict) -> list[dict]:
+    """A kept report's groups as the admin shows them: each rule's figures with its
+    name in the reader's language, red, amber and any flag first, then each signal."""
+    groups = []
+    for group in report.get("groups", []):
+        rules = group.get("rules", {})
+        groups.append(
+            {
+                **group,
+                "base_rate_percent": round(100 * (group.get("base_rate") or 0), 1),
+                "rows": [
+                    {"rule": rule, "label": rule_label(rule), **rules[rule]}
+                    for rule in RuleName.ALL
+                    if rule in rules
+                ],
+            }
+        )
+    return groups

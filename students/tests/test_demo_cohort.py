@@ -14,7 +14,7 @@ from mentorship.models import DailyActivity, StudentProfile, StudentStatus, User
 from projects.demo import seed_programmes
 from projects.models import Cohort, Enrolment, EnrolmentStatus
 from students.demo_cohort import STUDENTS, seed_calibrated_cohort
-from students.models import FlagCalibration, FlagSettings
+from students.models import FlagBacktestReport, FlagCalibration, FlagSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -75,12 +75,26 @@ def test_it_calibrates_the_flags_on_the_cohort_and_applies_the_choice(seeded, cl
     assertContains(page, "In force:")
     assertContains(page, "Chosen:")
     assertContains(page, "withdrawals caught")
+    # And the backtest of the flags in force, programme by programme.
+    backtest = FlagBacktestReport.objects.get()
+    assert backtest.finished_at is not None
+    page = client.get(reverse("admin:students_flagbacktestreport_change", args=[backtest.pk]))
+    assertContains(page, "Data Analyst")
+    assertContains(page, '<tr data-rule="red">', html=False)
 
 
 def test_it_adds_nothing_the_second_time(seeded):
-    before = (User.objects.count(), FlagCalibration.objects.count())
+    before = (
+        User.objects.count(),
+        FlagCalibration.objects.count(),
+        FlagBacktestReport.objects.count(),
+    )
 
     again = seed_calibrated_cohort()
 
     assert again["alumni"] == 0
-    assert (User.objects.count(), FlagCalibration.objects.count()) == before
+    assert (
+        User.objects.count(),
+        FlagCalibration.objects.count(),
+        FlagBacktestReport.objects.count(),
+    ) == before
