@@ -134,6 +134,17 @@ def test_it_shows_the_open_flag_on_the_file_before_resolved_ones(mentor, student
             "(amber below 50 %).",
         ),
         (
+            {**DROP_AMBER, "cohort": 40},
+            "Activity has fallen to 3.5 events a week, 20 % of their usual 17.5 "
+            "(amber below 50 %). Judged against their peers, who were at 40 % of their "
+            "usual activity.",
+        ),
+        (
+            {**INACTIVE_RED, "cohort": 0},
+            "No activity for 16 days (red from 14). Their cohort was quiet too (0 % of its "
+            "usual activity), so those quiet days are not counted.",
+        ),
+        (
             reason("stalled_project", 40, 31.5, baseline=21, project="Blog"),
             "Project “Blog” open for 40 days with nothing submitted "
             "(more than 1.5 × its 21 target days).",
