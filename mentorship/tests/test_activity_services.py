@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import Count
@@ -156,9 +157,11 @@ def test_it_rejects_a_reported_day_that_is_no_date(student, occurred_on):
     ]
 
 
+@time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False)
 def test_it_rejects_a_day_still_to_come_on_the_students_calendar(db):
     # Kiritimati (UTC+14) is always a calendar day ahead of Honolulu (UTC-10): its
-    # today is tomorrow in Honolulu.
+    # today is tomorrow in Honolulu. At noon UTC, not in the five minutes before
+    # Honolulu's midnight, when the clock-skew tolerance already reaches its tomorrow.
     ahead = StudentFactory(time_zone="Pacific/Kiritimati")
     behind = StudentFactory(time_zone="Pacific/Honolulu")
     today_there = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
