@@ -74,8 +74,7 @@ def enrolment_create(
     if student.role != Role.STUDENT:
         raise ValidationError({"student": _("Only students can enrol in a programme.")})
     if cohort is not None:
-        if cohort.programme_id != programme.pk:
-            raise ValidationError({"cohort": _("This cohort is a run of another programme.")})
+        # A cohort of another programme is refused by ``Enrolment.clean``.
         started_on = max(started_on or timezone.localdate(), cohort.starts_on)
         target_end_on = max(target_end_on or cohort.ends_on, started_on)
     started_on = started_on or timezone.localdate()

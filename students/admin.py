@@ -30,7 +30,12 @@ from .models import (
     ProgrammeFlagBudget,
     RiskFlag,
 )
-from .risk.backtest import DEFAULT_HORIZON_DAYS, DEFAULT_REPORT_WEEKS, backtest_report_read
+from .risk.backtest import (
+    DEFAULT_HORIZON_DAYS,
+    DEFAULT_WEEKS,
+    backtest_report_read,
+    flag_backtest_report_start,
+)
 from .risk.calibration import calibration_report_read
 from .tasks import backtest_flags, calibrate_flags, flag_students
 
@@ -335,7 +340,7 @@ class FlagCalibrationAdmin(ReadOnlyAdmin):
 
 class BacktestForm(forms.Form):
     weeks = forms.IntegerField(
-        label=_("weeks of history"), min_value=1, max_value=104, initial=DEFAULT_REPORT_WEEKS
+        label=_("weeks of history"), min_value=1, max_value=104, initial=DEFAULT_WEEKS
     )
     horizon_days = forms.IntegerField(
         label=_("horizon (days)"), min_value=1, max_value=180, initial=DEFAULT_HORIZON_DAYS
@@ -410,7 +415,7 @@ class FlagBacktestReportAdmin(ReadOnlyAdmin):
                         request, f"{form.fields[field].label}: {error}", messages.ERROR
                     )
             return redirect("admin:students_flagbacktestreport_changelist")
-        report = FlagBacktestReport.objects.create(triggered_by=request.user, **form.cleaned_data)
+        report = flag_backtest_report_start(by=request.user, **form.cleaned_data)
         transaction.on_commit(lambda: backtest_flags.delay(report_id=report.pk))
         self.message_user(
             request,

@@ -310,6 +310,25 @@ def bench_data_generate(
 
 # --- The floor ------------------------------------------------------------------------
 
+# An enrolment judged open on the day with work left in it (``_Plan.work_over``): a
+# project not handed in (``projects.selectors.projects_handed_in``), and no cohort
+# whose last deadline has passed. Shared by both floors below.
+FLOOR_WORK_LEFT_SQL = """\
+      AND EXISTS (
+          SELECT 1 FROM projects_project p
+          WHERE p.programme_id = e.programme_id
+            AND NOT EXISTS (
+                SELECT 1 FROM projects_submission s
+                WHERE s.student_id = e.student_id AND s.project_id = p.id
+                  AND s.submitted_at < %(cutoff)s
+                  AND (s.status = 'approved' OR s.reviewed_at IS NULL
+                       OR s.reviewed_at >= %(cutoff)s)))
+      AND NOT EXISTS (
+          SELECT 1 FROM projects_cohortdeadline d
+          WHERE d.cohort_id = e.cohort_id
+          HAVING max(d.due_on) < %(as_of)s)
+"""
+
 # Inactivity and activity drop for every student judged as of a day, in one statement:
 # the same students (``flaggable_student_ids``), the same rules and thresholds as the
 # nightly job's (``risk_judgement``: only enrolments with work left, the drop measured
@@ -334,22 +353,7 @@ enrolments AS (
     FROM projects_enrolment e
     WHERE e.started_on <= %(as_of)s
       AND (e.status = 'active' OR e.ended_on > %(as_of)s OR e.completed_at >= %(cutoff)s)
-      -- Work left (``_Plan.work_over``): a project not handed in, and no cohort
-      -- whose last deadline has passed.
-      AND EXISTS (
-          SELECT 1 FROM projects_project p
-          WHERE p.programme_id = e.programme_id
-            AND NOT EXISTS (
-                SELECT 1 FROM projects_submission s
-                WHERE s.student_id = e.student_id AND s.project_id = p.id
-                  AND s.submitted_at < %(cutoff)s
-                  AND (s.status = 'approved' OR s.reviewed_at IS NULL
-                       OR s.reviewed_at >= %(cutoff)s)))
-      AND NOT EXISTS (
-          SELECT 1 FROM projects_cohortdeadline d
-          WHERE d.cohort_id = e.cohort_id
-          HAVING max(d.due_on) < %(as_of)s)
-),
+{work_left}),
 activity AS (
     SELECT d.student_id,
            max(d.day) AS last_day,
@@ -418,7 +422,7 @@ SELECT id,
        percent
 FROM judged_drop
 WHERE idle >= %(inactivity_amber)s OR percent < %(drop_amber)s
-"""
+""".replace("{work_left}", FLOOR_WORK_LEFT_SQL)
 
 # The floor as it was before the drop was judged against the programmes: the drop
 # against the student's own baseline alone. Timed for reference, next to the floor.
@@ -438,22 +442,7 @@ enrolled AS (
     FROM projects_enrolment e
     WHERE e.started_on <= %(as_of)s
       AND (e.status = 'active' OR e.ended_on > %(as_of)s OR e.completed_at >= %(cutoff)s)
-      -- Work left (``_Plan.work_over``): a project not handed in, and no cohort
-      -- whose last deadline has passed.
-      AND EXISTS (
-          SELECT 1 FROM projects_project p
-          WHERE p.programme_id = e.programme_id
-            AND NOT EXISTS (
-                SELECT 1 FROM projects_submission s
-                WHERE s.student_id = e.student_id AND s.project_id = p.id
-                  AND s.submitted_at < %(cutoff)s
-                  AND (s.status = 'approved' OR s.reviewed_at IS NULL
-                       OR s.reviewed_at >= %(cutoff)s)))
-      AND NOT EXISTS (
-          SELECT 1 FROM projects_cohortdeadline d
-          WHERE d.cohort_id = e.cohort_id
-          HAVING max(d.due_on) < %(as_of)s)
-    GROUP BY e.student_id
+{work_left}    GROUP BY e.student_id
 ),
 activity AS (
     SELECT d.student_id,
@@ -486,7 +475,7 @@ SELECT id,
        percent
 FROM measured
 WHERE idle >= %(inactivity_amber)s OR percent < %(drop_amber)s
-"""
+""".replace("{work_left}", FLOOR_WORK_LEFT_SQL)
 
 
 def floor_params(as_of: date, thresholds) -> dict:

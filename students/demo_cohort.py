@@ -44,8 +44,7 @@ from projects.models import (
     Verdict,
 )
 
-from .models import FlagBacktestReport
-from .risk.backtest import DEFAULT_HORIZON_DAYS, flag_backtest_report_run
+from .risk.backtest import flag_backtest_report_run, flag_backtest_report_start
 from .risk.calibration import calibration_apply, calibration_record, flag_calibrate
 
 PROGRAMME = "data-analyst"
@@ -300,9 +299,5 @@ def seed_calibrated_cohort(*, seed: int = 42) -> dict[str, int]:
     counts["calibrated"] = 1
     # And the backtest of the flags now in force over the same year (the admin's
     # "Flag backtests").
-    flag_backtest_report_run(
-        report=FlagBacktestReport.objects.create(
-            triggered_by=staff, weeks=CALIBRATION_WEEKS, horizon_days=DEFAULT_HORIZON_DAYS
-        )
-    )
+    flag_backtest_report_run(report=flag_backtest_report_start(by=staff, weeks=CALIBRATION_WEEKS))
     return counts

@@ -42,6 +42,9 @@ from .judgement import flaggable_student_ids, risk_judgement
 from .signals import Signal, SignalName, cohort_activity_add, cohort_ratios, flag_severity
 
 DEFAULT_HORIZON_DAYS = 28
+# The as-of weeks a backtest replays unless asked otherwise (the command's and the
+# admin's).
+DEFAULT_WEEKS = 26
 BACKTEST_CHUNK_SIZE = 2000
 # Amber carries information when a student it flags is at least this many times as
 # likely to withdraw as any judged student; below it, it only adds to the mentors' work.
@@ -84,6 +87,11 @@ class ReplayedDay:
     signals: dict[int, list[Signal]]
 
 
+def backtest_latest_day(horizon: int) -> date:
+    """The last as-of day whose outcome is known: its horizon ended yesterday."""
+    return timezone.localdate() - timedelta(days=1 + horizon)
+
+
 def backtest_days(*, start: date, end: date, every: int, horizon: int) -> tuple[list[date], int]:
     """The as-of days from ``start`` to ``end`` every ``every`` days whose horizon is
     over (it ends yesterday at the latest), and how many later ones were left out."""
@@ -93,7 +101,7 @@ def backtest_days(*, start: date, end: date, every: int, horizon: int) -> tuple[
         raise ValueError("horizon must be at least one day")
     if end < start:
         raise ValueError("end must not be before start")
-    latest = timezone.localdate() - timedelta(days=1 + horizon)
+    latest = backtest_latest_day(horizon)
     days = [start + timedelta(days=offset) for offset in range(0, (end - start).days + 1, every)]
     scored = [day for day in days if day <= latest]
     return scored, len(days) - len(scored)
@@ -490,9 +498,6 @@ def flag_backtest(
 # --- Kept reports (the admin's) -------------------------------------------------------
 
 
-DEFAULT_REPORT_WEEKS = 26
-
-
 def rule_label(rule: str) -> str:
     """A scored rule in words, in the active language."""
     labels = {
@@ -503,6 +508,17 @@ def rule_label(rule: str) -> str:
     return labels.get(rule) or SignalName.label(rule)
 
 
+def flag_backtest_report_start(
+    *, by, weeks: int = DEFAULT_WEEKS, horizon_days: int = DEFAULT_HORIZON_DAYS
+) -> FlagBacktestReport:
+    """A backtest asked for (by staff in the admin, or the demo), kept empty until a
+    worker runs it (``flag_backtest_report_run``)."""
+    report = FlagBacktestReport(triggered_by=by, weeks=weeks, horizon_days=horizon_days)
+    report.full_clean()
+    report.save()
+    return report
+
+
 def flag_backtest_report_run(*, report: FlagBacktestReport) -> FlagBacktestReport:
     """Run the backtest a kept report asks for: its weeks of as-of days up to the last
     whose horizon is over, with the flag settings in force, and keep the figures
@@ -510,7 +526,7 @@ def flag_backtest_report_run(*, report: FlagBacktestReport) -> FlagBacktestRepor
     it twice keeps one answer."""
     if report.finished_at is not None:
         return report
-    end = timezone.localdate() - timedelta(days=1 + report.horizon_days)
+    end = backtest_latest_day(report.horizon_days)
     result = flag_backtest(
         start=end - timedelta(weeks=report.weeks), end=end, horizon=report.horizon_days
     )

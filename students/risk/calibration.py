@@ -40,6 +40,7 @@ from .backtest import (
     RuleName,
     ScoringBase,
     backtest_days,
+    backtest_latest_day,
     backtest_replay,
     backtest_score,
     rule_fires,
@@ -320,7 +321,7 @@ def flag_calibrate(
     """Choose the red rule for the school and each programme (see the module), the
     history replayed ``workers`` days at once (``backtest_replay``). Reads only."""
     thresholds = thresholds or FlagSettings.current()
-    latest = timezone.localdate() - timedelta(days=1 + horizon)
+    latest = backtest_latest_day(horizon)
     days, _left_out = backtest_days(
         start=latest - timedelta(weeks=weeks - 1), end=latest, every=7, horizon=horizon
     )

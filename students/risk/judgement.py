@@ -303,10 +303,12 @@ def risk_judgement(
 
 
 # A row per enrolment active on the day: the programme's projects in order against the
-# student's submissions (approved ones with their time; how many, for the plan's pace),
-# the first project not approved, and the student's activity in
-# the windows from the rollup's covering index. Table names come from the models'
-# metadata; every value is a parameter.
+# student's submissions (approved ones with their time; how many, for the plan's pace;
+# whether every project was handed in, by the rule of
+# ``projects.selectors.projects_handed_in`` set-based here), the first project not
+# approved, and the student's activity (count and summed values) in the windows from
+# the rollup's covering index. Table names come from the models' metadata; every value
+# is a parameter.
 ENROLMENT_ROWS_SQL = """
 WITH enrolled AS (
     SELECT e.id, e.student_id, e.programme_id, e.started_on, e.target_end_on, e.cohort_id

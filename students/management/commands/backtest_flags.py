@@ -7,10 +7,16 @@ import json
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from ...models import FlagSettings
-from ...risk.backtest import AMBER_MIN_LIFT, DEFAULT_HORIZON_DAYS, RuleName, flag_backtest
+from ...risk.backtest import (
+    AMBER_MIN_LIFT,
+    DEFAULT_HORIZON_DAYS,
+    DEFAULT_WEEKS,
+    RuleName,
+    backtest_latest_day,
+    flag_backtest,
+)
 
 # Command-line option -> FlagSettings field, for trying thresholds without saving them.
 OVERRIDES = {
@@ -23,8 +29,6 @@ OVERRIDES = {
     "struggling": "struggling_changes_requested",
     "red_share": "red_share_percent",
 }
-# Without --from: this many weeks of as-of days before --to.
-DEFAULT_WEEKS = 26
 
 
 def _day(text: str) -> date:
@@ -88,7 +92,7 @@ class Command(BaseCommand):
             raise CommandError("--every must be at least 1.")
         if horizon < 1:
             raise CommandError("--horizon must be at least 1.")
-        latest = timezone.localdate() - timedelta(days=1 + horizon)
+        latest = backtest_latest_day(horizon)
         end = _day(end) if end else latest
         start = _day(start) if start else end - timedelta(weeks=DEFAULT_WEEKS)
         if end < start:
