@@ -188,8 +188,13 @@ def proposal_update(
             user=proposal.author,
             kind="proposal",
             title=gettext_lazy("Your proposal “%(title)s” is now: %(status)s"),
-            body=proposal.reply,
+            # The reply is what staff typed: a parameter, never the template.
+            body=gettext_lazy("Reply: %(reply)s") if proposal.reply else "",
             url=reverse("knowledge_base:proposal", args=[proposal.pk]),
-            params={"title": proposal.title, "status": ProposalStatus(status).label},
+            params={
+                "title": proposal.title,
+                "status": ProposalStatus(status).label,
+                "reply": proposal.reply,
+            },
         )
     return proposal

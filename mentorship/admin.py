@@ -15,13 +15,16 @@ from .models import (
     ApiToken,
     Assignment,
     DailyActivity,
+    EmailState,
     Invitation,
     MentorProfile,
+    Notification,
     StudentProfile,
     StudentStatus,
     StudentStatusChange,
     User,
 )
+from .notifications import notifications_email_retry
 
 # --- Read-only pages ------------------------------------------------------------------
 
@@ -395,3 +398,50 @@ class DailyActivityAdmin(ReadOnlyAdmin):
     list_select_related = ["student"]
     date_hierarchy = "day"
     show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The notifications' outbox as staff see it: whether each e-mail went, and why not
+    (mentorship.notifications). Staff may send failed ones again."""
+
+    list_display = ["title", "user", "kind", "created_at", "email_state", "email_attempts"]
+    list_filter = ["email_state", "kind", "created_at"]
+    search_fields = ["user__email", "title"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["email_retry"]
+    fields = [
+        "user",
+        "kind",
+        "title",
+        "body",
+        "url",
+        "created_at",
+        "read_at",
+        "email_state",
+        "emailed_at",
+        "email_attempts",
+        "email_next_attempt_at",
+        "email_claimed_until",
+        "email_error",
+    ]
+
+    @admin.action(description=_("Send the failed e-mails again"))
+    def email_retry(self, request, queryset):
+        retried = notifications_email_retry(
+            notification_ids=list(
+                queryset.filter(email_state=EmailState.FAILED).values_list("pk", flat=True)
+            )
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d e-mail will be sent again.",
+                "%(count)d e-mails will be sent again.",
+                retried,
+            )
+            % {"count": retried},
+            messages.SUCCESS,
+        )

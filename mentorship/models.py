@@ -498,6 +498,17 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
 
+class EmailState(models.TextChoices):
+    """Where a notification's e-mail stands. The notification row is the outbox: it is
+    written in the same transaction as what caused it, so an e-mail that must go out
+    is never lost with a broker or a worker (``mentorship.notifications``)."""
+
+    NOT_WANTED = "not_wanted", _("Not wanted")
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
 class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
@@ -516,7 +527,24 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # The e-mail's outbox state (mentorship.notifications): pending until a worker
+    # has sent it; retried with a pause after a mail-server error, failed after the
+    # last attempt. ``emailed_at`` is when it was sent.
+    email_state = models.CharField(
+        _("e-mail"), max_length=20, choices=EmailState, default=EmailState.NOT_WANTED
+    )
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_next_attempt_at = models.DateTimeField(
+        _("next e-mail attempt"),
+        null=True,
+        blank=True,
+        help_text=_("When the sweep sends it if nothing has sent it by then."),
+    )
+    email_claimed_until = models.DateTimeField(_("e-mail claimed until"), null=True, blank=True)
+    # Which attempt holds the claim: only it may mark the row sent or failed.
+    email_claim = models.CharField(_("e-mail claim"), max_length=32, blank=True)
+    email_error = models.TextField(_("last e-mail error"), blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -531,6 +559,13 @@ class Notification(models.Model):
             ),
             # The notifications page: a person's newest first.
             models.Index(fields=["user", "-created_at"], name="notification_user_recent_idx"),
+            # The e-mail sweep: pending rows whose next attempt is due
+            # (notifications.notifications_email_due). Pending rows are few.
+            models.Index(
+                fields=["email_next_attempt_at"],
+                condition=Q(email_state="pending"),
+                name="notification_email_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

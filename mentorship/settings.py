@@ -196,6 +196,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Installed into django-celery-beat's tables when beat starts; staff can pause or
 # re-time them in the admin.
 CELERY_BEAT_SCHEDULE = {
+    # The notifications' outbox: e-mails their own task did not send (the broker was
+    # down, a worker died) and retries whose pause is over (mentorship.notifications).
+    "send-due-notification-emails": {
+        "task": "mentorship.tasks.send_due_notification_emails",
+        "schedule": crontab(minute="*/5"),
+    },
     "purge-expired-invitations": {
         "task": "mentorship.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=17),

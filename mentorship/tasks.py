@@ -9,7 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Invitation, Notification
+from .models import Invitation
+from .notifications import notifications_email, notifications_email_due
 from .services import invitations_purge_expired
 
 logger = logging.getLogger(__name__)
@@ -41,25 +42,27 @@ def purge_expired_invitations() -> int:
     return invitations_purge_expired()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
-def send_notification_email(notification_id: int) -> bool:
-    """E-mail a portal notification once (a redelivered task sends no second copy)."""
-    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
-    if notification is None or notification.emailed_at or not notification.user.is_active:
-        return False
-    link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
-    with translation.override(notification.user.language):
-        body = render_to_string(
-            "mentorship/email/notification_body.txt",
-            {"notification": notification, "link": link},
-        )
-    send_mail(notification.title, body, None, [notification.user.email])
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-    return True
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+# The e-mail tasks do not retry themselves: a row a mail-server error left pending is
+# retried by the sweep after its pause (mentorship.notifications). Nobody reads their
+# results.
+@shared_task(acks_late=True, ignore_result=True)
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """E-mail a batch of portal notifications (a digest run's), each once: a retry
-    after a mail-server error skips those already sent."""
-    return sum(send_notification_email(notification_id) for notification_id in notification_ids)
+    """E-mail a batch of pending notifications (one request's, or a digest run's),
+    each once: rows already sent or held by another attempt are skipped, so a
+    redelivered task, or the sweep running beside it, sends no second copy."""
+    return notifications_email(notification_ids=notification_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_notification_email(notification_id: int) -> int:
+    """One notification's e-mail; kept so that messages queued by an older release
+    still run."""
+    return notifications_email(notification_ids=[notification_id])
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_due_notification_emails() -> int:
+    """Beat, every few minutes: the outbox's sweep, sending pending e-mails that their
+    own task did not (the broker was down, the worker died) and retries whose pause is
+    over. Safe to run twice or on two workers at once."""
+    return notifications_email_due()

@@ -152,3 +152,23 @@ def test_it_links_proposals_from_home(client, as_user, role):
     as_user(role)
     response = client.get(reverse("metrics:home"))
     assert reverse("knowledge_base:proposals").encode() in response.content
+
+
+@pytest.mark.parametrize("reply", ["100% - done soon", "Use %(title)s and %s as they are"])
+def test_it_tells_the_author_a_reply_with_percent_signs_as_written(
+    client, as_user, proposal, mentor, reply, django_capture_on_commit_callbacks
+):
+    as_user("staff")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("knowledge_base:proposal_update", args=[proposal.pk]),
+            {"status": ProposalStatus.UNDER_REVIEW, "reply": reply},
+        )
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.reply) == (ProposalStatus.UNDER_REVIEW, reply)
+    notification = mentor.notifications.get(kind="proposal")
+    assert reply in notification.body
+    assert "Dark mode" not in notification.body  # %(title)s stayed as typed

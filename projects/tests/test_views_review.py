@@ -1008,3 +1008,23 @@ def test_staff_reassign_a_review_in_the_browser(logged_in_page, held, other_ment
     assert "now holds the review" in page.content()
     held.refresh_from_db()
     assert held.claimed_by == other_mentor
+
+
+# --- When the broker is down (issue 16) -----------------------------------------------
+
+
+def test_it_saves_the_review_and_answers_when_the_broker_cannot_be_reached(
+    as_user, client, held, criteria, student, celery_broker, django_capture_on_commit_callbacks
+):
+    # Nothing listens on this port: queueing the e-mail after commit fails.
+    celery_broker(broker_url="redis://127.0.0.1:6393/0", broker_connection_timeout=1)
+    as_user("mentor")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(submit_url(held), verdict_data(criteria, feedback="Fine"))
+
+    assert response.status_code == 302
+    assert Review.objects.filter(submission=held).exists()
+    notification = Notification.objects.get(user=student, kind="review_posted")
+    assert notification.email_state == "pending"
+    assert notification.emailed_at is None
