@@ -4,10 +4,12 @@ staff's retry, and user text that is never read as a template."""
 
 import logging
 import smtplib
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -393,3 +395,30 @@ def test_only_staff_see_the_notification_admin(client, as_user, role):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claims_racing_for_the_same_rows_share_them_out_without_overlap(monkeypatch):
+    """Four attempts claim the same fifty rows at the same moment, each in its own
+    thread and connection: every row is won by exactly one."""
+    monkeypatch.setattr(send_notification_emails, "delay", lambda ids: None)  # no own task
+    user = StudentFactory()
+    rows = [_written(user).pk for _ in range(50)]
+    won: list[list[int]] = [[] for _ in range(4)]
+    start = threading.Barrier(4)
+
+    def claim(index: int) -> None:
+        try:
+            start.wait()
+            won[index] = outbox._email_claim(rows, now=timezone.now())[1]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(pk for claimed in won for pk in claimed) == sorted(rows)
+    assert set(Notification.objects.values_list("email_attempts", flat=True)) == {1}
