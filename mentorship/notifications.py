@@ -238,12 +238,11 @@ def notifications_email_retry(*, notification_ids: list[int]) -> int:
     with their attempts counted afresh, and queued after commit. Returns how many."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
-            Notification.objects.filter(
-                pk__in=notification_ids, email_state=EmailState.FAILED
-            ).values_list("pk", flat=True)
+        failed = Notification.objects.select_for_update().filter(
+            pk__in=notification_ids, email_state=EmailState.FAILED
         )
-        Notification.objects.filter(pk__in=ids, email_state=EmailState.FAILED).update(
+        ids = list(failed.values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=ids).update(
             email_state=EmailState.PENDING,
             email_attempts=0,
             email_next_attempt_at=now + EMAIL_SWEEP_GRACE,
