@@ -1,15 +1,19 @@
 """Admin of people, notifications and the activity log, and the read-only bases the
 other apps' admins share."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .audit import AuditAction, AuditedAdminMixin, AuditEntry, audit_diff
 from .models import (
     ActivityEvent,
     ApiToken,
@@ -262,13 +266,19 @@ class AssignmentChangeForm(forms.ModelForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # A new assignment is recorded by ``assignment_create``; a change here (an end, a
+    # corrected reason) by the mixin.
+    audit_action = AuditAction.ASSIGNMENT_CHANGED
     list_display = ["student", "mentor", "started_at", "ended_at", "assigned_by"]
     list_filter = [("ended_at", admin.EmptyFieldListFilter), "mentor"]
     search_fields = ["student__email", "student__display_name", "mentor__email"]
     autocomplete_fields = ["student", "mentor"]
     list_select_related = ["student", "mentor", "assigned_by"]
     date_hierarchy = "started_at"
+
+    def audit_subject_id(self, obj) -> int | None:
+        return obj.student_id
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = AssignmentAddForm if obj is None else AssignmentChangeForm
@@ -444,4 +454,75 @@ class NotificationAdmin(ReadOnlyAdmin):
             )
             % {"count": retried},
             messages.SUCCESS,
+        )
+
+
+# --- The audit trail (issue 16) -------------------------------------------------------
+
+
+def _audit_value(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Who changed what that matters, when, and the values before and after: written
+    only by the services (``mentorship.audit``), never edited or deleted here. A
+    student's history is this list narrowed to them (``?subject=<id>``), linked from
+    their file."""
+
+    list_display = ["at", "actor", "action", "object_label", "changes"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
+    search_fields = ["object_label"]
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    fields = [
+        "at",
+        "actor",
+        "action",
+        "content_type",
+        "object_id",
+        "object_label",
+        "subject",
+        "reason",
+        "diff",
+    ]
+    readonly_fields = fields
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The student's file links here narrowed to the student; not a sidebar filter
+        # (it would list every student).
+        if lookup in {"subject", "subject__id__exact", "subject_id"}:
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("changes"))
+    def changes(self, entry: AuditEntry) -> str:
+        return "; ".join(
+            f"{name}: {_audit_value(before)} → {_audit_value(after)}"
+            for name, before, after in audit_diff(entry)
+        )[:200]
+
+    @admin.display(description=_("before and after"))
+    def diff(self, entry: AuditEntry):
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th><td><del>{}</del></td><td><ins>{}</ins></td></tr>",
+            (
+                (name, _audit_value(before), _audit_value(after))
+                for name, before, after in audit_diff(entry)
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("field"),
+            _("before"),
+            _("after"),
+            rows,
         )

@@ -692,3 +692,8 @@ class DailyActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.day}: {self.events}"
+
+
+# The audit trail's table lives with its service (``mentorship.audit``); imported here
+# so that Django finds the model with the app's others.
+from .audit import AuditEntry  # noqa: E402, F401

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .access import NotAllowed
+from .audit import AuditAction, audit_record
 from .models import (
     ApiToken,
     Assignment,
@@ -122,10 +123,12 @@ def student_status_set(
             profile.full_clean()
             profile.save()
         # Two changes recorded at once queue here; each sees the other's row.
-        StudentProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        locked = StudentProfile.objects.select_for_update().filter(pk=profile.pk).first()
         history = StudentStatusChange.objects.filter(student_id=profile.user_id)
         then = history.filter(effective_on__lte=effective_on).values_list("status", flat=True)
-        if (then.first() or StudentStatus.ACTIVE) != status:
+        status_then = then.first() or StudentStatus.ACTIVE
+        recorded = status_then != status
+        if recorded:
             joined_on = timezone.localdate(profile.user.date_joined, profile.user.zone)
             if joined_on < effective_on and not history.exists():
                 StudentStatusChange.objects.create(
@@ -142,8 +145,23 @@ def student_status_set(
             )
             change.full_clean()
             change.save()
+        current_before = locked.status if locked is not None else profile.status
         profile.status = history.values_list("status", flat=True).first() or StudentStatus.ACTIVE
         StudentProfile.objects.filter(pk=profile.pk).update(status=profile.status)
+        if recorded:
+            audit_record(
+                actor=by,
+                action=AuditAction.STUDENT_STATUS_SET,
+                target=profile,
+                before={"status": current_before, "status_on_day": status_then},
+                after={
+                    "status": profile.status,
+                    "status_on_day": status,
+                    "effective_on": effective_on,
+                },
+                reason=reason,
+                subject_id=profile.user_id,
+            )
     return profile
 
 
@@ -337,6 +355,7 @@ def assignment_create(
             override_capacity=override_capacity,
         )
         now = timezone.now()
+        previous = list(Assignment.objects.current().filter(student=student))
         Assignment.objects.current().filter(student=student).update(ended_at=now)
         user_ensure_profile(user=student)
         assignment = Assignment(
@@ -348,11 +367,23 @@ def assignment_create(
         )
         assignment.full_clean(validate_constraints=False)
         assignment.save()
+        audit_record(
+            actor=assigned_by,
+            action=AuditAction.ASSIGNMENT_CREATED,
+            target=assignment,
+            before={"mentor": previous[0].mentor_id} if previous else None,
+            after={"mentor": mentor.pk, "started_at": now, "capacity_exceeded": override_capacity},
+            reason=reason,
+            subject_id=student.pk,
+        )
     return assignment
 
 
-def assignment_end(*, student: User) -> Assignment | None:
-    """End the student's current assignment (graduation, drop-out); history stays."""
+def assignment_end(
+    *, student: User, by: User | None = None, reason: str = ""
+) -> Assignment | None:
+    """End the student's current assignment (graduation, drop-out); history stays.
+    ``by`` is who ended it, nobody when the portal did."""
     with transaction.atomic():
         assignment = (
             Assignment.objects.current().select_for_update().filter(student=student).first()
@@ -360,6 +391,15 @@ def assignment_end(*, student: User) -> Assignment | None:
         if assignment is not None:
             assignment.ended_at = timezone.now()
             assignment.save(update_fields=["ended_at"])
+            audit_record(
+                actor=by,
+                action=AuditAction.ASSIGNMENT_ENDED,
+                target=assignment,
+                before={"ended_at": None},
+                after={"ended_at": assignment.ended_at},
+                reason=reason,
+                subject_id=student.pk,
+            )
     return assignment
 
 

@@ -5,6 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentorship.audit import AuditAction, AuditedAdminMixin
+
 from . import services
 from .models import (
     DevelopmentRecord,
@@ -99,7 +101,7 @@ class WeeklyReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScorecardWeights)
-class ScorecardWeightsAdmin(admin.ModelAdmin):
+class ScorecardWeightsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """How much each priority counts in the overall score. One row: staff change it,
     nobody adds or deletes one. Composites are computed as pages are read, so a change
     shows at once, on past periods too."""
@@ -113,6 +115,7 @@ class ScorecardWeightsAdmin(admin.ModelAdmin):
         "recommendations",
         "updated_at",
     ]
+    audit_action = AuditAction.SCORECARD_WEIGHTS_CHANGED
 
     def has_add_permission(self, request):
         return not ScorecardWeights.objects.exists()

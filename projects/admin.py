@@ -6,6 +6,8 @@ editable for the rare manual repair."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.audit import AuditAction, AuditedAdminMixin
+
 from .models import (
     Cohort,
     CohortDeadline,
@@ -49,7 +51,8 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = AuditAction.PROGRAMME_CHANGED
     list_display = ["title", "slug", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["title", "slug"]
@@ -143,7 +146,8 @@ class ReviewInline(ReadOnlyInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = AuditAction.SUBMISSION_CHANGED
     list_display = [
         "student",
         "project",
@@ -184,6 +188,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     ]
     inlines = [SubmissionFileInline, ReviewInline]
 
+    def audit_subject_id(self, obj) -> int | None:
+        return obj.student_id
+
     def has_add_permission(self, request) -> bool:
         # Attempts are numbered and checked by the submission service.
         return False
@@ -200,7 +207,8 @@ class CriterionVerdictInline(ReadOnlyInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = AuditAction.REVIEW_CHANGED
     list_display = ["submission", "reviewer", "verdict", "created_at"]
     list_filter = ["verdict", "submission__project__programme"]
     search_fields = [
@@ -224,6 +232,9 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # A verdict is posted through the review page, which checks the rubric.
         return False
+
+    def audit_subject_id(self, obj) -> int | None:
+        return obj.submission.student_id
 
 
 @admin.register(ReviewNote)

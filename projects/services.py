@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
+from mentorship.audit import AuditAction, audit_record
 from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, current_mentor_assignments
@@ -462,6 +463,14 @@ def review_submit(
             ]
         )
         ReviewDraft.objects.filter(submission=submission).delete()
+        audit_record(
+            actor=reviewer,
+            action=AuditAction.REVIEW_SUBMITTED,
+            target=review,
+            before={"status": SubmissionStatus.SUBMITTED},
+            after={"status": submission.status, "verdict": verdict},
+            subject_id=submission.student_id,
+        )
         if verdict == Verdict.APPROVED:
             _complete_programme_if_last(submission=submission, now=now)
             title = gettext_lazy("“%(project)s” is approved")

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.admin import ReadOnlyAdmin, ReadOnlyInline
+from mentorship.audit import AuditAction, AuditedAdminMixin
 
 from .models import (
     FlagBacktestReport,
@@ -139,12 +140,13 @@ class FlagSettingsForm(forms.ModelForm):
 
 
 @admin.register(FlagSettings)
-class FlagSettingsAdmin(admin.ModelAdmin):
+class FlagSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The one row of thresholds the nightly job reads (``FlagSettings.current()``).
     Run ``manage.py backtest_flags`` before changing them."""
 
     form = FlagSettingsForm
     fieldsets = FLAG_SETTINGS_FIELDSETS
+    audit_action = AuditAction.FLAG_SETTINGS_CHANGED
 
     def has_add_permission(self, request):
         return not FlagSettings.objects.exists()
@@ -158,8 +160,10 @@ class FlagSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeFlagBudget)
-class ProgrammeFlagBudgetAdmin(admin.ModelAdmin):
+class ProgrammeFlagBudgetAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """A programme's own flag budget, instead of the flag settings' one."""
+
+    audit_action = audit_delete_action = AuditAction.FLAG_BUDGET_CHANGED
 
     list_display = ["programme", "red_share_percent", "amber_shown"]
     list_select_related = ["programme"]
@@ -173,7 +177,7 @@ class FlagOutreachInline(ReadOnlyInline):
 
 
 @admin.register(RiskFlag)
-class RiskFlagAdmin(admin.ModelAdmin):
+class RiskFlagAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Read-only: the nightly job opens, raises and resolves flags; mentors
     acknowledge them, log outreach and give verdicts in the portal. Deleting one is
     allowed (a flag opened on wrong data); the job opens it again if it still holds."""
@@ -212,6 +216,10 @@ class RiskFlagAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["reasons_as_json"]
     inlines = [FlagOutreachInline]
+    audit_delete_action = AuditAction.FLAG_DELETED
+
+    def audit_subject_id(self, obj) -> int | None:
+        return obj.student_id
 
     def has_add_permission(self, request):
         return False

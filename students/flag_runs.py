@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from mentorship.audit import AuditAction, audit_entry, audit_record_many
 from mentorship.models import StudentProfile, User
 from mentorship.notifications import NotificationMessage, notifications_send
 from mentorship.selectors import current_mentor_assignments
@@ -208,6 +209,7 @@ def _flags_apply(
     }
     judged = set(student_ids)
     new_flags, changed = [], []
+    raised, closed = [], []  # for the audit trail
     # Only students with signals or an open flag have anything to change.
     for student_id in sorted(judged & (signals.keys() | open_flags.keys())):
         found = signals.get(student_id)
@@ -232,6 +234,8 @@ def _flags_apply(
                 continue
             worsened = SEVERITY_RANK[severity] > SEVERITY_RANK[flag["severity"]]
             chunk.worsened += worsened
+            if worsened:
+                raised.append((flag, severity))
             changed.append(
                 {
                     "id": flag["id"],
@@ -246,6 +250,8 @@ def _flags_apply(
             clear_since = flag["clear_since"] or as_of
             resolved = (as_of - clear_since).days >= thresholds.resolve_after_clear_days
             chunk.resolved += resolved
+            if resolved:
+                closed.append(flag)
             changed.append(
                 {
                     "id": flag["id"],
@@ -257,6 +263,80 @@ def _flags_apply(
             )
     _flags_insert(new_flags)
     _flags_update(changed)
+    _flags_audit(chunk, opened=new_flags, raised=raised, resolved=closed, as_of=as_of, now=now)
+
+
+def _flags_audit(
+    chunk: FlagRunChunk,
+    *,
+    opened: list[dict],
+    raised: list[tuple[dict, str]],
+    resolved: list[dict],
+    as_of: date,
+    now: datetime,
+) -> None:
+    """Record a chunk's flag transitions in the audit trail, set-based: one query for
+    the flags' ids and students' names (the new flags' ids are not read back when
+    they are written) and one insert, whatever the number of students; nothing when
+    no flag opened, rose or resolved."""
+    if not (opened or raised or resolved):
+        return
+    opened_students = [row["student_id"] for row in opened]
+    changed_ids = [flag["id"] for flag, _severity in raised] + [flag["id"] for flag in resolved]
+    found = list(
+        RiskFlag.objects.filter(
+            Q(student_id__in=opened_students, status=FlagStatus.OPEN, opened_on=as_of)
+            | Q(pk__in=changed_ids)
+        ).values("id", "student_id", "student__display_name", "student__email")
+    )
+    by_id = {row["id"]: row for row in found}
+    opened_set = set(opened_students)
+    by_student = {row["student_id"]: row for row in found if row["student_id"] in opened_set}
+    reason = f"flag run {chunk.run_id}, as of {as_of.isoformat()}"
+
+    def entry(row: dict | None, action: str, before: dict | None, after: dict) -> object:
+        target = RiskFlag(pk=row["id"], student_id=row["student_id"]) if row else None
+        name = (row["student__display_name"] or row["student__email"]) if row else ""
+        return audit_entry(
+            actor=None,
+            action=action,
+            target=target,
+            label=f"{name} ({after.get('severity') or after.get('status')})",
+            before=before,
+            after=after,
+            reason=reason,
+            subject_id=row["student_id"] if row else None,
+            at=now,
+        )
+
+    entries = [
+        entry(
+            by_student.get(values["student_id"]),
+            AuditAction.FLAG_OPENED,
+            None,
+            {"status": FlagStatus.OPEN, "severity": values["severity"]},
+        )
+        for values in opened
+    ]
+    entries += [
+        entry(
+            by_id.get(flag["id"]),
+            AuditAction.FLAG_RAISED,
+            {"severity": flag["severity"]},
+            {"severity": severity},
+        )
+        for flag, severity in raised
+    ]
+    entries += [
+        entry(
+            by_id.get(flag["id"]),
+            AuditAction.FLAG_RESOLVED,
+            {"status": FlagStatus.OPEN},
+            {"status": FlagStatus.RESOLVED, "resolved_on": as_of},
+        )
+        for flag in resolved
+    ]
+    audit_record_many(entries)
 
 
 def flag_run_cohort(*, run: FlagRun) -> list[int] | None:

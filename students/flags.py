@@ -26,6 +26,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.access import NotAllowed
+from mentorship.audit import AuditAction, audit_record
 from mentorship.models import Role, User
 from mentorship.selectors import current_mentor_assignments, students_visible_to
 
@@ -366,7 +367,20 @@ def flag_acknowledge(*, flag: RiskFlag, by: User) -> RiskFlag:
         flag.acknowledged_at, flag.acknowledged_by = timezone.now(), by
         flag.full_clean()
         flag.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        _flag_audit(flag, by=by, action=AuditAction.FLAG_ACKNOWLEDGED, field="acknowledged_at")
     return flag
+
+
+def _flag_audit(flag: RiskFlag, *, by: User, action: str, field: str, before=None) -> None:
+    """Record a mentor's change to a flag in the audit trail: the field it set."""
+    audit_record(
+        actor=by,
+        action=action,
+        target=flag,
+        before={field: before},
+        after={field: getattr(flag, field)},
+        subject_id=flag.student_id,
+    )
 
 
 def flag_outreach_log(*, flag: RiskFlag, by: User, kind: str, note: str = "") -> FlagOutreach:
@@ -399,6 +413,8 @@ def flag_outreach_log(*, flag: RiskFlag, by: User, kind: str, note: str = "") ->
         if fields:
             flag.full_clean()
             flag.save(update_fields=fields)
+        if "acknowledged_at" in fields:
+            _flag_audit(flag, by=by, action=AuditAction.FLAG_ACKNOWLEDGED, field="acknowledged_at")
     return outreach
 
 
@@ -411,7 +427,11 @@ def flag_verdict_set(*, flag: RiskFlag, by: User, verdict: str) -> RiskFlag:
             raise ValidationError({"verdict": _("Choose useful or false alarm.")})
         if flag.verdict == verdict:
             return flag
+        before = flag.verdict
         flag.verdict, flag.verdict_at = verdict, timezone.now()
         flag.full_clean()
         flag.save(update_fields=["verdict", "verdict_at"])
+        _flag_audit(
+            flag, by=by, action=AuditAction.FLAG_VERDICT_SET, field="verdict", before=before
+        )
     return flag

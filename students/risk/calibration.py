@@ -30,6 +30,7 @@ from itertools import combinations
 from django.db import transaction
 from django.utils import timezone
 
+from mentorship.audit import AuditAction, audit_record
 from projects.models import Programme
 
 from ..models import FlagCalibration, FlagSettings, FlagSeverity, ProgrammeFlagBudget
@@ -432,9 +433,21 @@ def calibration_apply(calibration: Calibration) -> None:
     the school's rule."""
     settings_row = FlagSettings.current()
     school = calibration.overall.chosen or RedRule.from_json(settings_row.red_rule)
+    budgets_before = dict(ProgrammeFlagBudget.objects.values_list("programme_id", "red_rule"))
+    reason = "calibration"
     if calibration.overall.chosen is not None:
+        rule_before = settings_row.red_rule
         settings_row.red_rule = school.as_json()
         settings_row.save(update_fields=["red_rule"])
+        if rule_before != settings_row.red_rule:
+            audit_record(
+                actor=None,
+                action=AuditAction.FLAG_SETTINGS_CHANGED,
+                target=settings_row,
+                before={"red_rule": rule_before},
+                after={"red_rule": settings_row.red_rule},
+                reason=reason,
+            )
     for programme in calibration.programmes:
         own = programme.chosen
         if own is not None and own.as_json() != school.as_json():
@@ -449,6 +462,19 @@ def calibration_apply(calibration: Calibration) -> None:
     ProgrammeFlagBudget.objects.filter(
         red_share_percent__isnull=True, amber_shown__isnull=True, red_rule={}
     ).delete()
+    budgets_after = dict(ProgrammeFlagBudget.objects.values_list("programme_id", "red_rule"))
+    if budgets_after != budgets_before:
+        # One entry for the programmes' rules together, keyed by programme id: what
+        # one calibration changed at once.
+        audit_record(
+            actor=None,
+            action=AuditAction.FLAG_BUDGET_CHANGED,
+            target=None,
+            label="programme red rules",
+            before={str(key): value for key, value in budgets_before.items()},
+            after={str(key): value for key, value in budgets_after.items()},
+            reason=reason,
+        )
 
 
 def calibration_due_tonight() -> bool:
