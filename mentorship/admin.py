@@ -7,12 +7,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
+from .access import NotAllowed
 from .audit import AuditAction, AuditedAdminMixin, AuditEntry, audit_diff
 from .models import (
     ActivityEvent,
@@ -23,12 +29,14 @@ from .models import (
     Invitation,
     MentorProfile,
     Notification,
+    Role,
     StudentProfile,
     StudentStatus,
     StudentStatusChange,
     User,
 )
 from .notifications import notifications_email_retry
+from .personal_data import personal_data_erase, personal_data_export
 
 # --- Read-only pages ------------------------------------------------------------------
 
@@ -109,6 +117,10 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.user_ensure_profile(user=obj)
+
+    def get_urls(self):
+        # A student's personal data: export and erase (at the end of this module).
+        return [*_personal_data_urls(self), *super().get_urls()]
 
     def save_formset(self, request, form, formset, change):
         # A student's new status goes through the service, which records it in the
@@ -526,3 +538,80 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             _("after"),
             rows,
         )
+
+
+# --- A student's personal data (issue 16) ---------------------------------------------
+
+
+class PersonalDataEraseForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Type the student's name to confirm"),
+        max_length=254,
+        help_text=_("Erasing cannot be undone: the audit trail records who did it and when."),
+    )
+
+
+def _personal_data_student(request: HttpRequest, pk) -> User:
+    """The student whose data staff handle; 404 for anyone else (a mentor, staff)."""
+    if request.user.role != Role.STAFF:
+        raise PermissionDenied
+    student = User.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if student is None or not student.is_student:
+        raise Http404
+    return student
+
+
+def _personal_data_urls(model_admin: admin.ModelAdmin) -> list:
+    wrap = model_admin.admin_site.admin_view
+
+    @require_http_methods(["GET", "POST"])
+    def page(request: HttpRequest, pk: str) -> HttpResponse:
+        student = _personal_data_student(request, pk)
+        form = PersonalDataEraseForm(request.POST or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                personal_data_erase(
+                    student=student, by=request.user, confirm=form.cleaned_data["confirm"]
+                )
+            except (ValidationError, NotAllowed) as error:
+                form.add_error("confirm", getattr(error, "messages", [str(error)])[0])
+            else:
+                model_admin.message_user(
+                    request, _("The student's personal data was erased."), messages.SUCCESS
+                )
+                return redirect("admin:mentorship_user_change", student.pk)
+        if request.method == "POST":
+            status = 400
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "title": _("Personal data of %(student)s") % {"student": student},
+            "opts": model_admin.model._meta,
+            "original": student,
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "admin/mentorship/user/personal_data.html", context, status=status
+        )
+
+    @require_POST
+    def export(request: HttpRequest, pk: str) -> HttpResponse:
+        student = _personal_data_student(request, pk)
+        content = personal_data_export(student=student, by=request.user)
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="personal-data-{student.pk}.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return [
+        path(
+            "<str:pk>/personal-data/",
+            wrap(page),
+            name="mentorship_user_personal_data",
+        ),
+        path(
+            "<str:pk>/personal-data/export/",
+            wrap(export),
+            name="mentorship_user_personal_data_export",
+        ),
+    ]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MentorshipConfig(AppConfig):
     name = "mentorship"
     verbose_name = _("People and mentoring")
+
+    def ready(self) -> None:
+        # The app's part of a student's personal data (export, erasure) registers
+        # itself with mentorship.personal_data.
+        from . import personal_data  # noqa: F401
