@@ -22,8 +22,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Value
-from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -219,16 +217,11 @@ def audit_diff(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
     ]
 
 
-def audit_entries_anonymise(*, subject_id: int, texts: Iterable[str], label: str) -> int:
+def audit_entries_anonymise(*, subject_id: int, label: str) -> int:
     """Erasing a student: the entries about them keep what changed and when, but
-    their labels no longer name them and the reasons have the given texts (their
-    name, their e-mail) replaced. Returns how many entries were rewritten."""
-    entries = AuditEntry.objects.filter(subject_id=subject_id)
-    reason = models.F("reason")
-    for text in texts:
-        if text:
-            reason = Replace(reason, Value(text), Value(label))
-    return entries.update(object_label=label, reason=reason)
+    their labels no longer name them (``mentorship.personal_data`` replaces the name
+    in the reasons). Returns how many entries were relabelled."""
+    return AuditEntry.objects.filter(subject_id=subject_id).update(object_label=label)
 
 
 # --- Admin saves ----------------------------------------------------------------------

@@ -33,8 +33,9 @@ def metrics_personal_data_erase(erasure: Erasure) -> dict[str, int]:
         "surveys": Survey.objects.filter(student=erasure.student).update(comment=""),
         # Mentors' and supervisors' texts that may name any of their students: the
         # rows that mention this one (a scan, as erasing is rare).
-        "weekly_reports": erasure.scrub(WeeklyReport.objects.all(), ["comments", "difficulties"])
-        + erasure.scrub_json(WeeklyReport.objects.all(), "figures"),
+        "weekly_reports": erasure.scrub(
+            WeeklyReport.objects.all(), ["comments", "difficulties", "figures"]
+        ),
         "second_readings": erasure.scrub(SecondReading.objects.all(), ["comment"]),
     }
 

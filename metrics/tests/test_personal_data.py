@@ -123,7 +123,12 @@ def zelda(mentor, staff):
     Deflection.objects.create(
         student=student, programme=asked.programme, query="read file", question=asked
     )
-    Notification.objects.create(user=mentor, kind="x", title=f"{NAME} is now your student")
+    Notification.objects.create(
+        user=mentor,
+        kind="x",
+        title=f"{NAME} is now your student",
+        body=f"Say hello to {NAME.lower()} ({EMAIL.upper()})",  # in any case
+    )
     Notification.objects.create(user=student, kind="x", title="Your review is ready")
     WeeklyReport.objects.create(
         mentor=mentor,
