@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -235,3 +236,126 @@ def start_worker(environment: dict, log: Path, *, concurrency: int = 1) -> subpr
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+# --- PostgreSQL cluster -----------------------------------------------------------------
+
+
+class Cluster:
+    """A PostgreSQL cluster of the test's own: trust authentication on 127.0.0.1, no
+    fsync (nothing here must survive a crash of the machine)."""
+
+    def __init__(self, data: Path, port: int, as_postgres: list[str]):
+        self.data, self.port, self.as_postgres = data, port, as_postgres
+        self.url = f"postgres://postgres@127.0.0.1:{port}/mentorship"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run(  # noqa: S603 (the test's own arguments)
+            [*self.as_postgres, str(POSTGRESQL_BIN / "pg_ctl"), "-D", str(self.data), *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
+            " -c full_page_writes=off -c synchronous_commit=off"
+        )
+        self._ctl("-o", options, "-l", str(self.data / "server.log"), "-w", "start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "immediate", "-w", "stop")
+
+
+@pytest.fixture
+def postgresql_cluster():
+    """``initdb``, start, ``createdb mentorship``; stopped and removed afterwards.
+    PostgreSQL refuses to run as root: as root, its programs run as ``postgres``."""
+    initdb = POSTGRESQL_BIN / "initdb"
+    if not initdb.exists():
+        pytest.skip(f"{initdb} is not installed")
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:
+        runuser = shutil.which("runuser")
+        if runuser is None:
+            pytest.skip("running as root without runuser: PostgreSQL would refuse to start")
+        as_postgres = [runuser, "-u", "postgres", "--"]
+    data = Path(tempfile.mkdtemp(prefix="mentorship-faults-pg-"))
+    if as_postgres:
+        shutil.chown(data, "postgres", "postgres")
+    cluster = Cluster(data, free_port(POSTGRESQL_PORTS), as_postgres)
+    try:
+        subprocess.run(  # noqa: S603 (the test's own arguments)
+            [*as_postgres, str(initdb), "-D", str(data), "-A", "trust", "-U", "postgres"]
+            + ["--no-sync", "-E", "UTF8", "--locale", "C"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        cluster.start()
+        subprocess.run(  # noqa: S603 (the test's own arguments)
+            [str(POSTGRESQL_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port)]
+            + ["-U", "postgres", "mentorship"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield cluster
+    finally:
+        with suppress(subprocess.SubprocessError, OSError):
+            cluster.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+# --- Web server -------------------------------------------------------------------------
+
+
+def web_environment(*, database_url: str, **extra) -> dict:
+    """Production settings (no debug, so errors answer as they would for people) on
+    plain http, pointed at the given database."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CELERY_", "DJANGO_", "DATABASE_", "REDIS_"))
+    }
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "mentorship.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "fault-test-" + uuid.uuid4().hex * 2,
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url,
+            "EMAIL_URL": "memorymail://",
+            "PYTHONUNBUFFERED": "1",
+            **{key: str(value) for key, value in extra.items()},
+        }
+    )
+    return environment
+
+
+def manage(environment: dict, *args: str) -> None:
+    subprocess.run(  # noqa: S603 (the test's own arguments)
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def start_web(environment: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn as the Procfile starts it, one sync worker, on a port of its own."""
+    port = free_port(WEB_PORTS)
+    with log.open("ab") as output:
+        process = subprocess.Popen(  # noqa: S603 (the test's own arguments)
+            [str(Path(sys.executable).with_name("gunicorn")), "mentorship.wsgi"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process, f"http://127.0.0.1:{port}"
