@@ -197,9 +197,10 @@ def shared_database(transactional_db, tmp_path):
 # --- Celery worker ----------------------------------------------------------------------
 
 
-def worker_environment(*, redis: Redis, database: SharedDatabase, queue: str, **extra) -> dict:
-    """The production settings, pointed at the test's Redis, queue and database, with
-    a visibility timeout of seconds so that a lost task comes back within the test."""
+def worker_environment(*, database: SharedDatabase, queue: str, **extra) -> dict:
+    """The production settings, pointed at the test's queue and database (the caller
+    adds its broker), with a visibility timeout of seconds on Redis so that a lost task
+    comes back within the test."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -210,7 +211,6 @@ def worker_environment(*, redis: Redis, database: SharedDatabase, queue: str, **
             "DJANGO_SETTINGS_MODULE": "mentorship.settings",
             "SECRET_KEY": "fault-test-" + uuid.uuid4().hex * 2,
             "DATABASE_URL": database.url,
-            "REDIS_URL": redis.url,
             "CELERY_QUEUE": queue,
             "CELERY_VISIBILITY_TIMEOUT": "3",
             "CELERY_UNACKED_RESTORE_SECONDS": "1",
