@@ -26,7 +26,24 @@ from django.db import connection
 ROOT = Path(settings.BASE_DIR)
 PYTHON = sys.executable
 CELERY = str(Path(sys.executable).with_name("celery"))
-POSTGRESQL_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _postgresql_bin() -> Path:
+    """Where PostgreSQL's server programs are: ``POSTGRESQL_BIN``, else Debian's newest
+    ``/usr/lib/postgresql/<version>/bin``, else wherever ``initdb`` is on the path."""
+    if os.environ.get("POSTGRESQL_BIN"):
+        return Path(os.environ["POSTGRESQL_BIN"])
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+    )
+    if versions:
+        return versions[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else Path("/nonexistent")
+
+
+POSTGRESQL_BIN = _postgresql_bin()
 
 # The ports given to this project's fault tests; another free one when all are taken
 # (CI may run its two passes side by side).
