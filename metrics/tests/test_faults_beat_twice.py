@@ -1,10 +1,11 @@
-"""Fault test: two beat schedulers at once. django-celery-beat's scheduler takes no lock,
-so two of them (a second ``beat`` started by mistake, a deploy overlapping the old one)
-each send every entry of ``CELERY_BEAT_SCHEDULE``; a redelivered task or staff running
-a job by hand does the same. Rather than a lock on the scheduler, every scheduled task
-is idempotent for its period: this fires each entry twice, one after the other and, on
-PostgreSQL, at the same moment in two threads, and finds the second firing changed no
-row a person sees and sent no e-mail.
+"""Fault test: two beat schedulers at once (in metrics, the top layer: it fires every
+app's jobs). django-celery-beat's scheduler takes no lock, so two of them (a second
+``beat`` started by mistake, a deploy overlapping the old one) each send every entry
+of ``CELERY_BEAT_SCHEDULE``; a redelivered task or staff running a job by hand does
+the same. Rather than a lock on the scheduler, every scheduled task is idempotent for
+its period: this fires each entry twice, one after the other and, on PostgreSQL, at
+the same moment in two threads, and finds the second firing changed no row a person
+sees and sent no e-mail.
 
 Every table is counted, so a new beat entry whose task is not idempotent fails here
 (or must say why its table is a run's own record, below)."""
