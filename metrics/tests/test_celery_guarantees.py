@@ -1,4 +1,5 @@
-"""What docs/operations.md promises of every Celery task, checked on all of them: each
+"""What docs/operations.md promises of every Celery task, checked on all of them (in
+metrics, the top layer, since it loads every app's tasks): each
 is acknowledged late (a task lost with its worker runs again), retries transient
 database errors (but the e-mail tasks, which retry the mail server's), and finishes
 within the Redis visibility timeout, which also outlasts Celery's longest retry
