@@ -182,11 +182,40 @@ CELERY_RESULT_BACKEND = env_or("CELERY_RESULT_BACKEND", REDIS_URL) or None
 CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True  # a task lost with its worker runs again: tasks are idempotent
+# A task lost with its worker runs again (docs/operations.md, "Tasks and workers"):
+# a message is acknowledged only once its task has returned, so every task must be
+# safe to run twice (each task's docstring says why it is). A pool process that dies
+# mid-task (killed, out of memory) has its message put back at once; a whole worker
+# that dies (the main process killed, the machine lost) leaves its message unacknowledged
+# on Redis until the visibility timeout below has passed.
+CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds only what it is running
+# Time limits: the default is for the short tasks (reminders, a flagging chunk, a digest
+# part: seconds at 100,000 students, docs/benchmarks.md; ten minutes leaves room for a
+# batch of e-mails through a slow mail server); the long ones (calibration,
+# backtests, scorecard snapshots, Monday's drafts: minutes) name TASK_LONG_TIME_LIMIT.
+# At the soft limit the task's transaction rolls back; a task that hits a limit is
+# failed and acknowledged, not retried.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=9 * 60)
+TASK_LONG_TIME_LIMIT = env.int("TASK_LONG_TIME_LIMIT", default=30 * 60)
+TASK_LONG_SOFT_TIME_LIMIT = env.int("TASK_LONG_SOFT_TIME_LIMIT", default=25 * 60)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis has no acknowledgements of its own: Kombu keeps a delivered message aside
+    # and gives it to another worker once it has waited this long unacknowledged. It
+    # must outlast the longest task (a longer task would be handed out a second time
+    # while it still runs) and the longest retry delay (10 min, Celery's backoff
+    # ceiling: a retried task waits in its worker, unacknowledged); it is also how long
+    # a task lost with a whole worker waits before it runs again. Every worker looks
+    # for such messages every CELERY_UNACKED_RESTORE_SECONDS, and once when it starts.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int(
+            "CELERY_VISIBILITY_TIMEOUT", default=max(TASK_LONG_TIME_LIMIT, 10 * 60) + 5 * 60
+        ),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=60),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TIMEZONE = "UTC"
 # The queue the tasks go to and the workers read: deployments (or the pages benchmark's
 # worker) sharing one Redis name their own.

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from .models import Invitation
 from .notifications import notifications_email, notifications_email_due
 from .services import invitations_purge_expired
+from .task_options import RETRYING
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +37,10 @@ def send_invitation_email(invitation_id: int, token: str) -> bool:
     return True
 
 
-@shared_task(acks_late=True)
+@shared_task(**RETRYING)
 def purge_expired_invitations() -> int:
-    """Housekeeping: drop invitations that expired long ago. Safe to run twice."""
+    """Housekeeping: drop invitations that expired long ago. Safe to run twice or at
+    once: a second delete finds nothing left."""
     return invitations_purge_expired()
 
 

@@ -32,6 +32,9 @@ mentorship_patterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]
 
+# An uncaught database error answers 503, not 500 (mentorship.views.server_error).
+handler500 = "mentorship.views.server_error"
+
 urlpatterns = [
     path("", include((mentorship_patterns, "mentorship"))),
     # Before the projects' pages: /programmes/analytics/ is metrics', not the page of a

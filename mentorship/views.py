@@ -2,6 +2,7 @@
 notifications, health. Every area's pages live in its own app."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,10 +11,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -253,3 +256,24 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
         return redirect(notification.url or "mentorship:notifications")
     notifications.notifications_mark_read(user=request.user)
     return redirect("mentorship:notifications")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's answer to an uncaught exception (``handler500``), wherever it was
+    raised: in a view, or in the middleware that reads the session and the signed-in
+    person before any view. When the database cannot be reached the portal is
+    temporarily unavailable, not broken: 503 with a Retry-After, as JSON for the API
+    and a short page otherwise; the next request reconnects by itself
+    (``CONN_HEALTH_CHECKS``), so nothing needs restarting. Any other error is the
+    usual 500 page. Nothing here may touch the database."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    message = _("The portal is temporarily unavailable. Please try again in a minute.")
+    if request.path.startswith(("/api/", "/healthz")):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -9,6 +9,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from mentorship.models import User
+from mentorship.task_options import LONG_RUNNING, RETRYING
 
 from .digests import team_digests_send
 from .scorecards import SnapshotWork, snapshot_work_do, snapshots_due
@@ -19,7 +20,7 @@ from .surveys import surveys_send_due
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(**RETRYING, **LONG_RUNNING)
 def draft_weekly_reports() -> int:
     """Mondays: draft each active mentor's report of their last complete week (or
     refresh it while it is a draft). Running twice changes nothing. One mentor's
@@ -44,7 +45,7 @@ def draft_weekly_reports() -> int:
     return drafted
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(**RETRYING)
 def snapshot_scorecards() -> int:
     """Nightly: the closed weeks, months and quarters the scorecards' trends need, on
     every calendar readers use (``snapshots_due``), handed to the workers as tasks: a
@@ -62,7 +63,7 @@ def snapshot_scorecards() -> int:
     return len(work)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(**RETRYING, **LONG_RUNNING)
 def snapshot_scorecard_period(period_key: str, calendars: list[list[str]]) -> int:
     """A share of the night (``snapshot_work_do``): a period on some calendars, each
     a list of zones sharing its bounds. Idempotent (upserts), and skipped once its
@@ -71,13 +72,13 @@ def snapshot_scorecard_period(period_key: str, calendars: list[list[str]]) -> in
     return snapshot_work_do(SnapshotWork(period_key, tuple(tuple(names) for names in calendars)))
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(**RETRYING)
 def send_team_digests() -> int:
     """Mondays: each supervisor's digest of their team's last closed week, once."""
     return team_digests_send()
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(**RETRYING)
 def send_surveys() -> int:
     """Daily: send the students due today the survey of their round
     (``metrics.surveys.surveys_send_due``). Running twice, or on two workers at once,

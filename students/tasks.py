@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 from celery import group, shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.core.cache import cache
 from django.utils import timezone
 
 from mentorship.models import User
+from mentorship.task_options import LONG_RUNNING, RETRYING
 
 from .flag_runs import (
     flag_chunk_evaluate,
@@ -35,11 +36,17 @@ from .risk.calibration import (
 from .sessions import sessions_send_reminders
 
 
-@shared_task(acks_late=True)
+@shared_task(**RETRYING)
 def flag_students(as_of: str | None = None, triggered_by_id: int | None = None) -> int:
     """Judge every active student as of a day (ISO date; default yesterday, the last
     complete day) and update their flags: opens a run and sends one chunk task per
-    slice of students. Returns the run's id."""
+    slice of students. Returns the run's id.
+
+    Safe to run twice, or twice at once (two schedulers, a redelivery, staff starting
+    one by hand): a second run for the same day judges the same facts, so it opens no
+    second flag (the database allows one open flag per student) and tells no mentor
+    twice (a flag is marked told by the part that tells it). A database error can
+    only come before the run is written, so a retry opens one run."""
     day = date.fromisoformat(as_of) if as_of else timezone.localdate() - timedelta(days=1)
     triggered_by = User.objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
     run, chunks = flag_run_start(as_of=day, triggered_by=triggered_by)
@@ -51,14 +58,6 @@ def flag_students(as_of: str | None = None, triggered_by_id: int | None = None) 
         for index, student_ids in enumerate(chunks)
     ).apply_async()
     return run.pk
-
-
-RETRYING = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "max_retries": 5,
-    "acks_late": True,
-}
 
 
 @shared_task(**RETRYING)
@@ -107,14 +106,14 @@ def flag_students_tell(run_id: int, part: int) -> None:
         flag_run_finish(run=run)
 
 
-@shared_task(acks_late=True)
+@shared_task(**RETRYING)
 def send_session_reminders() -> int:
     """Every 15 minutes: remind both people of sessions starting within 24 hours.
     Each session is reminded once, however often this runs or overlaps."""
     return sessions_send_reminders()
 
 
-@shared_task(**RETRYING)
+@shared_task(**RETRYING, **LONG_RUNNING)
 def backtest_flags(report_id: int) -> int | None:
     """On demand (the admin): the backtest a kept report asks for
     (``flag_backtest_report_run``); returns its id, None when it was deleted. A repeat
@@ -125,18 +124,31 @@ def backtest_flags(report_id: int) -> int | None:
     return flag_backtest_report_run(report=report).pk
 
 
-@shared_task(**RETRYING)
+@shared_task(**RETRYING, **LONG_RUNNING)
 def recalibrate_flags_nightly() -> int | None:
     """Nightly, before the flagging run, when the flag settings say so
     (``recalibrate_nightly``): ``calibrate_flags`` once a day, the learned score
     retrained on the history up to yesterday. Returns the kept report's id, or None
-    when it is off or tonight's is kept already (a repeat adds nothing)."""
+    when it is off or tonight's is kept already (a repeat adds nothing).
+
+    Two at once (two schedulers) would both find tonight's report missing and each
+    spend minutes calibrating: the first takes the night's claim in the cache and the
+    other returns. The claim lasts as long as the task may run, so a calibration lost
+    with its worker is taken again when its message is redelivered (the visibility
+    timeout outlasts the claim)."""
     if not calibration_due_tonight():
         return None
-    return calibrate_flags()
+    claim = f"recalibrate-flags:{timezone.now().date().isoformat()}"
+    if not cache.add(claim, True, timeout=settings.TASK_LONG_TIME_LIMIT):
+        return None
+    try:
+        return calibrate_flags()
+    except BaseException:
+        cache.delete(claim)  # a retry, or tomorrow's run, may take it again
+        raise
 
 
-@shared_task(**RETRYING)
+@shared_task(**RETRYING, **LONG_RUNNING)
 def calibrate_flags(triggered_by_id: int | None = None, weeks: int = DEFAULT_WEEKS) -> int:
     """On demand (the admin): choose the red rules on the school's history and put them
     into force (``students.risk.calibration``); returns the kept report's id. Running
