@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -386,7 +387,10 @@ class InvitationQuerySet(models.QuerySet):
 
 class Invitation(models.Model):
     """A staff member's invitation for someone to join with a given role. The link in
-    the e-mail carries a secret token; only its hash is stored."""
+    the e-mail carries a secret token; only its hash is stored, and a seed from which
+    the token is derived again with the server's secret key, so that a sweep can send
+    an invitation whose own task was lost (the broker down) without the token ever
+    travelling through the broker."""
 
     email = models.EmailField(_("e-mail address"))
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
@@ -409,6 +413,9 @@ class Invitation(models.Model):
         help_text=_("For mentors: the team they join."),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Blank for invitations made before the seed existed: their token is only in the
+    # task that was queued for them.
+    token_seed = models.CharField(max_length=64, blank=True, editable=False)
     invited_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
@@ -449,6 +456,25 @@ class Invitation(models.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def new_seed() -> str:
+        return secrets.token_hex(32)
+
+    @staticmethod
+    def token_for(seed: str) -> str:
+        """The link's token for a seed: an HMAC with the secret key, so the stored seed
+        alone does not open the invitation."""
+        return salted_hmac("mentorship.Invitation.token", seed, algorithm="sha256").hexdigest()
+
+    @property
+    def token(self) -> str:
+        """The link's token, derived again from the seed; empty when it cannot be (no
+        seed, or the secret key has changed since)."""
+        if not self.token_seed:
+            return ""
+        token = self.token_for(self.token_seed)
+        return token if self.hash_token(token) == self.token_hash else ""
 
     @property
     def is_usable(self) -> bool:

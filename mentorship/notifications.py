@@ -32,13 +32,13 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from kombu.exceptions import OperationalError
 
 from .models import (
     EmailState,
     Notification,
     User,
 )
+from .queueing import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -171,17 +171,13 @@ def notifications_email_enqueue(*, notification_ids: list[int]) -> bool:
     whether the task was queued."""
     from .tasks import send_notification_emails
 
-    try:
-        send_notification_emails.delay(notification_ids)
-    except (OperationalError, OSError) as error:
-        logger.warning(
-            "Could not queue the e-mail of %d notification(s) (%s); "
-            "they stay pending and the sweep will send them.",
-            len(notification_ids),
-            error,
-        )
-        return False
-    return True
+    if task_enqueue(send_notification_emails, notification_ids):
+        return True
+    logger.warning(
+        "The e-mails of %d notification(s) stay pending; the sweep will send them.",
+        len(notification_ids),
+    )
+    return False
 
 
 def notifications_email(*, notification_ids: list[int]) -> int:

@@ -4,15 +4,19 @@ Every function here is the one place its rule lives; views, the admin, commands 
 tasks call these instead of saving models themselves.
 """
 
+import logging
 import secrets
+import smtplib
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +34,10 @@ from .models import (
     User,
 )
 from .notifications import notification_send
+from .queueing import task_enqueue_on_commit
 from .selectors import may_assign_mentor, mentors_visible_to, students_visible_to
+
+logger = logging.getLogger(__name__)
 
 
 def user_ensure_profile(*, user: User) -> None:
@@ -209,7 +216,8 @@ def invitation_create(
         raise ValidationError({"email": _("Someone with this e-mail address has already joined.")})
     if role != Role.MENTOR:
         supervisor = None
-    token = Invitation.new_token()
+    seed = Invitation.new_seed()
+    token = Invitation.token_for(seed)
     with transaction.atomic():
         Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
         invitation = Invitation(
@@ -220,11 +228,75 @@ def invitation_create(
             language=language or invited_by.language,
             invited_by=invited_by,
             token_hash=Invitation.hash_token(token),
+            token_seed=seed,
         )
         invitation.full_clean()
         invitation.save()
-        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+        # Only the id travels through the broker; the task derives the token again. If
+        # the broker is down, the sweep (invitations_email_due) sends it.
+        task_enqueue_on_commit(send_invitation_email, invitation.pk)
     return invitation, token
+
+
+def invitation_email(*, invitation_id: int, token: str = "") -> bool:
+    """E-mail an invitation's link, once: nothing for an invitation gone, used, expired
+    or already e-mailed (a redelivered task, or the sweep beside it). ``token`` is given
+    only by tasks queued before invitations kept a seed."""
+    invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_usable or invitation.sent_at:
+        return False
+    token = token or invitation.token
+    if not token:
+        logger.warning(
+            "Invitation %s cannot be e-mailed: its token cannot be derived again "
+            "(made before invitations kept a seed, or the secret key changed).",
+            invitation.pk,
+        )
+        return False
+    with translation.override(invitation.language):
+        context = {
+            "invitation": invitation,
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("mentorship:invitation_accept", args=[token]),
+        }
+        subject = render_to_string("mentorship/email/invitation_subject.txt", context)
+        body = render_to_string("mentorship/email/invitation_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [invitation.email])
+    Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    return True
+
+
+# An invitation's own task sends it within seconds; the sweep leaves it that long.
+INVITATION_EMAIL_GRACE = timedelta(minutes=5)
+
+
+def invitations_email_due(*, now=None) -> int:
+    """The sweep (beat, every few minutes): e-mail the usable invitations whose own task
+    did not (the broker was down, the worker died). A mail server that fails stops the
+    sweep until its next run. Two sweeps at the same moment may both send one: the same
+    link twice, never a second invitation. Returns how many were e-mailed."""
+    now = now or timezone.now()
+    due = (
+        Invitation.objects.filter(
+            accepted_at__isnull=True,
+            sent_at__isnull=True,
+            expires_at__gt=now,
+            created_at__lt=now - INVITATION_EMAIL_GRACE,
+        )
+        .exclude(token_seed="")
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for invitation_id in due[:500]:
+        try:
+            sent += invitation_email(invitation_id=invitation_id)
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning("The mail server failed (%s); invitations wait for the sweep.", error)
+            break
+    return sent
 
 
 def invitation_for_token(*, token: str) -> Invitation | None:

@@ -222,6 +222,17 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_or("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues a task after saving gives up quickly when the broker is away:
+# what it saved is already an outbox row or a pending record that a beat sweep
+# finishes (mentorship.queueing). Kombu's defaults (a 4 s connect timeout, three
+# retries) cost a request up to 16 s against a host that does not answer.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # Installed into django-celery-beat's tables when beat starts; staff can pause or
 # re-time them in the admin.
 CELERY_BEAT_SCHEDULE = {
@@ -229,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
     # down, a worker died) and retries whose pause is over (mentorship.notifications).
     "send-due-notification-emails": {
         "task": "mentorship.tasks.send_due_notification_emails",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Invitations whose own task was lost (the broker was down): mentorship.services.
+    "send-due-invitation-emails": {
+        "task": "mentorship.tasks.send_due_invitation_emails",
         "schedule": crontab(minute="*/5"),
     },
     "purge-expired-invitations": {
@@ -367,6 +383,9 @@ STORAGES = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------
+# A mail server that hangs would hold a worker, and the outbox's claim on its rows
+# (15 minutes, mentorship.notifications) assumes an attempt ends well before that.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(

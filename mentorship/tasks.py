@@ -3,38 +3,26 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
 
-from .models import Invitation
 from .notifications import notifications_email, notifications_email_due
-from .services import invitations_purge_expired
+from .services import invitation_email, invitations_email_due, invitations_purge_expired
 from .task_options import RETRYING
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
-def send_invitation_email(invitation_id: int, token: str) -> bool:
-    """E-mail the invitation link once. Does nothing if the invitation is gone, used,
-    or already e-mailed (a redelivered task sends no second copy)."""
-    invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
-    if invitation is None or not invitation.is_usable or invitation.sent_at:
-        return False
-    with translation.override(invitation.language):
-        context = {
-            "invitation": invitation,
-            "url": settings.SITE_URL.rstrip("/")
-            + reverse("mentorship:invitation_accept", args=[token]),
-        }
-        subject = render_to_string("mentorship/email/invitation_subject.txt", context)
-        body = render_to_string("mentorship/email/invitation_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [invitation.email])
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
-    return True
+def send_invitation_email(invitation_id: int, token: str = "") -> bool:
+    """E-mail the invitation link once (``invitation_email``): a redelivered task sends
+    no second copy. ``token`` only in messages queued by an older release."""
+    return invitation_email(invitation_id=invitation_id, token=token)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_due_invitation_emails() -> int:
+    """Beat, every few minutes: invitations whose own task was lost (the broker was
+    down). Safe to run twice: an invitation e-mailed is skipped."""
+    return invitations_email_due()
 
 
 @shared_task(**RETRYING)
