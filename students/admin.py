@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorship.admin import ReadOnlyAdmin, ReadOnlyInline
 from mentorship.audit import AuditAction, AuditedAdminMixin
+from mentorship.queueing import task_enqueue
 
 from .models import (
     FlagBacktestReport,
@@ -39,6 +40,29 @@ from .risk.backtest import (
 )
 from .risk.calibration import calibration_report_read
 from .tasks import backtest_flags, calibrate_flags, flag_students
+
+
+def _queue_on_commit(modeladmin, request, task, queued_message, *, not_queued=None, **kwargs):
+    """An admin button that starts a task: queued once the request's writes commit (at
+    once, outside a transaction, so the message tells what happened), and a message
+    rather than an error page when the broker cannot be reached."""
+
+    def queue() -> None:
+        if task_enqueue(task, **kwargs):
+            modeladmin.message_user(request, queued_message, messages.SUCCESS)
+            return
+        if not_queued is not None:
+            not_queued()
+        modeladmin.message_user(
+            request,
+            _(
+                "The task queue cannot be reached, so nothing was started. "
+                "Try again in a few minutes."
+            ),
+            messages.ERROR,
+        )
+
+    transaction.on_commit(queue)
 
 
 @admin.register(MentorNote)
@@ -293,12 +317,12 @@ class FlagRunAdmin(ReadOnlyAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_permission(request):
             raise PermissionDenied
-        user_id = request.user.pk
-        transaction.on_commit(lambda: flag_students.delay(triggered_by_id=user_id))
-        self.message_user(
+        _queue_on_commit(
+            self,
             request,
+            flag_students,
             _("Flagging run queued: it appears here when it starts."),
-            messages.SUCCESS,
+            triggered_by_id=request.user.pk,
         )
         return redirect("admin:students_flagrun_changelist")
 
@@ -336,12 +360,12 @@ class FlagCalibrationAdmin(ReadOnlyAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("students.change_flagsettings"):
             raise PermissionDenied
-        user_id = request.user.pk
-        transaction.on_commit(lambda: calibrate_flags.delay(triggered_by_id=user_id))
-        self.message_user(
+        _queue_on_commit(
+            self,
             request,
+            calibrate_flags,
             _("Calibration queued: its report appears here when it is done."),
-            messages.SUCCESS,
+            triggered_by_id=request.user.pk,
         )
         return redirect("admin:students_flagcalibration_changelist")
 
@@ -424,11 +448,14 @@ class FlagBacktestReportAdmin(ReadOnlyAdmin):
                     )
             return redirect("admin:students_flagbacktestreport_changelist")
         report = flag_backtest_report_start(by=request.user, **form.cleaned_data)
-        transaction.on_commit(lambda: backtest_flags.delay(report_id=report.pk))
-        self.message_user(
+        _queue_on_commit(
+            self,
             request,
+            backtest_flags,
             _("Backtest queued: its report appears here when it is done."),
-            messages.SUCCESS,
+            # Nothing will run it: no report left waiting for ever.
+            not_queued=report.delete,
+            report_id=report.pk,
         )
         return redirect("admin:students_flagbacktestreport_changelist")
 
