@@ -7,6 +7,12 @@ HOST ?= 127.0.0.1
 WEB_PORT ?= 8000
 # make run is a laptop on plain http: debug pages, no HTTPS redirect.
 RUN_ENV := DEBUG=true HOST=$(HOST) WEB_PORT=$(WEB_PORT) SITE_URL=http://$(HOST):$(WEB_PORT)
+# The developer's tools run as a laptop does: with DEBUG off and no SECRET_KEY of its
+# own the portal refuses to start (mentorship/settings.py).
+DEV_ENV := DEBUG=$${DEBUG:-true}
+# The benchmarks start production-like servers (DEBUG off): a throw-away key unless one
+# is set.
+BENCH_ENV := SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 
 .PHONY: run test lint format messages compile-messages migrations-check install clean bench \
 	bench-small bench-all bench-pages bench-flags bench-search bench-scorecards
@@ -50,7 +56,7 @@ format: install
 	$(BIN)/ruff format .
 
 migrations-check: install
-	$(MANAGE) makemigrations --check --dry-run
+	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 
 # The benchmarks (docs/benchmarks.md): PostgreSQL only (DATABASE_URL), each in a
 # database of its own on that server, generated on the first run and reused after.
@@ -71,23 +77,23 @@ bench: bench-pages
 bench-all: bench-pages bench-flags bench-search bench-scorecards
 
 bench-pages: install
-	$(MANAGE) bench_pages $(BENCH_PAGES_ARGS)
+	$(BENCH_ENV) $(MANAGE) bench_pages $(BENCH_PAGES_ARGS)
 
 bench-small: install
-	$(MANAGE) bench_pages --small $(BENCH_PAGES_ARGS)
+	$(BENCH_ENV) $(MANAGE) bench_pages --small $(BENCH_PAGES_ARGS)
 
 bench-flags: install
-	$(MANAGE) bench_flags $(BENCH_ARGS)
+	$(BENCH_ENV) $(MANAGE) bench_flags $(BENCH_ARGS)
 
 bench-search: install
-	$(MANAGE) bench_search $(BENCH_SEARCH_ARGS)
+	$(BENCH_ENV) $(MANAGE) bench_search $(BENCH_SEARCH_ARGS)
 
 bench-scorecards: install
-	$(MANAGE) bench_scorecards $(BENCH_SCORECARDS_ARGS)
+	$(BENCH_ENV) $(MANAGE) bench_scorecards $(BENCH_SCORECARDS_ARGS)
 
 # Extract every marked string into the Russian catalogue (needs GNU gettext).
 messages: install
-	$(MANAGE) makemessages --locale ru --no-obsolete --ignore 'var/*' --ignore '.venv/*'
+	$(DEV_ENV) $(MANAGE) makemessages --locale ru --no-obsolete --ignore 'var/*' --ignore '.venv/*'
 	$(BIN)/pybabel compile -D django -d locale -l ru
 
 clean:

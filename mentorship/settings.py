@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,11 +28,18 @@ def env_or(name: str, default: str) -> str:
 VAR_DIR = Path(env_or("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    # Only good for a laptop: `check --deploy` flags it, and production sets its own.
-    default="django-insecure-local-development-key-change-me",
-)
+# Only good for a laptop (make run sets DEBUG=true). The key signs sessions,
+# password-reset links and one-click links: a public one lets anyone forge them, so
+# production refuses to start with it, or with the placeholder of .env.example.
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-change-me"  # noqa: S105
+PUBLIC_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-to-50-random-characters"}
+SECRET_KEY = env_or("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY in PUBLIC_SECRET_KEYS:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is unset or a public sample while DEBUG is false. Set SECRET_KEY "
+        "to a long random value of this deployment's own (python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'), or DEBUG=true on a development machine."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -396,6 +404,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security -------------------------------------------------------------------------
 # Secure by default; a laptop on plain http sets DEBUG=true (make run does).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer probes the health document over plain http, inside the network; a
+# redirect would read as "down". It carries no personal data (mentorship.views.healthz).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

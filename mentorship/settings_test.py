@@ -1,10 +1,16 @@
 """Settings for the test suite: the real settings, made fast and self-contained."""
 
+import os
 import tempfile
 from pathlib import Path
 
-from .settings import *  # noqa: F403
-from .settings import env, env_or
+# The real settings refuse to start with DEBUG off and no key of their own; the suite
+# runs with DEBUG off, so it brings a key (the processes its tests start inherit it).
+if not os.environ.get("SECRET_KEY"):
+    os.environ["SECRET_KEY"] = "test-suite-only-" + "k" * 40
+
+from .settings import *  # noqa: E402, F403
+from .settings import env, env_or  # noqa: E402
 
 DEBUG = False
 SECURE_SSL_REDIRECT = False

@@ -66,3 +66,17 @@ def test_it_refuses_post(client):
     response = client.post(reverse("mentorship:healthz"))
 
     assert response.status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_answers_a_plain_http_probe_where_pages_redirect_to_https(client, settings):
+    # Production's redirect (DEBUG off); the exemption is the real settings' own.
+    settings.SECURE_SSL_REDIRECT = True
+
+    probe = client.get(reverse("mentorship:healthz"))
+    page = client.get(reverse("account_login"))
+
+    assert probe.status_code == 200
+    assert probe.json()["status"] == "ok"
+    assert page.status_code == 301
+    assert page.url.startswith("https://")

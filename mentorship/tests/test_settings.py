@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENVIRONMENT = {
@@ -54,9 +56,89 @@ def test_it_passes_check_deploy_with_production_variables():
     assert "no issues" in result.stdout
 
 
-def test_it_flags_the_development_secret_key_in_check_deploy():
-    environment = {**PRODUCTION_ENVIRONMENT}
-    del environment["SECRET_KEY"]
+def test_it_passes_check_deploy_without_redis_on_the_database_cache():
+    environment = {**PRODUCTION_ENVIRONMENT, "DATABASE_URL": "", "REDIS_URL": ""}
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", environment=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def import_settings(environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """Import the settings module in a process of its own, as gunicorn, Celery and
+    manage.py do at their start."""
+    return run_python("import mentorship.settings", environment=environment)
+
+
+def run_python(code: str, *, environment: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENVIRONMENT}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(environment)
+    env.setdefault("VAR_DIR", str(REPO / "var"))
+    return subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        None,
+        "",
+        "django-insecure-local-development-key-change-me",
+        "change-me-to-50-random-characters",
+    ],
+    ids=["unset", "empty", "the repository's key", "the placeholder of .env.example"],
+)
+def test_it_refuses_to_start_in_production_without_a_secret_key_of_its_own(secret_key):
+    environment = {
+        key: value for key, value in PRODUCTION_ENVIRONMENT.items() if key != "SECRET_KEY"
+    }
+    if secret_key is not None:
+        environment["SECRET_KEY"] = secret_key
+
+    result = import_settings(environment)
+
     assert result.returncode != 0
-    assert "security.W009" in result.stdout + result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+    assert "DEBUG=true" in result.stderr  # what a developer's laptop sets instead
+
+
+def test_it_refuses_check_deploy_without_a_secret_key():
+    environment = {
+        key: value for key, value in PRODUCTION_ENVIRONMENT.items() if key != "SECRET_KEY"
+    }
+    result = run_manage("check", "--deploy", environment=environment)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        # make run: a laptop on plain http, the repository's key.
+        {"DEBUG": "true"},
+        # Production with a key of its own.
+        PRODUCTION_ENVIRONMENT,
+        # The benchmarks' servers (metrics.bench_pages, students.bench_ingest): DEBUG off,
+        # the key of the process that starts them.
+        {"DEBUG": "false", "SECRET_KEY": "a-benchmark's-own-key", "BEHIND_PROXY": "true"},
+    ],
+    ids=["make run", "production", "a benchmark's server"],
+)
+def test_it_starts_with_a_development_machine_or_a_key_of_its_own(environment):
+    result = import_settings({"DJANGO_SETTINGS_MODULE": "mentorship.settings", **environment})
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_test_settings_start_with_no_variable_set():
+    result = run_python(
+        "import mentorship.settings_test",
+        environment={"CI": "true", "DEBUG": "", "SECRET_KEY": ""},
+    )
+    assert result.returncode == 0, result.stderr
