@@ -898,21 +898,12 @@ DASHBOARD_CSV_COLUMNS = [
     "previous_composite",
     "trend",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: Any) -> str:
-    """A value as a CSV cell that a spreadsheet shows as text, never runs."""
-    if value is None:
-        return ""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def dashboard_csv_rows(rows: Iterable[DashboardRow], *, reader: User) -> list[list[str]]:
+def dashboard_csv_rows(rows: Iterable[DashboardRow], *, reader: User) -> list[list[object]]:
     """The table as CSV rows (after the header ``DASHBOARD_CSV_COLUMNS``): numbers as
-    numbers, times in the reader's zone, the trend as up, down or level."""
+    numbers, times in the reader's zone, the trend as up, down or level. The cells are
+    made safe for spreadsheets by ``mentorship.exports.csv_response``."""
     trends = {1: "up", -1: "down", 0: "level"}
     lines = []
     for row in rows:
@@ -920,21 +911,18 @@ def dashboard_csv_rows(rows: Iterable[DashboardRow], *, reader: User) -> list[li
         waiting = row.oldest_waiting
         lines.append(
             [
-                csv_cell(value)
-                for value in (
-                    str(row.mentor),
-                    row.mentor.email,
-                    row.supervisor and str(row.supervisor),
-                    row.current_students,
-                    row.capacity,
-                    waiting and waiting.astimezone(reader.zone).isoformat(timespec="minutes"),
-                    row.open_flags,
-                    rating and round(rating.value, 2),
-                    rating.n if rating else 0,
-                    row.team.overall,
-                    row.team.previous,
-                    trends[row.trend],
-                )
+                str(row.mentor),
+                row.mentor.email,
+                row.supervisor and str(row.supervisor),
+                row.current_students,
+                row.capacity,
+                waiting and waiting.astimezone(reader.zone).isoformat(timespec="minutes"),
+                row.open_flags,
+                rating and round(rating.value, 2),
+                rating.n if rating else 0,
+                row.team.overall,
+                row.team.previous,
+                trends[row.trend],
             ]
         )
     return lines

@@ -13,7 +13,6 @@ from knowledge_base.tests.helpers_articles import make_article, make_question
 from metrics import dashboard
 from metrics.dashboard import (
     RECORD_KINDS,
-    csv_cell,
     dashboard_sort,
     format_difference,
     format_outcome,
@@ -279,23 +278,6 @@ def test_it_shows_an_enrolment(student):
 )
 def test_it_sorts_only_by_the_columns_it_knows(asked, used):
     assert dashboard_sort(asked) == used
-
-
-@pytest.mark.parametrize(
-    ("value", "cell"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+7", "'+7"),
-        ("-cmd", "'-cmd"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tTAB", "'\tTAB"),
-        ("Maria = Mentor", "Maria = Mentor"),
-        (12, "12"),
-        (None, ""),
-    ],
-)
-def test_it_keeps_csv_cells_from_running(value, cell):
-    assert csv_cell(value) == cell
 
 
 def test_it_gives_the_teams_median_and_middle_half(supervisor, staff):

@@ -3,8 +3,6 @@ mentor per row with their load, waiting reviews, open flags, session rating and
 composite, and the team's composite over the last periods; for one team, its review
 consistency in the period and the second-reader sample of the page's mentors."""
 
-import csv
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from mentorship.decorators import role_required
+from mentorship.exports import csv_response
 from mentorship.models import Role
 from mentorship.redirects import local_url
 
@@ -141,9 +140,8 @@ def team_dashboard_sample(request: HttpRequest) -> HttpResponse:
 def team_dashboard_csv(request: HttpRequest) -> HttpResponse:
     """The dashboard's table as CSV: the same rows in the same order, every page."""
     _form, period, _mentors, _sort, rows, _figures = _team(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="team-{period.key}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(dashboard.DASHBOARD_CSV_COLUMNS)
-    writer.writerows(dashboard.dashboard_csv_rows(rows, reader=request.user))
-    return response
+    return csv_response(
+        filename=f"team-{period.key}.csv",
+        header=dashboard.DASHBOARD_CSV_COLUMNS,
+        rows=dashboard.dashboard_csv_rows(rows, reader=request.user),
+    )

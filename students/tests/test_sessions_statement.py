@@ -214,6 +214,21 @@ def test_it_exports_the_statement_as_csv(as_user, client, mentor, student, march
     assert rows[3]["notice_hours"] == "3"
 
 
+def test_it_keeps_spreadsheets_from_running_a_students_name(
+    as_user, client, mentor, student, march
+):
+    student.display_name = '=HYPERLINK("http://evil.test","click")'
+    student.save(update_fields=["display_name"])
+    as_user("mentor")
+
+    response = _get(client, mentor, format="csv")
+
+    rows = _csv_rows(response)
+    assert rows[0]["student"] == '\'=HYPERLINK("http://evil.test","click")'
+    assert rows[0]["duration_minutes"] == "60"  # numbers stay numbers
+    assert response["Cache-Control"] == "private, no-store"
+
+
 def test_it_cuts_months_in_the_mentors_time_zone(as_user, client, mentor, student):
     mentor.time_zone = "Europe/Paris"
     mentor.save()

@@ -1,6 +1,5 @@
 """1:1 mentoring sessions: scheduled, logged, rated; a mentor's monthly statement."""
 
-import csv
 import zoneinfo
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship.decorators import role_required
+from mentorship.exports import csv_response
 from mentorship.models import Role
 from mentorship.pagination import KeysFirstPaginator
 from mentorship.selectors import mentor_current_students, mentors_visible_to
@@ -226,24 +226,23 @@ def _statement_csv(statement) -> HttpResponse:
     """The statement as CSV, times in the mentor's zone. Outcomes are codes (stable
     for invoicing tools); private notes and summaries are never exported."""
     zone = zoneinfo.ZoneInfo(statement.mentor.time_zone)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"sessions-{statement.mentor.pk}-{statement.month:%Y-%m}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(STATEMENT_CSV_COLUMNS)
-    for session in statement.sessions:
+
+    def row(session: MentoringSession) -> list:
         local = timezone.localtime(session.scheduled_at, zone)
-        writer.writerow(
-            [
-                local.strftime("%Y-%m-%d"),
-                local.strftime("%H:%M"),
-                statement.mentor.time_zone,
-                str(session.student),
-                session.student.email,
-                session.duration_minutes,
-                session.status,
-                "" if session.notice_hours is None else session.notice_hours,
-                "" if session.rating is None else session.rating,
-            ]
-        )
-    return response
+        return [
+            local.strftime("%Y-%m-%d"),
+            local.strftime("%H:%M"),
+            statement.mentor.time_zone,
+            str(session.student),
+            session.student.email,
+            session.duration_minutes,
+            session.status,
+            session.notice_hours,
+            session.rating,
+        ]
+
+    return csv_response(
+        filename=f"sessions-{statement.mentor.pk}-{statement.month:%Y-%m}.csv",
+        header=STATEMENT_CSV_COLUMNS,
+        rows=map(row, statement.sessions),
+    )
