@@ -1,13 +1,14 @@
 """Per-request behaviour: the person's language and time zone, staff two-factor, CSP,
-and how a page answers a refused write."""
+what caches may keep, and how a page answers a refused write."""
 
 import zoneinfo
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .access import NotAllowed
@@ -81,6 +82,29 @@ class ContentSecurityPolicyMiddleware:
             response.headers.setdefault(
                 "Content-Security-Policy", settings.CONTENT_SECURITY_POLICY
             )
+        return response
+
+
+class PrivateCacheMiddleware:
+    """Whatever is someone's own is kept by no cache, neither a proxy's nor the
+    browser's disk: every answer to a signed-in person (a page, or the API through a
+    session or a token: DRF sets the request's user when it authenticates one) and
+    every download (an export, a submitted file) is sent ``Cache-Control: private,
+    no-store``. Directives a view set are kept, ``public`` excepted. Static files
+    (answered by WhiteNoise before this) and anonymous pages keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or response.has_header("Content-Disposition")
+            or isinstance(response, FileResponse)
+        ):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -224,13 +224,14 @@ def test_it_only_ever_downloads_files_it_cannot_preview(client, as_user, student
     assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
 
 
-def test_it_keeps_files_out_of_shared_caches(client, as_user, student, project):
+@pytest.mark.parametrize("inline", ["", "1"], ids=["download", "preview"])
+def test_it_keeps_files_out_of_every_cache(client, as_user, student, project, inline):
     stored = _file(student, project)
     as_user("student")
 
-    response = _get(client, stored)
+    response = _get(client, stored, inline=inline)
 
-    assert "private" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Cookie" in response.headers["Vary"]
 
