@@ -222,8 +222,32 @@ def project_history(*, student: User, project: Project) -> QuerySet[Submission]:
     )
 
 
-def review_notes_for(project: Project) -> QuerySet[ReviewNote]:
-    return ReviewNote.objects.filter(project=project).select_related("author")
+def review_notes_visible_to(user: User) -> QuerySet[ReviewNote]:
+    """The shared review notes a person may read and use. They are the reviewers' own,
+    so a student has none; staff have every note; a mentor or supervisor the notes of
+    the projects whose submissions they may see (``submissions_visible_to``), since a
+    note is read and inserted into feedback on such a submission's review page, and
+    the notes they wrote themselves."""
+    notes = ReviewNote.objects.all()
+    if not user.is_authenticated or user.role not in REVIEWER_ROLES:
+        return notes.none()
+    if user.role == Role.STAFF:
+        return notes
+    reviewed = submissions_visible_to(user).order_by().values("project_id")
+    return notes.filter(Q(project__in=reviewed) | Q(author=user))
+
+
+def review_note_for_user(user: User, pk: int) -> ReviewNote:
+    """One note this person may use (``review_notes_visible_to``); 404 otherwise."""
+    note = review_notes_visible_to(user).filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    return note
+
+
+def review_notes_for(project: Project, *, user: User) -> QuerySet[ReviewNote]:
+    """The notes of a project this person may use, for the review page."""
+    return review_notes_visible_to(user).filter(project=project).select_related("author")
 
 
 @dataclass

@@ -51,6 +51,7 @@ from .selectors import (
     may_reassign_submission,
     may_review_submission,
     projects_visible_to,
+    review_notes_visible_to,
     submissions_visible_to,
 )
 
@@ -553,11 +554,12 @@ def review_note_create(*, project: Project, author: User, title: str, body: str)
 
 
 def review_note_use(*, note: ReviewNote, by: User) -> None:
-    """Count one more use of a note (a reviewer inserted it into feedback)."""
-    if by.role not in REVIEWER_ROLES:
-        # Review notes are the reviewers' own: nobody else so much as sees them.
+    """Count one more use of a note (a reviewer inserted it into feedback). Only a
+    note the reviewer may use counts (``review_notes_visible_to``); anyone else is
+    answered as if it did not exist, so nobody can push a note up the list."""
+    updated = review_notes_visible_to(by).filter(pk=note.pk).update(use_count=F("use_count") + 1)
+    if not updated:
         raise NotAllowed(hidden=True)
-    ReviewNote.objects.filter(pk=note.pk).update(use_count=F("use_count") + 1)
 
 
 # --- After approval -------------------------------------------------------------------

@@ -18,6 +18,7 @@ from projects.tests.factories import (
     ProgrammeFactory,
     ProjectFactory,
     ReviewNoteFactory,
+    SubmissionFactory,
     SubmissionFileFactory,
 )
 from projects.tests.helpers_curriculum import (
@@ -272,12 +273,39 @@ def _verdicts(submission):
     return [(verdict.criterion.title, verdict.met) for verdict in review.verdicts.all()]
 
 
-def test_it_lists_a_projects_notes_most_used_first(curriculum):
+def test_it_lists_a_projects_notes_most_used_first(curriculum, staff):
     rare = ReviewNoteFactory(project=curriculum.first, use_count=1)
     common = ReviewNoteFactory(project=curriculum.first, use_count=9)
     ReviewNoteFactory(project=curriculum.second)
 
-    assert list(selectors.review_notes_for(curriculum.first)) == [common, rare]
+    assert list(selectors.review_notes_for(curriculum.first, user=staff)) == [common, rare]
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("student", set()),
+        ("other_student", set()),
+        ("mentor", {"handed in", "mine"}),
+        ("other_mentor", {"theirs"}),
+        ("supervisor", {"handed in"}),
+        ("other_supervisor", set()),
+        ("staff", {"handed in", "mine", "theirs", "nobody's work"}),
+    ],
+)
+def test_it_shows_reviewers_the_notes_of_the_work_they_may_see(
+    curriculum, student, mentor, other_mentor, role, sees, request
+):
+    SubmissionFactory(student=student, project=curriculum.first)
+    ReviewNoteFactory(project=curriculum.first, title="handed in")
+    ReviewNoteFactory(project=curriculum.second, title="mine", author=mentor)
+    ReviewNoteFactory(project=curriculum.second, title="theirs", author=other_mentor)
+    ReviewNoteFactory(project=curriculum.second, title="nobody's work")
+    user = request.getfixturevalue(role)
+
+    notes = selectors.review_notes_visible_to(user)
+
+    assert {note.title for note in notes} == sees
 
 
 # --- Progress ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from projects.models import (
 )
 from projects.selectors import Standing, student_progress
 from projects.services import CriterionInput
-from projects.tests.factories import ReviewNoteFactory
+from projects.tests.factories import ReviewNoteFactory, SubmissionFactory
 from projects.tests.helpers_curriculum import (
     attempt_reviewed,
     attempt_waiting,
@@ -401,8 +401,9 @@ def test_it_refuses_a_note_without_text(curriculum, mentor):
     assert not ReviewNote.objects.exists()
 
 
-def test_it_counts_each_use_of_a_note(curriculum, mentor):
+def test_it_counts_each_use_of_a_note(curriculum, mentor, student):
     note = ReviewNoteFactory(project=curriculum.first)
+    SubmissionFactory(student=student, project=curriculum.first)
 
     services.review_note_use(note=note, by=mentor)
     services.review_note_use(note=note, by=mentor)
@@ -416,6 +417,20 @@ def test_it_hides_the_notes_from_students(curriculum, student):
 
     with pytest.raises(NotAllowed) as refused:
         services.review_note_use(note=note, by=student)
+
+    assert refused.value.hidden is True
+    note.refresh_from_db()
+    assert note.use_count == 0
+
+
+def test_it_hides_a_note_from_a_reviewer_who_sees_none_of_its_projects_work(
+    curriculum, student, other_mentor
+):
+    note = ReviewNoteFactory(project=curriculum.first)
+    SubmissionFactory(student=student, project=curriculum.first)
+
+    with pytest.raises(NotAllowed) as refused:
+        services.review_note_use(note=note, by=other_mentor)
 
     assert refused.value.hidden is True
     note.refresh_from_db()

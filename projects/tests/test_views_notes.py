@@ -41,7 +41,9 @@ def use_url(note):
 # --- Adding a note ----------------------------------------------------------------------
 
 
-def test_it_adds_a_note_and_answers_the_notes_list(as_user, client, project, note, mentor):
+def test_it_adds_a_note_and_answers_the_notes_list(
+    as_user, client, project, note, mentor, submitted
+):
     as_user("mentor")
 
     response = client.post(
@@ -115,7 +117,7 @@ def test_it_sends_anonymous_people_to_login(client, project, note, url_name):
 # --- Using a note -----------------------------------------------------------------------
 
 
-def test_it_counts_each_use(as_user, client, note):
+def test_it_counts_each_use(as_user, client, note, submitted):
     as_user("mentor")
 
     client.post(use_url(note), headers={"HX-Request": "true"})
@@ -128,8 +130,30 @@ def test_it_counts_each_use(as_user, client, note):
     assert note.use_count == 2
 
 
-@pytest.mark.parametrize(("role", "status"), ALL_ROLES_STATUS)
-def test_it_lets_reviewers_count_uses(as_user, client, note, role, status):
+# A note is used on the review page of one of the project's submissions: whoever may
+# see one of them (``submissions_visible_to``) may use the project's notes; other
+# reviewers are answered as if the note did not exist.
+USE_STATUS = [
+    ("student", 403),
+    ("other_student", 403),
+    ("mentor", 200),
+    ("other_mentor", 404),
+    ("supervisor", 200),
+    ("other_supervisor", 404),
+    ("staff", 200),
+]
+
+
+@pytest.fixture
+def submitted(student, project):
+    """``student`` (``mentor``'s, in ``supervisor``'s team) has handed in the project."""
+    return SubmissionFactory(student=student, project=project)
+
+
+@pytest.mark.parametrize(("role", "status"), USE_STATUS)
+def test_it_lets_only_reviewers_of_the_projects_work_count_uses(
+    as_user, client, note, submitted, role, status
+):
     as_user(role)
 
     response = client.post(use_url(note))
@@ -143,6 +167,15 @@ def test_it_answers_404_for_an_unknown_note(as_user, client):
     as_user("mentor")
 
     assert client.post(reverse("projects:note_use", args=[999999])).status_code == 404
+
+
+def test_it_lets_an_author_count_uses_of_their_own_note(as_user, client, project, other_mentor):
+    note = ReviewNoteFactory(project=project, author=other_mentor)
+    as_user("other_mentor")
+
+    assert client.post(use_url(note)).status_code == 200
+    note.refresh_from_db()
+    assert note.use_count == 1
 
 
 # --- On the review page -----------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +22,6 @@ from .. import selectors, services
 from ..forms import QueueFilterForm, ReassignForm, ReviewForm, ReviewNoteForm
 from ..models import (
     ReviewDraft,
-    ReviewNote,
     RubricCriterion,
     Submission,
     SubmissionFile,
@@ -323,7 +322,7 @@ def _render_review_page(
         context.update(
             form=form,
             show_form=show_form,
-            notes=selectors.review_notes_for(project),
+            notes=selectors.review_notes_for(project, user=user),
             note_form=ReviewNoteForm(),
         )
     context["draft"] = draft
@@ -360,7 +359,11 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "projects/_review_notes.html",
-        {"project": project, "notes": selectors.review_notes_for(project), "note_form": form},
+        {
+            "project": project,
+            "notes": selectors.review_notes_for(project, user=request.user),
+            "note_form": form,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -369,7 +372,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*REVIEWERS)
 def note_use(request: HttpRequest, pk: int) -> HttpResponse:
     """Count one use of a note (inserted into feedback); answers the new count."""
-    note = get_object_or_404(ReviewNote, pk=pk)
+    note = selectors.review_note_for_user(request.user, pk)
     services.review_note_use(note=note, by=request.user)
     note.refresh_from_db(fields=["use_count"])
     return render(request, "projects/_review_note_uses.html", {"note": note})
