@@ -157,6 +157,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker --------------------------------------------------------------------
 REDIS_URL = env_or("REDIS_URL", "")
+# The table of the database cache, created by a migration (mentorship 0015), so
+# `migrate` is all a new install needs.
+CACHE_TABLE = "mentorship_cache"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -165,11 +168,17 @@ if REDIS_URL:
         }
     }
 else:
-    # Room for a live scorecard period's entries, one a mentor (metrics.scorecards):
-    # the default 300 would evict them as they are written.
+    # Without Redis, the database's: every web and worker process of the portal shares
+    # it (a process's own memory would not), so allauth's login limits, the API's
+    # throttles and the shared cached figures hold whichever process answers. Its `add`
+    # is an insert on the primary key, atomic as allauth's lock needs; a file cache's
+    # is not, and is shared by one machine only. Room for a live scorecard period's
+    # entries, one a mentor (metrics.scorecards): the default 300 would evict them as
+    # they are written.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "mentorship.cache.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
@@ -363,7 +372,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorship] "
 # allauth's default rate limits (login failures, password resets, ...) stay on; they
-# count in the cache, which is Redis in production (ACCOUNT_RATE_LIMITS left at its default).
+# count in the default cache, which every process shares: Redis, or the database cache
+# (ACCOUNT_RATE_LIMITS left at its default).
 # Students and mentors join by invitation; open sign-up is a deliberate choice.
 ACCOUNT_OPEN_SIGNUP = env.bool("ACCOUNT_OPEN_SIGNUP", default=False)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
