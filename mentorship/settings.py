@@ -444,12 +444,30 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}  # Bootstrap's name for messages.ERROR
 
 # --- API ------------------------------------------------------------------------------
+
+
+def throttle_rate(name: str, default: str) -> str | None:
+    """A throttle's rate (``120/min``, ``10/s``) from the environment; ``off`` lifts it
+    (the benchmarks measure throughput, not the limit)."""
+    rate = env_or(name, default)
+    return None if rate.lower() == "off" else rate
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "mentorship.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # mentorship.api_throttles: per caller, counted in the shared default cache.
+    "DEFAULT_THROTTLE_CLASSES": ["mentorship.api_throttles.TokenWriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # Batches of activity events a caller pushes (each up to 5,000 events, 6 MB):
+        # two a second is some 600,000 events a minute, above what ingestion records.
+        "events": throttle_rate("API_EVENTS_RATE", "120/min"),
+        # Writes one API token makes (POST, PUT, PATCH, DELETE).
+        "token_writes": throttle_rate("API_TOKEN_WRITES_RATE", "600/min"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mentorship.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mentorship.activity import PORTAL_SOURCE, activity_ingest
+from mentorship.api_throttles import ActivityEventsThrottle, TokenWriteThrottle
 from mentorship.models import ActivityKind, Role
 
 
@@ -94,6 +95,8 @@ class ActivityEventViewSet(viewsets.GenericViewSet):
 
     serializer_class = IngestResultSerializer
     parser_classes = [JSONParser]
+    # The API's default (writes with a token) and the endpoint's own limit of batches.
+    throttle_classes = [TokenWriteThrottle, ActivityEventsThrottle]
 
     def get_permissions(self):
         return [*super().get_permissions(), IsStaff()]
@@ -114,6 +117,9 @@ class ActivityEventViewSet(viewsets.GenericViewSet):
             200: IngestResultSerializer,
             400: OpenApiResponse(description="Not a list, too many events, or a bad source."),
             403: OpenApiResponse(description="Only staff may push events."),
+            429: OpenApiResponse(
+                description="Too many batches: send again after `Retry-After` seconds."
+            ),
         },
     )
     def create(self, request: Request) -> Response:
