@@ -4,7 +4,11 @@ service raising Django's ValidationError.
 
 A service's ``NotAllowed`` (``mentorship.access``) is answered here for every
 endpoint: 404 when the object is hidden from the caller, 403 with the service's
-reason otherwise."""
+reason otherwise.
+
+The same shape answers a URL under ``/api/`` that matches no route (``not_found``),
+and the published schema lists these errors on every operation that can give them
+(``ApiSchema``), so a client meets no status code the schema does not name."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
