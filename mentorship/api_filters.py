@@ -142,3 +142,20 @@ def yes_no_field(help_text) -> serializers.BooleanField:
     return serializers.BooleanField(
         required=False, default=None, allow_null=True, help_text=help_text
     )
+
+
+# The largest key a table holds (``BigAutoField``, a signed 64-bit integer).
+ID_MAX = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A filter naming an object by its id (``?programme=3``), or another whole number
+    compared with a 64-bit column (``?attempt=2``): positive and at most ``ID_MAX``.
+    Anything beyond is refused with 400 naming the parameter, before it reaches a query
+    (a 20-digit number overflowed the database's integer and answered 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)

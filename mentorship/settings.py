@@ -468,7 +468,7 @@ REST_FRAMEWORK = {
         # Writes one API token makes (POST, PUT, PATCH, DELETE).
         "token_writes": throttle_rate("API_TOKEN_WRITES_RATE", "600/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mentorship.api_errors.ApiSchema",
     "EXCEPTION_HANDLER": "mentorship.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -53,3 +53,6 @@ urlpatterns = [
         name="api_docs",
     ),
 ]
+
+# Under /api/ a URL that matches nothing answers in the API's JSON shape.
+handler404 = "mentorship.api_errors.not_found"

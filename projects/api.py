@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -22,9 +23,15 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
-from mentorship.api_filters import MomentField, filtered, filtered_by_mentor_then, period_lookups
+from mentorship.api_filters import (
+    IdField,
+    MomentField,
+    filtered,
+    filtered_by_mentor_then,
+    period_lookups,
+)
+from mentorship.api_routers import IdRouter
 from mentorship.models import Role, User
 
 from . import selectors, services
@@ -133,8 +140,19 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "enum": [""]}]}
+)
+class OptionalUrlField(serializers.URLField):
+    """A URL that may be missing, read as "" (a model's ``URLField(blank=True)``):
+    published as "a URL or empty", as it is sent."""
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     student = PersonSerializer(read_only=True)
+    link = OptionalUrlField(
+        read_only=True, help_text=_("The work's link, or empty when the files are the work.")
+    )
     project = ProjectSummarySerializer(read_only=True)
     claimed_by = PersonSerializer(read_only=True, allow_null=True)
     files = SubmissionFileSerializer(many=True, read_only=True)
@@ -216,13 +234,13 @@ class SubmissionFilterSerializer(serializers.Serializer):
     scorecard's figure (``mentorship.api_filters``)."""
 
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
-    project = serializers.IntegerField(required=False, min_value=1)
-    mentor = serializers.IntegerField(
+    project = IdField(required=False, min_value=1)
+    mentor = IdField(
         required=False,
         min_value=1,
         help_text=_("A mentor's id: the attempts submitted while the student was theirs."),
     )
-    mentor_when_reviewed = serializers.IntegerField(
+    mentor_when_reviewed = IdField(
         required=False,
         min_value=1,
         help_text=_(
@@ -230,11 +248,11 @@ class SubmissionFilterSerializer(serializers.Serializer):
             "projects approved behind a scorecard count by the moment of approval)."
         ),
     )
-    reviewer = serializers.IntegerField(
+    reviewer = IdField(
         required=False, min_value=1, help_text=_("A reviewer's id: the attempts they reviewed.")
     )
-    student = serializers.IntegerField(required=False, min_value=1, help_text=_("A student's id."))
-    attempt = serializers.IntegerField(
+    student = IdField(required=False, min_value=1, help_text=_("A student's id."))
+    attempt = IdField(
         required=False, min_value=1, help_text=_("The attempt's number: 1 for first attempts.")
     )
     verdict = serializers.ChoiceField(
@@ -257,7 +275,7 @@ class SubmissionFilterSerializer(serializers.Serializer):
 
 
 class ProjectFilterSerializer(serializers.Serializer):
-    programme = serializers.IntegerField(required=False, min_value=1)
+    programme = IdField(required=False, min_value=1)
 
 
 # --- Permissions ----------------------------------------------------------------------
@@ -523,7 +541,7 @@ class SubmissionViewSet(
         return Response(self._read(submission.pk), status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("submissions", SubmissionViewSet, basename="submission")

@@ -3,12 +3,12 @@ mentors and classmates answer, the asker accepts) and ``articles`` (read-only). 
 lists search through ``knowledge_base.search.search`` with ``?search=``, best match
 first (``common``). The root URLconf includes this package."""
 
-from rest_framework.routers import SimpleRouter
+from mentorship.api_routers import IdRouter
 
 from .articles import ArticleViewSet
 from .questions import QuestionViewSet
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("questions", QuestionViewSet, basename="question")
 router.register("articles", ArticleViewSet, basename="article")
 urlpatterns = router.urls

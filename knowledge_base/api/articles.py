@@ -13,7 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mentorship.api_filters import MomentField, filtered, period_lookups
+from mentorship.api_filters import IdField, MomentField, filtered, period_lookups
 from mentorship.models import ContentLanguage
 from mentorship.text import render_markdown
 from projects.api import PersonSerializer
@@ -85,18 +85,18 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class ArticleFilterSerializer(SearchFilterSerializer):
-    programme = serializers.IntegerField(
+    programme = IdField(
         required=False, help_text=_("A programme id: the articles written for it.")
     )
-    project = serializers.IntegerField(required=False, help_text=_("A project id."))
-    topic = serializers.IntegerField(required=False, help_text=_("A topic id."))
+    project = IdField(required=False, help_text=_("A project id."))
+    topic = IdField(required=False, help_text=_("A topic id."))
     language = serializers.ChoiceField(choices=ContentLanguage.choices, required=False)
     status = serializers.ChoiceField(
         choices=ArticleStatus.choices,
         required=False,
         help_text=_("Drafts and archived articles are listed only to their authors and staff."),
     )
-    author = serializers.IntegerField(
+    author = IdField(
         required=False, min_value=1, help_text=_("An author's id: the articles they wrote.")
     )
     published_after = MomentField(

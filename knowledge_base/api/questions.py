@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mentorship.api_filters import (
+    IdField,
     MomentField,
     filtered,
     filtered_by_happened,
@@ -198,11 +199,11 @@ class QuestionDetailSerializer(QuestionSerializer):
 
 class QuestionFilterSerializer(SearchFilterSerializer):
     status = serializers.ChoiceField(choices=QuestionStatus.choices, required=False)
-    programme = serializers.IntegerField(required=False, help_text=_("A programme id."))
-    project = serializers.IntegerField(required=False, help_text=_("A project id."))
-    topic = serializers.IntegerField(required=False, help_text=_("A topic id."))
+    programme = IdField(required=False, help_text=_("A programme id."))
+    project = IdField(required=False, help_text=_("A project id."))
+    topic = IdField(required=False, help_text=_("A topic id."))
     visibility = serializers.ChoiceField(choices=QuestionVisibility.choices, required=False)
-    mentor = serializers.IntegerField(
+    mentor = IdField(
         required=False,
         min_value=1,
         help_text=_("A mentor's id: the questions asked while the asker was their student."),

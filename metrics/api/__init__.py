@@ -3,12 +3,13 @@
 package."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from mentorship.api_routers import IdRouter
 
 from . import analytics
 from .scorecards import ScorecardViewSet
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
 
 urlpatterns = [

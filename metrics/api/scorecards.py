@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.api_filters import IdField
 from mentorship.models import Role
 
 from ..definitions import Priority, Unit
@@ -26,7 +27,7 @@ class ScorecardFilterSerializer(serializers.Serializer):
             "the last closed month by default."
         ),
     )
-    mentor = serializers.IntegerField(
+    mentor = IdField(
         required=False, min_value=1, help_text=_("One mentor's scorecard (their id).")
     )
 

@@ -230,7 +230,7 @@ def test_it_documents_the_endpoint(client, as_user):
 
     operation = schema["paths"]["/api/v1/programmes/{id}/analytics/"]["get"]
     assert {parameter["name"] for parameter in operation["parameters"]} == {"id", "period"}
-    assert set(operation["responses"]) == {"200", "400", "403", "404"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
     response = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert response == {"$ref": "#/components/schemas/ProgrammeAnalytics"}
     fields = schema["components"]["schemas"]["ProjectAnalytics"]["properties"]

@@ -200,6 +200,6 @@ def test_it_is_described_in_the_schema_without_warnings():
     assert problems == [], problems
     listing = schema["paths"]["/api/v1/scorecards/"]["get"]
     assert {"period", "mentor", "page"} <= {p["name"] for p in listing["parameters"]}
-    assert set(listing["responses"]) == {"200", "400", "403", "404"}
+    assert set(listing["responses"]) == {"200", "400", "401", "403", "404"}
     figure = schema["components"]["schemas"]["MetricFigure"]
     assert {"key", "value", "n", "expected", "percentile", "trend"} <= set(figure["properties"])

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import permissions, serializers, viewsets
 
 from mentorship.api_filters import (
+    IdField,
     MomentField,
     filtered,
     filtered_by_happened,
@@ -25,7 +26,7 @@ from mentorship.models import Role
 from projects.api import PersonSerializer
 
 from ..flags import flag_reasons, flags_in_queue_order, flags_visible_to
-from ..models import FlagSeverity, FlagStatus, RiskFlag
+from ..models import FlagSeverity, FlagStatus, FlagVerdict, RiskFlag
 from ..risk.signals import SignalName
 
 
@@ -42,7 +43,7 @@ class FlagFilterSerializer(serializers.Serializer):
         help_text=_("open (default), resolved or all."),
     )
     severity = serializers.ChoiceField(choices=FlagSeverity.choices, required=False)
-    mentor = serializers.IntegerField(
+    mentor = IdField(
         required=False,
         min_value=1,
         help_text=_("A mentor's id: the flags opened while the student was theirs."),
@@ -89,6 +90,11 @@ class FlagReasonSerializer(serializers.Serializer):
 
 class RiskFlagSerializer(serializers.ModelSerializer):
     student = PersonSerializer(read_only=True)
+    # Blank until someone says whether the flag was useful: published with "" among
+    # its values, as it is sent.
+    verdict = serializers.ChoiceField(
+        choices=FlagVerdict.choices, allow_blank=True, read_only=True
+    )
     reasons = serializers.SerializerMethodField()
 
     class Meta:

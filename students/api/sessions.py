@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mentorship.api_filters import (
+    IdField,
     MomentField,
     OffsetDateTimeField,
     filtered,
@@ -104,10 +105,10 @@ class SessionFilterSerializer(serializers.Serializer):
             "true: scheduled sessions yet to start, soonest first; false: all the others."
         ),
     )
-    mentor = serializers.IntegerField(
+    mentor = IdField(
         required=False, min_value=1, help_text=_("A mentor's id: the sessions they give.")
     )
-    student = serializers.IntegerField(required=False, min_value=1, help_text=_("A student's id."))
+    student = IdField(required=False, min_value=1, help_text=_("A student's id."))
     scheduled_after = MomentField(
         required=False, help_text=_("Sessions starting at or after this moment (inclusive).")
     )

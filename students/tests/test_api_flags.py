@@ -280,6 +280,6 @@ def test_it_documents_the_endpoint_without_schema_warnings():
     assert problems == [], problems
     listing = schema["paths"]["/api/v1/flags/"]["get"]
     assert {"status", "severity", "page"} <= {p["name"] for p in listing["parameters"]}
-    assert set(listing["responses"]) == {"200", "400", "403"}
+    assert set(listing["responses"]) == {"200", "400", "401", "403", "404"}
     reason = schema["components"]["schemas"]["FlagReason"]
     assert {"signal", "observed", "baseline", "threshold", "text"} <= set(reason["properties"])

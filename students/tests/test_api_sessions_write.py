@@ -567,7 +567,7 @@ def test_it_documents_the_actions_without_schema_warnings():
         "/api/v1/sessions/{id}/rate/": {"$ref": "#/components/schemas/SessionRating"},
     }
     assert "requestBody" not in paths["/api/v1/sessions/{id}/cancel/"]["post"]
-    assert set(paths["/api/v1/sessions/"]["post"]["responses"]) == {"201", "400", "403"}
+    assert set(paths["/api/v1/sessions/"]["post"]["responses"]) == {"201", "400", "401", "403"}
     assert paths["/api/v1/sessions/{id}/log/"]["post"]["responses"]["200"]["content"][
         "application/json"
     ]["schema"] == {"$ref": "#/components/schemas/Session"}
