@@ -523,25 +523,22 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
 
 
 def assignment_announce(*, assignment: Assignment) -> None:
-    """Tell the new mentor and the student, once the assignment is committed (a
-    rolled-back assignment announces nothing)."""
-
-    def send() -> None:
-        url = reverse("students:file", args=[assignment.student_id])
-        notification_send(
-            user=assignment.mentor,
-            kind="assignment_mentor",
-            title=gettext_lazy("%(student)s is now your student"),
-            body=gettext_lazy("Reason: %(reason)s") if assignment.reason else "",
-            url=url,
-            params={"student": str(assignment.student), "reason": assignment.reason},
-        )
-        notification_send(
-            user=assignment.student,
-            kind="assignment_student",
-            title=gettext_lazy("%(mentor)s is now your mentor"),
-            url=url,
-            params={"mentor": str(assignment.mentor)},
-        )
-
-    transaction.on_commit(send)
+    """Tell the new mentor and the student, in the assignment's own transaction: the
+    notifications are the outbox of their e-mails (sent after commit), so a rolled-back
+    assignment announces nothing and a committed one cannot lose its announcement."""
+    url = reverse("students:file", args=[assignment.student_id])
+    notification_send(
+        user=assignment.mentor,
+        kind="assignment_mentor",
+        title=gettext_lazy("%(student)s is now your student"),
+        body=gettext_lazy("Reason: %(reason)s") if assignment.reason else "",
+        url=url,
+        params={"student": str(assignment.student), "reason": assignment.reason},
+    )
+    notification_send(
+        user=assignment.student,
+        kind="assignment_student",
+        title=gettext_lazy("%(mentor)s is now your mentor"),
+        url=url,
+        params={"mentor": str(assignment.mentor)},
+    )

@@ -130,6 +130,21 @@ def test_it_reassigns_keeping_the_history_and_tells_both(
     assert Notification.objects.filter(user=student, kind="assignment_student").exists()
 
 
+def test_the_announcement_is_written_with_the_assignment(
+    as_user, client, student, teammate, django_capture_on_commit_callbacks
+):
+    """The notifications are the outbox of their e-mails: written in the assignment's
+    transaction, not after it (a process that died between the two lost them)."""
+    as_user("supervisor")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(assign_url(student), {"mentor": teammate.pk, "reason": "Closer time zone"})
+        # Before anything that runs on commit (only the e-mails' tasks do).
+        kinds = set(Notification.objects.values_list("kind", flat=True))
+
+    assert kinds == {"assignment_mentor", "assignment_student"}
+
+
 def test_it_refuses_a_mentor_at_capacity_without_override(as_user, client, student, teammate):
     teammate.mentor_profile.capacity = 1
     teammate.mentor_profile.save()
