@@ -42,3 +42,16 @@ def test_a_button_says_the_queue_is_down(client, as_user, broker_down, url, data
     shown = [str(message) for message in response.context["messages"]]
     assert any(DOWN in message for message in shown), shown
     assert not FlagBacktestReport.objects.exists()
+
+
+def test_a_button_says_the_task_is_queued_when_the_broker_answers(client, as_user, monkeypatch):
+    as_user("staff")
+    queued = []
+    monkeypatch.setattr(tasks.flag_students, "delay", lambda **kwargs: queued.append(kwargs))
+
+    response = client.post(reverse("admin:students_flagrun_run_now"), follow=True)
+
+    assert len(queued) == 1
+    assert [str(message) for message in response.context["messages"]] == [
+        "Flagging run queued: it appears here when it starts."
+    ]

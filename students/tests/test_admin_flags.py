@@ -5,7 +5,6 @@ the portal writes."""
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
@@ -229,9 +228,8 @@ def test_it_queues_one_run_on_commit_for_the_staff_member(
     yesterday = timezone.localdate() - timedelta(days=1)  # the job's last complete day
     assert (run.triggered_by, run.as_of, run.status) == (staff, yesterday, "finished")
     assert response.redirect_chain == [(_url("flagrun", "changelist"), 302)]
-    assert [str(message) for message in get_messages(response.wsgi_request)] == [
-        "Flagging run queued: it appears here when it starts."
-    ]
+    # The message is the callback's: a request outside a transaction shows it
+    # (students/tests/test_admin_broker_down.py).
 
 
 def test_it_queues_a_run_only_on_post(client, as_user, django_capture_on_commit_callbacks):
