@@ -7,9 +7,6 @@ HOST ?= 127.0.0.1
 WEB_PORT ?= 8000
 # make run is a laptop on plain http: debug pages, no HTTPS redirect.
 RUN_ENV := DEBUG=true HOST=$(HOST) WEB_PORT=$(WEB_PORT) SITE_URL=http://$(HOST):$(WEB_PORT)
-# The developer's tools run as a laptop does: with DEBUG off and no SECRET_KEY of its
-# own the portal refuses to start (mentorship/settings.py).
-DEV_ENV := DEBUG=$${DEBUG:-true}
 # The benchmarks start production-like servers (DEBUG off): a throw-away key unless one
 # is set.
 BENCH_ENV := SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
@@ -56,7 +53,7 @@ format: install
 	$(BIN)/ruff format .
 
 migrations-check: install
-	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) makemigrations --check --dry-run
 
 # The benchmarks (docs/benchmarks.md): PostgreSQL only (DATABASE_URL), each in a
 # database of its own on that server, generated on the first run and reused after.
@@ -93,7 +90,7 @@ bench-scorecards: install
 
 # Extract every marked string into the Russian catalogue (needs GNU gettext).
 messages: install
-	$(DEV_ENV) $(MANAGE) makemessages --locale ru --no-obsolete --ignore 'var/*' --ignore '.venv/*'
+	$(MANAGE) makemessages --locale ru --no-obsolete --ignore 'var/*' --ignore '.venv/*'
 	$(BIN)/pybabel compile -D django -d locale -l ru
 
 clean:

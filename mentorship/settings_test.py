@@ -4,7 +4,7 @@ import os
 import tempfile
 from pathlib import Path
 
-# The real settings refuse to start with DEBUG off and no key of their own; the suite
+# The portal's processes refuse to start with DEBUG off and no key of their own; the suite
 # runs with DEBUG off, so it brings a key (the processes its tests start inherit it).
 if not os.environ.get("SECRET_KEY"):
     os.environ["SECRET_KEY"] = "test-suite-only-" + "k" * 40

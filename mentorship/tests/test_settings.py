@@ -62,10 +62,29 @@ def test_it_passes_check_deploy_without_redis_on_the_database_cache():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def import_settings(environment: dict[str, str]) -> subprocess.CompletedProcess:
-    """Import the settings module in a process of its own, as gunicorn, Celery and
-    manage.py do at their start."""
-    return run_python("import mentorship.settings", environment=environment)
+# How each process that serves or runs the portal starts: gunicorn (and runserver)
+# import the WSGI application, an ASGI server the ASGI one; a Celery worker and beat
+# send their init signals once the app is configured.
+START = {
+    "web": "import mentorship.wsgi",
+    "asgi": "import mentorship.asgi",
+    "worker": (
+        "import django; django.setup(); from celery.signals import worker_init; "
+        "worker_init.send(sender=None)"
+    ),
+    "beat": (
+        "import django; django.setup(); from celery.signals import beat_init; "
+        "beat_init.send(sender=None)"
+    ),
+}
+
+
+def import_settings(
+    environment: dict[str, str], *, process: str = "web"
+) -> subprocess.CompletedProcess:
+    """Start one of the portal's processes (as far as it goes before serving) in a
+    process of its own."""
+    return run_python(START[process], environment=environment)
 
 
 def run_python(code: str, *, environment: dict[str, str]) -> subprocess.CompletedProcess:
@@ -94,14 +113,15 @@ def run_python(code: str, *, environment: dict[str, str]) -> subprocess.Complete
     ],
     ids=["unset", "empty", "the repository's key", "the placeholder of .env.example"],
 )
-def test_it_refuses_to_start_in_production_without_a_secret_key_of_its_own(secret_key):
+@pytest.mark.parametrize("process", ["web", "asgi", "worker", "beat"])
+def test_it_refuses_to_start_in_production_without_a_secret_key_of_its_own(secret_key, process):
     environment = {
         key: value for key, value in PRODUCTION_ENVIRONMENT.items() if key != "SECRET_KEY"
     }
     if secret_key is not None:
         environment["SECRET_KEY"] = secret_key
 
-    result = import_settings(environment)
+    result = import_settings(environment, process=process)
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -134,6 +154,19 @@ def test_it_refuses_check_deploy_without_a_secret_key():
 def test_it_starts_with_a_development_machine_or_a_key_of_its_own(environment):
     result = import_settings({"DJANGO_SETTINGS_MODULE": "mentorship.settings", **environment})
     assert result.returncode == 0, result.stderr
+
+
+def test_commands_that_only_read_the_code_run_without_a_key():
+    """A fresh checkout, nothing set: makemigrations (make migrations-check, CI) and
+    makemessages need no key; only the processes that serve refuse one."""
+    result = run_manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        environment={"DJANGO_SETTINGS_MODULE": "mentorship.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_the_test_settings_start_with_no_variable_set():
