@@ -152,30 +152,11 @@ def audit_entry(
     )
 
 
-def audit_record(
-    *,
-    actor,
-    action: str,
-    target: models.Model | None,
-    before: dict | None,
-    after: dict | None,
-    reason: str = "",
-    subject_id: int | None = None,
-    label: str | None = None,
-) -> AuditEntry:
+def audit_record(**fields) -> AuditEntry:
     """Record one change, in the caller's transaction: a change rolled back leaves
-    no entry. ``before``/``after`` hold the fields that changed (None for a thing
-    created or removed)."""
-    entry = audit_entry(
-        actor=actor,
-        action=action,
-        target=target,
-        before=before,
-        after=after,
-        reason=reason,
-        subject_id=subject_id,
-        label=label,
-    )
+    no entry. Takes ``audit_entry``'s keywords; ``before``/``after`` hold the fields
+    that changed (None for a thing created or removed)."""
+    entry = audit_entry(**fields)
     entry.save()
     return entry
 
