@@ -18,7 +18,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .access import NotAllowed
 from .audit import AuditAction, AuditedAdminMixin, AuditEntry, audit_diff
 from .models import (
     ActivityEvent,
@@ -29,14 +28,17 @@ from .models import (
     Invitation,
     MentorProfile,
     Notification,
-    Role,
     StudentProfile,
     StudentStatus,
     StudentStatusChange,
     User,
 )
 from .notifications import notifications_email_retry
-from .personal_data import personal_data_erase, personal_data_export
+from .personal_data import (
+    may_handle_personal_data,
+    personal_data_erase,
+    personal_data_export,
+)
 
 # --- Read-only pages ------------------------------------------------------------------
 
@@ -553,7 +555,7 @@ class PersonalDataEraseForm(forms.Form):
 
 def _personal_data_student(request: HttpRequest, pk) -> User:
     """The student whose data staff handle; 404 for anyone else (a mentor, staff)."""
-    if request.user.role != Role.STAFF:
+    if not may_handle_personal_data(request.user):
         raise PermissionDenied
     student = User.objects.filter(pk=pk).first() if str(pk).isdigit() else None
     if student is None or not student.is_student:
@@ -574,8 +576,8 @@ def _personal_data_urls(model_admin: admin.ModelAdmin) -> list:
                 personal_data_erase(
                     student=student, by=request.user, confirm=form.cleaned_data["confirm"]
                 )
-            except (ValidationError, NotAllowed) as error:
-                form.add_error("confirm", getattr(error, "messages", [str(error)])[0])
+            except ValidationError as error:
+                form.add_error("confirm", error.messages[0])
             else:
                 model_admin.message_user(
                     request, _("The student's personal data was erased."), messages.SUCCESS

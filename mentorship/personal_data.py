@@ -38,15 +38,14 @@ from .audit import AuditAction, AuditEntry, audit_entries_anonymise, audit_recor
 from .models import (
     ActivityEvent,
     ApiToken,
-    Assignment,
     DailyActivity,
     Invitation,
     Notification,
     Role,
     StudentProfile,
-    StudentStatusChange,
     User,
 )
+from .selectors import assignment_history, student_status_history
 
 ERASED = "[erased]"
 
@@ -129,8 +128,13 @@ def personal_data_parts() -> list[PersonalDataPart]:
     return list(_parts.values())
 
 
+def may_handle_personal_data(user: User | None) -> bool:
+    """Who may export or erase a student's personal data: active staff only."""
+    return user is not None and user.is_active and user.role == Role.STAFF
+
+
 def _check(*, student: User, by: User) -> None:
-    if by is None or not by.is_active or by.role != Role.STAFF:
+    if not may_handle_personal_data(by):
         raise NotAllowed(_("Only staff export or erase a student's personal data."))
     if student.role != Role.STUDENT:
         raise ValidationError(_("Only a student's personal data is exported or erased here."))
@@ -259,8 +263,8 @@ def _mentorship_export(student: User) -> PersonalDataExport:
                 "email", "verified", "primary"
             ),
             "profile": StudentProfile.objects.filter(user=student),
-            "status_history": StudentStatusChange.objects.filter(student_id=student.pk),
-            "mentors": Assignment.objects.filter(student=student).values(
+            "status_history": student_status_history(student=student),
+            "mentors": assignment_history(student=student).values(
                 "started_at",
                 "ended_at",
                 "reason",
@@ -298,10 +302,8 @@ def _mentorship_erase(erasure: Erasure) -> dict[str, int]:
             name=ERASED, revoked_at=timezone.now()
         ),
         "profile": StudentProfile.objects.filter(user=student).update(goals="", external_id=""),
-        "status_history": StudentStatusChange.objects.filter(student_id=student.pk).update(
-            reason=""
-        ),
-        "mentors": Assignment.objects.filter(student=student).update(reason=""),
+        "status_history": student_status_history(student=student).update(reason=""),
+        "mentors": assignment_history(student=student).update(reason=""),
         "others_notifications": erasure.scrub(Notification.objects.all(), ["title", "body"]),
         "admin_log": erasure.scrub(LogEntry.objects.all(), ["object_repr", "change_message"]),
         "audit_trail": audit_entries_anonymise(subject_id=student.pk, label=erasure.label)
