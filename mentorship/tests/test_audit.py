@@ -188,6 +188,17 @@ def test_the_students_file_links_staff_to_the_history(client, as_user, student):
     assertNotContains(response, 'data-testid="audit-history"')
 
 
+@pytest.mark.parametrize("role", ["student", "mentor", "supervisor"])
+def test_the_students_file_links_nobody_else_to_the_history(client, as_user, student, role):
+    # The student themself, their mentor and the mentor's supervisor see the file,
+    # not the admin's audit trail.
+    as_user(role)
+    response = client.get(reverse("students:file", args=[student.pk]))
+
+    assert response.status_code == 200
+    assertNotContains(response, 'data-testid="audit-history"')
+
+
 def test_the_diff_lists_changed_fields_only():
     entry = AuditEntry(before={"a": 1, "b": 2}, after={"a": 1, "b": 3, "c": 4})
 
