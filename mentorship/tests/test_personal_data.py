@@ -170,6 +170,14 @@ def test_the_export_takes_post_only(client, as_user, student):
     assert not AuditEntry.objects.exists()
 
 
+def test_the_page_takes_get_and_post_only(client, as_user, student):
+    as_user("staff")
+
+    assert client.delete(_page(student)).status_code == 405
+    student.refresh_from_db()
+    assert student.is_active
+
+
 @pytest.mark.parametrize(
     "role",
     ["student", "other_student", "mentor", "other_mentor", "supervisor", "other_supervisor"],
@@ -190,3 +198,8 @@ def test_nobody_else_reaches_the_pages(client, as_user, student, role):
 
 def test_anonymous_is_sent_to_log_in(client, student):
     assert client.post(_export(student)).status_code == 302
+    assert client.get(_page(student)).status_code == 302
+    assert client.post(_page(student), {"confirm": str(student)}).status_code == 302
+    student.refresh_from_db()
+    assert student.is_active
+    assert not AuditEntry.objects.exists()
