@@ -253,26 +253,31 @@ class AuditedAdminMixin:
                 subject_id=self.audit_subject_id(obj),
             )
 
-    def _audit_deletion(self, request, obj) -> None:
+    def _audit_deletions(self, request, objs) -> None:
+        """One entry per row deleted, written in one insert (a deletion of many rows
+        from the list page)."""
         if self.audit_delete_action:
-            names = [field.name for field in obj._meta.concrete_fields]
-            audit_record(
-                actor=request.user,
-                action=self.audit_delete_action,
-                target=obj,
-                before=audit_object_values(obj, names),
-                after=None,
-                reason=gettext("deleted in the admin"),
-                subject_id=self.audit_subject_id(obj),
+            audit_record_many(
+                audit_entry(
+                    actor=request.user,
+                    action=self.audit_delete_action,
+                    target=obj,
+                    before=audit_object_values(
+                        obj, [field.name for field in obj._meta.concrete_fields]
+                    ),
+                    after=None,
+                    reason=gettext("deleted in the admin"),
+                    subject_id=self.audit_subject_id(obj),
+                )
+                for obj in objs
             )
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            self._audit_deletion(request, obj)
+            self._audit_deletions(request, [obj])
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            for obj in queryset:
-                self._audit_deletion(request, obj)
+            self._audit_deletions(request, queryset)
             super().delete_queryset(request, queryset)

@@ -137,6 +137,33 @@ def test_a_flag_deleted_in_the_admin_is_recorded(client, as_user, programme_and_
     assert deleted.before["severity"] == flag.severity
 
 
+def test_flags_deleted_from_the_list_are_recorded_in_one_insert(client, as_user):
+    idle_students()
+    run_flagging()
+    flags = dict(RiskFlag.objects.values_list("pk", "student_id"))
+    staff = as_user("staff")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("admin:students_riskflag_changelist"),
+            {"action": "delete_selected", "_selected_action": list(flags), "post": "yes"},
+        )
+
+    assert response.status_code == 302
+    assert not RiskFlag.objects.exists()
+    deleted = _entries(AuditAction.FLAG_DELETED)
+    assert {(entry.object_id, entry.subject_id) for entry in deleted} == {
+        (str(pk), student_id) for pk, student_id in flags.items()
+    }
+    assert {entry.actor for entry in deleted} == {staff}
+    inserts = [
+        query
+        for query in queries.captured_queries
+        if query["sql"].startswith('INSERT INTO "mentorship_auditentry"')
+    ]
+    assert len(inserts) == 1, "one insert for the audit entries of all the flags deleted"
+
+
 def _settings_form(**changes) -> dict:
     defaults = FlagSettings()
     fields = [field.name for field in FlagSettings._meta.fields if field.name != "id"]
