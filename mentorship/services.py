@@ -35,7 +35,12 @@ from .models import (
 )
 from .notifications import notification_send
 from .queueing import task_enqueue_on_commit
-from .selectors import may_assign_mentor, mentors_visible_to, students_visible_to
+from .selectors import (
+    current_mentor_assignments,
+    may_assign_mentor,
+    mentors_visible_to,
+    students_visible_to,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -427,7 +432,12 @@ def assignment_create(
             override_capacity=override_capacity,
         )
         now = timezone.now()
-        previous = list(Assignment.objects.current().filter(student=student))
+        previous_mentor_id = (
+            current_mentor_assignments()
+            .filter(student=student)
+            .values_list("mentor_id", flat=True)
+            .first()
+        )
         Assignment.objects.current().filter(student=student).update(ended_at=now)
         user_ensure_profile(user=student)
         assignment = Assignment(
@@ -443,7 +453,7 @@ def assignment_create(
             actor=assigned_by,
             action=AuditAction.ASSIGNMENT_CREATED,
             target=assignment,
-            before={"mentor": previous[0].mentor_id} if previous else None,
+            before={"mentor": previous_mentor_id} if previous_mentor_id else None,
             after={"mentor": mentor.pk, "started_at": now, "capacity_exceeded": override_capacity},
             reason=reason,
             subject_id=student.pk,
