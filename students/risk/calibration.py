@@ -29,6 +29,7 @@ from itertools import combinations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentorship.audit import AuditAction, audit_record
 from projects.models import Programme
@@ -434,7 +435,8 @@ def calibration_apply(calibration: Calibration) -> None:
     settings_row = FlagSettings.current()
     school = calibration.overall.chosen or RedRule.from_json(settings_row.red_rule)
     budgets_before = dict(ProgrammeFlagBudget.objects.values_list("programme_id", "red_rule"))
-    reason = "calibration"
+    # Stored with the entries, in the language the task runs in (the portal's).
+    reason = gettext("calibration")
     if calibration.overall.chosen is not None:
         rule_before = settings_row.red_rule
         settings_row.red_rule = school.as_json()
@@ -470,7 +472,7 @@ def calibration_apply(calibration: Calibration) -> None:
             actor=None,
             action=AuditAction.FLAG_BUDGET_CHANGED,
             target=None,
-            label="programme red rules",
+            label=gettext("programme red rules"),
             before={str(key): value for key, value in budgets_before.items()},
             after={str(key): value for key, value in budgets_after.items()},
             reason=reason,
