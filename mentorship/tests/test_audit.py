@@ -5,7 +5,8 @@ other apps' entries are tested with them (``test_audit_*.py``, ``test_flag_audit
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -127,6 +128,31 @@ def test_it_narrows_the_list_to_one_student(client, as_user, entry, other_studen
 
     assert response.status_code == 200
     assert [row.pk for row in response.context["cl"].result_list] == [entry.pk]
+
+
+def _listing_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:mentorship_auditentry_changelist"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_list_runs_the_same_queries_for_more_entries(client, as_user, entry, mentor):
+    as_user("staff")
+    few = _listing_queries(client)
+    for number in range(20):
+        audit_record(
+            actor=mentor if number % 2 else None,
+            action=AuditAction.ASSIGNMENT_CHANGED,
+            target=None,
+            label=f"row {number}",
+            before={"ended_at": None},
+            after={"ended_at": "2026-01-01"},
+        )
+
+    many = _listing_queries(client)
+
+    assert many == few, "the audit trail's list must not run a query per entry"
 
 
 @pytest.mark.parametrize(
