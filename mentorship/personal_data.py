@@ -243,7 +243,6 @@ def personal_data_erase(*, student: User, by: User, confirm: str) -> dict[str, d
 
 
 def _mentorship_export(student: User) -> PersonalDataExport:
-
     account = User.objects.filter(pk=student.pk).values(
         "id",
         "email",
@@ -288,7 +287,6 @@ def _mentorship_export(student: User) -> PersonalDataExport:
 
 
 def _mentorship_erase(erasure: Erasure) -> dict[str, int]:
-
     student = erasure.student
     email = f"erased-{student.pk}@erased.invalid"
     counts = {
