@@ -381,8 +381,9 @@ def _invitation_expiry():
 
 
 class InvitationQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+    def pending(self, *, now=None):
+        """Invitations that may still be accepted (``Invitation.is_usable``)."""
+        return self.filter(accepted_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class Invitation(models.Model):

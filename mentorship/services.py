@@ -284,12 +284,8 @@ def invitations_email_due(*, now=None) -> int:
     link twice, never a second invitation. Returns how many were e-mailed."""
     now = now or timezone.now()
     due = (
-        Invitation.objects.filter(
-            accepted_at__isnull=True,
-            sent_at__isnull=True,
-            expires_at__gt=now,
-            created_at__lt=now - INVITATION_EMAIL_GRACE,
-        )
+        Invitation.objects.pending(now=now)
+        .filter(sent_at__isnull=True, created_at__lt=now - INVITATION_EMAIL_GRACE)
         .exclude(token_seed="")
         .order_by("created_at")
         .values_list("pk", flat=True)

@@ -1,14 +1,10 @@
 """Background jobs about people and notifications. Thin: load by id, call a service."""
 
-import logging
-
 from celery import shared_task
 
 from .notifications import notifications_email, notifications_email_due
 from .services import invitation_email, invitations_email_due, invitations_purge_expired
 from .task_options import RETRYING
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)

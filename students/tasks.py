@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from celery import group, shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from mentorship.models import User
@@ -29,8 +28,8 @@ from .risk.backtest import flag_backtest_report_run
 from .risk.calibration import (
     DEFAULT_WEEKS,
     calibration_apply,
-    calibration_due_tonight,
     calibration_record,
+    calibration_tonight_claimed,
     flag_calibrate,
 )
 from .sessions import sessions_send_reminders
@@ -129,23 +128,10 @@ def recalibrate_flags_nightly() -> int | None:
     """Nightly, before the flagging run, when the flag settings say so
     (``recalibrate_nightly``): ``calibrate_flags`` once a day, the learned score
     retrained on the history up to yesterday. Returns the kept report's id, or None
-    when it is off or tonight's is kept already (a repeat adds nothing).
-
-    Two at once (two schedulers) would both find tonight's report missing and each
-    spend minutes calibrating: the first takes the night's claim in the cache and the
-    other returns. The claim lasts as long as the task may run, so a calibration lost
-    with its worker is taken again when its message is redelivered (the visibility
-    timeout outlasts the claim)."""
-    if not calibration_due_tonight():
-        return None
-    claim = f"recalibrate-flags:{timezone.now().date().isoformat()}"
-    if not cache.add(claim, True, timeout=settings.TASK_LONG_TIME_LIMIT):
-        return None
-    try:
-        return calibrate_flags()
-    except BaseException:
-        cache.delete(claim)  # a retry, or tomorrow's run, may take it again
-        raise
+    when it is off, tonight's is kept already (a repeat adds nothing), or another
+    has started it (``calibration_tonight_claimed``: two schedulers calibrate once)."""
+    with calibration_tonight_claimed() as claimed:
+        return calibrate_flags() if claimed else None
 
 
 @shared_task(**RETRYING, **LONG_RUNNING)

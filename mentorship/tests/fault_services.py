@@ -211,13 +211,10 @@ def shared_database(transactional_db, tmp_path):
     return SharedDatabase(tmp_path)
 
 
-# --- Celery worker ----------------------------------------------------------------------
-
-
-def worker_environment(*, database: SharedDatabase, queue: str, **extra) -> dict:
-    """The production settings, pointed at the test's queue and database (the caller
-    adds its broker), with a visibility timeout of seconds on Redis so that a lost task
-    comes back within the test."""
+def _production_environment(**values) -> dict:
+    """This process's environment without the suite's Celery, Django, database and Redis
+    variables, with the production settings, a secret key of the test's own, e-mail
+    kept in memory, and ``values``."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -227,16 +224,30 @@ def worker_environment(*, database: SharedDatabase, queue: str, **extra) -> dict
         {
             "DJANGO_SETTINGS_MODULE": "mentorship.settings",
             "SECRET_KEY": "fault-test-" + uuid.uuid4().hex * 2,
-            "DATABASE_URL": database.url,
-            "CELERY_QUEUE": queue,
-            "CELERY_VISIBILITY_TIMEOUT": "3",
-            "CELERY_UNACKED_RESTORE_SECONDS": "1",
             "EMAIL_URL": "memorymail://",
             "PYTHONUNBUFFERED": "1",
-            **{key: str(value) for key, value in extra.items()},
+            **{key: str(value) for key, value in values.items()},
         }
     )
     return environment
+
+
+# --- Celery worker ----------------------------------------------------------------------
+
+
+def worker_environment(*, database: SharedDatabase, queue: str, **extra) -> dict:
+    """The production settings, pointed at the test's queue and database (the caller
+    adds its broker), with a visibility timeout of seconds on Redis so that a lost task
+    comes back within the test."""
+    return _production_environment(
+        **{
+            "DATABASE_URL": database.url,
+            "CELERY_QUEUE": queue,
+            "CELERY_VISIBILITY_TIMEOUT": 3,
+            "CELERY_UNACKED_RESTORE_SECONDS": 1,
+            **extra,
+        }
+    )
 
 
 def start_worker(environment: dict, log: Path, *, concurrency: int = 1) -> subprocess.Popen:
@@ -331,24 +342,14 @@ def postgresql_cluster():
 def web_environment(*, database_url: str, **extra) -> dict:
     """Production settings (no debug, so errors answer as they would for people) on
     plain http, pointed at the given database."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CELERY_", "DJANGO_", "DATABASE_", "REDIS_"))
-    }
-    environment.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mentorship.settings",
+    return _production_environment(
+        **{
             "DEBUG": "false",
-            "SECRET_KEY": "fault-test-" + uuid.uuid4().hex * 2,
             "SECURE_SSL_REDIRECT": "false",
             "DATABASE_URL": database_url,
-            "EMAIL_URL": "memorymail://",
-            "PYTHONUNBUFFERED": "1",
-            **{key: str(value) for key, value in extra.items()},
+            **extra,
         }
     )
-    return environment
 
 
 def manage(environment: dict, *args: str) -> None:

@@ -23,10 +23,14 @@ and the report says so.
 Applying it (``calibration_apply``) writes the school's rule into the flag settings and
 each programme's own into its flag budget; the nightly run reads them from then on."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import combinations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -489,6 +493,30 @@ def calibration_due_tonight() -> bool:
     return not FlagCalibration.objects.filter(
         triggered_by__isnull=True, created_at__gte=midnight
     ).exists()
+
+
+@contextmanager
+def calibration_tonight_claimed() -> Iterator[bool]:
+    """Whether the caller is the one to run tonight's recalibration: it is due
+    (``calibration_due_tonight``) and nobody else has started it. Two at once (two beat
+    schedulers) would both find tonight's report missing and each spend minutes
+    calibrating: the first takes the night's claim in the shared cache and the other is
+    told no. The claim lasts as long as a long task may run, so a calibration lost with
+    its worker is taken again when its message is redelivered (the visibility timeout
+    outlasts the claim); one that fails gives it back, so that its retry, or tomorrow's
+    run, may take it again."""
+    if not calibration_due_tonight():
+        yield False
+        return
+    claim = f"recalibrate-flags:{timezone.now().date().isoformat()}"
+    if not cache.add(claim, True, timeout=settings.TASK_LONG_TIME_LIMIT):
+        yield False
+        return
+    try:
+        yield True
+    except BaseException:
+        cache.delete(claim)
+        raise
 
 
 def calibration_report_read(report: dict) -> dict:
