@@ -199,13 +199,11 @@ class QuestionDetailSerializer(QuestionSerializer):
 
 class QuestionFilterSerializer(SearchFilterSerializer):
     status = serializers.ChoiceField(choices=QuestionStatus.choices, required=False)
-    programme = IdField(required=False, help_text=_("A programme id."))
-    project = IdField(required=False, help_text=_("A project id."))
-    topic = IdField(required=False, help_text=_("A topic id."))
+    programme = IdField(help_text=_("A programme id."))
+    project = IdField(help_text=_("A project id."))
+    topic = IdField(help_text=_("A topic id."))
     visibility = serializers.ChoiceField(choices=QuestionVisibility.choices, required=False)
     mentor = IdField(
-        required=False,
-        min_value=1,
         help_text=_("A mentor's id: the questions asked while the asker was their student."),
     )
     asked_after = MomentField(

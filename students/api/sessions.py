@@ -105,10 +105,8 @@ class SessionFilterSerializer(serializers.Serializer):
             "true: scheduled sessions yet to start, soonest first; false: all the others."
         ),
     )
-    mentor = IdField(
-        required=False, min_value=1, help_text=_("A mentor's id: the sessions they give.")
-    )
-    student = IdField(required=False, min_value=1, help_text=_("A student's id."))
+    mentor = IdField(help_text=_("A mentor's id: the sessions they give."))
+    student = IdField(help_text=_("A student's id."))
     scheduled_after = MomentField(
         required=False, help_text=_("Sessions starting at or after this moment (inclusive).")
     )
