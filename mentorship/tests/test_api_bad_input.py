@@ -67,6 +67,7 @@ def test_it_still_filters_by_the_largest_id(api, url):
         f"/api/v1/students/{HUGE}/activity/",
         f"/api/v1/submissions/{HUGE}/",
         f"/api/v1/programmes/{HUGE}/analytics/",
+        f"/api/v1/programmes/{2**63}/analytics/",
     ],
 )
 def test_it_answers_a_malformed_or_unknown_id_404_in_json(api, url):
@@ -74,6 +75,20 @@ def test_it_answers_a_malformed_or_unknown_id_404_in_json(api, url):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
+
+
+def test_it_publishes_every_id_in_a_path_as_a_64_bit_integer(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    ids = [
+        parameter["schema"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path"
+    ]
+    assert ids
+    assert all(id == {"type": "integer", "format": "int64", "minimum": 1} for id in ids)
 
 
 def test_it_answers_404_to_a_post_on_a_malformed_id(api):
