@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from mentorship.api_filters import (
     IdField,
+    IdRelatedField,
     MomentField,
     filtered,
     filtered_by_mentor_then,
@@ -183,7 +184,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    project = IdRelatedField(queryset=Project.objects.none())
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
         required=False,

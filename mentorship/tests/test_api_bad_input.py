@@ -91,6 +91,23 @@ def test_it_publishes_every_id_in_a_path_as_a_64_bit_integer(api):
     assert all(id == {"type": "integer", "format": "int64", "minimum": 1} for id in ids)
 
 
+@pytest.mark.parametrize(
+    ("role", "url", "field"),
+    [("student", "/api/v1/submissions/", "project"), ("mentor", "/api/v1/sessions/", "student")],
+)
+@pytest.mark.parametrize("number", ["1e400", "-1e400"])
+def test_it_refuses_an_id_too_large_for_a_float_naming_the_field(
+    client, as_user, role, url, field, number
+):
+    as_user(role)
+
+    # JSON's 1e400 is read as infinity, which no integer column can be compared with.
+    response = client.post(url, f'{{"{field}": {number}}}', content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
 def test_it_answers_404_to_a_post_on_a_malformed_id(api):
     response = api.post("/api/v1/students/abc/status/", {"status": "active"})
     assert response.status_code == 404

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from mentorship.api_filters import (
     IdField,
+    IdRelatedField,
     MomentField,
     OffsetDateTimeField,
     filtered,
@@ -116,7 +117,7 @@ class SessionFilterSerializer(serializers.Serializer):
     rated = yes_no_field(_("true: sessions their student rated; false: those not rated."))
 
 
-class CurrentStudentField(serializers.PrimaryKeyRelatedField):
+class CurrentStudentField(IdRelatedField):
     """A student id among the calling mentor's current students, the choice the
     schedule page offers; any other id does not exist for them."""
 
