@@ -6,9 +6,13 @@ caller's calendar (``MomentField``), periods as ``<name>_after`` (inclusive) and
 (``filtered_by_happened``), and "the mentor of the student at that moment"
 (``filtered_by_mentor_then``, from ``mentor_at``, as the scorecards count).
 
+An id is taken as ``IdField`` (a filter) or ``IdRelatedField`` (an object a body
+names): never a value no database column can be compared with.
+
 Each list validates its own filter serializer and starts from its visibility
 selector: a filter only narrows what the caller may already see."""
 
+import math
 import re
 from datetime import datetime, time
 
@@ -159,3 +163,16 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", ID_MAX)
         super().__init__(**kwargs)
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """An object a request's body names by its id (``"project": 3``), looked up in the
+    field's queryset as DRF's own field does. A JSON number too large for any float
+    (``1e400``) is read as infinity, which no integer column can be compared with
+    (``OverflowError``, answered 500): it is refused as DRF refuses any id of the wrong
+    type, with 400 naming the field."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, float) and not math.isfinite(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)

@@ -32,7 +32,10 @@ mentorship_patterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]
 
-# An uncaught database error answers 503, not 500 (mentorship.views.server_error).
+# Django's error answers: under /api/ a URL that matches nothing answers 404 in the
+# API's JSON shape (mentorship.api_errors.not_found); an uncaught database error
+# answers 503, not 500 (mentorship.views.server_error).
+handler404 = "mentorship.api_errors.not_found"
 handler500 = "mentorship.views.server_error"
 
 urlpatterns = [
@@ -53,6 +56,3 @@ urlpatterns = [
         name="api_docs",
     ),
 ]
-
-# Under /api/ a URL that matches nothing answers in the API's JSON shape.
-handler404 = "mentorship.api_errors.not_found"

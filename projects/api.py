@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from mentorship.api_filters import (
     IdField,
+    IdRelatedField,
     MomentField,
     filtered,
     filtered_by_mentor_then,
@@ -183,7 +184,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    project = IdRelatedField(queryset=Project.objects.none())
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
         required=False,
@@ -234,27 +235,19 @@ class SubmissionFilterSerializer(serializers.Serializer):
     scorecard's figure (``mentorship.api_filters``)."""
 
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
-    project = IdField(required=False, min_value=1)
+    project = IdField()
     mentor = IdField(
-        required=False,
-        min_value=1,
         help_text=_("A mentor's id: the attempts submitted while the student was theirs."),
     )
     mentor_when_reviewed = IdField(
-        required=False,
-        min_value=1,
         help_text=_(
             "A mentor's id: the attempts reviewed while the student was theirs (the "
             "projects approved behind a scorecard count by the moment of approval)."
         ),
     )
-    reviewer = IdField(
-        required=False, min_value=1, help_text=_("A reviewer's id: the attempts they reviewed.")
-    )
-    student = IdField(required=False, min_value=1, help_text=_("A student's id."))
-    attempt = IdField(
-        required=False, min_value=1, help_text=_("The attempt's number: 1 for first attempts.")
-    )
+    reviewer = IdField(help_text=_("A reviewer's id: the attempts they reviewed."))
+    student = IdField(help_text=_("A student's id."))
+    attempt = IdField(help_text=_("The attempt's number: 1 for first attempts."))
     verdict = serializers.ChoiceField(
         choices=Verdict.choices, required=False, help_text=_("The review's verdict.")
     )
@@ -275,7 +268,7 @@ class SubmissionFilterSerializer(serializers.Serializer):
 
 
 class ProjectFilterSerializer(serializers.Serializer):
-    programme = IdField(required=False, min_value=1)
+    programme = IdField()
 
 
 # --- Permissions ----------------------------------------------------------------------

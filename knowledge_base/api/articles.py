@@ -85,20 +85,16 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class ArticleFilterSerializer(SearchFilterSerializer):
-    programme = IdField(
-        required=False, help_text=_("A programme id: the articles written for it.")
-    )
-    project = IdField(required=False, help_text=_("A project id."))
-    topic = IdField(required=False, help_text=_("A topic id."))
+    programme = IdField(help_text=_("A programme id: the articles written for it."))
+    project = IdField(help_text=_("A project id."))
+    topic = IdField(help_text=_("A topic id."))
     language = serializers.ChoiceField(choices=ContentLanguage.choices, required=False)
     status = serializers.ChoiceField(
         choices=ArticleStatus.choices,
         required=False,
         help_text=_("Drafts and archived articles are listed only to their authors and staff."),
     )
-    author = IdField(
-        required=False, min_value=1, help_text=_("An author's id: the articles they wrote.")
-    )
+    author = IdField(help_text=_("An author's id: the articles they wrote."))
     published_after = MomentField(
         required=False, help_text=_("Articles published at or after this moment (inclusive).")
     )

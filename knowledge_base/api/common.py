@@ -13,6 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from mentorship.api_filters import ID_MAX
+
 from ..models import Topic
 from ..search import SearchHit
 
@@ -90,7 +92,9 @@ class SearchablePagination(PageNumberPagination):
             number = int(raw)
         except ValueError:
             number = 0
-        if number < 1:
+        # A page so far on that its offset is beyond a 64-bit integer is past the end
+        # of any search: PostgreSQL would refuse the offset (bigint out of range, 500).
+        if not 1 <= number < ID_MAX // self.page_size:
             raise NotFound(self.invalid_page_message)
         return number
 

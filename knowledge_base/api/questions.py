@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from mentorship.api_filters import (
     IdField,
+    IdRelatedField,
     MomentField,
     filtered,
     filtered_by_happened,
@@ -199,13 +200,11 @@ class QuestionDetailSerializer(QuestionSerializer):
 
 class QuestionFilterSerializer(SearchFilterSerializer):
     status = serializers.ChoiceField(choices=QuestionStatus.choices, required=False)
-    programme = IdField(required=False, help_text=_("A programme id."))
-    project = IdField(required=False, help_text=_("A project id."))
-    topic = IdField(required=False, help_text=_("A topic id."))
+    programme = IdField(help_text=_("A programme id."))
+    project = IdField(help_text=_("A project id."))
+    topic = IdField(help_text=_("A topic id."))
     visibility = serializers.ChoiceField(choices=QuestionVisibility.choices, required=False)
     mentor = IdField(
-        required=False,
-        min_value=1,
         help_text=_("A mentor's id: the questions asked while the asker was their student."),
     )
     asked_after = MomentField(
@@ -224,7 +223,7 @@ class QuestionAskSerializer(serializers.Serializer):
     body = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=_("Markdown.")
     )
-    programme = serializers.PrimaryKeyRelatedField(
+    programme = IdRelatedField(
         queryset=Programme.objects.all(),
         required=False,
         allow_null=True,
@@ -233,14 +232,14 @@ class QuestionAskSerializer(serializers.Serializer):
             "One of your programmes; needed only when you are in several and give no project."
         ),
     )
-    project = serializers.PrimaryKeyRelatedField(
+    project = IdRelatedField(
         queryset=Project.objects.all(),
         required=False,
         allow_null=True,
         default=None,
         help_text=_("A project of your programme the question is about."),
     )
-    topics = serializers.PrimaryKeyRelatedField(
+    topics = IdRelatedField(
         queryset=Topic.objects.all(),
         many=True,
         required=False,
@@ -267,7 +266,7 @@ class AnswerPostSerializer(serializers.Serializer):
     body = serializers.CharField(help_text=_("Markdown."))
 
 
-class QuestionAnswerField(serializers.PrimaryKeyRelatedField):
+class QuestionAnswerField(IdRelatedField):
     """An answer in the thread of the question in the context."""
 
     def get_queryset(self):

@@ -777,6 +777,19 @@ def test_it_pages_search_results(client, as_user, student, monkeypatch):
     assert client.get(_list_url("?search=docker&page=zero")).status_code == 404
 
 
+@pytest.mark.parametrize("page", [str(2**63 // 50 - 2), str(2**63 - 1), "9" * 20])
+@pytest.mark.parametrize("kind", ["questions", "articles"])
+def test_it_answers_404_to_a_search_page_beyond_any_offset(client, as_user, student, kind, page):
+    ask(student, "Docker volumes")
+    as_user("student")
+
+    response = client.get(f"/api/v1/{kind}/", {"search": "docker", "page": page})
+
+    # On PostgreSQL such an offset was refused by the database (bigint out of range).
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page."}
+
+
 def test_it_pages_the_list_with_the_project_settings(client, as_user, student, monkeypatch):
     monkeypatch.setattr(SearchablePagination, "page_size", 2)
     asked = [ask(student, f"Question {n}") for n in range(3)]

@@ -67,6 +67,7 @@ def test_it_still_filters_by_the_largest_id(api, url):
         f"/api/v1/students/{HUGE}/activity/",
         f"/api/v1/submissions/{HUGE}/",
         f"/api/v1/programmes/{HUGE}/analytics/",
+        f"/api/v1/programmes/{2**63}/analytics/",
     ],
 )
 def test_it_answers_a_malformed_or_unknown_id_404_in_json(api, url):
@@ -74,6 +75,37 @@ def test_it_answers_a_malformed_or_unknown_id_404_in_json(api, url):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
+
+
+def test_it_publishes_every_id_in_a_path_as_a_64_bit_integer(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    ids = [
+        parameter["schema"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path"
+    ]
+    assert ids
+    assert all(id == {"type": "integer", "format": "int64", "minimum": 1} for id in ids)
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "field"),
+    [("student", "/api/v1/submissions/", "project"), ("mentor", "/api/v1/sessions/", "student")],
+)
+@pytest.mark.parametrize("number", ["1e400", "-1e400"])
+def test_it_refuses_an_id_too_large_for_a_float_naming_the_field(
+    client, as_user, role, url, field, number
+):
+    as_user(role)
+
+    # JSON's 1e400 is read as infinity, which no integer column can be compared with.
+    response = client.post(url, f'{{"{field}": {number}}}', content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()
 
 
 def test_it_answers_404_to_a_post_on_a_malformed_id(api):

@@ -15,7 +15,7 @@ router.register("scorecards", ScorecardViewSet, basename="scorecard")
 urlpatterns = [
     *router.urls,
     path(
-        "programmes/<int:id>/analytics/",
+        "programmes/<id:id>/analytics/",
         analytics.programme_analytics,
         name="programme-analytics",
     ),

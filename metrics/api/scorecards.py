@@ -27,9 +27,7 @@ class ScorecardFilterSerializer(serializers.Serializer):
             "the last closed month by default."
         ),
     )
-    mentor = IdField(
-        required=False, min_value=1, help_text=_("One mentor's scorecard (their id).")
-    )
+    mentor = IdField(help_text=_("One mentor's scorecard (their id)."))
 
     def validate_period(self, value: str) -> Period:
         try:

@@ -44,8 +44,6 @@ class FlagFilterSerializer(serializers.Serializer):
     )
     severity = serializers.ChoiceField(choices=FlagSeverity.choices, required=False)
     mentor = IdField(
-        required=False,
-        min_value=1,
         help_text=_("A mentor's id: the flags opened while the student was theirs."),
     )
     opened_after = MomentField(

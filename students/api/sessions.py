@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from mentorship.api_filters import (
     IdField,
+    IdRelatedField,
     MomentField,
     OffsetDateTimeField,
     filtered,
@@ -105,10 +106,8 @@ class SessionFilterSerializer(serializers.Serializer):
             "true: scheduled sessions yet to start, soonest first; false: all the others."
         ),
     )
-    mentor = IdField(
-        required=False, min_value=1, help_text=_("A mentor's id: the sessions they give.")
-    )
-    student = IdField(required=False, min_value=1, help_text=_("A student's id."))
+    mentor = IdField(help_text=_("A mentor's id: the sessions they give."))
+    student = IdField(help_text=_("A student's id."))
     scheduled_after = MomentField(
         required=False, help_text=_("Sessions starting at or after this moment (inclusive).")
     )
@@ -118,7 +117,7 @@ class SessionFilterSerializer(serializers.Serializer):
     rated = yes_no_field(_("true: sessions their student rated; false: those not rated."))
 
 
-class CurrentStudentField(serializers.PrimaryKeyRelatedField):
+class CurrentStudentField(IdRelatedField):
     """A student id among the calling mentor's current students, the choice the
     schedule page offers; any other id does not exist for them."""
 
