@@ -41,12 +41,18 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+def is_api_request(request) -> bool:
+    """Whether a request is the API's (every route under ``/api/``, the URLconf's
+    prefix): its errors are JSON, never a page or a redirect."""
+    return request.path.startswith("/api/")
+
+
 def not_found(request, exception):
     """The site's 404 (``handler404``): under ``/api/`` the API's JSON shape, so a
     URL that matches no route (``/api/v1/students/abc/``, refused by
     ``mentorship.api_routers``) reads like any other 404 of the API; elsewhere
     Django's page."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     return page_not_found(request, exception)
 

@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .access import NotAllowed
+from .api_errors import is_api_request
 
 
 class UserPreferencesMiddleware:
@@ -60,7 +61,7 @@ class StaffTwoFactorMiddleware:
                 user=request.user, type=Authenticator.Type.TOTP
             ).exists()
             if not has_totp:
-                if request.path.startswith("/api/"):
+                if is_api_request(request):
                     return JsonResponse(
                         {"detail": _("Set up two-factor authentication before using the API.")},
                         status=403,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 from . import notifications, services
+from .api_errors import is_api_request
 from .decorators import role_required
 from .forms import (
     InvitationAcceptForm,
@@ -270,7 +271,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if not isinstance(error, OperationalError | InterfaceError):
         return defaults.server_error(request)
     message = _("The portal is temporarily unavailable. Please try again in a minute.")
-    if request.path.startswith(("/api/", "/healthz")):
+    if is_api_request(request) or request.path.startswith("/healthz"):
         response = JsonResponse({"detail": message}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
