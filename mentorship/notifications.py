@@ -21,13 +21,15 @@ before the row is marked sent. Its claim runs out and the sweep sends the messag
 
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -208,7 +210,7 @@ def notifications_email_due(*, now=None, limit: int = EMAIL_SWEEP_LIMIT) -> int:
     sent = attempted = 0
     while attempted < limit:
         moment = now or timezone.now()
-        due = list(
+        due_rows = (
             Notification.objects.filter(
                 _email_free(moment),
                 email_state=EmailState.PENDING,
@@ -217,6 +219,7 @@ def notifications_email_due(*, now=None, limit: int = EMAIL_SWEEP_LIMIT) -> int:
             .order_by("email_next_attempt_at", "pk")
             .values_list("pk", flat=True)[: min(EMAIL_CHUNK, limit - attempted)]
         )
+        due = _despite_locks(partial(list, due_rows))
         if not due:
             break
         attempted += len(due)
@@ -267,15 +270,17 @@ def _email_claim(notification_ids: list[int], *, now) -> tuple[str, list[int]]:
     claim = uuid.uuid4().hex
     if not notification_ids:
         return claim, []
-    Notification.objects.filter(
-        _email_free(now), pk__in=notification_ids, email_state=EmailState.PENDING
-    ).update(
-        email_claim=claim,
-        email_claimed_until=now + EMAIL_CLAIM_LEASE,
-        email_attempts=F("email_attempts") + 1,
+    _despite_locks(
+        lambda: Notification.objects.filter(
+            _email_free(now), pk__in=notification_ids, email_state=EmailState.PENDING
+        ).update(
+            email_claim=claim,
+            email_claimed_until=now + EMAIL_CLAIM_LEASE,
+            email_attempts=F("email_attempts") + 1,
+        )
     )
     won = Notification.objects.filter(pk__in=notification_ids, email_claim=claim)
-    return claim, sorted(won.values_list("pk", flat=True))
+    return claim, sorted(_despite_locks(lambda: list(won.values_list("pk", flat=True))))
 
 
 def _email_send_claimed(claim: str, notification_ids: list[int], *, now) -> tuple[int, bool]:
@@ -321,14 +326,39 @@ def _email_deliver(notification: Notification) -> None:
     send_mail(notification.title, body, None, [notification.user.email])
 
 
+# A statement of the outbox that meets a lock (SQLite locks a whole table while another
+# sweep writes it) is tried again this many times, a moment apart, rather than failing
+# the sweep: above all the outcome of an e-mail the mail server has already taken,
+# which, not written, would send it again once the claim runs out.
+LOCKED_TRIES = 5
+LOCKED_PAUSE_SECONDS = 0.2
+
+
+def _despite_locks(statement):
+    """``statement()``, tried again while the database answers that it is locked;
+    only outside a transaction, where a failed statement can be run again alone."""
+    outside_transaction = not transaction.get_connection().in_atomic_block
+    for tried in range(1, LOCKED_TRIES + 1):
+        try:
+            return statement()
+        except OperationalError as error:
+            if tried == LOCKED_TRIES or not outside_transaction or "locked" not in str(error):
+                raise
+            time.sleep(LOCKED_PAUSE_SECONDS * tried)
+    return None  # not reached: the last try returns or raises
+
+
 def _email_release(notification: Notification, claim: str, *, state, **changes) -> None:
     """Record the outcome, only if this attempt still holds the row."""
-    Notification.objects.filter(pk=notification.pk, email_claim=claim).update(
-        email_state=state,
-        email_claim="",
-        email_claimed_until=None,
-        email_next_attempt_at=changes.pop("email_next_attempt_at", None),
-        **changes,
+    next_attempt_at = changes.pop("email_next_attempt_at", None)
+    _despite_locks(
+        lambda: Notification.objects.filter(pk=notification.pk, email_claim=claim).update(
+            email_state=state,
+            email_claim="",
+            email_claimed_until=None,
+            email_next_attempt_at=next_attempt_at,
+            **changes,
+        )
     )
 
 

@@ -422,3 +422,32 @@ def test_claims_racing_for_the_same_rows_share_them_out_without_overlap(monkeypa
 
     assert sorted(pk for claimed in won for pk in claimed) == sorted(rows)
     assert set(Notification.objects.values_list("email_attempts", flat=True)) == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outcome_meeting_a_lock_is_written_once_the_lock_is_gone(student, monkeypatch):
+    """Outside a transaction, as in a worker: another sweep's lock on the table (SQLite
+    locks a whole table) does not lose the outcome of an e-mail already sent, which
+    would send it again once the claim runs out."""
+    from django.db import OperationalError as DatabaseError
+    from django.db.models.query import QuerySet
+
+    real_update = QuerySet.update
+    locked = []
+
+    def update_meeting_a_lock(queryset, **changes):
+        if changes.get("email_state") == EmailState.SENT and len(locked) < 2:
+            locked.append(changes)
+            raise DatabaseError("database table is locked: mentorship_notification")
+        return real_update(queryset, **changes)
+
+    monkeypatch.setattr(QuerySet, "update", update_meeting_a_lock)
+    monkeypatch.setattr(outbox, "LOCKED_PAUSE_SECONDS", 0)
+
+    # Written and committed: its own task (eager here) sends it at once.
+    notification = _notify(student)
+
+    assert len(locked) == 2
+    assert (_row(notification).email_state, len(mail.outbox)) == (EmailState.SENT, 1)
+    assert notifications_email_due(now=timezone.now() + timedelta(hours=1)) == 0
+    assert len(mail.outbox) == 1
