@@ -293,7 +293,9 @@ def _email_send_claimed(claim: str, notification_ids: list[int], *, now) -> tupl
     notifications = Notification.objects.filter(
         pk__in=notification_ids, email_claim=claim
     ).select_related("user")
-    remaining = sorted(notifications, key=lambda notification: notification.pk)
+    remaining = sorted(
+        _despite_locks(partial(list, notifications)), key=lambda notification: notification.pk
+    )
     while remaining:
         notification = remaining.pop(0)
         user = notification.user
@@ -382,14 +384,17 @@ def _email_failed(notification: Notification, claim: str, error: Exception, *, n
 def _email_abandoned_fail(*, now) -> int:
     """Rows whose last attempt was claimed and never finished (its worker died each
     time) are failed, not claimed again forever."""
-    return Notification.objects.filter(
-        email_state=EmailState.PENDING,
-        email_attempts__gte=EMAIL_MAX_ATTEMPTS,
-        email_claimed_until__lt=now,
-    ).update(
-        email_state=EmailState.FAILED,
-        email_claim="",
-        email_claimed_until=None,
-        email_next_attempt_at=None,
-        email_error="The last attempt did not finish (its worker stopped).",
+    return _despite_locks(
+        partial(
+            Notification.objects.filter(
+                email_state=EmailState.PENDING,
+                email_attempts__gte=EMAIL_MAX_ATTEMPTS,
+                email_claimed_until__lt=now,
+            ).update,
+            email_state=EmailState.FAILED,
+            email_claim="",
+            email_claimed_until=None,
+            email_next_attempt_at=None,
+            email_error="The last attempt did not finish (its worker stopped).",
+        )
     )
