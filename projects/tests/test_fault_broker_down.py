@@ -29,13 +29,14 @@ from mentorship.celery import app
 from mentorship.models import EmailState, Notification
 from mentorship.tasks import send_due_notification_emails
 from mentorship.tests.factories import AssignmentFactory, StudentFactory
+from mentorship.tests.fault_services import free_port
 from projects import services
 from projects.models import Submission
 from projects.tests.helpers_curriculum import curriculum_create
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-PORT = 6391
+PORTS = range(6391, 6400)  # the first free one: two test runs on one machine may overlap
 STUDENTS = 30  # more than one chunk of the outbox (EMAIL_CHUNK)
 SWEEPERS = 3  # sweeps in threads of the test, beside the worker's own
 TIMEOUT = 60  # seconds
@@ -44,9 +45,11 @@ TIMEOUT = 60  # seconds
 class RedisServer:
     """A throw-away ``redis-server`` that keeps nothing on disk."""
 
-    def __init__(self, executable: str, folder):
+    def __init__(self, executable: str, folder, port: int):
         self.executable = executable
         self.folder = folder
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
         self.process = None
 
     def start(self) -> None:
@@ -54,7 +57,7 @@ class RedisServer:
         self.process = subprocess.Popen(  # noqa: S603
             [
                 self.executable,
-                "--port", str(PORT),
+                "--port", str(self.port),
                 "--bind", "127.0.0.1",
                 "--save", "",
                 "--appendonly", "no",
@@ -63,7 +66,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        client = redis.Redis(port=PORT, socket_connect_timeout=0.2)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -85,7 +88,8 @@ def redis_server(tmp_path):
     executable = shutil.which("redis-server")
     if executable is None:
         pytest.skip("redis-server is not installed")
-    server = RedisServer(executable, tmp_path)
+    # Killed and started again on the same port: the one it found free.
+    server = RedisServer(executable, tmp_path, free_port(PORTS))
     server.start()
     yield server
     server.kill()
@@ -127,7 +131,7 @@ def test_every_submission_is_saved_and_every_email_sent_once_after_redis_died(
     redis_server, celery_broker, mentor, slow_mail, caplog
 ):
     celery_broker(
-        broker_url=f"redis://127.0.0.1:{PORT}/0",
+        broker_url=redis_server.url,
         broker_connection_timeout=1,
         result_backend=None,
         task_ignore_result=True,
