@@ -15,6 +15,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 def fits_the_screen(page) -> bool:
+    """Asked once the page's own content is visible: a click starts the navigation,
+    and evaluating before the new document exists reads an empty one."""
+    page.wait_for_load_state()
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -32,6 +35,7 @@ def test_it_writes_publishes_and_reads_an_article_on_a_phone(
     mentor_page.get_by_role("button", name="Toggle navigation").click()
     mentor_page.get_by_test_id("nav-knowledge-base").click()
     mentor_page.get_by_test_id("article-create").click()
+    expect(mentor_page.get_by_label("Title")).to_be_visible()
     assert fits_the_screen(mentor_page)
     screenshot(mentor_page, "mentor-form")
     mentor_page.get_by_label("Title").fill("Reading a stack trace")
@@ -50,6 +54,7 @@ def test_it_writes_publishes_and_reads_an_article_on_a_phone(
     student_page.goto("/")
     student_page.get_by_role("button", name="Toggle navigation").click()
     student_page.get_by_test_id("nav-knowledge-base").click()
+    expect(student_page.get_by_role("link", name="Reading a stack trace")).to_be_visible()
     assert fits_the_screen(student_page)
     screenshot(student_page, "student-list")
     student_page.get_by_role("link", name="Reading a stack trace").click()
