@@ -40,8 +40,12 @@ run: install compile-messages
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(RUN_ENV) $(BIN)/honcho start --no-prefix -f Procfile 2>&1 || true
 
+# The suite on every core (pytest-xdist): a file's tests stay together, and the tests
+# that start services of their own run one after another (conftest.py).
+# make test TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install compile-messages
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,6 +17,23 @@ from mentorship.tests.factories import (
 
 pytest_plugins = ["mentorship.tests.broker", "mentorship.tests.browser"]
 
+# Tests that start services of their own (a Celery worker, a Redis or PostgreSQL server,
+# a web server to fuzz) are timed against those services: under pytest-xdist they run
+# one after another on one worker, never beside each other.
+SERVICE_MARKERS = ("faults", "worker", "fuzz")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under ``make test`` (pytest-xdist, ``--dist loadgroup``) a file's tests stay on one
+    worker, so its module-scoped fixtures are built once; the service tests form one
+    group of their own."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SERVICE_MARKERS):
+            group = "services"
+        else:
+            group = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

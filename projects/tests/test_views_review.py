@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mentorship.models import Notification
 from mentorship.tests.factories import AssignmentFactory, MentorFactory, StudentFactory
+from mentorship.tests.fault_services import free_port
 from projects.models import (
     CriterionVerdict,
     Review,
@@ -1016,8 +1017,11 @@ def test_staff_reassign_a_review_in_the_browser(logged_in_page, held, other_ment
 def test_it_saves_the_review_and_answers_when_the_broker_cannot_be_reached(
     as_user, client, held, criteria, student, celery_broker, django_capture_on_commit_callbacks
 ):
-    # Nothing listens on this port: queueing the e-mail after commit fails.
-    celery_broker(broker_url="redis://127.0.0.1:6393/0", broker_connection_timeout=1)
+    # Nothing listens on a port the system just handed out and took back (not one of
+    # the fault tests' ports, where another worker may start a Redis): queueing the
+    # e-mail after commit fails.
+    port = free_port(range(0))
+    celery_broker(broker_url=f"redis://127.0.0.1:{port}/0", broker_connection_timeout=1)
     as_user("mentor")
 
     with django_capture_on_commit_callbacks(execute=True):
