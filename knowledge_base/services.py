@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorship.access import NotAllowed
+from mentorship.messages import choice_param
 from mentorship.models import MentorProfile, Role, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import students_visible_to
@@ -193,7 +194,7 @@ def proposal_update(
             url=reverse("knowledge_base:proposal", args=[proposal.pk]),
             params={
                 "title": proposal.title,
-                "status": ProposalStatus(status).label,
+                "status": choice_param(ImprovementProposal, "status", status),
                 "reply": proposal.reply,
             },
         )

@@ -431,7 +431,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     list_display = ["title", "user", "kind", "created_at", "email_state", "email_attempts"]
     list_filter = ["email_state", "kind", "created_at"]
-    search_fields = ["user__email", "title"]
+    search_fields = ["user__email", "written_title"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -441,6 +441,9 @@ class NotificationAdmin(ReadOnlyAdmin):
         "kind",
         "title",
         "body",
+        "written_title",
+        "message",
+        "params",
         "url",
         "created_at",
         "read_at",

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from .messages import message_render
+
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
@@ -543,14 +545,21 @@ class NotificationQuerySet(models.QuerySet):
 
 class Notification(models.Model):
     """Something a person should know: shown in the portal, and e-mailed when they want
-    e-mail. Written in the recipient's language when it is created."""
+    e-mail. Kept as its untranslated message and params (mentorship.messages) and
+    rendered in the reader's language whenever it is read: ``title`` and ``body`` are
+    in the active language. ``written_title``/``written_body`` are the text as first
+    written, in the recipient's language then: what staff search in the admin, and
+    what rows from before messages were kept (``message`` empty) show as they are."""
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
     kind = models.CharField(_("kind"), max_length=40)
-    title = models.CharField(_("title"), max_length=255)
-    body = models.TextField(_("text"), blank=True)
+    written_title = models.CharField(_("title as written"), max_length=255)
+    written_body = models.TextField(_("text as written"), blank=True)
+    # {"title": <message>, "body": <message>} (mentorship.messages); null on old rows.
+    message = models.JSONField(_("message"), null=True, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -597,6 +606,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title(self) -> str:
+        """The title in the active language."""
+        if self.message and self.message.get("title"):
+            return message_render(self.message["title"], self.params)
+        return self.written_title
+
+    @property
+    def body(self) -> str:
+        """The text in the active language ("" when there is none)."""
+        if self.message is not None:
+            body = self.message.get("body")
+            return message_render(body, self.params) if body else ""
+        return self.written_body
 
 
 # --- The activity event log -----------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Notifications: written in the portal in the recipient's language, and e-mailed from an
-outbox.
+"""Notifications: kept as untranslated messages with their params, read in the portal in
+the reader's language of the moment, and e-mailed from an outbox in the recipient's
+language at the time of sending.
 
 The notification row is the outbox. It is written in the same transaction as whatever
 caused it, with its e-mail *pending* when the recipient wants e-mail. After commit one
@@ -35,6 +36,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from .messages import message_from_lazy
 from .models import (
     EmailState,
     Notification,
@@ -77,10 +79,14 @@ def notification_send(
     params: dict | None = None,
 ) -> Notification:
     """Tell someone something in the portal, and by e-mail (after commit, by Celery)
-    if they want e-mail. ``title`` and ``body`` are lazy translatable strings with
-    named placeholders filled from ``params``, rendered in the recipient's language.
-    What a person typed goes in ``params``, never in ``title`` or ``body``: a ``%`` in
-    it would be read as a placeholder."""
+    if they want e-mail. ``title`` and ``body`` are lazy translatable strings of the code
+    (``gettext_lazy``, ``ngettext_lazy`` with a named number, ``pgettext_lazy``) with
+    named placeholders filled from ``params``: the row keeps them untranslated and each
+    reader reads them in their language of the moment (mentorship.messages). ``params``
+    are JSON: names and what people typed as plain text (never in ``title`` or
+    ``body``: a ``%`` in it would be read as a placeholder), translatable ones as
+    ``choice_param``, ``translated_param``, ``date_param``... so they follow the
+    reader's language too."""
     (notification,) = notifications_send(
         messages=[
             NotificationMessage(
@@ -97,34 +103,57 @@ class NotificationMessage:
 
     user: User
     kind: str
-    title: object  # a lazy translatable string, or text already in the recipient's language
+    title: object  # a lazy translatable string (or plain text, kept as written)
     body: object = ""
     url: str = ""
     params: dict = field(default_factory=dict)
 
 
-def _render(template, params: dict) -> str:
-    """The text of a title or body. Only a translatable string from the code is filled
-    with ``params``; text already rendered is taken as it is. Filling plain text would
-    read a ``%`` someone typed as a placeholder (issue 16), so it is refused outright
-    rather than working until the day someone types one."""
-    if not params:
-        return str(template)
-    if not isinstance(template, Promise):
+def _message(template, params: dict) -> dict | None:
+    """The untranslated message of a title or body; None for plain text, which is
+    kept as written. Plain text filled from ``params`` is refused outright: it would
+    read a ``%`` someone typed as a placeholder (issue 16)."""
+    if isinstance(template, Promise):
+        return message_from_lazy(template)
+    if params:
         raise TypeError(
             "A notification's title or body filled from params must be a lazy "
             "translatable string; pass what people typed as a parameter."
         )
-    # ``lazy % params`` rather than ``str(lazy) % params``: a lazy plural
-    # (ngettext_lazy with a named count) picks its form there.
-    return str(template % params)
+    return None
+
+
+def _notification(message: NotificationMessage, now) -> Notification:
+    """The row of one message: its untranslated title and body, and the text as written
+    in the recipient's language (rendered under ``translation.override`` by the caller)."""
+    title = _message(message.title, message.params)
+    body = _message(message.body, message.params) if message.body else None
+    wants_email = message.user.email_notifications and message.user.is_active
+    if title is None and body is None:
+        stored = None
+    else:
+        stored = {"title": title or {"msgid": str(message.title)}}
+        if message.body:
+            stored["body"] = body or {"msgid": str(message.body)}
+    notification = Notification(
+        user=message.user,
+        kind=message.kind,
+        message=stored,
+        params=message.params,
+        url=message.url,
+        email_state=EmailState.PENDING if wants_email else EmailState.NOT_WANTED,
+        email_next_attempt_at=now + EMAIL_SWEEP_GRACE if wants_email else None,
+    )
+    notification.written_title = notification.title if stored else str(message.title)
+    notification.written_body = notification.body if stored else str(message.body or "")
+    return notification
 
 
 def notifications_send(*, messages: list[NotificationMessage]) -> list[Notification]:
     """``notification_send`` for many people at once (a nightly digest to thousands of
-    mentors): each rendered in its recipient's language, written in one insert (the
-    e-mail of those who want one pending in the same rows), and e-mailed by one task
-    after commit."""
+    mentors): each kept untranslated with the text as written in its recipient's
+    language, written in one insert (the e-mail of those who want one pending in the
+    same rows), and e-mailed by one task after commit."""
     now = timezone.now()
     by_language: dict[str, list[NotificationMessage]] = {}
     for message in messages:
@@ -133,16 +162,7 @@ def notifications_send(*, messages: list[NotificationMessage]) -> list[Notificat
     for language, in_language in by_language.items():
         with translation.override(language):
             for message in in_language:
-                wants_email = message.user.email_notifications and message.user.is_active
-                rendered[id(message)] = Notification(
-                    user=message.user,
-                    kind=message.kind,
-                    title=_render(message.title, message.params),
-                    body=_render(message.body, message.params) if message.body else "",
-                    url=message.url,
-                    email_state=EmailState.PENDING if wants_email else EmailState.NOT_WANTED,
-                    email_next_attempt_at=now + EMAIL_SWEEP_GRACE if wants_email else None,
-                )
+                rendered[id(message)] = _notification(message, now)
     notifications = [rendered[id(message)] for message in messages]
     Notification.objects.bulk_create(notifications)
     to_email = [
@@ -320,12 +340,14 @@ def _email_send_claimed(claim: str, notification_ids: list[int], *, now) -> tupl
 
 def _email_deliver(notification: Notification) -> None:
     link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
+    # In the recipient's language of now, which may not be the one of when it was sent.
     with translation.override(notification.user.language):
+        subject = notification.title
         body = render_to_string(
             "mentorship/email/notification_body.txt",
             {"notification": notification, "link": link},
         )
-    send_mail(notification.title, body, None, [notification.user.email])
+    send_mail(subject, body, None, [notification.user.email])
 
 
 # A statement of the outbox that meets a lock (SQLite locks a whole table while another

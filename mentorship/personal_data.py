@@ -302,7 +302,9 @@ def _mentorship_erase(erasure: Erasure) -> dict[str, int]:
         "profile": StudentProfile.objects.filter(user=student).update(goals="", external_id=""),
         "status_history": student_status_history(student=student).update(reason=""),
         "mentors": assignment_history(student=student).update(reason=""),
-        "others_notifications": erasure.scrub(Notification.objects.all(), ["title", "body"]),
+        "others_notifications": erasure.scrub(
+            Notification.objects.all(), ["written_title", "written_body", "params"]
+        ),
         "admin_log": erasure.scrub(LogEntry.objects.all(), ["object_repr", "change_message"]),
         "audit_trail": audit_entries_anonymise(subject_id=student.pk, label=erasure.label)
         + erasure.scrub(AuditEntry.objects.all(), ["object_label", "reason"]),

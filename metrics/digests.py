@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import number_format
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
+from mentorship.messages import lines_param, message_param, number_param, param_render
 from mentorship.models import Role, User
 from mentorship.notifications import NotificationMessage, notifications_send
 from mentorship.selectors import mentors_visible_to
@@ -51,37 +51,45 @@ def team_digest_content(*, supervisor: User, week: Period) -> TeamDigestContent:
     return TeamDigestContent(supervisor=supervisor, week=week, rows=list(rows.values()))
 
 
-def _line(row: TeamRow) -> str:
+def _line(row: TeamRow) -> dict:
+    """One mentor's line, kept as a message (mentorship.messages)."""
+    name = str(row.mentor)
     if row.overall is None:
-        return gettext("%(name)s: no score yet") % {"name": row.mentor}
-    score = number_format(row.overall, 0)
+        return message_param(gettext_lazy("%(name)s: no score yet"), {"name": name})
+    score = number_param(row.overall, 0)
     if row.previous is None:
-        return gettext("%(name)s: %(score)s") % {"name": row.mentor, "score": score}
+        return message_param(gettext_lazy("%(name)s: %(score)s"), {"name": name, "score": score})
     change = row.overall - row.previous
     if abs(change) < 1:
-        return gettext("%(name)s: %(score)s, as the week before") % {
-            "name": row.mentor,
-            "score": score,
-        }
+        return message_param(
+            gettext_lazy("%(name)s: %(score)s, as the week before"),
+            {"name": name, "score": score},
+        )
     template = (
-        gettext("%(name)s: %(score)s, up %(change)s")
+        gettext_lazy("%(name)s: %(score)s, up %(change)s")
         if change > 0
-        else gettext("%(name)s: %(score)s, down %(change)s")
+        else gettext_lazy("%(name)s: %(score)s, down %(change)s")
     )
-    return template % {"name": row.mentor, "score": score, "change": number_format(abs(change), 0)}
+    return message_param(
+        template, {"name": name, "score": score, "change": number_param(abs(change), 0)}
+    )
+
+
+def team_digest_lines(content: TeamDigestContent) -> dict:
+    """The digest's text as a parameter of its notification: one line per mentor,
+    read in the reader's language."""
+    if not content.rows:
+        return message_param(gettext_lazy("No mentors in your team yet."))
+    heading = message_param(
+        gettext_lazy("Overall scores (0-100) for %(week)s, biggest changes first:"),
+        {"week": content.week.label_param},
+    )
+    return lines_param([heading, "", *(_line(row) for row in content.changes)])
 
 
 def team_digest_text(content: TeamDigestContent) -> str:
     """The digest's text in the active language: one line per mentor."""
-    if not content.rows:
-        return gettext("No mentors in your team yet.")
-    lines = [
-        gettext("Overall scores (0-100) for %(week)s, biggest changes first:")
-        % {"week": content.week.label},
-        "",
-    ]
-    lines.extend(_line(row) for row in content.changes)
-    return "\n".join(lines)
+    return param_render(team_digest_lines(content))
 
 
 def team_digests_send(*, now=None) -> int:
@@ -96,20 +104,20 @@ def team_digests_send(*, now=None) -> int:
         try:
             with transaction.atomic():
                 TeamDigest.objects.create(supervisor=supervisor, week=week.key, sent_at=now)
-                with translation.override(supervisor.language):
-                    content = team_digest_content(supervisor=supervisor, week=week)
-                    body = team_digest_text(content)
-                    # Rendered here, names and all: nothing left for the service to fill.
-                    title = gettext("Your team's week: %(week)s") % {"week": week.label}
+                content = team_digest_content(supervisor=supervisor, week=week)
                 url = reverse("metrics:dashboard") + "?" + urlencode({"period": week.key})
                 notifications_send(
                     messages=[
                         NotificationMessage(
                             user=supervisor,
                             kind=DIGEST_KIND,
-                            title=title,
-                            body=body,
+                            title=gettext_lazy("Your team's week: %(week)s"),
+                            body=gettext_lazy("%(lines)s"),
                             url=url,
+                            params={
+                                "week": week.label_param,
+                                "lines": team_digest_lines(content),
+                            },
                         )
                     ]
                 )

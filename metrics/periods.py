@@ -12,8 +12,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import TextChoices
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from mentorship.messages import date_param, message_param
+
+WEEK_LABEL = _("Week of %(day)s")
+QUARTER_LABEL = _("Q%(quarter)d %(year)d")
 
 
 class PeriodKind(TextChoices):
@@ -27,11 +32,21 @@ def _label(start: date, kind: str, language: str | None) -> str:
     """A period in words in ``language`` (the active one): remembered, as a scorecard
     names each period of each figure's trend, and formatting a date is slow."""
     if kind == PeriodKind.WEEK:
-        return gettext("Week of %(day)s") % {"day": date_format(start, "j E Y")}
+        return WEEK_LABEL % {"day": date_format(start, "j E Y")}
     if kind == PeriodKind.MONTH:
         return date_format(start, "F Y")
     quarter = (start.month - 1) // 3 + 1
-    return gettext("Q%(quarter)d %(year)d") % {"quarter": quarter, "year": start.year}
+    return QUARTER_LABEL % {"quarter": quarter, "year": start.year}
+
+
+def _label_param(start: date, kind: str) -> dict:
+    """``_label`` kept for a notification, rendered in its reader's language."""
+    if kind == PeriodKind.WEEK:
+        return message_param(WEEK_LABEL, {"day": date_param(start, "j E Y")})
+    if kind == PeriodKind.MONTH:
+        return date_param(start, "F Y")
+    quarter = (start.month - 1) // 3 + 1
+    return message_param(QUARTER_LABEL, {"quarter": quarter, "year": start.year})
 
 
 _KEYS = {
@@ -102,6 +117,11 @@ class Period:
     def label(self) -> str:
         """The period in words, in the active language."""
         return _label(self.start, self.kind, get_language())
+
+    @property
+    def label_param(self) -> dict:
+        """The label as a notification's parameter (mentorship.messages)."""
+        return _label_param(self.start, self.kind)
 
     def previous(self) -> "Period":
         return Period.containing(self.start - timedelta(days=1), self.kind)

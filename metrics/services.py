@@ -7,11 +7,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorship.access import NotAllowed
+from mentorship.messages import date_param, translated_param
 from mentorship.models import Role, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import mentor_supervisor
@@ -139,7 +140,11 @@ def development_record_verify(*, record: DevelopmentRecord, by: User) -> Develop
                 kind="development_verified",
                 title=gettext_lazy("Your self-development record is verified: %(record)s"),
                 url=reverse("metrics:development_list"),
-                params={"record": str(record)},
+                params={
+                    "record": translated_param(record.programme, "title")
+                    if record.programme_id
+                    else record.title
+                },
             )
     return record
 
@@ -177,8 +182,9 @@ def _weekly_report_locked(report: WeeklyReport, *, by: User) -> WeeklyReport:
     return report
 
 
-def _weekly_report_week(report: WeeklyReport) -> str:
-    return formats.date_format(report.week_start, "DATE_FORMAT")
+def _weekly_report_week(report: WeeklyReport) -> dict:
+    """The report's week for a notification: its Monday, in the reader's language."""
+    return date_param(report.week_start, "DATE_FORMAT")
 
 
 def weekly_report_draft(*, mentor: User, week_start: date) -> WeeklyReport:
@@ -206,8 +212,6 @@ def weekly_report_draft(*, mentor: User, week_start: date) -> WeeklyReport:
                     )
                     report.full_clean(validate_constraints=False)
                     report.save()
-                    with translation.override(mentor.language):
-                        week = _weekly_report_week(report)
                     notification_send(
                         user=mentor,
                         kind="weekly_report_drafted",
@@ -218,7 +222,7 @@ def weekly_report_draft(*, mentor: User, week_start: date) -> WeeklyReport:
                             "Add your comments and difficulties, then send it to your supervisor."
                         ),
                         url=reverse("metrics:weekly_report_detail", args=[report.pk]),
-                        params={"week": week},
+                        params={"week": _weekly_report_week(report)},
                     )
                     return report
             except IntegrityError:
@@ -284,13 +288,11 @@ def weekly_report_send(
         report.save()
         supervisor = mentor_supervisor(mentor=report.mentor)
         if supervisor is not None and supervisor.is_active:
-            with translation.override(supervisor.language):
-                week = _weekly_report_week(report)
             notification_send(
                 user=supervisor,
                 kind="weekly_report_sent",
                 title=gettext_lazy("%(mentor)s sent their report for the week of %(week)s"),
                 url=reverse("metrics:weekly_report_detail", args=[report.pk]),
-                params={"mentor": str(report.mentor), "week": week},
+                params={"mentor": str(report.mentor), "week": _weekly_report_week(report)},
             )
     return report

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorship.access import NotAllowed
+from mentorship.messages import translated_param
 from mentorship.models import Role, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import students_visible_to
@@ -116,9 +117,17 @@ def recommendation_create(
             kind="recommendation",
             title=gettext_lazy("%(mentor)s recommends %(title)s to you"),
             url=reverse("projects:recommendation", args=[recommendation.pk]),
-            params={"mentor": str(mentor), "title": recommendation.target_title},
+            params={"mentor": str(mentor), "title": _target_param(recommendation)},
         )
     return recommendation
+
+
+def _target_param(recommendation: Recommendation):
+    """What is recommended, for a notification: a programme's title in the reader's
+    language; a course's title as the mentor typed it."""
+    if recommendation.programme_id:
+        return translated_param(recommendation.programme, "title")
+    return recommendation.course_title
 
 
 def recommendation_answer(
@@ -152,7 +161,7 @@ def recommendation_answer(
             kind="recommendation",
             title=title,
             url=reverse("projects:recommendation", args=[recommendation.pk]),
-            params={"student": str(student), "title": recommendation.target_title},
+            params={"student": str(student), "title": _target_param(recommendation)},
         )
     return recommendation
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
 from mentorship.audit import AuditAction, audit_record
+from mentorship.messages import translated_param
 from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, current_mentor_assignments
@@ -246,8 +247,8 @@ def submission_create(
                         "%(student)s submitted “%(project)s” (attempt %(attempt)d)"
                     ),
                     params={
-                        "student": student,
-                        "project": project.title,
+                        "student": str(student),
+                        "project": translated_param(project, "title"),
                         "attempt": submission.attempt,
                     },
                     url=reverse("projects:review", args=[submission.pk]),
@@ -345,7 +346,11 @@ def submission_reassign(*, submission: Submission, to_mentor: User, by: User) ->
             user=to_mentor,
             kind="review_reassigned",
             title=gettext_lazy("%(by)s asked you to review “%(project)s” by %(student)s"),
-            params={"by": by, "project": submission.project.title, "student": submission.student},
+            params={
+                "by": str(by),
+                "project": translated_param(submission.project, "title"),
+                "student": str(submission.student),
+            },
             url=reverse("projects:review", args=[submission.pk]),
         )
     return submission
@@ -483,8 +488,8 @@ def review_submit(
             title=title,
             body=gettext_lazy("%(reviewer)s reviewed attempt %(attempt)d."),
             params={
-                "project": submission.project.title,
-                "reviewer": reviewer,
+                "project": translated_param(submission.project, "title"),
+                "reviewer": str(reviewer),
                 "attempt": submission.attempt,
             },
             url=reverse("projects:project", args=[submission.project_id]),

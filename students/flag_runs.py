@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Mod
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from mentorship.audit import AuditAction, audit_entry, audit_record_many
@@ -753,9 +753,9 @@ def _flags_mark_told(now: datetime, *, part: int, parts: int) -> list[tuple[int,
 def flag_digests_send(*, part: int = 0, parts: int = 1) -> int:
     """One notification per mentor (of this part of the mentors: their id modulo
     ``parts``) listing their students' open flags that are new or worse since the
-    mentor was last told; marks them told. Returns mentors told. Rendered in each
-    mentor's language, each title and the body's wording once per language (a first
-    run tells thousands of mentors)."""
+    mentor was last told; marks them told. Returns mentors told. Each notification
+    keeps its message and the count and names, and is read in its reader's language
+    (a first run tells thousands of mentors, in one insert)."""
     names_by_mentor: dict[int, list[str]] = {}
     told = _flags_mark_told(timezone.now(), part=part, parts=parts)
     for _flag_id, mentor_id, display_name, email in told:
@@ -763,28 +763,17 @@ def flag_digests_send(*, part: int = 0, parts: int = 1) -> int:
     mentors = User.objects.only("language", "email_notifications", "is_active").in_bulk(
         list(names_by_mentor)
     )
-    by_language: dict[str, list[int]] = {}
-    for mentor_id in names_by_mentor:
-        by_language.setdefault(mentors[mentor_id].language, []).append(mentor_id)
     url = reverse("students:flag_list")
-    messages = []
-    for language, mentor_ids in by_language.items():
-        with translation.override(language):
-            body = str(FLAG_DIGEST_BODY)
-            titles: dict[int, str] = {}
-            for mentor_id in mentor_ids:
-                names = names_by_mentor[mentor_id]
-                count = len(names)
-                if count not in titles:
-                    titles[count] = FLAG_DIGEST_TITLE % {"count": count}
-                messages.append(
-                    NotificationMessage(
-                        user=mentors[mentor_id],
-                        kind="risk_flags",
-                        title=titles[count],
-                        body=body % {"names": ", ".join(names[:5])},
-                        url=url,
-                    )
-                )
+    messages = [
+        NotificationMessage(
+            user=mentors[mentor_id],
+            kind="risk_flags",
+            title=FLAG_DIGEST_TITLE,
+            body=FLAG_DIGEST_BODY,
+            url=url,
+            params={"count": len(names), "names": ", ".join(names[:5])},
+        )
+        for mentor_id, names in names_by_mentor.items()
+    ]
     notifications_send(messages=messages)
     return len(names_by_mentor)

@@ -19,12 +19,13 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
+from mentorship.messages import choice_param, moment_param
 from mentorship.models import ActivityKind, Assignment, MentorProfile, Role, User
 from mentorship.notifications import notification_send
 from mentorship.selectors import students_visible_to
@@ -217,18 +218,6 @@ def mentor_satisfaction(*, mentor: User) -> dict:
     )
 
 
-def _session_time_for(user: User, moment) -> str:
-    """``moment`` as ``user`` reads it: in their language, their time zone, named."""
-    with translation.override(user.language):
-        text = formats.date_format(timezone.localtime(moment, user.zone), "DATETIME_FORMAT")
-    return f"{text} ({user.time_zone})"
-
-
-def _in_language(user: User, function) -> str:
-    with translation.override(user.language):
-        return str(function())
-
-
 def _session_notify(*, session: MentoringSession, user: User, kind: str, title, body="") -> None:
     """Tell one of the two people about the session, its time in their own zone. Never
     carries the private notes."""
@@ -239,10 +228,10 @@ def _session_notify(*, session: MentoringSession, user: User, kind: str, title, 
         body=body,
         url=reverse("students:session_detail", args=[session.pk]),
         params={
-            "when": _session_time_for(user, session.scheduled_at),
+            "when": moment_param(session.scheduled_at, user.zone),
             "mentor": str(session.mentor),
             "student": str(session.student),
-            "outcome": _in_language(user, session.get_status_display),
+            "outcome": choice_param(MentoringSession, "status", session.status),
         },
     )
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mentorship.models import EmailState, Notification
+from mentorship.models import EmailState
 from mentorship.tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("mentorship", "0014_covering_index_with_intensity")]
@@ -47,7 +47,7 @@ def test_it_gives_every_old_notification_its_email_state(at_0014):
         for name, (user, created_at, emailed_at) in rows.items()
     }
 
-    migrate_to(AFTER)
+    Notification = migrate_to(AFTER).get_model("mentorship", "Notification")
 
     states = dict(Notification.objects.values_list("pk", "email_state"))
     assert {name: states[pk] for name, pk in ids.items()} == {

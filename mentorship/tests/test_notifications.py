@@ -1,13 +1,17 @@
 """The notifications page, marking read, and the service that sends them."""
 
+import datetime
+from types import SimpleNamespace
+
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from conftest import ROLES
-from mentorship.models import Notification
+from mentorship.messages import choice_param, date_param, translated_param
+from mentorship.models import Notification, Role, User
 from mentorship.notifications import NotificationMessage, notification_send, notifications_send
 
 
@@ -40,7 +44,7 @@ def test_it_shows_each_person_only_their_own(client, as_user, role, student, oth
     assert ("Theirs" in text) == (user == other_student)
 
 
-def test_it_writes_the_notification_in_the_recipient_language(
+def test_it_emails_the_notification_in_the_recipient_language(
     student, django_capture_on_commit_callbacks
 ):
     student.language = "ru"
@@ -49,9 +53,10 @@ def test_it_writes_the_notification_in_the_recipient_language(
     with django_capture_on_commit_callbacks(execute=True):
         notification = _notify(student)
 
-    assert notification.title == "Нужны доработки: «Portfolio»"
+    assert notification.written_title == "Нужны доработки: «Portfolio»"
+    assert notification.title == "Changes requested on “Portfolio”"  # the active language
     assert [message.to for message in mail.outbox] == [[student.email]]
-    assert mail.outbox[0].subject == notification.title
+    assert mail.outbox[0].subject == "Нужны доработки: «Portfolio»"
 
 
 def test_it_does_not_email_people_who_turned_email_off(
@@ -168,7 +173,7 @@ def test_it_sends_many_at_once_each_in_its_readers_language_and_mails_after_comm
     with translation.override("ru"):
         russian = str(plural % {"count": 3})
     assert russian != "3 of your students need attention"
-    assert [notification.title for notification in sent] == [
+    assert [notification.written_title for notification in sent] == [
         russian,
         "One of your students needs attention",
         "2 of your students need attention",
@@ -177,3 +182,118 @@ def test_it_sends_many_at_once_each_in_its_readers_language_and_mails_after_comm
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
         [student.email, mentor.email]
     )
+
+
+NEED_ATTENTION = ngettext_lazy(
+    "One of your students needs attention",
+    "%(count)d of your students need attention",
+    "count",
+)
+
+
+@pytest.mark.parametrize(
+    ("count", "english", "russian"),
+    [
+        (1, "One of your students needs attention", "1 ваш студент требует внимания"),
+        (2, "2 of your students need attention", "2 ваших студента требуют внимания"),
+        (4, "4 of your students need attention", "4 ваших студента требуют внимания"),
+        (5, "5 of your students need attention", "5 ваших студентов требуют внимания"),
+        (21, "21 of your students need attention", "21 ваш студент требует внимания"),
+    ],
+)
+def test_it_shows_existing_notifications_in_the_language_the_reader_switches_to(
+    client, as_user, mentor, count, english, russian
+):
+    as_user("mentor")
+    notification_send(
+        user=mentor, kind="risk_flags", title=NEED_ATTENTION, params={"count": count}
+    )
+
+    assert english in client.get(reverse("mentorship:notifications")).content.decode()
+    client.post(reverse("mentorship:language_switch"), {"language": "ru", "next": "/"})
+    page = client.get(reverse("mentorship:notifications")).content.decode()
+    assert russian in page
+    assert english not in page
+    client.post(reverse("mentorship:language_switch"), {"language": "en", "next": "/"})
+    page = client.get(reverse("mentorship:notifications")).content.decode()
+    assert english in page
+    assert russian not in page
+
+
+def test_it_emails_in_the_language_the_recipient_has_when_it_is_sent(student):
+    from mentorship.tasks import send_notification_email
+
+    notification = _notify(student)  # written while the student reads English
+    student.language = "ru"
+    student.save()
+
+    assert send_notification_email(notification.pk) == 1
+    assert mail.outbox[0].subject == "Нужны доработки: «Portfolio»"
+    assert notification.written_title == "Changes requested on “Portfolio”"
+
+
+def test_it_shows_rows_written_before_messages_as_they_were_written(client, as_user, student):
+    as_user("student")
+    old = Notification.objects.create(
+        user=student, kind="old", written_title="Нужны доработки: «Old»", written_body="Текст"
+    )
+
+    for language in ("ru", "en"):
+        client.post(reverse("mentorship:language_switch"), {"language": language, "next": "/"})
+        page = client.get(reverse("mentorship:notifications")).content.decode()
+        assert "Нужны доработки: «Old»" in page
+        assert "Текст" in page
+    assert (old.title, old.body) == ("Нужны доработки: «Old»", "Текст")
+
+
+def test_it_renders_translatable_params_in_the_readers_language(student):
+    # A project whose title exists in both languages (django-modeltranslation's columns).
+    project = SimpleNamespace(title="Portfolio", title_en="Portfolio", title_ru="Портфолио")
+    notification = notification_send(
+        user=student,
+        kind="test",
+        title=gettext_lazy("Your session of %(when)s is logged: %(outcome)s"),
+        body=gettext_lazy("Changes requested on “%(project)s”"),
+        params={
+            "when": date_param(datetime.date(2026, 12, 7)),
+            "outcome": choice_param(User, "role", Role.MENTOR),
+            "project": translated_param(project, "title"),
+        },
+    )
+
+    english = (notification.title, notification.body)
+    with translation.override("ru"):
+        russian = (notification.title, notification.body)
+        mentor_in_russian = str(Role.MENTOR.label)
+    assert english == (
+        f"Your session of {formats.date_format(datetime.date(2026, 12, 7))} is logged: Mentor",
+        "Changes requested on “Portfolio”",
+    )
+    assert "7 декабря 2026" in russian[0]
+    assert russian[0].endswith(mentor_in_russian)
+    assert mentor_in_russian != "Mentor"
+    assert russian[1] == "Нужны доработки: «Портфолио»"
+
+
+def test_it_refuses_plain_text_filled_from_params(student):
+    with pytest.raises(TypeError):
+        notification_send(user=student, kind="test", title="Hi %(name)s", params={"name": "x"})
+    assert not Notification.objects.exists()
+
+
+def test_it_scrubs_an_erased_persons_name_from_others_notification_params(mentor):
+    from mentorship.personal_data import Erasure
+
+    notification_send(
+        user=mentor,
+        kind="assignment_mentor",
+        title=gettext_lazy("%(student)s is now your student"),
+        params={"student": "Иван Петров"},
+    )
+    erasure = Erasure(student=mentor, texts=("Иван Петров",), label="Erased student 1")
+
+    assert erasure.scrub(Notification.objects.all(), ["written_title", "params"]) == 1
+    notification = Notification.objects.get()
+    with translation.override("ru"):
+        assert "Иван" not in notification.title
+    assert notification.params == {"student": "Erased student 1"}

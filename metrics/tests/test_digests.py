@@ -77,8 +77,14 @@ def test_it_writes_in_the_supervisor_language(team, supervisor):
     supervisor.save()
     team_digests_send(now=MONDAY)
     digest = Notification.objects.get(user=supervisor, kind=DIGEST_KIND)
-    assert digest.title.startswith("Неделя вашей команды")
-    assert "Rita Riser: 70, выше на 30" in digest.body
+    assert digest.written_title.startswith("Неделя вашей команды")
+    assert "Rita Riser: 70, выше на 30" in digest.written_body
+    with translation.override("ru"):
+        assert digest.title == digest.written_title
+        assert digest.body == digest.written_body
+    # Read in English once the supervisor switches.
+    assert digest.title == "Your team's week: Week of 5 October 2026"
+    assert "Rita Riser: 70, up 30" in digest.body
 
 
 def test_it_takes_the_week_on_the_supervisor_calendar(team, supervisor):

@@ -14,10 +14,12 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils.translation import gettext_lazy
 
 from knowledge_base.models import Answer, CaseDiscussion, Deflection
 from mentorship.audit import AuditAction, AuditEntry
 from mentorship.models import Notification, StudentProfile, StudentStatus
+from mentorship.notifications import notification_send
 from mentorship.personal_data import personal_data_erase, personal_data_export
 from mentorship.services import student_status_set
 from mentorship.tests.factories import (
@@ -126,10 +128,16 @@ def zelda(mentor, staff):
     Notification.objects.create(
         user=mentor,
         kind="x",
-        title=f"{NAME} is now your student",
-        body=f"Say hello to {NAME.lower()} ({EMAIL.upper()})",  # in any case
+        written_title=f"{NAME} is now your student",
+        written_body=f"Say hello to {NAME.lower()} ({EMAIL.upper()})",  # in any case
     )
-    Notification.objects.create(user=student, kind="x", title="Your review is ready")
+    notification_send(
+        user=mentor,
+        kind="assignment_mentor",
+        title=gettext_lazy("%(student)s is now your student"),
+        params={"student": NAME},
+    )
+    Notification.objects.create(user=student, kind="x", written_title="Your review is ready")
     WeeklyReport.objects.create(
         mentor=mentor,
         week_start=at(5).date(),
