@@ -34,6 +34,7 @@ from django.utils.translation import gettext, ngettext
 
 from knowledge_base.models import Article, ArticleVote, CaseReply, ImprovementProposal, Question
 from mentorship.models import User
+from mentorship.relative_time import relative_time
 from mentorship.selectors import (
     current_mentor_assignments,
     mentors_visible_to,
@@ -762,7 +763,7 @@ class DashboardRow:
 
     @property
     def waiting_text(self) -> str:
-        return gettext("%(wait)s ago") % {"wait": timesince(self.oldest_waiting)}
+        return relative_time(self.oldest_waiting)
 
     @property
     def sessions_text(self) -> str:

@@ -1,5 +1,6 @@
 from django import template
 
+from ..relative_time import relative_time
 from ..text import render_markdown
 
 register = template.Library()
@@ -9,3 +10,11 @@ register = template.Library()
 def markdown_filter(text: str):
     """``{{ project.brief|markdown }}``: sanitised HTML from Markdown."""
     return render_markdown(text)
+
+
+@register.filter(name="relative_time")
+def relative_time_filter(moment):
+    """``{{ notification.created_at|relative_time }}``: "5 minutes ago", "in 3 days"."""
+    if not moment:
+        return ""
+    return relative_time(moment)
