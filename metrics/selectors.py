@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from knowledge_base.models import CaseDiscussion, ImprovementProposal, ProposalStatus
 from knowledge_base.selectors import peer_help_counts
@@ -467,22 +467,72 @@ def weekly_report_rows(user: User, *, week: date, mentors) -> list[WeeklyReportR
     return [WeeklyReportRow(mentor, reports.get(mentor.pk)) for mentor in mentors]
 
 
+# The weekly report's counters: each its own phrase with the number in it, so every
+# language can agree the words with the number ("2 встречи проведены", "5 встреч
+# проведено"); the statuses' labels are names, not counters.
+SESSION_OUTCOME_COUNTERS = {
+    SessionStatus.SCHEDULED: ngettext_lazy(
+        "%(count)d session still scheduled", "%(count)d sessions still scheduled", "count"
+    ),
+    SessionStatus.COMPLETED: ngettext_lazy(
+        "%(count)d session held", "%(count)d sessions held", "count"
+    ),
+    SessionStatus.STUDENT_NO_SHOW: ngettext_lazy(
+        "%(count)d session missed by the student",
+        "%(count)d sessions missed by the student",
+        "count",
+    ),
+    SessionStatus.CANCELLED_BY_STUDENT: ngettext_lazy(
+        "%(count)d session cancelled by the student",
+        "%(count)d sessions cancelled by the student",
+        "count",
+    ),
+    SessionStatus.CANCELLED_BY_MENTOR: ngettext_lazy(
+        "%(count)d session cancelled by the mentor",
+        "%(count)d sessions cancelled by the mentor",
+        "count",
+    ),
+}
+SESSIONS_UNLOGGED_COUNTER = ngettext_lazy(
+    "%(count)d session not logged yet", "%(count)d sessions not logged yet", "count"
+)
+REVIEW_COUNTERS = {
+    "approved": ngettext_lazy(
+        "%(count)d attempt approved", "%(count)d attempts approved", "count"
+    ),
+    "changes_requested": ngettext_lazy(
+        "%(count)d attempt sent back for changes",
+        "%(count)d attempts sent back for changes",
+        "count",
+    ),
+}
+
+
 def weekly_report_display(figures: dict) -> dict:
-    """What the report page shows beyond the raw figures: the sessions by outcome
-    with their names and share of the week's sessions, and the proposals with the
-    names of their states. Tolerates figures drawn before a field existed."""
+    """What the report page shows beyond the raw figures: the sessions by outcome,
+    each as a counter in words with its share of the week's sessions, the reviews'
+    verdicts as counters, and the proposals with the names of their states. Tolerates
+    figures drawn before a field existed."""
 
     sessions = figures.get("sessions") or {}
     total = sessions.get("total") or 0
     outcome_rows = [
-        {"label": SessionStatus(value).label, "count": count}
+        {"text": SESSION_OUTCOME_COUNTERS[value] % {"count": count}, "count": count}
         for value, count in (sessions.get("by_outcome") or {}).items()
         if value in SessionStatus.values
     ]
-    outcome_rows.append({"label": _("Not logged yet"), "count": sessions.get("unlogged") or 0})
+    unlogged = sessions.get("unlogged") or 0
+    outcome_rows.append(
+        {"text": SESSIONS_UNLOGGED_COUNTER % {"count": unlogged}, "count": unlogged}
+    )
     for row in outcome_rows:
         row["percent"] = round(100 * row["count"] / total) if total else 0
         row["total"] = total
+    reviews = figures.get("reviews") or {}
+    review_rows = [
+        {"text": counter % {"count": reviews.get(verdict) or 0}}
+        for verdict, counter in REVIEW_COUNTERS.items()
+    ]
     community = figures.get("community") or {}
 
     def with_labels(proposals):
@@ -498,6 +548,7 @@ def weekly_report_display(figures: dict) -> dict:
 
     return {
         "session_outcomes": outcome_rows,
+        "review_counters": review_rows,
         "proposals_filed": with_labels(community.get("proposals_filed")),
         "proposal_decisions": with_labels(community.get("proposal_decisions")),
     }

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Programme(models.Model):
@@ -571,8 +572,11 @@ class SubmissionFile(models.Model):
 
 
 class Verdict(models.TextChoices):
-    APPROVED = "approved", _("Approve")
-    CHANGES_REQUESTED = "changes_requested", _("Request changes")
+    """A review's outcome. Its labels name the outcome ("approved"); the review form's
+    buttons have their own words, the verbs ("Approve")."""
+
+    APPROVED = "approved", pgettext_lazy("review verdict", "Approved")
+    CHANGES_REQUESTED = "changes_requested", pgettext_lazy("review verdict", "Changes requested")
 
 
 class Review(models.Model):

@@ -1,6 +1,7 @@
 """Weekly report pages: the lists, the report, saving, sending, refreshing and
 drafting now, per role."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -460,3 +461,82 @@ def test_it_shows_staff_the_figures_as_json_in_the_admin_read_only(as_user, clie
     assert response.status_code == 200
     assert "<pre>{\n  &quot;community&quot;" in response.content.decode()
     assert reverse("admin:metrics_weeklyreport_add") not in response.content.decode()
+
+
+# --- The counters in words, in Russian ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (
+            1,
+            [
+                "1 встреча проведена",
+                "1 встреча пропущена студентом",
+                "1 встреча отменена ментором",
+                "1 встреча ещё без итогов",
+                "1 работа принята",
+                "1 работа возвращена на доработку",
+            ],
+        ),
+        (
+            2,
+            [
+                "2 встречи проведены",
+                "2 встречи пропущены студентом",
+                "2 встречи отменены ментором",
+                "2 встречи ещё без итогов",
+                "2 работы приняты",
+                "2 работы возвращены на доработку",
+            ],
+        ),
+        (
+            5,
+            [
+                "5 встреч проведено",
+                "5 встреч пропущено студентом",
+                "5 встреч отменено ментором",
+                "5 встреч ещё без итогов",
+                "5 работ принято",
+                "5 работ возвращено на доработку",
+            ],
+        ),
+        (
+            21,
+            [
+                "21 встреча проведена",
+                "21 встреча пропущена студентом",
+                "21 встреча отменена ментором",
+                "21 встреча ещё без итогов",
+                "21 работа принята",
+                "21 работа возвращена на доработку",
+            ],
+        ),
+    ],
+)
+def test_it_writes_each_counter_in_russian_agreeing_with_its_number(
+    as_user, client, draft, count, expected
+):
+    draft.figures["sessions"] = {
+        "total": 4 * count,
+        "by_outcome": {
+            SessionStatus.COMPLETED: count,
+            SessionStatus.STUDENT_NO_SHOW: count,
+            SessionStatus.CANCELLED_BY_MENTOR: count,
+        },
+        "unlogged": count,
+    }
+    draft.figures["reviews"] = {"total": 2 * count, "approved": count, "changes_requested": count}
+    draft.save()
+    mentor = as_user("mentor")
+    mentor.language = "ru"
+    mentor.save()
+
+    page = client.get(detail_url(draft)).content.decode()
+
+    counters = re.findall(r'data-testid="(?:session|review)-counter">([^<]*)<', page)
+    assert counters == expected
+    # The statuses' labels are names, never counters: no "Завершена 2", "Принят 1".
+    assert "Завершена" not in page
+    assert ">Принят<" not in page

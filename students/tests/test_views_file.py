@@ -497,8 +497,8 @@ def test_it_shows_recommendations_to_the_student_too(as_user, client, student, m
 
     assert [item.object for item in response.context["items"]] == [to_course, to_programme]
     content = response.content.decode()
-    assert "Maria Mentor recommended the programme Data analyst" in content
-    assert "Maria Mentor recommended the course SQL for beginners" in content
+    assert "Recommendation from Maria Mentor: the programme Data analyst" in content
+    assert "Recommendation from Maria Mentor: the course SQL for beginners" in content
     assert "Accepted" in content
     assert reverse("projects:recommendation", args=[to_course.pk]) in content
 
@@ -522,7 +522,7 @@ def test_it_shows_mentor_changes_with_their_reason(as_user, client, student, men
     assert kinds(response) == ["assignment", "assignment"]
     content = response.content.decode()
     assert "Mentor changed from Former Mentor to Maria Mentor" in content
-    assert "Former Mentor became the mentor" in content
+    assert "New mentor: Former Mentor" in content
     assert "Reason: Former mentor left the school" in content
 
 
@@ -780,3 +780,52 @@ def test_it_shows_since_when_the_students_status_holds(client, as_user, student)
 
     assertContains(response, 'data-testid="student-status-since"')
     assertContains(response, date_format(date(2026, 3, 2)))
+
+
+# --- The timeline in Russian: outcomes as outcomes, times relative to now ----------------
+
+
+@pytest.mark.parametrize(
+    ("minutes", "when"),
+    [(1, "1 минуту назад"), (2, "2 минуты назад"), (5, "5 минут назад"), (21, "21 минуту назад")],
+)
+def test_it_writes_the_timelines_outcomes_and_times_in_russian(
+    as_user, client, student, mentor, minutes, when
+):
+    now = timezone.now()
+    approved = ReviewFactory(
+        submission=SubmissionFactory(
+            student=student,
+            project=ProjectFactory(title="Портфолио"),
+            submitted_at=now - timedelta(days=3),
+        ),
+        reviewer=mentor,
+        verdict=Verdict.APPROVED,
+        created_at=now - timedelta(minutes=minutes, seconds=20),
+    )
+    ReviewFactory(
+        submission=SubmissionFactory(
+            student=student,
+            project=ProjectFactory(title="Лендинг"),
+            submitted_at=now - timedelta(days=3),
+        ),
+        reviewer=mentor,
+        verdict=Verdict.CHANGES_REQUESTED,
+        created_at=approved.created_at - timedelta(days=minutes),
+    )
+    user = as_user("mentor")
+    user.language = "ru"
+    user.save()
+
+    page = client.get(file_url(student), {"kind": "review"}).content.decode()
+
+    reviews = re.findall(r'data-testid="timeline-review">([^<]*)<', page)
+    assert [text.replace("&quot;", '"') for text in reviews] == [
+        "Проверка «Портфолио» (Maria Mentor): работа принята",
+        "Проверка «Лендинг» (Maria Mentor): работа возвращена на доработку",
+    ]
+    times = re.findall(r'data-testid="timeline-when">([^<]*)<', page)
+    days = {1: "1 день", 2: "2 дня", 5: "5 дней", 21: "3 недели"}[minutes]
+    assert [text.replace("\xa0", " ") for text in times] == [when, f"{days} назад"]
+    assert "проверил(а)" not in page
+    assert "Принять" not in re.sub(r"<form.*?</form>", "", page, flags=re.S)
