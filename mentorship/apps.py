@@ -10,3 +10,6 @@ class MentorshipConfig(AppConfig):
         # The app's part of a student's personal data (export, erasure) registers
         # itself with mentorship.personal_data.
         from . import personal_data  # noqa: F401
+        from .third_party_messages import third_party_names_translate
+
+        third_party_names_translate()
