@@ -86,7 +86,8 @@ def notification_send(
     are JSON: names and what people typed as plain text (never in ``title`` or
     ``body``: a ``%`` in it would be read as a placeholder), translatable ones as
     ``choice_param``, ``translated_param``, ``date_param``... so they follow the
-    reader's language too."""
+    reader's language too (a lazy string given as a param is kept as a message; a
+    person or anything else not JSON, as its text)."""
     (notification,) = notifications_send(
         messages=[
             NotificationMessage(
@@ -123,6 +124,21 @@ def _message(template, params: dict) -> dict | None:
     return None
 
 
+def _stored_params(params: dict) -> dict:
+    """The params as JSON: a lazy translatable string becomes a message, rendered in
+    the reader's language like the title; anything else that is not JSON (a person, a
+    date) is stored as its text, as ``%s`` would have shown it."""
+    stored = {}
+    for name, value in params.items():
+        if isinstance(value, Promise):
+            stored[name] = {"message": message_from_lazy(value), "params": {}}
+        elif value is None or isinstance(value, (str, int, float, bool, dict, list)):
+            stored[name] = value
+        else:
+            stored[name] = str(value)
+    return stored
+
+
 def _notification(message: NotificationMessage, now) -> Notification:
     """The row of one message: its untranslated title and body, and the text as written
     in the recipient's language (rendered under ``translation.override`` by the caller)."""
@@ -139,7 +155,7 @@ def _notification(message: NotificationMessage, now) -> Notification:
         user=message.user,
         kind=message.kind,
         message=stored,
-        params=message.params,
+        params=_stored_params(message.params),
         url=message.url,
         email_state=EmailState.PENDING if wants_email else EmailState.NOT_WANTED,
         email_next_attempt_at=now + EMAIL_SWEEP_GRACE if wants_email else None,

@@ -297,3 +297,20 @@ def test_it_scrubs_an_erased_persons_name_from_others_notification_params(mentor
     with translation.override("ru"):
         assert "Иван" not in notification.title
     assert notification.params == {"student": "Erased student 1"}
+
+
+def test_it_stores_a_person_as_their_name_and_a_lazy_label_as_a_message(student, mentor):
+    notification = notification_send(
+        user=student,
+        kind="test",
+        title=gettext_lazy("%(mentor)s is now your mentor"),
+        body=gettext_lazy("Reason: %(reason)s"),
+        params={"mentor": mentor, "reason": Role.MENTOR.label},
+    )
+
+    notification.refresh_from_db()
+    assert notification.params["mentor"] == str(mentor)
+    assert notification.body == "Reason: Mentor"
+    with translation.override("ru"):
+        assert notification.body == f"Причина: {Role.MENTOR.label}"
+        assert notification.body != "Причина: Mentor"
