@@ -442,7 +442,7 @@ def test_it_asks_in_the_students_language(as_user, client, survey):
     response = client.get(survey_url(survey))
 
     assertContains(response, "Насколько вероятно, что вы порекомендуете менторство другу?")
-    assertContains(response, "прочтёт руководитель вашего ментора, а не сам ментор")
+    assertContains(response, "прочтёт супервайзер вашего ментора, а не сам ментор")
 
 
 # --- Admin ----------------------------------------------------------------------------
