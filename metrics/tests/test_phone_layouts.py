@@ -323,16 +323,40 @@ def school(student, other_student, mentor, other_mentor, supervisor, other_super
     return {"programme": programme, "mentor": mentor, "question": question}
 
 
+# Russian labels run longer: the lists the issue found broken are checked in both.
+IN_RUSSIAN_TOO = {
+    "projects:queue",
+    "students:session_list",
+    "projects:programme",
+    "students:list",
+    "students:flag_list",
+    "metrics:dashboard",
+}
+CASES = [pytest.param(page, "en", id=page.id) for page in PAGES] + [
+    pytest.param(page, "ru", id=f"{page.id}-ru")
+    for page in PAGES
+    if page.url_name in IN_RUSSIAN_TOO
+]
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("list_page", PAGES, ids=lambda page: page.id)
-def test_the_list_page_works_on_a_phone(logged_in_page, screenshot, school, list_page):
-    page = logged_in_page(list_page.role)
+@pytest.mark.parametrize(("list_page", "language"), CASES)
+def test_the_list_page_works_on_a_phone(
+    logged_in_page, screenshot, request, school, list_page, language
+):
+    user = request.getfixturevalue(list_page.role)
+    user.language = language
+    user.save(update_fields=["language"])
+    page = logged_in_page(user)
     page.set_viewport_size(PHONE)
 
     page.goto(list_page.url(school))
 
     page.locator("main h1").first.wait_for()
-    screenshot(page, list_page.id)
+    screenshot(page, f"{list_page.id}-{language}")
+    # The navigation folds behind its button.
+    assert page.locator(".navbar-toggler").is_visible()
+    assert not page.locator("#main-nav").is_visible()
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], (
         f"the page scrolls sideways: {width[0]} px on a {width[1]} px screen"
