@@ -4,8 +4,10 @@ that every app writes to."""
 
 import hashlib
 import secrets
+import uuid
 import zoneinfo
 from datetime import timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -748,3 +750,47 @@ class DailyActivity(models.Model):
 # The audit trail's table lives with its service (``mentorship.audit``); imported here
 # so that Django finds the model with the app's others.
 from .audit import AuditEntry  # noqa: E402, F401
+
+
+def pending_upload_to(instance: "PendingUpload", filename: str) -> str:
+    """A random name in a folder of its own: nothing about the person or the original
+    name is guessable, and a sweep never touches files that belong to something."""
+    suffix = PurePath(filename).suffix.lower()[:16]
+    return f"pending/{uuid.uuid4().hex}{suffix}"
+
+
+class PendingUpload(models.Model):
+    """A file that a form accepted while refusing the form as a whole (another file of
+    the wrong type, a missing link...), kept for the person who sent it so that they
+    re-pick only what was refused. Private like every upload (no public URL; only its
+    owner reads it, ``mentorship.uploads``), and swept a day after it was kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # Which form it waits for, e.g. "projects.submission:12" (the submission form of
+    # project 12): a file kept for one form is never offered to another.
+    purpose = models.CharField(_("form"), max_length=100)
+    file = models.FileField(_("file"), upload_to=pending_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("kept at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kept upload")
+        verbose_name_plural = _("kept uploads")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A form's kept files for its user (``pending_uploads_for``), on every
+            # render of that form.
+            models.Index(fields=["user", "purpose"], name="pending_upload_user_idx"),
+            # The hourly sweep of those kept longer than a day.
+            models.Index(fields=["created_at"], name="pending_upload_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

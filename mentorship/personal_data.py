@@ -41,11 +41,13 @@ from .models import (
     DailyActivity,
     Invitation,
     Notification,
+    PendingUpload,
     Role,
     StudentProfile,
     User,
 )
 from .selectors import assignment_history, student_status_history
+from .uploads import pending_uploads_discard
 
 ERASED = "[erased]"
 
@@ -276,6 +278,9 @@ def _mentorship_export(student: User) -> PersonalDataExport:
             "api_tokens": ApiToken.objects.filter(user=student).values(
                 "name", "prefix", "created_at", "last_used_at", "revoked_at"
             ),
+            "kept_uploads": PendingUpload.objects.filter(user=student).values(
+                "purpose", "original_name", "size", "created_at"
+            ),
             "audit_trail": AuditEntry.objects.filter(subject=student).values(
                 "at", "action", "object_label", "before", "after", "reason"
             ),
@@ -300,6 +305,7 @@ def _mentorship_erase(erasure: Erasure) -> dict[str, int]:
             name=ERASED, revoked_at=timezone.now()
         ),
         "profile": StudentProfile.objects.filter(user=student).update(goals="", external_id=""),
+        "kept_uploads": pending_uploads_discard(PendingUpload.objects.filter(user=student)),
         "status_history": student_status_history(student=student).update(reason=""),
         "mentors": assignment_history(student=student).update(reason=""),
         "others_notifications": erasure.scrub(

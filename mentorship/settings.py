@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.send_due_invitation_emails",
         "schedule": crontab(minute="*/5"),
     },
+    # Files kept from refused forms (mentorship.uploads), a day after they were kept.
+    "sweep-pending-uploads": {
+        "task": "mentorship.tasks.sweep_pending_uploads",
+        "schedule": crontab(minute=41),
+    },
     "purge-expired-invitations": {
         "task": "mentorship.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=17),

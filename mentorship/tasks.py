@@ -5,6 +5,7 @@ from celery import shared_task
 from .notifications import notifications_email, notifications_email_due
 from .services import invitation_email, invitations_email_due, invitations_purge_expired
 from .task_options import RETRYING
+from .uploads import pending_uploads_sweep
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
@@ -52,3 +53,11 @@ def send_due_notification_emails() -> int:
     own task did not (the broker was down, the worker died) and retries whose pause is
     over. Safe to run twice or on two workers at once."""
     return notifications_email_due()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_pending_uploads() -> int:
+    """Beat, hourly: drop the files kept from refused forms once a day old
+    (``mentorship.uploads``). Safe to run twice or at once: a second sweep finds
+    nothing left, and a file already gone is no error."""
+    return pending_uploads_sweep()

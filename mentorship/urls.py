@@ -30,6 +30,7 @@ mentorship_patterns = [
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("uploads/kept/<int:pk>/", views.kept_upload, name="kept_upload"),
 ]
 
 # Django's error answers: under /api/ a URL that matches nothing answers 404 in the

@@ -12,16 +12,17 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from . import notifications, services
+from . import notifications, services, uploads
 from .api_errors import is_api_request
 from .decorators import role_required
 from .forms import (
@@ -277,4 +278,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = "30"
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def kept_upload(request: HttpRequest, pk: int) -> FileResponse:
+    """A file kept from a refused form, downloaded by its sender to check what they
+    chose; anyone else's answers 404. Served as a download with a neutral type, never
+    inline (it belongs to no page yet), with the same guards as submitted files."""
+    upload = uploads.pending_upload_for_user(request.user, pk)
+    try:
+        handle = upload.file.storage.open(upload.file.name, "rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=upload.original_name,
+        content_type="application/octet-stream",
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ["Cookie"])
     return response

@@ -8,7 +8,7 @@ from mentorship.forms import ServiceErrorsMixin
 from mentorship.widgets import PlainSelect
 
 from .models import Programme, Project, ReviewDraft, RubricCriterion, Verdict
-from .services import CriterionInput
+from .services import CriterionInput, submission_file_problem
 
 # --- Submitting (student) -------------------------------------------------------------
 
@@ -25,6 +25,9 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
+        # An empty file is refused by name with the others (``upload_problem``), not
+        # by the field for the whole list.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -40,8 +43,10 @@ class MultipleFileField(forms.FileField):
 
 class SubmissionForm(ServiceErrorsMixin, forms.Form):
     """A new attempt at a project: files and/or a link, and a comment. Which of files
-    and link are offered follows the project's deliverables; the service decides what
-    is acceptable (types, sizes, whether the student may submit now)."""
+    and link are offered follows the project's deliverables. Each file is checked on
+    its own (``submission_file_problem``): a refused one is named beside the field,
+    the others are in ``accepted_files`` (kept for the next try when the form is
+    refused). The service decides the rest (whether the student may submit now)."""
 
     files = MultipleFileField(label=_("Files"), required=False)
     link = forms.URLField(
@@ -73,6 +78,17 @@ class SubmissionForm(ServiceErrorsMixin, forms.Form):
             del self.fields["files"]
         if not project.accepts_link:
             del self.fields["link"]
+        self.accepted_files: list = []
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for upload in cleaned_data.get("files") or []:
+            problem = submission_file_problem(project=self.project, upload=upload)
+            if problem is None:
+                self.accepted_files.append(upload)
+            else:
+                self.add_error("files", problem)
+        return cleaned_data
 
 
 # --- After approval (student) ---------------------------------------------------------

@@ -6,13 +6,12 @@ Each write on someone's behalf first asks whether they may (``selectors``:
 ``may_review_submission``, ``may_reassign_submission``...) and
 raises ``NotAllowed`` when not, whichever page or endpoint called it."""
 
-import mimetypes
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Subquery
@@ -25,10 +24,24 @@ from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
 from mentorship.audit import AuditAction, audit_record
 from mentorship.messages import translated_param
-from mentorship.models import ActivityKind, Role, StudentProfile, StudentStatus, User
+from mentorship.models import (
+    ActivityKind,
+    PendingUpload,
+    Role,
+    StudentProfile,
+    StudentStatus,
+    User,
+)
 from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, current_mentor_assignments
 from mentorship.services import student_status_set
+from mentorship.uploads import (
+    pending_upload_keep,
+    pending_uploads_release,
+    upload_clean_name,
+    upload_content_type,
+    upload_problem,
+)
 
 from .models import (
     Cohort,
@@ -101,35 +114,54 @@ def enrolment_create(
 # --- Submitting -----------------------------------------------------------------------
 
 
-def _clean_file_name(name: str) -> str:
-    """The last path component only, without control characters: ``../../x`` is
-    ``x``. What is stored on disk is a random name anyway; this is for display."""
-    base = PurePath(name.replace("\\", "/")).name
-    base = "".join(char for char in base if char.isprintable() and char not in '<>:"|?*')
-    return base.strip(" .")[:200] or "file"
+def submission_upload_purpose(project: Project) -> str:
+    """The name under which files kept from a refused submission wait for the next
+    try at this project (``mentorship.uploads``)."""
+    return f"projects.submission:{project.pk}"
+
+
+def submission_file_problem(*, project: Project, upload: UploadedFile) -> str | None:
+    """Why one file is refused for this project, naming it: a type the project does
+    not accept, over its size limit, empty, or content that is not what its name says
+    (``mentorship.uploads.upload_problem``). None when it is acceptable."""
+    return upload_problem(
+        upload,
+        allowed_extensions=project.allowed_extensions,
+        max_size_mb=project.max_file_size_mb,
+    )
 
 
 def submission_files_validate(*, project: Project, files: list[UploadedFile]) -> None:
-    """Each file must have an allowed extension and be within the project's limit."""
-    allowed = project.allowed_extensions
-    problems = []
-    for upload in files:
-        name = _clean_file_name(upload.name)
-        extension = PurePath(name).suffix.lower().lstrip(".")
-        if extension not in allowed:
-            problems.append(
-                _("%(name)s: this type of file is not accepted (allowed: %(allowed)s).")
-                % {"name": name, "allowed": ", ".join(sorted(allowed))}
-            )
-        elif upload.size > project.max_file_size:
-            problems.append(
-                _("%(name)s is larger than %(limit)d MB.")
-                % {"name": name, "limit": project.max_file_size_mb}
-            )
-        elif upload.size == 0:
-            problems.append(_("%(name)s is empty.") % {"name": name})
+    """Each file must be acceptable (``submission_file_problem``); every refusal is
+    named beside the files."""
+    problems = [
+        problem
+        for upload in files
+        if (problem := submission_file_problem(project=project, upload=upload))
+    ]
     if problems:
         raise ValidationError({"files": problems})
+
+
+def submission_files_keep(
+    *,
+    student: User,
+    project: Project,
+    files: list[UploadedFile],
+    kept: list[PendingUpload],
+) -> list[PendingUpload]:
+    """After a refused try at a submission: its acceptable new files are kept for the
+    student's next try at this project, with the kept files it still listed (``kept``);
+    the ones it no longer listed (unticked) are dropped. The student then re-picks only
+    what was refused. Files with a problem are never kept."""
+    purpose = submission_upload_purpose(project)
+    with transaction.atomic():
+        pending_uploads_release(user=student, purpose=purpose, keep=kept)
+        return [
+            pending_upload_keep(user=student, purpose=purpose, upload=upload)
+            for upload in files
+            if submission_file_problem(project=project, upload=upload) is None
+        ]
 
 
 def submission_check_allowed(*, student: User, project: Project) -> Enrolment:
@@ -186,26 +218,33 @@ def submission_create(
     comment: str = "",
     link: str = "",
     files: list[UploadedFile] | None = None,
+    kept: list[PendingUpload] | None = None,
 ) -> Submission:
     """A student's new attempt at a project, numbered after their earlier ones. Files
-    are stored under random names; the mentor is notified after commit."""
+    are the ones sent now and those kept from their last refused try (``kept``, theirs
+    for this project); all are stored under random names, and the kept ones are dropped
+    from the kept files. The mentor is notified after commit."""
     if student.role != Role.STUDENT:
         raise NotAllowed(_("Only students can submit projects."))
+    kept = kept or []
+    purpose = submission_upload_purpose(project)
+    if any(upload.user_id != student.pk or upload.purpose != purpose for upload in kept):
+        raise NotAllowed(_("Only files you chose for this project can be submitted."))
     files = files or []
     submission_check_allowed(student=student, project=project)
-    if files and not project.accepts_files:
+    if (files or kept) and not project.accepts_files:
         raise ValidationError({"files": _("This project expects a link, not files.")})
     if link and not project.accepts_link:
         raise ValidationError({"link": _("This project expects files, not a link.")})
     # What is missing is named beside its field; "files or a link" names neither.
     missing = {}
-    if project.deliverable in ("files", "both") and not files:
+    if project.deliverable in ("files", "both") and not (files or kept):
         missing["files"] = _("Add the project's files.")
     if project.deliverable in ("link", "both") and not link.strip():
         missing["link"] = _("Add the link to your work.")
     if missing:
         raise ValidationError(missing)
-    if not files and not link.strip():
+    if not (files or kept) and not link.strip():
         raise ValidationError(_("Add at least one file or a link."))
     submission_files_validate(project=project, files=files)
 
@@ -230,14 +269,25 @@ def submission_create(
                 key=f"submission:{submission.pk}",
             )
             for upload in files:
-                name = _clean_file_name(upload.name)
+                name = upload_clean_name(upload.name)
                 SubmissionFile.objects.create(
                     submission=submission,
                     file=upload,
                     original_name=name,
                     size=upload.size,
-                    content_type=(mimetypes.guess_type(name)[0] or "application/octet-stream"),
+                    content_type=upload_content_type(name),
                 )
+            for upload in kept:
+                # A copy under the submissions' own folder: the kept file is swept.
+                with upload.file.storage.open(upload.file.name, "rb") as stored:
+                    SubmissionFile.objects.create(
+                        submission=submission,
+                        file=File(stored, name=upload.original_name),
+                        original_name=upload.original_name,
+                        size=upload.size,
+                        content_type=upload.content_type,
+                    )
+            pending_uploads_release(user=student, purpose=purpose, keep=[])
             mentor = current_mentor(student=student)
             if mentor is not None:
                 notification_send(

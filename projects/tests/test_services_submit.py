@@ -121,10 +121,26 @@ def test_it_accepts_a_file_of_exactly_the_limit(student, curriculum):
     curriculum.first.save()
 
     submission = services.submission_create(
-        student=student, project=curriculum.first, files=[upload("big.zip", b"x" * 1024 * 1024)]
+        student=student,
+        project=curriculum.first,
+        files=[upload("big.zip", b"PK\x03\x04" + b"x" * (1024 * 1024 - 4))],
     )
 
     assert submission.files.get().size == 1024 * 1024
+
+
+def test_it_refuses_a_file_whose_content_is_not_its_type(student, curriculum, media_root):
+    """The first bytes are sniffed: a program renamed .pdf is not a PDF."""
+    with pytest.raises(ValidationError) as error:
+        services.submission_create(
+            student=student,
+            project=curriculum.first,
+            files=[upload("report.pdf", b"MZ\x90\x00" + b"\x00" * 60), upload("ok.py")],
+        )
+
+    assert error.value.message_dict == {"files": ["report.pdf: its content is not a .pdf file."]}
+    assert not Submission.objects.exists()
+    assert _stored_files(media_root) == []
 
 
 def test_it_refuses_a_disallowed_type(student, curriculum, media_root):

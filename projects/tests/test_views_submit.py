@@ -1,5 +1,6 @@
 """A student submits an attempt from the project page: files and/or a link and a
-comment; refusals come back beside the field with the input kept."""
+comment; refusals come back beside the field with the input kept, as a page (200)
+like any form with errors."""
 
 from pathlib import PurePath
 
@@ -122,10 +123,10 @@ def test_it_refuses_an_oversized_file_and_keeps_the_input(client, as_user, curri
         comment="Sorry it is big",
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assertFormError(response.context["form"], "files", ["big.zip is larger than 1 MB."])
-    assertContains(response, "https://github.com/me/todo", status_code=400)
-    assertContains(response, "Sorry it is big", status_code=400)
+    assertContains(response, "https://github.com/me/todo")
+    assertContains(response, "Sorry it is big")
     assert not Submission.objects.exists()
     assert not SubmissionFile.objects.exists()
 
@@ -135,7 +136,7 @@ def test_it_refuses_a_file_type_the_project_does_not_allow(client, as_user, curr
 
     response = _submit(client, curriculum.first, files=[upload("setup.exe", b"MZ")])
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     (error,) = response.context["form"].errors["files"]
     assert error.startswith("setup.exe: this type of file is not accepted (allowed: ")
     assert not Submission.objects.exists()
@@ -146,7 +147,7 @@ def test_it_refuses_an_empty_file(client, as_user, curriculum):
 
     response = _submit(client, curriculum.first, files=[upload("main.py", b"")])
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert response.context["form"].errors["files"]
     assert not Submission.objects.exists()
 
@@ -178,9 +179,9 @@ def test_it_refuses_an_empty_submission(client, as_user, curriculum):
 
     response = _submit(client, curriculum.first, comment="Forgot everything")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assertFormError(response.context["form"], None, ["Add at least one file or a link."])
-    assertContains(response, "Forgot everything", status_code=400)
+    assertContains(response, "Forgot everything")
     assert not Submission.objects.exists()
 
 
@@ -190,7 +191,7 @@ def test_it_puts_a_missing_file_beside_the_files_field(client, as_user, student)
 
     response = _submit(client, curriculum.first, comment="Here")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assertFormError(response.context["form"], "files", ["Add the project's files."])
     assert "link" not in response.context["form"].fields
     assert not Submission.objects.exists()
@@ -202,7 +203,7 @@ def test_it_puts_a_missing_link_beside_the_link_field(client, as_user, student):
 
     response = _submit(client, curriculum.first, comment="Here")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assertFormError(response.context["form"], "link", ["Add the link to your work."])
     assert "files" not in response.context["form"].fields
     assert not Submission.objects.exists()
@@ -213,7 +214,7 @@ def test_it_refuses_a_link_that_is_not_a_url(client, as_user, curriculum):
 
     response = _submit(client, curriculum.first, link="not a link at all")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert response.context["form"].errors["link"]
     assert not Submission.objects.exists()
 
@@ -224,8 +225,8 @@ def test_it_refuses_a_new_attempt_while_one_waits(client, as_user, student, curr
 
     response = _submit(client, curriculum.first, link="https://github.com/me/todo-2")
 
-    assert response.status_code == 400
-    assertContains(response, "Your previous attempt is waiting for review", status_code=400)
+    assert response.status_code == 200
+    assertContains(response, "Your previous attempt is waiting for review")
     assert list(Submission.objects.all()) == [waiting]
 
 
@@ -237,8 +238,8 @@ def test_it_refuses_a_project_whose_predecessor_is_not_approved(
 
     response = _submit(client, curriculum.second, link="https://github.com/me/second")
 
-    assert response.status_code == 400
-    assertContains(response, "Finish “Project number 1” first", status_code=400)
+    assert response.status_code == 200
+    assertContains(response, "Finish “Project number 1” first")
     assert not Submission.objects.filter(project=curriculum.second).exists()
 
 
@@ -269,7 +270,7 @@ def test_it_refuses_a_project_already_approved(client, as_user, student, curricu
 
     response = _submit(client, curriculum.first, link="https://github.com/me/again")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert Submission.objects.count() == 1
 
 
@@ -299,7 +300,7 @@ def test_it_names_each_missing_deliverable_beside_its_field(client, as_user, stu
 
     response = _submit(client, curriculum.first, link="https://github.com/me/todo")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assertFormError(response.context["form"], "files", ["Add the project's files."])
     assertFormError(response.context["form"], "link", [])
     assert not Submission.objects.exists()

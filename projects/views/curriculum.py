@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mentorship import uploads
 from mentorship.decorators import role_required
 from mentorship.models import Role
 
@@ -53,12 +54,24 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STUDENT)
 @require_POST
 def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """A new attempt from the project page. Refusals (wrong type, too large, still
-    waiting for review...) come back beside the field they concern, with what the
-    student typed kept."""
+    """A new attempt from the project page, then back to it (post/redirect/get).
+    Refusals (wrong type, too large, still waiting for review...) come back beside
+    the field they concern, with what the student typed kept, and the files that
+    passed kept on the server and listed as chosen: the student re-picks only the
+    refused one. Kept files of another student's are not found (404)."""
     project = selectors.project_for_user(request.user, pk)
     form = SubmissionForm(request.POST, request.FILES, project=project)
-    if form.is_valid():
+    kept: list = []
+    kept_error = None
+    try:
+        kept = uploads.pending_uploads_chosen(
+            user=request.user,
+            purpose=services.submission_upload_purpose(project),
+            ids=request.POST.getlist("kept"),
+        )
+    except ValidationError as error:
+        kept_error = error
+    if form.is_valid() and kept_error is None:
         try:
             submission = services.submission_create(
                 student=request.user,
@@ -66,6 +79,7 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 link=form.cleaned_data.get("link", ""),
                 files=form.cleaned_data.get("files", []),
+                kept=kept,
             )
         except ValidationError as error:
             form.add_service_error(error)
@@ -76,7 +90,12 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"attempt": submission.attempt},
             )
             return redirect("projects:project", pk=project.pk)
-    return _render_project(request, project, form=form, status=400)
+    if kept_error is not None:
+        form.add_service_error(kept_error)
+    services.submission_files_keep(
+        student=request.user, project=project, files=form.accepted_files, kept=kept
+    )
+    return _render_project(request, project, form=form)
 
 
 @require_GET
@@ -135,7 +154,6 @@ def _render_project(
     project: Project,
     *,
     form: SubmissionForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     """The project page: brief, rubric, deliverables; for the student also where they
     stand, the submit form (or why they cannot submit now) and every attempt."""
@@ -157,6 +175,11 @@ def _render_project(
             context["refusals"] = error.messages
         else:
             context["form"] = form or SubmissionForm(project=project)
+            context["kept_files"] = list(
+                uploads.pending_uploads_for(
+                    user=user, purpose=services.submission_upload_purpose(project)
+                )
+            )
         approved = next(
             (attempt for attempt in history if attempt.status == SubmissionStatus.APPROVED),
             None,
@@ -170,4 +193,4 @@ def _render_project(
         if reviewed is not None:
             services.review_read(reader=user, submission=reviewed)
         context.update(history=history, progress_item=item)
-    return render(request, "projects/project_detail.html", context, status=status)
+    return render(request, "projects/project_detail.html", context)

@@ -6,6 +6,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from mentorship.uploads import TEXT_EXTENSIONS
+
 from .. import selectors
 from ..models import SubmissionFile
 
@@ -17,18 +19,7 @@ IMAGE_TYPES = {
     "webp": "image/webp",
 }
 PDF_TYPE = "application/pdf"
-# Text and code: shown as plain text, whatever the language. Markup a browser would run
-# (html, svg, xml, js) is here on purpose: as text/plain it is only ever read.
-TEXT_EXTENSIONS = frozenset(
-    {
-        "txt", "md", "markdown", "rst", "log", "csv", "tsv", "json", "ipynb", "yaml", "yml",
-        "toml", "ini", "cfg", "env", "sql", "py", "pyi", "r", "rb", "php", "pl", "lua",
-        "js", "mjs", "cjs", "ts", "tsx", "jsx", "vue", "svelte", "html", "htm", "xhtml",
-        "css", "scss", "sass", "less", "svg", "xml", "java", "kt", "kts", "scala", "groovy",
-        "go", "rs", "c", "h", "cpp", "cc", "hpp", "cs", "swift", "m", "dart", "sh", "bash",
-        "zsh", "ps1", "bat", "dockerfile", "makefile", "gradle", "tex", "properties",
-    }
-)  # fmt: skip
+# Text and code (``TEXT_EXTENSIONS``): shown as plain text, whatever the language.
 TEXT_TYPE = "text/plain; charset=utf-8"
 DOWNLOAD_TYPE = "application/octet-stream"
 
