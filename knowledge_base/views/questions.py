@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -259,10 +259,14 @@ def question_suggest(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.STUDENT)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def question_solved(request: HttpRequest) -> HttpResponse:
-    """A suggestion solved the student's problem: counted for the knowledge base."""
-    form = DeflectionForm(request.POST)
+    """A suggestion solved the student's problem: counted for the knowledge base
+    (POST), then the thank-you page at its own address (GET, post/redirect/get), so a
+    reload counts nothing twice."""
+    form = DeflectionForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid() and request.method == "GET":
+        raise Http404
     if not form.is_valid():
         messages.error(request, _("We could not tell which suggestion solved it."))
         return redirect("knowledge_base:question_ask")
@@ -272,16 +276,19 @@ def question_solved(request: HttpRequest) -> HttpResponse:
         item = {"article": article_for_user(user, pk)}
     else:
         item = {"question": services.question_for_user(user, pk)}
+    if request.method == "GET":
+        return render(
+            request,
+            "knowledge_base/question_solved.html",
+            {"ask_url": _ask_again_url(query), **item},
+        )
     try:
         deflection_record(student=user, query=query, **item)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(services.question_url(item["question"]))
-    return render(
-        request,
-        "knowledge_base/question_solved.html",
-        {"ask_url": _ask_again_url(query), **item},
-    )
+    url = reverse("knowledge_base:question_solved")
+    return redirect(f"{url}?{urlencode({'kind': kind, 'pk': pk, 'query': query})}")
 
 
 def _ask_again_url(query: str) -> str:

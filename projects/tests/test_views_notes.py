@@ -82,7 +82,9 @@ def test_it_shows_what_is_wrong_with_a_note_and_saves_nothing(as_user, client, p
 def test_it_lets_reviewers_add_notes(as_user, client, project, role, status):
     as_user(role)
 
-    response = client.post(create_url(project), {"title": "Tip", "body": "Text"})
+    response = client.post(
+        create_url(project), {"title": "Tip", "body": "Text"}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == status
     assert ReviewNote.objects.exists() is (status == 200)
@@ -156,7 +158,7 @@ def test_it_lets_only_reviewers_of_the_projects_work_count_uses(
 ):
     as_user(role)
 
-    response = client.post(use_url(note))
+    response = client.post(use_url(note), headers={"HX-Request": "true"})
 
     assert response.status_code == status
     note.refresh_from_db()
@@ -173,7 +175,38 @@ def test_it_lets_an_author_count_uses_of_their_own_note(as_user, client, project
     note = ReviewNoteFactory(project=project, author=other_mentor)
     as_user("other_mentor")
 
-    assert client.post(use_url(note)).status_code == 200
+    assert client.post(use_url(note), headers={"HX-Request": "true"}).status_code == 200
+    note.refresh_from_db()
+    assert note.use_count == 1
+
+
+def test_it_sends_a_plain_post_of_a_note_back_to_the_page(as_user, client, project, submitted):
+    """Without htmx (the page's own way), a saved note redirects to the page it was
+    written on (post/redirect/get), never to another site."""
+    as_user("mentor")
+    review_page = reverse("projects:review", args=[submitted.pk])
+
+    response = client.post(
+        create_url(project), {"title": "Tip", "body": "Text"}, headers={"Referer": review_page}
+    )
+    elsewhere = client.post(
+        create_url(project),
+        {"title": "Tip 2", "body": "Text"},
+        headers={"Referer": "https://evil.test/"},
+    )
+
+    assert (response.status_code, response.url) == (302, review_page)
+    assert (elsewhere.status_code, elsewhere.url) == (302, reverse("projects:queue"))
+    assert ReviewNote.objects.filter(title__startswith="Tip").count() == 2
+
+
+def test_it_sends_a_plain_post_of_a_note_use_back_to_the_page(as_user, client, note, submitted):
+    as_user("mentor")
+    review_page = reverse("projects:review", args=[submitted.pk])
+
+    response = client.post(use_url(note), headers={"Referer": review_page})
+
+    assert (response.status_code, response.url) == (302, review_page)
     note.refresh_from_db()
     assert note.use_count == 1
 

@@ -448,11 +448,25 @@ def test_it_saves_no_draft_once_reviewed(as_user, client, waiting, mentor):
     ReviewFactory(submission=waiting, reviewer=mentor)
     as_user("mentor")
 
-    response = client.post(draft_url(waiting), {"feedback": "Too late"})
+    response = client.post(
+        draft_url(waiting), {"feedback": "Too late"}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 200
     assert "already been reviewed" in response.content.decode()
     assert not ReviewDraft.objects.exists()
+
+
+def test_it_sends_a_plain_post_of_a_draft_back_to_the_review_page(as_user, client, held, mentor):
+    """The page saves drafts with htmx; a plain post (no script) is redirected to the
+    review page, saved (post/redirect/get)."""
+    as_user("mentor")
+
+    response = client.post(draft_url(held), {"feedback": "No script"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("projects:review", args=[held.pk])
+    assert ReviewDraft.objects.get(submission=held, reviewer=mentor).feedback == "No script"
 
 
 @pytest.mark.parametrize(
@@ -470,7 +484,9 @@ def test_it_saves_no_draft_once_reviewed(as_user, client, waiting, mentor):
 def test_it_saves_drafts_only_for_reviewers_who_see_it(as_user, client, waiting, role, status):
     as_user(role)
 
-    response = client.post(draft_url(waiting), {"feedback": "Mine"})
+    response = client.post(
+        draft_url(waiting), {"feedback": "Mine"}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == status
     assert ReviewDraft.objects.exists() is (status == 200)

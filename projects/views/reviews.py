@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship.decorators import role_required
 from mentorship.models import Role, User
+from mentorship.redirects import local_url
 
 from .. import selectors, services
 from ..forms import QueueFilterForm, ReassignForm, ReviewForm, ReviewNoteForm
@@ -153,9 +155,16 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
             criteria=ReviewForm.draft_from_data(request.POST, criteria),
         )
     except ValidationError as error:
+        if not request.htmx:
+            messages.error(request, " ".join(error.messages))
+            return redirect("projects:review", pk=submission.pk)
         return render(
             request, "projects/_review_draft_status.html", {"error": " ".join(error.messages)}
         )
+    if not request.htmx:
+        # Not the page's own way (it saves as the reviewer types): back to the page.
+        messages.success(request, _("Your draft is saved."))
+        return redirect("projects:review", pk=submission.pk)
     return render(request, "projects/_review_draft_status.html", {"draft": draft})
 
 
@@ -355,6 +364,9 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_error(error)
         else:
+            if not request.htmx:
+                messages.success(request, _("The note is shared with this project's reviewers."))
+                return redirect(_back(request))
             form = ReviewNoteForm()
     return render(
         request,
@@ -374,5 +386,13 @@ def note_use(request: HttpRequest, pk: int) -> HttpResponse:
     """Count one use of a note (inserted into feedback); answers the new count."""
     note = selectors.review_note_for_user(request.user, pk)
     services.review_note_use(note=note, by=request.user)
+    if not request.htmx:
+        return redirect(_back(request))
     note.refresh_from_db(fields=["use_count"])
     return render(request, "projects/_review_note_uses.html", {"note": note})
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a plain (not htmx) post of a review page's part returns: the page it came
+    from, else the queue."""
+    return local_url(request, request.headers.get("Referer", ""), reverse("projects:queue"))

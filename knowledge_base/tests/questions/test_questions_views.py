@@ -147,7 +147,7 @@ def test_it_shows_the_list_to_everyone_signed_in(as_user, client, role):
         ("question_queue", "post", "mentor"),
         ("question_ask", "put", "student"),
         ("question_suggest", "post", "student"),
-        ("question_solved", "get", "student"),
+        ("question_solved", "put", "student"),
         ("search", "post", "student"),
     ],
 )
@@ -704,6 +704,9 @@ def test_it_counts_a_solved_problem_and_thanks(as_user, client, student, classma
 
     response = client.post(SOLVED, {"kind": "question", "pk": public.pk, "query": "grid cols"})
 
+    assert response.status_code == 302
+    assert response.url == f"{SOLVED}?kind=question&pk={public.pk}&query=grid+cols"
+    response = client.get(response.url)
     assert response.status_code == 200
     deflection = Deflection.objects.get()
     assert (deflection.student, deflection.question, deflection.query) == (
@@ -720,10 +723,24 @@ def test_it_counts_an_article_that_solved_it(as_user, client, student):
     )
     as_user("student")
 
-    response = client.post(SOLVED, {"kind": "article", "pk": article.pk, "query": "grid"})
+    response = client.post(
+        SOLVED, {"kind": "article", "pk": article.pk, "query": "grid"}, follow=True
+    )
 
     assert response.status_code == 200
+    assert response.redirect_chain[0][1] == 302
     assert Deflection.objects.get().article == article
+    # Reloading the thank-you page counts nothing again.
+    reload = client.get(response.redirect_chain[0][0])
+    assert reload.status_code == 200
+    assert Deflection.objects.count() == 1
+
+
+def test_it_has_no_thank_you_page_without_an_item(as_user, client):
+    as_user("student")
+
+    assert client.get(SOLVED).status_code == 404
+    assert client.get(f"{SOLVED}?kind=video&pk=1").status_code == 404
 
 
 def test_it_hides_an_item_the_student_may_not_see(as_user, client, classmates_questions):
