@@ -41,12 +41,27 @@ def test_it_sends_anonymous_people_to_login(client, curriculum):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_it_refuses_get(client, as_user, curriculum, role):
+def test_it_sends_get_to_the_project_page(client, as_user, curriculum, role):
+    """The address a refused form was shown at, opened again (Enter in the address
+    bar): the project page for its student, refused to the others; nothing saved."""
     as_user(role)
 
     response = client.get(reverse("projects:submit", args=[curriculum.first.pk]))
 
-    assert response.status_code in (403, 405)
+    if role == "student":
+        assert response.status_code == 302
+        assert response.url == reverse("projects:project", args=[curriculum.first.pk]) + "#submit"
+    else:
+        assert response.status_code in (403, 404)
+    assert not Submission.objects.exists()
+
+
+def test_it_refuses_other_methods(client, as_user, curriculum):
+    as_user("student")
+
+    response = client.put(reverse("projects:submit", args=[curriculum.first.pk]))
+
+    assert response.status_code == 405
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship import uploads
 from mentorship.decorators import role_required
@@ -52,7 +53,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STUDENT)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new attempt from the project page, then back to it (post/redirect/get).
     Refusals (wrong type, too large, still waiting for review...) come back beside
@@ -60,6 +61,9 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
     passed kept on the server and listed as chosen: the student re-picks only the
     refused one. Kept files of another student's are not found (404)."""
     project = selectors.project_for_user(request.user, pk)
+    if request.method == "GET":
+        # The address a refused form was shown at, opened again: the project's page.
+        return redirect(reverse("projects:project", args=[project.pk]) + "#submit")
     form = SubmissionForm(request.POST, request.FILES, project=project)
     kept: list = []
     kept_error = None
