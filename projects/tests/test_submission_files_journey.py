@@ -11,12 +11,15 @@ import pytest
 from django.urls import reverse
 
 from mentorship.models import PendingUpload
+from mentorship.tests.browser import VIEWPORT
 from projects.models import Deliverable, Submission
 from projects.tests.factories import EnrolmentFactory, ProgrammeFactory, ProjectFactory
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
 pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
@@ -68,6 +71,13 @@ def test_it_keeps_the_good_files_when_one_is_refused(
     )
     assert not Submission.objects.exists()
     screenshot(page, "refused-one-kept-two")
+    # On a phone the error and the kept files fit the screen.
+    page.set_viewport_size(PHONE)
+    kept.nth(1).scroll_into_view_if_needed()
+    expect(kept.nth(1)).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "refused-one-kept-two-phone")
+    page.set_viewport_size(VIEWPORT)
 
     # Only the refused file is picked again.
     page.get_by_test_id("submit-form").get_by_label("Files").set_input_files(
