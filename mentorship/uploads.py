@@ -155,8 +155,9 @@ def pending_uploads_owned(user: User) -> QuerySet[PendingUpload]:
 
 def pending_uploads_chosen(*, user: User, purpose: str, ids: list[str]) -> list[PendingUpload]:
     """The kept files a form sent back by id (its ticked "kept" boxes). Someone
-    else's id is not found (404); one of the sender's that has expired since is named
-    as a refusal beside the files, so they choose it again."""
+    else's id, or one kept for another form, is not found (404). One of the sender's
+    that has expired since is left out (``pending_uploads_expired`` says so beside
+    the files, so they choose it again)."""
     try:
         wanted = {int(value) for value in ids}
     except ValueError as error:
@@ -165,15 +166,21 @@ def pending_uploads_chosen(*, user: User, purpose: str, ids: list[str]) -> list[
         return []
     found = list(pending_uploads_for(user=user, purpose=purpose).filter(pk__in=wanted))
     missing = wanted - {upload.pk for upload in found}
-    if missing:
-        if PendingUpload.objects.filter(pk__in=missing).exclude(user=user).exists():
-            raise Http404
-        if PendingUpload.objects.filter(pk__in=missing).exclude(purpose=purpose).exists():
-            raise Http404
-        raise ValidationError(
+    if PendingUpload.objects.filter(pk__in=missing).exclude(user=user, purpose=purpose).exists():
+        raise Http404
+    return found
+
+
+def pending_uploads_expired(
+    *, ids: list[str], chosen: list[PendingUpload]
+) -> ValidationError | None:
+    """Why a form that sent back kept files it no longer has (swept or a day old)
+    is refused, beside its files; None when it has them all."""
+    if len(set(ids)) > len(chosen):
+        return ValidationError(
             {"files": _("A file kept from your last try has expired; choose it again.")}
         )
-    return found
+    return None
 
 
 def pending_upload_keep(*, user: User, purpose: str, upload: UploadedFile) -> PendingUpload:

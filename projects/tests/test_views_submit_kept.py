@@ -117,17 +117,20 @@ def test_it_asks_again_for_a_kept_file_that_expired(client, as_user, curriculum,
     as_user("student")
     _submit(client, curriculum.first, files=_three_files_one_refused())
     report = PendingUpload.objects.get(original_name="report.pdf")
+    main = PendingUpload.objects.get(original_name="main.py")
     PendingUpload.objects.filter(pk=report.pk).update(
         created_at=timezone.now() - timedelta(days=1, minutes=1)
     )
 
-    response = _submit(client, curriculum.first, kept=[str(report.pk)])
+    response = _submit(client, curriculum.first, kept=[str(report.pk), str(main.pk)])
 
     assert response.status_code == 200
     assert response.context["form"].errors["files"] == [
         "A file kept from your last try has expired; choose it again."
     ]
     assert not Submission.objects.exists()
+    # The one still fresh stays chosen.
+    assert [upload.pk for upload in response.context["kept_files"]] == [main.pk]
 
 
 def test_it_does_not_let_another_student_attach_a_kept_file(

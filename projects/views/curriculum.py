@@ -65,16 +65,11 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
         # The address a refused form was shown at, opened again: the project's page.
         return redirect(reverse("projects:project", args=[project.pk]) + "#submit")
     form = SubmissionForm(request.POST, request.FILES, project=project)
-    kept: list = []
-    kept_error = None
-    try:
-        kept = uploads.pending_uploads_chosen(
-            user=request.user,
-            purpose=services.submission_upload_purpose(project),
-            ids=request.POST.getlist("kept"),
-        )
-    except ValidationError as error:
-        kept_error = error
+    kept_ids = request.POST.getlist("kept")
+    kept = uploads.pending_uploads_chosen(
+        user=request.user, purpose=services.submission_upload_purpose(project), ids=kept_ids
+    )
+    kept_error = uploads.pending_uploads_expired(ids=kept_ids, chosen=kept)
     if form.is_valid() and kept_error is None:
         try:
             submission = services.submission_create(
