@@ -15,20 +15,24 @@ what it is".
 from datetime import date
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     OrderBy,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.db.models.lookups import Contains
 from django.shortcuts import get_object_or_404
 
 from .models import (
@@ -39,6 +43,48 @@ from .models import (
     StudentStatusChange,
     User,
 )
+
+# --- Finding people -------------------------------------------------------------------
+
+# The longest search taken (a pasted paragraph is not a name) and the most words.
+PEOPLE_SEARCH_MAX_LENGTH = 100
+PEOPLE_SEARCH_MAX_WORDS = 5
+
+
+class UnicodeLower(Func):
+    """``LOWER`` of any alphabet: PostgreSQL's lowers Cyrillic under a UTF-8 locale;
+    SQLite's only ASCII, so there Python's (``unicode_lower``, registered on each
+    connection by ``MentorshipConfig``)."""
+
+    function = "LOWER"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="unicode_lower", **extra)
+
+
+def people_matching(people: QuerySet[User], text: str, *, person: str = "") -> QuerySet[User]:
+    """``people`` narrowed to those a search names: every word of ``text`` found, in any
+    case and any alphabet, in their display name or their e-mail address ("ivan
+    petrov", "Петров", "@example.org"). The one search of every people list, pages and
+    API alike; blank text narrows nothing. ``person`` names the person's relation when
+    ``people`` are other rows (``"student"`` for submissions). A scan of the names the
+    list already narrowed to, in the list's own query."""
+    prefix = f"{person}__" if person else ""
+    words = text.strip()[:PEOPLE_SEARCH_MAX_LENGTH].lower().split()[:PEOPLE_SEARCH_MAX_WORDS]
+    for word in words:
+        people = people.filter(
+            Contains(UnicodeLower(f"{prefix}display_name"), word)
+            | Contains(UnicodeLower(f"{prefix}email"), word)
+        )
+    return people
+
+
+def students_mentored_by(students: QuerySet[User], *, mentor_id: int) -> QuerySet[User]:
+    """``students`` narrowed to those whose current mentor is this one
+    (``current_mentor_assignments``): the "by mentor" filter of the student lists."""
+    current = current_mentor_assignments().filter(mentor_id=mentor_id)
+    return students.filter(pk__in=current.values("student_id"))
 
 
 def students_visible_to(user: User) -> QuerySet[User]:
@@ -261,6 +307,46 @@ def mentors_assignable_by(user: User) -> QuerySet[User]:
     if not user.is_authenticated or user.role not in (Role.STAFF, Role.SUPERVISOR):
         return User.objects.none()
     return mentors_visible_to(user).filter(is_active=True)
+
+
+def assigns_mentors(user: User) -> bool:
+    """Whether this person gives students their mentors at all (staff, supervisors).
+    Every student they see is one whose mentor they may set (``students_assignable_by``),
+    so a list of those students offers it on each row."""
+    return user.is_authenticated and user.is_active and user.role in (Role.STAFF, Role.SUPERVISOR)
+
+
+def students_to_assign(user: User, *, search: str = "") -> QuerySet[User]:
+    """The "Assign a mentor" page: the students whose mentor this person may set
+    (``students_assignable_by``), narrowed by a search of name or e-mail
+    (``people_matching``), those waiting for a mentor first (``unassigned_students``,
+    longest waiting first), then everyone else by name. Each carries ``waiting`` and
+    ``mentor_name`` (their current mentor, empty without one). One query."""
+    current = current_mentor_assignments().filter(student=OuterRef("pk"))
+    waiting = Exists(unassigned_students().filter(pk=OuterRef("pk")))
+    students = people_matching(students_assignable_by(user), search)
+    return (
+        students.select_related("student_profile")
+        .annotate(
+            waiting=waiting,
+            mentor_name=Subquery(
+                current.annotate(
+                    name=Coalesce(
+                        NullIf("mentor__display_name", Value("")),
+                        "mentor__email",
+                        output_field=CharField(),
+                    )
+                ).values("name")[:1]
+            ),
+        )
+        .order_by(
+            F("waiting").desc(),
+            Case(When(waiting=True, then=F("date_joined"))).asc(nulls_last=True),
+            "display_name",
+            "email",
+            "pk",
+        )
+    )
 
 
 def may_assign_mentor(user: User, *, student: User) -> bool:

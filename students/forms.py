@@ -14,13 +14,49 @@ from mentorship.models import (
     StudentStatus,
     User,
 )
+from mentorship.selectors import PEOPLE_SEARCH_MAX_LENGTH
 from projects.models import Programme
 
 from .models import SESSION_OUTCOMES, FlagSeverity, FlagVerdict, IncidentStatus, OutreachKind
 from .selectors import StudentSort, TimelineKind
 
 
+def people_search_field() -> forms.CharField:
+    """The search box of a people list (``mentorship.selectors.people_matching``)."""
+    return forms.CharField(
+        label=_("Name or e-mail"),
+        required=False,
+        max_length=PEOPLE_SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "form-control form-control-sm",
+                "placeholder": _("Search"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+
+class StudentSearchForm(forms.Form):
+    """A people list searched by name or e-mail, and nothing else."""
+
+    q = people_search_field()
+
+
 class StudentFilterForm(forms.Form):
+    """The student list's filters. ``mentors``: those whose students the person may
+    pick out (a supervisor's team, every mentor for staff); None leaves the filter out
+    (a mentor sees only their own students)."""
+
+    q = people_search_field()
+    mentor = forms.ModelChoiceField(
+        label=_("Mentor"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("Any mentor"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -51,9 +87,13 @@ class StudentFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
-    def __init__(self, *args, programmes, **kwargs):
+    def __init__(self, *args, programmes, mentors=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
+        if mentors is None:
+            del self.fields["mentor"]
+        else:
+            self.fields["mentor"].queryset = mentors
 
 
 class TimelineFilterForm(forms.Form):

@@ -43,7 +43,13 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.selectors import student_status_since, students_visible_to
+from mentorship.selectors import (
+    mentors_visible_to,
+    people_matching,
+    student_status_since,
+    students_mentored_by,
+    students_visible_to,
+)
 from projects.models import (
     Enrolment,
     EnrolmentStatus,
@@ -149,6 +155,8 @@ class StudentSort:
 def student_list(
     user: User,
     *,
+    search: str = "",
+    mentor_id: int | None = None,
     status: str = "",
     programme_id: int | None = None,
     flagged: bool = False,
@@ -160,11 +168,12 @@ def student_list(
     waiting for review), ``mentor_name`` (their current mentor, for supervisors and
     staff), the last and next sessions (``session_annotations``) and the open at-risk
     flag (``flag_severity``, ``flag_acknowledged_at``; empty without one). Filtered by
-    status, by the programme of an active enrolment and to flagged students; sorted by
-    name, last activity (latest first, students never active last), waiting
-    submissions (most first), next session (soonest first, students without one last)
-    or flag severity (red, amber, then the unflagged; unacknowledged first within
-    each)."""
+    a search of name or e-mail (``people_matching``), by current mentor
+    (``students_mentored_by``), by status, by the programme of an active enrolment
+    and to flagged students; sorted by name, last activity (latest first, students
+    never active last), waiting submissions (most first), next session (soonest
+    first, students without one last) or flag severity (red, amber, then the
+    unflagged; unacknowledged first within each)."""
     waiting = (
         Submission.objects.filter(student=OuterRef("pk"), status=SubmissionStatus.SUBMITTED)
         .order_by()
@@ -197,6 +206,9 @@ def student_list(
             **session_annotations(),
         )
     )
+    students = people_matching(students, search)
+    if mentor_id:
+        students = students_mentored_by(students, mentor_id=mentor_id)
     if flagged:
         students = students.filter(flag_severity__isnull=False)
     if status:
@@ -236,6 +248,15 @@ def student_list_programmes(user: User) -> QuerySet[Programme]:
     return Programme.objects.filter(
         Exists(Enrolment.objects.filter(programme=OuterRef("pk"), student__in=visible))
     )
+
+
+def student_list_mentors(user: User) -> QuerySet[User] | None:
+    """The mentors the list's "by mentor" filter offers: a supervisor their team's,
+    staff every mentor (``mentors_visible_to``); None for a mentor, who sees only
+    their own students and gets no such filter."""
+    if user.role not in (Role.SUPERVISOR, Role.STAFF):
+        return None
+    return mentors_visible_to(user).order_by("display_name", "email")
 
 
 def current_progress(progress: list[ProgrammeProgress]) -> ProgrammeProgress | None:

@@ -29,10 +29,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mentorship.activity import last_active_on
+from mentorship.api_filters import IdField
 from mentorship.models import Assignment, Role, StudentProfile, StudentStatus, User
 from mentorship.selectors import (
+    PEOPLE_SEARCH_MAX_LENGTH,
+    people_matching,
     student_status_history,
     student_status_since,
+    students_mentored_by,
     students_visible_to,
 )
 from mentorship.services import student_status_set
@@ -205,6 +209,16 @@ def _api_profile(student: User) -> dict | None:
 
 
 class StudentFilterSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=PEOPLE_SEARCH_MAX_LENGTH,
+        help_text=_(
+            "Words found in the student's display name or e-mail address, in any case "
+            "(the student list's search)."
+        ),
+    )
+    mentor = IdField(help_text=_("Only the students this mentor looks after now."))
     status = serializers.ChoiceField(choices=StudentStatus.choices, required=False)
 
 
@@ -265,7 +279,8 @@ class ActivitySeriesSerializer(serializers.Serializer):
     list=extend_schema(
         summary="Students",
         description=(
-            "By name. A student sees themself; a mentor their current students; a "
+            "By name; found by name or e-mail with ?search=, by current mentor with "
+            "?mentor=. A student sees themself; a mentor their current students; a "
             "supervisor their team's; staff all. With profile, last active day, current "
             "mentor and progress against plan for each enrolment."
         ),
@@ -297,10 +312,12 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             filters = StudentFilterSerializer(data=self.request.query_params)
             filters.is_valid(raise_exception=True)
-            if "status" in filters.validated_data:
-                students = students.filter(
-                    student_profile__status=filters.validated_data["status"]
-                )
+            wanted = filters.validated_data
+            students = people_matching(students, wanted.get("search", ""))
+            if "mentor" in wanted:
+                students = students_mentored_by(students, mentor_id=wanted["mentor"])
+            if "status" in wanted:
+                students = students.filter(student_profile__status=wanted["status"])
         return students
 
     def _serialize(self, students: list[User], *, many: bool):

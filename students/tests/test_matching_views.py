@@ -253,22 +253,24 @@ def test_it_lists_students_without_a_mentor_in_constant_queries(
     as_user("supervisor")
 
     # 1. session, 2. user, 3. count, 4. unread notifications (navbar), 5. the page of
-    # students with profiles, 6. their active enrolments with programmes.
+    # students with profiles and current mentors, 6. their active enrolments with
+    # programmes, 7. how many students wait for a mentor.
     # And the navbar's count of questions waiting for an answer.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("students:assignment_unassigned"))
 
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="unassigned-row"') == min(count, 25)
 
 
-def test_it_leaves_students_with_a_mentor_out_of_the_list(as_user, client, student):
+def test_it_lists_students_waiting_for_a_mentor_first(as_user, client, student):
     waiting = StudentFactory(display_name="Wanda Waiting")
     as_user("staff")
 
     response = client.get(reverse("students:assignment_unassigned"))
 
-    assert list(response.context["page"].object_list) == [waiting]
+    assert list(response.context["page"].object_list) == [waiting, student]
+    assert response.context["waiting"] == 1
 
 
 @pytest.mark.parametrize("role", ["supervisor", "staff"])

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorship.decorators import role_required
 from mentorship.models import Role, User
-from mentorship.selectors import assignment_history
+from mentorship.selectors import assignment_history, assigns_mentors
 from projects.selectors import student_progress, students_progress
 
 from .. import selectors, services
@@ -40,10 +41,18 @@ def student_list(request: HttpRequest) -> HttpResponse:
     activity and waiting submissions; filtered and sorted."""
     user = request.user
     programmes = selectors.student_list_programmes(user)
-    form = StudentFilterForm(request.GET or None, programmes=programmes)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = StudentFilterForm(
+        request.GET or None,
+        programmes=programmes,
+        mentors=selectors.student_list_mentors(user),
+    )
+    # A refused field is named beside it; the others still apply.
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
     students = selectors.student_list(
         user,
+        search=filters.get("q") or "",
+        mentor_id=filters["mentor"].pk if filters.get("mentor") else None,
         status=filters.get("status") or "",
         programme_id=filters["programme"].pk if filters.get("programme") else None,
         flagged=bool(filters.get("flagged")),
@@ -75,7 +84,9 @@ def student_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filtered": bool(
-                filters.get("status")
+                filters.get("q")
+                or filters.get("mentor")
+                or filters.get("status")
                 or filters.get("programme")
                 or filters.get("behind")
                 or filters.get("flagged")
@@ -83,6 +94,9 @@ def student_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            # Staff and supervisors set the mentor from the row, and come back here.
+            "assigns": assigns_mentors(user),
+            "back": urlencode({"next": request.get_full_path()}),
         },
     )
 
