@@ -685,6 +685,8 @@ def _past_flags(students: list[_StyledStudent], *, seed: int, as_of: date, statu
                 reasons=[Signal(SignalName.INACTIVITY, severity, idle, threshold).as_reason()],
                 opened_on=opened_on,
                 evaluated_on=resolved_on,
+                # The reasons say how it stood on the last day before they came back.
+                reasons_on=back - timedelta(days=1),
                 clear_since=back,
                 resolved_on=resolved_on,
                 created_at=nightly(opened_on),

@@ -227,6 +227,7 @@ def _flags_apply(
                         "reasons": reasons,
                         "opened_on": as_of,
                         "evaluated_on": as_of,
+                        "reasons_on": as_of,
                         "created_at": now,
                     }
                 )
@@ -244,6 +245,7 @@ def _flags_apply(
                     "clear_since": None,
                     "worsened_at": now if worsened else flag["worsened_at"],
                     "evaluated_on": as_of,
+                    "reasons_on": as_of,
                 }
             )
         elif flag is not None:

@@ -3,6 +3,7 @@ does about them (acknowledge, log outreach, say whether the flag was useful). Th
 nightly run that raises them is ``flag_runs``."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -306,6 +307,23 @@ def flag_reasons(flag: RiskFlag) -> list[Reason]:
 def flag_reason_sentences(flag: RiskFlag) -> list[str]:
     """The reasons of a flag as sentences in the active language, worst first."""
     return [reason.sentence for reason in flag_reasons(flag)]
+
+
+def flag_activity_since(flag: RiskFlag, *, last_active_on: date | None) -> date | None:
+    """The student's last active day (``mentorship.activity.last_active_on``) when the
+    flag's reasons could not know of it: after the day they speak of
+    (``RiskFlag.reasons_as_of``) or, for inactivity, after the last active day the
+    reason counts its days from. None when the reasons and the activity agree. The
+    student's file says so beside the reasons, so "no activity for 23 days" never
+    stands unexplained above yesterday's submission."""
+    if last_active_on is None:
+        return None
+    known_until = flag.reasons_as_of
+    for reason in flag_reasons(flag):
+        if reason.signal == SignalName.INACTIVITY:
+            idle_from = flag.reasons_as_of - timedelta(days=int(reason.observed))
+            known_until = min(known_until, idle_from)
+    return last_active_on if last_active_on > known_until else None
 
 
 def reengagement_judged() -> QuerySet[RiskFlag]:

@@ -1,7 +1,7 @@
 """Working with a student beyond the review loop: private notes, incidents between
 students, 1:1 sessions, and at-risk flags with the nightly runs that raise them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -399,8 +399,14 @@ class RiskFlag(models.Model):
         default=list,
         help_text=_("Each signal: its name, severity, observed value, baseline and threshold."),
     )
+    # The day the flag opened: the day of the run that raised it (its ``as_of``), the
+    # one date every page shows as its opening (``created_at`` is when that run wrote
+    # it, often the next night).
     opened_on = models.DateField(_("opened on"))
     evaluated_on = models.DateField(_("last evaluated on"))
+    # The day the stored ``reasons`` were judged as of: the last run that found
+    # signals. Later runs that find them clear move ``evaluated_on`` on, not this.
+    reasons_on = models.DateField(_("reasons as of"), null=True, blank=True)
     clear_since = models.DateField(_("signals clear since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     worsened_at = models.DateTimeField(_("last worsened"), null=True, blank=True)
@@ -467,6 +473,17 @@ class RiskFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == FlagStatus.OPEN
+
+    @property
+    def reasons_as_of(self) -> date:
+        """The day the reasons speak of ("no activity for 23 days" as of this day).
+        Flags written before ``reasons_on`` existed: the last day evaluated while
+        signals showed, the day before they cleared (the runs are nightly)."""
+        if self.reasons_on is not None:
+            return self.reasons_on
+        if self.clear_since is not None:
+            return self.clear_since - timedelta(days=1)
+        return self.evaluated_on
 
 
 class FlagRunStatus(models.TextChoices):

@@ -321,8 +321,9 @@ def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> Quer
     """Everything that happened to a student, newest first, as rows of (kind, pk, at):
     one UNION query, so the page can count and slice it before loading the objects
     (``timeline_items``). A session stands at its start, so upcoming ones come first;
-    a mentor change at the start of the new assignment; an at-risk flag when it was
-    opened and, once resolved, at the start of the day it was resolved. Private notes,
+    a mentor change at the start of the new assignment; an at-risk flag at the start
+    of the day it opened (``opened_on``) and, once resolved, of the day it was
+    resolved. Private notes,
     incidents and flags only when ``with_notes`` (never for the student themself)."""
     sources = {
         TimelineKind.SUBMISSION: (Submission.objects.filter(student=student), "submitted_at"),
@@ -335,7 +336,11 @@ def student_timeline(*, student: User, with_notes: bool, kind: str = "") -> Quer
         TimelineKind.ASSIGNMENT: (Assignment.objects.filter(student=student), "started_at"),
         TimelineKind.NOTE: (MentorNote.objects.filter(student=student), "created_at"),
         TimelineKind.INCIDENT: (Incident.objects.filter(students=student), "created_at"),
-        TimelineKind.FLAG: (RiskFlag.objects.filter(student=student), "created_at"),
+        # At the day it opened, the date its card shows (not when the run wrote it).
+        TimelineKind.FLAG: (
+            RiskFlag.objects.filter(student=student),
+            Cast("opened_on", DateTimeField()),
+        ),
     }
     flags_resolved = (
         RiskFlag.objects.filter(student=student, resolved_on__isnull=False),

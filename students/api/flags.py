@@ -94,6 +94,13 @@ class RiskFlagSerializer(serializers.ModelSerializer):
         choices=FlagVerdict.choices, allow_blank=True, read_only=True
     )
     reasons = serializers.SerializerMethodField()
+    reasons_as_of = serializers.DateField(
+        read_only=True,
+        help_text=_(
+            "The day the reasons speak of: the last evaluation that found signals "
+            "(later, clear evaluations move evaluated_on, not this)."
+        ),
+    )
 
     class Meta:
         model = RiskFlag
@@ -109,6 +116,7 @@ class RiskFlagSerializer(serializers.ModelSerializer):
             "verdict",
             "recovered",
             "reasons",
+            "reasons_as_of",
         ]
         read_only_fields = fields
 

@@ -147,6 +147,7 @@ def test_it_describes_a_flag_with_its_reasons_worst_first(client, as_user, stude
                 "text": texts[1],
             },
         ],
+        "reasons_as_of": "2026-03-10",
     }
     assert "15" in texts[0]
     assert "3.5" in texts[1]

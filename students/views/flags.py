@@ -75,6 +75,8 @@ def _flag_answer(
     is redirected to the file (or, with errors, gets the whole file back)."""
     student = flag.student
     if request.htmx:
+        # With its last activity, which the card sets beside the flag's reasons.
+        student = selectors.student_for_user(request.user, student.pk)
         context = {"student": student, **_flag_context(request, student, **flag_forms)}
         if done:
             context["flag_done"] = done

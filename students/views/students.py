@@ -16,7 +16,7 @@ from projects.selectors import student_progress, students_progress
 
 from .. import selectors, services
 from ..charts import flag_activity_chart
-from ..flags import flag_reasons, student_flag
+from ..flags import flag_activity_since, flag_reasons, student_flag
 from ..forms import (
     FlagOutreachForm,
     FlagVerdictForm,
@@ -184,6 +184,10 @@ def _flag_context(
     return {
         "flag": flag,
         "flag_reasons": flag_reasons(flag),
+        # ``student`` carries ``last_active_on`` (``selectors.student_for_user``).
+        "flag_activity_since": flag_activity_since(
+            flag, last_active_on=student.last_active_on
+        ),
         "flag_chart": flag_activity_chart(flag=flag),
         "outreach_form": outreach_form or FlagOutreachForm(prefix="outreach"),
         "verdict_form": verdict_form or FlagVerdictForm(initial={"verdict": flag.verdict}),
