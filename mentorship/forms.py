@@ -9,6 +9,24 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .models import TIME_ZONE_CHOICES, ContentLanguage, Invitation, Role, User
+from .selectors import PEOPLE_SEARCH_MAX_LENGTH
+
+
+def people_search_field() -> forms.CharField:
+    """The search box of a people list (``mentorship.selectors.people_matching``)."""
+    return forms.CharField(
+        label=_("Name or e-mail"),
+        required=False,
+        max_length=PEOPLE_SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "form-control form-control-sm",
+                "placeholder": _("Search"),
+                "autocomplete": "off",
+            }
+        ),
+    )
 
 
 class ServiceErrorsMixin:

@@ -39,6 +39,7 @@ from mentorship.selectors import (
     current_mentor_assignments,
     mentors_visible_to,
     mentors_with_load,
+    people_matching,
 )
 from projects.models import Enrolment, Recommendation, Review, Submission, SubmissionStatus
 from students.models import FlagStatus, MentoringSession, RiskFlag
@@ -636,6 +637,23 @@ def dashboard_mentors(reader: User, *, supervisor: User | None = None) -> QueryS
     if supervisor is not None:
         mentors = mentors.filter(mentor_profile__supervisor=supervisor)
     return mentors_with_load(mentors)
+
+
+def dashboard_mentors_matching(
+    reader: User, mentors: list[User], *, supervisor: User | None = None, search: str = ""
+) -> list[User]:
+    """The dashboard's rows for a search of the mentors' names or e-mail
+    (``people_matching``, the one search of people lists): ``mentors``
+    (``dashboard_mentors``) narrowed to those it finds, in one query; all of them,
+    without a query, for no search."""
+    if not search.strip():
+        return mentors
+    found = set(
+        people_matching(dashboard_mentors(reader, supervisor=supervisor), search).values_list(
+            "pk", flat=True
+        )
+    )
+    return [mentor for mentor in mentors if mentor.pk in found]
 
 
 def _current_students_of(reader: User, mentor_ids: Iterable[int]) -> QuerySet:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.forms import ServiceErrorsMixin
+from mentorship.forms import ServiceErrorsMixin, people_search_field
 from mentorship.models import Role, User
 from projects.models import Programme
 
@@ -414,7 +414,8 @@ class PeriodForm(forms.Form):
 
 
 class DashboardFilterForm(PeriodForm):
-    """The dashboard's period and, for staff, the team (one supervisor's mentors)."""
+    """The dashboard's period, for staff the team (one supervisor's mentors), and a
+    search of the mentors by name or e-mail."""
 
     supervisor = forms.ModelChoiceField(
         label=_("Supervisor"),
@@ -425,6 +426,8 @@ class DashboardFilterForm(PeriodForm):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
+    q = people_search_field()
+
     def __init__(self, *args, teams: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if teams:
@@ -433,6 +436,14 @@ class DashboardFilterForm(PeriodForm):
             ).order_by("display_name", "email")
         else:
             del self.fields["supervisor"]
+
+    def chosen_search(self) -> str:
+        """The mentors' names or e-mail searched for; "" when none (or too long,
+        which is said beside the field)."""
+        if not self.is_bound:
+            return ""
+        self.is_valid()
+        return self.cleaned_data.get("q") or ""
 
     def chosen_supervisor(self) -> User | None:
         """The team asked for (staff only), or None for every mentor."""

@@ -8,34 +8,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.forms import ServiceErrorsMixin
+from mentorship.forms import ServiceErrorsMixin, people_search_field
 from mentorship.models import (
     Role,
     StudentStatus,
     User,
 )
-from mentorship.selectors import PEOPLE_SEARCH_MAX_LENGTH
 from projects.models import Programme
 
 from .models import SESSION_OUTCOMES, FlagSeverity, FlagVerdict, IncidentStatus, OutreachKind
 from .selectors import StudentSort, TimelineKind
-
-
-def people_search_field() -> forms.CharField:
-    """The search box of a people list (``mentorship.selectors.people_matching``)."""
-    return forms.CharField(
-        label=_("Name or e-mail"),
-        required=False,
-        max_length=PEOPLE_SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "class": "form-control form-control-sm",
-                "placeholder": _("Search"),
-                "autocomplete": "off",
-            }
-        ),
-    )
 
 
 class StudentSearchForm(forms.Form):

@@ -36,7 +36,8 @@ MAX_ID = 2**63 - 1
 def _team(request: HttpRequest, *, trend: bool = False):
     """What the page and its CSV share: the filters, the period, the team, its rows
     in the order asked and its figures (over the trend's periods if ``trend``, read
-    once for the table and the chart)."""
+    once for the table and the chart). A search narrows the rows, never the team
+    whose figures they are compared with."""
     user = request.user
     form = DashboardFilterForm.from_query(
         request.GET, zone=user.zone, teams=user.role == Role.STAFF
@@ -48,7 +49,15 @@ def _team(request: HttpRequest, *, trend: bool = False):
     )
     sort = dashboard.dashboard_sort(request.GET.get("sort"))
     rows = dashboard.dashboard_sorted(
-        dashboard.dashboard_rows(mentors, period=period, reader=user, team=team), sort
+        dashboard.dashboard_rows(
+            dashboard.dashboard_mentors_matching(
+                user, mentors, supervisor=form.chosen_supervisor(), search=form.chosen_search()
+            ),
+            period=period,
+            reader=user,
+            team=team,
+        ),
+        sort,
     )
     return form, period, mentors, sort, rows, team
 
@@ -97,6 +106,7 @@ def team_dashboard(request: HttpRequest) -> HttpResponse:
             "sorts": dashboard.sort_links(sort),
             "page": page,
             "mentors": len(mentors),
+            "search": form.chosen_search(),
             "chart": team_chart(
                 dashboard.team_trend(mentors, period=period, reader=request.user, team=team)
             ),

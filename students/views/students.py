@@ -185,9 +185,7 @@ def _flag_context(
         "flag": flag,
         "flag_reasons": flag_reasons(flag),
         # ``student`` carries ``last_active_on`` (``selectors.student_for_user``).
-        "flag_activity_since": flag_activity_since(
-            flag, last_active_on=student.last_active_on
-        ),
+        "flag_activity_since": flag_activity_since(flag, last_active_on=student.last_active_on),
         "flag_chart": flag_activity_chart(flag=flag),
         "outreach_form": outreach_form or FlagOutreachForm(prefix="outreach"),
         "verdict_form": verdict_form or FlagVerdictForm(initial={"verdict": flag.verdict}),
