@@ -39,6 +39,7 @@ from .personal_data import (
     personal_data_erase,
     personal_data_export,
 )
+from .selectors import people_matching
 
 # --- Read-only pages ------------------------------------------------------------------
 
@@ -90,6 +91,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "language"]
     search_fields = ["email", "display_name"]
     readonly_fields = ["last_login", "date_joined"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The portal's one people search (``people_matching``): every word in the
+        name or e-mail, in any case and alphabet (SQLite's own LIKE folds only ASCII).
+        The admin's lists and its autocomplete of people alike."""
+        return people_matching(queryset, search_term), False
+
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["display_name", "role", "language", "time_zone"]}),

@@ -1,6 +1,7 @@
 """``people_matching``: the one search of every people list, pages and API alike."""
 
 import pytest
+from django.urls import reverse
 
 from mentorship.models import Assignment, User
 from mentorship.selectors import people_matching
@@ -55,3 +56,25 @@ def test_it_searches_a_related_person(people, mentor):
     Assignment.objects.create(student=people["ivan"], mentor=mentor)
     assignments = people_matching(Assignment.objects.all(), "иван", person="student")
     assert [assignment.student for assignment in assignments] == [people["ivan"]]
+
+
+def test_it_is_the_admins_search_of_people(admin_client, people):
+    response = admin_client.get(reverse("admin:mentorship_user_changelist"), {"q": "ПЕТРОВ"})
+
+    assert [person.email for person in response.context["cl"].result_list] == [
+        "ivan.p@example.org"
+    ]
+
+
+def test_it_is_the_admins_autocomplete_of_people(admin_client, people):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "иван",
+            "app_label": "mentorship",
+            "model_name": "assignment",
+            "field_name": "student",
+        },
+    )
+
+    assert [row["text"] for row in response.json()["results"]] == ["Иван Петров"]
