@@ -4,10 +4,12 @@ services, so their admin pages are for reading, with the claim and status fields
 editable for the rare manual repair."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.audit import AuditAction, AuditedAdminMixin
 
+from .changes import programme_changes_record, programme_snapshots
 from .models import (
     Cohort,
     CohortDeadline,
@@ -15,6 +17,8 @@ from .models import (
     DifficultyRating,
     Enrolment,
     Programme,
+    ProgrammeChange,
+    ProgrammeChangeSet,
     Project,
     Recommendation,
     Review,
@@ -42,6 +46,60 @@ class ReadOnlyInline(admin.TabularInline):
 # --- Curriculum -----------------------------------------------------------------------
 
 
+class ProgrammeChangesAdminMixin:
+    """For the pages where staff edit a programme's content (the programme with its
+    projects, a project with its rubric, a cohort with its deadlines): each save, or
+    deletion, is one change set of each programme it touched, recorded and told to
+    the programme's mentors by ``projects.changes``. The snapshot before is taken in
+    ``save_model`` (the database still holds the old rows, inlines included) and
+    compared in ``save_related``, once the inlines are saved; both run in the
+    admin's transaction."""
+
+    _before_key = "_programme_changes_before"
+
+    def programme_ids_of(self, obj, *, change: bool) -> set[int]:
+        """The programmes a save of ``obj`` may touch: its programme now, and the
+        one it had (a project or cohort moved to another programme)."""
+        if isinstance(obj, Programme):
+            # A new programme has no mentors yet and nothing to compare with.
+            return {obj.pk} if change else set()
+        ids = {obj.programme_id}
+        if change:
+            ids.update(
+                type(obj)._default_manager.filter(pk=obj.pk).values_list("programme_id", flat=True)
+            )
+        return ids
+
+    def save_model(self, request, obj, form, change):
+        setattr(
+            request,
+            self._before_key,
+            programme_snapshots(self.programme_ids_of(obj, change=change)),
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = request.__dict__.pop(self._before_key, None)
+        if before:
+            programme_changes_record(actor=request.user, before=before)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            before = programme_snapshots(self.programme_ids_of(obj, change=False))
+            super().delete_model(request, obj)
+            programme_changes_record(actor=request.user, before=before)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            ids = set()
+            for obj in queryset:
+                ids |= self.programme_ids_of(obj, change=False)
+            before = programme_snapshots(ids)
+            super().delete_queryset(request, queryset)
+            programme_changes_record(actor=request.user, before=before)
+
+
 class ProjectInline(admin.TabularInline):
     model = Project
     extra = 0
@@ -51,7 +109,7 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ProgrammeAdmin(ProgrammeChangesAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     audit_action = AuditAction.PROGRAMME_CHANGED
     list_display = ["title", "slug", "is_active"]
     list_filter = ["is_active"]
@@ -68,7 +126,7 @@ class RubricCriterionInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ProgrammeChangesAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "programme",
@@ -107,7 +165,7 @@ class CohortDeadlineInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ProgrammeChangesAdminMixin, admin.ModelAdmin):
     list_display = ["title", "programme", "starts_on", "ends_on", "in_order"]
     list_filter = ["programme"]
     search_fields = ["title", "programme__title"]
@@ -272,3 +330,33 @@ class RecommendationAdmin(admin.ModelAdmin):
     search_fields = ["course_title", "programme__title", "student__email", "mentor__email"]
     raw_id_fields = ["mentor", "student"]
     readonly_fields = ["created_at", "answered_at", "enrolled_at"]
+
+
+# --- Programme changes ----------------------------------------------------------------
+
+
+class ProgrammeChangeInline(ReadOnlyInline):
+    model = ProgrammeChange
+    fields = ["kind", "object_type", "object_label", "field", "before", "after"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(ProgrammeChangeSet)
+class ProgrammeChangeSetAdmin(admin.ModelAdmin):
+    """Recorded by the curriculum pages' saves (``ProgrammeChangesAdminMixin``):
+    read here, never written."""
+
+    list_display = ["programme", "changed_by", "changed_at"]
+    list_filter = ["programme"]
+    list_select_related = ["programme", "changed_by"]
+    date_hierarchy = "changed_at"
+    fields = ["programme", "changed_by", "changed_at"]
+    readonly_fields = fields
+    inlines = [ProgrammeChangeInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -789,3 +789,131 @@ class Recommendation(models.Model):
     @property
     def target_title(self) -> str:
         return self.programme.title if self.programme_id else self.course_title
+
+
+# --- Programme changes (``projects.changes``) -----------------------------------------
+
+
+class ProgrammeChangeSet(models.Model):
+    """The edits of one save in the admin that touched a programme's content (the
+    programme, its projects and their rubric criteria, its cohorts' dates): what the
+    programme's mentors are told of once, and read in its change log."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="change_sets",
+        verbose_name=_("programme"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("programme change set")
+        verbose_name_plural = _("programme changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            # The programme's change log, newest first (changes.programme_change_sets).
+            models.Index(fields=["programme", "-changed_at"], name="changeset_programme_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ChangeKind(models.TextChoices):
+    ADDED = "added", _("Added")
+    CHANGED = "changed", _("Changed")
+    REMOVED = "removed", _("Removed")
+
+
+class ChangedObject(models.TextChoices):
+    """What kind of thing a change is about (the models ``projects.changes`` tracks)."""
+
+    PROGRAMME = "programme", _("Programme")
+    PROJECT = "project", _("Project")
+    CRITERION = "criterion", _("Rubric criterion")
+    COHORT = "cohort", _("Cohort")
+    DEADLINE = "deadline", _("Cohort deadline")
+
+
+class ProgrammeChange(models.Model):
+    """One field of one object in a change set, with its value before and after
+    (None before for a thing added, after for a thing removed). ``object_label``
+    names the object as it read then (it may be gone since); ``field`` is the
+    model's field name, shown by its verbose name."""
+
+    change_set = models.ForeignKey(
+        ProgrammeChangeSet,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("change set"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ChangeKind.choices)
+    object_type = models.CharField(_("object type"), max_length=10, choices=ChangedObject.choices)
+    object_id = models.PositiveIntegerField(_("object id"))
+    object_label = models.CharField(_("object"), max_length=255)
+    field = models.CharField(_("field"), max_length=100)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("programme change")
+        verbose_name_plural = _("programme changes")
+        ordering = ["change_set", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.object_label}: {self.field}"
+
+
+class ProgrammeChangeReceipt(models.Model):
+    """A mentor of the programme was told of a change set (once, with the
+    notification) and has or has not read it yet."""
+
+    change_set = models.ForeignKey(
+        ProgrammeChangeSet,
+        on_delete=models.CASCADE,
+        related_name="receipts",
+        verbose_name=_("change set"),
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="programme_change_receipts",
+        verbose_name=_("mentor"),
+    )
+    notification = models.ForeignKey(
+        "mentorship.Notification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notification"),
+    )
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("programme change receipt")
+        verbose_name_plural = _("programme change receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["change_set", "mentor"], name="changereceipt_once")
+        ]
+        indexes = [
+            # A mentor's unread changes on their home page
+            # (changes.programme_changes_unread_count).
+            models.Index(
+                fields=["mentor"],
+                condition=Q(read_at__isnull=True),
+                name="changereceipt_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor}: {self.change_set}"

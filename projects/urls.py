@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import curriculum, files, mentoring, reviews
+from .views import changes, curriculum, files, mentoring, reviews
 
 app_name = "projects"
 
@@ -8,6 +8,17 @@ urlpatterns = [
     # Curriculum and the student's side of the loop
     path("programmes/", curriculum.programme_list, name="programmes"),
     path("programmes/<slug:slug>/", curriculum.programme_detail, name="programme"),
+    path("programmes/<slug:slug>/changes/", changes.programme_changes, name="programme_changes"),
+    path(
+        "programmes/<slug:slug>/changes/read/",
+        changes.changes_read_all,
+        name="programme_changes_read_all",
+    ),
+    path(
+        "programmes/<slug:slug>/changes/<int:pk>/read/",
+        changes.change_set_read,
+        name="programme_change_set_read",
+    ),
     path("projects/<int:pk>/", curriculum.project_detail, name="project"),
     path("projects/<int:pk>/submit/", curriculum.submission_create, name="submit"),
     path("submissions/<int:pk>/", curriculum.submission_detail, name="submission"),

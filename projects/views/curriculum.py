@@ -14,7 +14,7 @@ from mentorship import uploads
 from mentorship.decorators import role_required
 from mentorship.models import Role
 
-from .. import selectors, services
+from .. import changes, selectors, services
 from ..forms import DifficultyRatingForm, SubmissionForm
 from ..models import Project, SubmissionStatus
 
@@ -43,6 +43,11 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context["projects"] = programme.projects.annotate(
             criteria_count=Count("criteria")
         ).order_by("position")
+        context["may_see_changes"] = changes.may_see_programme_changes(user, programme=programme)
+        if user.role == Role.MENTOR and context["may_see_changes"]:
+            context["unread_changes"] = changes.programme_changes_unread_count(
+                user, programme=programme
+            )
     return render(request, "projects/programme_detail.html", context)
 
 
