@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from knowledge_base.demo import seed_cases, seed_proposals
 from mentorship.demo import _demo_user
-from projects.demo import seed_recommendations
+from projects.demo import seed_programme_changes, seed_recommendations
 from projects.models import Programme
 from students.demo import seed_incidents
 
@@ -108,4 +108,5 @@ def seed_community() -> dict[str, int]:
         "proposals": seed_proposals(),
         "incidents": seed_incidents(),
         "records": seed_development(),
+        "programme_changes": seed_programme_changes(),
     }

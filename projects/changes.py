@@ -174,6 +174,9 @@ def programme_snapshots(programme_ids: Iterable[int]) -> dict[int, Snapshot]:
     return snapshots
 
 
+_NUMBERS = re.compile(r"(\d+)")
+
+
 def _empty(value) -> bool:
     return value is None or value == ""
 
@@ -186,7 +189,9 @@ def snapshot_changes(before: Snapshot, after: Snapshot) -> list[ProgrammeChange]
 
     def order(key):
         row = after.get(key) or before[key]
-        return (_TYPE_ORDER[key[0]], row.label, key[1])
+        # "2. Plot" before "10. Report": the numbers in a label compared as numbers.
+        label = [int(part) if part.isdigit() else part for part in _NUMBERS.split(row.label)]
+        return (_TYPE_ORDER[key[0]], label, key[1])
 
     changes = []
     for key in sorted(set(before) | set(after), key=order):

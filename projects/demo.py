@@ -60,6 +60,7 @@ from mentorship.models import (
     User,
 )
 
+from .changes import programme_changes_record, programme_snapshots
 from .demo_curriculum import (
     APPROVED_FEEDBACK,
     CHANGES_INTRO,
@@ -1012,3 +1013,39 @@ def seed_recommendations() -> int:
                 )
                 created += 1
     return created
+
+
+DEMO_BRIEF_UPDATE = (
+    "\n\nUpdate: explain in the README which edge cases your tests cover, and why "
+    "the others do not matter here."
+)
+
+
+DEMO_CRITERION_UPDATE = " The README names the edge cases the tests cover."
+
+
+def seed_programme_changes() -> int:
+    """Staff's edit of a brief and its rubric in the first demo mentor's first
+    programme, two days ago, recorded and told to its mentors as the admin does
+    (``projects.changes``), unless the programme has a change log already. Returns
+    change sets recorded."""
+    staff, mentor = _demo_user("staff", 1), _demo_user("mentor", 1)
+    if staff is None or mentor is None:
+        return 0
+    programme = mentor.mentor_profile.programmes.order_by("slug").first()
+    project = programme and programme.projects.order_by("position").first()
+    if project is None or programme.change_sets.exists():
+        return 0
+    with transaction.atomic():
+        before = programme_snapshots([programme.pk])
+        # Not its target: the demo enrolments' plans were drawn from the targets.
+        project.brief += DEMO_BRIEF_UPDATE
+        project.save(update_fields=["brief"])
+        criterion = project.criteria.order_by("position").first()
+        if criterion is not None:
+            criterion.met_means += DEMO_CRITERION_UPDATE
+            criterion.save(update_fields=["met_means"])
+        recorded = programme_changes_record(
+            actor=staff, before=before, at=timezone.now() - timedelta(days=2)
+        )
+    return len(recorded)

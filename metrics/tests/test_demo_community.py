@@ -11,7 +11,8 @@ from knowledge_base.models import CaseDiscussion, CaseReply, ImprovementProposal
 from mentorship.models import Assignment, User
 from mentorship.selectors import students_visible_to
 from metrics.models import DevelopmentRecord, WeeklyReport, WeeklyReportStatus
-from projects.models import Recommendation
+from projects.changes import programme_changes_unread
+from projects.models import ProgrammeChangeSet, Recommendation
 from students.models import Incident, IncidentStatus
 
 
@@ -110,6 +111,7 @@ def test_it_adds_nothing_the_second_time(seeded):
         Incident,
         DevelopmentRecord,
         WeeklyReport,
+        ProgrammeChangeSet,
     ]
     before = [model.objects.count() for model in models]
 
@@ -117,3 +119,11 @@ def test_it_adds_nothing_the_second_time(seeded):
 
     assert "Community: 0 case discussions, 0 recommendations, 0 improvement proposals" in output
     assert [model.objects.count() for model in models] == before
+
+
+def test_it_tells_the_first_mentor_of_a_programme_change(seeded):
+    (change_set,) = programme_changes_unread(_mentor())
+
+    assert change_set.changed_by.email == "staff@demo.test"
+    assert sorted(change_set.changes.values_list("field", flat=True)) == ["brief", "met_means"]
+    assert ProgrammeChangeSet.objects.count() == 1

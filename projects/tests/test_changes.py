@@ -427,3 +427,15 @@ def test_it_tells_only_active_mentors(programme, mentor):
 
     assert change_set.receipts.count() == 0
     assert Notification.objects.count() == 0
+
+
+def test_it_orders_changes_by_kind_of_object_then_by_number():
+    after = {
+        ("criterion", 5): changes.SnapshotRow("2. B › 1. C", {"title": "C"}),
+        ("project", 3): changes.SnapshotRow("10. A", {"title": "A"}),
+        ("project", 4): changes.SnapshotRow("2. B", {"title": "B"}),
+    }
+
+    found = changes.snapshot_changes({}, after)
+
+    assert [change.object_label for change in found] == ["2. B", "10. A", "2. B › 1. C"]

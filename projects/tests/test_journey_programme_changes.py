@@ -63,5 +63,6 @@ def test_it_tells_the_mentor_of_a_brief_edited_in_the_admin(
     screenshot(mentor_page, "mentor-change-log-read")
 
     receipt = ProgrammeChangeReceipt.objects.get()
-    assert receipt.mentor == mentor and receipt.read_at is not None
+    assert receipt.mentor == mentor
+    assert receipt.read_at is not None
     assert receipt.notification.read_at is not None

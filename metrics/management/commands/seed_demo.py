@@ -134,7 +134,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Community: {cases} case discussions, {recommendations} recommendations, "
             "{proposals} improvement proposals, {incidents} incidents, {records} "
-            "self-development records, {reports} weekly reports.".format(**community)
+            "self-development records, {reports} weekly reports, {programme_changes} "
+            "programme change sets.".format(**community)
         )
         self.stdout.write(
             "Knowledge base: {questions} questions, {articles} articles, {deflections} "
