@@ -57,6 +57,8 @@ AUDITED = {
     "projects:note_use": HTMX_PART,
     "projects:recommendation_create": REDIRECTS,
     "projects:recommendation_answer": REDIRECTS,
+    "projects:programme_change_set_read": REDIRECTS,
+    "projects:programme_changes_read_all": REDIRECTS,
     "students:note_create": REDIRECTS,
     "students:assignment_assign": REDIRECTS,
     "students:session_schedule": REDIRECTS,
