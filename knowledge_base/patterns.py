@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorship.models import Role, User
+from mentorship.translated import translated
 from projects.models import Programme
 
 from .articles import without_any_article
@@ -334,9 +335,11 @@ def question_counts(user: User, scope: PatternScope, *, split: str) -> QuestionC
     bucket_of = trunc("created_at", output_field=DateField(), tzinfo=scope.zone)
     questions = questions_in_scope(user, scope).order_by()
     key_field, label_field, detail_field = _SPLIT_FIELDS[split]
-    names = {"key": F(key_field), "label": F(label_field), "bucket": bucket_of}
+    # Programme and project titles in the reader's language (topics have one name).
+    label = F(label_field) if split == Split.TOPIC else translated(label_field)
+    names = {"key": F(key_field), "label": label, "bucket": bucket_of}
     if detail_field:
-        names["detail"] = F(detail_field)
+        names["detail"] = translated(detail_field)
     rows = questions.values(**names).annotate(questions=Count("pk", distinct=True))
     by_key: dict[int | None, Series] = {}
     for row in rows:
@@ -656,9 +659,14 @@ def _no_article_candidates(user: User, scope: PatternScope) -> list[dict]:
         .exclude(status=QuestionStatus.DUPLICATE)
         .annotate(answer_count=Count("answers", filter=_TEAM_ANSWER))
         .order_by("-created_at", "-pk")
-        .values("pk", "title", "programme__title", "status", "accepted_answer_id", "answer_count")[
-            :REPEATED_CANDIDATES
-        ]
+        .values(
+            "pk",
+            "title",
+            "status",
+            "accepted_answer_id",
+            "answer_count",
+            programme_title=translated("programme__title"),
+        )[:REPEATED_CANDIDATES]
     )
 
 
@@ -732,7 +740,7 @@ def _group(query: str, members: list[dict]) -> QuestionGroup:
     return QuestionGroup(
         question_ids=[member["pk"] for member in members],
         titles=titles,
-        programmes=sorted({member["programme__title"] for member in members}),
+        programmes=sorted({member["programme_title"] for member in members}),
         query=query,
         case_question=best["pk"],
         case_answered=_can_grow_a_case(best),
@@ -773,14 +781,19 @@ def topics_not_covered(user: User, scope: PatternScope) -> list[UncoveredTopic]:
             question_id__in=questions_in_scope(user, scope).values("pk")
         )
         .exclude(Exists(covered))
-        .values("question__programme_id", "question__programme__title", "topic_id", "topic__name")
+        .values(
+            "question__programme_id",
+            "topic_id",
+            "topic__name",
+            programme_title=translated("question__programme__title"),
+        )
         .annotate(questions=Count("question_id"))
-        .order_by("-questions", "question__programme__title", "topic__name")[:UNCOVERED_SHOWN]
+        .order_by("-questions", "programme_title", "topic__name")[:UNCOVERED_SHOWN]
     )
     return [
         UncoveredTopic(
             programme_id=row["question__programme_id"],
-            programme=row["question__programme__title"],
+            programme=row["programme_title"],
             topic_id=row["topic_id"],
             topic=row["topic__name"],
             questions=row["questions"],

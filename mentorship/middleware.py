@@ -13,21 +13,29 @@ from django.utils.translation import gettext as _
 
 from .access import NotAllowed
 from .api_errors import is_api_request
+from .translated import requested_language
 
 
 class UserPreferencesMiddleware:
     """Show a signed-in person the portal in their own language and time zone.
 
     LocaleMiddleware has already picked a language from the cookie or the browser;
-    a signed-in person's saved choice wins over both."""
+    a signed-in person's saved choice wins over both. On the API a language asked for
+    with ``Accept-Language`` wins over all (``mentorship.translated.requested_language``;
+    a caller with a token is known only once DRF has authenticated it, which
+    ``mentorship.authentication`` follows)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
+        requested = requested_language(request) if is_api_request(request) else None
+        if requested:
+            translation.activate(requested)
+            request.LANGUAGE_CODE = translation.get_language()
         if user.is_authenticated:
-            if user.language:
+            if user.language and not requested:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = translation.get_language()
             try:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "students",
     "knowledge_base",
     "metrics",
+    # Before the admin: its TranslationAdmin edits the languages side by side.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -391,6 +393,14 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Course content (programmes, projects, rubric criteria, shared review notes) has a
+# column per language (``title_en``, ``title_ru``; each app's ``translation.py``). A
+# text reads in the reader's language, else in the other one. Code that writes the
+# untranslated name (``Project.objects.create(title=...)``) fills the English column;
+# a form or an assignment after creation fills the reader's language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "ru")}
+MODELTRANSLATION_AUTO_POPULATE = "default"
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "static/"

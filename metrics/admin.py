@@ -41,7 +41,13 @@ class DevelopmentRecordAdmin(admin.ModelAdmin):
 
     list_display = ["__str__", "mentor", "kind", "completed_on", "created_at", "verified_at"]
     list_filter = ["kind", DevelopmentVerifiedFilter]
-    search_fields = ["title", "programme__title", "mentor__email", "mentor__display_name"]
+    search_fields = [
+        "title",
+        "programme__title_en",
+        "programme__title_ru",
+        "mentor__email",
+        "mentor__display_name",
+    ]
     date_hierarchy = "created_at"
     list_select_related = ["mentor", "programme"]
     actions = ["mark_verified"]

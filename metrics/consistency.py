@@ -34,10 +34,12 @@ from fractions import Fraction
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextChoices
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.models import Role, User
 from mentorship.selectors import mentors_visible_to
+from mentorship.translated import translated
 from projects.models import CriterionVerdict, Review, Verdict
 
 CONSISTENCY_ROLES = (Role.SUPERVISOR, Role.STAFF)
@@ -221,10 +223,11 @@ def review_consistency(*, mentor_ids, start: datetime, end: datetime) -> ReviewC
         .values(
             "review__reviewer_id",
             "criterion_id",
-            "criterion__title",
             "criterion__position",
             "criterion__project_id",
-            "criterion__project__title",
+            # In the reader's language (the criterion's and project's own columns).
+            criterion_title=translated("criterion__title"),
+            project_title=translated("criterion__project__title"),
         )
         .annotate(n=Count("pk"), met=Count("pk", filter=Q(met=True)))
     )
@@ -264,7 +267,7 @@ def review_consistency(*, mentor_ids, start: datetime, end: datetime) -> ReviewC
         team = TeamRate(weighted / compared_n if compared_n else None, team_n)
         rows = sorted(
             criteria[mentor.pk],
-            key=lambda row: (row["criterion__project__title"], row["criterion__position"]),
+            key=lambda row: (row["project_title"], row["criterion__position"]),
         )
         result.mentors.append(
             MentorConsistency(
@@ -276,10 +279,10 @@ def review_consistency(*, mentor_ids, start: datetime, end: datetime) -> ReviewC
                 criteria=[
                     CriterionConsistency(
                         criterion_id=row["criterion_id"],
-                        title=row["criterion__title"],
+                        title=row["criterion_title"],
                         position=row["criterion__position"],
                         project_id=row["criterion__project_id"],
-                        project_title=row["criterion__project__title"],
+                        project_title=row["project_title"],
                         mentor=Share(row["met"], row["n"]),
                         team=Share(
                             criterion_totals[row["criterion_id"]][1] - row["met"],
@@ -300,9 +303,10 @@ CONSISTENCY_CACHE_SECONDS = 300
 
 def consistency_cache_key(*, mentor_ids, start: datetime, end: datetime) -> str:
     """The key a team's consistency in a period is kept under (and its summary as the
-    dashboard renders it, which changes with it)."""
+    dashboard renders it, which changes with it), per language: the criteria and
+    projects are named in the reader's."""
     ids = hashlib.sha256(",".join(map(str, sorted(mentor_ids))).encode()).hexdigest()[:32]
-    return f"metrics:consistency:{ids}:{start.isoformat()}:{end.isoformat()}"
+    return f"metrics:consistency:{ids}:{start.isoformat()}:{end.isoformat()}:{get_language()}"
 
 
 def review_consistency_cached(*, mentor_ids, start: datetime, end: datetime) -> ReviewConsistency:

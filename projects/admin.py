@@ -1,11 +1,20 @@
 """Staff edit the curriculum here (programmes, projects, rubrics, enrolments) and can
 look into the review loop. Submissions and reviews are written by the portal's
 services, so their admin pages are for reading, with the claim and status fields left
-editable for the rare manual repair."""
+editable for the rare manual repair.
 
+Course content is written in English and Russian side by side (modeltranslation's
+plain ``TranslationAdmin``: its tabbed variant loads jQuery UI from a CDN, which the
+CSP refuses); a title is needed in one language at least, the reader sees the other
+when theirs is empty."""
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.utils import build_localized_fieldname
 
 from mentorship.audit import AuditAction, AuditedAdminMixin
 
@@ -100,8 +109,49 @@ class ProgrammeChangesAdminMixin:
             programme_changes_record(actor=request.user, before=before)
 
 
-class ProjectInline(admin.TabularInline):
+class OneLanguageAtLeastForm(forms.ModelForm):
+    """A text staff must give (``required_in_one_language``: a title, a note's body)
+    is written in English or Russian or both; left empty in both, the error stands
+    beside the English column. The untranslated field is not on the form, so nothing
+    else would ask for it."""
+
+    required_in_one_language: tuple[str, ...] = ("title",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # modeltranslation's admin would require the English column; either will do.
+        for columns in self._columns():
+            for column in columns:
+                self.fields[column].required = False
+
+    def _columns(self) -> list[list[str]]:
+        """The form's columns of each text required in one language."""
+        return [
+            [
+                column
+                for language, _name in settings.LANGUAGES
+                if (column := build_localized_fieldname(field, language)) in self.fields
+            ]
+            for field in self.required_in_one_language
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for present in self._columns():
+            if present and not any((cleaned.get(column) or "").strip() for column in present):
+                self.add_error(
+                    present[0], _("Write it in one language at least; both may be given.")
+                )
+        return cleaned
+
+
+class ReviewNoteForm(OneLanguageAtLeastForm):
+    required_in_one_language = ("title", "body")
+
+
+class ProjectInline(TranslationTabularInline):
     model = Project
+    form = OneLanguageAtLeastForm
     extra = 0
     fields = ["position", "title", "effort_hours", "target_days", "deliverable"]
     ordering = ["position"]
@@ -109,24 +159,27 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ProgrammeChangesAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class ProgrammeAdmin(ProgrammeChangesAdminMixin, AuditedAdminMixin, TranslationAdmin):
     audit_action = AuditAction.PROGRAMME_CHANGED
+    form = OneLanguageAtLeastForm
     list_display = ["title", "slug", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title_en", "title_ru", "slug"]
+    prepopulated_fields = {"slug": ["title_en"]}
     inlines = [ProjectInline]
 
 
-class RubricCriterionInline(admin.TabularInline):
+class RubricCriterionInline(TranslationTabularInline):
     model = RubricCriterion
+    form = OneLanguageAtLeastForm
     extra = 1
     fields = ["position", "title", "met_means"]
     ordering = ["position"]
 
 
 @admin.register(Project)
-class ProjectAdmin(ProgrammeChangesAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(ProgrammeChangesAdminMixin, TranslationAdmin):
+    form = OneLanguageAtLeastForm
     list_display = [
         "title",
         "programme",
@@ -136,7 +189,14 @@ class ProjectAdmin(ProgrammeChangesAdminMixin, admin.ModelAdmin):
         "deliverable",
     ]
     list_filter = ["programme", "deliverable"]
-    search_fields = ["title", "brief", "programme__title"]
+    search_fields = [
+        "title_en",
+        "title_ru",
+        "brief_en",
+        "brief_ru",
+        "programme__title_en",
+        "programme__title_ru",
+    ]
     list_select_related = ["programme"]
     ordering = ["programme", "position"]
     fieldsets = [
@@ -168,7 +228,7 @@ class CohortDeadlineInline(admin.TabularInline):
 class CohortAdmin(ProgrammeChangesAdminMixin, admin.ModelAdmin):
     list_display = ["title", "programme", "starts_on", "ends_on", "in_order"]
     list_filter = ["programme"]
-    search_fields = ["title", "programme__title"]
+    search_fields = ["title", "programme__title_en", "programme__title_ru"]
     list_select_related = ["programme"]
     date_hierarchy = "starts_on"
     inlines = [CohortDeadlineInline]
@@ -178,7 +238,12 @@ class CohortAdmin(ProgrammeChangesAdminMixin, admin.ModelAdmin):
 class EnrolmentAdmin(admin.ModelAdmin):
     list_display = ["student", "programme", "cohort", "status", "started_on", "target_end_on"]
     list_filter = ["status", "programme", "allow_skipping"]
-    search_fields = ["student__email", "student__display_name", "programme__title"]
+    search_fields = [
+        "student__email",
+        "student__display_name",
+        "programme__title_en",
+        "programme__title_ru",
+    ]
     autocomplete_fields = ["student", "programme", "cohort"]
     list_select_related = ["student", "programme", "cohort__programme"]
     date_hierarchy = "started_on"
@@ -216,7 +281,12 @@ class SubmissionAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "reviewed_at",
     ]
     list_filter = ["status", "project__programme"]
-    search_fields = ["student__email", "student__display_name", "project__title"]
+    search_fields = [
+        "student__email",
+        "student__display_name",
+        "project__title_en",
+        "project__title_ru",
+    ]
     list_select_related = ["student", "project", "project__programme", "claimed_by"]
     date_hierarchy = "submitted_at"
     autocomplete_fields = ["claimed_by"]
@@ -272,7 +342,8 @@ class ReviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = [
         "submission__student__email",
         "submission__student__display_name",
-        "submission__project__title",
+        "submission__project__title_en",
+        "submission__project__title_ru",
         "reviewer__email",
         "reviewer__display_name",
     ]
@@ -296,11 +367,19 @@ class ReviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReviewNote)
-class ReviewNoteAdmin(admin.ModelAdmin):
+class ReviewNoteAdmin(TranslationAdmin):
+    form = ReviewNoteForm
     list_display = ["title", "project", "author", "use_count", "created_at"]
     # By programme, not by project: a project's name needs its programme, a query each.
     list_filter = ["project__programme"]
-    search_fields = ["title", "body", "project__title"]
+    search_fields = [
+        "title_en",
+        "title_ru",
+        "body_en",
+        "body_ru",
+        "project__title_en",
+        "project__title_ru",
+    ]
     list_select_related = ["project", "project__programme", "author"]
     autocomplete_fields = ["project", "author"]
     readonly_fields = ["use_count", "created_at"]
@@ -310,7 +389,12 @@ class ReviewNoteAdmin(admin.ModelAdmin):
 class DifficultyRatingAdmin(admin.ModelAdmin):
     list_display = ["submission", "rating", "created_at"]
     list_filter = ["rating", "submission__project__programme"]
-    search_fields = ["submission__project__title", "submission__student__email", "comment"]
+    search_fields = [
+        "submission__project__title_en",
+        "submission__project__title_ru",
+        "submission__student__email",
+        "comment",
+    ]
     list_select_related = ["submission", "submission__student", "submission__project"]
     readonly_fields = ["submission", "created_at"]
 
@@ -327,7 +411,13 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display = ["__str__", "mentor", "student", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["mentor", "student", "programme"]
-    search_fields = ["course_title", "programme__title", "student__email", "mentor__email"]
+    search_fields = [
+        "course_title",
+        "programme__title_en",
+        "programme__title_ru",
+        "student__email",
+        "mentor__email",
+    ]
     raw_id_fields = ["mentor", "student"]
     readonly_fields = ["created_at", "answered_at", "enrolled_at"]
 

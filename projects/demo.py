@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mentorship.activity import (
     PORTAL_SOURCE,
@@ -71,6 +71,7 @@ from .demo_curriculum import (
     STUDENT_COMMENTS,
     ProjectSpec,
 )
+from .demo_curriculum_ru import BRIEFS_RU, CRITERIA_RU, PROGRAMMES_RU, REVIEW_NOTES_RU
 from .models import (
     CriterionVerdict,
     Deliverable,
@@ -192,7 +193,9 @@ def seed_curriculum() -> int:
         spec = CURRICULUM.get((project.programme.slug, project.position))
         if spec is None or project.pk in with_rubric:
             continue
-        project.brief = spec.brief
+        with translation.override("en"):  # the field and its English column
+            project.brief = spec.brief
+        project.brief_ru = BRIEFS_RU.get((project.programme.slug, project.position), "")
         project.deliverable = spec.deliverable
         project.allowed_file_types = spec.allowed_file_types
         project.max_file_size_mb = spec.max_file_size_mb
@@ -207,10 +210,78 @@ def seed_curriculum() -> int:
             for position, criterion in enumerate(spec.criteria, start=1)
         ]
     Project.objects.bulk_update(
-        to_update, ["brief", "deliverable", "allowed_file_types", "max_file_size_mb"]
+        to_update,
+        ["brief", "brief_en", "brief_ru", "deliverable", "allowed_file_types", "max_file_size_mb"],
     )
     RubricCriterion.objects.bulk_create(criteria, ignore_conflicts=True)
+    seed_russian_text()
     return len(criteria)
+
+
+def seed_russian_text() -> int:
+    """The Russian of the demo's course content (``demo_curriculum_ru``) wherever its
+    column is still empty: a fresh demo, and one seeded before the content had two
+    languages. What staff wrote stays. Returns the rows given Russian text."""
+    changed = 0
+    for programme in Programme.objects.filter(slug__in=PROGRAMMES_RU):
+        title, description, project_titles = PROGRAMMES_RU[programme.slug]
+        fields = _fill_empty(programme, title_ru=title, description_ru=description)
+        if fields:
+            programme.save(update_fields=fields)
+            changed += 1
+        projects = list(
+            programme.projects.filter(position__lte=len(project_titles)).prefetch_related(
+                "criteria"
+            )
+        )
+        for project in projects:
+            key = (programme.slug, project.position)
+            spec = CURRICULUM.get(key)
+            title = project_titles[project.position - 1]
+            brief = ""  # a brief staff rewrote is theirs to translate
+            if spec is not None and project.brief_en == spec.brief:
+                brief = BRIEFS_RU.get(key, "")
+            elif project.brief_en == _placeholder_brief(project.title_en):
+                brief = f"Что сдать в проекте «{title}»."
+            fields = _fill_empty(project, title_ru=title, brief_ru=brief)
+            if fields:
+                project.save(update_fields=fields)
+                changed += 1
+            translations = CRITERIA_RU.get(key, [])
+            english = [criterion.title for criterion in spec.criteria] if spec else []
+            for criterion in project.criteria.all():
+                if criterion.title_en not in english:
+                    continue  # a criterion staff added: theirs to translate
+                title, met_means = translations[english.index(criterion.title_en)]
+                fields = _fill_empty(criterion, title_ru=title, met_means_ru=met_means)
+                if fields:
+                    criterion.save(update_fields=fields)
+                    changed += 1
+    notes = ReviewNote.objects.filter(project__programme__slug__in=REVIEW_NOTES_RU)
+    for note in notes.select_related("project__programme"):
+        english = [title for title, _body in REVIEW_NOTES[note.project.programme.slug]]
+        if note.title_en in english:
+            title, body = REVIEW_NOTES_RU[note.project.programme.slug][
+                english.index(note.title_en)
+            ]
+            fields = _fill_empty(note, title_ru=title, body_ru=body)
+            if fields:
+                note.save(update_fields=fields)
+                changed += 1
+    return changed
+
+
+def _placeholder_brief(title: str) -> str:
+    """A demo project's brief until ``seed_curriculum`` writes its own."""
+    return f"Deliverables for “{title}”."
+
+
+def _fill_empty(row, **values: str) -> list[str]:
+    """Set each column of ``values`` that is empty on ``row``; the columns set."""
+    fields = [column for column, value in values.items() if value and not getattr(row, column)]
+    for column in fields:
+        setattr(row, column, values[column])
+    return fields
 
 
 # --- Simulated histories --------------------------------------------------------------
@@ -761,7 +832,7 @@ def seed_review_notes(rng: random.Random) -> int:
             "email"
         )
     )
-    existing = set(ReviewNote.objects.values_list("project_id", "title"))
+    existing = set(ReviewNote.objects.values_list("project_id", "title_en"))
     notes = [
         ReviewNote(
             project=project,
@@ -776,6 +847,7 @@ def seed_review_notes(rng: random.Random) -> int:
         if (project.pk, title) not in existing
     ]
     ReviewNote.objects.bulk_create(notes)
+    seed_russian_text()
     return len(notes)
 
 
@@ -940,7 +1012,7 @@ def seed_programmes(*, mentors: int) -> list[Programme]:
                     title=project_title,
                     effort_hours=hours,
                     target_days=days,
-                    brief=f"Deliverables for “{project_title}”.",
+                    brief=_placeholder_brief(project_title),
                 )
                 for position, (project_title, hours, days) in enumerate(projects, start=1)
             ],
@@ -963,6 +1035,7 @@ def seed_programmes(*, mentors: int) -> list[Programme]:
         ignore_conflicts=True,
         batch_size=2000,
     )
+    seed_russian_text()
     return programmes
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from mentorship.models import User
 from mentorship.personal_data import Erasure, PersonalDataExport, personal_data_register
+from mentorship.translated import translated
 
 from .models import (
     CriterionVerdict,
@@ -38,13 +39,13 @@ def projects_personal_data(student: User) -> PersonalDataExport:
             "enrolments": Enrolment.objects.filter(student=student),
             "submissions": Submission.objects.filter(student=student).values(
                 "id",
-                "project__title",
                 "attempt",
                 "comment",
                 "link",
                 "status",
                 "submitted_at",
                 "reviewed_at",
+                project_title=translated("project__title"),
             ),
             "submission_files": [
                 {
@@ -61,13 +62,17 @@ def projects_personal_data(student: User) -> PersonalDataExport:
             ),
             "criterion_verdicts": CriterionVerdict.objects.filter(
                 review__submission__student=student
-            ).values("review__submission_id", "criterion__title", "met", "comment"),
+            ).values(
+                "review__submission_id",
+                "met",
+                "comment",
+                criterion_title=translated("criterion__title"),
+            ),
             "difficulty_ratings": DifficultyRating.objects.filter(
                 submission__student=student
             ).values("submission_id", "rating", "comment", "created_at"),
             "recommendations": Recommendation.objects.filter(student=student).values(
                 "mentor__display_name",
-                "programme__title",
                 "course_title",
                 "course_url",
                 "note",
@@ -75,6 +80,7 @@ def projects_personal_data(student: User) -> PersonalDataExport:
                 "created_at",
                 "answered_at",
                 "enrolled_at",
+                programme_title=translated("programme__title"),
             ),
         },
         files=[(_zip_path(each), each.file) for each in files],

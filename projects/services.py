@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -35,6 +35,7 @@ from mentorship.models import (
 from mentorship.notifications import notification_send
 from mentorship.selectors import current_mentor, current_mentor_assignments
 from mentorship.services import student_status_set
+from mentorship.text import text_language
 from mentorship.uploads import (
     pending_upload_keep,
     pending_uploads_release,
@@ -595,14 +596,19 @@ def _complete_programme_if_last(*, submission: Submission, now) -> None:
 
 
 def review_note_create(*, project: Project, author: User, title: str, body: str) -> ReviewNote:
-    """A reviewer writes a snippet for everyone who reviews this project."""
+    """A reviewer writes a snippet for everyone who reviews this project, in English
+    or Russian."""
     if author.role not in REVIEWER_ROLES:
         raise NotAllowed.unless_visible(
             _("Only mentors, supervisors and staff write review notes."),
             visible=projects_visible_to(author),
             pk=project.pk,
         )
-    note = ReviewNote(project=project, author=author, title=title.strip(), body=body.strip())
+    # Into the columns of the language it is written in, whatever the page's: readers
+    # of the other language see it too (the fallback) until someone translates it.
+    note = ReviewNote(project=project, author=author)
+    with translation.override(text_language(f"{title}\n{body}")):
+        note.title, note.body = title.strip(), body.strip()
     note.full_clean()
     note.save()
     return note

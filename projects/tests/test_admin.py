@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from conftest import ROLES
@@ -133,8 +134,10 @@ def test_it_lets_staff_write_a_rubric_with_the_project(client, as_user):
         {
             "programme": programme.pk,
             "position": 1,
-            "title": "Build a blog",
-            "brief": "# Brief",
+            "title_en": "Build a blog",
+            "title_ru": "Свой блог",
+            "brief_en": "# Brief",
+            "brief_ru": "# Задание",
             "effort_hours": 10,
             "target_days": 14,
             "deliverable": "either",
@@ -145,17 +148,102 @@ def test_it_lets_staff_write_a_rubric_with_the_project(client, as_user):
             "criteria-MIN_NUM_FORMS": 0,
             "criteria-MAX_NUM_FORMS": 1000,
             "criteria-0-position": 2,
-            "criteria-0-title": "Tested",
-            "criteria-0-met_means": "Tests pass.",
+            "criteria-0-title_en": "Tested",
+            "criteria-0-title_ru": "Есть тесты",
+            "criteria-0-met_means_en": "Tests pass.",
+            "criteria-0-met_means_ru": "Тесты проходят.",
             "criteria-1-position": 1,
-            "criteria-1-title": "Runs",
-            "criteria-1-met_means": "",
+            "criteria-1-title_en": "",
+            "criteria-1-title_ru": "Запускается",
+            "criteria-1-met_means_en": "",
+            "criteria-1-met_means_ru": "",
         },
     )
 
     assert response.status_code == 302, response.context["errors"]
-    project = Project.objects.get(title="Build a blog")
-    assert list(project.criteria.values_list("position", "title")) == [(1, "Runs"), (2, "Tested")]
+    project = Project.objects.get(title_en="Build a blog")
+    assert (project.title_ru, project.brief_en, project.brief_ru) == (
+        "Свой блог",
+        "# Brief",
+        "# Задание",
+    )
+    assert list(project.criteria.values_list("position", "title_en", "title_ru")) == [
+        (1, None, "Запускается"),  # left empty: read in Russian by everyone
+        (2, "Tested", "Есть тесты"),
+    ]
+    assert project.criteria.get(position=2).met_means_ru == "Тесты проходят."
+
+
+def test_it_shows_both_languages_side_by_side(client, as_user):
+    project = ProjectFactory(title="Build a blog", criteria=1)
+    project.title_ru = "Свой блог"
+    project.save()
+    as_user("staff")
+
+    response = client.get(_url(Project, "change", project.pk))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert {"title_en", "title_ru", "brief_en", "brief_ru"} <= set(form.fields)
+    assert "title" not in form.fields
+    assertContains(response, 'name="title_ru"')
+    assertContains(response, "Свой блог")
+    assertContains(response, 'name="criteria-0-title_ru"')
+    assertNotContains(response, "jquery-ui")  # the tabbed admin's CDN script: refused by the CSP
+
+
+def test_it_needs_a_title_in_one_language_at_least(client, as_user):
+    programme = ProgrammeFactory()
+    as_user("staff")
+
+    response = client.post(
+        _url(Project, "add"),
+        {
+            "programme": programme.pk,
+            "position": 1,
+            "title_en": " ",
+            "title_ru": "",
+            "brief_en": "Kept",
+            "effort_hours": 10,
+            "target_days": 14,
+            "deliverable": "either",
+            "allowed_file_types": "md",
+            "max_file_size_mb": 5,
+            "criteria-TOTAL_FORMS": 0,
+            "criteria-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"title_en": ["Write it in one language at least; both may be given."]}
+    assertContains(response, "Kept")
+    assert not Project.objects.exists()
+
+
+def test_it_takes_a_russian_title_alone(client, as_user):
+    programme = ProgrammeFactory(title="Data")
+    as_user("staff")
+
+    response = client.post(
+        _url(Programme, "change", programme.pk),
+        {
+            "title_en": "",
+            "title_ru": "Данные",
+            "slug": programme.slug,
+            "description_en": "",
+            "description_ru": "Программа о данных.",
+            "is_active": "on",
+            "projects-TOTAL_FORMS": "0",
+            "projects-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    programme.refresh_from_db()
+    assert (programme.title_en, programme.title_ru) == (None, "Данные")
+    with translation.override("en"):
+        assert programme.title == "Данные"  # nothing in English: the Russian text
 
 
 def test_it_orders_the_rubric_by_position(client, as_user):

@@ -42,9 +42,9 @@ def test_it_records_a_programme_change_and_not_an_unchanged_save(client, as_user
     programme = ProgrammeFactory(title="Data", is_active=True)
     url = reverse("admin:projects_programme_change", args=[programme.pk])
     form = {
-        "title": "Data",
+        "title_en": "Data",
         "slug": programme.slug,
-        "description": programme.description,
+        "description_en": programme.description,
         "is_active": "",
         "projects-TOTAL_FORMS": "0",
         "projects-INITIAL_FORMS": "0",
