@@ -10,7 +10,7 @@ fallback. And which language an API caller asks for (``requested_language``).
 """
 
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
@@ -29,11 +29,12 @@ def translated(path: str, *, language: str | None = None) -> Coalesce:
     """The text at ``path`` (``"project__title"``, ``"criterion__project__title"``) in
     the reader's language, or the first other language that has it; ``""`` when none
     does. Asked when the query is built, so in the request's language."""
+    text = TextField()  # a title (CharField) beside a brief (TextField)
     columns = [
-        NullIf(F(build_localized_fieldname(path, code)), Value(""))
+        NullIf(F(build_localized_fieldname(path, code)), Value(""), output_field=text)
         for code in reading_order(language)
     ]
-    return Coalesce(*columns, Value(""))
+    return Coalesce(*columns, Value(""), output_field=text)
 
 
 def requested_language(request) -> str | None:
