@@ -9,10 +9,8 @@ would read the untranslated column, which keeps the text as it was first written
 fallback. And which language an API caller asks for (``requested_language``).
 """
 
-from django.conf import settings
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.utils import translation
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
@@ -51,30 +49,3 @@ def requested_language(request) -> str | None:
         except LookupError:
             continue
     return None
-
-
-class Translated(dict):
-    """A text in every language, ``{"en": ..., "ru": ...}``, that reads as the active
-    one: a course title quoted in a notification (``params={"project":
-    in_every_language(project, "title")}``) is rendered in the recipient's language,
-    however the one who caused it reads. A plain dict to JSON, so it keeps when stored;
-    ``Translated(stored)`` reads it again."""
-
-    def __str__(self) -> str:
-        for code in reading_order():
-            if self.get(code):
-                return self[code]
-        return ""
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
-
-def in_every_language(row, field: str) -> Translated:
-    """``row.<field>`` as each language's reader sees it (their text, else the
-    fallback's)."""
-    texts = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            texts[code] = getattr(row, field)
-    return Translated(texts)

@@ -1,4 +1,4 @@
-"""``projects 0010``/``0011``: course content written before it had two languages is
+"""``projects 0012``/``0013``: course content written before it had two languages is
 copied into the English columns (nothing a reader saw is lost), the Russian ones start
 empty, and going back keeps the latest English text."""
 
@@ -7,21 +7,21 @@ from django.utils import translation
 
 from mentorship.tests.migrations import migrate_to, migrate_to_latest
 
-BEFORE = [("projects", "0009_enrolment_ended_after_start")]
-AFTER = [("projects", "0011_course_content_english_copied")]
+BEFORE = [("projects", "0011_programme_change_log")]
+AFTER = [("projects", "0013_course_content_english_copied")]
 
 
 @pytest.fixture
-def at_0009(transactional_db):
+def before_languages(transactional_db):
     apps = migrate_to(BEFORE)
     yield apps
     migrate_to_latest()
 
 
-def test_it_copies_the_existing_text_into_english(at_0009):
-    Programme = at_0009.get_model("projects", "Programme")
-    Project = at_0009.get_model("projects", "Project")
-    Criterion = at_0009.get_model("projects", "RubricCriterion")
+def test_it_copies_the_existing_text_into_english(before_languages):
+    Programme = before_languages.get_model("projects", "Programme")
+    Project = before_languages.get_model("projects", "Project")
+    Criterion = before_languages.get_model("projects", "RubricCriterion")
     programme = Programme.objects.create(slug="web", title="Web", description="From HTML.")
     project = Project.objects.create(
         programme=programme, position=1, title="Page", brief="Write **HTML**."
@@ -49,8 +49,8 @@ def test_it_copies_the_existing_text_into_english(at_0009):
     }
 
 
-def test_a_russian_reader_reads_the_copied_english(at_0009):
-    Programme = at_0009.get_model("projects", "Programme")
+def test_a_russian_reader_reads_the_copied_english(before_languages):
+    Programme = before_languages.get_model("projects", "Programme")
     Programme.objects.create(slug="web", title="Web")
 
     migrate_to_latest()
@@ -65,8 +65,8 @@ def test_a_russian_reader_reads_the_copied_english(at_0009):
         assert Current.objects.filter(title_en="Web").exists()
 
 
-def test_going_back_keeps_the_latest_english(at_0009):
-    Programme = at_0009.get_model("projects", "Programme")
+def test_going_back_keeps_the_latest_english(before_languages):
+    Programme = before_languages.get_model("projects", "Programme")
     Programme.objects.create(slug="web", title="Web")
     apps = migrate_to(AFTER)
     apps.get_model("projects", "Programme").objects.update(title_en="Web development")

@@ -40,6 +40,6 @@ def copy_back_from_english(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0010_course_content_in_english_and_russian")]
+    dependencies = [("projects", "0012_course_content_in_english_and_russian")]
 
     operations = [migrations.RunPython(copy_into_english, copy_back_from_english)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0009_enrolment_ended_after_start'),
+        ('projects', '0011_programme_change_log'),
     ]
 
     operations = [
