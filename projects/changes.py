@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
@@ -36,6 +37,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
+from modeltranslation.utils import build_localized_fieldname
 
 from mentorship.audit import audit_values
 from mentorship.models import MentorProfile, Role, User
@@ -61,23 +63,31 @@ from .models import (
 
 NOTIFICATION_KIND = "programme_changed"
 
+
+def _in_each_language(*names: str) -> tuple[str, ...]:
+    """A course text's columns, one per language (django-modeltranslation's ``title_en``,
+    ``title_ru``; ``projects/translation.py``): staff edit those, so a change in either
+    language is told, each with its own before and after."""
+    return tuple(
+        build_localized_fieldname(name, code) for name in names for code, _ in settings.LANGUAGES
+    )
+
+
 # The fields whose changes the programme's mentors are told of, per kind of object.
-# Translated fields (django-modeltranslation's ``title_en``, ``title_ru``...) are
-# tracked by naming them here. Left out on purpose: the programme's slug and whether
-# it is open for enrolment (staff's business, audited), files' technical limits.
+# Left out on purpose: the programme's slug and whether it is open for enrolment
+# (staff's business, audited), files' technical limits.
 TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
-    ChangedObject.PROGRAMME: ("title", "description"),
+    ChangedObject.PROGRAMME: _in_each_language("title", "description"),
     ChangedObject.PROJECT: (
         "position",
-        "title",
-        "brief",
+        *_in_each_language("title", "brief"),
         "effort_hours",
         "target_days",
         "deliverable",
         "allowed_file_types",
         "max_file_size_mb",
     ),
-    ChangedObject.CRITERION: ("position", "title", "met_means"),
+    ChangedObject.CRITERION: ("position", *_in_each_language("title", "met_means")),
     ChangedObject.COHORT: ("title", "starts_on", "ends_on", "in_order"),
     ChangedObject.DEADLINE: ("due_on",),
 }
@@ -212,6 +222,8 @@ def snapshot_changes(before: Snapshot, after: Snapshot) -> list[ProgrammeChange]
                 (name, old.values.get(name), new.values.get(name))
                 for name in names
                 if old.values.get(name) != new.values.get(name)
+                # A language's empty text is stored as NULL or "": the same to a reader.
+                and not (_empty(old.values.get(name)) and _empty(new.values.get(name)))
             ]
         changes.extend(
             ProgrammeChange(

@@ -89,7 +89,7 @@ def test_it_records_a_brief_edited_with_its_before_and_after(client, as_user, pr
     project = programme.projects.get(position=1)
     url = _change_url(Project, project.pk)
     data = admin_form_data(client, url)
-    data["brief"] = "Load the data.\nPlot it."
+    data["brief_en"] = "Load the data.\nPlot it."
 
     _post(client, url, data)
 
@@ -100,7 +100,7 @@ def test_it_records_a_brief_edited_with_its_before_and_after(client, as_user, pr
             "changed",
             "project",
             "1. Step 1",
-            "brief",
+            "brief_en",
             "Build **something** small and explain it in a README.",
             "Load the data.\nPlot it.",
         )
@@ -116,14 +116,14 @@ def test_it_records_projects_added_removed_and_reordered(client, as_user, progra
     url = _change_url(type(programme), programme.pk)
     data = admin_form_data(client, url)
     first, second = (f"projects-{index}" for index in (0, 1))
-    assert data[f"{first}-title"] == "Step 1"
+    assert data[f"{first}-title_en"] == "Step 1"
     data[f"{first}-DELETE"] = "on"
     data[f"{second}-position"] = "3"
     data.update(
         {
             "projects-TOTAL_FORMS": "3",
             "projects-2-position": "1",
-            "projects-2-title": "Read a CSV",
+            "projects-2-title_en": "Read a CSV",
             "projects-2-effort_hours": "5",
             "projects-2-target_days": "7",
             "projects-2-deliverable": "link",
@@ -137,10 +137,10 @@ def test_it_records_projects_added_removed_and_reordered(client, as_user, progra
     kinds = {
         (change.kind, change.object_label, change.field) for change in change_set.changes.all()
     }
-    assert ("removed", "1. Step 1", "title") in kinds
-    assert ("removed", "1. Step 1", "brief") in kinds
+    assert ("removed", "1. Step 1", "title_en") in kinds
+    assert ("removed", "1. Step 1", "brief_en") in kinds
     assert ("changed", "3. Step 2", "position") in kinds
-    assert ("added", "1. Read a CSV", "title") in kinds
+    assert ("added", "1. Read a CSV", "title_en") in kinds
     assert ("added", "1. Read a CSV", "deliverable") in kinds
     assert change_set.changes.get(kind="changed").before == 2
     assert change_set.changes.get(kind="changed").after == 3
@@ -152,23 +152,23 @@ def test_it_records_rubric_criteria_changed_added_and_removed(client, as_user, p
     project = programme.projects.get(position=2)
     url = _change_url(Project, project.pk)
     data = admin_form_data(client, url)
-    data["criteria-0-met_means"] = "Every chart has a title."
+    data["criteria-0-met_means_en"] = "Every chart has a title."
     data["criteria-1-DELETE"] = "on"
     extra = int(data["criteria-TOTAL_FORMS"]) - 1
     data[f"criteria-{extra}-position"] = "3"
-    data[f"criteria-{extra}-title"] = "Cites the source"
+    data[f"criteria-{extra}-title_en"] = "Cites the source"
 
     _post(client, url, data)
 
     change_set = ProgrammeChangeSet.objects.get()
     rows = {(c.kind, c.object_type, c.object_label, c.field) for c in change_set.changes.all()}
     assert rows == {
-        ("changed", "criterion", "2. Step 2 › 1. Step 2: criterion 1", "met_means"),
+        ("changed", "criterion", "2. Step 2 › 1. Step 2: criterion 1", "met_means_en"),
         ("removed", "criterion", "2. Step 2 › 2. Step 2: criterion 2", "position"),
-        ("removed", "criterion", "2. Step 2 › 2. Step 2: criterion 2", "title"),
-        ("removed", "criterion", "2. Step 2 › 2. Step 2: criterion 2", "met_means"),
+        ("removed", "criterion", "2. Step 2 › 2. Step 2: criterion 2", "title_en"),
+        ("removed", "criterion", "2. Step 2 › 2. Step 2: criterion 2", "met_means_en"),
         ("added", "criterion", "2. Step 2 › 3. Cites the source", "position"),
-        ("added", "criterion", "2. Step 2 › 3. Cites the source", "title"),
+        ("added", "criterion", "2. Step 2 › 3. Cites the source", "title_en"),
     }
 
 
@@ -208,8 +208,8 @@ def test_it_tells_each_mentor_once_for_a_save_that_changed_several_inlines(
     as_user("staff")
     url = _change_url(type(programme), programme.pk)
     data = admin_form_data(client, url)
-    data["title"] = "Data analysis with Python"
-    data["projects-0-title"] = "First steps"
+    data["title_en"] = "Data analysis with Python"
+    data["projects-0-title_en"] = "First steps"
     data["projects-1-effort_hours"] = "12"
     data["projects-1-target_days"] = "10"
 
@@ -223,7 +223,7 @@ def test_it_tells_each_mentor_once_for_a_save_that_changed_several_inlines(
     assert ProgrammeChangeReceipt.objects.filter(change_set=change_set).count() == 2
     # The programme's own columns stay audited as before, once.
     entry = AuditEntry.objects.get(action=AuditAction.PROGRAMME_CHANGED)
-    assert entry.after == {"title": "Data analysis with Python"}
+    assert entry.after == {"title_en": "Data analysis with Python"}
 
 
 def test_it_records_nothing_and_tells_no_one_when_nothing_tracked_changed(
