@@ -29,7 +29,7 @@ def test_it_tells_the_mentor_of_a_brief_edited_in_the_admin(
     # Staff edit the brief in the admin.
     staff_page = logged_in_page("staff")
     staff_page.goto(f"/admin/projects/project/{project.pk}/change/")
-    brief = staff_page.locator("#id_brief")
+    brief = staff_page.locator("#id_brief_en")
     expect(brief).to_be_visible()
     brief.fill("Read the file with polars.\nPlot the monthly totals.")
     staff_page.locator("input[name=_save]").click()
