@@ -83,6 +83,16 @@ class MentorProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Your experience and expertise, shown to your students."),
     )
+    call_url = forms.URLField(
+        label=_("Default call link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Your video call room: every session booked or scheduled with you gets it, "
+            "and you can change it on each session."
+        ),
+    )
 
 
 class InvitationForm(forms.Form):

@@ -197,6 +197,15 @@ class MentorProfile(models.Model):
         verbose_name=_("supervisor"),
     )
     bio = models.TextField(_("about"), blank=True)
+    call_url = models.URLField(
+        _("default call link"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Your video call room: every session booked or scheduled with you gets it, "
+            "and you can change it on each session."
+        ),
+    )
 
     class Meta:
         verbose_name = _("mentor profile")
@@ -639,6 +648,7 @@ class ActivityKind(models.TextChoices):
     ANSWER = "answer", _("Answered a question")
     ANSWER_ACCEPTED = "answer_accepted", _("Accepted an answer")
     ARTICLE_READ = "article_read", _("Read an article")
+    SESSION_BOOKED = "session_booked", _("Booked a session")
     SESSION_ATTENDED = "session_attended", _("Attended a session")
     SESSION_MISSED = "session_missed", _("Missed a session")
     LESSON_VIEWED = "lesson_viewed", _("Viewed a lesson")

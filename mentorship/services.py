@@ -177,14 +177,18 @@ def student_status_set(
     return profile
 
 
-def mentor_profile_update(*, user: User, languages: list[str], bio: str) -> MentorProfile:
-    """A mentor states the languages they mentor in and a few words about themself.
-    Capacity, programmes and team are staff's to set."""
+def mentor_profile_update(
+    *, user: User, languages: list[str], bio: str, call_url: str = ""
+) -> MentorProfile:
+    """A mentor states the languages they mentor in, a few words about themself and
+    their default call link (given to each session booked or scheduled from then on,
+    ``students.availability``). Capacity, programmes and team are staff's to set."""
     profile, _created = MentorProfile.objects.get_or_create(user=user)
     profile.languages = sorted(languages)
     profile.bio = bio
+    profile.call_url = call_url.strip()
     profile.full_clean()
-    profile.save(update_fields=["languages", "bio"])
+    profile.save(update_fields=["languages", "bio", "call_url"])
     return profile
 
 

@@ -71,6 +71,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             initial={
                 "languages": getattr(mentor_profile, "languages", []),
                 "bio": getattr(mentor_profile, "bio", ""),
+                "call_url": getattr(mentor_profile, "call_url", ""),
             },
         )
     forms_valid = form.is_valid() and (role_form is None or role_form.is_valid())

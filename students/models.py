@@ -657,6 +657,41 @@ class SessionStatus(models.TextChoices):
     CANCELLED_BY_MENTOR = "cancelled_by_mentor", _("Cancelled by the mentor")
 
 
+# The longest a session lasts (its duration's upper bound, checked by the database).
+SESSION_MAX_MINUTES = 180
+
+# How much notice a student gives when they call a session off: less than this is a
+# late cancellation. It still stands; the mentor is told it came late and the statement
+# keeps the hours (``sessions.session_cancel``).
+CANCELLATION_NOTICE_HOURS = 24
+
+
+class StudentSessionStatus(models.TextChoices):
+    """A session's status as its student reads it: what happened to them, never the
+    mentor's bookkeeping ("To log" is the mentor's; who cancelled is in the details)."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+_STUDENT_STATUS = {
+    SessionStatus.SCHEDULED: StudentSessionStatus.SCHEDULED,
+    SessionStatus.COMPLETED: StudentSessionStatus.HELD,
+    SessionStatus.STUDENT_NO_SHOW: StudentSessionStatus.MISSED,
+    SessionStatus.CANCELLED_BY_STUDENT: StudentSessionStatus.CANCELLED,
+    SessionStatus.CANCELLED_BY_MENTOR: StudentSessionStatus.CANCELLED,
+}
+
+
+def session_status_for_student(status: str) -> StudentSessionStatus:
+    """The one mapping of a session's status to what its student is shown: a session
+    started and not yet logged is still "Scheduled" for them (the page, the list, the
+    API's ``status_for_student``)."""
+    return _STUDENT_STATUS[SessionStatus(status)]
+
+
 # The outcomes a mentor may log; only the first two need the start time to have passed.
 SESSION_OUTCOMES = [status for status in SessionStatus if status != SessionStatus.SCHEDULED]
 
@@ -713,7 +748,7 @@ class MentoringSession(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         default=45,
-        validators=[MinValueValidator(15), MaxValueValidator(180)],
+        validators=[MinValueValidator(15), MaxValueValidator(SESSION_MAX_MINUTES)],
     )
     agenda = models.TextField(_("agenda"), blank=True)
     status = models.CharField(
@@ -752,6 +787,12 @@ class MentoringSession(models.Model):
     )
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    call_url = models.URLField(
+        _("call link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the two meet: a video call address both of them open."),
+    )
 
     objects = MentoringSessionQuerySet.as_manager()
 
@@ -773,6 +814,15 @@ class MentoringSession(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=15, duration_minutes__lte=180),
                 name="session_duration_15_to_180",
+            ),
+            # Two students booking the same slot at once: the second insert fails here
+            # even where ``select_for_update`` does not lock (SQLite); see
+            # ``students.availability.session_book``. Cancelled and logged sessions
+            # free their time.
+            models.UniqueConstraint(
+                fields=["mentor", "scheduled_at"],
+                condition=Q(status="scheduled"),
+                name="session_one_live_per_mentor_start",
             ),
         ]
         indexes = [
@@ -811,3 +861,123 @@ class MentoringSession(models.Model):
     def awaits_log(self) -> bool:
         """Scheduled and already started: the mentor should log what happened."""
         return self.is_scheduled and self.has_started
+
+    @property
+    def is_late_cancellation(self) -> bool:
+        """Called off by the student with less notice than ``CANCELLATION_NOTICE_HOURS``."""
+        return (
+            self.status == SessionStatus.CANCELLED_BY_STUDENT
+            and self.notice_hours is not None
+            and self.notice_hours < CANCELLATION_NOTICE_HOURS
+        )
+
+    @property
+    def cancellation_would_be_late(self) -> bool:
+        """Scheduled, and starting within ``CANCELLATION_NOTICE_HOURS``: a student who
+        cancels now gives late notice (their session page says so beside the button)."""
+        return self.is_scheduled and self.scheduled_at - timezone.now() < timedelta(
+            hours=CANCELLATION_NOTICE_HOURS
+        )
+
+    @property
+    def status_for_student(self) -> "StudentSessionStatus":
+        """The status as its student reads it (``session_status_for_student``); its
+        ``label`` is the text."""
+        return session_status_for_student(self.status)
+
+
+# --- Mentors' availability ------------------------------------------------------------
+
+
+class Weekday(models.IntegerChoices):
+    """Days of the week as Python numbers them (``date.weekday()``: Monday is 0)."""
+
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class AvailabilitySlot(models.Model):
+    """A time a mentor offers every week for sessions their students book: a weekday, a
+    start time and a duration on the mentor's own clock (their ``time_zone``), so a slot
+    at 18:00 stays at 18:00 for the mentor when their clocks change and moves for a
+    student in another zone. ``students.availability`` turns them into the free times
+    of the coming weeks."""
+
+    mentor = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="availability_slots",
+        limit_choices_to={"role": Role.MENTOR},
+        verbose_name=_("mentor"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("day of the week"), choices=Weekday.choices)
+    start_time = models.TimeField(_("start time"), help_text=_("In the mentor's time zone."))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=45,
+        validators=[MinValueValidator(15), MaxValueValidator(SESSION_MAX_MINUTES)],
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("availability slot")
+        verbose_name_plural = _("availability slots")
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            # Also the index of "a mentor's slots" (availability.free_slots).
+            models.UniqueConstraint(
+                fields=["mentor", "weekday", "start_time"], name="availability_slot_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="availability_slot_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=180),
+                name="availability_slot_duration_15_to_180",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M} ({self.duration_minutes})"
+
+
+class AvailabilityBlock(models.Model):
+    """Days a mentor is away (a holiday, a conference): none of their slots is offered
+    from ``starts_on`` to ``ends_on``, both included, dates on the mentor's calendar.
+    Sessions already booked on those days stay; the mentor cancels them if need be."""
+
+    mentor = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="availability_blocks",
+        limit_choices_to={"role": Role.MENTOR},
+        verbose_name=_("mentor"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"), help_text=_("Included."))
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("For you only, e.g. holiday.")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("blocked dates")
+        verbose_name_plural = _("blocked dates")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="availability_block_dates_in_order"
+            ),
+        ]
+        indexes = [
+            # availability.free_slots: a mentor's blocks that end on or after today.
+            models.Index(fields=["mentor", "ends_on"], name="availability_block_mentor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on} – {self.ends_on}"
