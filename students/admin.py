@@ -19,6 +19,8 @@ from mentorship.audit import AuditAction, AuditedAdminMixin
 from mentorship.queueing import task_enqueue
 
 from .models import (
+    AvailabilityBlock,
+    AvailabilitySlot,
     FlagBacktestReport,
     FlagCalibration,
     FlagOutreach,
@@ -469,6 +471,38 @@ class FlagBacktestReportAdmin(ReadOnlyAdmin):
 
 
 # --- Mentoring sessions ---------------------------------------------------------------
+
+
+@admin.register(AvailabilitySlot)
+class AvailabilitySlotAdmin(admin.ModelAdmin):
+    """Read-only: each mentor keeps their own on their availability page."""
+
+    list_display = ["mentor", "weekday", "start_time", "duration_minutes"]
+    list_filter = ["weekday"]
+    search_fields = ["mentor__email", "mentor__display_name"]
+    list_select_related = ["mentor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AvailabilityBlock)
+class AvailabilityBlockAdmin(admin.ModelAdmin):
+    """Read-only: each mentor keeps their own on their availability page."""
+
+    list_display = ["mentor", "starts_on", "ends_on", "note"]
+    search_fields = ["mentor__email", "mentor__display_name"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["mentor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(MentoringSession)

@@ -1,5 +1,6 @@
 """Demo mentoring for ``manage.py seed_demo``: sessions in every state and private
-mentor notes for the first demo students, so each page has something to show. Sessions
+mentor notes for the first demo students, and weekly availability for their mentors
+(``DEMO_AVAILABILITY``), so each page has something to show. Sessions
 held or missed are recorded as activity, as logging them records it in real use.
 
 Only the first ``DEMO_STUDENTS`` demo students get them, whatever the scale: enough to
@@ -53,6 +54,7 @@ from projects.models import Enrolment, EnrolmentStatus, Programme, Submission, S
 
 from .flag_runs import flag_chunk_evaluate, flag_run_finish, flag_run_start
 from .models import (
+    AvailabilitySlot,
     FlagOutreach,
     FlagRun,
     FlagSettings,
@@ -203,14 +205,19 @@ def seed_mentoring(*, students: int = DEMO_STUDENTS) -> dict[str, int]:
         MentorNote.objects.filter(student_id__in=ids).values_list("student_id", flat=True)
     )
     sessions, notes = [], []
+    # A mentor holds one session at a time: each of their students' sessions an hour
+    # after the previous student's (the first demo student's at the times above).
+    ordinal: Counter = Counter()
     for index, assignment in enumerate(assignments):
+        shifted = start + timedelta(hours=ordinal[assignment.mentor_id])
+        ordinal[assignment.mentor_id] += 1
         if assignment.student_id not in with_sessions:
             specs = (
                 FIRST_STUDENT_SESSIONS
                 if assignment.student.email == demo_email("student", 1)
                 else OTHER_STUDENT_SESSIONS[index % len(OTHER_STUDENT_SESSIONS)]
             )
-            sessions += [_session(assignment, spec, start) for spec in specs]
+            sessions += [_session(assignment, spec, shifted) for spec in specs]
         if assignment.student_id not in with_notes and index % 2 == 0:
             notes += [
                 MentorNote(
@@ -221,11 +228,36 @@ def seed_mentoring(*, students: int = DEMO_STUDENTS) -> dict[str, int]:
                 )
                 for hours, body in NOTES
             ]
+    mentors = {assignment.mentor_id for assignment in assignments}
+    mentors -= set(
+        AvailabilitySlot.objects.filter(mentor_id__in=mentors).values_list("mentor_id", flat=True)
+    )
+    slots = [
+        AvailabilitySlot(
+            mentor_id=mentor_id, weekday=weekday, start_time=start_time, duration_minutes=45
+        )
+        for mentor_id in sorted(mentors)
+        for weekday, start_time in DEMO_AVAILABILITY
+    ]
     with transaction.atomic():
         MentoringSession.objects.bulk_create(sessions)
         MentorNote.objects.bulk_create(notes)
+        AvailabilitySlot.objects.bulk_create(slots)
         _sessions_activity_record(sessions)
-    return {"sessions": len(sessions), "mentor_notes": len(notes)}
+    return {
+        "sessions": len(sessions),
+        "mentor_notes": len(notes),
+        "availability_slots": len(slots),
+    }
+
+
+# The weekly times each demo mentor offers (on their own clock), so a demo student can
+# book a session: two evenings and a morning.
+DEMO_AVAILABILITY = [
+    (0, time(18, 0)),
+    (2, time(18, 0)),
+    (3, time(10, 0)),
+]
 
 
 def _sessions_activity_record(sessions: list[MentoringSession]) -> int:

@@ -1,5 +1,7 @@
 """Forms of the students pages. They clean input; ``services.py`` acts."""
 
+from datetime import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -16,7 +18,16 @@ from mentorship.models import (
 )
 from projects.models import Programme
 
-from .models import SESSION_OUTCOMES, FlagSeverity, FlagVerdict, IncidentStatus, OutreachKind
+from .availability import BOOKING_WEEKS, BOOKING_WEEKS_MAX, FreeSlot
+from .models import (
+    SESSION_MAX_MINUTES,
+    SESSION_OUTCOMES,
+    FlagSeverity,
+    FlagVerdict,
+    IncidentStatus,
+    OutreachKind,
+    Weekday,
+)
 from .selectors import StudentSort, TimelineKind
 
 
@@ -341,6 +352,13 @@ class SessionScheduleForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you will go through; your student sees it. Markdown."),
     )
+    call_url = forms.URLField(
+        label=_("Call link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Leave empty for the default call link of your profile."),
+    )
 
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
@@ -377,6 +395,89 @@ class SessionLogForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only you, your supervisor and staff see these; never the student."),
     )
+
+
+class SessionCallUrlForm(ServiceErrorsMixin, forms.Form):
+    call_url = forms.URLField(
+        label=_("Call link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The video call address your student opens; empty to remove it."),
+    )
+
+
+class AvailabilitySlotForm(ServiceErrorsMixin, forms.Form):
+    """A weekly time a mentor offers, on their own clock."""
+
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    start_time = forms.TimeField(
+        label=_("Start time"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("In your time zone."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        min_value=15,
+        max_value=SESSION_MAX_MINUTES,
+        initial=45,
+    )
+
+
+class AvailabilityBlockForm(ServiceErrorsMixin, forms.Form):
+    """Days a mentor is away, both ends included."""
+
+    starts_on = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("To (included)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=200,
+        help_text=_("For you only, e.g. holiday."),
+    )
+
+
+class BookingWeeksForm(forms.Form):
+    """How many weeks ahead the booking page looks; a bad value is the default."""
+
+    weeks = forms.IntegerField(min_value=1, max_value=BOOKING_WEEKS_MAX, required=False)
+
+    def weeks_or_default(self) -> int:
+        if self.is_valid() and self.cleaned_data["weeks"]:
+            return self.cleaned_data["weeks"]
+        return BOOKING_WEEKS
+
+
+class SessionBookingForm(ServiceErrorsMixin, forms.Form):
+    """One of the free times on the page (``slots``), named by its start in UTC."""
+
+    scheduled_at = forms.ChoiceField(
+        label=_("Time"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a time."),
+            "invalid_choice": _("This time is no longer free; choose another."),
+        },
+    )
+    agenda = forms.CharField(
+        label=_("What would you like to talk about?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional; your mentor reads it before the session. Markdown."),
+    )
+
+    def __init__(self, *args, slots: list[FreeSlot], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheduled_at"].choices = [(slot.key, slot.key) for slot in slots]
+
+    def clean_scheduled_at(self) -> datetime:
+        return datetime.fromisoformat(self.cleaned_data["scheduled_at"])
 
 
 class SessionRatingForm(forms.Form):

@@ -1,6 +1,9 @@
 """1:1 mentoring sessions: who sees a session and reads its private notes, who may
-schedule, log, cancel or rate one, and those writes (with their notifications and
-the student's activity); the session lists' order and a mentor's monthly statement."""
+schedule, log, cancel, rate one or set its call link, and those writes (with their
+notifications and the student's activity); a mentor's time taken by their sessions
+(one session at a time); a student's next session; the session lists' order and a
+mentor's monthly statement. Availability and students' booking are
+``students.availability``'s."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from mentorship.access import NotAllowed
 from mentorship.activity import activity_record
@@ -31,6 +34,8 @@ from mentorship.notifications import notification_send
 from mentorship.selectors import students_visible_to
 
 from .models import (
+    CANCELLATION_NOTICE_HOURS,
+    SESSION_MAX_MINUTES,
     SESSION_OUTCOMES,
     SESSION_OUTCOMES_AFTER_START,
     MentoringSession,
@@ -112,6 +117,11 @@ def may_cancel_session(user: User, *, session: MentoringSession) -> bool:
     return user.pk in (session.mentor_id, session.student_id)
 
 
+def may_set_session_call_url(user: User, *, session: MentoringSession) -> bool:
+    """Whether this person gives the session its call link: its mentor."""
+    return user.pk == session.mentor_id
+
+
 def may_rate_session(user: User, *, session: MentoringSession) -> bool:
     """Whether this person rates the session: its student."""
     return user.pk == session.student_id
@@ -163,6 +173,69 @@ def sessions_upcoming_first(sessions: QuerySet[MentoringSession]) -> QuerySet[Me
     be logged lead), then the others newest first; people loaded in the same query.
     The order is ``sessions_upcoming_first_order``, which an index follows."""
     return sessions.select_related("mentor", "student").order_by(*sessions_upcoming_first_order())
+
+
+def next_session_for_student(student: User, *, now=None) -> MentoringSession | None:
+    """The student's next session: the scheduled one that starts soonest among those
+    not yet over (one under way counts, so its call link is at hand), with the mentor
+    loaded; None if there is none. For the student's home page. One query."""
+    now = now or timezone.now()
+    # Those that began less than the longest session ago, soonest first; the ones
+    # already over are dropped here (a few at most: they await the mentor's log).
+    candidates = (
+        MentoringSession.objects.filter(
+            student=student,
+            status=SessionStatus.SCHEDULED,
+            scheduled_at__gt=now - timedelta(minutes=SESSION_MAX_MINUTES),
+        )
+        .select_related("mentor")
+        .order_by("scheduled_at", "pk")
+    )
+    return next((session for session in candidates if session.ends_at > now), None)
+
+
+def mentor_busy_intervals(*, mentor: User, start, end) -> list[tuple[datetime, datetime]]:
+    """When the mentor is already taken between ``start`` and ``end``: the start and
+    end of each of their live (scheduled) sessions that overlaps that time, in one
+    query. A mentor holds one session at a time, so a time overlapping one of these is
+    neither offered to students (``availability.free_slots``) nor scheduled."""
+    sessions = MentoringSession.objects.filter(
+        mentor=mentor,
+        status=SessionStatus.SCHEDULED,
+        scheduled_at__lt=end,
+        scheduled_at__gt=start - timedelta(minutes=SESSION_MAX_MINUTES),
+    ).values_list("scheduled_at", "duration_minutes")
+    intervals = []
+    for starts_at, minutes in sessions:
+        ends_at = starts_at + timedelta(minutes=minutes)
+        if ends_at > start:
+            intervals.append((starts_at, ends_at))
+    return intervals
+
+
+def mentor_sessions_lock(*, mentor: User) -> None:
+    """Inside the caller's transaction: lock the mentor's row until it ends, so that
+    whatever else would write a session (or a slot) for this mentor waits and then
+    reads what this transaction wrote. Every write that must see the mentor's
+    sessions as they stand (booking, scheduling, a new slot) takes it first."""
+    User.objects.select_for_update().filter(pk=mentor.pk).values_list("pk").first()
+
+
+def mentor_time_claim(*, mentor: User, scheduled_at, duration_minutes: int) -> None:
+    """Inside the caller's transaction, before a session is written for ``mentor``:
+    lock the mentor's row (``mentor_sessions_lock``), so whoever books or schedules
+    with the same mentor at the same moment waits for this transaction and then sees
+    its session (PostgreSQL), and refuse a time that overlaps one of their live
+    sessions. Where rows are not locked
+    (SQLite, which writes one transaction at a time anyway) the unique constraint
+    ``session_one_live_per_mentor_start`` still refuses a second session at the same
+    start."""
+    mentor_sessions_lock(mentor=mentor)
+    ends_at = scheduled_at + timedelta(minutes=duration_minutes)
+    if mentor_busy_intervals(mentor=mentor, start=scheduled_at, end=ends_at):
+        raise ValidationError(
+            {"scheduled_at": _("This time is taken by another session; choose another.")}
+        )
 
 
 @dataclass(frozen=True)
@@ -218,9 +291,11 @@ def mentor_satisfaction(*, mentor: User) -> dict:
     )
 
 
-def _session_notify(*, session: MentoringSession, user: User, kind: str, title, body="") -> None:
-    """Tell one of the two people about the session, its time in their own zone. Never
-    carries the private notes."""
+def session_notify(*, session: MentoringSession, user: User, kind: str, title, body="") -> None:
+    """Tell one of the two people about the session, its time in their own zone (the
+    parameters ``when``, ``mentor``, ``student``, ``outcome``, ``notice`` and
+    ``required`` fill ``title`` and ``body``). Never carries the private notes."""
+    is_student = user.pk == session.student_id
     notification_send(
         user=user,
         kind=kind,
@@ -231,7 +306,15 @@ def _session_notify(*, session: MentoringSession, user: User, kind: str, title, 
             "when": moment_param(session.scheduled_at, user.zone),
             "mentor": str(session.mentor),
             "student": str(session.student),
-            "outcome": choice_param(MentoringSession, "status", session.status),
+            # The student reads their own words for it (``session_status_for_student``),
+            # a lazy label kept as a message, read in the reader's language.
+            "outcome": (
+                session.status_for_student.label
+                if is_student
+                else choice_param(MentoringSession, "status", session.status)
+            ),
+            "notice": session.notice_hours or 0,
+            "required": CANCELLATION_NOTICE_HOURS,
         },
     )
 
@@ -243,10 +326,12 @@ def session_schedule(
     scheduled_at,
     duration_minutes: int = 45,
     agenda: str = "",
+    call_url: str = "",
 ) -> MentoringSession:
     """A mentor books a session with one of their current students
-    (``may_schedule_session``), in the future. The student is told (in their own time
-    zone)."""
+    (``may_schedule_session``), in the future, at a time free of their other sessions
+    (``mentor_time_claim``). Its call link is the one given, else the mentor's default
+    (``mentor_default_call_url``). The student is told (in their own time zone)."""
     if not may_schedule_session(mentor, student=student):
         raise NotAllowed.unless_visible(
             _("Only mentors schedule sessions.")
@@ -258,21 +343,65 @@ def session_schedule(
     if scheduled_at <= timezone.now():
         raise ValidationError({"scheduled_at": _("Choose a time in the future.")})
     with transaction.atomic():
+        mentor_time_claim(
+            mentor=mentor, scheduled_at=scheduled_at, duration_minutes=duration_minutes
+        )
         session = MentoringSession(
             mentor=mentor,
             student=student,
             scheduled_at=scheduled_at,
             duration_minutes=duration_minutes,
             agenda=agenda.strip(),
+            call_url=call_url.strip() or mentor_default_call_url(mentor),
         )
         session.full_clean()
         session.save()
-        _session_notify(
+        session_notify(
             session=session,
             user=student,
             kind="session_scheduled",
             title=gettext_lazy("%(mentor)s scheduled a session with you on %(when)s"),
         )
+    return session
+
+
+def mentor_default_call_url(mentor: User) -> str:
+    """The call link a new session of this mentor gets: the default on their profile
+    (``MentorProfile.call_url``), or none."""
+    return (
+        MentorProfile.objects.filter(user=mentor).values_list("call_url", flat=True).first() or ""
+    )
+
+
+def session_set_call_url(
+    *, session: MentoringSession, by: User, call_url: str
+) -> MentoringSession:
+    """The session's mentor gives it a call link (or takes it away, with an empty one)
+    while it is scheduled. The student is told when there is a new link to open."""
+    if not may_set_session_call_url(by, session=session):
+        raise NotAllowed.unless_visible(
+            _("Only the session's mentor sets its call link."),
+            visible=sessions_visible_to(by),
+            pk=session.pk,
+        )
+    with transaction.atomic():
+        session = _session_locked(session)
+        if not session.is_scheduled:
+            raise ValidationError({"call_url": _("This session is no longer scheduled.")})
+        call_url = call_url.strip()
+        if call_url == session.call_url:
+            return session
+        session.call_url = call_url
+        session.full_clean()
+        session.save(update_fields=["call_url"])
+        if call_url:
+            session_notify(
+                session=session,
+                user=session.student,
+                kind="session_call_url",
+                title=gettext_lazy("The call link of your session on %(when)s"),
+                body=gettext_lazy("Open it from the session's page when the time comes."),
+            )
     return session
 
 
@@ -285,9 +414,12 @@ def _session_locked(session: MentoringSession) -> MentoringSession:
 
 
 def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
-    """The mentor or the student calls off a scheduled session before it starts. A
-    student's cancellation records the notice given, in whole hours. The other person
-    is told."""
+    """The mentor or the student calls off a scheduled session before it starts, and
+    its time is free to book again. A student's cancellation records the notice given,
+    in whole hours; with less than ``CANCELLATION_NOTICE_HOURS`` it still stands, and
+    the mentor is told it came late (``MentoringSession.is_late_cancellation``). A
+    mentor's cancellation owes no notice: it is the mentor's. The other person is
+    told; a student whose mentor cancelled is pointed to the free times."""
     if not may_cancel_session(by, session=session):
         raise NotAllowed.unless_visible(
             _("Only the mentor or the student can cancel a session."),
@@ -314,11 +446,30 @@ def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
             other = session.mentor
         session.full_clean()
         session.save(update_fields=["status", "cancelled_at", "notice_hours"])
-        _session_notify(
+        if other.pk == session.student_id:
+            body = gettext_lazy(
+                "%(mentor)s cancelled it. You can book another time on the sessions page."
+            )
+        elif session.is_late_cancellation:
+            body = ngettext_lazy(
+                "%(student)s cancelled it %(notice)d hour before the start, with less than "
+                "the %(required)d hours of notice asked.",
+                "%(student)s cancelled it %(notice)d hours before the start, with less than "
+                "the %(required)d hours of notice asked.",
+                "notice",
+            )
+        else:
+            body = ngettext_lazy(
+                "%(student)s cancelled it %(notice)d hour before the start.",
+                "%(student)s cancelled it %(notice)d hours before the start.",
+                "notice",
+            )
+        session_notify(
             session=session,
             user=other,
             kind="session_cancelled",
             title=gettext_lazy("The session of %(when)s is cancelled"),
+            body=body,
         )
     return session
 
@@ -387,7 +538,7 @@ def session_log(
                 occurred_at=session.scheduled_at,
                 key=f"session:{session.pk}",
             )
-        _session_notify(
+        session_notify(
             session=session,
             user=session.student,
             kind="session_logged",
@@ -445,7 +596,7 @@ def sessions_send_reminders(*, now=None) -> int:
             if not claimed:
                 continue
             for user in (session.student, session.mentor):
-                _session_notify(
+                session_notify(
                     session=session,
                     user=user,
                     kind="session_reminder",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, flags, incidents, sessions, students
+from .views import assignments, availability, flags, incidents, sessions, students
 
 app_name = "students"
 
@@ -19,6 +19,30 @@ urlpatterns = [
     path("sessions/<int:pk>/log/", sessions.session_log, name="session_log"),
     path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/rate/", sessions.session_rate, name="session_rate"),
+    path("sessions/<int:pk>/call-link/", sessions.session_call_url, name="session_call_url"),
+    # Booking: a mentor's weekly availability, a student booking a free time
+    path("sessions/book/", availability.session_book, name="session_book"),
+    path("sessions/availability/", availability.availability, name="session_availability"),
+    path(
+        "sessions/availability/slots/",
+        availability.availability_slot_add,
+        name="session_availability_slot_add",
+    ),
+    path(
+        "sessions/availability/slots/<int:pk>/remove/",
+        availability.availability_slot_remove,
+        name="session_availability_slot_remove",
+    ),
+    path(
+        "sessions/availability/blocks/",
+        availability.availability_block_add,
+        name="session_availability_block_add",
+    ),
+    path(
+        "sessions/availability/blocks/<int:pk>/remove/",
+        availability.availability_block_remove,
+        name="session_availability_block_remove",
+    ),
     # At-risk flags
     path("flags/", flags.flag_list, name="flag_list"),
     path("flags/<int:pk>/acknowledge/", flags.flag_acknowledge, name="flag_acknowledge"),

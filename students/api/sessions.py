@@ -1,5 +1,6 @@
 """``/api/v1/sessions/``: 1:1 sessions as ``sessions_visible_to`` shows them;
-mentors schedule and log, either side cancels, students rate."""
+mentors schedule and log, either side cancels, students rate; ``slots`` lists the free
+times to book (``students.availability``) and students ``book`` one."""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +24,10 @@ from mentorship.api_filters import (
 from mentorship.models import Role, User
 from mentorship.selectors import mentor_current_students
 
-from ..models import SESSION_OUTCOMES, MentoringSession, SessionStatus
+from ..availability import BOOKING_WEEKS, BOOKING_WEEKS_MAX, booking_options, booking_window
+from ..availability import free_slots as mentor_free_slots
+from ..availability import session_book as book_session
+from ..models import SESSION_OUTCOMES, MentoringSession, SessionStatus, StudentSessionStatus
 from ..sessions import (
     may_read_session_notes,
     session_cancel,
@@ -56,6 +60,11 @@ class SessionSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("For the mentor, their supervisor and staff; absent for students."),
     )
+    status_for_student = serializers.ChoiceField(
+        choices=StudentSessionStatus.choices,
+        read_only=True,
+        help_text=_("The status as the student reads it: scheduled, held, missed, cancelled."),
+    )
 
     class Meta:
         model = MentoringSession
@@ -67,7 +76,9 @@ class SessionSerializer(serializers.ModelSerializer):
             "ends_at",
             "duration_minutes",
             "status",
+            "status_for_student",
             "agenda",
+            "call_url",
             "cancelled_at",
             "notice_hours",
             "summary",
@@ -133,10 +144,57 @@ class SessionScheduleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MentoringSession
-        fields = ["student", "scheduled_at", "duration_minutes", "agenda"]
+        fields = ["student", "scheduled_at", "duration_minutes", "agenda", "call_url"]
         extra_kwargs = {
-            "agenda": {"help_text": _("What you will go through; your student sees it. Markdown.")}
+            "agenda": {
+                "help_text": _("What you will go through; your student sees it. Markdown.")
+            },
+            "call_url": {"help_text": _("Empty: the default call link of your profile.")},
         }
+
+
+class SlotFilterSerializer(serializers.Serializer):
+    weeks = serializers.IntegerField(
+        min_value=1,
+        max_value=BOOKING_WEEKS_MAX,
+        default=BOOKING_WEEKS,
+        help_text=_("How many weeks ahead."),
+    )
+
+
+class FreeSlotSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField(
+        source="starts_at", help_text=_("The start, to book it with.")
+    )
+    ends_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField()
+    local_start = serializers.SerializerMethodField(
+        help_text=_("The start on the caller's clock, with its offset.")
+    )
+
+    def get_local_start(self, slot) -> str:
+        return slot.starts_at.astimezone(self.context["zone"]).isoformat()
+
+
+class FreeSlotsSerializer(serializers.Serializer):
+    """A mentor's free times: for a student their current mentor's (none: ``mentor`` is
+    null), for a mentor their own."""
+
+    mentor = SessionPersonSerializer(allow_null=True)
+    time_zone = serializers.CharField(help_text=_("The caller's, which local_start is in."))
+    weeks = serializers.IntegerField()
+    slots = FreeSlotSerializer(many=True)
+
+
+class SessionBookingSerializer(serializers.Serializer):
+    scheduled_at = OffsetDateTimeField(help_text=_("The start of one of the free slots."))
+    agenda = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=4000,
+        help_text=_("What you would like to talk about; your mentor reads it. Markdown."),
+    )
 
 
 class SessionLogSerializer(serializers.ModelSerializer):
@@ -164,16 +222,28 @@ class SessionRatingSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class OnlyMentorsSchedule(permissions.BasePermission):
-    """Only mentors schedule: refused up front, as the schedule page's
-    ``role_required`` does, before the form is read. Who may log, cancel or rate a
-    session is the services' to say (``NotAllowed``, answered in ``api_errors``): 404
-    to those who may not see the session, 403 to those who see it but may not act."""
+class SessionRoles(permissions.BasePermission):
+    """Only mentors schedule, only students book, and the free times are for the two
+    of them: refused up front, as the pages' ``role_required`` does, before the input
+    is read. Who may log, cancel or rate a session is the services' to say
+    (``NotAllowed``, answered in ``api_errors``): 404 to those who may not see the
+    session, 403 to those who see it but may not act."""
 
-    message = _("Only mentors schedule sessions.")
+    ROLES = {
+        "create": ((Role.MENTOR,), _("Only mentors schedule sessions.")),
+        "book": ((Role.STUDENT,), _("Only students book sessions; mentors schedule them.")),
+        "slots": (
+            (Role.STUDENT, Role.MENTOR),
+            _("Free times are for students and their mentors."),
+        ),
+    }
 
     def has_permission(self, request, view) -> bool:
-        return view.action != "create" or request.user.role == Role.MENTOR
+        roles, message = self.ROLES.get(view.action, (None, ""))
+        if roles is None:
+            return True
+        self.message = message
+        return request.user.role in roles
 
 
 _SESSION_WRITE_ERRORS = {
@@ -217,7 +287,7 @@ class SessionViewSet(
     serializer_class = SessionSerializer
 
     def get_permissions(self):
-        return [*super().get_permissions(), OnlyMentorsSchedule()]
+        return [*super().get_permissions(), SessionRoles()]
 
     def get_queryset(self):
         user = self.request.user
@@ -262,6 +332,56 @@ class SessionViewSet(
         form = SessionScheduleSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         session = session_schedule(mentor=request.user, **form.validated_data)
+        return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Free times to book (students and mentors)",
+        description=(
+            "For a student, their current mentor's free times over the next `weeks` "
+            "(from two hours ahead); for a mentor, their own as their students see "
+            "them. `scheduled_at` is the start `book` takes; `local_start` is the same "
+            "moment on the caller's clock. A time is free when one of the mentor's "
+            "weekly slots falls on it, the day is not blocked out and no session of "
+            "theirs overlaps it."
+        ),
+        parameters=[SlotFilterSerializer],
+        responses={
+            200: FreeSlotsSerializer,
+            400: OpenApiResponse(description="Bad `weeks`, named."),
+            403: OpenApiResponse(description="Neither a student nor a mentor."),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def slots(self, request: Request) -> Response:
+        wanted = SlotFilterSerializer(data=request.query_params)
+        wanted.is_valid(raise_exception=True)
+        weeks = wanted.validated_data["weeks"]
+        user = request.user
+        if user.role == Role.STUDENT:
+            options = booking_options(student=user, weeks=weeks)
+            mentor, slots = options.mentor, options.slots
+        else:
+            start, end = booking_window(weeks=weeks)
+            mentor, slots = user, mentor_free_slots(mentor=user, start=start, end=end)
+        data = {"mentor": mentor, "time_zone": user.time_zone, "weeks": weeks, "slots": slots}
+        return Response(FreeSlotsSerializer(data, context={"zone": user.zone}).data)
+
+    @extend_schema(
+        summary="Book a free time (students)",
+        description=(
+            "One of your current mentor's free times (`slots`), by its start. The "
+            "session is scheduled for the slot's length with the mentor's call link, "
+            "and both of you are told. A time someone else took first answers 400 on "
+            "`scheduled_at`."
+        ),
+        request=SessionBookingSerializer,
+        responses={201: SessionSerializer, **_SESSION_WRITE_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    def book(self, request: Request) -> Response:
+        form = SessionBookingSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        session = book_session(student=request.user, **form.validated_data)
         return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -18,12 +18,13 @@ from mentorship.selectors import mentor_current_students, mentors_visible_to
 
 from .. import sessions as session_rules
 from ..forms import (
+    SessionCallUrlForm,
     SessionLogForm,
     SessionRatingForm,
     SessionScheduleForm,
     SessionStatementForm,
 )
-from ..models import MentoringSession
+from ..models import CANCELLATION_NOTICE_HOURS, MentoringSession
 
 SESSION_PAGE_SIZE = 25
 
@@ -83,10 +84,13 @@ def _render_session(
     session: MentoringSession,
     *,
     rating_form: SessionRatingForm | None = None,
+    call_url_form: SessionCallUrlForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The session page; each person reads the time in their own zone, and the
-    private notes only if ``may_read_session_notes`` says so (never the student)."""
+    private notes only if ``may_read_session_notes`` says so (never the student). The
+    student reads the status in their own words and, before cancelling late, that it
+    is late; the mentor sets the call link while the session is scheduled."""
     user = request.user
     is_student = user.pk == session.student_id
     can_rate = (
@@ -94,6 +98,11 @@ def _render_session(
         and session.status == "completed"
         and session.rating is None
     )
+    can_set_call_url = (
+        session_rules.may_set_session_call_url(user, session=session) and session.is_scheduled
+    )
+    if can_set_call_url and call_url_form is None:
+        call_url_form = SessionCallUrlForm(initial={"call_url": session.call_url})
     return render(
         request,
         "students/session_detail.html",
@@ -107,6 +116,8 @@ def _render_session(
             and session.is_scheduled
             and not session.has_started,
             "rating_form": rating_form or (SessionRatingForm() if can_rate else None),
+            "call_url_form": call_url_form if can_set_call_url else None,
+            "cancellation_notice_hours": CANCELLATION_NOTICE_HOURS,
         },
         status=status,
     )
@@ -149,6 +160,30 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The session is cancelled; the other person is told."))
     return redirect("students:session_detail", pk=session.pk)
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def session_call_url(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mentor gives the session its call link (or removes it)."""
+    session = session_rules.session_for_user(request.user, pk)
+    if not session.is_scheduled and session_rules.may_set_session_call_url(
+        request.user, session=session
+    ):
+        messages.info(request, _("This session is no longer scheduled."))
+        return redirect("students:session_detail", pk=session.pk)
+    form = SessionCallUrlForm(request.POST)
+    if form.is_valid():
+        try:
+            session_rules.session_set_call_url(
+                session=session, by=request.user, call_url=form.cleaned_data["call_url"]
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The call link is saved."))
+            return redirect("students:session_detail", pk=session.pk)
+    return _render_session(request, session, call_url_form=form, status=400)
 
 
 @role_required(Role.STUDENT)
