@@ -404,8 +404,9 @@ class SessionViewSet(
     @extend_schema(
         summary="Cancel a session (its mentor or student)",
         description=(
-            "A scheduled session, before it starts. A student's cancellation records "
-            "the notice given. The other person is told."
+            "A scheduled session, before it starts; its time is free to book again. A "
+            "student's cancellation records the notice given (late under 24 hours: it "
+            "stands, and the mentor is told it came late). The other person is told."
         ),
         request=None,
         responses={200: SessionSerializer, **_SESSION_ACTION_ERRORS},
