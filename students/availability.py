@@ -171,7 +171,7 @@ def free_slots(*, mentor: User, start: datetime, end: datetime) -> list[FreeSlot
         ).values_list("starts_on", "ends_on")
     )
     busy = mentor_busy_intervals(
-        mentor=mentor, start=start, end=end + timedelta(minutes=max_slot_minutes(by_weekday))
+        mentor=mentor, start=start, end=end + timedelta(minutes=_longest_slot_minutes(by_weekday))
     )
     found = []
     day = first_day
@@ -192,7 +192,7 @@ def free_slots(*, mentor: User, start: datetime, end: datetime) -> list[FreeSlot
     return found
 
 
-def max_slot_minutes(by_weekday: dict[int, list[AvailabilitySlot]]) -> int:
+def _longest_slot_minutes(by_weekday: dict[int, list[AvailabilitySlot]]) -> int:
     return max(slot.duration_minutes for slots in by_weekday.values() for slot in slots)
 
 

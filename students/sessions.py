@@ -226,10 +226,9 @@ def mentor_time_claim(*, mentor: User, scheduled_at, duration_minutes: int) -> N
     lock the mentor's row (``mentor_sessions_lock``), so whoever books or schedules
     with the same mentor at the same moment waits for this transaction and then sees
     its session (PostgreSQL), and refuse a time that overlaps one of their live
-    sessions. Where rows are not locked
-    (SQLite, which writes one transaction at a time anyway) the unique constraint
-    ``session_one_live_per_mentor_start`` still refuses a second session at the same
-    start."""
+    sessions. Where rows are not locked (SQLite, which writes one transaction at a
+    time anyway) the unique constraint ``session_one_live_per_mentor_start`` still
+    refuses a second session at the same start."""
     mentor_sessions_lock(mentor=mentor)
     ends_at = scheduled_at + timedelta(minutes=duration_minutes)
     if mentor_busy_intervals(mentor=mentor, start=scheduled_at, end=ends_at):
