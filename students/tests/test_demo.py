@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mentorship.models import Assignment, User
+from students.availability import booking_options
 from students.demo import DEMO_STUDENTS, HISTORY_AGENDA
 from students.models import MentoringSession, MentorNote, SessionStatus
 
@@ -116,3 +117,15 @@ def test_it_stays_small_at_scale():
     _seed("--scale", "--students", "300", "--mentors", "12")
 
     assert MentoringSession.objects.values("student").distinct().count() <= DEMO_STUDENTS
+
+
+def test_it_publishes_availability_the_demo_student_can_book(seeded):
+    mentor, student = _pair()
+
+    options = booking_options(student=student)
+
+    assert options.mentor == mentor
+    assert options.slots
+    scheduled = MentoringSession.objects.filter(status=SessionStatus.SCHEDULED)
+    starts = list(scheduled.values_list("mentor_id", "scheduled_at"))
+    assert len(starts) == len(set(starts))  # no mentor holds two sessions at once

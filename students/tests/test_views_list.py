@@ -450,9 +450,15 @@ def test_it_keeps_the_number_of_queries_constant(
         for project in projects[:2]
     )
     now = timezone.now()
+    # The mentor holds one session at a time: each student's an hour after the last's.
     MentoringSession.objects.bulk_create(
-        MentoringSession(mentor=mentor, student=student, scheduled_at=now + days, status=status)
-        for student in students
+        MentoringSession(
+            mentor=mentor,
+            student=student,
+            scheduled_at=now + days + timedelta(hours=index),
+            status=status,
+        )
+        for index, student in enumerate(students)
         for days, status in (
             (timedelta(days=-7), SessionStatus.COMPLETED),
             (timedelta(days=-1), SessionStatus.STUDENT_NO_SHOW),
