@@ -33,7 +33,7 @@ def refuse_double_bookings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0015_flag_backtest_reports'),
+        ('students', '0016_riskflag_reasons_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentorship', '0018_cache_table'),
+        ('mentorship', '0020_pending_upload'),
     ]
 
     operations = [
