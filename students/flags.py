@@ -125,6 +125,15 @@ def flags_open_counts(user: User) -> dict[str, int]:
     )
 
 
+def flags_needing_attention(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
+    """Open flags nobody has looked at since they last changed: new ones not
+    acknowledged yet, and acknowledged ones the nightly run worsened since (a raised
+    severity asks for the mentor's time again)."""
+    return flags.filter(status=FlagStatus.OPEN).filter(
+        Q(acknowledged_at__isnull=True) | Q(worsened_at__gt=F("acknowledged_at"))
+    )
+
+
 def student_flag(user: User, *, student: User) -> RiskFlag | None:
     """The flag the student's file shows this person: the open one, otherwise the
     latest resolved one; None when there is none or this person may not see flags

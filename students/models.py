@@ -723,6 +723,11 @@ class MentoringSessionQuerySet(models.QuerySet):
             scheduled_at__lte=now + ahead,
         )
 
+    def awaiting_log(self, *, now):
+        """Scheduled sessions that have started: the mentor should log what happened
+        (``MentoringSession.awaits_log``, asked of many rows at once)."""
+        return self.filter(status=SessionStatus.SCHEDULED, scheduled_at__lte=now)
+
 
 class MentoringSession(models.Model):
     """A one-to-one video session between a mentor and one of their students. The

@@ -60,7 +60,7 @@ def test_it_takes_an_invited_mentor_from_email_to_a_russian_home(
     mentor_page.get_by_role("button", name="Create my account").click()
     expect(mentor_page).to_have_url(live_server.url + reverse("metrics:home"))
     expect(mentor_page.get_by_role("heading", level=1)).to_have_text("Welcome, Mila Mentorova")
-    expect(mentor_page.get_by_role("heading", name="Your students")).to_be_visible()
+    expect(mentor_page.get_by_role("heading", name="Beyond reviews")).to_be_visible()
 
     # They switch the interface to Russian from the navigation bar.
     mentor_page.get_by_test_id("language-menu").click()
@@ -69,7 +69,7 @@ def test_it_takes_an_invited_mentor_from_email_to_a_russian_home(
     expect(mentor_page.get_by_role("heading", level=1)).to_have_text(
         "Добро пожаловать, Mila Mentorova"
     )
-    expect(mentor_page.get_by_role("heading", name="Ваши студенты")).to_be_visible()
+    expect(mentor_page.get_by_role("heading", name="Кроме проверок")).to_be_visible()
     assert User.objects.get(email="mila.mentor@example.test").language == "ru"
     screenshot(mentor_page, "mentor-home-ru")
 
@@ -86,4 +86,4 @@ def test_it_takes_an_invited_mentor_from_email_to_a_russian_home(
     mentor_page.get_by_role("main").get_by_role("button", name="Sign in").click()
     expect(mentor_page).to_have_url(live_server.url + reverse("metrics:home"))
     expect(mentor_page.locator("html")).to_have_attribute("lang", "ru")
-    expect(mentor_page.get_by_role("heading", name="Ваши студенты")).to_be_visible()
+    expect(mentor_page.get_by_role("heading", name="Кроме проверок")).to_be_visible()

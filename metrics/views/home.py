@@ -1,23 +1,16 @@
-"""The home page of each role: what needs doing today, drawn from every area."""
+"""The home page of each role: what needs doing today, drawn from every area
+(``metrics.home``)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from mentorship.models import Role
-from mentorship.selectors import (
-    current_mentor,
-    mentor_current_students,
-    mentors_with_load,
-)
-from projects.selectors import student_progress
-from students.flags import flag_reasons, flags_open_counts, flags_open_queue, flags_visible_to
+from mentorship.selectors import current_mentor, mentors_with_load
 
+from .. import home as days
 from .. import selectors
 from ..surveys import survey_waiting
-
-# The mentor's home lists this many flags needing attention; the rest are a link away.
-HOME_FLAGS = 10
 
 
 @require_GET
@@ -26,23 +19,20 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {}
     if user.role == Role.STUDENT:
+        context["day"] = days.student_day(user)
         context["mentor"] = current_mentor(student=user)
         context["profile"] = getattr(user, "student_profile", None)
-        context["progress"] = student_progress(student=user)
         context["survey"] = survey_waiting(student=user)
     elif user.role == Role.MENTOR:
-        context["students"] = mentor_current_students(mentor=user)
+        context["day"] = days.mentor_day(user)
         context["profile"] = getattr(user, "mentor_profile", None)
-        context["flag_rows"] = [
-            (flag, flag_reasons(flag))
-            for flag in flags_open_queue(flags_visible_to(user))[:HOME_FLAGS]
-        ]
     elif user.role == Role.SUPERVISOR:
+        context["queues"] = days.queue_ages(user)
         context["mentors"] = mentors_with_load(
             selectors.mentors_visible_to(user).filter(is_active=True)
         )
-        context["flag_counts"] = flags_open_counts(user)
     else:
+        context["queues"] = days.queue_ages(user)
         figures = selectors.staff_home_figures(user)
         context["figures"] = figures
         context["overview"] = figures.overview

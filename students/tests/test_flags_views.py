@@ -590,15 +590,17 @@ def test_it_lists_only_flagged_students_and_sorts_by_severity(as_user, client, t
 # --- Home and navigation --------------------------------------------------------------
 
 
-def test_it_lists_the_mentor_students_needing_attention_on_home(as_user, client, three_students):
-    student, amy, _bob = three_students
+def test_it_lists_the_mentor_new_flags_on_home(as_user, client, three_students):
+    student, _amy, _bob = three_students
     as_user("mentor")
 
     response = client.get(reverse("metrics:home"))
 
+    # Amy's flag is acknowledged and has not worsened since: it waits on the queue,
+    # not on the home page.
     content = response.content.decode()
-    assert [flag.student for flag, _reasons in response.context["flag_rows"]] == [student, amy]
-    assert "Students needing attention" in content
+    assert [flag.student for flag, _reasons in response.context["day"].flags] == [student]
+    assert "New or worsened flags" in content
     assert "No activity for 16 days (red from 14)." in content
     assert content.count('data-testid="home-flag-new"') == 1
     assert f'href="{file_url(student)}#flag"' in content
@@ -611,12 +613,11 @@ def test_it_counts_the_team_flags_on_the_supervisor_home(
 
     response = client.get(reverse("metrics:home"))
 
-    assert response.context["flag_counts"] == {"open": 2, "unacknowledged": 1}
-    content = response.content.decode()
-    assert "Your team's students have 2 open flags, 1 not acknowledged yet." in " ".join(
-        content.split()
-    )
-    assert f'href="{FLAGS}"' in content
+    queues = response.context["queues"]
+    assert (queues.open_flags, queues.unacknowledged_flags, queues.red_flags.count) == (2, 1, 1)
+    content = " ".join(response.content.decode().split())
+    assert "2 open flags in all, 1 not acknowledged yet" in content
+    assert f'href="{FLAGS}?severity=red"' in content
 
 
 @pytest.mark.parametrize(
