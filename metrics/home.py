@@ -73,13 +73,6 @@ class Queue:
     oldest: datetime | None
     url: str
 
-    @property
-    def waited(self) -> timedelta | None:
-        """How long the oldest has waited, as of now."""
-        if self.oldest is None:
-            return None
-        return max(timezone.now() - self.oldest, timedelta(0))
-
 
 @dataclass(frozen=True)
 class TodoItem:

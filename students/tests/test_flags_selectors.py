@@ -12,6 +12,7 @@ from students.charts import flag_activity_chart
 from students.flags import (
     Reason,
     flag_reason_sentences,
+    flags_needing_attention,
     flags_open_counts,
     flags_open_queue,
     flags_visible_to,
@@ -266,3 +267,20 @@ def test_it_marks_only_the_weeks_a_resolved_flag_was_open(student):
     ]
     assert chart.peak == 0
     assert all(bar.height == 0 for bar in chart.bars)
+
+
+def test_it_asks_the_mentor_again_about_a_flag_that_worsened_since_acknowledged(mentor, student):
+    now = timezone.now()
+    seen, worsened, resolved = (StudentFactory() for _ in range(3))
+    for person in (seen, worsened, resolved):
+        AssignmentFactory(student=person, mentor=mentor)
+    new = make_flag(student)
+    make_flag(seen, acknowledged_at=now - timedelta(days=1), worsened_at=now - timedelta(days=2))
+    raised = make_flag(
+        worsened, acknowledged_at=now - timedelta(days=1), worsened_at=now - timedelta(hours=1)
+    )
+    make_flag(resolved, resolved_on=timezone.localdate())
+
+    attention = flags_needing_attention(flags_visible_to(mentor))
+
+    assert set(attention) == {new, raised}

@@ -242,3 +242,15 @@ def test_it_schedules_the_reminders_every_15_minutes(settings):
 
     assert entry["task"] == "students.tasks.send_session_reminders"
     assert entry["schedule"].minute == {0, 15, 30, 45}
+
+
+def test_it_finds_the_sessions_waiting_to_be_logged(mentor, student):
+    now = timezone.now()
+    started = MentoringSessionFactory(mentor=mentor, student=student, scheduled_at=now)
+    MentoringSessionFactory(mentor=mentor, student=student, scheduled_at=now + timedelta(hours=1))
+    completed(mentor, student)
+
+    waiting = MentoringSession.objects.awaiting_log(now=now)
+
+    assert list(waiting) == [started]
+    assert started.awaits_log
