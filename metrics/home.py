@@ -31,6 +31,7 @@ from knowledge_base.models import Question, QuestionStatus
 from knowledge_base.questions import question_queue, questions_visible_to
 from mentorship.models import User
 from mentorship.selectors import mentor_current_students
+from projects.changes import programme_changes_unread
 from projects.models import Submission
 from projects.selectors import (
     ProgrammeProgress,
@@ -48,7 +49,7 @@ from students.flags import (
     flags_visible_to,
 )
 from students.models import FlagSeverity, FlagStatus, MentoringSession, RiskFlag, SessionStatus
-from students.sessions import sessions_visible_to
+from students.sessions import next_session_for_student, sessions_visible_to
 
 from .models import WeeklyReport, WeeklyReportStatus
 from .selectors import weekly_reports_visible_to
@@ -57,11 +58,6 @@ from .selectors import weekly_reports_visible_to
 HOME_FLAGS = 5
 # Today's sessions listed on a mentor's home (a day holds fewer; the list has them all).
 HOME_SESSIONS_TODAY = 10
-# A session runs at most this long (``MentoringSession.duration_minutes``): one that
-# started longer ago than this is over, whatever its duration.
-LONGEST_SESSION = timedelta(minutes=180)
-# How many sessions starting around now are read to find the next one not yet over.
-NEXT_SESSION_CANDIDATES = 4
 
 
 @dataclass(frozen=True)
@@ -194,8 +190,20 @@ def _reports_to_send(mentor: User) -> tuple[Queue, WeeklyReport | None]:
     return Queue(len(drafts), min(week_end, timezone.now()), url), oldest
 
 
+def _changes_to_read(mentor: User) -> Queue:
+    """The programme change sets the mentor was told of and has not read
+    (``programme_changes_unread``), since the oldest was made; the link opens that
+    programme's change log, or the programmes when several have changed. One query."""
+    unread = programme_changes_unread(mentor)
+    if not unread:
+        return Queue(0, None, reverse("projects:programmes"))
+    one_programme = len({change_set.programme_id for change_set in unread}) == 1
+    url = unread[0].url if one_programme else reverse("projects:programmes")
+    return Queue(len(unread), unread[0].changed_at, url)
+
+
 def mentor_day(mentor: User, *, now: datetime | None = None) -> MentorDay:
-    """What waits for the mentor now, the longest waiting first. Ten queries,
+    """What waits for the mentor now, the longest waiting first. Eleven queries,
     whatever the number of students and of things waiting."""
     now = now or timezone.now()
     flags, named_flags = _flags_to_see(mentor)
@@ -206,6 +214,7 @@ def mentor_day(mentor: User, *, now: datetime | None = None) -> MentorDay:
         ("sessions", _sessions_to_log(mentor, now)),
         ("flags", flags),
         ("reports", reports),
+        ("changes", _changes_to_read(mentor)),
     ]
     todo = [
         TodoItem(key, _todo_title(key, queue.count), queue) for key, queue in queues if queue.count
@@ -241,6 +250,11 @@ def _todo_title(key: str, count: int) -> str:
         "reports": ngettext(
             "%(count)d weekly report to send", "%(count)d weekly reports to send", count
         ),
+        "changes": ngettext(
+            "%(count)d programme change to read",
+            "%(count)d programme changes to read",
+            count,
+        ),
     }
     return titles[key] % {"count": count}
 
@@ -272,21 +286,6 @@ class StudentDay:
     questions_open: int
 
 
-def _next_session(student: User, now: datetime) -> MentoringSession | None:
-    """The student's next scheduled session not over yet (one in progress included),
-    with the mentor loaded. One query."""
-    candidates = (
-        sessions_visible_to(student)
-        .filter(
-            status=SessionStatus.SCHEDULED,
-            scheduled_at__gt=now - LONGEST_SESSION,
-        )
-        .select_related("mentor")
-        .order_by("scheduled_at", "pk")[:NEXT_SESSION_CANDIDATES]
-    )
-    return next((session for session in candidates if session.ends_at > now), None)
-
-
 def student_day(student: User, *, now: datetime | None = None) -> StudentDay:
     """What the student does next. At most nine queries, whatever the number of
     projects, sessions, submissions and questions."""
@@ -308,7 +307,7 @@ def student_day(student: User, *, now: datetime | None = None) -> StudentDay:
     return StudentDay(
         progress=progress,
         next_steps=next_steps,
-        next_session=_next_session(student, now),
+        next_session=next_session_for_student(student, now=now),
         submission=submissions[0] if submissions else None,
         submissions_waiting=submissions_waiting,
         question=questions[0] if questions else None,

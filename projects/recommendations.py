@@ -174,4 +174,3 @@ def recommendations_mark_enrolled(*, student: User, programme: Programme) -> int
         programme=programme,
         status__in=[RecommendationStatus.PENDING, RecommendationStatus.ACCEPTED],
     ).update(status=RecommendationStatus.ENROLLED, enrolled_at=timezone.now())
-

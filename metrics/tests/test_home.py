@@ -19,6 +19,7 @@ from mentorship.tests.factories import (
 from metrics.home import HOME_FLAGS, HOME_SESSIONS_TODAY
 from metrics.models import WeeklyReport
 from metrics.selectors import STAFF_HOME_CACHE_KEY, STAFF_HOME_MENTORS
+from projects.models import ProgrammeChangeReceipt, ProgrammeChangeSet
 from projects.tests.factories import (
     EnrolmentFactory,
     ProgrammeFactory,
@@ -363,8 +364,9 @@ def _busy_mentor(mentor: User, count: int) -> None:
         EnrolmentFactory(student=student, programme=project.programme)
         SubmissionFactory(student=student, project=project)
         question_ask(author=student, title=f"Question {index}")
-        a_session(mentor, student, at=NOON + timedelta(hours=2))
-        a_session(mentor, student, at=NOON - timedelta(days=1))
+        # A mentor holds one session at a time: a minute apart.
+        a_session(mentor, student, at=NOON + timedelta(hours=2, minutes=index))
+        a_session(mentor, student, at=NOON - timedelta(days=1, minutes=index))
         a_flag(student, now=NOON, acknowledged=index % 2 == 0)
         WeeklyReport.objects.create(
             mentor=mentor, week_start=date(2026, 11, 23) - timedelta(weeks=index)
@@ -384,8 +386,8 @@ def test_it_shows_the_mentor_home_in_constant_queries(
     # 9. the question queue counted, 10. the sessions to log counted, 11. today's
     # sessions, 12. the students counted, 13. the mentor's profile, 14. its
     # supervisor, 15. the unread-notifications badge, 16. the navbar's count of
-    # questions waiting.
-    with django_assert_max_num_queries(16):
+    # questions waiting, 17. the programme changes to read.
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("metrics:home"))
 
     day = response.context["day"]
@@ -417,7 +419,7 @@ def test_it_shows_the_student_what_comes_next(client, as_user, day, student):
     assertContains(response, reverse("projects:submission", args=[day.submission.pk]))
     assertContains(response, reverse("knowledge_base:question", args=[day.question.pk]))
     assertContains(response, reverse("projects:project", args=[day.project.pk]))
-    assertContains(response, f'href="{reverse("students:session_list")}" data-testid="home-book"')
+    assertContains(response, f'href="{reverse("students:session_book")}" data-testid="home-book"')
     assertContains(
         response, f'href="{reverse("knowledge_base:question_ask")}" data-testid="home-ask"'
     )
@@ -526,3 +528,53 @@ def test_it_shows_staff_the_school_queues(client, as_user, day, other_student):
     assert queues.open_flags == 3
     assertContains(response, "The school's queues")
     assertNotContains(response, "<table")
+
+
+# --- Programme changes to read ---------------------------------------------------------
+
+
+def _changed(programme, mentor, *, read: bool = False) -> ProgrammeChangeSet:
+    change_set = ProgrammeChangeSet.objects.create(programme=programme)
+    ProgrammeChangeReceipt.objects.create(
+        change_set=change_set, mentor=mentor, read_at=timezone.now() if read else None
+    )
+    return change_set
+
+
+def test_it_lists_the_programme_changes_the_mentor_has_not_read(client, as_user, mentor):
+    programme = ProgrammeFactory(slug="data")
+    mentor.mentor_profile.programmes.add(programme)
+    _changed(programme, mentor)
+    _changed(programme, mentor)
+    _changed(programme, mentor, read=True)
+    as_user("mentor")
+
+    response = client.get(reverse("metrics:home"))
+
+    count, url = _todo(response)["changes"]
+    assert count == 2
+    assert url.startswith(reverse("projects:programme_changes", args=["data"]))
+    assertContains(response, "2 programme changes to read")
+
+
+def test_it_links_the_programmes_when_several_have_changed(client, as_user, mentor):
+    for slug in ("data", "web"):
+        programme = ProgrammeFactory(slug=slug)
+        mentor.mentor_profile.programmes.add(programme)
+        _changed(programme, mentor)
+    as_user("mentor")
+
+    response = client.get(reverse("metrics:home"))
+
+    assert _todo(response)["changes"] == (2, reverse("projects:programmes"))
+
+
+def test_it_leaves_out_the_changes_of_a_programme_the_mentor_no_longer_teaches(
+    client, as_user, mentor
+):
+    _changed(ProgrammeFactory(), mentor)
+    as_user("mentor")
+
+    response = client.get(reverse("metrics:home"))
+
+    assert "changes" not in _todo(response)
