@@ -119,7 +119,7 @@ def test_it_takes_the_student_to_each_item_of_the_day(logged_in_page, day, scree
     expect(page.get_by_role("heading", level=1)).to_contain_text("How do I centre a div?")
 
     click_from_home(page, "home-book")
-    expect(page.get_by_test_id("session-row").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Book a session")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Maria Mentor")
 
     click_from_home(page, "home-ask")

@@ -15,7 +15,7 @@ This module lives in metrics, the top layer, because its data spans every app.""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -46,7 +46,15 @@ from projects.tests.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
-from students.models import FlagStatus, Incident, MentoringSession, RiskFlag, SessionStatus
+from students.models import (
+    AvailabilitySlot,
+    FlagStatus,
+    Incident,
+    MentoringSession,
+    RiskFlag,
+    SessionStatus,
+    Weekday,
+)
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
@@ -106,6 +114,8 @@ PAGES = [
     ListPage("metrics:scorecard_mine", "mentor", "[data-testid=figure-link]"),
     ListPage("metrics:development_list", "mentor", "[data-testid=development-form] button"),
     ListPage("mentorship:notifications", "mentor", None),
+    ListPage("metrics:home", "mentor", "[data-testid=home-todo] a"),
+    ListPage("students:session_availability", "mentor", "[data-testid=availability-slot]"),
     # The student's
     ListPage("projects:programmes", "student", "[data-testid=enrolment] h2 a"),
     ListPage(
@@ -114,6 +124,8 @@ PAGES = [
         path=lambda school: reverse("projects:programme", args=[school["programme"].slug]),
     ),
     ListPage("students:session_list", "student"),
+    ListPage("students:session_book", "student", "[data-testid=session-book-slot]"),
+    ListPage("metrics:home", "student", "[data-testid=home-book]"),
     ListPage("knowledge_base:question_list", "student", QUESTION_LINK),
     ListPage("projects:recommendations", "student"),
     # The supervisor's
@@ -142,6 +154,7 @@ PAGES = [
     ListPage("metrics:review_consistency", "supervisor", None),
     ListPage("metrics:survey_comments", "supervisor", None),
     ListPage("students:assignment_unassigned", "supervisor"),
+    ListPage("metrics:home", "supervisor", "[data-testid=home-queue-reviews]"),
     # Staff's
     ListPage("students:list", "staff"),
     ListPage("metrics:development_list", "staff", "[data-testid=development-verify]"),
@@ -155,6 +168,7 @@ PAGES = [
     ListPage("mentorship:invitation_list", "staff"),
     ListPage("knowledge_base:proposals", "staff"),
     ListPage("students:assignment_unassigned", "staff"),
+    ListPage("metrics:home", "staff", "[data-testid=home-queue-reviews]"),
 ]
 
 # Argument-less pages of the portal that are not lists a person works through.
@@ -163,13 +177,14 @@ NOT_LIST_PAGES = {
     "mentorship:language_switch": "a POST that redirects",
     "mentorship:healthz": "for load balancers",
     "mentorship:notifications_read": "a POST that redirects",
-    "metrics:home": "the home pages are being rewritten (issue 17); they join PAGES then",
     "metrics:weekly_report_draft_now": "a POST that redirects",
     "metrics:dashboard_csv": "a CSV download",
     "metrics:dashboard_sample": "an htmx part of the dashboard, checked there",
     "metrics:development_add": "a POST from the development page",
     "projects:recommendation_create": "a form",
     "students:session_schedule": "a form",
+    "students:session_availability_slot_add": "a POST from the availability page",
+    "students:session_availability_block_add": "a POST from the availability page",
     "students:incident_record": "a form",
     "knowledge_base:case_open": "a form",
     "knowledge_base:proposal_create": "a form",
@@ -224,6 +239,9 @@ def school(student, other_student, mentor, other_mentor, supervisor, other_super
         for position, title in enumerate(titles, start=1)
     ]
     mentor.mentor_profile.programmes.add(programme)
+    # Two weekly times the students may book.
+    for weekday in (Weekday.MONDAY, Weekday.THURSDAY):
+        AvailabilitySlot.objects.create(mentor=mentor, weekday=weekday, start_time=time(18))
     students = [student] + [
         StudentFactory(display_name=name)
         for name in ("Konstantin Konstantinopolsky-Rimsky", "Anna-Maria Fernández García")
@@ -241,12 +259,13 @@ def school(student, other_student, mentor, other_mentor, supervisor, other_super
             MentoringSession.objects.create(
                 mentor=mentor,
                 student=someone,
-                scheduled_at=now - timedelta(days=days),
+                # A mentor holds one session at a time: each student an hour apart.
+                scheduled_at=now - timedelta(days=days) + timedelta(hours=index),
                 status=status,
                 rating=5 if status == SessionStatus.COMPLETED else None,
             )
         MentoringSession.objects.create(
-            mentor=mentor, student=someone, scheduled_at=now - timedelta(hours=5)
+            mentor=mentor, student=someone, scheduled_at=now - timedelta(hours=5 + index)
         )
     RiskFlag.objects.create(
         student=students[1],
