@@ -55,7 +55,7 @@ def send_due_notification_emails() -> int:
     return notifications_email_due()
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(ignore_result=True, **RETRYING)
 def sweep_pending_uploads() -> int:
     """Beat, hourly: drop the files kept from refused forms once a day old
     (``mentorship.uploads``). Safe to run twice or at once: a second sweep finds

@@ -261,8 +261,9 @@ PEOPLE = [
     "CREATE UNIQUE INDEX ON bench_person (role, n)",
     "ANALYZE bench_person",
     """
-    INSERT INTO projects_programme (title, slug, description, is_active)
-    SELECT 'Bench programme ' || g, 'bench-sc-' || g, '', true
+    INSERT INTO projects_programme
+        (title, title_en, slug, description, description_en, is_active)
+    SELECT 'Bench programme ' || g, 'Bench programme ' || g, 'bench-sc-' || g, '', '', true
     FROM generate_series(0, %(programmes)s - 1) AS g
     """,
     """
@@ -274,9 +275,10 @@ PEOPLE = [
     # five rubric criteria each.
     """
     INSERT INTO projects_project
-        (position, title, brief, effort_hours, target_days, programme_id, allowed_file_types,
-         deliverable, max_file_size_mb)
-    SELECT k, 'Project ' || k, '', 20, 10 + mod(7 * k, 13), g.id, 'pdf,zip', 'link', 10
+        (position, title, title_en, brief, brief_en, effort_hours, target_days, programme_id,
+         allowed_file_types, deliverable, max_file_size_mb)
+    SELECT k, 'Project ' || k, 'Project ' || k, '', '', 20, 10 + mod(7 * k, 13), g.id,
+           'pdf,zip', 'link', 10
     FROM bench_programme g CROSS JOIN generate_series(1, %(projects)s) AS k
     """,
     """
@@ -288,8 +290,9 @@ PEOPLE = [
     FROM projects_project p JOIN bench_programme g ON g.id = p.programme_id
     """,
     """
-    INSERT INTO projects_rubriccriterion (position, title, met_means, project_id)
-    SELECT c, 'Criterion ' || c, '', plan.project_id
+    INSERT INTO projects_rubriccriterion
+        (position, title, title_en, met_means, met_means_en, project_id)
+    SELECT c, 'Criterion ' || c, 'Criterion ' || c, '', '', plan.project_id
     FROM bench_plan plan CROSS JOIN LATERAL generate_series(1, 3 + mod(plan.position, 3)) AS c
     """,
     """

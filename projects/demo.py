@@ -1112,12 +1112,14 @@ def seed_programme_changes() -> int:
     with transaction.atomic():
         before = programme_snapshots([programme.pk])
         # Not its target: the demo enrolments' plans were drawn from the targets.
-        project.brief += DEMO_BRIEF_UPDATE
-        project.save(update_fields=["brief"])
+        # The English text, whatever language the command runs in (modeltranslation
+        # would write the active language's column).
+        project.brief_en = (project.brief_en or "") + DEMO_BRIEF_UPDATE
+        project.save(update_fields=["brief_en"])
         criterion = project.criteria.order_by("position").first()
         if criterion is not None:
-            criterion.met_means += DEMO_CRITERION_UPDATE
-            criterion.save(update_fields=["met_means"])
+            criterion.met_means_en = (criterion.met_means_en or "") + DEMO_CRITERION_UPDATE
+            criterion.save(update_fields=["met_means_en"])
         recorded = programme_changes_record(
             actor=staff, before=before, at=timezone.now() - timedelta(days=2)
         )

@@ -796,6 +796,8 @@ class MentoringSession(models.Model):
         _("call link"),
         max_length=500,
         blank=True,
+        # Rows written by raw SQL (the benchmarks' generators) get an empty link too.
+        db_default="",
         help_text=_("Where the two meet: a video call address both of them open."),
     )
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mentorprofile',
             name='call_url',
-            field=models.URLField(blank=True, help_text='Your video call room: every session booked or scheduled with you gets it, and you can change it on each session.', max_length=500, verbose_name='default call link'),
+            field=models.URLField(blank=True, db_default='', help_text='Your video call room: every session booked or scheduled with you gets it, and you can change it on each session.', max_length=500, verbose_name='default call link'),
         ),
         migrations.AlterField(
             model_name='activityevent',

@@ -23,6 +23,7 @@ from mentorship.api_filters import (
 )
 from mentorship.models import Role, User
 from mentorship.selectors import mentor_current_students
+from projects.api import OptionalUrlField
 
 from ..availability import BOOKING_WEEKS, BOOKING_WEEKS_MAX, booking_options, booking_window
 from ..availability import free_slots as mentor_free_slots
@@ -59,6 +60,9 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only=True,
         required=False,
         help_text=_("For the mentor, their supervisor and staff; absent for students."),
+    )
+    call_url = OptionalUrlField(
+        read_only=True, help_text=_("The video call's address, or empty when none is set yet.")
     )
     status_for_student = serializers.ChoiceField(
         choices=StudentSessionStatus.choices,

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mentoringsession',
             name='call_url',
-            field=models.URLField(blank=True, help_text='Where the two meet: a video call address both of them open.', max_length=500, verbose_name='call link'),
+            field=models.URLField(blank=True, db_default='', help_text='Where the two meet: a video call address both of them open.', max_length=500, verbose_name='call link'),
         ),
         migrations.RunPython(refuse_double_bookings, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
