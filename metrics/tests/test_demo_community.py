@@ -125,5 +125,8 @@ def test_it_tells_the_first_mentor_of_a_programme_change(seeded):
     (change_set,) = programme_changes_unread(_mentor())
 
     assert change_set.changed_by.email == "staff@demo.test"
-    assert sorted(change_set.changes.values_list("field", flat=True)) == ["brief_en", "met_means_en"]
+    assert sorted(change_set.changes.values_list("field", flat=True)) == [
+        "brief_en",
+        "met_means_en",
+    ]
     assert ProgrammeChangeSet.objects.count() == 1
