@@ -6,6 +6,7 @@ mentors ``other_student`` and belongs to ``other_supervisor``'s team.
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from mentorship.tests.factories import (
     AssignmentFactory,
@@ -33,6 +34,17 @@ def pytest_collection_modifyitems(config, items):
         else:
             group = item.nodeid.split("::", 1)[0]
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # Django's LocaleMiddleware activates the reader's language in the thread that runs
+    # the request and leaves it there: after a test client's request as a Russian
+    # reader, the next test of the same process would create its course content in
+    # the Russian columns (django-modeltranslation writes the active language's).
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
