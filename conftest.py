@@ -4,8 +4,16 @@
 mentors ``other_student`` and belongs to ``other_supervisor``'s team.
 """
 
+import sys
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from mentorship.tests.factories import (
@@ -53,6 +61,41 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@dataclass(frozen=True)
+class SeededDemo:
+    output: str  # what seed_demo printed
+    media_root: Path  # where it stored the submissions' files
+
+
+@pytest.fixture(scope="module")
+def demo_seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` once for a module's tests, which check it. Building the demo takes
+    10 to 15 s and eight modules read it test by test; seeded for each test it was a
+    third of the suite's time. Its rows live in a transaction that the module's end
+    rolls back, so no other module sees them; each test's own changes are rolled back
+    as always (its transaction is a savepoint inside this one). A test that needs an
+    empty database, or a transaction of its own, belongs in another module. The files
+    go to a folder of the module's, the settings' ``MEDIA_ROOT`` while it runs."""
+    media = tmp_path_factory.mktemp("demo-media")
+    media_root = override_settings(MEDIA_ROOT=str(media))
+    demo = transaction.atomic()
+    with django_db_blocker.unblock():
+        media_root.enable()
+        demo.__enter__()
+        try:
+            output = StringIO()
+            call_command("seed_demo", stdout=output, stderr=StringIO())
+        except BaseException:
+            demo.__exit__(*sys.exc_info())
+            media_root.disable()
+            raise
+    yield SeededDemo(output=output.getvalue(), media_root=media)
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        demo.__exit__(None, None, None)
+    media_root.disable()
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ def _seed() -> str:
 
 
 @pytest.fixture
-def seeded(db) -> str:
-    return _seed()
+def seeded(demo_seeded, db) -> str:
+    return demo_seeded.output  # seeded once for the module (conftest.py)
 
 
 def _mentor() -> User:

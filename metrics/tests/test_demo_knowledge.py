@@ -27,8 +27,8 @@ def _seed() -> str:
 
 
 @pytest.fixture
-def seeded(db) -> str:
-    return _seed()
+def seeded(demo_seeded, db) -> str:
+    return demo_seeded.output  # seeded once for the module (conftest.py)
 
 
 def test_it_asks_questions_of_every_kind_in_both_languages(seeded):

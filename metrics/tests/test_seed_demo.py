@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: the demo people and who mentors whom."""
+"""``manage.py seed_demo``: the demo people and who mentors whom. The demo is seeded
+once for the module (conftest.py); its scale mode is ``test_seed_demo_scale.py``'s."""
 
 from io import StringIO
 
@@ -7,9 +8,6 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.urls import reverse
 
-from knowledge_base.demo import seed_knowledge_at_scale
-from knowledge_base.models import Answer, Article, Question, QuestionStatus
-from mentorship import selectors
 from mentorship.models import Assignment, MentorProfile, Role, StudentProfile, User
 from projects.models import Programme, Project
 
@@ -35,9 +33,13 @@ def _counts() -> dict[str, int]:
     }
 
 
-@pytest.mark.django_db
-def test_it_creates_the_demo():
-    output = _seed()
+@pytest.fixture
+def seeded(demo_seeded, db) -> str:
+    return demo_seeded.output  # seeded once for the module (conftest.py)
+
+
+def test_it_creates_the_demo(seeded):
+    output = seeded
 
     assert "40 students (40 new assignments)" in output
     assert User.objects.filter(role=Role.STAFF).count() == 1
@@ -53,9 +55,7 @@ def test_it_creates_the_demo():
     assert not EmailAddress.objects.filter(verified=False).exists()
 
 
-@pytest.mark.django_db
-def test_it_creates_nothing_the_second_time():
-    _seed()
+def test_it_creates_nothing_the_second_time(seeded):
     before = _counts()
 
     output = _seed()
@@ -64,10 +64,7 @@ def test_it_creates_nothing_the_second_time():
     assert _counts() == before
 
 
-@pytest.mark.django_db
-def test_it_relates_the_demo_logins():
-    _seed()
-
+def test_it_relates_the_demo_logins(seeded):
     staff = User.objects.get(email="staff@demo.test")
     supervisor = User.objects.get(email="supervisor@demo.test")
     mentor = User.objects.get(email="mentor@demo.test")
@@ -79,13 +76,10 @@ def test_it_relates_the_demo_logins():
     assert student.student_profile.status == "active"
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     "email", ["staff@demo.test", "supervisor@demo.test", "mentor@demo.test", "student@demo.test"]
 )
-def test_it_lets_each_demo_login_sign_in_with_the_published_password(client, email):
-    _seed()
-
+def test_it_lets_each_demo_login_sign_in_with_the_published_password(seeded, client, email):
     response = client.post(
         reverse("account_login"), {"login": email, "password": "mentorship"}, follow=True
     )
@@ -93,27 +87,3 @@ def test_it_lets_each_demo_login_sign_in_with_the_published_password(client, ema
     assert response.redirect_chain[-1][0] == reverse("metrics:home")
     assert response.status_code == 200
     assert response.context["user"].email == email
-
-
-@pytest.mark.django_db
-def test_it_builds_benchmark_data_at_scale():
-    _seed("--scale", "--students", "300", "--mentors", "12")
-
-    assert User.objects.filter(role=Role.STUDENT).count() == 300
-    assert User.objects.filter(role=Role.MENTOR).count() == 12
-    assert Assignment.objects.current().count() == 300
-    loads = [
-        (mentor.current_students, mentor.mentor_profile.capacity)
-        for mentor in selectors.mentors_with_load(User.objects.mentors())
-    ]
-    assert len(loads) == 12
-    assert all(0 < load <= capacity for load, capacity in loads)
-    # The knowledge base in proportion: about two questions a student (a third in
-    # Russian, most answered), an article per twenty questions; written once.
-    scaled = Question.objects.filter(title__startswith="[scale]")
-    assert 550 <= scaled.count() <= 650
-    assert scaled.filter(language="ru").exists()
-    assert scaled.exclude(status=QuestionStatus.OPEN).count() > scaled.count() / 2
-    assert Answer.objects.filter(question__in=scaled).exists()
-    assert Article.objects.filter(title__startswith="[scale]").count() == scaled.count() // 20
-    assert seed_knowledge_at_scale(seed=42)["questions"] == 0

@@ -51,8 +51,15 @@ def _seed(*args) -> str:
 
 
 @pytest.fixture
-def seeded():
-    return _seed()
+def seeded(demo_seeded):
+    return demo_seeded.output  # seeded once for the module (conftest.py)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, demo_seeded):
+    """The seeded files' folder (the conftest's, for other modules, is the test's own)."""
+    settings.MEDIA_ROOT = str(demo_seeded.media_root)
+    return demo_seeded.media_root
 
 
 def _counts() -> dict[str, int]:
@@ -302,7 +309,7 @@ def test_it_lets_the_demo_student_rate_their_second_project(seeded):
     assert rated == {1}
 
 
-# --- Running again, and at scale ---------------------------------------------------------------
+# --- Running again -------------------------------------------------------------------------
 
 
 def test_it_adds_nothing_the_second_time(seeded, media_root):
@@ -322,14 +329,3 @@ def test_it_reports_the_review_loop(seeded):
     assert f"({waiting} waiting for review)" in seeded
     current = Submission.objects.filter(student__is_active=True).count()
     assert f"{current} submissions" in seeded
-
-
-def test_it_builds_histories_without_files_at_scale(media_root):
-    _seed("--scale", "--students", "300", "--mentors", "12")
-
-    assert Enrolment.objects.count() == 300
-    assert Submission.objects.count() > 300
-    assert Submission.objects.waiting().exists()
-    assert CriterionVerdict.objects.exists()
-    assert not SubmissionFile.objects.exists()
-    assert not media_root.exists() or not any(media_root.rglob("*.*"))

@@ -37,8 +37,8 @@ def _seed() -> str:
 
 
 @pytest.fixture
-def seeded(db) -> str:
-    return _seed()
+def seeded(demo_seeded, db) -> str:
+    return demo_seeded.output  # seeded once for the module (conftest.py)
 
 
 def test_it_shows_every_signal_among_the_flags(seeded):
