@@ -32,16 +32,29 @@ pytest_plugins = ["mentorship.tests.broker", "mentorship.tests.browser"]
 SERVICE_MARKERS = ("faults", "worker", "fuzz")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Under ``make test`` (pytest-xdist, ``--dist loadgroup``) a file's tests stay on one
     worker, so its module-scoped fixtures are built once; the service tests form one
-    group of their own."""
+    group of their own. First among the hooks: a worker's xdist plugin reads the groups
+    in its own hook of this name, registered after this file and so called before it
+    otherwise. ``pytest_collection_finish`` below checks that the groups were read."""
     for item in items:
         if any(item.get_closest_marker(name) for name in SERVICE_MARKERS):
             group = "services"
         else:
             group = item.nodeid.split("::", 1)[0]
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """Without their groups a worker's tests are handed out one by one: a module's
+    fixtures built on each worker its tests reach, the service tests side by side. That
+    happened twice unnoticed (the hook above called after xdist's; pytest 9.2, which no
+    longer reads the node id xdist 3.8 rewrites), so the run stops here instead."""
+    if node.config.getoption("dist") == "loadgroup" and ids and "@" not in ids[0]:
+        pytest.exit("pytest-xdist did not group the tests (conftest.py, --dist loadgroup)", 3)
 
 
 @pytest.fixture(autouse=True)
