@@ -30,7 +30,9 @@ LINUX_PROGRAM = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64
 def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.html", "<h1>hi</h1>")
+        # A fixed date: the bytes are in the tests' ids, which pytest-xdist's workers
+        # must collect alike (writestr of a name stamps the current time).
+        archive.writestr(zipfile.ZipInfo("index.html", (2026, 1, 1, 0, 0, 0)), "<h1>hi</h1>")
     return buffer.getvalue()
 
 
