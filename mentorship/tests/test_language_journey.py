@@ -33,8 +33,13 @@ def switch_to(page, language: str) -> None:
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        # Unfolded once Bootstrap's transition has ended: a click on the menu while
+        # the bar still slides open may miss it.
+        expect(page.locator("#main-nav.show")).to_be_visible()
     page.get_by_test_id("language-menu").click()
-    page.get_by_role("button", name=language, exact=True).click()
+    choice = page.get_by_role("button", name=language, exact=True)
+    expect(choice).to_be_visible()
+    choice.click()
     page.wait_for_load_state()
 
 
