@@ -1,7 +1,8 @@
 """Journey: a mentor reads their notifications in English, switches to Russian from the
 navigation bar (folded on a phone, open on a laptop) and reads the same page in Russian,
 the notification written before the switch included; the choice holds on the next page
-and on the next visit, on the account; switching back gives English again."""
+and on the next visit, on the account; switching back gives English again. In metrics,
+the top layer: the notification is a submission's (projects)."""
 
 import re
 
