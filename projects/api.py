@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -24,6 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.api_fields import OptionalUrlField
 from mentorship.api_filters import (
     IdField,
     IdRelatedField,
@@ -139,14 +139,6 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = ["id", "reviewer", "verdict", "feedback", "created_at", "verdicts"]
         read_only_fields = fields
-
-
-@extend_schema_field(
-    {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "enum": [""]}]}
-)
-class OptionalUrlField(serializers.URLField):
-    """A URL that may be missing, read as "" (a model's ``URLField(blank=True)``):
-    published as "a URL or empty", as it is sent."""
 
 
 class SubmissionSerializer(serializers.ModelSerializer):

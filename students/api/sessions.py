@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mentorship.api_fields import OptionalUrlField
 from mentorship.api_filters import (
     IdField,
     IdRelatedField,
@@ -23,7 +24,6 @@ from mentorship.api_filters import (
 )
 from mentorship.models import Role, User
 from mentorship.selectors import mentor_current_students
-from projects.api import OptionalUrlField
 
 from ..availability import BOOKING_WEEKS, BOOKING_WEEKS_MAX, booking_options, booking_window
 from ..availability import free_slots as mentor_free_slots
